@@ -1,0 +1,148 @@
+/**
+ * Dataset definitions: streaming tables, materialized views and views.
+ *
+ * A definition is a plain immutable value. Defining one registers nothing;
+ * `definePipeline([...])` gathers them into a pipeline, which is then validated
+ * and run. Every method returns a new value.
+ *
+ * ```ts
+ * const clean = view('patients_clean', { query: stream(bronze).withColumns({ gender: upper(col('gender')) }) })
+ *   .expectOrDrop('valid_patient_id', col('patient_id').isNotNull())
+ *   .quarantine('patients_quarantine');
+ * ```
+ */
+import type { DatasetDef, DatasetKind, Expectation, ExpectationAction, QuarantineSpec } from './ir/plan.js';
+import { Expr, Rel, type ExprLike, toNode } from './expr/builder.js';
+import { callerOrigin, DefinitionError, type Origin } from './errors.js';
+
+export interface DatasetOptions {
+  /** The query that fills the dataset (its default flow). */
+  query: Rel;
+  comment?: string;
+  /** Table properties, e.g. `{ quality: 'bronze' }`. */
+  properties?: Record<string, string>;
+  /** Warn expectations: rows are kept and counted. */
+  expect?: Record<string, ExprLike>;
+  /** Drop expectations: failing rows are removed (and quarantined if a quarantine is set). */
+  expectOrDrop?: Record<string, ExprLike>;
+  /** Fail expectations: a failing row fails the flow; nothing of the batch is committed. */
+  expectOrFail?: Record<string, ExprLike>;
+  /** Route rows removed by drop expectations to this streaming table. */
+  quarantine?: string | { name: string; comment?: string; properties?: Record<string, string> };
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export class Dataset {
+  readonly def: DatasetDef;
+
+  constructor(def: DatasetDef) {
+    this.def = def;
+    Object.freeze(this);
+  }
+
+  get name(): string { return this.def.name; }
+  get kind(): DatasetKind { return this.def.kind; }
+
+  private with(patch: Partial<DatasetDef>): Dataset {
+    return new Dataset(Object.freeze({ ...this.def, ...patch }));
+  }
+
+  private addExpectations(action: ExpectationAction, rules: Record<string, ExprLike>): Dataset {
+    const origin = callerOrigin(this.def.name);
+    const added: Expectation[] = Object.entries(rules).map(([name, e]) => {
+      const predicate = toNode(e instanceof Expr ? e : e);
+      return Object.freeze({ name, predicate, action, origin });
+    });
+    return this.with({ expectations: Object.freeze([...this.def.expectations, ...added]) });
+  }
+
+  /** Warn: keep the row, count the failure (`@dlt.expect`). */
+  expect(name: string, predicate: ExprLike): Dataset { return this.addExpectations('warn', { [name]: predicate }); }
+  /** Drop the row (`@dlt.expect_or_drop`). */
+  expectOrDrop(name: string, predicate: ExprLike): Dataset { return this.addExpectations('drop', { [name]: predicate }); }
+  /** Fail the flow (`@dlt.expect_or_fail`). */
+  expectOrFail(name: string, predicate: ExprLike): Dataset { return this.addExpectations('fail', { [name]: predicate }); }
+  expectAll(rules: Record<string, ExprLike>): Dataset { return this.addExpectations('warn', rules); }
+  expectAllOrDrop(rules: Record<string, ExprLike>): Dataset { return this.addExpectations('drop', rules); }
+  expectAllOrFail(rules: Record<string, ExprLike>): Dataset { return this.addExpectations('fail', rules); }
+
+  /** Sends the rows that drop expectations remove to a streaming table, with `_failed_expectations`. */
+  quarantine(name: string, options: { comment?: string; properties?: Record<string, string> } = {}): Dataset {
+    return this.with({ quarantine: quarantineSpec({ name, ...options }) });
+  }
+
+  comment(text: string): Dataset { return this.with({ comment: text }); }
+  properties(props: Record<string, string>): Dataset { return this.with({ properties: Object.freeze({ ...this.def.properties, ...props }) }); }
+}
+
+function quarantineSpec(q: string | { name: string; comment?: string; properties?: Record<string, string> }): QuarantineSpec {
+  const spec = typeof q === 'string' ? { name: q } : q;
+  return Object.freeze({ name: spec.name, comment: spec.comment, properties: Object.freeze({ ...(spec.properties ?? {}) }) });
+}
+
+function define(kind: DatasetKind, name: string, opts: DatasetOptions, origin: Origin): Dataset {
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new DefinitionError('INVALID_DATASET_NAME', `dataset name "${name}" is not a plain identifier`, { name: String(name) }, { origin, hint: 'use letters, digits and underscores, starting with a letter, e.g. patients_silver' });
+  }
+  if (!opts || !(opts.query instanceof Rel)) {
+    throw new DefinitionError('MISSING_QUERY', `dataset "${name}" has no query`, { table: name }, { origin, hint: 'pass { query: readCsv(...) } or { query: stream(other).select(...) }' });
+  }
+  let ds = new Dataset(Object.freeze({
+    kind,
+    name,
+    comment: opts.comment,
+    properties: Object.freeze({ ...(opts.properties ?? {}) }),
+    query: opts.query.node,
+    expectations: Object.freeze([]),
+    quarantine: opts.quarantine ? quarantineSpec(opts.quarantine) : undefined,
+    origin,
+  }));
+  if (opts.expect) ds = withOrigin(ds.expectAll(opts.expect), origin);
+  if (opts.expectOrDrop) ds = withOrigin(ds.expectAllOrDrop(opts.expectOrDrop), origin);
+  if (opts.expectOrFail) ds = withOrigin(ds.expectAllOrFail(opts.expectOrFail), origin);
+  return ds;
+}
+
+function withOrigin(ds: Dataset, origin: Origin): Dataset {
+  return new Dataset(Object.freeze({ ...ds.def, expectations: Object.freeze(ds.def.expectations.map((e) => Object.freeze({ ...e, origin }))) }));
+}
+
+/** A streaming table: incremental, each input row processed once (`CREATE OR REFRESH STREAMING TABLE`). */
+export function streamingTable(name: string, opts: DatasetOptions): Dataset {
+  return define('streaming_table', name, opts, callerOrigin(name));
+}
+
+/** A materialized view: always equals its query over its inputs (`CREATE OR REFRESH MATERIALIZED VIEW`). */
+export function materializedView(name: string, opts: DatasetOptions): Dataset {
+  return define('materialized_view', name, opts, callerOrigin(name));
+}
+
+/** A view: not persisted, computed inside the pipeline; may carry expectations (`CREATE TEMPORARY VIEW`). */
+export function view(name: string, opts: DatasetOptions): Dataset {
+  return define('view', name, opts, callerOrigin(name));
+}
+
+export interface PipelineOptions {
+  name?: string;
+  /** Default input folder (used by `sql` and as the CLI default). */
+  input?: string;
+  configuration?: Record<string, string>;
+}
+
+/** A pipeline: a set of dataset definitions, validated when it is built into a graph. */
+export interface Pipeline {
+  readonly kind: 'pipeline';
+  readonly name: string;
+  readonly datasets: readonly Dataset[];
+  readonly options: Readonly<PipelineOptions>;
+}
+
+export function definePipeline(datasets: readonly Dataset[], options: PipelineOptions = {}): Pipeline {
+  for (const d of datasets) {
+    if (!(d instanceof Dataset)) {
+      throw new DefinitionError('INVALID_PIPELINE', 'definePipeline takes datasets made by streamingTable, materializedView or view', { got: typeof d }, {});
+    }
+  }
+  return Object.freeze({ kind: 'pipeline' as const, name: options.name ?? 'pipeline', datasets: Object.freeze([...datasets]), options: Object.freeze({ ...options }) });
+}

@@ -1,0 +1,347 @@
+/**
+ * The declarative builders: expressions (`col`, `lit`, …), aggregates (`count`,
+ * `avg`, …) and relations (`readCsv`, `stream`, `read`, then `select`, `filter`,
+ * `join`, `dropDuplicates`, `groupBy().agg()`). Each call returns a new immutable
+ * value wrapping IR nodes; nothing runs here.
+ */
+import type { AggFn, AggNode, ArithOp, CompareOp, ExprNode, StringFn, UdfSql } from '../ir/expr.js';
+import type { CsvOptions, JoinHow, PlanNode, SchemaEvolutionMode, WindowSpec } from '../ir/plan.js';
+import { parseTypeName, type DataType, type Field, type Value } from '../ir/types.js';
+import { DefinitionError } from '../errors.js';
+import { parseDurationUs } from '../duration.js';
+
+export type ExprLike = Expr | Value;
+
+function freeze<T>(x: T): T {
+  return Object.freeze(x);
+}
+
+/** Turns a JS value into a literal node; an `Expr` is returned as is. */
+export function toNode(x: ExprLike): ExprNode {
+  if (x instanceof Expr) return x.node;
+  return litNode(x);
+}
+
+function litNode(v: Value): ExprNode {
+  if (v === null || v === undefined) return freeze({ kind: 'lit', value: null, type: 'string' as DataType });
+  if (typeof v === 'number') {
+    const type: DataType = Number.isInteger(v) && Math.abs(v) <= 2147483647 ? 'int' : Number.isInteger(v) ? 'long' : 'double';
+    return freeze({ kind: 'lit', value: v, type });
+  }
+  if (typeof v === 'boolean') return freeze({ kind: 'lit', value: v, type: 'boolean' as DataType });
+  if (Array.isArray(v)) return freeze({ kind: 'lit', value: freeze([...v]), type: 'string[]' as DataType });
+  if (typeof v === 'string') return freeze({ kind: 'lit', value: v, type: 'string' as DataType });
+  throw new DefinitionError('INVALID_LITERAL', `cannot use ${typeof v} as a literal`, { value: String(v) }, { hint: 'use a string, number, boolean or null' });
+}
+
+/** An expression over the columns of a relation. */
+export class Expr {
+  constructor(readonly node: ExprNode) { if (new.target === Expr) Object.freeze(this); }
+
+  private cmp(op: CompareOp, other: ExprLike): Expr { return new Expr(freeze({ kind: 'compare', op, left: this.node, right: toNode(other) })); }
+  private ar(op: ArithOp, other: ExprLike): Expr { return new Expr(freeze({ kind: 'arith', op, left: this.node, right: toNode(other) })); }
+
+  eq(o: ExprLike): Expr { return this.cmp('=', o); }
+  ne(o: ExprLike): Expr { return this.cmp('!=', o); }
+  lt(o: ExprLike): Expr { return this.cmp('<', o); }
+  le(o: ExprLike): Expr { return this.cmp('<=', o); }
+  gt(o: ExprLike): Expr { return this.cmp('>', o); }
+  ge(o: ExprLike): Expr { return this.cmp('>=', o); }
+  plus(o: ExprLike): Expr { return this.ar('+', o); }
+  minus(o: ExprLike): Expr { return this.ar('-', o); }
+  times(o: ExprLike): Expr { return this.ar('*', o); }
+  div(o: ExprLike): Expr { return this.ar('/', o); }
+  mod(o: ExprLike): Expr { return this.ar('%', o); }
+  and(...o: ExprLike[]): Expr { return and(this, ...o); }
+  or(...o: ExprLike[]): Expr { return or(this, ...o); }
+  not(): Expr { return not(this); }
+  isNull(): Expr { return new Expr(freeze({ kind: 'isNull', arg: this.node, negated: false })); }
+  isNotNull(): Expr { return new Expr(freeze({ kind: 'isNull', arg: this.node, negated: true })); }
+  /** `low <= x AND x <= high`, inclusive, NULL when any side is NULL. */
+  between(low: ExprLike, high: ExprLike): Expr { return new Expr(freeze({ kind: 'between', arg: this.node, low: toNode(low), high: toNode(high) })); }
+  in(...list: (ExprLike | readonly Value[])[]): Expr {
+    const flat = list.flatMap((x) => (Array.isArray(x) ? x : [x])) as ExprLike[];
+    return new Expr(freeze({ kind: 'in', arg: this.node, list: freeze(flat.map(toNode)) }));
+  }
+  upper(): Expr { return fn('upper', this); }
+  lower(): Expr { return fn('lower', this); }
+  trim(): Expr { return fn('trim', this); }
+  length(): Expr { return fn('length', this); }
+  cast(to: DataType | string): Expr { return cast(this, to); }
+  toString(): string { return JSON.stringify(this.node); }
+}
+
+export function col(name: string): Expr {
+  if (typeof name !== 'string' || name === '') throw new DefinitionError('INVALID_COLUMN_NAME', 'a column name must be a non-empty string', { name: String(name) });
+  return new Expr(freeze({ kind: 'col', name }));
+}
+
+export function lit(v: Value, type?: DataType): Expr {
+  const n = litNode(v);
+  return type ? new Expr(freeze({ ...(n as { kind: 'lit'; value: Value }), type })) : new Expr(n);
+}
+
+export function and(...args: ExprLike[]): Expr {
+  if (args.length === 1) return args[0] instanceof Expr ? args[0] : new Expr(toNode(args[0]));
+  return new Expr(freeze({ kind: 'and', args: freeze(args.map(toNode)) }));
+}
+
+export function or(...args: ExprLike[]): Expr {
+  if (args.length === 1) return args[0] instanceof Expr ? args[0] : new Expr(toNode(args[0]));
+  return new Expr(freeze({ kind: 'or', args: freeze(args.map(toNode)) }));
+}
+
+export function not(x: ExprLike): Expr { return new Expr(freeze({ kind: 'not', arg: toNode(x) })); }
+export function coalesce(...args: ExprLike[]): Expr { return new Expr(freeze({ kind: 'coalesce', args: freeze(args.map(toNode)) })); }
+function fn(name: StringFn, x: ExprLike): Expr { return new Expr(freeze({ kind: 'fn', name, arg: toNode(x) })); }
+export function upper(x: ExprLike): Expr { return fn('upper', x); }
+export function lower(x: ExprLike): Expr { return fn('lower', x); }
+export function trim(x: ExprLike): Expr { return fn('trim', x); }
+export function length(x: ExprLike): Expr { return fn('length', x); }
+export function isNull(x: ExprLike): Expr { return new Expr(toNode(x)).isNull(); }
+export function isNotNull(x: ExprLike): Expr { return new Expr(toNode(x)).isNotNull(); }
+
+export function cast(x: ExprLike, to: DataType | string): Expr {
+  const t = parseTypeName(to);
+  if (!t) throw new DefinitionError('UNKNOWN_TYPE', `unknown type "${to}"`, { type: to }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
+  return new Expr(freeze({ kind: 'cast', arg: toNode(x), to: t }));
+}
+
+/** `CASE WHEN … THEN … [WHEN …] [ELSE …] END`: `when(c, v).when(c2, v2).otherwise(v3)`. */
+export class CaseBuilder extends Expr {
+  constructor(branches: readonly { when: ExprNode; then: ExprNode }[], otherwise: ExprNode | null = null) {
+    super(freeze({ kind: 'case', branches: freeze(branches.map((b) => freeze({ ...b }))), otherwise }));
+    Object.freeze(this);
+  }
+  when(cond: ExprLike, then: ExprLike): CaseBuilder {
+    return new CaseBuilder([...(this.node as unknown as { branches: { when: ExprNode; then: ExprNode }[] }).branches, { when: toNode(cond), then: toNode(then) }]);
+  }
+  otherwise(v: ExprLike): Expr {
+    return new Expr(freeze({ kind: "case", branches: (this.node as unknown as { branches: never }).branches, otherwise: toNode(v) }));
+  }
+}
+
+export function when(cond: ExprLike, then: ExprLike): CaseBuilder {
+  return new CaseBuilder([{ when: toNode(cond), then: toNode(then) }]);
+}
+
+/**
+ * A user function. It runs in the local engine; to compile to SQL it must carry
+ * its SQL form, with `$1`, `$2`, … for the arguments (per dialect or `default`).
+ * Without one the SQL compiler reports it as non-portable.
+ */
+export function udf(name: string, options: { returns: DataType | string; sql?: string | UdfSql }, fnImpl: (...args: Value[]) => Value): (...args: ExprLike[]) => Expr {
+  const returns = parseTypeName(options.returns);
+  if (!returns) throw new DefinitionError('UNKNOWN_TYPE', `unknown type "${options.returns}"`, { type: options.returns });
+  const sql = typeof options.sql === 'string' ? { default: options.sql } : options.sql;
+  return (...args) => new Expr(freeze({ kind: 'udf', name, args: freeze(args.map(toNode)), returns, fn: fnImpl, sql: sql ? freeze({ ...sql }) : undefined }));
+}
+
+// ---------------------------------------------------------------- aggregates
+
+/** An aggregate expression, used in `groupBy(...).agg({...})`. */
+export class Agg {
+  constructor(readonly node: AggNode) { Object.freeze(this); }
+}
+
+function agg(fnName: AggFn, arg: ExprLike | string | null): Agg {
+  const a = arg === null ? null : typeof arg === 'string' ? col(arg).node : toNode(arg);
+  return new Agg(freeze({ kind: 'agg', fn: fnName, arg: a }));
+}
+
+/** `count(x)` counts non-NULL values; `count()` or `count('*')` counts rows. */
+export function count(x?: ExprLike | string): Agg { return x === undefined || x === '*' ? agg('countAll', null) : agg('count', x); }
+export function countDistinct(x: ExprLike | string): Agg { return agg('countDistinct', x); }
+export function sum(x: ExprLike | string): Agg { return agg('sum', x); }
+export function avg(x: ExprLike | string): Agg { return agg('avg', x); }
+export function min(x: ExprLike | string): Agg { return agg('min', x); }
+export function max(x: ExprLike | string): Agg { return agg('max', x); }
+
+// ---------------------------------------------------------------- windows
+
+/** An event-time window used as a grouping key; adds `window_start` and `window_end` (TIMESTAMP). */
+export class Window {
+  constructor(readonly spec: WindowSpec) { Object.freeze(this); }
+}
+
+function windowSpec(kind: 'tumbling' | 'sliding', timeColumn: string, size: string, slide: string): WindowSpec {
+  const sizeUs = parseDurationUs(size, 'window size');
+  const slideUs = parseDurationUs(slide, 'window slide');
+  if (sizeUs <= 0 || slideUs <= 0) {
+    throw new DefinitionError('INVALID_WINDOW', `window size and slide must be positive (size "${size}", slide "${slide}")`, { size, slide }, { hint: 'e.g. tumbling("ts", "15 minutes")' });
+  }
+  if (slideUs > sizeUs) {
+    throw new DefinitionError('INVALID_WINDOW', `window slide "${slide}" is longer than its size "${size}"`, { size, slide }, { hint: 'the slide must be at most the size' });
+  }
+  return freeze({ kind, timeColumn, sizeUs, slideUs, sizeText: size, slideText: slide });
+}
+
+/** Epoch-aligned tumbling windows of `size` on `timeColumn`. */
+export function tumbling(timeColumn: string, size: string): Window {
+  return new Window(windowSpec('tumbling', timeColumn, size, size));
+}
+
+/** Epoch-aligned sliding windows of `size`, one starting every `slide`. */
+export function sliding(timeColumn: string, size: string, slide: string): Window {
+  return new Window(windowSpec('sliding', timeColumn, size, slide));
+}
+
+// ---------------------------------------------------------------- relations
+
+export type DatasetRef = string | { readonly name: string };
+
+function refName(d: DatasetRef): string {
+  return typeof d === 'string' ? d : d.name;
+}
+
+type ColumnsArg = Record<string, ExprLike | string>;
+
+function toColumnPairs(spec: ColumnsArg): (readonly [string, ExprNode])[] {
+  return Object.entries(spec).map(([k, v]) => freeze([k, typeof v === 'string' ? col(v).node : toNode(v)] as const));
+}
+
+/** A relation: a query being built. */
+export class Rel {
+  constructor(readonly node: PlanNode) { Object.freeze(this); }
+
+  /** Keeps exactly these columns: names, or `{ out: expr }` records. */
+  select(...cols: (string | ColumnsArg)[]): Rel {
+    const pairs: (readonly [string, ExprNode])[] = [];
+    for (const c of cols) {
+      if (typeof c === 'string') pairs.push(freeze([c, col(c).node] as const));
+      else pairs.push(...toColumnPairs(c));
+    }
+    return new Rel(freeze({ kind: 'select', input: this.node, columns: freeze(pairs) }));
+  }
+
+  /** Adds or replaces columns, keeping the others (Spark's `withColumns`). */
+  withColumns(spec: ColumnsArg): Rel {
+    return new Rel(freeze({ kind: 'derive', input: this.node, columns: freeze(toColumnPairs(spec)) }));
+  }
+
+  withColumn(name: string, e: ExprLike): Rel { return this.withColumns({ [name]: e }); }
+
+  drop(...names: string[]): Rel { return new Rel(freeze({ kind: 'drop', input: this.node, names: freeze(names) })); }
+
+  filter(predicate: ExprLike): Rel { return new Rel(freeze({ kind: 'filter', input: this.node, predicate: toNode(predicate) })); }
+  where(predicate: ExprLike): Rel { return this.filter(predicate); }
+
+  /**
+   * Equi-join. `on` is a column name present on both sides, a list of them, or
+   * `{ leftCol: 'rightCol' }`. The output has every left column, then the right
+   * columns except the keys that share their left key's name. NULL keys never match.
+   */
+  join(right: Rel, on: string | readonly string[] | Record<string, string>, how: JoinHow = 'inner'): Rel {
+    const pairs = typeof on === 'string' ? [[on, on]] : Array.isArray(on) ? (on as string[]).map((k) => [k, k]) : Object.entries(on as Record<string, string>);
+    if (how !== 'inner' && how !== 'left') throw new DefinitionError('UNSUPPORTED_JOIN', `join type "${how}" is not supported`, { how }, { hint: 'use "inner" or "left"' });
+    return new Rel(freeze({ kind: 'join', input: this.node, right: right.node, how, on: freeze(pairs.map((p) => freeze([p[0], p[1]] as const))) }));
+  }
+
+  leftJoin(right: Rel, on: string | readonly string[] | Record<string, string>): Rel { return this.join(right, on, 'left'); }
+
+  /** Keeps the first row of each key (NULLs compare equal): earliest batch, then input order. */
+  dropDuplicates(keys: readonly string[]): Rel {
+    return new Rel(freeze({ kind: 'dedup', input: this.node, keys: freeze([...keys]) }));
+  }
+
+  /** Declares an event-time watermark on a streaming input: late rows behind `max(time) - delay` are dropped by windowed aggregates. */
+  withWatermark(timeColumn: string, delay: string): Rel {
+    const delayUs = parseDurationUs(delay, 'watermark delay');
+    return new Rel(freeze({ kind: 'watermark', input: this.node, column: timeColumn, delayUs, delayText: delay }));
+  }
+
+  groupBy(...keys: (string | Window | ColumnsArg)[]): GroupedRel {
+    let window: WindowSpec | null = null;
+    const pairs: (readonly [string, ExprNode])[] = [];
+    for (const k of keys) {
+      if (k instanceof Window) {
+        if (window) throw new DefinitionError('INVALID_WINDOW', 'a grouping takes at most one window', {});
+        window = k.spec;
+      } else if (typeof k === 'string') pairs.push(freeze([k, col(k).node] as const));
+      else pairs.push(...toColumnPairs(k));
+    }
+    return new GroupedRel(this.node, window, pairs);
+  }
+
+  /** Aggregates the whole input into one row. */
+  agg(spec: Record<string, Agg>): Rel { return this.groupBy().agg(spec); }
+
+  union(...others: Rel[]): Rel {
+    return new Rel(freeze({ kind: 'union', inputs: freeze([this.node, ...others.map((o) => o.node)]) }));
+  }
+}
+
+export class GroupedRel {
+  constructor(private readonly input: PlanNode, private readonly window: WindowSpec | null, private readonly keys: readonly (readonly [string, ExprNode])[]) {
+    Object.freeze(this);
+  }
+
+  agg(spec: Record<string, Agg>): Rel {
+    const aggs = Object.entries(spec).map(([name, a]) => {
+      if (!(a instanceof Agg)) throw new DefinitionError('INVALID_AGGREGATE', `agg value for "${name}" is not an aggregate`, { column: name }, { hint: 'use count(), sum(), avg(), min(), max() or countDistinct()' });
+      return freeze([name, a.node] as const);
+    });
+    return new Rel(freeze({ kind: 'aggregate', input: this.input, window: this.window, keys: freeze([...this.keys]), aggs: freeze(aggs) }));
+  }
+}
+
+/** Reads another dataset of the pipeline incrementally (SQL `STREAM(x)`). */
+export function stream(dataset: DatasetRef): Rel {
+  return new Rel(freeze({ kind: 'read', dataset: refName(dataset), streaming: true }));
+}
+
+/** Reads another dataset of the pipeline as a complete snapshot (a batch dependency). */
+export function read(dataset: DatasetRef): Rel {
+  return new Rel(freeze({ kind: 'read', dataset: refName(dataset), streaming: false }));
+}
+
+export interface CsvSourceOptions {
+  glob: string;
+  /** Column name → type name (`string`, `int`, `date`, `timestamp`, `double`, …), in output order. */
+  schema: Record<string, DataType | string>;
+  header?: boolean;
+  nullMarkers?: readonly string[];
+  metadataColumns?: boolean;
+  fallbackPaths?: readonly string[];
+  schemaEvolutionMode?: SchemaEvolutionMode;
+  maxFilesPerTrigger?: number;
+  includeExistingFiles?: boolean;
+  allowOverwrites?: boolean;
+}
+
+export const DEFAULT_NULL_MARKERS = freeze(['null', 'na', 'n/a', 'nan', 'none']);
+
+/** A CSV file source with Auto Loader-like behaviour. */
+export function readCsv(opts: CsvSourceOptions): Rel {
+  if (!opts.glob || opts.glob.includes('/') || opts.glob.includes('\\')) {
+    throw new DefinitionError('INVALID_SOURCE_GLOB', `CSV glob "${opts.glob}" must be a file-name pattern without folders`, { glob: opts.glob }, { hint: 'globs are relative to the input root and do not recurse, e.g. "patients_daily_file_*.csv"' });
+  }
+  const schema: Field[] = Object.entries(opts.schema).map(([name, t]) => {
+    const type = parseTypeName(t);
+    if (!type || type === 'string[]') throw new DefinitionError('UNKNOWN_TYPE', `column "${name}" has unknown type "${t}"`, { column: name, type: t }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
+    return freeze({ name, type });
+  });
+  const options: CsvOptions = freeze({
+    glob: opts.glob,
+    schema: freeze(schema),
+    header: opts.header ?? true,
+    nullMarkers: freeze([...(opts.nullMarkers ?? DEFAULT_NULL_MARKERS)].map((s) => s.toLowerCase())),
+    metadataColumns: opts.metadataColumns ?? true,
+    fallbackPaths: freeze([...(opts.fallbackPaths ?? [])]),
+    schemaEvolutionMode: opts.schemaEvolutionMode ?? 'rescue',
+    maxFilesPerTrigger: opts.maxFilesPerTrigger ?? 1000,
+    includeExistingFiles: opts.includeExistingFiles ?? true,
+    allowOverwrites: opts.allowOverwrites ?? false,
+  });
+  return new Rel(freeze({ kind: 'csv', options }));
+}
+
+/** An in-memory source, fed by the testing API (`runPipeline(..., { rows: { name: [...] } })`). */
+export function rowsSource(name: string, schema: Record<string, DataType | string>): Rel {
+  const fields: Field[] = Object.entries(schema).map(([n, t]) => {
+    const type = parseTypeName(t);
+    if (!type) throw new DefinitionError('UNKNOWN_TYPE', `column "${n}" has unknown type "${t}"`, { column: n, type: t });
+    return freeze({ name: n, type });
+  });
+  return new Rel(freeze({ kind: 'rows', name, schema: freeze(fields) }));
+}

@@ -1,0 +1,46 @@
+/**
+ * The public surface of the engine. Library users import only from here:
+ *
+ * ```ts
+ * import { streamingTable, materializedView, view, readCsv, stream, read, col, count, definePipeline } from 'localdlt';
+ * ```
+ */
+export type { DataType, Field, Schema, Value } from './ir/types.js';
+export type { ExprNode, AggNode } from './ir/expr.js';
+export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec } from './ir/plan.js';
+
+// expressions and relations
+export {
+  col, lit, and, or, not, coalesce, upper, lower, trim, length, isNull, isNotNull, cast, when, udf,
+  count, countDistinct, sum, avg, min, max, tumbling, sliding,
+  stream, read, readCsv, rowsSource, Expr, Rel, Agg, Window, GroupedRel, CaseBuilder, DEFAULT_NULL_MARKERS,
+} from './expr/builder.js';
+export type { ExprLike, CsvSourceOptions, DatasetRef } from './expr/builder.js';
+
+// datasets and pipelines
+export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';
+export type { DatasetOptions, Pipeline, PipelineOptions } from './dataset.js';
+
+// graph
+export { buildGraph, downstreamOf } from './graph/graph.js';
+export type { PipelineGraph, GraphDataset } from './graph/graph.js';
+
+// errors
+export { PipelineError, DefinitionError, UnsupportedError, RuntimeFailure, InternalError, isPipelineError } from './errors.js';
+export type { Origin } from './errors.js';
+
+// columnar batches
+export { batchToRows, batchFromRows, type Batch, type Column } from './batch.js';
+
+// running
+export { PipelineExecutor } from './runtime/executor.js';
+export type { BatchResult, FlowBatchMetrics, FlowStatus } from './runtime/executor.js';
+export { PipelineRunner } from './runtime/runner.js';
+export { MemoryStore, type TableStore } from './sinks/store.js';
+export { DeltaStore } from './sinks/delta-store.js';
+export { parseDurationUs, parseDurationMs } from './duration.js';
+
+// testing
+export { runPipeline, PipelineTester } from './testing.js';
+export type { TestOptions, PipelineRun, TableResult, Row } from './testing.js';
+export type { ExpectationMetric } from './operators/expectations.js';

@@ -1,0 +1,122 @@
+/**
+ * Relational plan IR and dataset definitions.
+ *
+ * A dataset (what exists: a streaming table, a materialized view or a view) is
+ * kept apart from its flow (how rows get in: the plan). Every node is a frozen
+ * plain object; builders in `engine/expr/builder.ts` produce them.
+ */
+import type { AggNode, ExprNode } from './expr.js';
+import type { Field } from './types.js';
+import type { Origin } from '../errors.js';
+
+/** What to do with a CSV column set that differs from the declared schema (Auto Loader's schemaEvolutionMode). */
+export type SchemaEvolutionMode = 'rescue' | 'addNewColumns' | 'failOnNewColumns';
+
+export interface CsvOptions {
+  /** Glob relative to the input root (no recursion into subfolders): `*` and `?` and `[abc]`. */
+  readonly glob: string;
+  /** Declared columns, in output order. Columns not declared are rescued. */
+  readonly schema: readonly Field[];
+  /** The first line holds column names (default true). */
+  readonly header: boolean;
+  /** Field values (after trimming, compared case-insensitively) that mean NULL. */
+  readonly nullMarkers: readonly string[];
+  /** Add `_rescued_data`, `_source_file`, `_line`, `_ingested_at` (default true). */
+  readonly metadataColumns: boolean;
+  /**
+   * Where to look when no file in the input root matches: paths tried in order,
+   * relative to the current directory (used for reference data such as a mapping
+   * file that ships with the pipeline).
+   */
+  readonly fallbackPaths: readonly string[];
+  readonly schemaEvolutionMode: SchemaEvolutionMode;
+  /** At most this many new files per micro-batch (Auto Loader `maxFilesPerTrigger`, default 1000). */
+  readonly maxFilesPerTrigger: number;
+  /** Process files that are already in the folder at the first start (default true). */
+  readonly includeExistingFiles: boolean;
+  /** Re-ingest a file whose size or mtime changed after it was processed (default false). */
+  readonly allowOverwrites: boolean;
+}
+
+export type JoinHow = 'inner' | 'left';
+
+export interface WindowSpec {
+  readonly kind: 'tumbling' | 'sliding';
+  /** The event-time column (TIMESTAMP or DATE). */
+  readonly timeColumn: string;
+  readonly sizeUs: number;
+  readonly slideUs: number;
+  /** The sizes as written by the user, kept for SQL emission. */
+  readonly sizeText: string;
+  readonly slideText: string;
+}
+
+export type PlanNode =
+  | { readonly kind: 'csv'; readonly options: CsvOptions }
+  | { readonly kind: 'rows'; readonly name: string; readonly schema: readonly Field[] }
+  | { readonly kind: 'read'; readonly dataset: string; readonly streaming: boolean }
+  | { readonly kind: 'select'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
+  | { readonly kind: 'derive'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
+  | { readonly kind: 'drop'; readonly input: PlanNode; readonly names: readonly string[] }
+  | { readonly kind: 'filter'; readonly input: PlanNode; readonly predicate: ExprNode }
+  | { readonly kind: 'join'; readonly input: PlanNode; readonly right: PlanNode; readonly how: JoinHow; readonly on: readonly (readonly [string, string])[] }
+  | { readonly kind: 'dedup'; readonly input: PlanNode; readonly keys: readonly string[] }
+  | { readonly kind: 'watermark'; readonly input: PlanNode; readonly column: string; readonly delayUs: number; readonly delayText: string }
+  | { readonly kind: 'aggregate'; readonly input: PlanNode; readonly window: WindowSpec | null; readonly keys: readonly (readonly [string, ExprNode])[]; readonly aggs: readonly (readonly [string, AggNode])[] }
+  | { readonly kind: 'union'; readonly inputs: readonly PlanNode[] };
+
+export type ExpectationAction = 'warn' | 'drop' | 'fail';
+
+export interface Expectation {
+  readonly name: string;
+  readonly predicate: ExprNode;
+  readonly action: ExpectationAction;
+  readonly origin?: Origin;
+}
+
+export type DatasetKind = 'streaming_table' | 'materialized_view' | 'view';
+
+export interface QuarantineSpec {
+  readonly name: string;
+  readonly comment?: string;
+  readonly properties: Readonly<Record<string, string>>;
+}
+
+export interface DatasetDef {
+  readonly kind: DatasetKind;
+  readonly name: string;
+  readonly comment?: string;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly query: PlanNode;
+  readonly expectations: readonly Expectation[];
+  readonly quarantine?: QuarantineSpec;
+  readonly origin: Origin;
+}
+
+/** Children of a plan node, in order. */
+export function planInputs(p: PlanNode): PlanNode[] {
+  switch (p.kind) {
+    case 'csv': case 'rows': case 'read': return [];
+    case 'join': return [p.input, p.right];
+    case 'union': return [...p.inputs];
+    default: return [p.input];
+  }
+}
+
+/** Every `read` in a plan: the dataset dependencies with their mode. */
+export function planReads(p: PlanNode, out: { dataset: string; streaming: boolean }[] = []): { dataset: string; streaming: boolean }[] {
+  if (p.kind === 'read') out.push({ dataset: p.dataset, streaming: p.streaming });
+  for (const c of planInputs(p)) planReads(c, out);
+  return out;
+}
+
+/** Every source (CSV or in-memory rows) in a plan. */
+export function planSources(p: PlanNode, out: PlanNode[] = []): PlanNode[] {
+  if (p.kind === 'csv' || p.kind === 'rows') out.push(p);
+  for (const c of planInputs(p)) planSources(c, out);
+  return out;
+}
+
+/** The names of the metadata columns a CSV source adds. */
+export const CSV_METADATA_COLUMNS = ['_rescued_data', '_source_file', '_line', '_ingested_at'] as const;
+export const FAILED_EXPECTATIONS_COLUMN = '_failed_expectations';

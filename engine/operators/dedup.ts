@@ -1,0 +1,34 @@
+/**
+ * dropDuplicates(keys): keeps the first row of each key, NULLs comparing equal.
+ *
+ * Stateful: the set of keys seen so far, kept as 128-bit hashes (see keys.ts),
+ * so its size is bounded by the number of distinct keys, not by history, and a
+ * snapshot is one binary buffer. "First" is the earliest batch, then input order
+ * within the batch (file order, then line).
+ */
+import type { Schema } from '../ir/types.js';
+import { columnIndex, takeBatch, type Batch } from '../batch.js';
+import { Hash128Set, keyText } from './keys.js';
+
+export class DedupOperator {
+  readonly stateful = true;
+  private seen = new Hash128Set();
+  private readonly keyIdx: number[];
+
+  constructor(readonly schema: Schema, keys: readonly string[]) {
+    this.keyIdx = keys.map((k) => columnIndex(schema, k));
+  }
+
+  process(b: Batch): Batch {
+    const cols = this.keyIdx.map((j) => b.columns[j]);
+    const keep: number[] = [];
+    for (let i = 0; i < b.length; i++) if (this.seen.addKey(keyText(cols, i))) keep.push(i);
+    return takeBatch(b, keep);
+  }
+
+  get stateSize(): number { return this.seen.size; }
+
+  saveState(): Uint8Array { return this.seen.toBytes(); }
+  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(bytes); }
+  reset(): void { this.seen = new Hash128Set(); }
+}

@@ -1,0 +1,95 @@
+/**
+ * Expectations, as DLT applies them to a dataset's output rows.
+ *
+ * - warn: the row is kept; the failure is counted.
+ * - drop: the row is removed (and sent to the quarantine, if any).
+ * - fail: the flow fails; nothing of the batch is committed.
+ *
+ * A rule whose result is NULL counts as failed. Every rule is evaluated on every
+ * row, so `passed_records + failed_records` is the number of input rows for each
+ * rule, and `dropped_records` counts rows removed by any drop rule. Quarantined
+ * rows carry `_failed_expectations`: every rule of the dataset they failed, in
+ * declaration order.
+ */
+import type { Expectation } from '../ir/plan.js';
+import { FAILED_EXPECTATIONS_COLUMN } from '../ir/plan.js';
+import type { Schema } from '../ir/types.js';
+import { batchToRows, maskIndices, takeBatch, type Batch } from '../batch.js';
+import { compileExpr, trueMask, type Evaluator } from '../expr/eval.js';
+import { exprToString } from '../ir/expr.js';
+import { RuntimeFailure, type Origin } from '../errors.js';
+
+export interface ExpectationMetric {
+  name: string;
+  dataset: string;
+  action: 'warn' | 'drop' | 'fail';
+  passed_records: number;
+  failed_records: number;
+}
+
+export interface ExpectationResult {
+  /** The rows that go on (all rows but those a drop rule removed). */
+  kept: Batch;
+  /** The removed rows plus `_failed_expectations` (only when a quarantine schema is given). */
+  quarantined: Batch | null;
+  metrics: ExpectationMetric[];
+  dropped_records: number;
+}
+
+export class ExpectationsOperator {
+  readonly stateful = false;
+  private readonly rules: { e: Expectation; evaluate: Evaluator }[];
+  readonly quarantineSchema: Schema;
+
+  constructor(readonly dataset: string, readonly schema: Schema, expectations: readonly Expectation[], private readonly origin?: Origin) {
+    this.rules = expectations.map((e) => ({ e, evaluate: compileExpr(e.predicate, schema) }));
+    this.quarantineSchema = [...schema, { name: FAILED_EXPECTATIONS_COLUMN, type: 'string[]' }];
+  }
+
+  get count(): number { return this.rules.length; }
+
+  apply(b: Batch, withQuarantine: boolean): ExpectationResult {
+    const n = b.length;
+    const metrics: ExpectationMetric[] = [];
+    if (this.rules.length === 0) return { kept: b, quarantined: null, metrics, dropped_records: 0 };
+    const passMasks: Uint8Array[] = [];
+    const dropOk = new Uint8Array(n).fill(1);
+    for (const { e, evaluate } of this.rules) {
+      const pass = n ? trueMask(evaluate(b), n) : new Uint8Array(0);
+      passMasks.push(pass);
+      let passed = 0;
+      for (let i = 0; i < n; i++) passed += pass[i];
+      metrics.push({ name: e.name, dataset: this.dataset, action: e.action, passed_records: passed, failed_records: n - passed });
+      if (e.action === 'drop') for (let i = 0; i < n; i++) dropOk[i] &= pass[i];
+    }
+    // fail rules: the first offending row in input order, first failing rule in declaration order
+    for (let i = 0; i < n; i++) {
+      for (let r = 0; r < this.rules.length; r++) {
+        const { e } = this.rules[r];
+        if (e.action === 'fail' && passMasks[r][i] === 0) {
+          const row = batchToRows(takeBatch(b, [i]))[0];
+          throw new RuntimeFailure('EXPECTATION_FAILED', `expectation "${e.name}" failed on ${this.dataset}: ${exprToString(e.predicate)} was not true`, {
+            table: this.dataset, expectation: e.name, expression: exprToString(e.predicate), row, rowIndex: i,
+          }, { origin: e.origin ?? this.origin, hint: 'fix the data or the rule, then run again; nothing of this batch was committed for this table and the ones downstream of it' });
+        }
+      }
+    }
+    const keptIdx = maskIndices(dropOk, n);
+    const kept = takeBatch(b, keptIdx);
+    let quarantined: Batch | null = null;
+    if (withQuarantine) {
+      const bad: number[] = [];
+      const failed: string[][] = [];
+      for (let i = 0; i < n; i++) {
+        if (dropOk[i]) continue;
+        bad.push(i);
+        const names: string[] = [];
+        for (let r = 0; r < this.rules.length; r++) if (passMasks[r][i] === 0) names.push(this.rules[r].e.name);
+        failed.push(names);
+      }
+      const q = takeBatch(b, bad);
+      quarantined = { schema: this.quarantineSchema, columns: [...q.columns, { type: 'string[]', data: failed }], length: bad.length };
+    }
+    return { kept, quarantined, metrics, dropped_records: n - keptIdx.length };
+  }
+}

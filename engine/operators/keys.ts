@@ -1,0 +1,136 @@
+/**
+ * Grouping and dedup keys.
+ *
+ * A key is a tuple of column values where NULLs compare equal (GROUP BY and
+ * dropDuplicates semantics). `keyText` gives an exact, type-tagged text form;
+ * `Hash128Set` stores 128-bit hashes of keys compactly (16 bytes a key, in one
+ * typed array), so millions of dedup keys fit in tens of MB and serialize as one
+ * buffer. A 128-bit hash makes a false "duplicate" practically impossible
+ * (probability ~n²/2^129).
+ */
+import type { Column } from '../batch.js';
+
+/** Exact text of row i's key: values tagged by type, separated by a control character. */
+export function keyText(cols: readonly Column[], i: number): string {
+  let s = '';
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k];
+    if (k > 0) s += '\u0001';
+    switch (c.type) {
+      case 'string': { const v = c.data[i]; s += v === null ? '\u0000' : 's' + v; break; }
+      case 'string[]': { const v = c.data[i]; s += v === null ? '\u0000' : 'a' + JSON.stringify(v); break; }
+      default: s += c.nulls !== null && c.nulls[i] === 1 ? '\u0000' : 'n' + c.data[i]; break;
+    }
+  }
+  return s;
+}
+
+/** Four independent 32-bit hashes of a string (murmur3-style mixing), i.e. 128 bits. */
+export function hash128(s: string, out: Uint32Array): void {
+  let h1 = 0x9747b28c, h2 = 0x85ebca6b, h3 = 0xc2b2ae35, h4 = 0x27d4eb2f;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995); h2 ^= h2 >>> 15;
+    h3 = Math.imul(h3 + c, 0xcc9e2d51); h3 = (h3 << 13) | (h3 >>> 19);
+    h4 = Math.imul(h4 ^ (c + i), 0x1b873593); h4 ^= h4 >>> 13;
+  }
+  h1 ^= s.length; h2 ^= s.length; h3 ^= s.length; h4 ^= s.length;
+  out[0] = fmix(h1 ^ Math.imul(h3, 0x85ebca6b));
+  out[1] = fmix(h2 ^ Math.imul(h4, 0xc2b2ae35));
+  out[2] = fmix(h3 ^ Math.imul(h1, 0xcc9e2d51));
+  out[3] = fmix(h4 ^ Math.imul(h2, 0x1b873593));
+}
+
+function fmix(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** An open-addressing set of 128-bit hashes, stored as 4 × uint32 per slot (all-zero = empty). */
+export class Hash128Set {
+  private slots: Uint32Array;
+  private capacity: number;
+  size = 0;
+  private readonly tmp = new Uint32Array(4);
+
+  constructor(capacity = 1024) {
+    let c = 16;
+    while (c < capacity * 2) c *= 2;
+    this.capacity = c;
+    this.slots = new Uint32Array(c * 4);
+  }
+
+  /** Adds the key; returns true when it was not there yet. */
+  addKey(text: string): boolean {
+    hash128(text, this.tmp);
+    return this.addHash(this.tmp);
+  }
+
+  hasKey(text: string): boolean {
+    hash128(text, this.tmp);
+    return this.find(this.tmp) >= 0;
+  }
+
+  private find(h: Uint32Array): number {
+    const mask = this.capacity - 1;
+    let p = h[0] & mask;
+    const s = this.slots;
+    for (;;) {
+      const o = p * 4;
+      if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) return -1 - p;
+      if (s[o] === h[0] && s[o + 1] === h[1] && s[o + 2] === h[2] && s[o + 3] === h[3]) return p;
+      p = (p + 1) & mask;
+    }
+  }
+
+  addHash(h: Uint32Array): boolean {
+    if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // reserve all-zero for "empty"
+    const f = this.find(h);
+    if (f >= 0) return false;
+    const p = -1 - f;
+    this.slots.set(h, p * 4);
+    this.size++;
+    if (this.size * 2 > this.capacity) this.rehash(this.capacity * 2);
+    return true;
+  }
+
+  private rehash(newCap: number): void {
+    const old = this.slots;
+    this.capacity = newCap;
+    this.slots = new Uint32Array(newCap * 4);
+    this.size = 0;
+    const h = new Uint32Array(4);
+    for (let o = 0; o < old.length; o += 4) {
+      if (old[o] === 0 && old[o + 1] === 0 && old[o + 2] === 0 && old[o + 3] === 0) continue;
+      h[0] = old[o]; h[1] = old[o + 1]; h[2] = old[o + 2]; h[3] = old[o + 3];
+      this.addHash(h);
+    }
+  }
+
+  /** The stored hashes, packed (16 bytes each), in slot order. */
+  toBytes(): Uint8Array {
+    const out = new Uint32Array(this.size * 4);
+    let k = 0;
+    const s = this.slots;
+    for (let o = 0; o < s.length; o += 4) {
+      if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) continue;
+      out[k++] = s[o]; out[k++] = s[o + 1]; out[k++] = s[o + 2]; out[k++] = s[o + 3];
+    }
+    return new Uint8Array(out.buffer);
+  }
+
+  static fromBytes(bytes: Uint8Array): Hash128Set {
+    const n = bytes.byteLength / 16;
+    const set = new Hash128Set(Math.max(16, n));
+    const copy = new Uint32Array(bytes.slice().buffer);
+    const h = new Uint32Array(4);
+    for (let o = 0; o < copy.length; o += 4) {
+      h[0] = copy[o]; h[1] = copy[o + 1]; h[2] = copy[o + 2]; h[3] = copy[o + 3];
+      set.addHash(h);
+    }
+    return set;
+  }
+}

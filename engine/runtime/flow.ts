@@ -1,0 +1,265 @@
+/**
+ * A flow's physical plan: the plan IR compiled into operators, with the state
+ * of its stateful ones. One compiled flow serves both evaluation modes:
+ *
+ * - delta mode (streaming tables and views): each step gets the new input rows
+ *   (a source chunk, the upstream datasets' new rows) and returns the new output
+ *   rows; stateful operators remember what they need across steps and batches.
+ * - snapshot mode (materialized views recomputed from scratch): a fresh copy of
+ *   the flow runs once over complete inputs.
+ */
+import type { PlanNode } from '../ir/plan.js';
+import type { Schema } from '../ir/types.js';
+import { concatBatches, emptyBatch, type Batch } from '../batch.js';
+import { planSchema, type TypeContext } from '../expr/typecheck.js';
+import { ProjectOperator, DropOperator } from '../operators/project.js';
+import { FilterOperator } from '../operators/filter.js';
+import { JoinOperator } from '../operators/join.js';
+import { DedupOperator } from '../operators/dedup.js';
+import { AggregateOperator } from '../operators/aggregate.js';
+import { UnionOperator } from '../operators/union.js';
+import { eventTimeUs } from '../operators/window-assign.js';
+import { columnIndex } from '../batch.js';
+import { UnsupportedError, type Origin } from '../errors.js';
+
+/**
+ * - `streaming`: delta mode (streaming tables and views);
+ * - `incremental`: a materialized view maintained from its inputs' new rows;
+ * - `snapshot`: one run over complete inputs.
+ */
+export type FlowMode = 'streaming' | 'incremental' | 'snapshot';
+
+export interface StepInputs {
+  /** New rows of a source of this flow in this step (by source key), if any. */
+  source(key: string): Batch | null;
+  /** New rows of a dataset in this step (streaming read), if any. */
+  delta(dataset: string): Batch | null;
+  /** The complete current contents of a dataset (batch read). */
+  snapshot(dataset: string): Batch;
+  /** True on the closing step of a micro-batch, when windows the watermark passed are emitted. */
+  readonly final: boolean;
+}
+
+/** Per-batch counters of a flow (late and NULL event-time rows of windowed aggregates). */
+export interface FlowCounters {
+  late_records: number;
+  null_event_time_records: number;
+}
+
+type Phys =
+  | { k: 'source'; key: string; schema: Schema }
+  | { k: 'read'; dataset: string; streaming: boolean; schema: Schema }
+  | { k: 'map'; op: { process(b: Batch): Batch }; input: Phys; schema: Schema }
+  | { k: 'join'; op: JoinOperator; left: Phys; right: Phys; schema: Schema }
+  | { k: 'union'; op: UnionOperator; inputs: Phys[]; schema: Schema }
+  | { k: 'agg'; op: AggregateOperator; input: Phys; schema: Schema; id: string }
+  | { k: 'watermark'; column: number; delayUs: number; input: Phys; schema: Schema; id: string };
+
+export interface StatefulOperatorRef {
+  id: string;
+  op: DedupOperator | AggregateOperator;
+}
+
+export class CompiledFlow {
+  readonly schema: Schema;
+  readonly stateful: StatefulOperatorRef[] = [];
+  /** Watermark nodes: id → delay. */
+  readonly watermarks: { id: string; delayUs: number }[] = [];
+  private root: Phys;
+  private sourceCounter = 0;
+  /** Max event time seen this batch per watermark node. */
+  private batchMaxEventUs = new Map<string, number>();
+  /** Current watermark (µs) of each watermark node; absent until the first batch with data. */
+  private watermarkUs = new Map<string, number>();
+  counters: FlowCounters = { late_records: 0, null_event_time_records: 0 };
+
+  constructor(readonly dataset: string, readonly plan: PlanNode, readonly ctx: TypeContext, readonly origin: Origin, readonly mode: FlowMode) {
+    this.root = this.compile(plan, 'r');
+    this.schema = this.root.schema;
+  }
+
+  /** A fresh copy with empty state (for snapshot-mode recomputation). */
+  fresh(): CompiledFlow {
+    return new CompiledFlow(this.dataset, this.plan, this.ctx, this.origin, this.mode);
+  }
+
+  /** Delta mode over streaming inputs (streaming tables and views). */
+  get streaming(): boolean { return this.mode === 'streaming'; }
+
+  private compile(p: PlanNode, id: string): Phys {
+    const schema = planSchema(p, this.ctx);
+    switch (p.kind) {
+      case 'csv': case 'rows': {
+        const key = sourceKey(this.dataset, p, this.sourceCounter++);
+        return { k: 'source', key, schema };
+      }
+      case 'read': return { k: 'read', dataset: p.dataset, streaming: p.streaming, schema };
+      case 'select': case 'derive': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new ProjectOperator(input.schema, p.columns, p.kind), input, schema };
+      }
+      case 'drop': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new DropOperator(input.schema, p.names), input, schema };
+      }
+      case 'filter': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new FilterOperator(input.schema, p.predicate), input, schema };
+      }
+      case 'dedup': {
+        const input = this.compile(p.input, id + '.0');
+        const op = new DedupOperator(input.schema, p.keys);
+        this.stateful.push({ id: `${id}:dedup`, op });
+        return { k: 'map', op, input, schema };
+      }
+      case 'join': {
+        const left = this.compile(p.input, id + '.0');
+        const right = this.compile(p.right, id + '.1');
+        if (this.streaming && isStreamingPhys(right)) {
+          throw new UnsupportedError('UNSUPPORTED_STREAM_STREAM_JOIN', `${this.dataset} joins two streams; only stream-static joins are supported`, { table: this.dataset }, { origin: this.origin, hint: 'read the right side with read(x) (a snapshot), not stream(x)' });
+        }
+        return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on), left, right, schema };
+      }
+      case 'union': {
+        const inputs = p.inputs.map((x, i) => this.compile(x, `${id}.${i}`));
+        return { k: 'union', op: new UnionOperator(schema), inputs, schema };
+      }
+      case 'watermark': {
+        const input = this.compile(p.input, id + '.0');
+        const wid = `${id}:watermark`;
+        this.watermarks.push({ id: wid, delayUs: p.delayUs });
+        return { k: 'watermark', column: columnIndex(input.schema, p.column), delayUs: p.delayUs, input, schema, id: wid };
+      }
+      case 'aggregate': {
+        const input = this.compile(p.input, id + '.0');
+        const op = new AggregateOperator(input.schema, p.keys, p.aggs, p.window);
+        const aid = `${id}:aggregate`;
+        this.stateful.push({ id: aid, op });
+        return { k: 'agg', op, input, schema, id: aid };
+      }
+    }
+  }
+
+  /** Runs one step in delta mode and returns the flow's new output rows. */
+  step(inputs: StepInputs): Batch {
+    return this.run(this.root, inputs) ?? emptyBatch(this.schema);
+  }
+
+  /** The batch watermark (µs) that applies to this flow: the minimum over its watermark nodes, or null. */
+  currentWatermarkUs(): number | null {
+    if (this.watermarks.length === 0) return null;
+    let wm: number | null = null;
+    for (const w of this.watermarks) {
+      const v = this.watermarkUs.get(w.id);
+      if (v === undefined) return null;
+      wm = wm === null ? v : Math.min(wm, v);
+    }
+    return wm;
+  }
+
+  /** After a batch: moves each watermark to max(event time seen) − delay, never backwards. Returns whether it moved. */
+  advanceWatermarks(): boolean {
+    let moved = false;
+    for (const w of this.watermarks) {
+      const seen = this.batchMaxEventUs.get(w.id);
+      if (seen === undefined) continue;
+      const next = seen - w.delayUs;
+      const prev = this.watermarkUs.get(w.id);
+      if (prev === undefined || next > prev) { this.watermarkUs.set(w.id, next); moved = true; }
+    }
+    this.batchMaxEventUs.clear();
+    return moved;
+  }
+
+  /** Whether a no-data batch would emit something (open windows exist behind the current watermark). */
+  hasClosableWindows(): boolean {
+    const wm = this.currentWatermarkUs();
+    if (wm === null) return false;
+    return this.stateful.some((s) => s.op instanceof AggregateOperator && s.op.window !== null && s.op.hasWindowEndingBy(wm));
+  }
+
+  watermarkState(): Record<string, number> {
+    return Object.fromEntries(this.watermarkUs);
+  }
+
+  loadWatermarkState(s: Record<string, number>): void {
+    this.watermarkUs = new Map(Object.entries(s));
+  }
+
+  private run(n: Phys, inputs: StepInputs): Batch | null {
+    switch (n.k) {
+      case 'source': return inputs.final ? null : inputs.source(n.key);
+      case 'read': return n.streaming ? inputs.delta(n.dataset) : inputs.snapshot(n.dataset);
+      case 'map': {
+        const b = this.run(n.input, inputs);
+        return b && b.length > 0 ? n.op.process(b) : null;
+      }
+      case 'watermark': {
+        const b = this.run(n.input, inputs);
+        if (b && b.length > 0 && this.streaming) {
+          const c = b.columns[n.column];
+          let max = this.batchMaxEventUs.get(n.id) ?? -Infinity;
+          for (let i = 0; i < b.length; i++) { const t = eventTimeUs(c, i); if (t !== null && t > max) max = t; }
+          if (max > -Infinity) this.batchMaxEventUs.set(n.id, max);
+        }
+        return b;
+      }
+      case 'join': {
+        const l = this.run(n.left, inputs);
+        if (!l || l.length === 0) return null;
+        const r = this.run(n.right, inputs) ?? emptyBatch(n.right.schema);
+        return n.op.process(l, r);
+      }
+      case 'union': {
+        const parts = n.inputs.map((x) => this.run(x, inputs)).filter((b): b is Batch => b !== null && b.length > 0);
+        return parts.length ? n.op.process(parts) : null;
+      }
+      case 'agg': {
+        const b = this.run(n.input, inputs);
+        if (this.mode === 'snapshot') {
+          // complete input in one step
+          if (b) n.op.add(b);
+          return n.op.result();
+        }
+        if (this.mode === 'incremental') {
+          // an incrementally maintained materialized view: fold new rows, show every group at the end
+          if (b && b.length > 0) n.op.add(b);
+          return inputs.final ? n.op.result() : null;
+        }
+        const wm = this.currentWatermarkUs();
+        if (b && b.length > 0) {
+          const r = n.op.add(b, wm);
+          this.counters.late_records += r.late;
+          this.counters.null_event_time_records += r.nullEventTime;
+        }
+        if (inputs.final && wm !== null) return n.op.closeWindows(wm);
+        return null;
+      }
+    }
+  }
+
+  /** Runs the whole flow once over complete inputs (snapshot mode, fresh state). */
+  static evaluateSnapshot(flow: CompiledFlow, inputs: Omit<StepInputs, 'final' | 'delta'> & { delta?: StepInputs['delta'] }): Batch {
+    const f = new CompiledFlow(flow.dataset, flow.plan, flow.ctx, flow.origin, 'snapshot');
+    const b = f.run(f.root, { ...inputs, delta: inputs.delta ?? ((d) => inputs.snapshot(d)), final: false });
+    return b ?? emptyBatch(f.schema);
+  }
+}
+
+function isStreamingPhys(p: Phys): boolean {
+  switch (p.k) {
+    case 'source': return true;
+    case 'read': return p.streaming;
+    case 'map': case 'agg': case 'watermark': return isStreamingPhys(p.input);
+    case 'join': return isStreamingPhys(p.left) || isStreamingPhys(p.right);
+    case 'union': return p.inputs.some(isStreamingPhys);
+  }
+}
+
+/** The identity of a source inside a dataset's flow: `<dataset>` for the first, `<dataset>#<i>` after. `rows` sources use their own name. */
+export function sourceKey(dataset: string, p: PlanNode, index: number): string {
+  if (p.kind === 'rows') return p.name;
+  return index === 0 ? dataset : `${dataset}#${index}`;
+}
+
+export { concatBatches };

@@ -1,0 +1,135 @@
+/**
+ * The micro-batch runner: decides which files make up each batch, feeds them
+ * to the executor, and keeps the file index (every file is ingested once).
+ *
+ * Batches: the new files of every streaming file source, in byte order of
+ * their names, at most `maxFilesPerTrigger` files per source per batch (default
+ * 1000, as Auto Loader). A triggered run (`replay`, `--trigger available-now`)
+ * runs batches until no new file is left, then one closing batch without data
+ * if the last batch moved a watermark, so the windows that can close do close.
+ */
+import type { CsvOptions } from '../ir/plan.js';
+import { planSources } from '../ir/plan.js';
+import type { PipelineGraph } from '../graph/graph.js';
+import { PipelineExecutor, type BatchResult, type SourceChunk } from './executor.js';
+import { sourceKey } from './flow.js';
+import { FileSourceAccess, readCsvFile } from './sources.js';
+import { matchFiles, nodeFileSystem, type FileEntry, type SourceFileSystem } from '../sources/files.js';
+import type { TableStore } from '../sinks/store.js';
+
+export interface StreamingFileSource {
+  key: string;
+  dataset: string;
+  options: CsvOptions;
+}
+
+export interface IndexedFile extends FileEntry {
+  batchId: number;
+}
+
+export interface PlannedBatch {
+  batchId: number;
+  ingestedAtUs: number;
+  files: { source: string; file: FileEntry }[];
+}
+
+export interface RunnerOptions {
+  graph: PipelineGraph;
+  store: TableStore;
+  /** Input root folder of the file sources. */
+  input: string;
+  fs?: SourceFileSystem;
+  /** Clock for `_ingested_at` (ms since epoch). */
+  now?: () => number;
+  /** Overrides every source's maxFilesPerTrigger. */
+  maxFilesPerTrigger?: number;
+  onBatch?: (result: BatchResult, plan: PlannedBatch) => void;
+}
+
+export class PipelineRunner {
+  readonly executor: PipelineExecutor;
+  readonly sources: StreamingFileSource[] = [];
+  readonly fileIndex = new Map<string, Map<string, IndexedFile>>();
+  nextBatchId = 0;
+  private fsys: SourceFileSystem;
+
+  constructor(readonly options: RunnerOptions) {
+    this.fsys = options.fs ?? nodeFileSystem;
+    this.executor = new PipelineExecutor(options.graph, options.store, new FileSourceAccess(this.fsys, options.input));
+    for (const name of options.graph.order) {
+      const g = options.graph.datasets.get(name)!;
+      if (!g.streaming) continue;
+      planSources(g.def.query).forEach((p, i) => {
+        if (p.kind === 'csv') this.sources.push({ key: sourceKey(name, p, i), dataset: name, options: p.options });
+      });
+    }
+    for (const s of this.sources) this.fileIndex.set(s.key, new Map());
+  }
+
+  /** Swaps the file system (the testing API adds in-memory files between batches). */
+  setFileSystem(fsys: SourceFileSystem): void {
+    this.fsys = fsys;
+    (this.executor.sources as FileSourceAccess).fsys = fsys;
+  }
+
+  /** New files of each streaming source, not yet indexed, in byte order. */
+  pendingFiles(): { source: StreamingFileSource; files: FileEntry[] }[] {
+    return this.sources.map((s) => {
+      const seen = this.fileIndex.get(s.key)!;
+      return { source: s, files: matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => !seen.has(f.name)) };
+    });
+  }
+
+  /** The next batch's files, or null when nothing is new. */
+  planBatch(): PlannedBatch | null {
+    const files: PlannedBatch['files'] = [];
+    for (const { source, files: pending } of this.pendingFiles()) {
+      const limit = this.options.maxFilesPerTrigger ?? source.options.maxFilesPerTrigger;
+      for (const f of pending.slice(0, Math.max(1, limit))) files.push({ source: source.key, file: f });
+    }
+    if (files.length === 0) return null;
+    return { batchId: this.nextBatchId, ingestedAtUs: this.nowUs(), files };
+  }
+
+  private nowUs(): number {
+    return Math.floor((this.options.now ?? Date.now)()) * 1000;
+  }
+
+  private *chunks(plan: PlannedBatch): Generator<SourceChunk> {
+    for (const { source, file } of plan.files) {
+      const src = this.sources.find((s) => s.key === source)!;
+      const parsed = readCsvFile(this.fsys, this.options.input, file.name, src.options, plan.ingestedAtUs);
+      yield { source, batch: parsed.batch };
+    }
+  }
+
+  /** Runs one planned batch (or a batch without data when `plan.files` is empty). */
+  async runBatch(plan: PlannedBatch): Promise<BatchResult> {
+    const result = await this.executor.runBatch({ batchId: plan.batchId, ingestedAtUs: plan.ingestedAtUs, chunks: this.chunks(plan) });
+    for (const { source, file } of plan.files) this.fileIndex.get(source)!.set(file.name, { ...file, batchId: plan.batchId });
+    this.nextBatchId = plan.batchId + 1;
+    this.options.onBatch?.(result, plan);
+    return result;
+  }
+
+  /**
+   * Processes everything available now, in as many batches as the rate limits
+   * require, then a closing batch without data if a watermark moved. Stops at
+   * the first batch with a failed flow.
+   */
+  async runAvailableNow(): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    let plan: PlannedBatch | null;
+    let lastMovedWatermark = false;
+    while ((plan = this.planBatch()) !== null) {
+      const r = await this.runBatch(plan);
+      results.push(r);
+      lastMovedWatermark = r.watermarkMoved;
+      if (r.failure) return results;
+    }
+    if (lastMovedWatermark && this.executor.needsClosingBatch()) {
+      results.push(await this.runBatch({ batchId: this.nextBatchId, ingestedAtUs: this.nowUs(), files: [] }));
+    }
+    return results;
+  }
+}

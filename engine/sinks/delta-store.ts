@@ -1,0 +1,302 @@
+/**
+ * Tables on disk as Delta Lake tables: Parquet files plus `_delta_log/`.
+ *
+ * Layout: `<root>/tables/<table>/part-<batch>-<n>-<uuid>.snappy.parquet` and
+ * `<root>/tables/<table>/_delta_log/<20-digit version>.json`.
+ *
+ * - Staged rows are buffered and flushed to Parquet under a temporary name that
+ *   does not end in `.parquet` (`.<uuid>.parquet.tmp`); commit renames them to
+ *   their final names, then writes the log entry. A crash in between leaves
+ *   files the log does not list; `recover()` deletes them on the next start.
+ * - A commit creates version N only if it does not exist: the entry is written
+ *   to a temporary file and hard-linked to its final name (never renamed over).
+ * - Each commit carries `txn {appId, version: batchId}`: a batch already
+ *   committed by the same writer is not committed twice.
+ * - A replacement (materialized view refresh, truncate) writes `remove` actions
+ *   for the old files, which are deleted after the commit (no time travel by
+ *   default, so `read_parquet('<table>/*.parquet')` equals the table).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Schema, DataType } from '../ir/types.js';
+import { sparkTypeJson } from '../ir/types.js';
+import { concatBatches, emptyBatch, type Batch } from '../batch.js';
+import { columnStats, decodeParquet, encodeParquet } from './parquet.js';
+import type { CommitInfo, TableStore } from './store.js';
+import { RuntimeFailure } from '../errors.js';
+import { formatDate } from '../sources/csv-values.js';
+
+export const ENGINE_INFO = 'localdlt/0.1.0';
+
+/** Rows buffered per table before a Parquet file is written. */
+const FLUSH_ROWS = 262_144;
+
+interface AddAction {
+  path: string;
+  partitionValues: Record<string, string>;
+  size: number;
+  modificationTime: number;
+  dataChange: boolean;
+  stats?: string;
+}
+
+export interface DeltaSnapshot {
+  version: number;
+  files: Map<string, AddAction>;
+  txn: Map<string, number>;
+  schemaString: string | null;
+  metadataId: string | null;
+}
+
+interface Staged {
+  buffer: Batch[];
+  bufferedRows: number;
+  files: { tmp: string; final: string; rows: number; stats: string; size: number }[];
+  replace: boolean;
+  seq: number;
+}
+
+export function sparkSchemaString(schema: Schema): string {
+  return JSON.stringify({ type: 'struct', fields: schema.map((f) => ({ name: f.name, type: sparkTypeJson(f.type), nullable: true, metadata: {} })) });
+}
+
+function pad20(n: number): string {
+  return String(n).padStart(20, '0');
+}
+
+/** Reads a table's Delta log and replays it into a snapshot. */
+export function readDeltaLog(tableDir: string): DeltaSnapshot {
+  const logDir = path.join(tableDir, '_delta_log');
+  const snap: DeltaSnapshot = { version: -1, files: new Map(), txn: new Map(), schemaString: null, metadataId: null };
+  let names: string[];
+  try { names = fs.readdirSync(logDir).filter((n) => /^\d{20}\.json$/.test(n)).sort(); } catch { return snap; }
+  let expected = 0;
+  for (const n of names) {
+    const v = Number(n.slice(0, 20));
+    if (v !== expected) throw new RuntimeFailure('DELTA_LOG_GAP', `the Delta log of ${tableDir} jumps from version ${expected - 1} to ${v}`, { table: tableDir, missing: expected }, { hint: 'the table is damaged; restore the missing log file or full-refresh the table' });
+    expected++;
+    const text = fs.readFileSync(path.join(logDir, n), 'utf8');
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      let a: Record<string, any>;
+      try { a = JSON.parse(line); } catch {
+        throw new RuntimeFailure('DELTA_LOG_CORRUPT', `${path.join(logDir, n)} holds a line that is not JSON`, { file: path.join(logDir, n) }, { hint: 'the table is damaged; full-refresh it' });
+      }
+      if (a.add) snap.files.set(a.add.path, a.add);
+      else if (a.remove) snap.files.delete(a.remove.path);
+      else if (a.txn) snap.txn.set(a.txn.appId, a.txn.version);
+      else if (a.metaData) { snap.schemaString = a.metaData.schemaString; snap.metadataId = a.metaData.id; }
+    }
+    snap.version = v;
+  }
+  return snap;
+}
+
+function statValue(v: unknown, type: DataType): unknown {
+  if (v === null || v === undefined) return undefined;
+  if (type === 'date') return formatDate(v as number);
+  if (type === 'timestamp') return new Date(Math.floor((v as number) / 1000)).toISOString();
+  if (type === 'string') { const s = v as string; return s.length > 32 ? s.slice(0, 32) : s; }
+  if (type === 'boolean' || type === 'string[]') return undefined;
+  return v;
+}
+
+/** Delta `stats` JSON for a file's rows. */
+export function deltaStats(b: Batch): string {
+  const st = columnStats(b);
+  const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
+  for (const f of b.schema) {
+    const s = st[f.name];
+    if (!s) continue;
+    nullCount[f.name] = s.nullCount;
+    const mn = statValue(s.min, f.type), mx = statValue(s.max, f.type);
+    if (mn !== undefined) minValues[f.name] = mn;
+    if (mx !== undefined) {
+      // a truncated string max must stay an upper bound
+      maxValues[f.name] = f.type === 'string' && (s.max as string).length > 32 ? (mx as string) + '\uffff' : mx;
+    }
+  }
+  return JSON.stringify({ numRecords: b.length, minValues, maxValues, nullCount });
+}
+
+export interface DeltaStoreOptions {
+  /** Keep files removed by a refresh this long (ms) for time travel; 0 deletes them right after the commit. */
+  vacuumRetentionMs?: number;
+}
+
+export class DeltaStore implements TableStore {
+  private readonly logs = new Map<string, DeltaSnapshot>();
+  private readonly staged = new Map<string, Staged>();
+  readonly tablesDir: string;
+
+  constructor(readonly root: string, readonly options: DeltaStoreOptions = {}) {
+    this.tablesDir = path.join(root, 'tables');
+  }
+
+  tableDir(table: string): string {
+    return path.join(this.tablesDir, table);
+  }
+
+  log(table: string): DeltaSnapshot {
+    let s = this.logs.get(table);
+    if (!s) { s = readDeltaLog(this.tableDir(table)); this.logs.set(table, s); }
+    return s;
+  }
+
+  /** Deletes Parquet and temporary files that no committed version lists (left by an interrupted batch). */
+  recover(table: string): string[] {
+    const dir = this.tableDir(table);
+    const live = this.log(table).files;
+    const removed: string[] = [];
+    let names: string[] = [];
+    try { names = fs.readdirSync(dir); } catch { return removed; }
+    for (const n of names) {
+      if (n === '_delta_log') continue;
+      if ((n.endsWith('.parquet') && !live.has(n)) || n.endsWith('.parquet.tmp')) {
+        fs.rmSync(path.join(dir, n), { force: true });
+        removed.push(n);
+      }
+    }
+    return removed;
+  }
+
+  private stage(table: string): Staged {
+    let s = this.staged.get(table);
+    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], replace: false, seq: 0 }; this.staged.set(table, s); }
+    return s;
+  }
+
+  async snapshot(table: string, schema: Schema): Promise<Batch> {
+    const snap = this.log(table);
+    const dir = this.tableDir(table);
+    const parts = [...snap.files.keys()].sort().map((p) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, p))), schema));
+    return parts.length ? concatBatches(schema, parts) : emptyBatch(schema);
+  }
+
+  async rowCount(table: string): Promise<number> {
+    let n = 0;
+    for (const a of this.log(table).files.values()) n += a.stats ? JSON.parse(a.stats).numRecords ?? 0 : 0;
+    return n;
+  }
+
+  async append(table: string, schema: Schema, rows: Batch): Promise<void> {
+    if (rows.length === 0) return;
+    const s = this.stage(table);
+    s.buffer.push(rows);
+    s.bufferedRows += rows.length;
+    if (s.bufferedRows >= FLUSH_ROWS) this.flush(table, schema);
+  }
+
+  async replace(table: string, schema: Schema, rows: Batch): Promise<void> {
+    await this.discard(table);
+    const s = this.stage(table);
+    s.replace = true;
+    s.buffer.push(rows);
+    s.bufferedRows += rows.length;
+    this.flush(table, schema, true);
+  }
+
+  /** Writes the buffered rows of a table to a temporary Parquet file. */
+  private flush(table: string, schema: Schema, evenIfEmpty = false): void {
+    const s = this.stage(table);
+    if (s.bufferedRows === 0 && !evenIfEmpty) return;
+    const b = concatBatches(schema, s.buffer);
+    s.buffer = [];
+    s.bufferedRows = 0;
+    const dir = this.tableDir(table);
+    fs.mkdirSync(dir, { recursive: true });
+    const id = randomUUID();
+    const final = `part-${String(s.seq++).padStart(5, '0')}-${id}.c000.snappy.parquet`;
+    const tmp = `.${id}.parquet.tmp`;
+    const bytes = encodeParquet(b);
+    try {
+      fs.writeFileSync(path.join(dir, tmp), bytes);
+    } catch (e) {
+      throw new RuntimeFailure('TABLE_WRITE_FAILED', `cannot write a data file of ${table}: ${(e as Error).message}`, { table, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check free disk space and permissions; the batch was not committed and will be re-run', cause: e });
+    }
+    s.files.push({ tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length });
+  }
+
+  async discard(table: string): Promise<void> {
+    const s = this.staged.get(table);
+    if (!s) return;
+    for (const f of s.files) fs.rmSync(path.join(this.tableDir(table), f.tmp), { force: true });
+    this.staged.delete(table);
+  }
+
+  async commit(table: string, schema: Schema, info: CommitInfo): Promise<boolean> {
+    const s = this.staged.get(table);
+    if (!s) return false;
+    this.flush(table, schema);
+    const snap = this.log(table);
+    if ((snap.txn.get(info.appId) ?? -1) >= info.batchId) {
+      await this.discard(table);
+      return false;
+    }
+    const dir = this.tableDir(table);
+    fs.mkdirSync(path.join(dir, '_delta_log'), { recursive: true });
+    const now = Date.now();
+    const actions: unknown[] = [];
+    const schemaString = sparkSchemaString(schema);
+    actions.push({ commitInfo: { timestamp: now, operation: info.operation, operationParameters: { mode: s.replace ? 'Overwrite' : 'Append', partitionBy: '[]' }, engineInfo: ENGINE_INFO, isBlindAppend: !s.replace, operationMetrics: Object.fromEntries(Object.entries({ numFiles: s.files.length, numOutputRows: s.files.reduce((n, f) => n + f.rows, 0), ...(info.metrics ?? {}) }).map(([k, v]) => [k, String(v)])) } });
+    if (snap.version < 0) actions.push({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
+    let metadataId = snap.metadataId;
+    if (snap.version < 0 || snap.schemaString !== schemaString) {
+      metadataId ??= randomUUID();
+      actions.push({ metaData: { id: metadataId, name: table, format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration: {}, createdTime: now } });
+    }
+    const removed: string[] = [];
+    if (s.replace) {
+      for (const p of snap.files.keys()) {
+        removed.push(p);
+        actions.push({ remove: { path: p, deletionTimestamp: now, dataChange: true, extendedFileMetadata: false, partitionValues: {} } });
+      }
+    }
+    const adds: AddAction[] = [];
+    for (const f of s.files) {
+      fs.renameSync(path.join(dir, f.tmp), path.join(dir, f.final));
+      const add: AddAction = { path: f.final, partitionValues: {}, size: f.size, modificationTime: now, dataChange: true, stats: f.stats };
+      adds.push(add);
+      actions.push({ add });
+    }
+    actions.push({ txn: { appId: info.appId, version: info.batchId, lastUpdated: now } });
+    const version = snap.version + 1;
+    writeLogEntry(dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    snap.version = version;
+    for (const p of removed) snap.files.delete(p);
+    for (const a of adds) snap.files.set(a.path, a);
+    snap.txn.set(info.appId, info.batchId);
+    snap.schemaString = schemaString;
+    snap.metadataId = metadataId;
+    this.staged.delete(table);
+    if (!(this.options.vacuumRetentionMs! > 0)) for (const p of removed) fs.rmSync(path.join(dir, p), { force: true });
+    return true;
+  }
+
+  async committedVersion(table: string, appId: string): Promise<number> {
+    return this.log(table).txn.get(appId) ?? -1;
+  }
+
+  async truncate(table: string, schema: Schema): Promise<void> {
+    await this.replace(table, schema, emptyBatch(schema));
+  }
+}
+
+/** Creates `_delta_log/<version>.json` only if it does not exist (put-if-absent via a hard link). */
+export function writeLogEntry(tableDir: string, version: number, text: string): void {
+  const logDir = path.join(tableDir, '_delta_log');
+  const final = path.join(logDir, `${pad20(version)}.json`);
+  const tmp = path.join(logDir, `.${pad20(version)}.json.${randomUUID()}.tmp`);
+  fs.writeFileSync(tmp, text);
+  try {
+    fs.linkSync(tmp, final);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new RuntimeFailure('DELTA_COMMIT_CONFLICT', `version ${version} of ${tableDir} was committed by another writer`, { table: tableDir, version }, { hint: 'only one pipeline run may write a table at a time' });
+    }
+    throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
