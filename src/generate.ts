@@ -482,7 +482,7 @@ const PATIENT_DIRT_CUM: number[] = (() => {
   let acc = 0;
   return PATIENT_DIRT.map((k) => (acc += k[1] / total));
 })();
-/** Index of the first non-exclusive kind list, for falling back when a duplicate has nothing to copy. */
+/** Indices of the kinds that can combine (fallback for a duplicate in a file with no earlier file to copy from). */
 const NON_EXCLUSIVE = PATIENT_DIRT.map((k, i) => [k, i] as const).filter(([k]) => k[2] !== 0).map(([, i]) => i);
 
 function pickDirt(u: number): number {
@@ -1126,8 +1126,13 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   const gtPath = path.join(out, GT_NAME);
   if (firstIndex > 0 && fs.existsSync(gtPath)) {
     try {
-      const doc = JSON.parse(fs.readFileSync(gtPath, 'utf8')) as { format?: string; files?: FileEntry[] };
+      const doc = JSON.parse(fs.readFileSync(gtPath, 'utf8')) as { format?: string; generator?: Record<string, unknown>; files?: FileEntry[] };
       if (doc.format !== GT_FORMAT || !Array.isArray(doc.files)) throw new Error('unknown format');
+      // Rows of earlier files are regenerated (to re-send them as duplicates) only when they were made with the same settings.
+      const prev = doc.generator ?? {};
+      const sameRows = prev.seed === o.seed && prev.late_rate === o.lateRate && prev.dirty_rate === o.dirtyRate
+        && Array.isArray(prev.scenarios) && (prev.scenarios as string[]).includes('dirty') === o.has('dirty');
+      if (!sameRows) log(`generate: note: ${out} was generated with other seed or rates; duplicates will only re-send rows of this run`);
       for (const e of doc.files) {
         if (e.index >= firstIndex) continue;
         const { rows: rowEntries, ...head } = e;
@@ -1136,7 +1141,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
           kind: e.kind, index: e.index, counts: e.counts as Record<string, unknown>,
           fileProblems: (e.file_problems as string[] | undefined) ?? [], buf: Buffer.from(serializeEntry(head, rowJson)),
         });
-        if (e.kind === 'patients') {
+        if (e.kind === 'patients' && sameRows) {
           const layout = makeLayout(e.columns as string[], e.admission_date_format === 'MM/DD/YYYY');
           g.ctxByIndex.set(e.index, makeCtx(e.index, e.row_count as number, Date.parse(e.sim_start as string), Date.parse(e.sim_end as string),
             e.diagnosis_weights as number[], layout));
@@ -1199,8 +1204,6 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     aborted: false, elapsedMs: 0, rowsPerSecond: 0,
   };
 
-  const rootPassMemo = new Map<string, boolean>();
-  const rootRec = newRec();
   const rec = newRec();
 
   /** Writes a data file under its hidden temporary name, then renames it into place. */
@@ -1275,30 +1278,21 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     return bufs;
   };
 
-  const rootPasses = (ctx: FileCtx, row: number): boolean => {
-    const key = ctx.name + ':' + (row + 2);
-    let v = rootPassMemo.get(key);
-    if (v === undefined) {
-      const saved = g.rng.s;
-      genRow(g, ctx, row, rootRec, true);
-      g.rng.s = saved;
-      v = evalPatient(rootRec, ctx.layout).failed.length === 0;
-      if (rootPassMemo.size > 100_000) rootPassMemo.clear();
-      rootPassMemo.set(key, v);
-    }
-    return v;
-  };
+  const dedup: DedupState = { survivedRoots, memo: new Map(), rec: newRec() };
 
   const onAbort = (): void => { summary.aborted = true; };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const pace0 = performance.now();
   try {
     let index = firstIndex;
     for (let n = 0; o.files === undefined || n < o.files; n++, index++) {
       if (signal?.aborted) { summary.aborted = true; break; }
       if (n > 0) {
         if (o.everyMs > 0) {
+          // Fixed rate: file n is due `n * every` after the first one (the clock only paces, it never shapes content).
+          const wait = Math.max(0, pace0 + n * o.everyMs - performance.now());
           try {
-            await sleep(o.everyMs, undefined, signal ? { signal } : undefined);
+            await sleep(wait, undefined, signal ? { signal } : undefined);
           } catch {
             summary.aborted = true;
             break;
@@ -1331,7 +1325,6 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       const fileRng = new Rng();
       fileRng.s = mix32(g.seedHash ^ mix32(Math.imul(index + 1, 0x27d4eb2f) ^ 0xf11e));
       const crlf = fileRng.next() < Math.min(0.5, o.dirtyRate * 2);
-      const eol = crlf ? '\r\n' : '\n';
       const fileProblems: string[] = [];
       if (crlf) fileProblems.push('crlf_line_endings');
       if (layout.hasIns) fileProblems.push('insurance_id_column_added');
@@ -1339,81 +1332,9 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       if (layout.usDate) fileProblems.push('date_format_mmddyyyy');
 
       // ---- patients rows
-      const counts: PatientCounts = {
-        rows: o.rows, listed: 0, quarantined: 0, passed_expectations: 0, dedup_dropped: 0, silver_rows: 0,
-        failed_expectations: zeroMap(PATIENT_DROP_EXPECTATIONS), warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), problems: {}, silver_diagnosis: {},
-      };
-      const diagCount = new Array<number>(10).fill(0);
-      const otherDiag: Record<string, number> = {};
-      const rowJson: string[] = [];
-      const admitted: string[] = [];
-      const fast = layout.hasContact && !layout.usDate;
-      const ins = layout.hasIns;
-      let lateRows = 0;
-      const content = new ByteSink(64 + o.rows * 110);
-      content.write(layout.columns.join(',') + eol);
-      for (let r = 0; r < o.rows; r++) {
-        genRow(g, ctx, r, rec, !fast);
-        if (fast && (rec.problems === NO_PROBLEMS || (rec.lazy && rec.problems.length === 1))) {
-          // Clean (or only late, which passes everything): written from the tables.
-          emitClean(g, content, rec, ins, crlf);
-          diagCount[rec.diag]++;
-          if (o.vitals) admitted.push(pidOf(ctx, r));
-          if (rec.problems !== NO_PROBLEMS) {
-            lateRows++;
-            rowJson.push('{"file":"' + ctx.name + '","line":' + (r + 2)
-              + ',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}');
-          }
-        } else {
-          materialize(g, rec);
-          content.write(renderLine(rec, layout) + eol);
-          if (o.vitals && rec.admitted) admitted.push(pidOf(ctx, r));
-          const problems = rec.problems.slice();
-          if (rec.dateIso && layout.usDate && rec.malformed === 0) problems.push('date_format_mmddyyyy');
-          if (!layout.hasContact && rec.malformed === 0) problems.push('contact_number_column_missing');
-          const v = evalPatient(rec, layout);
-          const quarantined = v.failed.length > 0;
-          let survives = !quarantined;
-          let dupOf: { file: string; line: number } | undefined;
-          if (rec.rootCtx !== null) {
-            dupOf = { file: rec.rootCtx.name, line: rec.rootRow + 2 };
-            if (survives) {
-              const rk = dupOf.file + ':' + dupOf.line;
-              if (rootPasses(rec.rootCtx, rec.rootRow) || survivedRoots.has(rk)) survives = false;
-              else survivedRoots.add(rk);
-            }
-          }
-          const warnings: string[] = [];
-          if (survives) {
-            if (v.code === null || !CODES.includes(v.code)) warnings.push('known_diagnosis');
-            if (!v.contact) warnings.push('has_contact_number');
-          }
-          for (const p of problems) bump(counts.problems, p);
-          for (const x of v.failed) counts.failed_expectations[x]++;
-          for (const x of warnings) counts.warnings[x]++;
-          if (quarantined) counts.quarantined++;
-          else if (!survives) counts.dedup_dropped++;
-          if (survives) {
-            const ci = v.code === null ? -1 : CODES.indexOf(v.code);
-            if (ci >= 0) diagCount[ci]++;
-            else bump(otherDiag, v.code ?? 'null');
-          }
-          const entry: Record<string, unknown> = {
-            file: ctx.name, line: r + 2, problems, failed_expectations: v.failed, quarantined, survives_dedup: survives, warnings,
-          };
-          if (dupOf) entry.duplicate_of = dupOf;
-          rowJson.push(JSON.stringify(entry));
-        }
-      }
-      if (lateRows > 0) bump(counts.problems, 'late', lateRows);
-      counts.listed = rowJson.length;
-      counts.passed_expectations = o.rows - counts.quarantined;
-      counts.silver_rows = counts.passed_expectations - counts.dedup_dropped;
-      for (let i = 0; i < 10; i++) if (diagCount[i] > 0) counts.silver_diagnosis[CODES[i]] = diagCount[i];
-      for (const k of Object.keys(otherDiag).sort()) counts.silver_diagnosis[k] = otherDiag[k];
-      counts.problems = sortedMap(counts.problems);
+      const { content, counts, rowJson, admitted } = buildPatients(g, ctx, crlf, o.vitals, rec, dedup);
 
-      writeAtomic(ctx.name, content.bytes());
+      writeAtomic(ctx.name, content);
       summary.files.push(ctx.name);
       const head: Record<string, unknown> = {
         file: ctx.name, kind: 'patients', index, sim_start: new Date(simStart).toISOString(), sim_end: new Date(simEnd).toISOString(),
@@ -1464,7 +1385,132 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   summary.alerts = sortedMap(summary.alerts);
   summary.elapsedMs = performance.now() - t0;
   summary.rowsPerSecond = summary.elapsedMs > 0 ? Math.round((summary.rows / summary.elapsedMs) * 1000) : 0;
+  log(`generate: ${summary.aborted ? 'stopped' : 'done'}: ${summary.filesWritten} file(s), ${summary.rows} rows`
+    + `${o.vitals ? ` (+ ${summary.vitalsRows} vitals rows)` : ''} in ${(summary.elapsedMs / 1000).toFixed(2)} s (${summary.rowsPerSecond} rows/s); ground truth in ${gtPath}`);
   return summary;
+}
+
+/** What deduplication needs to know across files: originals whose key already reached silver through a re-send. */
+interface DedupState {
+  /** `file:line` of originals one of whose re-sends reached patients_silver. */
+  survivedRoots: Set<string>;
+  /** `file:line` of an original -> it passed the drop expectations in its own file. */
+  memo: Map<string, boolean>;
+  rec: Rec;
+}
+
+function rootPasses(g: Gen, dedup: DedupState, ctx: FileCtx, row: number): boolean {
+  const key = ctx.name + ':' + (row + 2);
+  let v = dedup.memo.get(key);
+  if (v === undefined) {
+    const saved = g.rng.s;
+    genRow(g, ctx, row, dedup.rec, true);
+    g.rng.s = saved;
+    v = evalPatient(dedup.rec, ctx.layout).failed.length === 0;
+    if (dedup.memo.size > 100_000) dedup.memo.clear();
+    dedup.memo.set(key, v);
+  }
+  return v;
+}
+
+interface PatientsFile {
+  content: Buffer;
+  counts: PatientCounts;
+  /** Ground-truth row entries, as JSON. */
+  rowJson: string[];
+  /** Patient ids admitted by the file (for vitals). */
+  admitted: string[];
+}
+
+/** Generates one patients file: its bytes, its ground-truth rows (JSON) and counts. */
+function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec: Rec, dedup: DedupState): PatientsFile {
+  const layout = ctx.layout;
+  const rows = ctx.rows;
+  const eol = crlf ? '\r\n' : '\n';
+  const counts: PatientCounts & { rowJson: string[]; diagCount: number[]; otherDiag: Record<string, number> } = {
+    rows, listed: 0, quarantined: 0, passed_expectations: 0, dedup_dropped: 0, silver_rows: 0,
+    failed_expectations: zeroMap(PATIENT_DROP_EXPECTATIONS), warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), problems: {}, silver_diagnosis: {},
+    rowJson: [], diagCount: new Array<number>(10).fill(0), otherDiag: {},
+  };
+  const rowJson = counts.rowJson;
+  const diagCount = counts.diagCount;
+  const admitted: string[] = [];
+  const fast = layout.hasContact && !layout.usDate;
+  const ins = layout.hasIns;
+  let lateRows = 0;
+  const content = new ByteSink(64 + rows * 110);
+  content.write(layout.columns.join(',') + eol);
+  for (let r = 0; r < rows; r++) {
+    genRow(g, ctx, r, rec, !fast);
+    if (fast && (rec.problems === NO_PROBLEMS || (rec.lazy && rec.problems.length === 1))) {
+      // Clean (or only late, which passes everything): written from the tables.
+      emitClean(g, content, rec, ins, crlf);
+      diagCount[rec.diag]++;
+      if (vitals) admitted.push(pidOf(ctx, r));
+      if (rec.problems !== NO_PROBLEMS) {
+        lateRows++;
+        rowJson.push('{"file":"' + ctx.name + '","line":' + (r + 2)
+          + ',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}');
+      }
+    } else {
+      slowRow(g, ctx, r, rec, content, eol, counts, dedup);
+      if (vitals && rec.admitted) admitted.push(pidOf(ctx, r));
+    }
+  }
+  if (lateRows > 0) bump(counts.problems, 'late', lateRows);
+  const out: PatientCounts = {
+    rows, listed: rowJson.length, quarantined: counts.quarantined, passed_expectations: rows - counts.quarantined,
+    dedup_dropped: counts.dedup_dropped, silver_rows: rows - counts.quarantined - counts.dedup_dropped,
+    failed_expectations: counts.failed_expectations, warnings: counts.warnings, problems: sortedMap(counts.problems), silver_diagnosis: {},
+  };
+  for (let i = 0; i < 10; i++) if (diagCount[i] > 0) out.silver_diagnosis[CODES[i]] = diagCount[i];
+  for (const k of Object.keys(counts.otherDiag).sort()) out.silver_diagnosis[k] = counts.otherDiag[k];
+  return { content: content.bytes(), counts: out, rowJson, admitted };
+}
+
+/** A row that needs the rules: rendered from its field strings, evaluated, listed in the ground truth. */
+function slowRow(
+  g: Gen, ctx: FileCtx, r: number, rec: Rec, content: ByteSink, eol: string,
+  counts: PatientCounts & { rowJson: string[]; diagCount: number[]; otherDiag: Record<string, number> }, dedup: DedupState,
+): void {
+  const layout = ctx.layout;
+  materialize(g, rec);
+  content.write(renderLine(rec, layout) + eol);
+  const problems = rec.problems.slice();
+  if (rec.dateIso && layout.usDate && rec.malformed === 0) problems.push('date_format_mmddyyyy');
+  if (!layout.hasContact && rec.malformed === 0) problems.push('contact_number_column_missing');
+  const v = evalPatient(rec, layout);
+  const quarantined = v.failed.length > 0;
+  let survives = !quarantined;
+  let dupOf: { file: string; line: number } | undefined;
+  if (rec.rootCtx !== null) {
+    dupOf = { file: rec.rootCtx.name, line: rec.rootRow + 2 };
+    if (survives) {
+      const rk = dupOf.file + ':' + dupOf.line;
+      if (rootPasses(g, dedup, rec.rootCtx, rec.rootRow) || dedup.survivedRoots.has(rk)) survives = false;
+      else dedup.survivedRoots.add(rk);
+    }
+  }
+  const warnings: string[] = [];
+  if (survives) {
+    if (v.code === null || !CODES.includes(v.code)) warnings.push('known_diagnosis');
+    if (!v.contact) warnings.push('has_contact_number');
+  }
+  for (const p of problems) bump(counts.problems, p);
+  for (const x of v.failed) counts.failed_expectations[x]++;
+  for (const x of warnings) counts.warnings[x]++;
+  if (quarantined) counts.quarantined++;
+  else if (!survives) counts.dedup_dropped++;
+  if (survives) {
+    const ci = v.code === null ? -1 : CODES.indexOf(v.code);
+    if (ci >= 0) counts.diagCount[ci]++;
+    else bump(counts.otherDiag, v.code ?? 'null');
+  }
+  const entry: Record<string, unknown> = {
+    file: ctx.name, line: r + 2, problems, failed_expectations: v.failed, quarantined, survives_dedup: survives, warnings,
+  };
+  if (dupOf) entry.duplicate_of = dupOf;
+  counts.rowJson.push(JSON.stringify(entry));
 }
 
 const ASSUMPTIONS = [

@@ -352,6 +352,11 @@ describe('generate', () => {
     // The restarted ground truth equals the uninterrupted one (duplicates across the restart included).
     expect(readGt(parts).files).toEqual(readGt(whole).files);
     expect(readGt(parts).totals).toEqual(readGt(whole).totals);
+    const filesPart = (d: string): string => {
+      const t = fs.readFileSync(path.join(d, 'ground_truth.json'), 'utf8');
+      return t.slice(t.indexOf('"files":['));
+    };
+    expect(filesPart(parts)).toBe(filesPart(whole));
     checkGroundTruth(parts);
   });
 

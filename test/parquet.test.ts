@@ -168,6 +168,15 @@ describe('encodeParquet / decodeParquet round trip', () => {
     expect(mismatch).toBeNull();
   }, 30_000);
 
+  it('keeps odd strings intact (leading BOM, NUL, surrogate pairs, lone surrogates become U+FFFD)', () => {
+    const schema = schemaOf([{ name: 's', type: 'string' }, { name: 'a', type: 'string[]' }]);
+    const strings = ['\uFEFFbom first', 'nul\u0000inside', '😀😀', 'ascii', '\uFEFF'];
+    const b = batchFromRows(schema, strings.map((s) => ({ s, a: [s, s] })));
+    expect(batchToRows(decodeParquet(encodeParquet(b)))).toEqual(strings.map((s) => ({ s, a: [s, s] })));
+    const lone = batchFromRows(schema, [{ s: 'a\uD800b', a: ['\uDC00'] }]);
+    expect(batchToRows(decodeParquet(encodeParquet(lone)))).toEqual([{ s: 'a\uFFFDb', a: ['\uFFFD'] }]);
+  });
+
   it('rejects a bad rowGroupSize', () => {
     expect(() => encodeParquet(sample(), { rowGroupSize: 0 })).toThrow(/rowGroupSize/);
   });

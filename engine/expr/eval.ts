@@ -36,7 +36,8 @@ function compile(e: ExprNode, schema: Schema): Evaluator {
       return (b) => b.columns[i];
     }
     case 'lit': {
-      const { type, value } = e;
+      const { type } = e;
+      const value = litValue(e.value, type);
       return (b) => constantColumn(type, value, b.length);
     }
     case 'compare': {
@@ -91,9 +92,9 @@ function compile(e: ExprNode, schema: Schema): Evaluator {
       if (allLit) {
         const common = e.list.reduce<DataType>((t, x) => (x.kind === 'lit' && x.value !== null ? compareType(t, x.type) : t), at);
         const arg = coerced(e.arg, schema, common);
-        const lits = e.list.map((x) => (x as { value: Value }).value);
-        const hasNull = lits.some((v) => v === null);
-        const set = new Set(lits.filter((v) => v !== null).map((v) => coerceScalar(v, common)));
+        const lits = e.list.map((x) => x as { value: Value; type: DataType });
+        const hasNull = lits.some((x) => litValue(x.value, x.type) === null);
+        const set = new Set(lits.filter((x) => litValue(x.value, x.type) !== null).map((x) => coerceScalar(litValue(x.value, x.type), x.type, common)));
         return (b) => {
           const c = arg(b);
           const n = b.length;
@@ -201,7 +202,7 @@ function trimSpaces(s: string): string {
 }
 
 /** The type both sides of a comparison are brought to. */
-function compareType(a: DataType, b: DataType): DataType {
+export function compareType(a: DataType, b: DataType): DataType {
   if (a === b) return a;
   if (isNumeric(a) && isNumeric(b)) return 'double';
   if (a === 'timestamp' || b === 'timestamp') return 'timestamp';
@@ -214,17 +215,26 @@ function coerced(e: ExprNode, schema: Schema, to: DataType): Evaluator {
   const f = compile(e, schema);
   if (from === to || (isNumeric(from) && isNumeric(to) && to === 'double')) return f;
   if (e.kind === 'lit') {
-    const v = e.value === null ? null : coerceScalar(e.value, to);
+    const v = coerceScalar(litValue(e.value, e.type), from, to);
     return (b) => constantColumn(to, v, b.length);
   }
   return (b) => castColumn(f(b), from, to, b.length);
 }
 
-function coerceScalar(v: Value, to: DataType): Value {
+/** A literal value of type `from` brought to type `to` (numbers stay as they are between numeric types). */
+function coerceScalar(v: Value, from: DataType, to: DataType): Value {
+  if (v === null || from === to || (isNumeric(from) && isNumeric(to))) return v;
+  return castValue(v, from, to);
+}
+
+/**
+ * A literal's value in the representation of its own type: `lit('2024-01-02', 'date')`
+ * holds the text, which becomes epoch days here (as CAST would convert it).
+ */
+function litValue(v: Value, type: DataType): Value {
   if (v === null) return null;
-  if (to === 'date' && typeof v === 'string') return parseDateDays(v);
-  if (to === 'timestamp' && typeof v === 'string') return parseTimestampUs(v);
-  if (typeof v === 'boolean' && to !== 'boolean') return v ? 1 : 0;
+  if (typeof v === 'string' && type !== 'string') return castValue(v, 'string', type);
+  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'string[]' : 'double', 'string');
   return v;
 }
 

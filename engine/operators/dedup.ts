@@ -28,7 +28,12 @@ export class DedupOperator {
 
   get stateSize(): number { return this.seen.size; }
 
+  /** Every key hash (a snapshot). */
   saveState(): Uint8Array { return this.seen.toBytes(); }
-  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(bytes); }
+  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(bytes); this.seen.drainAdded(); }
+  /** The key hashes added since the last call (an incremental checkpoint). */
+  changes(): Uint8Array { return this.seen.drainAdded(); }
+  /** Replays a change log on top of the loaded state. */
+  applyChanges(bytes: Uint8Array): void { this.seen.addPacked(bytes); }
   reset(): void { this.seen = new Hash128Set(); }
 }

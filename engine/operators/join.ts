@@ -10,7 +10,7 @@ import type { JoinHow } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import { columnIndex, emptyColumn, isNullAt, takeColumn, type Batch, type Column } from '../batch.js';
 import { keyText } from './keys.js';
-import { castColumn } from '../expr/eval.js';
+import { castColumn, compareType } from '../expr/eval.js';
 
 export class JoinOperator {
   readonly stateful = false;
@@ -28,14 +28,19 @@ export class JoinOperator {
     this.rightKeep = [];
     right.forEach((f, j) => { if (!dropRight.has(f.name)) this.rightKeep.push(j); });
     this.schema = [...left, ...this.rightKeep.map((j) => right[j])];
-    // keys are compared after bringing both sides to the left key's type
-    this.keyTypes = this.leftKeys.map((j) => left[j].type);
+    // keys are compared after bringing both sides to their common type, as `=` does
+    // (int vs double as doubles, date vs timestamp as timestamps)
+    this.keyTypes = this.leftKeys.map((j, k) => compareType(left[j].type, right[this.rightKeys[k]].type));
   }
 
   private readonly keyTypes: Schema[number]['type'][];
 
   private rightKeyCols(r: Batch): Column[] {
     return this.rightKeys.map((j, k) => castColumn(r.columns[j], r.schema[j].type, this.keyTypes[k], r.length));
+  }
+
+  private leftKeyCols(l: Batch): Column[] {
+    return this.leftKeys.map((j, k) => castColumn(l.columns[j], l.schema[j].type, this.keyTypes[k], l.length));
   }
 
   private buildIndex(r: Batch): void {
@@ -54,7 +59,7 @@ export class JoinOperator {
 
   process(left: Batch, right: Batch): Batch {
     this.buildIndex(right);
-    const lcols = this.leftKeys.map((j) => left.columns[j]);
+    const lcols = this.leftKeyCols(left);
     const li: number[] = [];
     const ri: number[] = [];
     for (let i = 0; i < left.length; i++) {

@@ -55,6 +55,10 @@ export class Hash128Set {
   private capacity: number;
   size = 0;
   private readonly tmp = new Uint32Array(4);
+  /** Hashes added since the last `drainAdded()` (a change log for incremental checkpoints). */
+  private added = new Uint32Array(64);
+  private addedCount = 0;
+  private tracking = true;
 
   constructor(capacity = 1024) {
     let c = 16;
@@ -93,12 +97,40 @@ export class Hash128Set {
     const p = -1 - f;
     this.slots.set(h, p * 4);
     this.size++;
+    if (this.tracking) {
+      if ((this.addedCount + 1) * 4 > this.added.length) { const g = new Uint32Array(this.added.length * 2); g.set(this.added); this.added = g; }
+      this.added.set(h, this.addedCount * 4);
+      this.addedCount++;
+    }
     if (this.size * 2 > this.capacity) this.rehash(this.capacity * 2);
     return true;
   }
 
+  /** The hashes added since the last call, packed (16 bytes each), in insertion order. */
+  drainAdded(): Uint8Array {
+    const out = new Uint8Array(this.added.buffer.slice(0, this.addedCount * 16));
+    this.added = new Uint32Array(64);
+    this.addedCount = 0;
+    return out;
+  }
+
+  /** Adds packed hashes (a snapshot or a change log). */
+  addPacked(bytes: Uint8Array): void {
+    const copy = new Uint32Array(bytes.slice().buffer);
+    const h = new Uint32Array(4);
+    const was = this.tracking;
+    this.tracking = false;
+    for (let o = 0; o + 3 < copy.length; o += 4) {
+      h[0] = copy[o]; h[1] = copy[o + 1]; h[2] = copy[o + 2]; h[3] = copy[o + 3];
+      this.addHash(h);
+    }
+    this.tracking = was;
+  }
+
   private rehash(newCap: number): void {
     const old = this.slots;
+    const was = this.tracking;
+    this.tracking = false;
     this.capacity = newCap;
     this.slots = new Uint32Array(newCap * 4);
     this.size = 0;
@@ -108,6 +140,7 @@ export class Hash128Set {
       h[0] = old[o]; h[1] = old[o + 1]; h[2] = old[o + 2]; h[3] = old[o + 3];
       this.addHash(h);
     }
+    this.tracking = was;
   }
 
   /** The stored hashes, packed (16 bytes each), in slot order. */
@@ -123,14 +156,8 @@ export class Hash128Set {
   }
 
   static fromBytes(bytes: Uint8Array): Hash128Set {
-    const n = bytes.byteLength / 16;
-    const set = new Hash128Set(Math.max(16, n));
-    const copy = new Uint32Array(bytes.slice().buffer);
-    const h = new Uint32Array(4);
-    for (let o = 0; o < copy.length; o += 4) {
-      h[0] = copy[o]; h[1] = copy[o + 1]; h[2] = copy[o + 2]; h[3] = copy[o + 3];
-      set.addHash(h);
-    }
+    const set = new Hash128Set(Math.max(16, bytes.byteLength / 16));
+    set.addPacked(bytes);
     return set;
   }
 }

@@ -80,10 +80,11 @@ export class PipelineRunner {
     });
   }
 
-  /** The next batch's files, or null when nothing is new. */
-  planBatch(): PlannedBatch | null {
+  /** The next batch's files (only those `accept` takes, when given), or null when nothing is new. */
+  planBatch(accept?: (f: FileEntry) => boolean): PlannedBatch | null {
     const files: PlannedBatch['files'] = [];
-    for (const { source, files: pending } of this.pendingFiles()) {
+    for (const { source, files: all } of this.pendingFiles()) {
+      const pending = accept ? all.filter(accept) : all;
       const limit = this.options.maxFilesPerTrigger ?? source.options.maxFilesPerTrigger;
       for (const f of pending.slice(0, Math.max(1, limit))) files.push({ source: source.key, file: f });
     }

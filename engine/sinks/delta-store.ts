@@ -127,6 +127,8 @@ export interface DeltaStoreOptions {
 
 export class DeltaStore implements TableStore {
   private readonly logs = new Map<string, DeltaSnapshot>();
+  /** Appended to every writer's appId: `#<checkpoint generation>`, so a full refresh starts a new idempotency scope. */
+  appIdSuffix = '';
   private readonly staged = new Map<string, Staged>();
   readonly tablesDir: string;
 
@@ -230,7 +232,8 @@ export class DeltaStore implements TableStore {
     if (!s) return false;
     this.flush(table, schema);
     const snap = this.log(table);
-    if ((snap.txn.get(info.appId) ?? -1) >= info.batchId) {
+    const appId = info.appId + this.appIdSuffix;
+    if ((snap.txn.get(appId) ?? -1) >= info.batchId) {
       await this.discard(table);
       return false;
     }
@@ -260,13 +263,13 @@ export class DeltaStore implements TableStore {
       adds.push(add);
       actions.push({ add });
     }
-    actions.push({ txn: { appId: info.appId, version: info.batchId, lastUpdated: now } });
+    actions.push({ txn: { appId, version: info.batchId, lastUpdated: now } });
     const version = snap.version + 1;
     writeLogEntry(dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
     snap.version = version;
     for (const p of removed) snap.files.delete(p);
     for (const a of adds) snap.files.set(a.path, a);
-    snap.txn.set(info.appId, info.batchId);
+    snap.txn.set(appId, info.batchId);
     snap.schemaString = schemaString;
     snap.metadataId = metadataId;
     this.staged.delete(table);
@@ -275,12 +278,22 @@ export class DeltaStore implements TableStore {
   }
 
   async committedVersion(table: string, appId: string): Promise<number> {
-    return this.log(table).txn.get(appId) ?? -1;
+    return this.log(table).txn.get(appId + this.appIdSuffix) ?? -1;
   }
 
   async truncate(table: string, schema: Schema): Promise<void> {
     await this.replace(table, schema, emptyBatch(schema));
   }
+
+  /** Commits an empty table at once (full refresh); a table that does not exist yet is left alone. */
+  async truncateNow(table: string, schema: Schema): Promise<void> {
+    const snap = this.log(table);
+    if (snap.version < 0) return;
+    await this.discard(table);
+    this.stage(table).replace = true;
+    await this.commit(table, schema, { batchId: snap.version + 1, appId: '__truncate__', operation: 'WRITE' });
+  }
+
 }
 
 /** Creates `_delta_log/<version>.json` only if it does not exist (put-if-absent via a hard link). */

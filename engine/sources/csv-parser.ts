@@ -272,10 +272,10 @@ const EMPTY_U8 = new Uint8Array(0);
 
 function newStore(kinds: Int32Array, cap: number, withMeta: boolean): Store {
   const nc = kinds.length;
-  const st: Store = { cap, nc, kinds, str: [], i32: [], f64: [], u8: [], nulls: [], anyNull: new Uint8Array(nc), lines: [new Float64Array(withMeta ? cap : 0)], rescued: [], withMeta };
+  const st: Store = { cap, nc, kinds, str: [], i32: [], f64: [], u8: [], nulls: [], anyNull: new Uint8Array(nc), lines: [new Float64Array(withMeta ? cap : 0)], rescued: withMeta ? new Array<string | null>(cap) : [], withMeta };
   for (let j = 0; j < nc; j++) {
     const k = kinds[j];
-    st.str.push(k === K_STRING ? [] : EMPTY_STR);
+    st.str.push(k === K_STRING ? new Array<string | null>(cap) : EMPTY_STR);
     st.i32.push(k === K_INT || k === K_DATE ? new Int32Array(cap) : EMPTY_I32);
     st.f64.push(k === K_LONG || k === K_DOUBLE || k === K_TS ? new Float64Array(cap) : EMPTY_F64);
     st.u8.push(k === K_BOOL ? new Uint8Array(cap) : EMPTY_U8);
@@ -390,6 +390,10 @@ function readHeader(s: string, pos: number, names: readonly string[]): HeaderInf
   return { header, unknownColumns, colMap, unknownKey, pos, line };
 }
 
+/** String values up to this length are interned per file (a direct-mapped cache of INTERN_MASK + 1 entries). */
+const INTERN_MAX_LEN = 32;
+const INTERN_MASK = 4095;
+
 const LITTLE_ENDIAN = endianness() === 'LE';
 
 /** The UTF-16 code units of `s` (same offsets as `s`). */
@@ -454,13 +458,14 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
     const k = kinds[j];
     const t = schema[j].type;
     const m = st.anyNull[j] ? st.nulls[j].slice(0, row) : null;
-    if (k === K_STRING) columns.push({ type: 'string', data: st.str[j] });
+    if (k === K_STRING) { st.str[j].length = row; columns.push({ type: 'string', data: st.str[j] }); }
     else if (k === K_INT || k === K_DATE) columns.push({ type: t as 'int' | 'date', data: st.i32[j].slice(0, row), nulls: m });
     else if (k === K_BOOL) columns.push({ type: 'boolean', data: st.u8[j].slice(0, row), nulls: m });
     else columns.push({ type: t as 'long' | 'double' | 'timestamp', data: st.f64[j].slice(0, row), nulls: m });
   }
   const outFields: Field[] = schema.map((f) => ({ name: f.name, type: f.type }));
   if (withMeta) {
+    st.rescued.length = row;
     outFields.push(
       { name: '_rescued_data', type: 'string' },
       { name: '_source_file', type: 'string' },
@@ -501,6 +506,9 @@ function parseRecords(
   const nMap = colMap.length;
   const R: Rescue = { keys: [], vals: [], n: 0, extraKeys: [] };
   const setRow = new Int32Array(nc).fill(-1);
+  const internStr = new Array<string>(INTERN_MASK + 1).fill('');
+  const internPos = new Int32Array(INTERN_MASK + 1).fill(-1);
+  const internLen = new Int32Array(INTERN_MASK + 1);
   let doom: Uint8Array | null = null;
   let row = 0;
 
@@ -560,7 +568,27 @@ function parseRecords(
         else {
           let v: number;
           switch (kinds[j]) {
-            case K_STRING: strData[j][row] = src.slice(a, b); v = 0; break;
+            case K_STRING: {
+              v = 0;
+              const len = b - a;
+              if (cu !== u || len > INTERN_MAX_LEN) { strData[j][row] = src.slice(a, b); break; }
+              // Short values repeat a lot (codes, statuses, names): reuse the string of an equal earlier value.
+              let h = len;
+              for (let k = a; k < b; k++) h = Math.imul(h ^ u[k], 0x01000193);
+              h = (h ^ (h >>> 16)) & INTERN_MASK;
+              const at = internPos[h];
+              if (at >= 0 && internLen[h] === len) {
+                let k = 0;
+                while (k < len && u[at + k] === u[a + k]) k++;
+                if (k === len) { strData[j][row] = internStr[h]; break; }
+              }
+              const str = s.slice(a, b);
+              internStr[h] = str;
+              internPos[h] = a;
+              internLen[h] = len;
+              strData[j][row] = str;
+              break;
+            }
             case K_INT: v = parseIntRange(cu, a, b); if (v === v) i32Data[j][row] = v; break;
             case K_DATE: v = parseDateRange(cu, a, b); if (v === v) i32Data[j][row] = v; break;
             case K_LONG: v = parseLongRange(cu, a, b); if (v === v) f64Data[j][row] = v; break;

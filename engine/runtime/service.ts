@@ -1,0 +1,349 @@
+/**
+ * A pipeline bound to an input folder and an output folder: Delta tables,
+ * checkpoints, and the batch protocol that makes output exactly-once.
+ *
+ * For each micro-batch N:
+ * 1. `offsets/N` is written for every flow (the exact files and the batch time);
+ * 2. the batch runs; each table commits with `txn {appId: <flow>#<generation>, version: N}`;
+ * 3. operator state after N is saved;
+ * 4. `commits/N` is written for every flow.
+ * On start, a batch with offsets but without all its commits is re-run with
+ * exactly the same files and batch time; tables that already hold its `txn`
+ * skip the write, so nothing is committed twice. Parquet files left by an
+ * uncommitted batch are deleted first.
+ */
+import * as path from 'node:path';
+import type { Pipeline } from '../dataset.js';
+import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
+import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
+import { DeltaStore } from '../sinks/delta-store.js';
+import { CheckpointStore, SNAPSHOT_EVERY, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { PipelineRunner, type PlannedBatch } from './runner.js';
+import type { BatchResult } from './executor.js';
+import { DedupOperator } from '../operators/dedup.js';
+import { DefinitionError, RuntimeFailure } from '../errors.js';
+import type { SourceFileSystem } from '../sources/files.js';
+import { nodeFileSystem } from '../sources/files.js';
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+  debug(obj: object | string, msg?: string): void;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+export interface ServiceOptions {
+  pipeline: Pipeline;
+  input: string;
+  output: string;
+  /** Truncate every table and reset every checkpoint first. */
+  fullRefreshAll?: boolean;
+  /** Truncate these tables and the streaming tables downstream of them, reset their flows, reprocess all files. */
+  fullRefresh?: readonly string[];
+  maxFilesPerTrigger?: number;
+  now?: () => number;
+  logger?: Logger;
+  fs?: SourceFileSystem;
+  onBatch?: (r: BatchResult, plan: PlannedBatch) => void;
+  /** Keep files removed by materialized-view refreshes this long (ms). Default 0. */
+  vacuumRetentionMs?: number;
+}
+
+export interface OpenReport {
+  generation: number;
+  /** A batch that was planned but not committed and was re-run. */
+  resumedBatch: number | null;
+  /** Files already ingested (skipped). */
+  indexedFiles: number;
+  /** Files deleted because no committed version lists them. */
+  orphanFiles: number;
+  refreshed: string[];
+}
+
+export class PipelineService {
+  readonly graph: PipelineGraph;
+  readonly store: DeltaStore;
+  readonly checkpoint: CheckpointStore;
+  readonly runner: PipelineRunner;
+  readonly logger: Logger;
+  private generation = 0;
+  private metadata!: CheckpointMetadata;
+  private lastCommitted = -1;
+
+  private constructor(readonly options: ServiceOptions) {
+    this.graph = buildGraph(options.pipeline);
+    this.logger = options.logger ?? silentLogger;
+    this.store = new DeltaStore(options.output, { vacuumRetentionMs: options.vacuumRetentionMs });
+    this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
+    this.runner = new PipelineRunner({
+      graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
+      now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger,
+    });
+  }
+
+  /** The flows that have a checkpoint folder: every dataset of the graph. */
+  get flowNames(): string[] { return [...this.graph.order]; }
+
+  static async open(options: ServiceOptions): Promise<{ service: PipelineService; report: OpenReport }> {
+    const s = new PipelineService(options);
+    const report = await s.init();
+    return { service: s, report };
+  }
+
+  private fingerprints(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [n, g] of this.graph.datasets) out[n] = `${flowFingerprint(g.def)}/${stateFingerprint(g.def)}`;
+    return out;
+  }
+
+  private async init(): Promise<OpenReport> {
+    const input = path.resolve(this.options.input);
+    const fps = this.fingerprints();
+    let meta = this.checkpoint.readMetadata();
+    const refreshed: string[] = [];
+    if (this.options.fullRefreshAll && meta) {
+      for (const n of this.graph.order) if (this.graph.datasets.get(n)!.persisted) await this.store.truncateNow(n, this.graph.datasets.get(n)!.schema);
+      this.checkpoint.clear();
+      refreshed.push(...this.graph.order);
+      meta = { ...meta, generation: meta.generation + 1, flows: {} };
+      this.logger.info({ tables: refreshed }, 'full refresh of every table');
+    }
+    if (!meta) {
+      meta = { format: 1, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
+    } else if (!this.options.fullRefreshAll) {
+      if (meta.input !== input) {
+        throw new RuntimeFailure('CHECKPOINT_INPUT_CHANGED', `the checkpoint in ${this.checkpoint.root} was made for input ${meta.input}, not ${input}`, { expected: meta.input, actual: input }, {
+          hint: 'use the same --input, another --output, or --full-refresh-all to start over from the new input',
+        });
+      }
+    }
+    if (this.options.fullRefresh?.length) {
+      for (const t of this.options.fullRefresh) if (!this.graph.datasets.has(t)) throw new DefinitionError('UNKNOWN_DATASET', `--full-refresh names "${t}", which the pipeline does not define`, { reference: t, known: [...this.graph.datasets.keys()] }, { hint: 'list tables by name, separated by commas' });
+      // a selective refresh re-reads every source file, so every streaming flow between the sources and the chosen tables restarts too
+      const chosen = downstreamOf(this.graph, this.options.fullRefresh);
+      const upstreamStreaming = this.graph.order.filter((n) => this.graph.datasets.get(n)!.streaming && chosen.some((c) => downstreamOf(this.graph, [n]).includes(c)));
+      const all = downstreamOf(this.graph, [...new Set([...chosen, ...upstreamStreaming])]);
+      for (const n of all) {
+        const g = this.graph.datasets.get(n)!;
+        if (g.persisted) await this.store.truncateNow(n, g.schema);
+        this.checkpoint.clearFlow(n);
+        delete meta.flows[n];
+        refreshed.push(n);
+      }
+      meta = { ...meta, generation: meta.generation + 1 };
+      this.logger.info({ tables: refreshed }, 'full refresh');
+    }
+    // definition changes the saved state cannot carry
+    for (const [n, fp] of Object.entries(fps)) {
+      const old = meta.flows[n];
+      if (!old || old === fp) continue;
+      const [, oldState] = old.split('/');
+      const [, newState] = fp.split('/');
+      const hasState = this.runner.executor.flows.get(n)?.stateful.length;
+      if (hasState && oldState !== newState) {
+        throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the definition of ${n} changed in a way its saved state cannot carry (a dedup key, grouping or window changed)`, { table: n }, {
+          origin: this.graph.datasets.get(n)!.origin, hint: `run with --full-refresh ${n} to rebuild it from all input files`,
+        });
+      }
+      this.logger.info({ table: n }, 'definition changed; new logic applies to new data');
+    }
+    meta = { ...meta, flows: fps };
+    this.metadata = meta;
+    this.generation = meta.generation;
+    this.checkpoint.writeMetadata(meta);
+
+    // orphan files of uncommitted batches
+    let orphanFiles = 0;
+    for (const n of this.graph.order) if (this.graph.datasets.get(n)!.persisted) orphanFiles += this.store.recover(n).length;
+    if (orphanFiles) this.logger.warn({ files: orphanFiles }, 'deleted data files of an uncommitted batch');
+
+    // where each flow stands
+    const flows = this.flowNames;
+    let lastOffsets = -1;
+    let lastCommitted = Infinity;
+    for (const f of flows) {
+      const o = this.checkpoint.offsetBatches(f);
+      const c = this.checkpoint.commitBatches(f);
+      lastOffsets = Math.max(lastOffsets, o.length ? o[o.length - 1] : -1);
+      lastCommitted = Math.min(lastCommitted, c.length ? c[c.length - 1] : -1);
+    }
+    if (!Number.isFinite(lastCommitted)) lastCommitted = -1;
+    this.lastCommitted = lastCommitted;
+    // file index: the union over source flows
+    let indexedFiles = 0;
+    for (const src of this.runner.sources) {
+      const idx = this.checkpoint.readFileIndex(src.dataset).get(src.key);
+      if (!idx) continue;
+      const m = this.runner.fileIndex.get(src.key)!;
+      for (const [name, f] of idx) if (f.batchId <= lastCommitted) { m.set(name, f); indexedFiles++; }
+    }
+    // operator state after the last committed batch
+    if (lastCommitted >= 0) this.loadState(lastCommitted);
+    this.runner.nextBatchId = lastCommitted + 1;
+    let resumedBatch: number | null = null;
+    if (lastOffsets > lastCommitted) {
+      resumedBatch = lastCommitted + 1;
+      this.pendingReplay = this.readPlannedBatch(resumedBatch);
+      for (const f of flows) this.checkpoint.dropAfter(f, resumedBatch);
+    }
+    return { generation: this.generation, resumedBatch, indexedFiles, orphanFiles, refreshed };
+  }
+
+  private pendingReplay: PlannedBatch | null = null;
+
+  /** The batch as first planned, from its offsets. */
+  private readPlannedBatch(batchId: number): PlannedBatch {
+    const files: PlannedBatch['files'] = [];
+    let ingestedAtUs: number | null = null;
+    for (const f of this.flowNames) {
+      const o = this.checkpoint.readOffsets(f, batchId);
+      if (!o) continue;
+      ingestedAtUs ??= o.ingestedAtUs;
+      for (const [source, list] of Object.entries(o.files)) for (const file of list) files.push({ source, file });
+    }
+    return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor((this.options.now ?? Date.now)()) * 1000, files };
+  }
+
+  private loadState(batchId: number): void {
+    const ex = this.runner.executor;
+    const operators: Record<string, Record<string, unknown>> = {};
+    const watermarks: Record<string, Record<string, number>> = {};
+    let fingerprints: Record<string, string> = {};
+    for (const [name, flow] of ex.flows) {
+      const st = this.checkpoint.readState(name, batchId);
+      if (!st) continue;
+      watermarks[name] = st.state.watermarks;
+      const ops: Record<string, unknown> = { ...st.state.operators };
+      for (const ref of flow.stateful) {
+        if (ref.op instanceof DedupOperator && st.binaries[ref.id]) {
+          ref.op.reset();
+          for (const part of st.binaries[ref.id]) ref.op.applyChanges(part);
+          ref.op.changes();
+          delete ops[ref.id];
+        }
+      }
+      operators[name] = ops;
+      const fp = (st.state.operators['__fingerprints'] ?? {}) as Record<string, string>;
+      fingerprints = { ...fingerprints, ...fp };
+      delete operators[name]['__fingerprints'];
+    }
+    ex.loadState({ operators, watermarks, fingerprints });
+  }
+
+  private saveState(batchId: number): void {
+    const ex = this.runner.executor;
+    const full = ex.saveState();
+    for (const [name, flow] of ex.flows) {
+      const operators: Record<string, unknown> = {};
+      const binary: Record<string, 'snapshot' | 'delta'> = {};
+      const binaries: Record<string, Uint8Array> = {};
+      for (const ref of flow.stateful) {
+        if (ref.op instanceof DedupOperator) {
+          const snap = batchId % SNAPSHOT_EVERY === 0;
+          const changes = ref.op.changes();
+          binary[ref.id] = snap ? 'snapshot' : 'delta';
+          binaries[ref.id] = snap ? ref.op.saveState() : changes;
+        } else {
+          operators[ref.id] = full.operators[name]?.[ref.id];
+        }
+      }
+      if (ex.mvModeOf(name) !== undefined && full.fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: full.fingerprints[name] };
+      if (!flow.stateful.length && !flow.watermarks.length && !operators['__fingerprints']) continue;
+      this.checkpoint.writeState(name, { batchId, operators, watermarks: full.watermarks[name] ?? {}, binary }, binaries);
+      this.checkpoint.pruneState(name, batchId);
+    }
+  }
+
+  /** Runs one batch through the checkpoint protocol. */
+  async runBatch(plan: PlannedBatch): Promise<BatchResult> {
+    const wm = this.runner.executor.saveState().watermarks;
+    for (const f of this.flowNames) {
+      const files: BatchOffsets['files'] = {};
+      for (const { source, file } of plan.files) {
+        const src = this.runner.sources.find((s) => s.key === source)!;
+        if (src.dataset !== f) continue;
+        (files[source] ??= []).push(file);
+      }
+      this.checkpoint.writeOffsets(f, { batchId: plan.batchId, generation: this.generation, ingestedAtUs: plan.ingestedAtUs, files, watermarks: wm[f] ? { [f]: wm[f] } : undefined, closing: plan.files.length === 0 || undefined });
+    }
+    const appIdPrefix = `#${this.generation}`;
+    (this.store as DeltaStore).appIdSuffix = appIdPrefix;
+    const result = await this.runner.runBatch(plan);
+    if (result.failure) {
+      this.logger.error({ batch: plan.batchId, code: result.failure.code }, 'batch failed; it will be re-run on the next start');
+      return result;
+    }
+    this.saveState(plan.batchId);
+    for (const f of this.flowNames) {
+      const m = result.flows.get(f);
+      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date().toISOString(), rows: m?.num_output_rows, status: m?.status });
+    }
+    this.lastCommitted = plan.batchId;
+    if (plan.batchId % 10 === 9) {
+      for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId);
+      for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId);
+    }
+    return result;
+  }
+
+  /** Runs the interrupted batch (if any), then everything available, then a closing batch if a watermark moved. */
+  async runAvailableNow(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult[]> {
+    const results: BatchResult[] = [];
+    const run = async (plan: PlannedBatch) => {
+      const r = await this.runBatch(plan);
+      results.push(r);
+      onBatch?.(r, plan);
+      this.options.onBatch?.(r, plan);
+      return r;
+    };
+    if (this.pendingReplay) {
+      const plan = this.pendingReplay;
+      this.pendingReplay = null;
+      this.logger.info({ batch: plan.batchId, files: plan.files.length }, 're-running a batch that did not commit');
+      const r = await run(plan);
+      if (r.failure) return results;
+    }
+    let plan: PlannedBatch | null;
+    let moved = false;
+    while ((plan = this.runner.planBatch()) !== null) {
+      const r = await run(plan);
+      moved = r.watermarkMoved;
+      if (r.failure) return results;
+    }
+    if (moved && this.runner.executor.needsClosingBatch()) {
+      await run({ batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] });
+    }
+    return results;
+  }
+
+  get lastCommittedBatch(): number { return this.lastCommitted; }
+
+  /** Re-runs an interrupted batch, if there is one. */
+  async runAvailableNowPendingOnly(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult | null> {
+    if (!this.pendingReplay) return null;
+    const plan = this.pendingReplay;
+    this.pendingReplay = null;
+    this.logger.info({ batch: plan.batchId, files: plan.files.length }, 're-running a batch that did not commit');
+    const rs = await this.runPlanned(plan, onBatch);
+    return rs[rs.length - 1];
+  }
+
+  /** Runs a planned batch, then a closing batch without data if it moved a watermark and windows can close. */
+  async runPlanned(plan: PlannedBatch, onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult[]> {
+    const out: BatchResult[] = [];
+    const r = await this.runBatch(plan);
+    out.push(r);
+    onBatch?.(r, plan);
+    this.options.onBatch?.(r, plan);
+    if (!r.failure && r.watermarkMoved && this.runner.executor.needsClosingBatch()) {
+      const closing: PlannedBatch = { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+      const c = await this.runBatch(closing);
+      out.push(c);
+      onBatch?.(c, closing);
+      this.options.onBatch?.(c, closing);
+    }
+    return out;
+  }
+}

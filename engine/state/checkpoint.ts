@@ -1,0 +1,263 @@
+/**
+ * Checkpoints: what makes a restart resume exactly where the last run stopped.
+ *
+ * Layout under `<output>/_checkpoints/`:
+ *
+ * ```
+ * metadata.json                       input root, generation, per-flow fingerprints
+ * <flow>/offsets/<N>.json             written BEFORE batch N runs: the exact files (name, size, mtime)
+ *                                     of the flow's sources, the batch timestamp, the watermarks
+ * <flow>/commits/<N>.json             written AFTER the flow's table committed batch N
+ * <flow>/state/<N>.json               operator state after batch N (aggregates, watermarks)
+ * <flow>/state/<N>.<op>.snapshot|delta  dedup keys: a full snapshot every few batches, else the keys added
+ * <flow>/sources/index-<N>.json       the compacted file index (every file ingested up to batch N)
+ * ```
+ *
+ * Metadata is human-readable JSON; large state is binary. Every file is written
+ * to a temporary name and renamed, so a crash never leaves half a file. A file
+ * that does not parse is refused with `CHECKPOINT_CORRUPT` naming it: a
+ * checkpoint is never silently reset.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { RuntimeFailure } from '../errors.js';
+
+export const CHECKPOINT_FORMAT = 1;
+/** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
+export const KEEP_BATCHES = 10;
+/** A full dedup snapshot is written every this many batches; change logs in between. */
+export const SNAPSHOT_EVERY = 10;
+
+const FileEntrySchema = z.object({ name: z.string(), size: z.number(), mtimeMs: z.number() });
+
+const MetadataSchema = z.object({
+  format: z.literal(CHECKPOINT_FORMAT),
+  pipeline: z.string(),
+  input: z.string(),
+  generation: z.number().int().nonnegative(),
+  flows: z.record(z.string(), z.string()),
+  created: z.string(),
+});
+export type CheckpointMetadata = z.infer<typeof MetadataSchema>;
+
+const OffsetsSchema = z.object({
+  batchId: z.number().int().nonnegative(),
+  generation: z.number().int().nonnegative(),
+  ingestedAtUs: z.number(),
+  files: z.record(z.string(), z.array(FileEntrySchema)),
+  watermarks: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  closing: z.boolean().optional(),
+});
+export type BatchOffsets = z.infer<typeof OffsetsSchema>;
+
+const CommitSchema = z.object({ batchId: z.number().int().nonnegative(), committedAt: z.string(), rows: z.number().optional(), status: z.string().optional() });
+export type BatchCommit = z.infer<typeof CommitSchema>;
+
+const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
+export type FileIndexSnapshot = z.infer<typeof IndexSchema>;
+
+const StateSchema = z.object({ batchId: z.number(), operators: z.record(z.string(), z.unknown()), watermarks: z.record(z.string(), z.number()), binary: z.record(z.string(), z.enum(['snapshot', 'delta'])) });
+export type FlowStateFile = z.infer<typeof StateSchema>;
+
+function corrupt(file: string, why: string): never {
+  throw new RuntimeFailure('CHECKPOINT_CORRUPT', `checkpoint file ${file} is unreadable: ${why}`, { file, reason: why }, {
+    hint: 'restore the file from a backup, or start over with --full-refresh-all (this reprocesses every input file)',
+  });
+}
+
+/** Writes a file atomically: temporary name, fsync, rename. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+function readJson<T>(file: string, schema: z.ZodType<T>): T {
+  let text: string;
+  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { corrupt(file, (e as Error).message); }
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch { corrupt(file, 'not valid JSON'); }
+  const r = schema.safeParse(raw);
+  if (!r.success) corrupt(file, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+function batchNumbers(dir: string, suffix: string): number[] {
+  let names: string[];
+  try { names = fs.readdirSync(dir); } catch { return []; }
+  return names.filter((n) => n.endsWith(suffix) && /^\d+/.test(n)).map((n) => Number(n.slice(0, n.length - suffix.length))).filter((n) => Number.isInteger(n)).sort((a, b) => a - b);
+}
+
+export class CheckpointStore {
+  constructor(readonly root: string) {}
+
+  get metadataFile(): string { return path.join(this.root, 'metadata.json'); }
+  flowDir(flow: string): string { return path.join(this.root, flow); }
+
+  exists(): boolean { return fs.existsSync(this.metadataFile); }
+
+  readMetadata(): CheckpointMetadata | null {
+    if (!this.exists()) return null;
+    return readJson(this.metadataFile, MetadataSchema);
+  }
+
+  writeMetadata(m: CheckpointMetadata): void {
+    writeFileAtomic(this.metadataFile, JSON.stringify(m, null, 2) + '\n');
+  }
+
+  /** Removes everything (full refresh of the whole pipeline). */
+  clear(): void {
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+
+  clearFlow(flow: string): void {
+    fs.rmSync(this.flowDir(flow), { recursive: true, force: true });
+  }
+
+  // ------------------------------------------------------------ offsets and commits
+
+  writeOffsets(flow: string, o: BatchOffsets): void {
+    writeFileAtomic(path.join(this.flowDir(flow), 'offsets', `${o.batchId}.json`), JSON.stringify(o, null, 2) + '\n');
+  }
+
+  readOffsets(flow: string, batchId: number): BatchOffsets | null {
+    const f = path.join(this.flowDir(flow), 'offsets', `${batchId}.json`);
+    return fs.existsSync(f) ? readJson(f, OffsetsSchema) : null;
+  }
+
+  offsetBatches(flow: string): number[] { return batchNumbers(path.join(this.flowDir(flow), 'offsets'), '.json'); }
+  commitBatches(flow: string): number[] { return batchNumbers(path.join(this.flowDir(flow), 'commits'), '.json'); }
+
+  writeCommit(flow: string, c: BatchCommit): void {
+    writeFileAtomic(path.join(this.flowDir(flow), 'commits', `${c.batchId}.json`), JSON.stringify(c) + '\n');
+  }
+
+  hasCommit(flow: string, batchId: number): boolean {
+    const f = path.join(this.flowDir(flow), 'commits', `${batchId}.json`);
+    if (!fs.existsSync(f)) return false;
+    readJson(f, CommitSchema);
+    return true;
+  }
+
+  // ------------------------------------------------------------ file index
+
+  /** The compacted file index of a flow, plus the offsets after it. */
+  readFileIndex(flow: string): Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>> {
+    const out = new Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>();
+    const dir = path.join(this.flowDir(flow), 'sources');
+    const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^index-\d+\.json$/.test(n)).map((n) => Number(n.slice(6, -5))).sort((a, b) => a - b) : [];
+    let upTo = -1;
+    if (snaps.length) {
+      const last = snaps[snaps.length - 1];
+      const idx = readJson(path.join(dir, `index-${last}.json`), IndexSchema);
+      upTo = idx.upTo;
+      for (const [src, files] of Object.entries(idx.files)) out.set(src, new Map(files.map((f) => [f.name, f])));
+    }
+    const commits = new Set(this.commitBatches(flow));
+    for (const b of this.offsetBatches(flow)) {
+      if (b <= upTo || !commits.has(b)) continue;
+      const o = this.readOffsets(flow, b)!;
+      for (const [src, files] of Object.entries(o.files)) {
+        const m = out.get(src) ?? new Map();
+        for (const f of files) m.set(f.name, { ...f, batchId: b });
+        out.set(src, m);
+      }
+    }
+    return out;
+  }
+
+  /** Folds old offsets into a file index snapshot and deletes offsets, commits and state older than the kept window. */
+  compact(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number): void {
+    const cutoff = lastCommitted - KEEP_BATCHES;
+    if (cutoff < 0) return;
+    const dir = path.join(this.flowDir(flow), 'sources');
+    if (index.size > 0) {
+      const files: FileIndexSnapshot['files'] = {};
+      for (const [src, m] of index) files[src] = [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1));
+      writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), JSON.stringify({ upTo: lastCommitted, files }) + '\n');
+      for (const n of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+        const m = /^index-(\d+)\.json$/.exec(n);
+        if (m && Number(m[1]) < lastCommitted) fs.rmSync(path.join(dir, n), { force: true });
+      }
+    }
+    for (const sub of ['offsets', 'commits']) {
+      for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b < cutoff) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
+    }
+  }
+
+  // ------------------------------------------------------------ operator state
+
+  writeState(flow: string, s: FlowStateFile, binaries: Record<string, Uint8Array>): void {
+    const dir = path.join(this.flowDir(flow), 'state');
+    for (const [op, bytes] of Object.entries(binaries)) writeFileAtomic(path.join(dir, `${s.batchId}.${op}.${s.binary[op]}`), bytes);
+    writeFileAtomic(path.join(dir, `${s.batchId}.json`), JSON.stringify(s) + '\n');
+  }
+
+  /**
+   * The state after `batchId`: the JSON state of that batch, and for each binary
+   * operator the latest snapshot at or before it plus the change logs after it.
+   */
+  readState(flow: string, batchId: number): { state: FlowStateFile; binaries: Record<string, Uint8Array[]> } | null {
+    const dir = path.join(this.flowDir(flow), 'state');
+    const f = path.join(dir, `${batchId}.json`);
+    if (!fs.existsSync(f)) return null;
+    const state = readJson(f, StateSchema);
+    const binaries: Record<string, Uint8Array[]> = {};
+    const names = fs.readdirSync(dir);
+    for (const op of Object.keys(state.binary)) {
+      const snaps = names.map((n) => new RegExp(`^(\\d+)\\.${escapeRe(op)}\\.snapshot$`).exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).filter((b) => b <= batchId).sort((a, b) => a - b);
+      const base = snaps.length ? snaps[snaps.length - 1] : -1;
+      const parts: Uint8Array[] = [];
+      if (base >= 0) parts.push(new Uint8Array(fs.readFileSync(path.join(dir, `${base}.${op}.snapshot`))));
+      for (let b = base + 1; b <= batchId; b++) {
+        const d = path.join(dir, `${b}.${op}.delta`);
+        if (fs.existsSync(d)) parts.push(new Uint8Array(fs.readFileSync(d)));
+        else if (fs.existsSync(path.join(dir, `${b}.json`))) corrupt(d, 'a change log between the snapshot and the state is missing');
+      }
+      binaries[op] = parts;
+    }
+    return { state, binaries };
+  }
+
+  /** Deletes state files older than the last snapshot before `keepFrom`. */
+  pruneState(flow: string, keepFrom: number): void {
+    const dir = path.join(this.flowDir(flow), 'state');
+    if (!fs.existsSync(dir)) return;
+    const names = fs.readdirSync(dir);
+    const snaps = names.map((n) => /^(\d+)\..+\.snapshot$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).filter((b) => b <= keepFrom);
+    const floor = snaps.length ? Math.max(...snaps) : -1;
+    const hasBinary = names.some((n) => /\.(snapshot|delta)$/.test(n));
+    for (const n of names) {
+      const m = /^(\d+)\./.exec(n);
+      if (!m) continue;
+      const b = Number(m[1]);
+      if (n.endsWith('.json') ? b < keepFrom : hasBinary && b < floor) fs.rmSync(path.join(dir, n), { force: true });
+    }
+  }
+
+  /** Removes offsets, commits and state of batches after `batchId` (an abandoned batch that will be planned anew). */
+  dropAfter(flow: string, batchId: number): void {
+    for (const sub of ['offsets', 'commits']) {
+      for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b > batchId) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
+    }
+    const dir = path.join(this.flowDir(flow), 'state');
+    if (!fs.existsSync(dir)) return;
+    for (const n of fs.readdirSync(dir)) {
+      const m = /^(\d+)\./.exec(n);
+      if (m && Number(m[1]) > batchId) fs.rmSync(path.join(dir, n), { force: true });
+    }
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
+}

@@ -1,0 +1,59 @@
+/**
+ * Command-line parsing: `--name value`, `--name=value`, boolean flags and
+ * positionals, with every unknown option refused with one clear line.
+ */
+export class UsageError extends Error {
+  readonly code = 'BAD_USAGE';
+}
+
+export interface OptionSpec {
+  /** Takes a value (default) or is a flag. */
+  flag?: boolean;
+  /** Other spellings, e.g. ['input']. */
+  aliases?: string[];
+}
+
+export interface ParsedArgs {
+  positionals: string[];
+  values: Record<string, string>;
+  flags: Set<string>;
+}
+
+export function parseArgs(argv: readonly string[], spec: Record<string, OptionSpec>, command: string): ParsedArgs {
+  const names = new Map<string, string>();
+  for (const [name, s] of Object.entries(spec)) {
+    names.set(name, name);
+    for (const a of s.aliases ?? []) names.set(a, name);
+  }
+  const out: ParsedArgs = { positionals: [], values: {}, flags: new Set() };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') { out.positionals.push(...argv.slice(i + 1)); break; }
+    if (!a.startsWith('-') || a === '-') { out.positionals.push(a); continue; }
+    let raw = a.replace(/^--?/, '');
+    let value: string | undefined;
+    const eq = raw.indexOf('=');
+    if (eq >= 0) { value = raw.slice(eq + 1); raw = raw.slice(0, eq); }
+    const name = names.get(raw);
+    if (!name) throw new UsageError(`${command}: unknown option ${a.split('=')[0]} (see: ${command} --help)`);
+    if (spec[name].flag) {
+      if (value !== undefined) throw new UsageError(`${command}: --${raw} takes no value`);
+      out.flags.add(name);
+      continue;
+    }
+    if (value === undefined) {
+      value = argv[i + 1];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${command}: --${raw} needs a value`);
+      i++;
+    }
+    if (name in out.values) throw new UsageError(`${command}: --${raw} given twice`);
+    out.values[name] = value;
+  }
+  return out;
+}
+
+export function intOption(v: string | undefined, name: string, command: string, min = 0): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`${command}: --${name} must be a whole number ≥ ${min}, got "${v}"`);
+  return Number(v);
+}

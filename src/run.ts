@@ -1,0 +1,328 @@
+/**
+ * The command line: `node dist/run.js <command> [options]`.
+ *
+ * Data goes to stdout; logs and progress go to stderr. Every error prints one
+ * line with a stable code, where it happened and how to fix it; a stack trace
+ * only with --verbose.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js';
+import { createLogger, type LogLevel } from './cli/log.js';
+import { loadPipeline } from './cli/pipeline-module.js';
+import { isPipelineError, PipelineError, formatOriginForCli } from './cli/errors.js';
+import { buildGraph, parseDurationMs, type BatchResult } from '../engine/index.js';
+import { PipelineService, type Logger } from '../engine/runtime/service.js';
+import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
+import type { PlannedBatch } from '../engine/runtime/runner.js';
+import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate.js';
+import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './cli/summary.js';
+
+const COMMON: Record<string, OptionSpec> = {
+  pipeline: {},
+  'log-level': {},
+  'log-format': {},
+  verbose: { flag: true },
+  help: { flag: true, aliases: ['h'] },
+};
+
+const HELP: Record<string, string> = {
+  main: `localdlt: Delta Live Tables semantics, locally.
+
+usage: node dist/run.js <command> [options]
+
+commands:
+  start       generate patient files into incoming/ every 2 minutes and run the pipeline on them (the demo)
+  run         watch an input folder and process new files until stopped (Ctrl-C)
+  replay      process every file of a folder once, then stop
+  generate    write synthetic patient (and vitals) files
+  validate    build and check the pipeline graph; write nothing
+  graph       print the pipeline's datasets and dependencies
+
+Run "node dist/run.js <command> --help" for the options of a command.`,
+  replay: `usage: node dist/run.js replay <input-dir> --output <dir> [options]
+
+Processes every file the pipeline's sources match in <input-dir> (resuming from
+the checkpoint in <dir>), writes every table as a Delta table under
+<dir>/tables/, prints a per-table summary and exits.
+
+options:
+  --output <dir>              where tables and checkpoints go (default output/)
+  --input <dir>               the input folder (instead of the positional argument)
+  --pipeline <module.js>      run this pipeline module instead of the patient pipeline
+  --max-files-per-trigger N   files per source per micro-batch (default 1000)
+  --full-refresh <t1,t2>      truncate these tables (and downstream streaming tables), reprocess all files
+  --full-refresh-all          truncate every table and reset every checkpoint first
+  --log-level <level>         debug, info, warn, error or silent (default info)
+  --verbose                   print stack traces with errors
+
+example:
+  node dist/run.js replay data --output /tmp/out`,
+  run: `usage: node dist/run.js run [options]
+
+Watches the input folder and processes new files as micro-batches until you
+press Ctrl-C (or send SIGTERM): the running batch finishes, then it exits 0.
+The next start resumes from the checkpoint.
+
+options:
+  --input <dir>               folder to watch (default incoming/)
+  --output <dir>              tables and checkpoints (default output/)
+  --pipeline <module.js>      run this pipeline module instead of the patient pipeline
+  --trigger <t>               continuous (default: as soon as files are ready), a duration
+                              ("2m", "15 minutes": one batch per interval), once, available-now
+  --stability <duration>      wait until a new file stopped changing for this long (default 200ms)
+  --max-files-per-trigger N   files per source per micro-batch (default 1000)
+  --full-refresh <t1,t2> | --full-refresh-all
+  --log-level <level>
+
+example:
+  node dist/run.js run --input incoming --output output --trigger 2m`,
+  start: `usage: npm start   (node dist/run.js start [options])
+
+The demo: writes a synthetic patient file into incoming/ now and every 2 minutes
+(as the original data generator does) and runs the pipeline in watch mode over
+incoming/, storing tables under output/, until Ctrl-C.
+
+options:
+  --input <dir>      (default incoming/)     --output <dir>   (default output/)
+  --every <duration> generator interval (default 2m)
+  --rows N           rows per generated file (default 100)
+  --seed S           generator seed (default 42)
+
+example:
+  node dist/run.js start --every 30s`,
+  generate: `${GENERATE_USAGE}
+
+Writes patients_daily_file_NNNNNN.csv files (and vitals_NNNNNN.csv with --vitals)
+plus ground_truth.json into --out. See README "Synthetic data".
+
+example:
+  node dist/run.js generate --out /tmp/gen --files 10 --rows 1000 --every 0 --scenario dirty`,
+  validate: `usage: node dist/run.js validate [--pipeline <module.js>]
+
+Builds and checks the pipeline graph (names, references, columns, types, cycles)
+and writes nothing. Exits 0 when the pipeline is valid.
+
+example:
+  node dist/run.js validate --pipeline my-pipeline.js`,
+  graph: `usage: node dist/run.js graph [--pipeline <module.js>] [--format text|mermaid|dot]
+
+Prints the pipeline's datasets in execution order with their inputs.
+
+example:
+  node dist/run.js graph --format mermaid`,
+};
+
+function helpOf(command: string): string {
+  return HELP[command] ?? HELP.main;
+}
+
+function makeLogger(values: Record<string, string>): Logger {
+  const level = (values['log-level'] ?? 'info') as LogLevel;
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${level}"`);
+  const format = (values['log-format'] ?? 'auto') as 'auto' | 'json' | 'pretty';
+  if (!['auto', 'json', 'pretty'].includes(format)) throw new UsageError(`--log-format must be auto, json or pretty, got "${format}"`);
+  return createLogger(level, format);
+}
+
+function requireFolder(dir: string, what: string): void {
+  let st: fs.Stats;
+  try { st = fs.statSync(dir); } catch { throw new UsageError(`${what} folder ${dir} does not exist`); }
+  if (!st.isDirectory()) throw new UsageError(`${what} ${dir} is not a folder`);
+}
+
+function refreshOptions(values: Record<string, string>, flags: Set<string>) {
+  const fullRefresh = values['full-refresh']?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (fullRefresh && flags.has('full-refresh-all')) throw new UsageError('--full-refresh and --full-refresh-all cannot be combined');
+  return { fullRefresh, fullRefreshAll: flags.has('full-refresh-all') };
+}
+
+async function cmdReplay(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, 'max-files-per-trigger': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
+  if (a.flags.has('help')) { process.stdout.write(helpOf('replay') + '\n'); return 0; }
+  if (a.positionals.length > 1) throw new UsageError(`replay: unexpected argument "${a.positionals[1]}"`);
+  const input = a.positionals[0] ?? a.values.input;
+  if (a.positionals[0] && a.values.input) throw new UsageError('replay: give the input folder once (positional or --input)');
+  if (!input) throw new UsageError('replay: missing <input-dir> (usage: replay <input-dir> --output <dir>)');
+  requireFolder(input, 'input');
+  const output = a.values.output ?? 'output';
+  const logger = makeLogger(a.values);
+  const pipeline = await loadPipeline(a.values.pipeline);
+  const totals = newTotals();
+  const started = Date.now();
+  const { service, report } = await PipelineService.open({
+    pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', 'replay', 1),
+    ...refreshOptions(a.values, a.flags),
+  });
+  if (report.indexedFiles) logger.info({ files: report.indexedFiles }, 'files already ingested are skipped');
+  if (report.resumedBatch !== null) logger.info({ batch: report.resumedBatch }, 'resuming an interrupted batch');
+  const results = await service.runAvailableNow((r, plan) => {
+    addBatch(totals, r, plan);
+    logger.info({ batch: r.batchId, files: plan.files.length, rows: totals.lastBatchRows }, 'batch committed');
+  });
+  const failure = results.find((r) => r.failure)?.failure ?? null;
+  printSummary(process.stdout, service.graph, totals, { seconds: (Date.now() - started) / 1000, skippedFiles: report.indexedFiles, output });
+  if (failure) { printError(failure, a.flags.has('verbose')); return 1; }
+  return 0;
+}
+
+async function cmdRun(argv: string[], extra?: { generator?: { every: string; rows?: string; seed?: string } }): Promise<number> {
+  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
+  const command = extra ? 'start' : 'run';
+  if (a.flags.has('help')) { process.stdout.write(helpOf(command) + '\n'); return 0; }
+  if (a.positionals.length) throw new UsageError(`${command}: unexpected argument "${a.positionals[0]}"`);
+  if (!extra && (a.values.every || a.values.rows || a.values.seed)) throw new UsageError(`run: --every, --rows and --seed belong to "start" and "generate"`);
+  const input = a.values.input ?? 'incoming';
+  const output = a.values.output ?? 'output';
+  const logger = makeLogger(a.values);
+  const trigger = parseTrigger(a.values.trigger, (s) => parseDurationMs(s, '--trigger'));
+  const stabilityMs = a.values.stability !== undefined ? parseDurationMs(a.values.stability, '--stability') : 200;
+  fs.mkdirSync(input, { recursive: true });
+  const pipeline = await loadPipeline(a.values.pipeline);
+  const { service, report } = await PipelineService.open({
+    pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
+    ...refreshOptions(a.values, a.flags),
+  });
+  logger.info({ input: path.resolve(input), output: path.resolve(output), trigger: a.values.trigger ?? 'continuous', skipped_files: report.indexedFiles }, 'watching for new files (Ctrl-C to stop)');
+  const totals = newTotals();
+  const watcher = new Watcher(service, {
+    trigger, stabilityMs,
+    onBatch: (r: BatchResult, plan: PlannedBatch) => {
+      addBatch(totals, r, plan);
+      process.stderr.write(batchLine(service.graph, r, plan, totals) + '\n');
+    },
+  });
+  const gen = new AbortController();
+  let genDone: Promise<unknown> = Promise.resolve();
+  if (extra?.generator) {
+    const opts = parseGenerateArgs(['--out', input, '--every', extra.generator.every, ...(extra.generator.rows ? ['--rows', extra.generator.rows] : []), ...(extra.generator.seed ? ['--seed', extra.generator.seed] : [])]);
+    genDone = generate({ ...opts, log: (line) => logger.info({ generator: true }, line) }, gen.signal).catch((e) => logger.error({ error: String(e) }, 'generator stopped'));
+  }
+  let signals = 0;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals > 1) { logger.warn({ signal: sig }, 'second signal: abandoning the running batch; it will be re-run on the next start'); process.exit(130); }
+    logger.info({ signal: sig }, 'stopping: finishing the running batch');
+    gen.abort();
+    void watcher.stop();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  const res = await watcher.run();
+  gen.abort();
+  await genDone;
+  if (res.failure?.failure) { printError(res.failure.failure, a.flags.has('verbose')); return 1; }
+  logger.info({ batches: res.batches }, 'stopped');
+  return 0;
+}
+
+async function cmdGenerate(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpOf('generate') + '\n'); return 0; }
+  let opts;
+  try { opts = parseGenerateArgs(argv); } catch (e) { throw new UsageError((e as Error).message); }
+  const ac = new AbortController();
+  process.on('SIGINT', () => ac.abort());
+  process.on('SIGTERM', () => ac.abort());
+  const s = await generate(opts, ac.signal);
+  process.stderr.write(`generated ${s.filesWritten} patient files (${s.rows} rows)${s.vitalsFilesWritten ? `, ${s.vitalsFilesWritten} vitals files (${s.vitalsRows} rows)` : ''} in ${s.outDir} at ${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s\n`);
+  return 0;
+}
+
+async function cmdValidate(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { ...COMMON }, 'validate');
+  if (a.flags.has('help')) { process.stdout.write(helpOf('validate') + '\n'); return 0; }
+  const g = buildGraph(await loadPipeline(a.values.pipeline));
+  process.stdout.write(`valid: ${g.order.length} datasets (${[...g.datasets.values()].filter((d) => d.persisted).length} persisted)\n`);
+  return 0;
+}
+
+async function cmdGraph(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { ...COMMON, format: {} }, 'graph');
+  if (a.flags.has('help')) { process.stdout.write(helpOf('graph') + '\n'); return 0; }
+  const g = buildGraph(await loadPipeline(a.values.pipeline));
+  const format = a.values.format ?? 'text';
+  const lines: string[] = [];
+  if (format === 'mermaid') {
+    lines.push('graph LR');
+    for (const n of g.order) {
+      const d = g.datasets.get(n)!;
+      const shape = d.kind === 'materialized_view' ? `[(${n})]` : d.kind === 'view' ? `[/${n}/]` : `[${n}]`;
+      lines.push(`  ${n}${shape}`);
+      for (const i of d.inputs) lines.push(`  ${i.dataset} ${i.streaming ? '==>' : '-->'} ${n}`);
+    }
+  } else if (format === 'dot') {
+    lines.push('digraph pipeline {', '  rankdir=LR;');
+    for (const n of g.order) {
+      const d = g.datasets.get(n)!;
+      lines.push(`  ${n} [shape=${d.kind === 'materialized_view' ? 'cylinder' : d.kind === 'view' ? 'note' : 'box'}];`);
+      for (const i of d.inputs) lines.push(`  ${i.dataset} -> ${n}${i.streaming ? ' [style=bold]' : ''};`);
+    }
+    lines.push('}');
+  } else if (format === 'text') {
+    for (const n of g.order) {
+      const d = g.datasets.get(n)!;
+      const quality = d.def.properties.quality ? ` ${d.def.properties.quality}` : '';
+      const ins = d.inputs.map((i) => (i.streaming ? `STREAM(${i.dataset})` : i.dataset)).join(', ');
+      lines.push(`${n}  [${d.kind.replace('_', ' ')}${quality}]${ins ? `  <- ${ins}` : ''}`);
+    }
+  } else throw new UsageError(`graph: --format must be text, mermaid or dot, got "${format}"`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}
+
+function printError(e: unknown, verbose: boolean): void {
+  if (e instanceof UsageError) {
+    process.stderr.write(`error BAD_USAGE: ${e.message}\n`);
+    return;
+  }
+  if (isPipelineError(e)) {
+    const p = e as PipelineError;
+    const first = p.message.split('\n')[0];
+    process.stderr.write(`error ${first.startsWith(p.code) ? first : `${p.code}: ${first}`}\n`);
+    const where = formatOriginForCli(p);
+    if (where && !first.includes('[at ')) process.stderr.write(`  at ${where}\n`);
+    if (p.code === 'EXPECTATION_FAILED' && p.params.row) process.stderr.write(`  offending row: ${JSON.stringify(p.params.row)}\n`);
+    if (p.hint) process.stderr.write(`  hint: ${p.hint}\n`);
+    if (verbose && p.stack) process.stderr.write(p.stack + '\n');
+    return;
+  }
+  const err = e as Error;
+  process.stderr.write(`error INTERNAL_ERROR: ${err?.message ?? String(e)} (this is a bug; please report it${verbose ? '' : ', with --verbose output'})\n`);
+  if (verbose && err?.stack) process.stderr.write(err.stack + '\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const verbose = rest.includes('--verbose');
+  try {
+    switch (command) {
+      case undefined: case 'help': case '--help': case '-h':
+        process.stdout.write(helpOf(rest[0] ?? 'main') + '\n');
+        return command === undefined ? 2 : 0;
+      case 'replay': return await cmdReplay(rest);
+      case 'run': return await cmdRun(rest);
+      case 'start': {
+        const every = valueOf(rest, '--every') ?? '2m';
+        return await cmdRun(rest, { generator: { every, rows: valueOf(rest, '--rows'), seed: valueOf(rest, '--seed') } });
+      }
+      case 'generate': return await cmdGenerate(rest);
+      case 'validate': return await cmdValidate(rest);
+      case 'graph': return await cmdGraph(rest);
+      default:
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, validate, graph; see --help)`);
+    }
+  } catch (e) {
+    printError(e, verbose);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+function valueOf(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i >= 0) return argv[i + 1];
+  const eq = argv.find((a) => a.startsWith(name + '='));
+  return eq?.slice(name.length + 1);
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
