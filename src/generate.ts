@@ -501,6 +501,8 @@ const CANONICAL = [...PATIENT_COLUMNS, 'insurance_id'];
 interface Layout {
   columns: string[];
   cols: number[];
+  /** Position of each canonical field in the file, or -1. */
+  pos: number[];
   usDate: boolean;
   hasContact: boolean;
   hasIns: boolean;
@@ -512,7 +514,8 @@ function makeLayout(columns: string[], usDate: boolean): Layout {
     if (i < 0) throw new Error(`generate: unknown column ${c} in ground truth`);
     return i;
   });
-  return { columns, cols, usDate, hasContact: cols.includes(F_CONTACT), hasIns: cols.includes(F_INS) };
+  const pos = CANONICAL.map((_, c) => cols.indexOf(c));
+  return { columns, cols, pos, usDate, hasContact: cols.includes(F_CONTACT), hasIns: cols.includes(F_INS) };
 }
 
 interface FileCtx {
@@ -874,7 +877,7 @@ function applyDirt(g: Gen, rec: Rec, k: number, male: boolean, problems: string[
 /** The raw text of canonical field `c` as it appears in a file of this layout (null when the field is absent). */
 function rawField(rec: Rec, layout: Layout, c: number): string | null {
   if (rec.malformed === 2) return c === F_PID ? rec.f[F_PID] : null;
-  const pos = layout.cols.indexOf(c);
+  const pos = layout.pos[c];
   if (pos < 0) return null;
   if (rec.malformed === 1 && pos >= 3) return null;
   if (c === F_DATE && rec.dateIso && layout.usDate) return isoToUs(rec.f[F_DATE]);
@@ -902,8 +905,13 @@ const NULL_MARKERS_IN = new Set(['', 'null', 'na', 'n/a', 'nan', 'none']);
 
 function clean(v: string | null): string | null {
   if (v === null) return null;
-  const t = v.replace(/^[ \t]+|[ \t]+$/g, '');
-  return NULL_MARKERS_IN.has(t.toLowerCase()) ? null : t;
+  let a = 0;
+  let b = v.length;
+  let c: number;
+  while (a < b && ((c = v.charCodeAt(a)) === 32 || c === 9)) a++;
+  while (b > a && ((c = v.charCodeAt(b - 1)) === 32 || c === 9)) b--;
+  const t = a === 0 && b === v.length ? v : v.slice(a, b);
+  return t.length <= 4 && NULL_MARKERS_IN.has(t.toLowerCase()) ? null : t;
 }
 
 function cleanInt(v: string | null): number | null {
@@ -1476,7 +1484,8 @@ function slowRow(
   const layout = ctx.layout;
   materialize(g, rec);
   content.write(renderLine(rec, layout) + eol);
-  const problems = rec.problems.slice();
+  // rec.problems is a fresh array for every row that has problems.
+  const problems = rec.problems === NO_PROBLEMS ? [] : rec.problems;
   if (rec.dateIso && layout.usDate && rec.malformed === 0) problems.push('date_format_mmddyyyy');
   if (!layout.hasContact && rec.malformed === 0) problems.push('contact_number_column_missing');
   const v = evalPatient(rec, layout);
@@ -1506,11 +1515,17 @@ function slowRow(
     if (ci >= 0) counts.diagCount[ci]++;
     else bump(counts.otherDiag, v.code ?? 'null');
   }
-  const entry: Record<string, unknown> = {
-    file: ctx.name, line: r + 2, problems, failed_expectations: v.failed, quarantined, survives_dedup: survives, warnings,
-  };
-  if (dupOf) entry.duplicate_of = dupOf;
-  counts.rowJson.push(JSON.stringify(entry));
+  // Same text as JSON.stringify of {file, line, problems, failed_expectations, quarantined, survives_dedup, warnings[, duplicate_of]}
+  // (every name here is a plain identifier, nothing needs escaping).
+  counts.rowJson.push('{"file":"' + ctx.name + '","line":' + (r + 2) + ',"problems":' + jsonNames(problems)
+    + ',"failed_expectations":' + jsonNames(v.failed) + ',"quarantined":' + quarantined + ',"survives_dedup":' + survives
+    + ',"warnings":' + jsonNames(warnings)
+    + (dupOf ? ',"duplicate_of":{"file":"' + dupOf.file + '","line":' + dupOf.line + '}}' : '}'));
+}
+
+/** JSON of an array of identifier-like strings. */
+function jsonNames(a: readonly string[]): string {
+  return a.length === 0 ? '[]' : '["' + a.join('","') + '"]';
 }
 
 const ASSUMPTIONS = [

@@ -112,7 +112,10 @@ export class AggregateOperator {
 
   /** Every group with its current values, ordered by key (NULLs first). */
   result(): Batch {
-    return this.toBatch([...this.groups.values()]);
+    const groups = [...this.groups.values()];
+    // a global aggregate (no keys, no window) has exactly one row, even over no rows (SQL semantics)
+    if (groups.length === 0 && this.keys.length === 0 && !this.window) groups.push({ key: [], accs: this.fns.map((f) => f.init()) });
+    return this.toBatch(groups);
   }
 
   /** Whether some window ends at or before the watermark (a no-data batch would emit it). */

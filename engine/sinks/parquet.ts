@@ -686,11 +686,24 @@ export function columnStats(batch: Batch): Record<string, ColumnStats> {
       case 'string': {
         let lo: string | null = null;
         let hi: string | null = null;
-        for (let i = 0; i < n; i++) {
-          const s = c.data[i];
-          if (s === null) { nullCount++; continue; }
-          if (lo === null || compareUtf8(s, lo) < 0) lo = s;
-          if (hi === null || compareUtf8(s, hi) > 0) hi = s;
+        // UTF-16 order equals code point (UTF-8) order unless a surrogate is involved:
+        // compare natively when the column has none (one native scan), else exactly.
+        const surrogates = /[\ud800-\udfff]/.test(c.data.join(''));
+        if (!surrogates) {
+          for (let i = 0; i < n; i++) {
+            const s = c.data[i];
+            if (s === null) { nullCount++; continue; }
+            if (lo === null) { lo = s; hi = s; continue; }
+            if (s < lo) lo = s;
+            else if (s > hi!) hi = s;
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const s = c.data[i];
+            if (s === null) { nullCount++; continue; }
+            if (lo === null || compareUtf8(s, lo) < 0) lo = s;
+            if (hi === null || compareUtf8(s, hi) > 0) hi = s;
+          }
         }
         min = lo; max = hi;
         break;

@@ -94,6 +94,8 @@ class NullMarkers {
   readonly maxLen: number;
   private readonly byLen: (Uint16Array[] | undefined)[] = [];
   private readonly set: Set<string>;
+  /** ASCII codes that can start a marker (either case). */
+  private readonly first = new Uint8Array(128);
 
   constructor(markers: readonly string[]) {
     const lower = markers.map((m) => m.toLowerCase());
@@ -105,12 +107,19 @@ class NullMarkers {
       const codes = new Uint16Array(m.length);
       for (let k = 0; k < m.length; k++) codes[k] = m.charCodeAt(k);
       (this.byLen[m.length] ??= []).push(codes);
+      const f = codes[0];
+      if (f < 128) {
+        this.first[f] = 1;
+        if (f >= 97 && f <= 122) this.first[f - 32] = 1;
+      }
     }
     this.maxLen = max;
   }
 
   /** Whether u[a, b) (the same text as src[a, b); non-empty, length <= maxLen) is a marker. */
   is(u: Codes, src: string, a: number, b: number): boolean {
+    const f = u[a];
+    if (f < 128 && this.first[f] === 0) return false;
     for (let k = a; k < b; k++) if (u[k] > 127) return this.set.has(src.slice(a, b).toLowerCase());
     const list = this.byLen[b - a];
     if (list === undefined) return false;
