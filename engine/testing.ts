@@ -9,15 +9,16 @@
  * expect(run.expectation('patients_clean', 'valid_age').failed_records).toBe(1);
  * ```
  *
- * For event-time logic, `createTester` drives batches one at a time and shows
- * the watermark, the emitted windows and the late counts after each.
+ * For event-time logic, a `PipelineTester` drives batches one at a time
+ * (`pushRows`, `tick`) and shows after each the watermark (`watermark`), the
+ * windows emitted (`emitted`) and the late counts (`flowMetrics`).
  */
-import type { Value } from './ir/types.js';
+import type { Schema, Value } from './ir/types.js';
 import { planSources } from './ir/plan.js';
 import { batchFromRows, batchToRows, concatBatches, type Batch } from './batch.js';
 import type { Pipeline } from './dataset.js';
 import { buildGraph, type PipelineGraph } from './graph/graph.js';
-import { MemoryStore, type TableStore } from './sinks/store.js';
+import { MemoryStore, type CommitInfo, type TableStore } from './sinks/store.js';
 import { memoryFileSystem, nodeFileSystem, type SourceFileSystem } from './sources/files.js';
 import { PipelineRunner } from './runtime/runner.js';
 import { FileSourceAccess } from './runtime/sources.js';
@@ -56,6 +57,8 @@ export class PipelineTester {
   readonly store: TableStore;
   readonly batches: BatchResult[] = [];
   private readonly rowsFed = new Map<string, Batch[]>();
+  /** What each table committed, by batch id. */
+  private readonly written = new Map<number, Map<string, Batch>>();
   private readonly files: Record<string, string | Buffer>;
 
   constructor(readonly pipeline: Pipeline, readonly options: TestOptions = {}) {
@@ -65,7 +68,12 @@ export class PipelineTester {
     const fsys: SourceFileSystem = options.input ? nodeFileSystem : memoryFileSystem(this.files);
     const now = options.now;
     const clock = typeof now === 'function' ? now : () => (now instanceof Date ? now.getTime() : now ?? Date.UTC(2024, 0, 1));
-    this.runner = new PipelineRunner({ graph: this.graph, store: this.store, input: options.input ?? '.', fs: fsys, now: clock, maxFilesPerTrigger: options.maxFilesPerTrigger });
+    const recording = new RecordingStore(this.store, (table, batchId, rows) => {
+      let m = this.written.get(batchId);
+      if (!m) { m = new Map(); this.written.set(batchId, m); }
+      m.set(table, rows);
+    });
+    this.runner = new PipelineRunner({ graph: this.graph, store: recording, input: options.input ?? '.', fs: fsys, now: clock, maxFilesPerTrigger: options.maxFilesPerTrigger });
     // rows sources are read through the same source access (batch reads) as files
     (this.runner.executor.sources as FileSourceAccess).rows = this.rowsFed;
   }
@@ -131,9 +139,51 @@ export class PipelineTester {
     return this.runner.executor.flows.get(dataset)?.currentWatermarkUs() ?? null;
   }
 
+  /**
+   * The rows a table committed in one batch (default: the last batch run): a
+   * streaming table's appended rows (for a windowed aggregate in append mode,
+   * the windows that closed in that batch), a materialized view's new contents.
+   * Empty when the table wrote nothing in that batch.
+   */
+  emitted(dataset: string, batchId?: number): Row[] {
+    if (!this.graph.datasets.has(dataset)) throw new DefinitionError('UNKNOWN_DATASET', `the pipeline has no dataset "${dataset}"`, { reference: dataset, known: [...this.graph.datasets.keys()] });
+    const id = batchId ?? this.batches[this.batches.length - 1]?.batchId;
+    const b = id === undefined ? undefined : this.written.get(id)?.get(dataset);
+    return b ? batchToRows(b) : [];
+  }
+
   /** Per-batch metrics of one dataset. */
   flowMetrics(dataset: string): FlowBatchMetrics[] {
     return this.batches.map((b) => b.flows.get(dataset)).filter((m): m is FlowBatchMetrics => m !== undefined);
+  }
+}
+
+/** Passes everything to a store and reports what each commit published (for `PipelineTester.emitted`). */
+class RecordingStore implements TableStore {
+  private staged = new Map<string, Batch[]>();
+  constructor(private readonly inner: TableStore, private readonly onCommit: (table: string, batchId: number, rows: Batch) => void) {}
+  snapshot(table: string, schema: Schema): Promise<Batch> { return this.inner.snapshot(table, schema); }
+  rowCount(table: string): Promise<number> { return this.inner.rowCount(table); }
+  committedVersion(table: string, appId: string): Promise<number> { return this.inner.committedVersion(table, appId); }
+  truncate(table: string, schema: Schema): Promise<void> { this.staged.delete(table); return this.inner.truncate(table, schema); }
+  async append(table: string, schema: Schema, rows: Batch): Promise<void> {
+    await this.inner.append(table, schema, rows);
+    if (rows.length) (this.staged.get(table) ?? this.staged.set(table, []).get(table)!).push(rows);
+  }
+  async replace(table: string, schema: Schema, rows: Batch): Promise<void> {
+    await this.inner.replace(table, schema, rows);
+    this.staged.set(table, [rows]);
+  }
+  async discard(table: string): Promise<void> {
+    this.staged.delete(table);
+    await this.inner.discard(table);
+  }
+  async commit(table: string, schema: Schema, info: CommitInfo): Promise<boolean> {
+    const ok = await this.inner.commit(table, schema, info);
+    const parts = this.staged.get(table) ?? [];
+    this.staged.delete(table);
+    if (ok) this.onCommit(table, info.batchId, concatBatches(schema, parts));
+    return ok;
   }
 }
 

@@ -1,16 +1,19 @@
 /**
  * The patient pipeline: daily admission files → bronze → silver (with a
- * quarantine) → gold statistics and time series. A plain value: nothing is
- * registered on import.
+ * quarantine) → gold statistics and time series; and, from the vitals files,
+ * vitals bronze → silver (with a quarantine) → 15-minute windows → alerts.
+ * A plain value: nothing is registered on import.
  */
 import { definePipeline } from '../engine/index.js';
 import { diagnosisMapping, patientsBronze } from './bronze.js';
 import { patientsClean, patientsSilver } from './silver.js';
 import { admissionsRolling7d, dailyAdmissionsByDiagnosis, patientStatsByDiagnosis, patientStatsByGender } from './gold.js';
+import { patientAlerts, vitals15min, vitalsBronze, vitalsSilver } from './vitals.js';
 
 export * from './bronze.js';
 export * from './silver.js';
 export * from './gold.js';
+export * from './vitals.js';
 
 export const patientPipeline = definePipeline([
   diagnosisMapping,
@@ -21,6 +24,11 @@ export const patientPipeline = definePipeline([
   patientStatsByGender,
   dailyAdmissionsByDiagnosis,
   admissionsRolling7d,
+  // vitals monitoring: its own source (vitals_*.csv); vitals_quarantine comes with vitals_silver
+  vitalsBronze,
+  vitalsSilver,
+  vitals15min,
+  patientAlerts,
 ], { name: 'patients', input: 'incoming' });
 
 export default patientPipeline;

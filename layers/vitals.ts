@@ -21,7 +21,7 @@
  *   `ALERT_RULES`; each row carries the window's averages (the one that
  *   triggered it among them).
  */
-import { avg, col, count, lit, or, read, sliding, stream, streamingTable, materializedView, readCsv, type Expr } from '../engine/index.js';
+import { avg, col, count, lit, or, readCsv, sliding, stream, streamingTable, type Expr } from '../engine/index.js';
 import type { Rel } from '../engine/index.js';
 
 /** The columns of `vitals_*.csv`, with their types (`measured_at`: ISO-8601, UTC). */
@@ -152,6 +152,3 @@ export const patientAlerts = streamingTable('patient_alerts', {
 
 /** The vitals datasets, in definition order (the quarantine comes with vitals_silver). */
 export const vitalsDatasets = [vitalsBronze, vitalsSilver, vitals15min, patientAlerts];
-
-// `read` and `materializedView` are re-exported for tests that build the complete-mode view of the same windows.
-export { read, materializedView };

@@ -310,6 +310,23 @@ describe('casts', () => {
     expect(ev(s, [{ x: 3 }], cast(col('x'), 'double').div(2))).toEqual([1.5]);
   });
 
+  it('number -> string: a DOUBLE is written as Spark writes it', () => {
+    const s: Schema = [{ name: 'y', type: 'double' }, { name: 'x', type: 'int' }, { name: 'l', type: 'long' }];
+    const rows: Row[] = [
+      { y: 1, x: 1, l: 10_000_000_000 },
+      { y: 0.25, x: -7, l: null },
+      { y: -3.5, x: null, l: 0 },
+      { y: 12_345_678.9, x: 0, l: 1 },
+      { y: 0.0001, x: 0, l: 1 },
+      { y: 0, x: 0, l: 1 },
+      { y: 1e21, x: 0, l: 1 },
+      { y: null, x: 0, l: 1 },
+    ];
+    expect(ev(s, rows, cast(col('y'), 'string'))).toEqual(['1.0', '0.25', '-3.5', '1.23456789E7', '1.0E-4', '0.0', '1.0E21', null]);
+    expect(ev(s, rows.slice(0, 3), cast(col('x'), 'string'))).toEqual(['1', '-7', null]);
+    expect(ev(s, rows.slice(0, 3), cast(col('l'), 'string'))).toEqual(['10000000000', null, '0']);
+  });
+
   it('double -> int truncates toward zero', () => {
     const s: Schema = [{ name: 'y', type: 'double' }];
     expect(ev(s, [{ y: 2.9 }, { y: -2.9 }, { y: null }], cast(col('y'), 'int'))).toEqual([2, -2, null]);

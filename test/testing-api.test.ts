@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { batchFromRows, batchToRows, concatBatches } from '../engine/batch.js';
 import type { Schema } from '../engine/ir/types.js';
-import { avg, col, count, countDistinct, max, read, readCsv, rowsSource, stream, sum } from '../engine/expr/builder.js';
-import { definePipeline, materializedView, streamingTable } from '../engine/dataset.js';
+import { avg, col, count, countDistinct, max, read, readCsv, rowsSource, stream, sum, tumbling } from '../engine/expr/builder.js';
+import { definePipeline, materializedView, streamingTable, view } from '../engine/dataset.js';
 import { AggregateOperator } from '../engine/operators/aggregate.js';
 import { RuntimeFailure } from '../engine/errors.js';
 import { runPipeline, type Row } from '../engine/testing.js';
@@ -155,6 +155,42 @@ describe('runPipeline with rows', () => {
     expect(run.rows('silver_copy').map((r) => r.id)).toEqual([1, 2]);
     expect(run.rows('gold')).toEqual([{ kind: 'a', n: 1, qty: 2 }, { kind: 'b', n: 1, qty: 3 }]);
     expect(run.rows('side')).toEqual([{ n: 5 }]);
+  });
+});
+
+describe('runPipeline: dedup, stream-static join and a windowed aggregate with a watermark', () => {
+  it('closes windows as the watermark passes them, counts late rows, and runs a closing batch', async () => {
+    const MIN = 60_000_000;
+    const t0 = Date.UTC(2024, 0, 1) * 1000;
+    const bronze = streamingTable('bronze', { query: rowsSource('ev', { id: 'int', k: 'string', t: 'timestamp' }) });
+    const dedup = streamingTable('dedup', { query: stream('bronze').dropDuplicates(['id']) });
+    const ref = materializedView('ref', { query: rowsSource('refs', { k: 'string', label: 'string' }) });
+    const joined = view('joined', { query: stream('dedup').leftJoin(read('ref'), 'k') });
+    const win = streamingTable('win', { query: stream('joined').withWatermark('t', '5 minutes').groupBy(tumbling('t', '10 minutes'), 'label').agg({ n: count() }) });
+    const run = await runPipeline(definePipeline([bronze, dedup, ref, joined, win]), { rows: {
+      refs: [[{ k: 'a', label: 'A' }, { k: 'b', label: 'B' }]],
+      ev: [
+        // batch 0: id 1 twice (the second dropped by dedup); k 'z' has no label
+        [{ id: 1, k: 'a', t: t0 + 1 * MIN }, { id: 1, k: 'b', t: t0 + 2 * MIN }, { id: 2, k: 'z', t: t0 + 3 * MIN }],
+        // batch 1 (watermark t0-2min): id 4 at +2min is still on time; id 2 is a duplicate (its time never reaches the watermark)
+        [{ id: 3, k: 'b', t: t0 + 16 * MIN }, { id: 2, k: 'a', t: t0 + 17 * MIN }, { id: 4, k: 'a', t: t0 + 2 * MIN }],
+        // batch 2 (watermark 16min-5min = t0+11min): id 6 at +5min is late, its window [0, 10) ended
+        [{ id: 5, k: 'b', t: t0 + 40 * MIN }, { id: 6, k: 'a', t: t0 + 5 * MIN }],
+      ],
+    } });
+    expect(run.failure).toBe(null);
+    expect(run.rows('dedup').map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(run.rows('joined').map((r) => [r.id, r.label])).toEqual([[1, 'A'], [2, null], [3, 'B'], [4, 'A'], [5, 'B'], [6, 'A']]);
+    // batch 2 closes [0, 10); the closing batch (watermark t0+35min) closes [10, 20); [40, 50) stays open
+    expect(run.batches).toHaveLength(4);
+    expect(run.batches.map((b) => b.flows.get('win')!.watermark_us)).toEqual([null, t0 - 2 * MIN, t0 + 11 * MIN, t0 + 35 * MIN]);
+    expect(run.batches.map((b) => b.flows.get('win')!.num_output_rows)).toEqual([0, 0, 2, 1]);
+    expect(run.rows('win')).toEqual([
+      { window_start: t0, window_end: t0 + 10 * MIN, label: null, n: 1 },
+      { window_start: t0, window_end: t0 + 10 * MIN, label: 'A', n: 2 },
+      { window_start: t0 + 10 * MIN, window_end: t0 + 20 * MIN, label: 'B', n: 1 },
+    ]);
+    expect(run.totals('win')).toMatchObject({ num_output_rows: 3, late_records: 1, null_event_time_records: 0 });
   });
 });
 

@@ -234,7 +234,7 @@ function coerceScalar(v: Value, from: DataType, to: DataType): Value {
 function litValue(v: Value, type: DataType): Value {
   if (v === null) return null;
   if (typeof v === 'string' && type !== 'string') return castValue(v, 'string', type);
-  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'string[]' : 'double', 'string');
+  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'string[]' : Number.isInteger(v) ? 'long' : 'double', 'string');
   return v;
 }
 
@@ -364,6 +364,7 @@ export function castValue(v: Value, from: DataType, to: DataType): Value {
     if (from === 'timestamp') return formatTimestamp(v as number);
     if (from === 'boolean') return v ? 'true' : 'false';
     if (from === 'string[]') return `[${(v as string[]).join(', ')}]`;
+    if (from === 'double') return doubleToString(v as number);
     return String(v);
   }
   if (from === 'string') {
@@ -383,6 +384,19 @@ export function castValue(v: Value, from: DataType, to: DataType): Value {
   if (from === 'boolean' && isNumeric(to)) return v ? 1 : 0;
   if (isNumeric(from) && to === 'boolean') return (v as number) !== 0;
   return null;
+}
+
+/**
+ * A DOUBLE as Spark writes it (Java's Double.toString): `1.0`, `0.25`, `1.0E7`,
+ * `1.5E-4`; plain notation for 1e-3 <= |x| < 1e7, else scientific.
+ */
+function doubleToString(x: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const a = Math.abs(x);
+  if (a >= 1e-3 && a < 1e7) { const s = String(x); return s.includes('.') ? s : s + '.0'; }
+  const [m, e] = x.toExponential().split('e');
+  return `${m.includes('.') ? m : m + '.0'}E${e.startsWith('+') ? e.slice(1) : e}`;
 }
 
 /** Evaluates a boolean expression and returns a mask of rows where it is TRUE (NULL and FALSE are 0). */

@@ -179,6 +179,30 @@ export class PipelineExecutor {
     }
   }
 
+  /**
+   * Resets incremental materialized views and folds their inputs' complete
+   * snapshots into them again (after a definition change); their new contents
+   * are written by the next batch.
+   */
+  async rebuildIncremental(names: readonly string[]): Promise<void> {
+    this.resetState(names);
+    for (const name of names) {
+      const flow = this.flows.get(name);
+      const g = this.graph.datasets.get(name)!;
+      if (!flow || this.mvMode.get(name) !== 'incremental') continue;
+      const snaps = new Map<string, Batch>();
+      for (const i of g.inputs) snaps.set(i.dataset, await this.snapshotOf(i.dataset));
+      flow.step({ final: false, source: () => null, delta: () => null, snapshot: (d) => snaps.get(d)! });
+      this.forceRefresh.add(name);
+    }
+  }
+
+  /** Materialized views to rewrite in the next batch even without new input. */
+  private readonly forceRefresh = new Set<string>();
+
+  /** Whether some materialized view waits to be rewritten (a batch without data will do it). */
+  get hasPendingRefresh(): boolean { return this.forceRefresh.size > 0; }
+
   /** Whether a batch without data would emit windows (a triggered run's closing batch). */
   needsClosingBatch(): boolean {
     for (const f of this.flows.values()) if (f.streaming && f.hasClosableWindows()) return true;
@@ -344,7 +368,7 @@ export class PipelineExecutor {
           if (isMv) {
             // incremental MV: reads see the new rows; the result comes out in the closing step
             const out = flow.step(inputs);
-            if (g.inputs.some((i) => deltas.get(i.dataset)?.length)) changed.add(name);
+            if (g.inputs.some((i) => deltas.get(i.dataset)?.length) || this.forceRefresh.delete(name)) changed.add(name);
             if (chunk === null && changed.has(name)) {
               const r = this.expectations.get(name)!.apply(out, false);
               addMetrics(name, r);
@@ -375,7 +399,20 @@ export class PipelineExecutor {
         }
       }
     };
-    for await (const chunk of input.chunks) await runStep(chunk);
+    try {
+      for await (const chunk of input.chunks) await runStep(chunk);
+    } catch (e) {
+      // the input itself failed (e.g. new columns under failOnNewColumns): the whole batch fails
+      const table = (e as { params?: { table?: unknown } }).params?.table;
+      const culprit = typeof table === 'string' && this.graph.datasets.has(table) ? table : this.graph.order.find((n) => this.graph.datasets.get(n)!.streaming) ?? order[0];
+      fail(culprit, e);
+      for (const name of order) {
+        const m = metrics.get(name)!;
+        if (failed.has(name) || (this.staticSet.has(name) && m.status === 'COMPLETED')) continue;
+        failed.add(name);
+        m.status = 'SKIPPED';
+      }
+    }
     await runStep(null);
 
     // 3. commit the streaming tables and incremental views (or discard what a failed flow staged)

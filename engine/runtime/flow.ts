@@ -7,6 +7,22 @@
  *   rows; stateful operators remember what they need across steps and batches.
  * - snapshot mode (materialized views recomputed from scratch): a fresh copy of
  *   the flow runs once over complete inputs.
+ *
+ * Event time (streaming mode, Spark's semantics):
+ * - each `withWatermark` node records the max event time of the rows it sees in
+ *   a batch; after the batch (`advanceWatermarks`) its watermark becomes
+ *   max − delay unless that is lower than before (it never moves back);
+ * - the flow's batch watermark is the minimum over its watermark nodes, and is
+ *   unset (no row is late) until every node has seen a row; it applies from the
+ *   next batch, constant within a batch;
+ * - a windowed aggregate discards a (row, window) pair when window_end <= the
+ *   batch watermark, counts rows discarded from all their windows as
+ *   `late_records`, and drops and counts rows with a NULL event time as
+ *   `null_event_time_records` (the watermark node ignores them);
+ * - on the closing step of each batch it emits, once, the windows whose end is
+ *   at or before the batch watermark, and evicts them from state (append mode).
+ * Incremental materialized views have no watermark: every window stays and is
+ * shown with its current values (complete mode); NULL event times are counted.
  */
 import type { PlanNode } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
@@ -195,6 +211,8 @@ export class CompiledFlow {
         return b && b.length > 0 ? n.op.process(b) : null;
       }
       case 'watermark': {
+        // tracks the max event time only; rows pass unchanged (NULL event times are ignored here and
+        // dropped and counted by the windowed aggregate, where they belong to no window)
         const b = this.run(n.input, inputs);
         if (b && b.length > 0 && this.streaming) {
           const c = b.columns[n.column];
@@ -223,7 +241,8 @@ export class CompiledFlow {
         }
         if (this.mode === 'incremental') {
           // an incrementally maintained materialized view: fold new rows, show every group at the end
-          if (b && b.length > 0) n.op.add(b);
+          // (no watermark: nothing is late, every window stays; NULL event times are still counted)
+          if (b && b.length > 0) this.counters.null_event_time_records += n.op.add(b).nullEventTime;
           return inputs.final ? n.op.result() : null;
         }
         const wm = this.currentWatermarkUs();

@@ -14,6 +14,7 @@ import type { PipelineGraph } from '../graph/graph.js';
 import { PipelineExecutor, type BatchResult, type SourceChunk } from './executor.js';
 import { sourceKey } from './flow.js';
 import { FileSourceAccess, readCsvFile } from './sources.js';
+import { checkNewColumns } from './schema-evolution.js';
 import { matchFiles, nodeFileSystem, type FileEntry, type SourceFileSystem } from '../sources/files.js';
 import type { TableStore } from '../sinks/store.js';
 
@@ -31,6 +32,8 @@ export interface PlannedBatch {
   batchId: number;
   ingestedAtUs: number;
   files: { source: string; file: FileEntry }[];
+  /** Files of the plan that could not be read (vanished or unreadable): not ingested, retried by a later batch. */
+  skipped?: { source: string; name: string; reason: string }[];
 }
 
 export interface RunnerOptions {
@@ -44,6 +47,10 @@ export interface RunnerOptions {
   /** Overrides every source's maxFilesPerTrigger. */
   maxFilesPerTrigger?: number;
   onBatch?: (result: BatchResult, plan: PlannedBatch) => void;
+  /** A planned file could not be read; it is skipped in this batch and retried later. */
+  onFileSkipped?: (file: string, reason: string, error: unknown) => void;
+  /** New columns were found in an `addNewColumns` source. */
+  onNewColumns?: (source: string, columns: string[]) => void;
 }
 
 export class PipelineRunner {
@@ -96,18 +103,35 @@ export class PipelineRunner {
     return Math.floor((this.options.now ?? Date.now)()) * 1000;
   }
 
+  /**
+   * Reads the plan's files in order. A file that vanished since it was listed,
+   * or cannot be read, is skipped (logged, not indexed) and picked up again by a
+   * later batch; bad content never fails a read (it is rescued).
+   */
   private *chunks(plan: PlannedBatch): Generator<SourceChunk> {
     for (const { source, file } of plan.files) {
       const src = this.sources.find((s) => s.key === source)!;
-      const parsed = readCsvFile(this.fsys, this.options.input, file.name, src.options, plan.ingestedAtUs);
+      let parsed;
+      try {
+        parsed = readCsvFile(this.fsys, this.options.input, file.name, src.options, plan.ingestedAtUs);
+      } catch (e) {
+        const reason = (e as { params?: { reason?: string } }).params?.reason ?? 'unreadable';
+        (plan.skipped ??= []).push({ source, name: file.name, reason });
+        this.options.onFileSkipped?.(file.name, reason, e);
+        continue;
+      }
+      checkNewColumns(src.dataset, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
       yield { source, batch: parsed.batch };
     }
   }
 
   /** Runs one planned batch (or a batch without data when `plan.files` is empty). */
   async runBatch(plan: PlannedBatch): Promise<BatchResult> {
+    plan.skipped = [];
     const result = await this.executor.runBatch({ batchId: plan.batchId, ingestedAtUs: plan.ingestedAtUs, chunks: this.chunks(plan) });
-    for (const { source, file } of plan.files) this.fileIndex.get(source)!.set(file.name, { ...file, batchId: plan.batchId });
+    if (result.failure) return result;
+    const skipped = new Set(plan.skipped.map((s) => `${s.source}\u0000${s.name}`));
+    for (const { source, file } of plan.files) if (!skipped.has(`${source}\u0000${file.name}`)) this.fileIndex.get(source)!.set(file.name, { ...file, batchId: plan.batchId });
     this.nextBatchId = plan.batchId + 1;
     this.options.onBatch?.(result, plan);
     return result;

@@ -13,6 +13,7 @@
  * uncommitted batch are deleted first.
  */
 import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
@@ -22,8 +23,11 @@ import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
 import { DedupOperator } from '../operators/dedup.js';
 import { DefinitionError, RuntimeFailure } from '../errors.js';
+import { sparkTypeJson } from '../ir/types.js';
 import type { SourceFileSystem } from '../sources/files.js';
 import { nodeFileSystem } from '../sources/files.js';
+import { faultPoint } from './faults.js';
+import { evolvePipeline } from './schema-evolution.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -47,8 +51,23 @@ export interface ServiceOptions {
   logger?: Logger;
   fs?: SourceFileSystem;
   onBatch?: (r: BatchResult, plan: PlannedBatch) => void;
+  /** Receives the update's lifecycle and every batch's metrics (the event log). */
+  events?: EventSink;
   /** Keep files removed by materialized-view refreshes this long (ms). Default 0. */
   vacuumRetentionMs?: number;
+}
+
+/**
+ * What the service reports as it runs; the event log (`engine/events/`) is one
+ * implementation. Called synchronously, in order; a sink must not throw.
+ */
+export interface EventSink {
+  /** The update (one `open`) starts: its id, the graph, and what `open` found. */
+  updateStarted(info: { updateId: string; graph: PipelineGraph; report: OpenReport; options: ServiceOptions }): void | Promise<void>;
+  /** A batch committed (or failed): one call per batch, after its tables committed and before `commits/N`. */
+  batchCompleted(info: { updateId: string; result: BatchResult; plan: PlannedBatch; generation: number }): void | Promise<void>;
+  /** The update ends. */
+  updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): void | Promise<void>;
 }
 
 export interface OpenReport {
@@ -72,6 +91,9 @@ export class PipelineService {
   private metadata!: CheckpointMetadata;
   private lastCommitted = -1;
 
+  /** Columns added by schema evolution, by source key (saved in the checkpoint metadata). */
+  private evolved: Record<string, string[]> = {};
+
   private constructor(readonly options: ServiceOptions) {
     this.graph = buildGraph(options.pipeline);
     this.logger = options.logger ?? silentLogger;
@@ -80,16 +102,35 @@ export class PipelineService {
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
       now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger,
+      onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),
+      onNewColumns: (source, columns) => {
+        this.evolved[source] = [...new Set([...(this.evolved[source] ?? []), ...columns])];
+        this.metadata = { ...this.metadata, evolved: this.evolved };
+        this.checkpoint.writeMetadata(this.metadata);
+        this.logger.warn({ event: 'schema_evolution', source, columns }, 'new columns found; they are added to the schema from the next start');
+      },
     });
   }
 
   /** The flows that have a checkpoint folder: every dataset of the graph. */
   get flowNames(): string[] { return [...this.graph.order]; }
 
+  /** This update's id (a new one each time the pipeline is opened). */
+  readonly updateId = randomUUID();
+
   static async open(options: ServiceOptions): Promise<{ service: PipelineService; report: OpenReport }> {
-    const s = new PipelineService(options);
+    const cp = new CheckpointStore(path.join(options.output, '_checkpoints'));
+    const evolved = options.fullRefreshAll ? {} : cp.readMetadata()?.evolved ?? {};
+    const s = new PipelineService({ ...options, pipeline: evolvePipeline(options.pipeline, evolved) });
+    s.evolved = { ...evolved };
     const report = await s.init();
+    await options.events?.updateStarted({ updateId: s.updateId, graph: s.graph, report, options });
     return { service: s, report };
+  }
+
+  /** Ends the update (for the event log). */
+  async close(state: 'COMPLETED' | 'FAILED' | 'CANCELED', error?: unknown): Promise<void> {
+    await this.options.events?.updateFinished({ updateId: this.updateId, state, error });
   }
 
   private fingerprints(): Record<string, string> {
@@ -147,9 +188,32 @@ export class PipelineService {
           origin: this.graph.datasets.get(n)!.origin, hint: `run with --full-refresh ${n} to rebuild it from all input files`,
         });
       }
-      this.logger.info({ table: n }, 'definition changed; new logic applies to new data');
+      if (this.graph.datasets.get(n)!.kind === 'materialized_view' && hasState) {
+        // an incremental materialized view is rebuilt from its inputs' snapshots: it always equals its query
+        this.rebuild.add(n);
+        this.logger.info({ table: n }, 'definition changed; the materialized view is recomputed');
+      } else {
+        this.logger.info({ table: n }, 'definition changed; new logic applies to new data');
+      }
     }
-    meta = { ...meta, flows: fps };
+    // table schemas: additive changes evolve the Delta schema; others need a full refresh
+    for (const n of this.graph.order) {
+      const g = this.graph.datasets.get(n)!;
+      if (g.kind !== 'streaming_table') continue;
+      const old = this.store.log(n).schemaString;
+      if (!old) continue;
+      const oldFields = (JSON.parse(old).fields as { name: string; type: unknown }[]);
+      for (const f of oldFields) {
+        const now = g.schema.find((x) => x.name === f.name);
+        const change = !now ? 'dropped' : JSON.stringify(sparkTypeJson(now.type)) !== JSON.stringify(f.type) ? `type changed from ${JSON.stringify(f.type)} to ${JSON.stringify(sparkTypeJson(now.type))}` : null;
+        if (change && !refreshed.includes(n)) {
+          throw new RuntimeFailure('INCOMPATIBLE_SCHEMA_CHANGE', `column ${f.name} of streaming table ${n} was ${change}; the rows already written cannot follow`, { table: n, column: f.name, change: change.startsWith('type') ? 'type' : 'dropped' }, {
+            origin: g.origin, hint: `run with --full-refresh ${n} to rebuild the table from all input files`,
+          });
+        }
+      }
+    }
+    meta = { ...meta, flows: fps, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}) };
     this.metadata = meta;
     this.generation = meta.generation;
     this.checkpoint.writeMetadata(meta);
@@ -181,6 +245,7 @@ export class PipelineService {
     }
     // operator state after the last committed batch
     if (lastCommitted >= 0) this.loadState(lastCommitted);
+    if (this.rebuild.size) await this.runner.executor.rebuildIncremental([...this.rebuild]);
     this.runner.nextBatchId = lastCommitted + 1;
     let resumedBatch: number | null = null;
     if (lastOffsets > lastCommitted) {
@@ -192,6 +257,8 @@ export class PipelineService {
   }
 
   private pendingReplay: PlannedBatch | null = null;
+  /** Incremental materialized views whose definition changed: recomputed from their inputs at open. */
+  private readonly rebuild = new Set<string>();
 
   /** The batch as first planned, from its offsets. */
   private readPlannedBatch(batchId: number): PlannedBatch {
@@ -258,6 +325,7 @@ export class PipelineService {
 
   /** Runs one batch through the checkpoint protocol. */
   async runBatch(plan: PlannedBatch): Promise<BatchResult> {
+    faultPoint('before-offsets', plan.batchId);
     const wm = this.runner.executor.saveState().watermarks;
     for (const f of this.flowNames) {
       const files: BatchOffsets['files'] = {};
@@ -268,18 +336,24 @@ export class PipelineService {
       }
       this.checkpoint.writeOffsets(f, { batchId: plan.batchId, generation: this.generation, ingestedAtUs: plan.ingestedAtUs, files, watermarks: wm[f] ? { [f]: wm[f] } : undefined, closing: plan.files.length === 0 || undefined });
     }
-    const appIdPrefix = `#${this.generation}`;
-    (this.store as DeltaStore).appIdSuffix = appIdPrefix;
+    faultPoint('after-offsets', plan.batchId);
+    this.store.appIdSuffix = `#${this.generation}`;
+    this.store.currentBatch = plan.batchId;
     const result = await this.runner.runBatch(plan);
+    faultPoint('after-sink', plan.batchId);
+    await this.options.events?.batchCompleted({ updateId: this.updateId, result, plan, generation: this.generation });
     if (result.failure) {
       this.logger.error({ batch: plan.batchId, code: result.failure.code }, 'batch failed; it will be re-run on the next start');
       return result;
     }
     this.saveState(plan.batchId);
+    faultPoint('before-commit-marker', plan.batchId);
     for (const f of this.flowNames) {
       const m = result.flows.get(f);
-      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date().toISOString(), rows: m?.num_output_rows, status: m?.status });
+      const skipped = (plan.skipped ?? []).filter((x) => this.runner.sources.some((s) => s.key === x.source && s.dataset === f)).map((x) => ({ source: x.source, name: x.name }));
+      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date().toISOString(), rows: m?.num_output_rows, status: m?.status, ...(skipped.length ? { skipped } : {}) });
     }
+    faultPoint('after-commit-marker', plan.batchId);
     this.lastCommitted = plan.batchId;
     if (plan.batchId % 10 === 9) {
       for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId);
@@ -312,7 +386,7 @@ export class PipelineService {
       moved = r.watermarkMoved;
       if (r.failure) return results;
     }
-    if (moved && this.runner.executor.needsClosingBatch()) {
+    if ((moved && this.runner.executor.needsClosingBatch()) || this.runner.executor.hasPendingRefresh) {
       await run({ batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] });
     }
     return results;

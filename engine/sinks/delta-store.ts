@@ -26,6 +26,7 @@ import { columnStats, decodeParquet, encodeParquet } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
+import { faultPoint } from '../runtime/faults.js';
 
 export const ENGINE_INFO = 'localdlt/0.1.0';
 
@@ -129,6 +130,8 @@ export class DeltaStore implements TableStore {
   private readonly logs = new Map<string, DeltaSnapshot>();
   /** Appended to every writer's appId: `#<checkpoint generation>`, so a full refresh starts a new idempotency scope. */
   appIdSuffix = '';
+  /** The batch being written (for fault injection in crash tests). */
+  currentBatch = -1;
   private readonly staged = new Map<string, Staged>();
   readonly tablesDir: string;
 
@@ -265,7 +268,9 @@ export class DeltaStore implements TableStore {
     }
     actions.push({ txn: { appId, version: info.batchId, lastUpdated: now } });
     const version = snap.version + 1;
+    faultPoint('mid-sink', this.currentBatch);
     writeLogEntry(dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    faultPoint('after-table-commit', this.currentBatch);
     snap.version = version;
     for (const p of removed) snap.files.delete(p);
     for (const a of adds) snap.files.set(a.path, a);

@@ -1,10 +1,14 @@
 /**
  * A single-pass CSV parser that builds columnar batches directly.
  *
- * The buffer is decoded once to a JS string and scanned with `charCodeAt`;
- * every field is located as a range `[a, b)` of the text (quoted fields are
- * unescaped into a small string first) and converted in place into the typed
- * column of its declared type. No row objects are built.
+ * The input is decoded once: an ASCII buffer is scanned in place as bytes (its
+ * latin1 string has the same offsets), any other text is decoded as UTF-8 and
+ * scanned as UTF-16 code units. Every field is located as a range `[a, b)` of
+ * the text (quoted fields are unescaped into a small string first) and
+ * converted straight into the typed column of its declared type: numbers,
+ * booleans, dates and timestamps are parsed from the code units without
+ * building strings; string values are slices of the decoded text (short ones
+ * interned per file). No row objects are built.
  *
  * Rules (the contract the rest of the engine and its tests rely on):
  * - Records end at LF or CRLF (a CR right before the end of the file also ends
@@ -36,13 +40,17 @@
  *   (If this happens in the header record, the header is read from its first
  *   physical line alone, the open quote running to the end of that line.)
  * - `_line` is the 1-based physical line of the record's first line.
+ *
+ * Type rules are in `csv-values.ts` (int: INT32; long: ±(2^53 − 1); double:
+ * JS-style decimal, finite; boolean: true/false; date: real `YYYY-MM-DD`;
+ * timestamp: ISO-8601, default UTC, bare date = midnight).
  */
+import { isAscii } from 'node:buffer';
+import { endianness } from 'node:os';
 import type { Batch, Column } from '../batch.js';
 import { schemaOf } from '../batch.js';
 import type { CsvOptions } from '../ir/plan.js';
 import type { DataType, Field } from '../ir/types.js';
-import { isAscii } from 'node:buffer';
-import { endianness } from 'node:os';
 import {
   type Codes,
   DEFAULT_NULL_MARKERS,
@@ -98,7 +106,8 @@ class NullMarkers {
   private readonly first = new Uint8Array(128);
 
   constructor(markers: readonly string[]) {
-    const lower = markers.map((m) => m.toLowerCase());
+    // Values are compared after trimming, so markers are trimmed too.
+    const lower = markers.map((m) => trimText(m).toLowerCase());
     this.set = new Set(lower);
     let max = 0;
     for (const m of lower) {
@@ -248,14 +257,16 @@ function countLf(s: string, a: number, b: number): number {
   return k;
 }
 
-/** A rough row-count estimate from the first 64 KiB, to size the columns. */
+const MAX_INITIAL_ROWS = 1 << 20;
+
+/** A rough row-count estimate from the first 64 KiB, to size the columns (they grow by doubling past it). */
 function estimateRows(s: string, from: number): number {
   const n = s.length;
   const end = Math.min(n, from + 65536);
   const lf = countLf(s, from, end);
   if (end === n) return lf + 2;
   const perLine = (end - from) / Math.max(1, lf);
-  return Math.ceil(((n - from) / perLine) * 1.05) + 16;
+  return Math.min(MAX_INITIAL_ROWS, Math.ceil(((n - from) / perLine) * 1.05) + 16);
 }
 
 interface Store {
@@ -430,11 +441,15 @@ function decode(input: Buffer | string): { s: string; u: Codes } {
   let body = input;
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
   if (isAscii(body)) return { s: body.toString('latin1'), u: new Uint8Array(body.buffer, body.byteOffset, body.length) };
-  let s = body.toString('utf8');
-  if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+  const s = body.toString('utf8');
   return { s, u: utf16Codes(s) };
 }
 
+/**
+ * Parses one CSV file into a bronze batch (see the rules above). Never throws
+ * on bad data; throws only for a schema column of a type CSV cannot hold
+ * (`string[]`).
+ */
 export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { sourceFile: string; ingestedAtUs: number }): CsvParseResult {
   const { s, u } = decode(input);
   const n = s.length;

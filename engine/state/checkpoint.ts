@@ -39,6 +39,8 @@ const MetadataSchema = z.object({
   generation: z.number().int().nonnegative(),
   flows: z.record(z.string(), z.string()),
   created: z.string(),
+  /** Columns added to CSV sources by schema evolution (`addNewColumns`), by source key. */
+  evolved: z.record(z.string(), z.array(z.string())).optional(),
 });
 export type CheckpointMetadata = z.infer<typeof MetadataSchema>;
 
@@ -52,7 +54,11 @@ const OffsetsSchema = z.object({
 });
 export type BatchOffsets = z.infer<typeof OffsetsSchema>;
 
-const CommitSchema = z.object({ batchId: z.number().int().nonnegative(), committedAt: z.string(), rows: z.number().optional(), status: z.string().optional() });
+const CommitSchema = z.object({
+  batchId: z.number().int().nonnegative(), committedAt: z.string(), rows: z.number().optional(), status: z.string().optional(),
+  /** Files of the batch's offsets that could not be read: not ingested. */
+  skipped: z.array(z.object({ source: z.string(), name: z.string() })).optional(),
+});
 export type BatchCommit = z.infer<typeof CommitSchema>;
 
 const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
@@ -166,9 +172,11 @@ export class CheckpointStore {
     for (const b of this.offsetBatches(flow)) {
       if (b <= upTo || !commits.has(b)) continue;
       const o = this.readOffsets(flow, b)!;
+      const c = readJson(path.join(this.flowDir(flow), 'commits', `${b}.json`), CommitSchema);
+      const skipped = new Set((c.skipped ?? []).map((x) => `${x.source}\u0000${x.name}`));
       for (const [src, files] of Object.entries(o.files)) {
         const m = out.get(src) ?? new Map();
-        for (const f of files) m.set(f.name, { ...f, batchId: b });
+        for (const f of files) if (!skipped.has(`${src}\u0000${f.name}`)) m.set(f.name, { ...f, batchId: b });
         out.set(src, m);
       }
     }

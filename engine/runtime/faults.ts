@@ -1,0 +1,20 @@
+/**
+ * Fault injection for crash tests. With `LOCALDLT_CRASH_AT=<point>[@<batch>][#<n>]`
+ * in the environment, the process kills itself with SIGKILL when it reaches that
+ * point (in that batch; at its n-th occurrence, default 1). Points, in batch order:
+ * `before-offsets`, `after-offsets`, `mid-sink` (a table's data files renamed,
+ * its log entry not yet written), `after-table-commit` (after a table's log entry),
+ * `after-sink` (every table committed), `before-commit-marker` (state saved, no
+ * commits/N yet), `after-commit-marker`. Without the variable this costs nothing.
+ */
+const spec = process.env.LOCALDLT_CRASH_AT;
+const parsed = spec ? /^([a-z-]+)(?:@(\d+))?(?:#(\d+))?$/.exec(spec) : null;
+let hits = 0;
+
+export function faultPoint(point: string, batchId?: number): void {
+  if (!parsed || parsed[1] !== point) return;
+  if (parsed[2] !== undefined && batchId !== undefined && Number(parsed[2]) !== batchId) return;
+  hits++;
+  if (hits < Number(parsed[3] ?? 1)) return;
+  process.kill(process.pid, 'SIGKILL');
+}

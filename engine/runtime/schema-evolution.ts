@@ -1,0 +1,60 @@
+/**
+ * Schema evolution of CSV sources, as Auto Loader's `schemaEvolutionMode`:
+ *
+ * - `rescue` (default): columns not in the schema go to `_rescued_data`; the schema never changes.
+ * - `addNewColumns`: a file with new columns stops the update with `NEW_COLUMNS_ADDED`
+ *   naming them; they are recorded in the checkpoint, and on the next start they
+ *   are part of the source's schema (as STRING, after the declared columns), so
+ *   the table's Delta `metaData` gains them.
+ * - `failOnNewColumns`: a file with new columns stops the update with
+ *   `NEW_COLUMNS_FOUND` until the schema or the file is fixed.
+ */
+import type { CsvOptions, DatasetDef, PlanNode } from '../ir/plan.js';
+import { planInputs } from '../ir/plan.js';
+import type { Pipeline } from '../dataset.js';
+import { Dataset } from '../dataset.js';
+import { RuntimeFailure } from '../errors.js';
+import { sourceKey } from './flow.js';
+
+/** Returns the pipeline with recorded new columns added to its CSV sources. */
+export function evolvePipeline(pipeline: Pipeline, evolved: Readonly<Record<string, readonly string[]>>): Pipeline {
+  if (Object.keys(evolved).length === 0) return pipeline;
+  const datasets = pipeline.datasets.map((d) => {
+    let index = 0;
+    const rewrite = (p: PlanNode): PlanNode => {
+      if (p.kind === 'csv') {
+        const key = sourceKey(d.def.name, p, index++);
+        const add = (evolved[key] ?? []).filter((c) => !p.options.schema.some((f) => f.name.toLowerCase() === c.toLowerCase()));
+        if (!add.length) return p;
+        const options: CsvOptions = Object.freeze({ ...p.options, schema: Object.freeze([...p.options.schema, ...add.map((name) => Object.freeze({ name, type: 'string' as const }))]) });
+        return Object.freeze({ kind: 'csv', options });
+      }
+      if (p.kind === 'rows') { index++; return p; }
+      const inputs = planInputs(p);
+      if (!inputs.length) return p;
+      switch (p.kind) {
+        case 'join': return Object.freeze({ ...p, input: rewrite(p.input), right: rewrite(p.right) });
+        case 'union': return Object.freeze({ ...p, inputs: Object.freeze(p.inputs.map(rewrite)) });
+        default: return Object.freeze({ ...p, input: rewrite((p as { input: PlanNode }).input) }) as PlanNode;
+      }
+    };
+    const query = rewrite(d.def.query);
+    return query === d.def.query ? d : new Dataset(Object.freeze({ ...d.def, query }) as DatasetDef);
+  });
+  return Object.freeze({ ...pipeline, datasets: Object.freeze(datasets) });
+}
+
+/** Checks a parsed file's header against the source's evolution mode. */
+export function checkNewColumns(table: string, sourceKeyName: string, file: string, options: CsvOptions, unknownColumns: readonly string[], onAdded: (source: string, columns: string[]) => void): void {
+  if (unknownColumns.length === 0 || options.schemaEvolutionMode === 'rescue') return;
+  const columns = [...unknownColumns];
+  if (options.schemaEvolutionMode === 'failOnNewColumns') {
+    throw new RuntimeFailure('NEW_COLUMNS_FOUND', `${file} has columns that ${table}'s schema does not declare: ${columns.join(', ')}`, { table, file, columns }, {
+      hint: 'declare the columns in the source schema, or use schemaEvolutionMode "rescue" or "addNewColumns"',
+    });
+  }
+  onAdded(sourceKeyName, columns);
+  throw new RuntimeFailure('NEW_COLUMNS_ADDED', `${file} has new columns for ${table}: ${columns.join(', ')}; they were added to the schema`, { table, file, columns }, {
+    hint: 'run again: the update restarts with the new columns in the schema (as Auto Loader does)',
+  });
+}
