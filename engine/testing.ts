@@ -85,8 +85,18 @@ export class PipelineTester {
     this.runner.setFileSystem(memoryFileSystem(this.files));
   }
 
+  private created = false;
+
+  /** With `output`, every persisted table exists from the start (empty until data arrives). */
+  private async ensureTables(): Promise<void> {
+    if (this.created || !(this.store instanceof DeltaStore)) return;
+    this.created = true;
+    for (const g of this.graph.datasets.values()) if (g.persisted) await this.store.ensureTable(g.name, g.schema);
+  }
+
   /** Runs every available file (triggered, available-now). */
   async runAvailable(): Promise<BatchResult[]> {
+    await this.ensureTables();
     const r = await this.runner.runAvailableNow();
     this.batches.push(...r);
     return r;
@@ -94,6 +104,7 @@ export class PipelineTester {
 
   /** Runs one batch holding these rows of `rowsSource` sources (and no file). */
   async pushRows(rows: Record<string, Row[]>): Promise<BatchResult> {
+    await this.ensureTables();
     const chunks: { source: string; batch: Batch }[] = [];
     for (const [name, list] of Object.entries(rows)) {
       const schema = this.rowsSourceSchema(name);

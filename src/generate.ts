@@ -585,7 +585,9 @@ class ByteSink {
   }
   write(s: string): void {
     this.ensure(s.length);
-    this.len = put(this.buf, this.len, s);
+    // Short strings: a byte loop; longer ones (often concatenations): native copy.
+    if (s.length <= 16) this.len = put(this.buf, this.len, s);
+    else this.len += this.buf.write(s, this.len, 'latin1');
   }
   bytes(): Buffer {
     return this.buf.subarray(0, this.len);
@@ -1038,9 +1040,31 @@ interface FileEntry {
 }
 
 /** A file entry as it is written: one JSON object, its row entries one per line. */
-function serializeEntry(head: Record<string, unknown>, rowJson: string[]): string {
+function serializeEntry(head: Record<string, unknown>, rows: RowLog): Buffer {
   const h = JSON.stringify(head);
-  return h.slice(0, -1) + ',"rows":[' + (rowJson.length > 0 ? '\n' + rowJson.join(',\n') + '\n' : '') + ']}';
+  return Buffer.concat([
+    Buffer.from(h.slice(0, -1) + ',"rows":[', 'latin1'), rows.bytes(), Buffer.from(rows.n > 0 ? '\n]}' : ']}', 'latin1'),
+  ]);
+}
+
+/** Ground-truth row entries of one file, as JSON text bytes (one per line), so that no row strings stay alive. */
+class RowLog {
+  private readonly sink = new ByteSink(4096);
+  private text = '';
+  n = 0;
+  add(json: string): void {
+    this.text += (this.n === 0 ? '\n' : ',\n') + json;
+    this.n++;
+    if (this.text.length > 65536) this.flush();
+  }
+  private flush(): void {
+    this.sink.write(this.text);
+    this.text = '';
+  }
+  bytes(): Buffer {
+    this.flush();
+    return this.sink.bytes();
+  }
 }
 
 interface StoredEntry {
@@ -1144,10 +1168,11 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       for (const e of doc.files) {
         if (e.index >= firstIndex) continue;
         const { rows: rowEntries, ...head } = e;
-        const rowJson = (rowEntries as Record<string, unknown>[]).map((r) => JSON.stringify(r));
+        const rowJson = new RowLog();
+        for (const r of rowEntries as Record<string, unknown>[]) rowJson.add(JSON.stringify(r));
         stored.push({
           kind: e.kind, index: e.index, counts: e.counts as Record<string, unknown>,
-          fileProblems: (e.file_problems as string[] | undefined) ?? [], buf: Buffer.from(serializeEntry(head, rowJson)),
+          fileProblems: (e.file_problems as string[] | undefined) ?? [], buf: serializeEntry(head, rowJson),
         });
         if (e.kind === 'patients' && sameRows) {
           const layout = makeLayout(e.columns as string[], e.admission_date_format === 'MM/DD/YYYY');
@@ -1351,7 +1376,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       };
       if (outbreakFactor !== 1) head.outbreak = { diagnosis: CODES[outbreakCode], factor: outbreakFactor };
       head.counts = counts;
-      stored.push({ kind: 'patients', index, counts: counts as unknown as Record<string, unknown>, fileProblems, buf: Buffer.from(serializeEntry(head, rowJson)) });
+      stored.push({ kind: 'patients', index, counts: counts as unknown as Record<string, unknown>, fileProblems, buf: serializeEntry(head, rowJson) });
 
       summary.filesWritten++;
       summary.rows += o.rows;
@@ -1369,7 +1394,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
         const vr = genVitals(g, o, ctx, admitted);
         writeAtomic(vr.name, vr.content);
         summary.files.push(vr.name);
-        stored.push({ kind: 'vitals', index, counts: vr.counts as unknown as Record<string, unknown>, fileProblems: [], buf: Buffer.from(serializeEntry(vr.head, vr.rowJson)) });
+        stored.push({ kind: 'vitals', index, counts: vr.counts as unknown as Record<string, unknown>, fileProblems: [], buf: serializeEntry(vr.head, vr.rowJson) });
         summary.vitalsFilesWritten++;
         summary.vitalsRows += vr.counts.rows;
         summary.vitalsQuarantined += vr.counts.quarantined;
@@ -1425,7 +1450,7 @@ interface PatientsFile {
   content: Buffer;
   counts: PatientCounts;
   /** Ground-truth row entries, as JSON. */
-  rowJson: string[];
+  rowJson: RowLog;
   /** Patient ids admitted by the file (for vitals). */
   admitted: string[];
 }
@@ -1435,10 +1460,10 @@ function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec
   const layout = ctx.layout;
   const rows = ctx.rows;
   const eol = crlf ? '\r\n' : '\n';
-  const counts: PatientCounts & { rowJson: string[]; diagCount: number[]; otherDiag: Record<string, number> } = {
+  const counts: PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> } = {
     rows, listed: 0, quarantined: 0, passed_expectations: 0, dedup_dropped: 0, silver_rows: 0,
     failed_expectations: zeroMap(PATIENT_DROP_EXPECTATIONS), warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), problems: {}, silver_diagnosis: {},
-    rowJson: [], diagCount: new Array<number>(10).fill(0), otherDiag: {},
+    rowJson: new RowLog(), diagCount: new Array<number>(10).fill(0), otherDiag: {},
   };
   const rowJson = counts.rowJson;
   const diagCount = counts.diagCount;
@@ -1457,7 +1482,7 @@ function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec
       if (vitals) admitted.push(pidOf(ctx, r));
       if (rec.problems !== NO_PROBLEMS) {
         lateRows++;
-        rowJson.push('{"file":"' + ctx.name + '","line":' + (r + 2)
+        rowJson.add('{"file":"' + ctx.name + '","line":' + (r + 2)
           + ',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}');
       }
     } else {
@@ -1467,7 +1492,7 @@ function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec
   }
   if (lateRows > 0) bump(counts.problems, 'late', lateRows);
   const out: PatientCounts = {
-    rows, listed: rowJson.length, quarantined: counts.quarantined, passed_expectations: rows - counts.quarantined,
+    rows, listed: rowJson.n, quarantined: counts.quarantined, passed_expectations: rows - counts.quarantined,
     dedup_dropped: counts.dedup_dropped, silver_rows: rows - counts.quarantined - counts.dedup_dropped,
     failed_expectations: counts.failed_expectations, warnings: counts.warnings, problems: sortedMap(counts.problems), silver_diagnosis: {},
   };
@@ -1479,7 +1504,7 @@ function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec
 /** A row that needs the rules: rendered from its field strings, evaluated, listed in the ground truth. */
 function slowRow(
   g: Gen, ctx: FileCtx, r: number, rec: Rec, content: ByteSink, eol: string,
-  counts: PatientCounts & { rowJson: string[]; diagCount: number[]; otherDiag: Record<string, number> }, dedup: DedupState,
+  counts: PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> }, dedup: DedupState,
 ): void {
   const layout = ctx.layout;
   materialize(g, rec);
@@ -1517,7 +1542,7 @@ function slowRow(
   }
   // Same text as JSON.stringify of {file, line, problems, failed_expectations, quarantined, survives_dedup, warnings[, duplicate_of]}
   // (every name here is a plain identifier, nothing needs escaping).
-  counts.rowJson.push('{"file":"' + ctx.name + '","line":' + (r + 2) + ',"problems":' + jsonNames(problems)
+  counts.rowJson.add('{"file":"' + ctx.name + '","line":' + (r + 2) + ',"problems":' + jsonNames(problems)
     + ',"failed_expectations":' + jsonNames(v.failed) + ',"quarantined":' + quarantined + ',"survives_dedup":' + survives
     + ',"warnings":' + jsonNames(warnings)
     + (dupOf ? ',"duplicate_of":{"file":"' + dupOf.file + '","line":' + dupOf.line + '}}' : '}'));
@@ -1587,7 +1612,7 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
   const dirtyRate = Math.min(1, o.dirtyRate * 0.5);
   const deteriorate = o.has('vitals-deterioration');
   const counts: VitalsCounts = { rows: 0, listed: 0, quarantined: 0, failed_expectations: zeroMap(VITALS_DROP_EXPECTATIONS), problems: {}, alerts: {} };
-  const rowJson: string[] = [];
+  const rowJson = new RowLog();
   const deteriorating: { patient_id: string; signs: string[] }[] = [];
   let content = VITALS_COLUMNS.join(',') + '\n';
   let line = 1;
@@ -1668,12 +1693,12 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
         for (const x of failed) counts.failed_expectations[x]++;
         for (const p of problems) bump(counts.problems, p);
         for (const a of alerts) bump(counts.alerts, a);
-        rowJson.push(JSON.stringify({ file: name, line, problems, failed_expectations: failed, quarantined, alerts }));
+        rowJson.add(JSON.stringify({ file: name, line, problems, failed_expectations: failed, quarantined, alerts }));
       }
       t += (5 + rng.int(26)) * 60_000;
     }
   }
-  counts.listed = rowJson.length;
+  counts.listed = rowJson.n;
   counts.problems = sortedMap(counts.problems);
   counts.alerts = sortedMap(counts.alerts);
   const head: Record<string, unknown> = {

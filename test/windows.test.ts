@@ -197,9 +197,10 @@ describe('watermark (step, PipelineTester)', () => {
     expect(t.watermark('per_window')).toBe(T('12:20'));
     await t.pushRows({
       src: [
-        { t: T('12:12'), k: 'a', v: 1 }, // windows ending 12:20 (dropped), 12:25, 12:30 (kept): not late
-        { t: T('12:04'), k: 'a', v: 2 }, // windows ending 12:10, 12:15, 12:20: all dropped, late
-        { t: T('12:05'), k: 'a', v: 4 }, // windows ending 12:15, 12:20 dropped; 12:20 is an end: dropped too -> late
+        { t: T('12:12'), k: 'a', v: 1 }, // windows ending 12:15, 12:20 (dropped), 12:25 (kept): not late
+        { t: T('12:16'), k: 'a', v: 8 }, // windows ending 12:20 (dropped), 12:25, 12:30 (kept): not late
+        { t: T('12:04'), k: 'a', v: 2 }, // windows ending 12:05, 12:10, 12:15: all dropped, late
+        { t: T('12:05'), k: 'a', v: 4 }, // windows ending 12:10, 12:15, 12:20 (= the watermark): all dropped, late
       ],
     });
     expect(t.flowMetrics('per_window')[1]).toMatchObject({ watermark_us: T('12:20'), late_records: 2 });
@@ -207,8 +208,8 @@ describe('watermark (step, PipelineTester)', () => {
     await t.tick();
     const out = (await t.table('per_window')).rows.map((r) => `${win(r)} n=${r.n} total=${r.total}`).sort();
     expect(out).toEqual([
-      '[12:10,12:25) n=1 total=1',
-      '[12:15,12:30) n=2 total=1',
+      '[12:10,12:25) n=2 total=9',
+      '[12:15,12:30) n=2 total=8',
       '[12:20,12:35) n=1 total=0',
       '[12:25,12:40) n=1 total=0',
     ]);

@@ -222,6 +222,11 @@ export class PipelineService {
     let orphanFiles = 0;
     for (const n of this.graph.order) if (this.graph.datasets.get(n)!.persisted) orphanFiles += this.store.recover(n).length;
     if (orphanFiles) this.logger.warn({ files: orphanFiles }, 'deleted data files of an uncommitted batch');
+    // every persisted table exists from the start, empty until data arrives (as DLT creates them at update start)
+    for (const n of this.graph.order) {
+      const g = this.graph.datasets.get(n)!;
+      if (g.persisted) await this.store.ensureTable(n, g.schema);
+    }
 
     // where each flow stands
     const flows = this.flowNames;

@@ -253,7 +253,7 @@ export class DeltaStore implements TableStore {
       actions.push({ metaData: { id: metadataId, name: table, format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration: {}, createdTime: now } });
     }
     const removed: string[] = [];
-    if (s.replace) {
+    if (s.replace || info.appId === '__truncate__') {
       for (const p of snap.files.keys()) {
         removed.push(p);
         actions.push({ remove: { path: p, deletionTimestamp: now, dataChange: true, extendedFileMetadata: false, partitionValues: {} } });
@@ -288,6 +288,18 @@ export class DeltaStore implements TableStore {
 
   async truncate(table: string, schema: Schema): Promise<void> {
     await this.replace(table, schema, emptyBatch(schema));
+  }
+
+  /**
+   * Creates an empty table (version 0 with one empty Parquet file, so that a
+   * glob over the folder reads the schema) if the table does not exist yet.
+   */
+  async ensureTable(table: string, schema: Schema): Promise<boolean> {
+    if (this.log(table).version >= 0 || this.staged.has(table)) return false;
+    this.stage(table).replace = false;
+    this.flush(table, schema, true);
+    await this.commit(table, schema, { batchId: -1, appId: '__create__', operation: 'CREATE TABLE' });
+    return true;
   }
 
   /** Commits an empty table at once (full refresh); a table that does not exist yet is left alone. */

@@ -14,7 +14,7 @@ export interface CommitInfo {
   /** The idempotency key of the writing flow (Delta `txn.appId`). */
   appId: string;
   /** Free-form facts for the commit (operation, metrics). */
-  operation: 'STREAMING UPDATE' | 'CREATE OR REPLACE' | 'WRITE';
+  operation: 'STREAMING UPDATE' | 'CREATE OR REPLACE' | 'WRITE' | 'CREATE TABLE';
   metrics?: Record<string, number>;
 }
 

@@ -1,0 +1,232 @@
+/**
+ * Restarts, through the CLI as a child process (`node dist/run.js replay`):
+ *
+ * - ingest, stop, add files, replay again: every file is processed once, the
+ *   second run says which files it skipped, and every table equals a one-shot
+ *   replay with the same batch boundaries (`--max-files-per-trigger 1` in both),
+ *   ignoring nothing but `_ingested_at`;
+ * - a replay with nothing new changes nothing;
+ * - a checkpoint is never silently reset: another `--input` is
+ *   CHECKPOINT_INPUT_CHANGED, a damaged checkpoint file is CHECKPOINT_CORRUPT
+ *   naming the file, and a changed dedup key is CHECKPOINT_INCOMPATIBLE naming
+ *   the table.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Duck, multisetEqual } from './helpers/duck.js';
+import {
+  copyInto, countViaLog, ensureBuilt, generatePool, isPatientFile, isVitalsFile, liveFiles, logLines, readTableViaLog,
+  recordCount, runCli, tableNames, tablesDir, tempDir, ENGINE_JS, type Pool,
+} from './helpers/cli.js';
+
+const IGNORE = ['_ingested_at'];
+
+let duck: Duck;
+let pool: Pool;
+let work: string;
+/** Output of ingest → stop → add files → replay. */
+let outRestart: string;
+/** Output of one replay over every file. */
+let outOneShot: string;
+let inRestart: string;
+let run1: Awaited<ReturnType<typeof runCli>>;
+let run2: Awaited<ReturnType<typeof runCli>>;
+let patientFiles: string[];
+let vitalsFiles: string[];
+
+const replay = (input: string, output: string, extra: string[] = []) =>
+  runCli(['replay', input, '--output', output, '--max-files-per-trigger', '1', ...extra]);
+
+beforeAll(async () => {
+  ensureBuilt();
+  duck = await Duck.open();
+  work = tempDir('restart');
+  pool = await generatePool({ files: 6, rows: 40, seed: 'restart', scenarios: ['dirty', 'vitals-deterioration'] });
+  patientFiles = pool.files.filter(isPatientFile);
+  vitalsFiles = pool.files.filter(isVitalsFile);
+  expect(patientFiles).toHaveLength(6);
+  expect(vitalsFiles).toHaveLength(6);
+
+  inRestart = path.join(work, 'in-restart');
+  outRestart = path.join(work, 'out-restart');
+  copyInto(pool, inRestart, [...patientFiles.slice(0, 3), ...vitalsFiles.slice(0, 3)]);
+  run1 = await replay(inRestart, outRestart);
+  copyInto(pool, inRestart, [...patientFiles.slice(3), ...vitalsFiles.slice(3)]);
+  run2 = await replay(inRestart, outRestart);
+
+  const inOneShot = path.join(work, 'in-oneshot');
+  outOneShot = path.join(work, 'out-oneshot');
+  copyInto(pool, inOneShot, pool.files);
+  const r = await replay(inOneShot, outOneShot);
+  expect(r.code, r.stderr).toBe(0);
+}, 120_000);
+
+afterAll(() => {
+  duck?.close();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
+});
+
+describe('ingest, stop, add files, replay again', () => {
+  it('both runs succeed; the second skips the files already ingested and says so', () => {
+    expect(run1.code, run1.stderr).toBe(0);
+    expect(run2.code, run2.stderr).toBe(0);
+    expect(run1.stdout).toMatch(/\b6 new files\b/);
+    expect(run1.stdout).not.toMatch(/already ingested/);
+    // 3 patient files + 3 vitals files were there before
+    expect(run2.stdout).toMatch(/\b6 new files \(6 already ingested, skipped\)/);
+    const skipped = logLines(run2.stderr).find((l) => l.msg === 'files already ingested are skipped');
+    expect(skipped?.files).toBe(6);
+  });
+
+  it('every file is processed once: bronze holds every record once', async () => {
+    for (const [table, names, total] of [
+      ['patients_bronze', patientFiles, pool.totals.patients.rows],
+      ['vitals_bronze', vitalsFiles, pool.totals.vitals!.rows],
+    ] as const) {
+      expect(recordCount(pool, names)).toBe(total);
+      const rows = await readTableViaLog(duck, outRestart, table);
+      expect(rows, table).toHaveLength(total);
+      const keys = new Set(rows.map((r) => `${r._source_file}\u0000${r._line}`));
+      expect(keys.size, `${table}: distinct (_source_file, _line)`).toBe(total);
+      // per file: exactly its records
+      for (const f of names) expect(rows.filter((r) => r._source_file === f), `${table} rows of ${f}`).toHaveLength(pool.records.get(f)!);
+    }
+    // silver matches the generator's ground truth (deduplication across the two runs worked)
+    expect(await countViaLog(duck, outRestart, 'patients_silver')).toBe(pool.totals.patients.silver_rows);
+  });
+
+  it('every file appears in the offsets of exactly one committed batch', () => {
+    for (const [flow, names] of [['patients_bronze', patientFiles], ['vitals_bronze', vitalsFiles]] as const) {
+      const dir = path.join(outRestart, '_checkpoints', flow);
+      const commits = new Set(fs.readdirSync(path.join(dir, 'commits')).filter((n) => /^\d+\.json$/.test(n)));
+      const seen: string[] = [];
+      for (const n of fs.readdirSync(path.join(dir, 'offsets')).filter((x) => /^\d+\.json$/.test(x))) {
+        expect(commits.has(n), `${flow}: offsets ${n} has a commit`).toBe(true);
+        const o = JSON.parse(fs.readFileSync(path.join(dir, 'offsets', n), 'utf8')) as { files: Record<string, { name: string }[]> };
+        for (const list of Object.values(o.files)) for (const f of list) seen.push(f.name);
+      }
+      expect(seen.sort()).toEqual([...names].sort());
+    }
+  });
+
+  it('every table equals a one-shot replay with the same batch boundaries (ignoring _ingested_at)', async () => {
+    const tables = tableNames(outOneShot);
+    expect(tables).toContain('patients_silver');
+    expect(tables).toContain('vitals_15min');
+    expect(tableNames(outRestart)).toEqual(tables);
+    for (const t of tables) {
+      const a = await readTableViaLog(duck, outRestart, t);
+      const b = await readTableViaLog(duck, outOneShot, t);
+      multisetEqual(a, b, { ignore: IGNORE, label: t });
+    }
+  });
+
+  it('a replay with nothing new commits nothing', async () => {
+    const out = path.join(work, 'out-again');
+    fs.cpSync(outRestart, out, { recursive: true });
+    const before = new Map(tableNames(out).map((t) => [t, liveFiles(path.join(tablesDir(out), t)).version]));
+    const r = await replay(inRestart, out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\b0 new files \(12 already ingested, skipped\)/);
+    for (const [t, v] of before) expect(liveFiles(path.join(tablesDir(out), t)).version, t).toBe(v);
+  });
+});
+
+describe('a checkpoint is never silently reset', () => {
+  /** A copy of the restart output (each test damages its own). */
+  const copyOut = (name: string): string => {
+    const out = path.join(work, name);
+    fs.cpSync(outRestart, out, { recursive: true });
+    return out;
+  };
+  const versions = (out: string) => Object.fromEntries(tableNames(out).map((t) => [t, liveFiles(path.join(tablesDir(out), t)).version]));
+
+  it('resuming with another --input is CHECKPOINT_INPUT_CHANGED and writes nothing', async () => {
+    const out = copyOut('out-other-input');
+    const before = versions(out);
+    const other = path.join(work, 'in-other');
+    copyInto(pool, other, pool.files);
+    const r = await replay(other, out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error CHECKPOINT_INPUT_CHANGED\b/m);
+    expect(r.stderr).toContain(path.resolve(inRestart));
+    expect(r.stderr).toContain(path.resolve(other));
+    expect(versions(out)).toEqual(before);
+    const meta = JSON.parse(fs.readFileSync(path.join(out, '_checkpoints', 'metadata.json'), 'utf8')) as { input: string };
+    expect(meta.input).toBe(path.resolve(inRestart));
+  });
+
+  const damages: { name: string; file: (out: string) => string; content: string }[] = [
+    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), content: '{"format": 1, "pipeline": "pat' },
+    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), content: '{"format": 1, "generation": -3}\n' },
+    { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), content: '' },
+    { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), content: '{"batchId": 7, "generation": 0, "ingestedAtUs": 17' },
+    { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), content: '{"batchId": "seven"}\n' },
+  ];
+
+  it.each(damages)('$name is refused with CHECKPOINT_CORRUPT naming the file, and left as it was', async ({ name, file, content }) => {
+    const out = copyOut(`out-corrupt-${name.replace(/\W+/g, '-')}`);
+    const target = file(out);
+    fs.writeFileSync(target, content);
+    const before = versions(out);
+    const r = await replay(inRestart, out);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^error CHECKPOINT_CORRUPT\b/m);
+    expect(r.stderr).toContain(target);
+    // not reset: the file is untouched and no table moved
+    expect(fs.readFileSync(target, 'utf8')).toBe(content);
+    expect(versions(out)).toEqual(before);
+  });
+});
+
+function lastFile(dir: string): string {
+  const names = fs.readdirSync(dir).filter((n) => /^\d+\.json$/.test(n)).sort((a, b) => parseInt(a) - parseInt(b));
+  return path.join(dir, names[names.length - 1]);
+}
+
+describe('a changed dedup key', () => {
+  const engine = pathToFileURL(ENGINE_JS).href;
+  const moduleText = (keys: string[]) => `
+import { streamingTable, readCsv, stream, definePipeline } from ${JSON.stringify(engine)};
+const bronze = streamingTable('events_bronze', { query: readCsv({ glob: 'events_*.csv', schema: { id: 'string', kind: 'string', v: 'int' } }) });
+const unique = streamingTable('events_unique', { query: stream(bronze).dropDuplicates(${JSON.stringify(keys)}).select('id', 'kind', 'v') });
+export default definePipeline([bronze, unique], { name: 'events' });
+`;
+
+  it('is CHECKPOINT_INCOMPATIBLE naming the table; --full-refresh of that table rebuilds it with the new key', async () => {
+    const dir = path.join(work, 'dedup-key');
+    const input = path.join(dir, 'in');
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(input, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'v1.mjs'), moduleText(['id']));
+    fs.writeFileSync(path.join(dir, 'v2.mjs'), moduleText(['id', 'kind']));
+    fs.writeFileSync(path.join(input, 'events_000.csv'), 'id,kind,v\na,x,1\na,y,2\nb,x,3\n');
+    fs.writeFileSync(path.join(input, 'events_001.csv'), 'id,kind,v\na,x,4\nc,z,5\nb,y,6\n');
+
+    const r1 = await runCli(['replay', input, '--output', out, '--pipeline', path.join(dir, 'v1.mjs')]);
+    expect(r1.code, r1.stderr).toBe(0);
+    const ids = async () => (await readTableViaLog(duck, out, 'events_unique')).map((r) => `${r.id}${r.kind}${r.v}`).sort();
+    expect(await ids()).toEqual(['ax1', 'bx3', 'cz5']);
+
+    fs.writeFileSync(path.join(input, 'events_002.csv'), 'id,kind,v\nd,x,7\n');
+    const before = liveFiles(path.join(tablesDir(out), 'events_unique')).version;
+    const r2 = await runCli(['replay', input, '--output', out, '--pipeline', path.join(dir, 'v2.mjs')]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toMatch(/^error CHECKPOINT_INCOMPATIBLE\b.*events_unique/m);
+    expect(r2.stderr).toMatch(/--full-refresh events_unique/);
+    expect(liveFiles(path.join(tablesDir(out), 'events_unique')).version).toBe(before);
+
+    // the unchanged definition still runs (and takes the new file)
+    const r3 = await runCli(['replay', input, '--output', out, '--pipeline', path.join(dir, 'v1.mjs')]);
+    expect(r3.code, r3.stderr).toBe(0);
+    expect(await ids()).toEqual(['ax1', 'bx3', 'cz5', 'dx7']);
+
+    const r4 = await runCli(['replay', input, '--output', out, '--pipeline', path.join(dir, 'v2.mjs'), '--full-refresh', 'events_unique']);
+    expect(r4.code, r4.stderr).toBe(0);
+    expect(await ids()).toEqual(['ax1', 'ay2', 'bx3', 'by6', 'cz5', 'dx7']);
+    expect(await countViaLog(duck, out, 'events_bronze')).toBe(7);
+  });
+});
