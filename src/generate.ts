@@ -886,17 +886,31 @@ function rawField(rec: Rec, layout: Layout, c: number): string | null {
   return rec.f[c];
 }
 
-function renderLine(rec: Rec, layout: Layout): string {
-  if (rec.malformed === 2) return rec.f[F_PID];
-  const n = rec.malformed === 1 ? 3 : layout.cols.length;
-  let s = '';
-  for (let i = 0; i < n; i++) {
-    const c = layout.cols[i];
-    if (i > 0) s += ',';
-    s += c === F_DATE && rec.dateIso && layout.usDate ? isoToUs(rec.f[F_DATE]) : rec.f[c];
+/** Writes the line of a (materialized) record as it appears in a file of this layout, with its line ending. */
+function emitLine(sink: ByteSink, rec: Rec, layout: Layout, crlf: boolean): void {
+  const f = rec.f;
+  let need = 4 + (rec.extra === null ? 0 : rec.extra.length + 1);
+  for (let i = 0; i < 9; i++) need += f[i].length + 1;
+  sink.ensure(need);
+  const b = sink.buf;
+  let o = sink.len;
+  if (rec.malformed === 2) {
+    o = put(b, o, f[F_PID]);
+  } else {
+    const n = rec.malformed === 1 ? 3 : layout.cols.length;
+    for (let i = 0; i < n; i++) {
+      const c = layout.cols[i];
+      if (i > 0) b[o++] = 44;
+      o = put(b, o, c === F_DATE && rec.dateIso && layout.usDate ? isoToUs(f[F_DATE]) : f[c]);
+    }
+    if (rec.extra !== null && rec.malformed === 0) {
+      b[o++] = 44;
+      o = put(b, o, rec.extra);
+    }
   }
-  if (rec.extra !== null && rec.malformed === 0) s += ',' + rec.extra;
-  return s;
+  if (crlf) b[o++] = 13;
+  b[o++] = 10;
+  sink.len = o;
 }
 
 // ---------------------------------------------------------------------------
@@ -1508,7 +1522,7 @@ function slowRow(
 ): void {
   const layout = ctx.layout;
   materialize(g, rec);
-  content.write(renderLine(rec, layout) + eol);
+  emitLine(content, rec, layout, eol === '\r\n');
   // rec.problems is a fresh array for every row that has problems.
   const problems = rec.problems === NO_PROBLEMS ? [] : rec.problems;
   if (rec.dateIso && layout.usDate && rec.malformed === 0) problems.push('date_format_mmddyyyy');

@@ -324,7 +324,8 @@ export class PipelineService {
       if (ex.mvModeOf(name) !== undefined && full.fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: full.fingerprints[name] };
       if (!flow.stateful.length && !flow.watermarks.length && !operators['__fingerprints']) continue;
       this.checkpoint.writeState(name, { batchId, operators, watermarks: full.watermarks[name] ?? {}, binary }, binaries);
-      this.checkpoint.pruneState(name, batchId);
+      // keep the state after the previous batch too: until commits/N is written, a restart re-runs N from it
+      this.checkpoint.pruneState(name, batchId - 1);
     }
   }
 

@@ -1,0 +1,368 @@
+/**
+ * The event log: DLT's `event_log` as a Delta table at `<output>/system/events`.
+ *
+ * `EventLog` is the service's `EventSink`. Each update (one `PipelineService.open`
+ * … `close`) has its own `update_id` and writes:
+ * - when it opens: `create_update`, `update_progress` INITIALIZING, one
+ *   `dataset_definition` and one `flow_definition` per dataset, then
+ *   `update_progress` RUNNING;
+ * - per batch: one `flow_progress` per flow that did something (COMPLETED with
+ *   its metrics and data quality; FAILED with the error; SKIPPED when upstream
+ *   failed). Flows that were IDLE write nothing;
+ * - when it closes: `update_progress` COMPLETED, FAILED or CANCELED.
+ *
+ * Exactly once: for each (generation, flow, batch id) there is exactly one
+ * `flow_progress` COMPLETED, so summing `num_output_rows` over the log gives a
+ * streaming table's row count even after a crash and a re-run:
+ * - a batch without failure commits its events with `txn {appId:
+ *   "system_events#<generation>", version: <batch id>}`; the service reports a
+ *   batch before writing `commits/N`, so a crash in between re-runs the batch,
+ *   and the `txn` makes its second commit a no-op;
+ * - a batch with a failed flow is re-run on the next start; the flows that did
+ *   commit their tables in it are logged at once (under the update's own
+ *   appId), and the re-run skips them: when an update resumes a batch, it
+ *   first reads which flows of that batch are already logged.
+ * Other events commit under `system_events/update/<update id>` with versions
+ * 0, 1, 2, ….
+ *
+ * Writing the log never fails the pipeline: an error is logged (a warning) and
+ * the update goes on. Events never hold row contents, except the offending row
+ * of a failed expectation in `error.params.row` (as DLT's "Expectation Violated").
+ */
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Value } from '../ir/types.js';
+import { sqlTypeName } from '../ir/types.js';
+import { exprToString } from '../ir/expr.js';
+import { planSources } from '../ir/plan.js';
+import { batchFromRows } from '../batch.js';
+import { ENGINE_INFO, sparkSchemaString } from '../sinks/delta-store.js';
+import { isPipelineError } from '../errors.js';
+import type { EventSink, Logger, OpenReport, ServiceOptions } from '../runtime/service.js';
+import type { BatchResult, FlowBatchMetrics } from '../runtime/executor.js';
+import type { GraphDataset, PipelineGraph } from '../graph/graph.js';
+import {
+  EVENT_LOG_SCHEMA, EVENT_LOG_TABLE, EventLogStore, flowIdOf, pipelineIdOf,
+  type EventError, type EventLevel, type EventOrigin, type EventType, type FlowProgressDetails, type UpdateState,
+} from './schema.js';
+import { eventLogDir } from './schema.js';
+import { readEventLog } from './read.js';
+
+/** The txn appId of batch events (DeltaStore appends `#<generation>`). */
+export const BATCH_APP_ID = 'system_events';
+
+export interface EventLogOptions {
+  /** Where warnings about the log itself go. */
+  logger?: Logger;
+  /** Clock (ms since epoch); default: the service's clock, else Date.now. */
+  now?: () => number;
+  /** How the update was started, for `create_update` (e.g. "replay", "run"). */
+  command?: string;
+  /** The trigger of the update ("available-now", "continuous", "2m", …). */
+  trigger?: string;
+}
+
+interface Pending {
+  event_type: EventType;
+  level: EventLevel;
+  message: string;
+  origin: Partial<EventOrigin>;
+  details: Record<string, unknown>;
+  error?: EventError | null;
+}
+
+function datasetType(g: GraphDataset): string {
+  return g.kind === 'streaming_table' ? 'STREAMING_TABLE' : g.kind === 'materialized_view' ? 'MATERIALIZED_VIEW' : 'VIEW';
+}
+
+function flowType(g: GraphDataset): 'APPEND' | 'COMPLETE' {
+  return g.kind === 'materialized_view' || !g.streaming ? 'COMPLETE' : 'APPEND';
+}
+
+function schemaFields(g: GraphDataset): { name: string; data_type: string; nullable: boolean }[] {
+  return g.schema.map((f) => ({ name: f.name, data_type: sqlTypeName(f.type), nullable: true }));
+}
+
+function isoOfUs(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+/** The `error` column for an error (a coded PipelineError keeps its code, parameters and hint). */
+export function eventError(e: unknown, fatal: boolean): EventError {
+  if (isPipelineError(e)) {
+    return {
+      fatal,
+      exceptions: [{ class_name: e.name, message: e.message.split('\n')[0] }],
+      code: e.code,
+      params: e.params as Record<string, unknown>,
+      origin: e.origin ? { ...e.origin } : undefined,
+      hint: e.hint,
+    };
+  }
+  const err = e as Error | undefined;
+  return { fatal, exceptions: [{ class_name: err?.name ?? 'Error', message: err?.message ?? String(e) }], code: 'INTERNAL_ERROR' };
+}
+
+export class EventLog implements EventSink {
+  readonly store: EventLogStore;
+  /** `<output>/system/events`. */
+  readonly dir: string;
+  private readonly logger: Logger | undefined;
+  private now: () => number;
+  private graph: PipelineGraph | null = null;
+  private pipelineId = '';
+  private pipelineName = '';
+  private updateId = '';
+  /** Rows in the log before this update (the base of `control_plane_seq_no`). */
+  private seqBase = 0;
+  private seq = 0;
+  private controlVersion = 0;
+  /** `<generation>:<batch>` → flows whose COMPLETED flow_progress is already in the log. */
+  private readonly logged = new Map<string, Set<string>>();
+
+  constructor(readonly output: string, readonly options: EventLogOptions = {}) {
+    this.store = new EventLogStore(output);
+    this.dir = eventLogDir(output);
+    this.logger = options.logger;
+    this.now = options.now ?? Date.now;
+  }
+
+  // ------------------------------------------------------------------ EventSink
+
+  async updateStarted(info: { updateId: string; graph: PipelineGraph; report: OpenReport; options: ServiceOptions }): Promise<void> {
+    await this.guard('create_update', async () => {
+      const { graph, report, options } = info;
+      this.graph = graph;
+      this.updateId = info.updateId;
+      this.pipelineName = graph.pipeline.name;
+      this.pipelineId = pipelineIdOf(this.pipelineName, this.output);
+      if (!this.options.now && options.now) this.now = options.now;
+      this.seqBase = await this.store.rowCount(EVENT_LOG_TABLE);
+      if (report.resumedBatch !== null) await this.loadLogged(report.generation, report.resumedBatch);
+
+      const short = this.updateId.slice(0, 8);
+      const fullRefreshAll = options.fullRefreshAll === true;
+      const events: Pending[] = [];
+      events.push({
+        event_type: 'create_update', level: 'INFO', origin: {},
+        message: `Update ${short} started by ${this.options.command ?? 'API_CALL'}${fullRefreshAll ? ' (full refresh of all tables)' : options.fullRefresh?.length ? ` (full refresh of ${options.fullRefresh.join(', ')})` : ''}.`,
+        details: {
+          create_update: {
+            cause: this.options.command ? 'USER_ACTION' : 'API_CALL',
+            config: {
+              id: this.pipelineId,
+              name: this.pipelineName,
+              input: path.resolve(options.input),
+              storage: path.resolve(options.output),
+              continuous: this.options.trigger !== undefined && this.options.trigger !== 'available-now' && this.options.trigger !== 'once',
+              trigger: this.options.trigger ?? 'available-now',
+              max_files_per_trigger: options.maxFilesPerTrigger ?? null,
+              configuration: { ...(graph.pipeline.options.configuration ?? {}) },
+            },
+            full_refresh: fullRefreshAll,
+            full_refresh_selection: [...(options.fullRefresh ?? [])],
+            refresh_selection: [],
+            validate_only: false,
+            engine_version: ENGINE_INFO,
+            // not in DLT: what opening the checkpoint found
+            generation: report.generation,
+            refreshed_datasets: [...report.refreshed],
+            resumed_batch: report.resumedBatch,
+            skipped_files: report.indexedFiles,
+            orphan_files_removed: report.orphanFiles,
+          },
+        },
+      });
+      events.push(this.updateProgress('INITIALIZING'));
+      for (const name of graph.order) {
+        const g = graph.datasets.get(name)!;
+        events.push({
+          event_type: 'dataset_definition', level: 'INFO', origin: { dataset_name: name },
+          message: `Dataset '${name}' is defined as ${datasetType(g)}.`,
+          details: {
+            dataset_definition: {
+              dataset_type: datasetType(g),
+              num_flows: 1,
+              expectations: g.def.expectations.map((x) => ({ name: x.name, action: x.action.toUpperCase(), constraint: exprToString(x.predicate) })),
+              schema: schemaFields(g),
+              schema_json: sparkSchemaString(g.schema),
+              table_properties: { ...g.def.properties },
+              comment: g.def.comment ?? null,
+              persisted: g.persisted,
+              ...(g.quarantineOf ? { quarantine_of: g.quarantineOf } : {}),
+              ...(g.def.quarantine ? { quarantine: g.def.quarantine.name } : {}),
+              source_location: { path: g.origin.file ?? null, line_number: g.origin.line ?? null },
+            },
+          },
+        });
+      }
+      for (const name of graph.order) {
+        const g = graph.datasets.get(name)!;
+        events.push({
+          event_type: 'flow_definition', level: 'INFO', origin: this.flowOrigin(name),
+          message: `Flow '${name}' is defined as ${flowType(g)}.`,
+          details: {
+            flow_definition: {
+              output_dataset: name,
+              input_datasets: g.inputs.map((i) => i.dataset),
+              flow_type: flowType(g),
+              schema: schemaFields(g),
+              schema_json: sparkSchemaString(g.schema),
+              // not in DLT: the file sources the flow reads and the read mode of each input
+              sources: planSources(g.def.query).map((p) => (p.kind === 'csv' ? { format: 'csv', glob: p.options.glob } : { format: 'rows', name: p.kind === 'rows' ? p.name : null })),
+              streaming_inputs: g.inputs.filter((i) => i.streaming).map((i) => i.dataset),
+            },
+          },
+        });
+      }
+      events.push(this.updateProgress('RUNNING'));
+      await this.writeControl(events);
+    });
+  }
+
+  async batchCompleted(info: { updateId: string; result: BatchResult; generation: number }): Promise<void> {
+    await this.guard('flow_progress', async () => {
+      if (!this.graph) return;
+      const { result, generation } = info;
+      const key = `${generation}:${result.batchId}`;
+      const done = this.logged.get(key) ?? new Set<string>();
+      const events: Pending[] = [];
+      const completed: string[] = [];
+      for (const name of this.graph.order) {
+        const m = result.flows.get(name);
+        if (!m || m.status === 'IDLE') continue;
+        if (m.status === 'COMPLETED' && done.has(name)) continue;
+        events.push(this.flowProgress(name, m, result.batchId, generation));
+        if (m.status === 'COMPLETED') completed.push(name);
+      }
+      if (!events.length) return;
+      if (result.failure) {
+        // re-run later: log what committed now, and remember it for the re-run
+        await this.writeControl(events);
+      } else {
+        const written = await this.write(events, BATCH_APP_ID, result.batchId, `#${generation}`);
+        if (!written) this.logger?.debug({ batch: result.batchId }, 'event log: the batch was already logged');
+      }
+      for (const n of completed) done.add(n);
+      this.logged.set(key, done);
+    });
+  }
+
+  async updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): Promise<void> {
+    await this.guard('update_progress', async () => {
+      if (!this.graph) return;
+      const e = this.updateProgress(info.state);
+      if (info.error !== undefined && info.error !== null) e.error = eventError(info.error, true);
+      await this.writeControl([e]);
+    });
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private flowOrigin(name: string): Partial<EventOrigin> {
+    return { flow_id: flowIdOf(this.pipelineId, name), flow_name: name, dataset_name: name };
+  }
+
+  private updateProgress(state: UpdateState): Pending {
+    return {
+      event_type: 'update_progress', level: state === 'FAILED' ? 'ERROR' : state === 'CANCELED' ? 'WARN' : 'INFO', origin: {},
+      message: `Update ${this.updateId.slice(0, 8)} is ${state}.`,
+      details: { update_progress: { state } },
+    };
+  }
+
+  private flowProgress(name: string, m: FlowBatchMetrics, batchId: number, generation: number): Pending {
+    const g = this.graph!.datasets.get(name)!;
+    const origin = { ...this.flowOrigin(name), batch_id: batchId, generation };
+    if (m.status === 'FAILED' || m.status === 'SKIPPED') {
+      const details: FlowProgressDetails = { status: m.status };
+      return {
+        event_type: 'flow_progress', level: m.status === 'FAILED' ? 'ERROR' : 'WARN', origin,
+        message: m.status === 'FAILED' ? `Flow '${name}' has FAILED${m.error ? `: ${m.error.code}` : ''}.` : `Flow '${name}' is SKIPPED: an upstream flow failed.`,
+        details: { flow_progress: details },
+        error: m.status === 'FAILED' && m.error ? eventError(m.error, false) : null,
+      };
+    }
+    const details: FlowProgressDetails = {
+      status: 'COMPLETED',
+      metrics: { num_output_rows: m.num_output_rows },
+    };
+    if (g.streaming && !g.quarantineOf) {
+      details.metrics!.late_records = m.late_records;
+      details.metrics!.null_event_time_records = m.null_event_time_records;
+    }
+    if (m.expectations.length) {
+      details.data_quality = {
+        dropped_records: m.dropped_records,
+        expectations: m.expectations.map((x) => ({ name: x.name, dataset: x.dataset, passed_records: x.passed_records, failed_records: x.failed_records })),
+      };
+    }
+    if (m.watermark_us !== null && m.watermark_us !== undefined) details.watermark = isoOfUs(m.watermark_us);
+    const dropped = m.dropped_records ? `, dropped ${m.dropped_records}` : '';
+    return {
+      event_type: 'flow_progress', level: 'METRICS', origin,
+      message: `Flow '${name}' has COMPLETED: ${m.num_output_rows} output row${m.num_output_rows === 1 ? '' : 's'}${dropped}.`,
+      details: { flow_progress: details },
+    };
+  }
+
+  /** Reads which flows of a batch that is being re-run are already logged as COMPLETED. */
+  private async loadLogged(generation: number, batchId: number): Promise<void> {
+    const done = new Set<string>();
+    for (const e of await readEventLog(this.output)) {
+      if (e.event_type !== 'flow_progress' || e.origin.batch_id !== batchId || (e.origin.generation ?? 0) !== generation) continue;
+      if (e.details?.flow_progress?.status === 'COMPLETED' && e.origin.flow_name) done.add(e.origin.flow_name);
+    }
+    this.logged.set(`${generation}:${batchId}`, done);
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  private async guard(what: string, f: () => Promise<void>): Promise<void> {
+    try {
+      await f();
+    } catch (e) {
+      const code = isPipelineError(e) ? e.code : (e as NodeJS.ErrnoException)?.code ?? 'unknown';
+      this.logger?.warn({ event_type: what, code, dir: this.dir }, 'could not write the event log; the pipeline goes on without these events');
+    }
+  }
+
+  private writeControl(events: Pending[]): Promise<boolean> {
+    const v = this.controlVersion++;
+    return this.write(events, `${BATCH_APP_ID}/update/${this.updateId}`, v, '');
+  }
+
+  /** Appends events in one Delta commit; false when the txn says they are already there. */
+  private async write(events: Pending[], appId: string, version: number, suffix: string): Promise<boolean> {
+    const seqBefore = this.seq;
+    const ts = this.now() * 1000;
+    const base: EventOrigin = { cloud: 'local', pipeline_id: this.pipelineId, pipeline_type: 'WORKSPACE', pipeline_name: this.pipelineName, update_id: this.updateId };
+    const rows: Record<string, Value>[] = events.map((e) => {
+      this.seq++;
+      return {
+        id: randomUUID(),
+        sequence: JSON.stringify({ data_plane_id: { instance: this.updateId, seq_no: this.seq }, control_plane_seq_no: this.seqBase + this.seq }),
+        origin: JSON.stringify({ ...base, ...e.origin }),
+        timestamp: ts,
+        message: e.message,
+        level: e.level,
+        maturity_level: 'STABLE',
+        error: e.error ? JSON.stringify(e.error) : null,
+        details: JSON.stringify(e.details),
+        event_type: e.event_type,
+      };
+    });
+    let ok = false;
+    try {
+      this.store.appIdSuffix = suffix;
+      await this.store.append(EVENT_LOG_TABLE, EVENT_LOG_SCHEMA, batchFromRows(EVENT_LOG_SCHEMA, rows));
+      ok = await this.store.commit(EVENT_LOG_TABLE, EVENT_LOG_SCHEMA, { batchId: version, appId, operation: 'WRITE' });
+      return ok;
+    } finally {
+      if (!ok) {
+        this.seq = seqBefore;
+        await this.store.discard(EVENT_LOG_TABLE).catch(() => undefined);
+      }
+    }
+  }
+}
