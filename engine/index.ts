@@ -40,6 +40,13 @@ export { MemoryStore, type TableStore } from './sinks/store.js';
 export { DeltaStore } from './sinks/delta-store.js';
 export { parseDurationUs, parseDurationMs } from './duration.js';
 
+// event log (<output>/system/events)
+export { EventLog } from './events/event-log.js';
+export type { EventLogOptions } from './events/event-log.js';
+export { readEventLog, eventLogExists } from './events/read.js';
+export { EVENT_LOG_SCHEMA, eventLogDir, pipelineIdOf } from './events/schema.js';
+export type { PipelineEvent, EventOrigin, EventSequence, EventError, EventType, FlowProgressDetails } from './events/schema.js';
+
 // testing
 export { runPipeline, PipelineTester } from './testing.js';
 export type { TestOptions, PipelineRun, TableResult, Row } from './testing.js';

@@ -17,6 +17,8 @@ import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
 import type { PlannedBatch } from '../engine/runtime/runner.js';
 import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate.js';
 import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './cli/summary.js';
+import { cmdEvents, cmdShow, cmdStatus, INSPECT_HELP } from './cli/inspect.js';
+import { EventLog } from '../engine/events/event-log.js';
 
 const COMMON: Record<string, OptionSpec> = {
   pipeline: {},
@@ -38,6 +40,9 @@ commands:
   generate    write synthetic patient (and vitals) files
   validate    build and check the pipeline graph; write nothing
   graph       print the pipeline's datasets and dependencies
+  status      each table's rows, files, last update, expectation pass rates and watermark
+  show        print a table's rows (aligned, --json or --csv), filtered with --where
+  events      print the event log (<output>/system/events)
 
 Run "node dist/run.js <command> --help" for the options of a command.`,
   replay: `usage: node dist/run.js replay <input-dir> --output <dir> [options]
@@ -114,7 +119,7 @@ example:
 };
 
 function helpOf(command: string): string {
-  return HELP[command] ?? HELP.main;
+  return HELP[command] ?? (INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
 }
 
 function makeLogger(values: Record<string, string>): Logger {
@@ -152,15 +157,16 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const started = Date.now();
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', 'replay', 1),
-    ...refreshOptions(a.values, a.flags),
+    ...refreshOptions(a.values, a.flags), events: new EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
   });
   if (report.indexedFiles) logger.info({ files: report.indexedFiles }, 'files already ingested are skipped');
   if (report.resumedBatch !== null) logger.info({ batch: report.resumedBatch }, 'resuming an interrupted batch');
   const results = await service.runAvailableNow((r, plan) => {
     addBatch(totals, r, plan);
     logger.info({ batch: r.batchId, files: plan.files.length, rows: totals.lastBatchRows }, 'batch committed');
-  });
+  }).catch(async (e: unknown) => { await service.close('FAILED', e); throw e; });
   const failure = results.find((r) => r.failure)?.failure ?? null;
+  await service.close(failure ? 'FAILED' : 'COMPLETED', failure ?? undefined);
   printSummary(process.stdout, service.graph, totals, { seconds: (Date.now() - started) / 1000, skippedFiles: report.indexedFiles, output });
   if (failure) { printError(failure, a.flags.has('verbose')); return 1; }
   return 0;
@@ -181,7 +187,7 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const pipeline = await loadPipeline(a.values.pipeline);
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
-    ...refreshOptions(a.values, a.flags),
+    ...refreshOptions(a.values, a.flags), events: new EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
   });
   logger.info({ input: path.resolve(input), output: path.resolve(output), trigger: a.values.trigger ?? 'continuous', skipped_files: report.indexedFiles }, 'watching for new files (Ctrl-C to stop)');
   const totals = newTotals();
@@ -208,9 +214,10 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  const res = await watcher.run();
+  const res = await watcher.run().catch(async (e: unknown) => { await service.close('FAILED', e); throw e; });
   gen.abort();
   await genDone;
+  await service.close(res.failure?.failure ? 'FAILED' : signals > 0 ? 'CANCELED' : 'COMPLETED', res.failure?.failure ?? undefined);
   if (res.failure?.failure) { printError(res.failure.failure, a.flags.has('verbose')); return 1; }
   logger.info({ batches: res.batches }, 'stopped');
   return 0;
@@ -308,8 +315,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'generate': return await cmdGenerate(rest);
       case 'validate': return await cmdValidate(rest);
       case 'graph': return await cmdGraph(rest);
+      case 'status': return await cmdStatus(rest);
+      case 'show': return await cmdShow(rest);
+      case 'events': return await cmdEvents(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, validate, graph; see --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, validate, graph, status, show, events; see --help)`);
     }
   } catch (e) {
     printError(e, verbose);
@@ -326,3 +336,5 @@ function valueOf(argv: string[], name: string): string | undefined {
 
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
+// the benchmark reads the peak memory of a run from here
+if (process.env.LOCALDLT_REPORT_RSS) process.on('exit', () => process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`));

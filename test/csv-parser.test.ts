@@ -299,6 +299,10 @@ describe('parseCsv: values, NULLs and quoting', () => {
     expect(rows('id,zz,name,1\n1,a,b,c\n', ID_NAME)[0]._rescued_data).toBe('{"zz":"a","1":"c"}');
   });
 
+  it('throws only for a programming error: a column type CSV cannot hold', () => {
+    expect(() => parseCsv('a\nx\n', opts([{ name: 'a', type: 'string[]' }]), META)).toThrow(/unsupported type/);
+  });
+
   it('omits the metadata columns when metadataColumns is false', () => {
     const r = parse('id,name,extra\n1,alice,x\nq,bob,\n', ID_NAME, { metadataColumns: false });
     expect(r.batch.schema.map((f) => f.name)).toEqual(['id', 'name']);

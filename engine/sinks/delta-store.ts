@@ -236,7 +236,8 @@ export class DeltaStore implements TableStore {
     this.flush(table, schema);
     const snap = this.log(table);
     const appId = info.appId + this.appIdSuffix;
-    if ((snap.txn.get(appId) ?? -1) >= info.batchId) {
+    const done = snap.txn.get(appId);
+    if (done !== undefined && done >= info.batchId) {
       await this.discard(table);
       return false;
     }
@@ -269,7 +270,15 @@ export class DeltaStore implements TableStore {
     actions.push({ txn: { appId, version: info.batchId, lastUpdated: now } });
     const version = snap.version + 1;
     faultPoint('mid-sink', this.currentBatch);
-    writeLogEntry(dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    try {
+      writeLogEntry(dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
+    } catch (e) {
+      // another writer took this version (or the entry could not be written): the files renamed above belong to no version
+      for (const a of adds) fs.rmSync(path.join(dir, a.path), { force: true });
+      this.staged.delete(table);
+      this.logs.delete(table);
+      throw e;
+    }
     faultPoint('after-table-commit', this.currentBatch);
     snap.version = version;
     for (const p of removed) snap.files.delete(p);

@@ -477,15 +477,18 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
   const st = newStore(kinds, pos < n ? Math.max(16, estimateRows(s, pos)) : 16, withMeta);
   const row = parseRecords(s, u, pos, line, st, hi.colMap, hi.unknownKey, names, markers);
 
+  // Mostly-full arrays are returned as views (no copy); sparse ones are copied to size.
+  const view = row * 4 >= st.cap * 3;
+  const fit = <T extends Int32Array | Float64Array | Uint8Array>(a: T): T => (view ? a.subarray(0, row) : a.slice(0, row)) as T;
   const columns: Column[] = [];
   for (let j = 0; j < nc; j++) {
     const k = kinds[j];
     const t = schema[j].type;
-    const m = st.anyNull[j] ? st.nulls[j].slice(0, row) : null;
+    const m = st.anyNull[j] ? fit(st.nulls[j]) : null;
     if (k === K_STRING) { st.str[j].length = row; columns.push({ type: 'string', data: st.str[j] }); }
-    else if (k === K_INT || k === K_DATE) columns.push({ type: t as 'int' | 'date', data: st.i32[j].slice(0, row), nulls: m });
-    else if (k === K_BOOL) columns.push({ type: 'boolean', data: st.u8[j].slice(0, row), nulls: m });
-    else columns.push({ type: t as 'long' | 'double' | 'timestamp', data: st.f64[j].slice(0, row), nulls: m });
+    else if (k === K_INT || k === K_DATE) columns.push({ type: t as 'int' | 'date', data: fit(st.i32[j]), nulls: m });
+    else if (k === K_BOOL) columns.push({ type: 'boolean', data: fit(st.u8[j]), nulls: m });
+    else columns.push({ type: t as 'long' | 'double' | 'timestamp', data: fit(st.f64[j]), nulls: m });
   }
   const outFields: Field[] = schema.map((f) => ({ name: f.name, type: f.type }));
   if (withMeta) {
@@ -499,7 +502,7 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
     columns.push(
       { type: 'string', data: st.rescued },
       { type: 'string', data: new Array<string | null>(row).fill(meta.sourceFile) },
-      { type: 'long', data: st.lines[0].slice(0, row), nulls: null },
+      { type: 'long', data: fit(st.lines[0]), nulls: null },
       { type: 'timestamp', data: new Float64Array(row).fill(meta.ingestedAtUs), nulls: null },
     );
   }

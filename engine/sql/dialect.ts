@@ -12,7 +12,8 @@
 import type { DataType } from '../ir/types.js';
 import type { CsvOptions } from '../ir/plan.js';
 import type { QuerySql } from './sql-ast.js';
-import type { PortabilityIssue } from './report.js';
+import type { IssueTreatment } from './report.js';
+import type { CompiledPipeline } from './compiler.js';
 
 export type DialectName = 'databricks' | 'spark' | 'duckdb';
 
@@ -28,12 +29,32 @@ export interface CsvSourceContext {
   readonly input: string;
   /** Read incrementally (a streaming table or a streaming view). */
   readonly streaming: boolean;
-  readonly report: (issue: Omit<PortabilityIssue, 'dialect'>) => void;
+  /** A name not used before in this compilation (`base`, then `base_2`, …). */
+  unique(base: string): string;
+  readonly report: (issue: { table?: string; code: string; treatment: IssueTreatment; detail: string; columns?: readonly string[] }) => void;
 }
 
 /** A CSV source compiled to SQL: a query whose columns are the engine's bronze columns. */
 export interface CsvSourceSql {
   readonly query: QuerySql;
+  /** Statements to run first (DuckDB: the list of files). */
+  readonly preamble?: readonly string[];
+}
+
+/** A CSV source read from Python: `head` then `.calls` (the bronze rules as selectExpr levels). */
+export interface PythonCsvReader {
+  readonly head: string;
+  readonly calls: string[];
+  /** The SQL fragments used (for parse checks). */
+  readonly fragments: string[];
+}
+
+/** The files of a compiled pipeline. */
+export interface PackagedFiles {
+  /** Path (relative to the output folder) → content. */
+  readonly files: Record<string, string>;
+  /** The files printed to stdout when no output folder is given, in order. */
+  readonly main: readonly string[];
 }
 
 export interface Dialect {
@@ -99,6 +120,10 @@ export interface Dialect {
 
   /** The SQL of a CSV source with the engine's bronze rules. */
   csvSource(options: CsvOptions, ctx: CsvSourceContext): CsvSourceSql;
+  /** The PySpark reader of a CSV source (targets with Python flows). */
+  pythonCsvReader?(options: CsvOptions, ctx: CsvSourceContext): PythonCsvReader;
+  /** Packages the compiled datasets into the target's files. */
+  package(compiled: CompiledPipeline): PackagedFiles;
 }
 
 /** Keywords quoted when used as identifiers (the union of what the three targets reserve). */

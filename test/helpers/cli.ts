@@ -108,6 +108,8 @@ export interface Pool {
   files: string[];
   /** Data records per file, from the generator's ground truth. */
   records: Map<string, number>;
+  /** Per-file ground-truth counts (`silver_rows` for patient files). */
+  counts: Map<string, { rows: number; silver_rows?: number }>;
   /** Ground-truth totals. */
   totals: { patients: { rows: number; silver_rows: number }; vitals?: { rows: number } };
 }
@@ -117,11 +119,12 @@ export async function generatePool(opts: Omit<GenerateOptions, 'out' | 'everyMs'
   await generate({ ...opts, out: dir, everyMs: 0, log: null });
   const gt = JSON.parse(fs.readFileSync(path.join(dir, 'ground_truth.json'), 'utf8')) as {
     totals: Pool['totals'];
-    files: { file: string; counts: { rows: number } }[];
+    files: { file: string; counts: { rows: number; silver_rows?: number } }[];
   };
   const records = new Map(gt.files.map((f) => [f.file, f.counts.rows]));
+  const counts = new Map(gt.files.map((f) => [f.file, f.counts]));
   const files = fs.readdirSync(dir).filter((n) => n.endsWith('.csv')).sort();
-  return { dir, files, records, totals: gt.totals };
+  return { dir, files, records, counts, totals: gt.totals };
 }
 
 /** Copies some files of a pool into a folder (created if needed). */

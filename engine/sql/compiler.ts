@@ -1,0 +1,434 @@
+/**
+ * The SQL compiler: walks the validated pipeline graph once, in execution
+ * order, and compiles every dataset's flow (the plan IR) into a query for the
+ * chosen dialect — a SQL SELECT, or a PySpark chain where the target has no
+ * SQL form for it — plus its expectations and quarantine. The dialect then
+ * packages the compiled datasets into files.
+ */
+import type { ExprNode } from '../ir/expr.js';
+import { exprToString } from '../ir/expr.js';
+import type { DatasetKind, Expectation, PlanNode } from '../ir/plan.js';
+import { FAILED_EXPECTATIONS_COLUMN, planInputs } from '../ir/plan.js';
+import type { Schema } from '../ir/types.js';
+import type { Pipeline } from '../dataset.js';
+import { buildGraph, type GraphDataset, type PipelineGraph } from '../graph/graph.js';
+import { csvSourceSchema } from '../expr/typecheck.js';
+import { PipelineError, UnsupportedError } from '../errors.js';
+import type { Dialect, ExpectationHandling } from './dialect.js';
+import { ExprCompiler } from './expr.js';
+import { PythonRenderer, aggSql, type PyChain } from './python.js';
+import { Rel, type RelEnv } from './rel.js';
+import { renderQuery, select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
+import type { IssueTreatment, PortabilityIssue } from './report.js';
+
+export interface CompiledExpectation {
+  readonly name: string;
+  readonly action: Expectation['action'];
+  /** The rule in the dialect's SQL, over the dataset's output columns. */
+  readonly sql: string;
+  readonly handling: ExpectationHandling;
+}
+
+export interface CompiledDataset {
+  readonly name: string;
+  readonly kind: DatasetKind;
+  readonly graph: GraphDataset;
+  readonly comment?: string;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly schema: Schema;
+  readonly language: 'sql' | 'python';
+  /** SQL: the query (and its text). */
+  readonly query?: QuerySql;
+  readonly sql?: string;
+  /** Python: the DataFrame chain … */
+  readonly python?: PyChain;
+  /** … and its part before the expectations (shared with the quarantine). */
+  readonly pythonBase?: PyChain;
+  /** Statements needed before this dataset's (DuckDB: the file lists of CSV sources). */
+  readonly preamble: readonly string[];
+  readonly expectations: readonly CompiledExpectation[];
+  /** DuckDB: statements that fail the script when a fail expectation does not hold. */
+  readonly checks: readonly string[];
+  /** Comment lines shown above the statement (lowered constructs, notes). */
+  readonly notes: readonly string[];
+  /** Set on a quarantine table: the dataset whose dropped rows it holds. */
+  readonly quarantineOf?: string;
+  /** Set (with `partial`) when the dataset could not be compiled. */
+  readonly error?: PipelineError;
+}
+
+export interface CompileOptions {
+  readonly dialect: Dialect;
+  /** The input folder of the file sources. */
+  readonly input: string;
+  /** Compile what can be compiled; report the rest instead of failing. */
+  readonly partial?: boolean;
+}
+
+export interface CompiledPipeline {
+  readonly pipeline: Pipeline;
+  readonly graph: PipelineGraph;
+  readonly dialect: Dialect;
+  readonly input: string;
+  readonly datasets: readonly CompiledDataset[];
+  readonly report: PortabilityIssue[];
+  /** Every SQL query body sent to the target, with the dataset it belongs to (for parse checks). */
+  readonly fragments: readonly { readonly table: string; readonly sql: string; readonly kind: 'query' | 'expr' }[];
+}
+
+function containsKind(p: PlanNode, kind: PlanNode['kind']): boolean {
+  return p.kind === kind || planInputs(p).some((c) => containsKind(c, kind));
+}
+
+const lit = (value: boolean): ExprNode => ({ kind: 'lit', value, type: 'boolean' });
+const coalesceFalse = (e: ExprNode): ExprNode => ({ kind: 'coalesce', args: [e, lit(false)] });
+
+interface Pending {
+  /** The flow's output before expectations (what the quarantine reads). */
+  readonly rel?: Rel;
+  readonly chain?: PyChain;
+}
+
+export class PipelineCompiler {
+  readonly graph: PipelineGraph;
+  readonly report: PortabilityIssue[] = [];
+  private readonly fragments: { table: string; sql: string; kind: 'query' | 'expr' }[] = [];
+  private readonly pending = new Map<string, Pending>();
+  private readonly reported = new Set<string>();
+  private readonly names = new Set<string>();
+
+  private unique(base: string): string {
+    let n = base;
+    for (let i = 2; this.names.has(n); i++) n = `${base}_${i}`;
+    this.names.add(n);
+    return n;
+  }
+
+  constructor(readonly pipeline: Pipeline, readonly options: CompileOptions) {
+    this.graph = buildGraph(pipeline);
+  }
+
+  private get d(): Dialect { return this.options.dialect; }
+
+  note(issue: { table?: string; code: string; treatment: IssueTreatment; detail: string; columns?: readonly string[] }): void {
+    const key = `${issue.table ?? ''}|${issue.code}|${issue.detail}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.report.push({ dialect: this.d.name, ...issue });
+  }
+
+  compile(): CompiledPipeline {
+    const out: CompiledDataset[] = [];
+    const failed = new Set<string>();
+    for (const name of this.graph.order) {
+      const g = this.graph.datasets.get(name)!;
+      if (g.quarantineOf && failed.has(g.quarantineOf)) {
+        out.push(this.failedUnit(g, new UnsupportedError('NOT_COMPILED', `${name} is the quarantine of ${g.quarantineOf}, which could not be compiled`, { table: name, source: g.quarantineOf, dialect: this.d.name })));
+        failed.add(name);
+        continue;
+      }
+      try {
+        out.push(g.quarantineOf ? this.compileQuarantine(g) : this.compileDataset(g));
+      } catch (e) {
+        if (!(e instanceof PipelineError) || !this.options.partial) throw e;
+        failed.add(name);
+        out.push(this.failedUnit(g, e));
+        this.note({ table: name, code: e.code, treatment: 'unsupported', detail: `not compiled: ${e.message.split('\n')[0]}` });
+      }
+    }
+    return { pipeline: this.pipeline, graph: this.graph, dialect: this.d, input: this.options.input, datasets: out, report: this.report, fragments: this.fragments };
+  }
+
+  private failedUnit(g: GraphDataset, error: PipelineError): CompiledDataset {
+    return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', preamble: [], expectations: [], checks: [], notes: [], quarantineOf: g.quarantineOf, error };
+  }
+
+  /** Why this flow must be written in Python on this target, or null. */
+  private pythonReason(g: GraphDataset): string | null {
+    const q = g.def.query;
+    if (this.d.dedupInPython && containsKind(q, 'dedup')) return 'dedup';
+    if (this.d.csvInPython && containsKind(q, 'csv')) return 'csv';
+    if (this.d.watermark === 'python' && containsKind(q, 'watermark')) return 'watermark';
+    return null;
+  }
+
+  private env(g: GraphDataset): RelEnv {
+    return { dialect: this.d, table: g.name, origin: { table: g.name, file: g.origin.file, line: g.origin.line } };
+  }
+
+  private outputCompiler(g: GraphDataset, schema: Schema = g.schema): ExprCompiler {
+    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: this.env(g).origin });
+  }
+
+  // ------------------------------------------------------------ datasets
+
+  private compileDataset(g: GraphDataset): CompiledDataset {
+    const reason = this.pythonReason(g);
+    const expectations: CompiledExpectation[] = [];
+    const checks: string[] = [];
+    const notes: string[] = [];
+    const preamble: string[] = [];
+    const oc = this.outputCompiler(g);
+    const exps = g.def.expectations;
+    for (const e of exps) {
+      const sql = oc.sql(e.predicate);
+      const handling = this.d.expectations[e.action];
+      expectations.push({ name: e.name, action: e.action, sql, handling });
+      this.fragments.push({ table: g.name, sql: `SELECT * FROM t WHERE ${sql}`, kind: 'expr' });
+      if (handling === 'comment') {
+        notes.push(`expectation ${e.name} (${e.action}): ${sql} -- not enforced on ${this.d.title}`);
+        this.note({ table: g.name, code: e.action === 'fail' ? 'FAIL_EXPECTATION_NOT_ENFORCED' : 'WARN_EXPECTATION_NOT_COUNTED', treatment: 'not-reproduced', detail: `expectation "${e.name}" (${e.action}) is kept as a comment: ${this.d.title} has no expectations${e.action === 'fail' ? ', so a violating row does not stop the update' : ', so failures are not counted'}.` });
+      } else if (handling === 'filter') {
+        this.note({ table: g.name, code: 'DROP_EXPECTATION_AS_FILTER', treatment: 'lowered', detail: `drop expectation "${e.name}" is a WHERE filter (rows where it is false or NULL are removed; no metrics).` });
+      } else if (handling === 'check') {
+        this.note({ table: g.name, code: 'FAIL_EXPECTATION_AS_CHECK', treatment: 'lowered', detail: `fail expectation "${e.name}" is a check that stops the script with error('EXPECTATION_FAILED …') when a row violates it.` });
+      }
+    }
+
+    if (reason) {
+      const py = this.pythonChain(g, g.def.query, g.streaming);
+      this.pending.set(g.name, { chain: py });
+      let chain = py;
+      const drops = exps.filter((e) => this.d.expectations[e.action] === 'filter');
+      if (drops.length) {
+        const where = oc.sql(drops.length === 1 ? drops[0].predicate : { kind: 'and', args: drops.map((x) => x.predicate) });
+        chain = { ...chain, calls: [...chain.calls, `.where(${JSON.stringify(where)})`] };
+      }
+      if (reason === 'dedup') {
+        this.note({ table: g.name, code: 'DEDUP_IN_PYTHON', treatment: 'python', detail: 'dropDuplicates has no SQL form: this flow is a Python file (spark.readStream.table(...).dropDuplicates([...])).' });
+        this.note({ table: g.name, code: 'DEDUP_FIRST_ROW', treatment: 'approximated', detail: 'which of several duplicates arriving in one micro-batch is kept is up to Spark; the engine keeps the first by file name, then line.' });
+      } else if (reason === 'csv') {
+        this.note({ table: g.name, code: 'FILE_SOURCE_IN_PYTHON', treatment: 'python', detail: 'SQL cannot read files on this target: the ingestion is a Python flow (spark.readStream.format("csv")…) applying the same bronze rules.' });
+      } else {
+        this.note({ table: g.name, code: 'WATERMARK_IN_PYTHON', treatment: 'python', detail: 'the watermark is set with DataFrame.withWatermark in a Python flow.' });
+      }
+      return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'python', python: chain, pythonBase: py, preamble, expectations, checks, notes };
+    }
+
+    let rel = this.planToRel(g, g.def.query, preamble);
+    this.pending.set(g.name, { rel });
+    const pre = rel;
+    for (const e of exps) if (this.d.expectations[e.action] === 'filter') rel = rel.filter(e.predicate);
+    const fails = exps.filter((e) => this.d.expectations[e.action] === 'check');
+    if (fails.length) {
+      const drops = exps.some((e) => this.d.expectations[e.action] === 'filter');
+      const target = drops ? `(\n${renderQuery(pre.toQuery(), (n) => this.d.ident(n)).split('\n').map((l) => '  ' + l).join('\n')}\n) AS q` : this.d.ident(g.name);
+      const cases = fails.map((e) => {
+        const msg = `EXPECTATION_FAILED: expectation "${e.name}" failed on ${g.name}: ${exprToString(e.predicate)} was not true`;
+        return `WHEN NOT coalesce(${oc.sql(e.predicate)}, FALSE) THEN error(${this.d.str(msg)})`;
+      });
+      checks.push(`SELECT CASE ${cases.join(' ')} END AS failed_expectation\nFROM ${target}`);
+    }
+    const query = rel.toQuery();
+    const sql = renderQuery(query, (n) => this.d.ident(n));
+    this.fragments.push({ table: g.name, sql, kind: 'query' });
+    return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', query, sql, preamble, expectations, checks, notes };
+  }
+
+  private compileQuarantine(g: GraphDataset): CompiledDataset {
+    const parent = this.graph.datasets.get(g.quarantineOf!)!;
+    const p = this.pending.get(parent.name);
+    const rules = parent.def.expectations;
+    const drops = rules.filter((e) => e.action === 'drop');
+    const oc = this.outputCompiler(parent);
+    const d = this.d;
+    const inverse: ExprNode = { kind: 'not', arg: drops.length === 1 ? coalesceFalse(drops[0].predicate) : { kind: 'and', args: drops.map((e) => coalesceFalse(e.predicate)) } };
+    const failedList = (c: ExprCompiler, resolve: (e: ExprNode) => ExprNode) =>
+      d.arrayCompact(d.array(rules.map((e) => `CASE WHEN NOT coalesce(${c.sql(resolve(e.predicate))}, FALSE) THEN ${d.str(e.name)} END`)));
+    this.note({ table: g.name, code: 'QUARANTINE_TABLE', treatment: 'lowered', detail: `a streaming table over ${parent.name}'s flow keeping the rows that fail a drop rule (NOT (coalesce(rule, false) AND …)), with ${FAILED_EXPECTATIONS_COLUMN} listing every rule each row failed.` });
+    const base = { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, preamble: [] as string[], expectations: [], checks: [], notes: [], quarantineOf: parent.name };
+    if (p?.chain) {
+      const where = oc.sql(inverse);
+      const list = failedList(oc, (e) => e);
+      this.fragments.push({ table: g.name, sql: `SELECT ${list} FROM t WHERE ${where}`, kind: 'expr' });
+      const chain: PyChain = { ...p.chain, calls: [...p.chain.calls, `.where(${JSON.stringify(where)})`, `.withColumn(${JSON.stringify(FAILED_EXPECTATIONS_COLUMN)}, F.expr(${JSON.stringify(list)}))`], schema: g.schema };
+      return { ...base, language: 'python', python: chain, pythonBase: p.chain };
+    }
+    let rel = p!.rel!.filter(inverse);
+    rel = rel.addRaw(FAILED_EXPECTATIONS_COLUMN, 'string[]', failedList, rules.map((e) => e.predicate));
+    const query = rel.toQuery();
+    const sql = renderQuery(query, (n) => d.ident(n));
+    this.fragments.push({ table: g.name, sql, kind: 'query' });
+    return { ...base, language: 'sql', query, sql };
+  }
+
+  // ------------------------------------------------------------ plans → SQL
+
+  private planToRel(g: GraphDataset, p: PlanNode, preamble: string[]): Rel {
+    const env = this.env(g);
+    const d = this.d;
+    switch (p.kind) {
+      case 'csv': {
+        const src = d.csvSource(p.options, { table: g.name, input: this.options.input, streaming: g.streaming, unique: (b) => this.unique(b), report: (i) => this.note(i) });
+        preamble.push(...(src.preamble ?? []));
+        return Rel.over(env, { kind: 'sub', query: src.query, alias: 'src' }, csvSourceSchema(p.options));
+      }
+      case 'rows':
+        throw new UnsupportedError('NON_PORTABLE_SOURCE', `${g.name} reads the in-memory source "${p.name}", which exists only in the local engine`, { table: g.name, source: p.name, dialect: d.name }, { origin: env.origin, hint: 'read files with readCsv(...) or another dataset' });
+      case 'read': {
+        const schema = this.graph.datasets.get(p.dataset)!.schema;
+        return Rel.over(env, { kind: 'text', sql: d.tableRef(p.dataset, p.streaming) }, schema, { dataset: p.dataset, streaming: p.streaming });
+      }
+      case 'select': return this.planToRel(g, p.input, preamble).select(p.columns);
+      case 'derive': return this.planToRel(g, p.input, preamble).derive(p.columns);
+      case 'drop': return this.planToRel(g, p.input, preamble).drop(p.names);
+      case 'filter': return this.planToRel(g, p.input, preamble).filter(p.predicate);
+      case 'join': return this.planToRel(g, p.input, preamble).join(this.planToRel(g, p.right, preamble), p.how, p.on);
+      case 'dedup': return this.dedup(g, this.planToRel(g, p.input, preamble), p.keys);
+      case 'watermark': return this.watermark(g, this.planToRel(g, p.input, preamble), p);
+      case 'aggregate': return this.aggregate(g, this.planToRel(g, p.input, preamble), p);
+      case 'union': {
+        const parts = p.inputs.map((i) => this.planToRel(g, i, preamble));
+        const query: QuerySql = { kind: 'union', parts: parts.map((r) => r.toQuery()) };
+        return Rel.over(env, { kind: 'sub', query, alias: 'u' }, parts[0].schema);
+      }
+    }
+  }
+
+  /** DuckDB: keep the first row per key in file, then line order (`QUALIFY row_number() … = 1`). */
+  private dedup(g: GraphDataset, rel: Rel, keys: readonly string[]): Rel {
+    const names = rel.schema.map((f) => f.name);
+    const order = ['_source_file', '_line'].filter((n) => names.includes(n));
+    const reads: ExprNode[] = [...keys, ...order].map((n) => ({ kind: 'col', name: n }));
+    const r = rel.prepare(reads);
+    const c = r.compiler();
+    const part = keys.map((k) => c.sql(r.resolve({ kind: 'col', name: k })));
+    const ord = order.map((k) => c.sql(r.resolve({ kind: 'col', name: k })));
+    if (order.length < 2) {
+      this.note({ table: g.name, code: 'DEDUP_ORDER_UNKNOWN', treatment: 'approximated', detail: 'the deduplicated rows carry no _source_file/_line, so which duplicate is kept is arbitrary.' });
+    } else {
+      this.note({ table: g.name, code: 'DEDUP_FIRST_ROW', treatment: 'approximated', detail: 'the first row per key is chosen by _source_file (byte order), then _line, as the engine reads them within one batch; across several engine batches the engine keeps the earliest batch\'s row.' });
+    }
+    const qualify = `row_number() OVER (PARTITION BY ${part.join(', ')}${ord.length ? ` ORDER BY ${ord.join(', ')}` : ''}) = 1`;
+    return r.wrap('q', [], qualify);
+  }
+
+  private watermark(g: GraphDataset, rel: Rel, p: Extract<PlanNode, { kind: 'watermark' }>): Rel {
+    const d = this.d;
+    const clause = `WATERMARK ${d.ident(p.column)} DELAY OF ${d.interval(p.delayUs)}`;
+    if (d.watermark === 'clause') {
+      if (rel.source?.streaming && rel.isIdentity && rel.from.kind === 'text') {
+        return rel.withFromText(`STREAM ${d.ident(rel.source.dataset)} ${clause} AS s`).withWatermark({ column: p.column, delayUs: p.delayUs });
+      }
+      return rel.wrapWithSuffix(clause).withWatermark({ column: p.column, delayUs: p.delayUs });
+    }
+    // batch target: remember the maximum event time of the watermark's input
+    const t = rel.schema.find((f) => f.name === p.column)!.type;
+    const r = rel.prepare([{ kind: 'col', name: p.column }]);
+    const w = r.wrap('q', [{ alias: '__wm_max_us', type: 'long', sql: (c) => `max(${epochUs(c.sql(r.resolve({ kind: 'col', name: p.column })), t)}) OVER ()` }]);
+    this.note({ table: g.name, code: 'WATERMARK_SINGLE_BATCH', treatment: 'approximated', detail: `the script is one batch: windows are emitted when they end at or before max(${p.column}) − ${p.delayText} (the engine's closing batch after one micro-batch); rows the engine drops as late across several micro-batches are kept.` });
+    return w.withWatermark({ column: p.column, delayUs: p.delayUs, maxKey: '__wm_max_us' });
+  }
+
+  private aggregate(g: GraphDataset, rel: Rel, p: Extract<PlanNode, { kind: 'aggregate' }>): Rel {
+    const d = this.d;
+    const env = this.env(g);
+    const reads: ExprNode[] = [...p.keys.map(([, e]) => e), ...p.aggs.flatMap(([, a]) => (a.arg ? [a.arg] : [])), ...(p.window ? [{ kind: 'col', name: p.window.timeColumn } as ExprNode] : [])];
+    const outSchema = this.aggSchema(rel, p);
+    let r = rel.prepare(reads);
+    const where = (x: Rel) => { const c = x.compiler(); return x.where.map((w) => c.sql(w)); };
+    const keyItems = (x: Rel): SelectItem[] => { const c = x.compiler(); return p.keys.map(([n, e]) => ({ sql: c.sql(x.resolve(e)), alias: n })); };
+    const aggItems = (x: Rel): SelectItem[] => { const c = x.compiler(); return p.aggs.map(([n, a]) => ({ sql: aggSql(d, c, a.arg ? { ...a, arg: x.resolve(a.arg) } : a), alias: n })); };
+    const sub = (q: QuerySql, alias = 'q'): FromSql => ({ kind: 'sub', query: q, alias });
+    if (g.streaming && g.kind !== 'materialized_view' && p.aggs.some(([, a]) => a.fn === 'countDistinct') && d.name !== 'duckdb') {
+      this.note({ table: g.name, code: 'STREAMING_COUNT_DISTINCT', treatment: 'not-reproduced', detail: 'count(DISTINCT …) is not supported in Spark streaming aggregations; the update will be rejected.' });
+    }
+    if (!p.window) {
+      const keys = keyItems(r);
+      const q = select([...keys, ...aggItems(r)], r.from, { where: where(r), groupBy: keys.map((k) => k.sql), having: keys.length ? [] : ['count(*) > 0'] });
+      return Rel.over(env, sub(q), outSchema);
+    }
+    const w = p.window;
+    const tType = r.schema.find((f) => f.name === w.timeColumn)!.type;
+    if (d.windows === 'spark') {
+      const c = r.compiler();
+      const t = c.sql(r.resolve({ kind: 'col', name: w.timeColumn }));
+      const ts = tType === 'date' ? `CAST(${t} AS ${d.typeName('timestamp')})` : t;
+      const size = `'${durationText(w.sizeUs)}'`;
+      const win = `window(${ts}, ${size}${w.kind === 'sliding' ? `, '${durationText(w.slideUs)}'` : ''})`;
+      const keys = keyItems(r);
+      const inner = select([{ sql: win, alias: 'w' }, ...keys, ...aggItems(r)], r.from, { where: [...where(r), `${t} IS NOT NULL`], groupBy: [win, ...keys.map((k) => k.sql)] });
+      const outer = select([{ sql: 'w.start', alias: 'window_start' }, { sql: 'w.end', alias: 'window_end' }, ...p.keys.map(([n]) => ({ sql: d.ident(n), alias: n })), ...p.aggs.map(([n]) => ({ sql: d.ident(n), alias: n }))], sub(inner));
+      return Rel.over(env, sub(outer), outSchema);
+    }
+    // epoch arithmetic (DuckDB): __t = event time in µs; windows start at multiples of the slide
+    const S = w.sizeUs, L = w.slideUs;
+    const a = r.wrap('q', [{ alias: '__t', type: 'long', sql: (c) => epochUs(c.sql(r.resolve({ kind: 'col', name: w.timeColumn })), tType) }]);
+    const last = `__t - ((__t % ${L}) + ${L}) % ${L}`;
+    let grouped: Rel;
+    let start: string;
+    const having: string[] = [];
+    const groupWhere: string[] = [];
+    if (S === L) {
+      grouped = a;
+      start = `(${last})`;
+      groupWhere.push('__t IS NOT NULL');
+    } else {
+      const k = Math.ceil(S / L);
+      const items: SelectItem[] = [...a.schema.map((f) => ({ sql: d.ident(f.name), alias: f.name })), ...a.hidden.map((h) => ({ sql: d.ident(h), alias: h })), { sql: `${last} - w.k * ${L}`, alias: '__start' }];
+      const b = select(items, { kind: 'join', left: a.from, right: { kind: 'text', sql: `range(0, ${k}) AS w(k)` }, how: 'CROSS', on: null }, { where: ['__t IS NOT NULL'] });
+      grouped = new Rel(env, sub(b), new Map([...a.base, ['__start', { sql: '__start', type: 'long' }]]), a.cols, [], [...a.hidden, '__start'], a.watermark, null);
+      start = '__start';
+      groupWhere.push(`__start > __t - ${S}`);
+    }
+    if (g.streaming && g.kind !== 'materialized_view' && grouped.watermark?.maxKey && grouped.watermark.column === w.timeColumn) {
+      having.push(`${start} + ${S} <= max(${grouped.watermark.maxKey}) - ${grouped.watermark.delayUs}`);
+    }
+    const keys = keyItems(grouped);
+    const q = select([
+      { sql: `make_timestamp(${start})`, alias: 'window_start' },
+      { sql: `make_timestamp(${start} + ${S})`, alias: 'window_end' },
+      ...keys, ...aggItems(grouped),
+    ], grouped.from, { where: [...where(grouped), ...groupWhere], groupBy: [start, ...keys.map((x) => x.sql)], having });
+    this.note({ table: g.name, code: 'WINDOW_EPOCH_ARITHMETIC', treatment: 'lowered', detail: `the ${w.kind} window on ${w.timeColumn} is computed with epoch arithmetic (start = t − t mod slide${S === L ? '' : ', and the earlier starts of a range() of slides'}), aligned to 1970-01-01 as Spark's window().` });
+    return Rel.over(env, sub(q), outSchema);
+  }
+
+  private aggSchema(rel: Rel, p: Extract<PlanNode, { kind: 'aggregate' }>): Schema {
+    const s = rel.schema;
+    const c = new ExprCompiler({ dialect: this.d, schema: s, ref: (k) => k, table: rel.env.table });
+    const out: { name: string; type: Schema[number]['type'] }[] = [];
+    if (p.window) out.push({ name: 'window_start', type: 'timestamp' }, { name: 'window_end', type: 'timestamp' });
+    for (const [n, e] of p.keys) out.push({ name: n, type: c.typeOf(e) });
+    for (const [n, a] of p.aggs) {
+      const t = a.fn === 'countAll' || a.fn === 'count' || a.fn === 'countDistinct' ? 'long' : a.fn === 'avg' ? 'double' : a.fn === 'sum' ? (c.typeOf(a.arg!) === 'double' ? 'double' : 'long') : c.typeOf(a.arg!);
+      out.push({ name: n, type: t });
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------ plans → Python
+
+  private pythonChain(g: GraphDataset, p: PlanNode, streaming: boolean): PyChain {
+    const fragments: string[] = [];
+    const r = new PythonRenderer({
+      dialect: this.d, table: g.name, origin: this.env(g).origin,
+      datasetSchema: (n) => this.graph.datasets.get(n)!.schema,
+      csvReader: (csv, s) => {
+        const reader = this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note(i) });
+        if (!reader) throw new UnsupportedError('NON_PORTABLE_SOURCE', `${this.d.title} cannot read the CSV source of ${g.name} from Python`, { table: g.name, dialect: this.d.name });
+        fragments.push(...reader.fragments);
+        return reader;
+      },
+      fragments,
+    }).render(p, streaming);
+    for (const f of fragments) this.fragments.push({ table: g.name, sql: f, kind: 'expr' });
+    return r;
+  }
+}
+
+/** Microseconds since the epoch of a TIMESTAMP or DATE (DuckDB). */
+function epochUs(sql: string, t: Schema[number]['type']): string {
+  return t === 'date' ? `epoch_us(CAST(${sql} AS TIMESTAMP))` : `epoch_us(${sql})`;
+}
+
+/** Spark's interval text for a window size ('15 minutes', '7 days'). */
+function durationText(us: number): string {
+  const units: [number, string][] = [[86_400_000_000, 'day'], [3_600_000_000, 'hour'], [60_000_000, 'minute'], [1_000_000, 'second'], [1_000, 'millisecond']];
+  for (const [u, name] of units) {
+    if (us % u === 0) { const n = us / u; return `${n} ${name}${n === 1 ? '' : 's'}`; }
+  }
+  return `${us} microseconds`;
+}
+
+export { durationText };

@@ -1,0 +1,186 @@
+/**
+ * Plan IR → a PySpark DataFrame chain, for the flows that SQL cannot express
+ * on a target (a streaming `dropDuplicates`, file ingestion in open-source
+ * Spark, a watermark where the SQL clause is not available). Every expression
+ * inside is rendered by the same SQL expression compiler (`F.expr("…")`,
+ * `selectExpr`, `where("…")`), so the Python and SQL forms agree.
+ */
+import type { AggNode, ExprNode } from '../ir/expr.js';
+import type { PlanNode } from '../ir/plan.js';
+import type { DataType, Field, Schema } from '../ir/types.js';
+import { csvSourceSchema, planSchema } from '../expr/typecheck.js';
+import { durationToSql } from '../duration.js';
+import { UnsupportedError, type Origin } from '../errors.js';
+import type { Dialect } from './dialect.js';
+import { ExprCompiler } from './expr.js';
+
+/** A Python string literal. */
+export function py(s: string): string {
+  return JSON.stringify(s);
+}
+
+export interface PyEnv {
+  readonly dialect: Dialect;
+  readonly table: string;
+  readonly origin?: Origin;
+  /** The output schema of another dataset of the pipeline. */
+  datasetSchema(name: string): Schema;
+  /** The reader of a CSV source: a head expression and its calls (the bronze selects included). */
+  csvReader(p: Extract<PlanNode, { kind: 'csv' }>, streaming: boolean): { head: string; calls: string[] };
+  /** The SQL expressions sent to Spark, for parse checks. */
+  readonly fragments: string[];
+}
+
+export interface PyChain {
+  /** Assignments before the chain (join right sides, union inputs). */
+  readonly setup: string[];
+  readonly head: string;
+  readonly calls: string[];
+  readonly schema: Schema;
+}
+
+export class PythonRenderer {
+  private vars = 0;
+  constructor(private readonly env: PyEnv) {}
+
+  private compiler(schema: Schema, ref?: (k: string) => string): ExprCompiler {
+    const d = this.env.dialect;
+    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin });
+  }
+
+  private frag(sql: string, kind: 'expr' | 'where' = 'expr'): string {
+    this.env.fragments.push(kind === 'where' ? `SELECT * FROM t WHERE ${sql}` : `SELECT ${sql} FROM t`);
+    return sql;
+  }
+
+  /** `expr AS name` for selectExpr (just the name when it is the column itself). */
+  private selectItem(c: ExprCompiler, name: string, e: ExprNode): string {
+    const d = this.env.dialect;
+    const sql = c.projection(e);
+    return this.frag(sql === d.ident(name) ? sql : `${sql} AS ${d.ident(name)}`);
+  }
+
+  /** Renders a chain as a (multi-line) Python expression. */
+  static text(ch: { head: string; calls: readonly string[] }, indent: string): string {
+    if (ch.calls.length === 0) return ch.head;
+    return ['(', `${indent}    ${ch.head}`, ...ch.calls.map((c) => `${indent}    ${c}`), `${indent})`].join('\n');
+  }
+
+  /** A chain used inside another: a variable in the setup unless it is one call. */
+  private asValue(ch: PyChain, setup: string[], hint: string): string {
+    setup.push(...ch.setup);
+    if (ch.calls.length === 0) return ch.head;
+    const v = `${hint}_${++this.vars}`;
+    setup.push(`${v} = ${PythonRenderer.text(ch, '')}`);
+    return v;
+  }
+
+  render(p: PlanNode, streamingSource: boolean): PyChain {
+    const d = this.env.dialect;
+    const ctx = { datasetSchema: (n: string) => this.env.datasetSchema(n), origin: this.env.origin ?? { table: this.env.table } };
+    switch (p.kind) {
+      case 'csv': {
+        const r = this.env.csvReader(p, streamingSource);
+        return { setup: [], head: r.head, calls: r.calls, schema: csvSourceSchema(p.options) };
+      }
+      case 'rows':
+        throw new UnsupportedError('NON_PORTABLE_SOURCE', `${this.env.table} reads the in-memory source "${p.name}", which exists only in the local engine`, { table: this.env.table, source: p.name, dialect: d.name }, { origin: this.env.origin, hint: 'read files with readCsv(...) or another dataset' });
+      case 'read':
+        return { setup: [], head: `spark.${p.streaming ? 'readStream' : 'read'}.table(${py(p.dataset)})`, calls: [], schema: this.env.datasetSchema(p.dataset) };
+      case 'select': {
+        const ch = this.render(p.input, streamingSource);
+        const c = this.compiler(ch.schema);
+        return { ...ch, calls: [...ch.calls, `.selectExpr(${p.columns.map(([n, e]) => py(this.selectItem(c, n, e))).join(', ')})`], schema: planSchema(p, ctx) };
+      }
+      case 'derive': {
+        const ch = this.render(p.input, streamingSource);
+        const c = this.compiler(ch.schema);
+        const items = p.columns.map(([n, e]) => `${py(n)}: F.expr(${py(this.frag(c.projection(e)))})`);
+        return { ...ch, calls: [...ch.calls, `.withColumns({${items.join(', ')}})`], schema: planSchema(p, ctx) };
+      }
+      case 'drop': {
+        const ch = this.render(p.input, streamingSource);
+        return { ...ch, calls: [...ch.calls, `.drop(${p.names.map(py).join(', ')})`], schema: planSchema(p, ctx) };
+      }
+      case 'filter': {
+        const ch = this.render(p.input, streamingSource);
+        const c = this.compiler(ch.schema);
+        return { ...ch, calls: [...ch.calls, `.where(${py(this.frag(c.sql(p.predicate), 'where'))})`] };
+      }
+      case 'dedup': {
+        const ch = this.render(p.input, streamingSource);
+        return { ...ch, calls: [...ch.calls, `.dropDuplicates([${p.keys.map(py).join(', ')}])`] };
+      }
+      case 'watermark': {
+        const ch = this.render(p.input, streamingSource);
+        return { ...ch, calls: [...ch.calls, `.withWatermark(${py(p.column)}, ${py(durationToSql(p.delayUs))})`] };
+      }
+      case 'join': {
+        const left = this.render(p.input, streamingSource);
+        const right = this.render(p.right, streamingSource);
+        const setup = [...left.setup];
+        const rv = this.asValue(right, setup, 'right');
+        const schema: Field[] = [...left.schema.map((f) => ({ name: `l.${f.name}`, type: f.type })), ...right.schema.map((f) => ({ name: `r.${f.name}`, type: f.type }))];
+        const c = this.compiler(schema, (k) => { const i = k.indexOf('.'); return `${k.slice(0, i)}.${d.ident(k.slice(i + 1))}`; });
+        const cond: ExprNode = p.on.length === 1
+          ? { kind: 'compare', op: '=', left: { kind: 'col', name: `l.${p.on[0][0]}` }, right: { kind: 'col', name: `r.${p.on[0][1]}` } }
+          : { kind: 'and', args: p.on.map(([lk, rk]) => ({ kind: 'compare', op: '=', left: { kind: 'col', name: `l.${lk}` }, right: { kind: 'col', name: `r.${rk}` } } as ExprNode)) };
+        const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
+        const out = [...left.schema.map((f) => `l.${d.ident(f.name)}`), ...right.schema.filter((f) => !dropRight.has(f.name)).map((f) => `r.${d.ident(f.name)}`)];
+        const outSchema = planSchema(p, ctx);
+        const items = out.map((sql, i) => this.frag(`${sql} AS ${d.ident(outSchema[i].name)}`));
+        return {
+          setup, head: left.head, schema: outSchema,
+          calls: [...left.calls, '.alias("l")', `.join(${rv}.alias("r"), F.expr(${py(this.frag(c.sql(cond)))}), ${py(p.how)})`, `.selectExpr(${items.map(py).join(', ')})`],
+        };
+      }
+      case 'aggregate': {
+        const ch = this.render(p.input, streamingSource);
+        const c = this.compiler(ch.schema);
+        const calls = [...ch.calls];
+        const groups: string[] = [];
+        if (p.window) {
+          const t = ch.schema.find((f) => f.name === p.window!.timeColumn)?.type;
+          calls.push(`.where(${py(this.frag(`${d.ident(p.window.timeColumn)} IS NOT NULL`, 'where'))})`);
+          const tcol = `F.col(${py(p.window.timeColumn)})${t === 'date' ? '.cast("timestamp")' : ''}`;
+          const args = [tcol, py(durationToSql(p.window.sizeUs)), ...(p.window.kind === 'sliding' ? [py(durationToSql(p.window.slideUs))] : [])];
+          groups.push(`F.window(${args.join(', ')}).alias("w")`);
+        }
+        for (const [n, e] of p.keys) groups.push(`F.expr(${py(this.frag(c.sql(e)))}).alias(${py(n)})`);
+        const aggs = p.aggs.map(([n, a]) => `F.expr(${py(this.frag(aggSql(d, c, a)))}).alias(${py(n)})`);
+        if (groups.length === 0) {
+          // a global aggregate over no rows gives no row, as in the engine
+          calls.push(`.groupBy().agg(${[...aggs, 'F.count(F.lit(1)).alias("_rows")'].join(', ')})`, '.where("_rows > 0")', '.drop("_rows")');
+        } else {
+          calls.push(`.groupBy(${groups.join(', ')})`, `.agg(${aggs.join(', ')})`);
+        }
+        if (p.window) {
+          const outs = ['w.start AS window_start', 'w.end AS window_end', ...p.keys.map(([n]) => d.ident(n)), ...p.aggs.map(([n]) => d.ident(n))];
+          calls.push(`.selectExpr(${outs.map((s) => py(this.frag(s))).join(', ')})`);
+        }
+        return { ...ch, calls, schema: planSchema(p, ctx) };
+      }
+      case 'union': {
+        const [first, ...rest] = p.inputs.map((i) => this.render(i, streamingSource));
+        const setup = [...first.setup];
+        const calls = [...first.calls];
+        for (const r of rest) calls.push(`.unionByName(${this.asValue(r, setup, 'part')})`);
+        return { setup, head: first.head, calls, schema: first.schema };
+      }
+    }
+  }
+}
+
+/** An aggregate call in SQL. */
+export function aggSql(d: Dialect, c: ExprCompiler, a: AggNode): string {
+  if (a.fn === 'countAll') return 'count(*)';
+  const x = c.sql(a.arg!);
+  switch (a.fn) {
+    case 'count': return `count(${x})`;
+    case 'countDistinct': return `count(DISTINCT ${x})`;
+    case 'sum': return d.sum(x, c.typeOf(a.arg!) as DataType);
+    case 'avg': return `avg(${x})`;
+    case 'min': return `min(${x})`;
+    case 'max': return `max(${x})`;
+  }
+}

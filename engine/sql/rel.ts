@@ -1,0 +1,279 @@
+/**
+ * A relation being compiled to one SELECT: a FROM item, the columns that FROM
+ * provides ("base" columns, by key), the output columns as expression IR over
+ * those keys, and WHERE conditions.
+ *
+ * Plan operators are applied to it one by one. An operator whose expressions
+ * read an output column that is not a plain column reference or a literal
+ * first wraps the relation into a subquery, so expressions are never inlined
+ * into one another (the SQL stays readable and every expression is evaluated
+ * once per row, as in the engine). Aggregates, unions and DuckDB's QUALIFY
+ * always end a SELECT.
+ */
+import type { ExprNode } from '../ir/expr.js';
+import { referencedColumns } from '../ir/expr.js';
+import type { DataType, Field, Schema } from '../ir/types.js';
+import type { Origin } from '../errors.js';
+import type { Dialect } from './dialect.js';
+import { ExprCompiler } from './expr.js';
+import { select, type FromSql, type QuerySql, type SelectItem, type SelectSql } from './sql-ast.js';
+
+export interface BaseCol {
+  readonly sql: string;
+  readonly type: DataType;
+}
+
+export interface OutCol {
+  readonly name: string;
+  readonly type: DataType;
+  /** The value as IR over base keys … */
+  readonly node?: ExprNode;
+  /** … or as SQL already rendered in the base context. */
+  readonly raw?: string;
+}
+
+export interface WatermarkInfo {
+  readonly column: string;
+  readonly delayUs: number;
+  /** A hidden base key holding the maximum event time (epoch µs) of the watermark's input (batch targets). */
+  readonly maxKey?: string;
+}
+
+export interface RelEnv {
+  readonly dialect: Dialect;
+  readonly table: string;
+  readonly origin?: Origin;
+}
+
+function substitute(e: ExprNode, f: (name: string) => ExprNode): ExprNode {
+  switch (e.kind) {
+    case 'col': return f(e.name);
+    case 'lit': return e;
+    case 'compare': case 'arith': return { ...e, left: substitute(e.left, f), right: substitute(e.right, f) };
+    case 'and': case 'or': case 'coalesce': return { ...e, args: e.args.map((a) => substitute(a, f)) };
+    case 'udf': return { ...e, args: e.args.map((a) => substitute(a, f)) };
+    case 'not': case 'isNull': case 'fn': case 'cast': return { ...e, arg: substitute(e.arg, f) };
+    case 'between': return { ...e, arg: substitute(e.arg, f), low: substitute(e.low, f), high: substitute(e.high, f) };
+    case 'in': return { ...e, arg: substitute(e.arg, f), list: e.list.map((x) => substitute(x, f)) };
+    case 'case': return { ...e, branches: e.branches.map((b) => ({ when: substitute(b.when, f), then: substitute(b.then, f) })), otherwise: e.otherwise ? substitute(e.otherwise, f) : null };
+  }
+}
+
+export class Rel {
+  constructor(
+    readonly env: RelEnv,
+    readonly from: FromSql,
+    readonly base: ReadonlyMap<string, BaseCol>,
+    readonly cols: readonly OutCol[],
+    readonly where: readonly ExprNode[] = [],
+    /** Base keys carried along (not output columns), e.g. the watermark's maximum event time. */
+    readonly hidden: readonly string[] = [],
+    readonly watermark: WatermarkInfo | null = null,
+    /** Set when FROM is a plain read of a pipeline dataset. */
+    readonly source: { readonly dataset: string; readonly streaming: boolean } | null = null,
+  ) {}
+
+  private get d(): Dialect { return this.env.dialect; }
+
+  /** A relation over a FROM item that provides `schema` (column names as keys). */
+  static over(env: RelEnv, from: FromSql, schema: Schema, source: Rel['source'] = null, qualify?: string): Rel {
+    const base = new Map<string, BaseCol>();
+    const cols: OutCol[] = [];
+    for (const f of schema) {
+      const key = qualify ? `${qualify}.${f.name}` : f.name;
+      base.set(key, { sql: qualify ? `${qualify}.${env.dialect.ident(f.name)}` : env.dialect.ident(f.name), type: f.type });
+      cols.push({ name: f.name, type: f.type, node: { kind: 'col', name: key } });
+    }
+    return new Rel(env, from, base, cols, [], [], null, source);
+  }
+
+  get schema(): Field[] { return this.cols.map((c) => ({ name: c.name, type: c.type })); }
+
+  private baseSchema(): Field[] { return [...this.base].map(([name, b]) => ({ name, type: b.type })); }
+
+  /** An expression compiler over the base keys. */
+  compiler(): ExprCompiler {
+    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin });
+  }
+
+  /** An expression compiler over the output columns (for text that is used outside this SELECT). */
+  outputCompiler(): ExprCompiler {
+    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin });
+  }
+
+  private with(patch: Partial<{ cols: readonly OutCol[]; where: readonly ExprNode[]; watermark: WatermarkInfo | null; source: Rel['source'] }>): Rel {
+    return new Rel(this.env, this.from, this.base, patch.cols ?? this.cols, patch.where ?? this.where, this.hidden, patch.watermark !== undefined ? patch.watermark : this.watermark, patch.source !== undefined ? patch.source : this.source);
+  }
+
+  private isTrivial(c: OutCol): boolean {
+    return c.node !== undefined && (c.node.kind === 'col' || c.node.kind === 'lit');
+  }
+
+  get isIdentity(): boolean {
+    return this.where.length === 0 && this.hidden.length === 0 && this.cols.every((c) => c.node?.kind === 'col' && this.base.get(c.node.name)?.sql === this.d.ident(c.name));
+  }
+
+  /** This relation, wrapped first when `exprs` read an output column that is not trivially inlinable. */
+  prepare(exprs: readonly ExprNode[]): Rel {
+    const names = new Set<string>();
+    for (const e of exprs) referencedColumns(e, names);
+    const byName = new Map(this.cols.map((c) => [c.name, c]));
+    for (const n of names) {
+      const c = byName.get(n);
+      if (c && !this.isTrivial(c)) return this.wrap();
+    }
+    return this;
+  }
+
+  /** `e` (over output columns) rewritten over base keys. Unknown names stay as they are (the type checker reports them). */
+  resolve(e: ExprNode): ExprNode {
+    const byName = new Map(this.cols.map((c) => [c.name, c]));
+    return substitute(e, (n) => byName.get(n)?.node ?? { kind: 'col', name: `\u0000${n}` });
+  }
+
+  /** Validates `e` against the output schema (throws the engine's coded errors). */
+  private check(e: ExprNode): void {
+    this.outputCompiler().typeOf(e);
+  }
+
+  select(pairs: readonly (readonly [string, ExprNode])[]): Rel {
+    for (const [, e] of pairs) this.check(e);
+    const r = this.prepare(pairs.map(([, e]) => e));
+    const out = r.outputCompiler();
+    return r.with({ cols: pairs.map(([name, e]) => ({ name, type: out.typeOf(e), node: r.resolve(e) })) });
+  }
+
+  derive(pairs: readonly (readonly [string, ExprNode])[]): Rel {
+    for (const [, e] of pairs) this.check(e);
+    const r = this.prepare(pairs.map(([, e]) => e));
+    const out = r.outputCompiler();
+    const cols = [...r.cols];
+    for (const [name, e] of pairs) {
+      const c: OutCol = { name, type: out.typeOf(e), node: r.resolve(e) };
+      const i = cols.findIndex((x) => x.name === name);
+      if (i >= 0) cols[i] = c; else cols.push(c);
+    }
+    return r.with({ cols });
+  }
+
+  drop(names: readonly string[]): Rel {
+    return this.with({ cols: this.cols.filter((c) => !names.includes(c.name)) });
+  }
+
+  filter(pred: ExprNode): Rel {
+    this.check(pred);
+    const r = this.prepare([pred]);
+    return r.with({ where: [...r.where, r.resolve(pred)] });
+  }
+
+  /** Adds an output column whose SQL is rendered now, over the output columns (which must then be inlinable). */
+  addRaw(name: string, type: DataType, render: (c: ExprCompiler, resolve: (e: ExprNode) => ExprNode) => string, reads: readonly ExprNode[]): Rel {
+    const r = this.prepare(reads);
+    return r.with({ cols: [...r.cols, { name, type, raw: render(r.compiler(), (e) => r.resolve(e)) }] });
+  }
+
+  withWatermark(w: WatermarkInfo): Rel {
+    return this.with({ watermark: w });
+  }
+
+  /** Replaces the FROM item text (same columns), e.g. to add Databricks' WATERMARK clause to a read. */
+  withFromText(sql: string): Rel {
+    return new Rel(this.env, { kind: 'text', sql }, this.base, this.cols, this.where, this.hidden, this.watermark, this.source);
+  }
+
+  // ------------------------------------------------------------ rendering
+
+  private items(c: ExprCompiler, extra: readonly SelectItem[] = []): SelectItem[] {
+    const items: SelectItem[] = this.cols.map((col) => ({ sql: col.raw ?? c.projection(col.node!), alias: col.name }));
+    for (const h of this.hidden) items.push({ sql: this.base.get(h)!.sql, alias: h });
+    return [...items, ...extra];
+  }
+
+  /** The SELECT of this relation (with optional extra items and QUALIFY). */
+  toSelect(extra: readonly SelectItem[] = [], qualify: string | null = null): SelectSql {
+    const c = this.compiler();
+    return select(this.items(c, extra), this.from, { where: this.where.map((w) => c.sql(w)), qualify });
+  }
+
+  /**
+   * The query of this relation. A plain projection of a subquery is merged
+   * into it (no `SELECT a, b FROM (SELECT … ) AS q`).
+   */
+  toQuery(): QuerySql {
+    if (this.from.kind === 'sub' && !this.from.suffix && this.where.length === 0 && this.hidden.length === 0) {
+      const sub = this.from.query;
+      const refs = this.cols.map((c) => (c.node?.kind === 'col' ? this.base.get(c.node.name)?.sql : undefined));
+      if (refs.every((r) => r !== undefined)) {
+        if (sub.kind === 'select') {
+          const byName = new Map(sub.items.map((it) => [this.d.ident(it.alias ?? it.sql), it]));
+          if (refs.every((r) => byName.has(r!))) {
+            return { ...sub, items: this.cols.map((col, i) => ({ sql: byName.get(refs[i]!)!.sql, alias: col.name })) };
+          }
+        } else if (this.isIdentity && sameNames(sub, this.cols.map((c) => c.name))) {
+          return sub;
+        }
+      }
+    }
+    return this.toSelect();
+  }
+
+  /** Wraps this relation into a subquery; the output columns become plain columns of it. */
+  wrap(alias = 'q', extra: readonly { alias: string; type: DataType; sql: (c: ExprCompiler) => string }[] = [], qualify: string | null = null): Rel {
+    const c = this.compiler();
+    const query: QuerySql = extra.length === 0 && qualify === null ? this.toQuery() : this.toSelect(extra.map((x) => ({ sql: x.sql(c), alias: x.alias })), qualify);
+    const base = new Map<string, BaseCol>();
+    for (const col of this.cols) base.set(col.name, { sql: this.d.ident(col.name), type: col.type });
+    for (const h of this.hidden) base.set(h, { sql: this.d.ident(h), type: this.base.get(h)!.type });
+    for (const x of extra) base.set(x.alias, { sql: this.d.ident(x.alias), type: x.type });
+    const cols = this.cols.map((col) => ({ name: col.name, type: col.type, node: { kind: 'col', name: col.name } as ExprNode }));
+    const hidden = [...this.hidden, ...extra.map((x) => x.alias)];
+    return new Rel(this.env, { kind: 'sub', query, alias }, base, cols, [], hidden, this.watermark, null);
+  }
+
+  /** Wraps this relation as a subquery with a suffix (Databricks' `WATERMARK …` after `( query )`). */
+  wrapWithSuffix(suffix: string, alias = 'q'): Rel {
+    const w = this.wrap(alias);
+    return new Rel(this.env, { ...(w.from as Extract<FromSql, { kind: 'sub' }>), suffix }, w.base, w.cols, [], w.hidden, w.watermark, null);
+  }
+
+  /** This relation as one aliased FROM item (for a join side): a plain table read stays a table. */
+  asJoinSide(alias: string, keepWhere: boolean): Rel {
+    let r: Rel = this;
+    const plainText = r.from.kind === 'text' && !r.from.alias && r.hidden.length === 0 && r.cols.every((c) => c.node?.kind === 'col' || c.node?.kind === 'lit');
+    if (!plainText || (!keepWhere && r.where.length > 0)) r = r.wrap(alias);
+    const from: FromSql = r.from.kind === 'sub' ? { ...r.from, alias } : { kind: 'text', sql: (r.from as { sql: string }).sql, alias };
+    // qualify every base key with the alias
+    const base = new Map<string, BaseCol>();
+    const rename = new Map<string, string>();
+    for (const [k, b] of r.base) {
+      const nk = `${alias}.${k}`;
+      rename.set(k, nk);
+      base.set(nk, { sql: `${alias}.${b.sql}`, type: b.type });
+    }
+    const re = (e: ExprNode) => substitute(e, (n) => ({ kind: 'col', name: rename.get(n) ?? n }));
+    return new Rel(this.env, from, base, r.cols.map((c) => ({ ...c, node: c.node ? re(c.node) : undefined })), r.where.map(re), r.hidden.map((h) => rename.get(h)!), r.watermark, r.source);
+  }
+
+  /** An equi-join (`how` inner or left); the output is every left column, then the right columns but the same-named keys. */
+  join(right: Rel, how: 'inner' | 'left', on: readonly (readonly [string, string])[]): Rel {
+    const l = this.asJoinSide('l', true);
+    const r = right.asJoinSide('r', false);
+    const base = new Map([...l.base, ...r.base]);
+    const lByName = new Map(l.cols.map((c) => [c.name, c]));
+    const rByName = new Map(r.cols.map((c) => [c.name, c]));
+    const cond: ExprNode = { kind: 'and', args: on.map(([lk, rk]) => ({ kind: 'compare', op: '=', left: lByName.get(lk)!.node!, right: rByName.get(rk)!.node! } as ExprNode)) };
+    const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
+    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin });
+    const onSql = on.length === 1 ? c.sql((cond as { args: ExprNode[] }).args[0]) : c.sql(cond);
+    const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
+    const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];
+    const from: FromSql = { kind: 'join', left: l.from, right: r.from, how: how === 'left' ? 'LEFT' : 'INNER', on: onSql };
+    return new Rel(this.env, from, base, cols, l.where, [...l.hidden], l.watermark, null);
+  }
+}
+
+function sameNames(q: QuerySql, names: readonly string[]): boolean {
+  const first = q.kind === 'union' ? q.parts[0] : q;
+  if (first.kind !== 'select') return sameNames(first, names);
+  return first.items.length === names.length && first.items.every((it, i) => (it.alias ?? it.sql) === names[i]);
+}

@@ -1,0 +1,303 @@
+/**
+ * `npm run bench`: the engine against DuckDB, side by side, on this machine.
+ *
+ * 1. Replay throughput: the patient pipeline over a 1M-row folder (100 files),
+ *    every table written, checkpoints on; DuckDB runs the same layers as SQL over
+ *    the same CSVs and writes Parquet. Median of N alternating runs, each in a
+ *    fresh process; wall time, rows/s, MB/s of CSV, peak RSS.
+ * 2. Incremental steady state: with 1M and then 5M rows processed, one new
+ *    10,000-row file from start to commit through gold (median and p99 over 20
+ *    files), against DuckDB (a) re-running the whole pipeline and (b) appending
+ *    the new rows and recomputing only gold from silver Parquet.
+ * 3. Watch latency: a 1,000-row file renamed into the watched folder until its
+ *    gold commit; median and p99.
+ * 4. Memory: peak RSS replaying 5M rows, and the checkpoint's size.
+ *
+ * Options: --quick (smaller sizes), --runs N, --out <file.json>, --skip-5m.
+ * Profiling: `node --cpu-prof dist/run.js replay <dir> --output <out>` writes a
+ * .cpuprofile (open it in Chrome DevTools); see README "Performance".
+ * Data is generated once with the generator and cached under .bench/.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { generate } from './generate.js';
+import { PipelineService } from '../engine/runtime/service.js';
+import { Watcher } from '../engine/runtime/watch.js';
+import { patientPipeline } from '../layers/pipeline.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const RUN_JS = path.join(ROOT, 'dist', 'run.js');
+const CACHE = path.join(ROOT, '.bench');
+
+interface Args { quick: boolean; runs: number; out: string; skip5m: boolean }
+
+function parse(argv: string[]): Args {
+  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') a.quick = true;
+    else if (argv[i] === '--skip-5m') a.skip5m = true;
+    else if (argv[i] === '--runs') a.runs = Number(argv[++i]);
+    else if (argv[i] === '--out') a.out = argv[++i];
+    else { process.stderr.write(`bench: unknown option ${argv[i]}\n`); process.exit(2); }
+  }
+  return a;
+}
+
+const log = (s: string) => process.stderr.write(s + '\n');
+const median = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const p99 = (xs: number[]) => { const s = [...xs].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.ceil(s.length * 0.99) - 1)]; };
+
+/** A folder of `files` × `rows` generated files (cached). */
+async function dataset(name: string, files: number, rows: number, seed = 7): Promise<string> {
+  const dir = path.join(CACHE, name);
+  const marker = path.join(dir, '.complete');
+  if (fs.existsSync(marker)) return dir;
+  fs.rmSync(dir, { recursive: true, force: true });
+  log(`generating ${name}: ${files} files × ${rows} rows`);
+  await generate({ out: dir, files, rows, everyMs: 0, seed, log: null });
+  fs.writeFileSync(marker, '');
+  return dir;
+}
+
+function csvBytes(dir: string): number {
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
+}
+
+/** Runs a child process; wall time in seconds and peak RSS in MB (read from /proc while it runs, and from its own report). */
+function timed(args: string[], env: Record<string, string> = {}): Promise<{ seconds: number; rssMb: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env, LOCALDLT_REPORT_RSS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
+      const m = /maxrss_kb=(\d+)/.exec(stderr);
+      resolve({ seconds, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout });
+    });
+  });
+}
+
+/** The DuckDB peer: the patient pipeline's layers as SQL over the CSVs, each written to Parquet. */
+export function duckPipelineSql(input: string, out: string, mapping: string): string {
+  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  return `
+SET TimeZone = 'UTC';
+CREATE MACRO txt(x) AS CASE WHEN lower(trim(x, ' ' || chr(9))) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(x, ' ' || chr(9)) END;
+CREATE MACRO int_or_null(x) AS CASE WHEN regexp_full_match(txt(x), '[+-]?[0-9]+') THEN TRY_CAST(txt(x) AS INTEGER) END;
+CREATE MACRO date_or_null(x) AS CASE WHEN regexp_full_match(txt(x), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(txt(x) AS DATE) END;
+CREATE TABLE bronze AS
+  SELECT txt(patient_id) AS patient_id, txt(name) AS name, int_or_null(age) AS age, txt(gender) AS gender, txt(address) AS address,
+         txt(contact_number) AS contact_number, date_or_null(admission_date) AS admission_date, txt(diagnosis_code) AS diagnosis_code,
+         parse_filename(filename) AS _source_file, row_number() OVER (PARTITION BY filename) + 1 AS _line, now() AS _ingested_at
+  FROM read_csv(${q(path.join(input, 'patients_daily_file_*.csv'))}, header = true, all_varchar = true, filename = true, null_padding = true, strict_mode = false);
+COPY bronze TO ${q(path.join(out, 'patients_bronze.parquet'))} (FORMAT parquet, COMPRESSION snappy);
+CREATE TABLE mapping AS SELECT txt(diagnosis_code) AS diagnosis_code, txt(diagnosis_description) AS diagnosis_description FROM read_csv(${q(mapping)}, header = true, all_varchar = true);
+CREATE TABLE checked AS
+  SELECT *, [r FOR r IN [CASE WHEN patient_id IS NULL THEN 'valid_patient_id' END, CASE WHEN (age BETWEEN 0 AND 120) IS NOT TRUE THEN 'valid_age' END,
+    CASE WHEN (gender IN ('M', 'F')) IS NOT TRUE THEN 'valid_gender' END, CASE WHEN admission_date IS NULL THEN 'valid_admission_date' END] IF r IS NOT NULL] AS _failed_expectations
+  FROM (SELECT * REPLACE (CASE upper(gender) WHEN 'MALE' THEN 'M' WHEN 'FEMALE' THEN 'F' ELSE upper(gender) END AS gender, upper(diagnosis_code) AS diagnosis_code) FROM bronze);
+COPY (SELECT * FROM checked WHERE len(_failed_expectations) > 0) TO ${q(path.join(out, 'patients_quarantine.parquet'))} (FORMAT parquet, COMPRESSION snappy);
+CREATE TABLE silver AS
+  SELECT v.* EXCLUDE (_failed_expectations), m.diagnosis_description
+  FROM (SELECT * FROM checked WHERE len(_failed_expectations) = 0
+        QUALIFY row_number() OVER (PARTITION BY patient_id, admission_date, diagnosis_code ORDER BY _source_file, _line) = 1) v
+  LEFT JOIN mapping m ON m.diagnosis_code = v.diagnosis_code;
+COPY silver TO ${q(path.join(out, 'patients_silver.parquet'))} (FORMAT parquet, COMPRESSION snappy);
+${duckGoldSql('silver', out)}
+`;
+}
+
+export function duckGoldSql(silver: string, out: string): string {
+  const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  return `
+COPY (SELECT diagnosis_description, count(patient_id) AS patient_count, avg(age) AS avg_age, count(DISTINCT gender) AS unique_gender_count, min(age) AS min_age, max(age) AS max_age
+      FROM ${silver} GROUP BY diagnosis_description) TO ${q(path.join(out, 'patient_stats_by_diagnosis.parquet'))} (FORMAT parquet);
+COPY (SELECT gender, count(patient_id) AS patient_count, avg(age) AS avg_age, count(DISTINCT diagnosis_description) AS unique_diagnosis_count, min(age) AS min_age, max(age) AS max_age
+      FROM ${silver} GROUP BY gender) TO ${q(path.join(out, 'patient_stats_by_gender.parquet'))} (FORMAT parquet);
+COPY (SELECT admission_date::TIMESTAMP AS window_start, admission_date::TIMESTAMP + INTERVAL 1 DAY AS window_end, diagnosis_description, count(*) AS admissions, avg(age) AS avg_age
+      FROM ${silver} GROUP BY ALL) TO ${q(path.join(out, 'daily_admissions_by_diagnosis.parquet'))} (FORMAT parquet);
+COPY (SELECT (admission_date - k::INTEGER)::TIMESTAMP AS window_start, (admission_date - k::INTEGER)::TIMESTAMP + INTERVAL 7 DAY AS window_end,
+             count(*) AS admissions, avg(age) AS avg_age, count(DISTINCT patient_id) AS unique_patients
+      FROM ${silver}, range(0, 7) AS days(k) GROUP BY ALL) TO ${q(path.join(out, 'admissions_rolling_7d.parquet'))} (FORMAT parquet);
+`;
+}
+
+/** Child-process entry for the DuckDB side: `bench.js duck <input> <out>`. */
+async function duckChild(input: string, out: string, mode: string): Promise<void> {
+  fs.mkdirSync(out, { recursive: true });
+  const inst = await DuckDBInstance.create(':memory:');
+  const con = await inst.connect();
+  const mapping = path.join(ROOT, 'data', 'diagnosis_mapping.csv');
+  if (mode === 'gold-only') {
+    await con.run(`SET TimeZone='UTC'; CREATE VIEW silver AS SELECT * FROM read_parquet('${path.join(out, 'patients_silver*.parquet')}');`);
+    await con.run(duckGoldSql('silver', out));
+  } else {
+    await con.run(duckPipelineSql(input, out, mapping));
+  }
+  process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
+}
+
+function freshDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+async function replayBench(args: Args, input: string, rows: number) {
+  const mb = csvBytes(input) / 1e6;
+  const engine: { seconds: number; rssMb: number }[] = [];
+  const duck: { seconds: number; rssMb: number }[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < args.runs; i++) {
+    const o1 = freshDir('bench-engine-');
+    const e = await timed([RUN_JS, 'replay', input, '--output', o1, '--log-level', 'silent']);
+    fs.rmSync(o1, { recursive: true, force: true });
+    const o2 = freshDir('bench-duck-');
+    const d = await timed([fileURLToPath(import.meta.url), 'duck', input, o2, 'full']);
+    fs.rmSync(o2, { recursive: true, force: true });
+    engine.push(e); duck.push(d); ratios.push(e.seconds / d.seconds);
+    log(`  replay run ${i + 1}: engine ${e.seconds.toFixed(2)} s (${e.rssMb.toFixed(0)} MB), DuckDB ${d.seconds.toFixed(2)} s (${d.rssMb.toFixed(0)} MB)`);
+  }
+  const es = median(engine.map((x) => x.seconds)), ds = median(duck.map((x) => x.seconds));
+  return {
+    rows, csv_mb: mb,
+    engine: { seconds: es, rows_per_s: rows / es, mb_per_s: mb / es, peak_rss_mb: median(engine.map((x) => x.rssMb)) },
+    duckdb: { seconds: ds, rows_per_s: rows / ds, mb_per_s: mb / ds, peak_rss_mb: median(duck.map((x) => x.rssMb)) },
+    ratio_engine_over_duckdb: median(ratios),
+  };
+}
+
+/** Opens the pipeline on a folder already replayed, then times new 10k-row files one by one. */
+async function incrementalBench(history: string, historyRows: number, samples: number) {
+  const work = freshDir('bench-incr-');
+  const input = path.join(work, 'in');
+  fs.mkdirSync(input);
+  for (const f of fs.readdirSync(history)) if (f.endsWith('.csv')) fs.symlinkSync(path.join(history, f), path.join(input, f));
+  const output = path.join(work, 'out');
+  log(`  incremental @${historyRows / 1e6}M: replaying the history`);
+  await timed([RUN_JS, 'replay', input, '--output', output, '--log-level', 'silent']);
+  const extra = path.join(work, 'extra');
+  const firstIndex = fs.readdirSync(history).filter((f) => f.startsWith('patients_daily_file_')).length;
+  await generate({ out: extra, files: samples, rows: 10_000, everyMs: 0, seed: 99, log: null });
+  const extraFiles = fs.readdirSync(extra).filter((f) => f.endsWith('.csv')).sort();
+  const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output });
+  const times: number[] = [];
+  for (const [k, f] of extraFiles.entries()) {
+    const name = `patients_daily_file_${String(firstIndex + 1000 + k).padStart(6, '0')}.csv`;
+    fs.copyFileSync(path.join(extra, f), path.join(input, name));
+    const t0 = process.hrtime.bigint();
+    await service.runAvailableNow();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  // DuckDB (a): the whole pipeline again over every file; (b) gold only from silver Parquet
+  const dOut = freshDir('bench-duck-incr-');
+  const full = await timed([fileURLToPath(import.meta.url), 'duck', input, dOut, 'full']);
+  const goldOnly = await timed([fileURLToPath(import.meta.url), 'duck', input, dOut, 'gold-only']);
+  fs.rmSync(dOut, { recursive: true, force: true });
+  const stateBytes = dirSize(path.join(output, '_checkpoints'));
+  fs.rmSync(work, { recursive: true, force: true });
+  const med = median(times);
+  return {
+    history_rows: historyRows, engine_ms: { median: med, p99: p99(times) },
+    duckdb_full_rerun_ms: full.seconds * 1000, duckdb_gold_only_ms: goldOnly.seconds * 1000,
+    speedup_vs_full_rerun: (full.seconds * 1000) / med, speedup_vs_gold_only: (goldOnly.seconds * 1000) / med,
+    checkpoint_mb: stateBytes / 1e6,
+  };
+}
+
+function dirSize(dir: string): number {
+  let n = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirSize(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size;
+  return n;
+}
+
+async function watchBench(samples: number) {
+  const work = freshDir('bench-watch-');
+  const input = path.join(work, 'in'), output = path.join(work, 'out'), staging = path.join(work, 'staging');
+  fs.mkdirSync(input);
+  await generate({ out: staging, files: samples, rows: 1000, everyMs: 0, seed: 5, log: null });
+  const files = fs.readdirSync(staging).filter((f) => f.endsWith('.csv')).sort();
+  const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output });
+  const latencies: number[] = [];
+  let sentAt = 0;
+  let done: (() => void) | null = null;
+  const watcher = new Watcher(service, {
+    trigger: { kind: 'continuous' }, stabilityMs: 200,
+    onBatch: (r) => { if (r.flows.get('patient_stats_by_diagnosis')?.status === 'COMPLETED' && done) { latencies.push(performance.now() - sentAt); const d = done; done = null; d(); } },
+  });
+  const running = watcher.run();
+  await new Promise((r) => setTimeout(r, 500));
+  for (const f of files) {
+    const committed = new Promise<void>((r) => { done = r; });
+    sentAt = performance.now();
+    fs.renameSync(path.join(staging, f), path.join(input, f));
+    await committed;
+  }
+  await watcher.stop();
+  await running;
+  fs.rmSync(work, { recursive: true, force: true });
+  return { files: samples, rows_per_file: 1000, stability_ms: 200, median_ms: median(latencies), p99_ms: p99(latencies) };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'duck') return duckChild(argv[1], argv[2], argv[3]);
+  const args = parse(argv);
+  fs.mkdirSync(CACHE, { recursive: true });
+  const scale = args.quick ? 0.1 : 1;
+  const n1 = Math.round(100 * scale), n5 = Math.round(500 * scale);
+  const d1 = await dataset(`data-${n1}x10k`, n1, 10_000);
+  const results: Record<string, unknown> = {
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
+  };
+  log('1. replay throughput');
+  results.replay = await replayBench(args, d1, n1 * 10_000);
+  log('2. incremental steady state');
+  const inc: unknown[] = [await incrementalBench(d1, n1 * 10_000, args.quick ? 5 : 20)];
+  let d5: string | null = null;
+  if (!args.skip5m) {
+    d5 = await dataset(`data-${n5}x10k`, n5, 10_000);
+    inc.push(await incrementalBench(d5, n5 * 10_000, args.quick ? 5 : 20));
+  }
+  results.incremental = inc;
+  log('3. watch latency');
+  results.watch = await watchBench(args.quick ? 10 : 30);
+  if (d5) {
+    log('4. memory at 5M rows');
+    const o = freshDir('bench-mem-');
+    const r = await timed([RUN_JS, 'replay', d5, '--output', o, '--log-level', 'silent']);
+    results.memory = { rows: n5 * 10_000, seconds: r.seconds, peak_rss_mb: r.rssMb, checkpoint_mb: dirSize(path.join(o, '_checkpoints')) / 1e6 };
+    fs.rmSync(o, { recursive: true, force: true });
+  }
+  fs.mkdirSync(path.dirname(args.out), { recursive: true });
+  fs.writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(report(results) + '\n');
+  log(`results written to ${args.out}`);
+}
+
+function report(r: Record<string, any>): string {
+  const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const lines = [`machine: ${r.machine.cpus} cores, ${r.machine.mem_gb} GB, ${r.machine.cpu}, Node ${r.machine.node}`, ''];
+  const rp = r.replay;
+  lines.push(`| replay of ${rp.rows.toLocaleString('en-US')} rows (${f(rp.csv_mb, 1)} MB CSV) | engine | DuckDB |`, '|---|---|---|');
+  lines.push(`| wall time (median) | ${f(rp.engine.seconds)} s | ${f(rp.duckdb.seconds)} s |`);
+  lines.push(`| rows/s | ${Math.round(rp.engine.rows_per_s).toLocaleString('en-US')} | ${Math.round(rp.duckdb.rows_per_s).toLocaleString('en-US')} |`);
+  lines.push(`| MB/s of CSV | ${f(rp.engine.mb_per_s, 1)} | ${f(rp.duckdb.mb_per_s, 1)} |`);
+  lines.push(`| peak RSS | ${f(rp.engine.peak_rss_mb, 0)} MB | ${f(rp.duckdb.peak_rss_mb, 0)} MB |`);
+  lines.push(`| engine / DuckDB (median of paired runs) | ${f(rp.ratio_engine_over_duckdb)}× | |`, '');
+  lines.push('| one new 10k-row file | engine median | engine p99 | DuckDB full re-run | DuckDB gold only | speed-up vs full | vs gold only |', '|---|---|---|---|---|---|---|');
+  for (const i of r.incremental) lines.push(`| after ${i.history_rows / 1e6}M rows | ${f(i.engine_ms.median, 0)} ms | ${f(i.engine_ms.p99, 0)} ms | ${f(i.duckdb_full_rerun_ms, 0)} ms | ${f(i.duckdb_gold_only_ms, 0)} ms | ${f(i.speedup_vs_full_rerun, 1)}× | ${f(i.speedup_vs_gold_only, 1)}× |`);
+  if (r.incremental.length > 1) lines.push('', `engine per-file time from ${r.incremental[0].history_rows / 1e6}M to ${r.incremental[1].history_rows / 1e6}M rows of history: ${f((r.incremental[1].engine_ms.median / r.incremental[0].engine_ms.median - 1) * 100, 0)}%`);
+  lines.push('', `watch latency (rename → gold commit, 1,000-row files, T = 200 ms): median ${f(r.watch.median_ms, 0)} ms, p99 ${f(r.watch.p99_ms, 0)} ms`);
+  if (r.memory) lines.push(`memory: replay of ${r.memory.rows / 1e6}M rows peaks at ${f(r.memory.peak_rss_mb, 0)} MB RSS (${f(r.memory.seconds, 1)} s); checkpoint ${f(r.memory.checkpoint_mb, 1)} MB`);
+  return lines.join('\n');
+}
+
+await main();
