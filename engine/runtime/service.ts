@@ -144,28 +144,41 @@ export class PipelineService {
     const fps = this.fingerprints();
     let meta = this.checkpoint.readMetadata();
     const refreshed: string[] = [];
-    if (this.options.fullRefreshAll && meta) {
+    // a full refresh that a crash interrupted is finished before anything else
+    let fullRefreshAll = this.options.fullRefreshAll ?? false;
+    let fullRefresh = this.options.fullRefresh ?? [];
+    if (meta?.refreshing && !fullRefreshAll && !fullRefresh.length) {
+      this.logger.warn({ tables: meta.refreshing }, 'finishing a full refresh that was interrupted');
+      if (meta.refreshing.includes('*')) fullRefreshAll = true;
+      else fullRefresh = meta.refreshing.filter((t) => this.graph.datasets.has(t));
+    }
+    if (fullRefreshAll && meta) {
+      // the new generation (and input) is recorded first, so that a crash below cannot reuse the old appIds
+      meta = { ...meta, input, generation: meta.generation + 1, flows: {}, evolved: undefined, refreshing: ['*'] };
+      this.checkpoint.writeMetadata(meta);
       for (const n of this.graph.order) if (this.graph.datasets.get(n)!.persisted) await this.store.truncateNow(n, this.graph.datasets.get(n)!.schema);
-      this.checkpoint.clear();
+      this.checkpoint.clearFlows();
       refreshed.push(...this.graph.order);
-      meta = { ...meta, generation: meta.generation + 1, flows: {} };
       this.logger.info({ tables: refreshed }, 'full refresh of every table');
     }
     if (!meta) {
       meta = { format: 1, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
-    } else if (!this.options.fullRefreshAll) {
+    } else if (!fullRefreshAll) {
       if (meta.input !== input) {
         throw new RuntimeFailure('CHECKPOINT_INPUT_CHANGED', `the checkpoint in ${this.checkpoint.root} was made for input ${meta.input}, not ${input}`, { expected: meta.input, actual: input }, {
           hint: 'use the same --input, another --output, or --full-refresh-all to start over from the new input',
         });
       }
     }
-    if (this.options.fullRefresh?.length) {
-      for (const t of this.options.fullRefresh) if (!this.graph.datasets.has(t)) throw new DefinitionError('UNKNOWN_DATASET', `--full-refresh names "${t}", which the pipeline does not define`, { reference: t, known: [...this.graph.datasets.keys()] }, { hint: 'list tables by name, separated by commas' });
+    if (fullRefresh.length) {
+      for (const t of fullRefresh) if (!this.graph.datasets.has(t)) throw new DefinitionError('UNKNOWN_DATASET', `--full-refresh names "${t}", which the pipeline does not define`, { reference: t, known: [...this.graph.datasets.keys()] }, { hint: 'list tables by name, separated by commas' });
       // a selective refresh re-reads every source file, so every streaming flow between the sources and the chosen tables restarts too
-      const chosen = downstreamOf(this.graph, this.options.fullRefresh);
+      const chosen = downstreamOf(this.graph, fullRefresh);
       const upstreamStreaming = this.graph.order.filter((n) => this.graph.datasets.get(n)!.streaming && chosen.some((c) => downstreamOf(this.graph, [n]).includes(c)));
       const all = downstreamOf(this.graph, [...new Set([...chosen, ...upstreamStreaming])]);
+      // the new generation first (see above); the refreshed flows then join at the next batch, the others go on
+      meta = { ...meta, generation: meta.generation + 1, refreshing: [...fullRefresh] };
+      this.checkpoint.writeMetadata(meta);
       for (const n of all) {
         const g = this.graph.datasets.get(n)!;
         if (g.persisted) await this.store.truncateNow(n, g.schema);
@@ -173,7 +186,6 @@ export class PipelineService {
         delete meta.flows[n];
         refreshed.push(n);
       }
-      meta = { ...meta, generation: meta.generation + 1 };
       this.logger.info({ tables: refreshed }, 'full refresh');
     }
     // definition changes the saved state cannot carry
@@ -213,7 +225,7 @@ export class PipelineService {
         }
       }
     }
-    meta = { ...meta, flows: fps, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}) };
+    meta = { ...meta, flows: fps, refreshing: undefined, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}) };
     this.metadata = meta;
     this.generation = meta.generation;
     this.checkpoint.writeMetadata(meta);
@@ -235,8 +247,12 @@ export class PipelineService {
     for (const f of flows) {
       const o = this.checkpoint.offsetBatches(f);
       const c = this.checkpoint.commitBatches(f);
+      // a flow without any batch (reset by a selective full refresh, or new) joins at the next batch:
+      // it must not send the other flows back to batch 0 (they would ingest their files again)
+      if (!o.length && !c.length) continue;
       lastOffsets = Math.max(lastOffsets, o.length ? o[o.length - 1] : -1);
-      lastCommitted = Math.min(lastCommitted, c.length ? c[c.length - 1] : -1);
+      // a flow whose first batch has not committed stands just before that batch
+      lastCommitted = Math.min(lastCommitted, c.length ? c[c.length - 1] : o[0] - 1);
     }
     if (!Number.isFinite(lastCommitted)) lastCommitted = -1;
     this.lastCommitted = lastCommitted;

@@ -208,7 +208,9 @@ export class PipelineCompiler {
     let rel = this.planToRel(g, g.def.query, preamble);
     this.pending.set(g.name, { rel });
     const pre = rel;
-    for (const e of exps) if (this.d.expectations[e.action] === 'filter') rel = rel.filter(e.predicate);
+    const filters = exps.filter((e) => this.d.expectations[e.action] === 'filter');
+    if (filters.length) rel = rel.prepare(filters.map((e) => e.predicate));
+    for (const e of filters) rel = rel.filter(e.predicate);
     const fails = exps.filter((e) => this.d.expectations[e.action] === 'check');
     if (fails.length) {
       const drops = exps.some((e) => this.d.expectations[e.action] === 'filter');
@@ -355,22 +357,14 @@ export class PipelineCompiler {
     const S = w.sizeUs, L = w.slideUs;
     const a = r.wrap('q', [{ alias: '__t', type: 'long', sql: (c) => epochUs(c.sql(r.resolve({ kind: 'col', name: w.timeColumn })), tType) }]);
     const last = `__t - ((__t % ${L}) + ${L}) % ${L}`;
-    let grouped: Rel;
-    let start: string;
+    const k = Math.ceil(S / L);
+    const start = '__start';
     const having: string[] = [];
-    const groupWhere: string[] = [];
-    if (S === L) {
-      grouped = a;
-      start = `(${last})`;
-      groupWhere.push('__t IS NOT NULL');
-    } else {
-      const k = Math.ceil(S / L);
-      const items: SelectItem[] = [...a.schema.map((f) => ({ sql: d.ident(f.name), alias: f.name })), ...a.hidden.map((h) => ({ sql: d.ident(h), alias: h })), { sql: `${last} - w.k * ${L}`, alias: '__start' }];
-      const b = select(items, { kind: 'join', left: a.from, right: { kind: 'text', sql: `range(0, ${k}) AS w(k)` }, how: 'CROSS', on: null }, { where: ['__t IS NOT NULL'] });
-      grouped = new Rel(env, sub(b), new Map([...a.base, ['__start', { sql: '__start', type: 'long' }]]), a.cols, [], [...a.hidden, '__start'], a.watermark, null);
-      start = '__start';
-      groupWhere.push(`__start > __t - ${S}`);
-    }
+    const items: SelectItem[] = [...a.schema.map((f) => ({ sql: d.ident(f.name), alias: f.name })), ...a.hidden.map((h) => ({ sql: d.ident(h), alias: h })), { sql: k > 1 ? `${last} - w.k * ${L}` : last, alias: start }];
+    const bFrom: FromSql = k > 1 ? { kind: 'join', left: a.from, right: { kind: 'text', sql: `range(0, ${k}) AS w(k)` }, how: 'CROSS', on: null } : a.from;
+    const b = select(items, bFrom, { where: ['__t IS NOT NULL'] });
+    const grouped = new Rel(env, sub(b), new Map([...a.base, [start, { sql: start, type: 'long' }]]), a.cols, [], [...a.hidden, start], a.watermark, null);
+    const groupWhere = k > 1 ? [`${start} > __t - ${S}`] : [];
     if (g.streaming && g.kind !== 'materialized_view' && grouped.watermark?.maxKey && grouped.watermark.column === w.timeColumn) {
       having.push(`${start} + ${S} <= max(${grouped.watermark.maxKey}) - ${grouped.watermark.delayUs}`);
     }

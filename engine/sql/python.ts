@@ -63,7 +63,8 @@ export class PythonRenderer {
   /** Renders a chain as a (multi-line) Python expression. */
   static text(ch: { head: string; calls: readonly string[] }, indent: string): string {
     if (ch.calls.length === 0) return ch.head;
-    return ['(', `${indent}    ${ch.head}`, ...ch.calls.map((c) => `${indent}    ${c}`), `${indent})`].join('\n');
+    const lines = ch.calls.flatMap((c) => c.split('\n').map((l) => `${indent}    ${l}`));
+    return ['(', `${indent}    ${ch.head}`, ...lines, `${indent})`].join('\n');
   }
 
   /** A chain used inside another: a variable in the setup unless it is one call. */

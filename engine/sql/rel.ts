@@ -264,7 +264,7 @@ export class Rel {
     const cond: ExprNode = { kind: 'and', args: on.map(([lk, rk]) => ({ kind: 'compare', op: '=', left: lByName.get(lk)!.node!, right: rByName.get(rk)!.node! } as ExprNode)) };
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
     const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin });
-    const onSql = on.length === 1 ? c.sql((cond as { args: ExprNode[] }).args[0]) : c.sql(cond);
+    const onSql = on.length === 1 ? c.sql((cond as { readonly args: readonly ExprNode[] }).args[0]) : c.sql(cond);
     const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
     const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];
     const from: FromSql = { kind: 'join', left: l.from, right: r.from, how: how === 'left' ? 'LEFT' : 'INNER', on: onSql };

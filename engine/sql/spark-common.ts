@@ -121,7 +121,7 @@ export function levelCalls(levels: SelectItem[][], d: Dialect): { calls: string[
   for (const level of levels) {
     const items = level.map((it) => (it.alias === null || it.sql === d.ident(it.alias) ? it.sql : `${it.sql} AS ${d.ident(it.alias)}`));
     fragments.push(...items.map((i) => `SELECT ${i} FROM t`));
-    calls.push(`.selectExpr(\n        ${items.map(py).join(',\n        ')},\n    )`);
+    calls.push(`.selectExpr(\n    ${items.map(py).join(',\n    ')},\n)`);
   }
   return { calls, fragments };
 }
@@ -162,7 +162,8 @@ function decorator(u: CompiledDataset, withProps: boolean): string[] {
  */
 export function pythonModule(units: readonly CompiledDataset[], opts: { header: string[]; expectations: boolean; sourcePath?: string | null; dialect: Dialect }): string {
   const lines: string[] = [...opts.header, '', 'from pyspark import pipelines as dp', 'from pyspark.sql import DataFrame, SparkSession', 'from pyspark.sql import functions as F', '', 'spark = SparkSession.active()'];
-  if (opts.sourcePath !== undefined && opts.sourcePath !== null) lines.push(`SOURCE_PATH = spark.conf.get("source_path", ${py(opts.sourcePath)})`);
+  const usesSource = units.some((u) => [u.python, u.pythonBase].some((ch) => ch && [ch.head, ...ch.calls, ...ch.setup].some((x) => x.includes('SOURCE_PATH'))));
+  if (usesSource && opts.sourcePath !== undefined && opts.sourcePath !== null) lines.push(`SOURCE_PATH = spark.conf.get("source_path", ${py(opts.sourcePath)})`);
   const shared = new Set(units.filter((u) => u.quarantineOf).map((u) => u.quarantineOf!));
   for (const u of units) {
     if (!u.python) continue;

@@ -41,6 +41,8 @@ const MetadataSchema = z.object({
   created: z.string(),
   /** Columns added to CSV sources by schema evolution (`addNewColumns`), by source key. */
   evolved: z.record(z.string(), z.array(z.string())).optional(),
+  /** Set while a full refresh is under way (the tables asked for, `*` for all): a crash in the middle is finished on the next start. */
+  refreshing: z.array(z.string()).optional(),
 });
 export type CheckpointMetadata = z.infer<typeof MetadataSchema>;
 
@@ -127,6 +129,13 @@ export class CheckpointStore {
 
   clearFlow(flow: string): void {
     fs.rmSync(this.flowDir(flow), { recursive: true, force: true });
+  }
+
+  /** Removes every flow's folder, keeping metadata.json (full refresh of the whole pipeline). */
+  clearFlows(): void {
+    let names: string[] = [];
+    try { names = fs.readdirSync(this.root); } catch { return; }
+    for (const n of names) if (n !== 'metadata.json') fs.rmSync(path.join(this.root, n), { recursive: true, force: true });
   }
 
   // ------------------------------------------------------------ offsets and commits
