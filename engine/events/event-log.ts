@@ -138,7 +138,7 @@ export class EventLog implements EventSink {
       this.pipelineId = pipelineIdOf(this.pipelineName, this.output);
       if (!this.options.now && options.now) this.now = options.now;
       this.seqBase = await this.store.rowCount(EVENT_LOG_TABLE);
-      if (false && report.resumedBatch !== null) await this.loadLogged(report.generation, report.resumedBatch);
+      if (report.resumedBatch !== null) await this.loadLogged(report.generation, report.resumedBatch);
 
       const short = this.updateId.slice(0, 8);
       const fullRefreshAll = options.fullRefreshAll === true;
@@ -240,7 +240,7 @@ export class EventLog implements EventSink {
         // re-run later: log what committed now, and remember it for the re-run
         await this.writeControl(events);
       } else {
-        const written = await this.writeControl(events);
+        const written = await this.write(events, BATCH_APP_ID, result.batchId, `#${generation}`);
         if (!written) this.logger?.debug({ batch: result.batchId }, 'event log: the batch was already logged');
       }
       for (const n of completed) done.add(n);

@@ -14,7 +14,7 @@ import type { Field, Schema, Value } from '../ir/types.js';
 import { ColumnBuilder, columnIndex, valueAt, type Batch, type Column } from '../batch.js';
 import { compileExpr, type Evaluator } from '../expr/eval.js';
 import { aggType, exprType } from '../expr/typecheck.js';
-import { aggregateFunction, compareValues, type AggregateFunction } from './aggregates.js';
+import { aggregateFunction, compareValues, newAggContext, type AggContext, type AggregateFunction } from './aggregates.js';
 import { keyText } from './keys.js';
 import { eventTimeUs, windowStarts } from './window-assign.js';
 
@@ -33,11 +33,15 @@ export interface AggregateAddResult {
 export class AggregateOperator {
   readonly stateful = true;
   readonly schema: Schema;
-  private groups = new Map<string, Group>();
+  /** Groups without a window, by key text. */
+  private flat = new Map<string, Group>();
+  /** Windowed groups: window start (µs) → key text → group. */
+  private windows = new Map<number, Map<string, Group>>();
   private readonly keyEvals: Evaluator[];
   private readonly argEvals: (Evaluator | null)[];
   private readonly fns: AggregateFunction<unknown>[];
   private readonly timeIdx: number;
+  private ctxs: AggContext[];
 
   constructor(input: Schema, private readonly keys: readonly (readonly [string, ExprNode])[], aggs: readonly (readonly [string, AggNode])[], readonly window: WindowSpec | null) {
     const fields: Field[] = [];
@@ -48,21 +52,18 @@ export class AggregateOperator {
     this.keyEvals = keys.map(([, e]) => compileExpr(e, input));
     this.argEvals = aggs.map(([, a]) => (a.arg ? compileExpr(a.arg, input) : null));
     this.fns = aggs.map(([, a]) => aggregateFunction(a.fn));
+    this.ctxs = aggs.map(() => newAggContext());
     this.timeIdx = window ? columnIndex(input, window.timeColumn) : -1;
   }
 
-  get groupCount(): number { return this.groups.size; }
+  get groupCount(): number {
+    let n = this.flat.size;
+    for (const m of this.windows.values()) n += m.size;
+    return n;
+  }
 
-  private group(keyCols: Column[], i: number, prefix: Value[]): Group {
-    let text = prefix.length ? `${prefix.join(',')}\u0002` : '';
-    text += keyText(keyCols, i);
-    let g = this.groups.get(text);
-    if (!g) {
-      const key = [...prefix, ...keyCols.map((c) => valueAt(c, i))];
-      g = { key, accs: this.fns.map((f) => f.init()) };
-      this.groups.set(text, g);
-    }
-    return g;
+  private newGroup(key: Value[]): Group {
+    return { key, accs: this.fns.map((f) => f.init()) };
   }
 
   /**
@@ -74,29 +75,59 @@ export class AggregateOperator {
     if (b.length === 0) return res;
     const keyCols = this.keyEvals.map((f) => f(b));
     const argCols = this.argEvals.map((f) => (f ? f(b) : null));
-    const fns = this.fns;
-    const fold = (g: Group, i: number) => {
-      for (let k = 0; k < fns.length; k++) g.accs[k] = fns[k].add(g.accs[k], argCols[k], i);
-    };
+    const n = b.length;
+    let pairGroups: Group[];
+    let pairRows: Int32Array;
+    let pairs = 0;
+    const noKeys = keyCols.length === 0;
     if (!this.window) {
-      for (let i = 0; i < b.length; i++) fold(this.group(keyCols, i, []), i);
-      return res;
-    }
-    const tcol = b.columns[this.timeIdx];
-    const spec = this.window;
-    for (let i = 0; i < b.length; i++) {
-      const t = eventTimeUs(tcol, i);
-      if (t === null) { res.nullEventTime++; continue; }
-      let kept = 0;
-      for (const start of windowStarts(t, spec)) {
-        const end = start + spec.sizeUs;
-        if (watermarkUs !== null && end <= watermarkUs) continue;
-        kept++;
-        fold(this.group(keyCols, i, [start, end]), i);
+      pairGroups = new Array<Group>(n);
+      pairRows = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const text = noKeys ? '' : keyText(keyCols, i);
+        let g = this.flat.get(text);
+        if (!g) { g = this.newGroup(keyCols.map((c) => valueAt(c, i))); this.flat.set(text, g); }
+        pairGroups[pairs] = g;
+        pairRows[pairs++] = i;
       }
-      if (kept === 0) res.late++;
+    } else {
+      const spec = this.window;
+      const per = Math.ceil(spec.sizeUs / spec.slideUs);
+      pairGroups = new Array<Group>(n * per);
+      pairRows = new Int32Array(n * per);
+      const tcol = b.columns[this.timeIdx];
+      for (let i = 0; i < n; i++) {
+        const t = eventTimeUs(tcol, i);
+        if (t === null) { res.nullEventTime++; continue; }
+        let kept = 0;
+        let text: string | null = null;
+        for (const start of windowStarts(t, spec)) {
+          const end = start + spec.sizeUs;
+          if (watermarkUs !== null && end <= watermarkUs) continue;
+          kept++;
+          if (text === null) text = noKeys ? '' : keyText(keyCols, i);
+          let m = this.windows.get(start);
+          if (!m) { m = new Map(); this.windows.set(start, m); }
+          let g = m.get(text);
+          if (!g) { g = this.newGroup([start, end, ...keyCols.map((c) => valueAt(c, i))]); m.set(text, g); }
+          pairGroups[pairs] = g;
+          pairRows[pairs++] = i;
+        }
+        if (kept === 0) res.late++;
+      }
+    }
+    const states = new Array<unknown>(pairs);
+    for (let k = 0; k < this.fns.length; k++) {
+      for (let p = 0; p < pairs; p++) states[p] = pairGroups[p].accs[k];
+      this.fns[k].addRows(states, argCols[k], pairRows, pairs, this.ctxs[k]);
     }
     return res;
+  }
+
+  private allGroups(): Group[] {
+    const out = [...this.flat.values()];
+    for (const m of this.windows.values()) for (const g of m.values()) out.push(g);
+    return out;
   }
 
   private toBatch(groups: Group[]): Batch {
@@ -105,46 +136,63 @@ export class AggregateOperator {
     const builders = this.schema.map((f) => new ColumnBuilder(f.type, groups.length));
     for (const g of groups) {
       for (let k = 0; k < nKey; k++) builders[k].push(g.key[k]);
-      for (let k = 0; k < this.fns.length; k++) builders[nKey + k].push(this.fns[k].value(g.accs[k]));
+      for (let k = 0; k < this.fns.length; k++) builders[nKey + k].push(this.fns[k].value(g.accs[k], this.ctxs[k]));
     }
     return { schema: this.schema, columns: builders.map((b) => b.finish()), length: groups.length };
   }
 
   /** Every group with its current values, ordered by key (NULLs first). */
   result(): Batch {
-    const groups = [...this.groups.values()];
+    const groups = this.allGroups();
     // a global aggregate (no keys, no window) has exactly one row, even over no rows (SQL semantics)
-    if (groups.length === 0 && this.keys.length === 0 && !this.window) groups.push({ key: [], accs: this.fns.map((f) => f.init()) });
+    if (groups.length === 0 && this.keys.length === 0 && !this.window) groups.push(this.newGroup([]));
     return this.toBatch(groups);
   }
 
   /** Whether some window ends at or before the watermark (a no-data batch would emit it). */
   hasWindowEndingBy(watermarkUs: number): boolean {
-    for (const g of this.groups.values()) if ((g.key[1] as number) <= watermarkUs) return true;
+    if (!this.window) return false;
+    for (const start of this.windows.keys()) if (start + this.window.sizeUs <= watermarkUs) return true;
     return false;
   }
 
   /** Emits and evicts the windows whose end is at or before the watermark. */
   closeWindows(watermarkUs: number): Batch {
     const closed: Group[] = [];
-    for (const [k, g] of this.groups) {
-      if ((g.key[1] as number) <= watermarkUs) { closed.push(g); this.groups.delete(k); }
+    if (this.window) {
+      for (const [start, m] of this.windows) {
+        if (start + this.window.sizeUs <= watermarkUs) { for (const g of m.values()) closed.push(g); this.windows.delete(start); }
+      }
+      if (closed.length && this.windows.size === 0) this.ctxs = this.fns.map(() => newAggContext());
     }
     return this.toBatch(closed);
   }
 
   saveState(): unknown {
-    return [...this.groups.entries()].map(([k, g]) => [k, g.key, g.accs.map((a, j) => this.fns[j].save(a))]);
+    const out: unknown[] = [];
+    for (const [text, g] of this.flat) out.push([null, text, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
+    for (const [start, m] of this.windows) for (const [text, g] of m) out.push([start, text, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
+    return out;
   }
 
   loadState(j: unknown): void {
-    this.groups = new Map();
-    for (const [k, key, accs] of j as [string, Value[], unknown[]][]) {
-      this.groups.set(k, { key, accs: accs.map((a, idx) => this.fns[idx].load(a)) });
+    this.reset();
+    for (const [start, text, key, accs] of j as [number | null, string, Value[], unknown[]][]) {
+      const g: Group = { key, accs: accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])) };
+      if (start === null) this.flat.set(text, g);
+      else {
+        let m = this.windows.get(start);
+        if (!m) { m = new Map(); this.windows.set(start, m); }
+        m.set(text, g);
+      }
     }
   }
 
-  reset(): void { this.groups = new Map(); }
+  reset(): void {
+    this.flat = new Map();
+    this.windows = new Map();
+    this.ctxs = this.fns.map(() => newAggContext());
+  }
 }
 
 function compareKeys(a: Value[], b: Value[]): number {

@@ -2,51 +2,92 @@
  * Aggregate functions, each as init / add / remove / value (plus JSON state for
  * checkpoints). `remove` exists where the function is invertible (count, sum,
  * avg); min, max and count-distinct keep what they need to stay exact.
+ *
+ * Accumulators are small mutable objects updated in place. Besides the
+ * row-at-a-time `add`, each function has `addRows`, a loop over many (row,
+ * group) pairs of one batch that reads the argument column's typed array
+ * directly: the aggregate operator's hot path.
  */
 import type { AggFn } from '../ir/expr.js';
 import type { DataType, Value } from '../ir/types.js';
-import { isNullAt, valueAt, type Column } from '../batch.js';
+import { isNullAt, valueAt, type Column, type MaskedColumn } from '../batch.js';
+
+/** Per-operator context shared by the accumulators of one aggregate (count-distinct value interning). */
+export interface AggContext {
+  /** Distinct values seen by a count-distinct aggregate, interned to small integers. */
+  readonly intern: Map<Value, number>;
+  readonly values: Value[];
+}
+
+export function newAggContext(): AggContext {
+  return { intern: new Map(), values: [] };
+}
 
 export interface AggregateFunction<S> {
   init(): S;
   /** Folds row i of the argument column (null for count(*)) into the state. */
-  add(s: S, c: Column | null, i: number): S;
-  remove?(s: S, c: Column | null, i: number): S;
-  value(s: S): Value;
-  save(s: S): unknown;
-  load(j: unknown): S;
+  add(s: S, c: Column | null, i: number, ctx: AggContext): void;
+  /** Folds rows `rows[p]` into `states[p]` for p < n. */
+  addRows(states: S[], c: Column | null, rows: Int32Array, n: number, ctx: AggContext): void;
+  remove?(s: S, c: Column | null, i: number): void;
+  value(s: S, ctx: AggContext): Value;
+  save(s: S, ctx: AggContext): unknown;
+  load(j: unknown, ctx: AggContext): S;
 }
 
-const countAll: AggregateFunction<number> = {
-  init: () => 0,
-  add: (s) => s + 1,
-  remove: (s) => s - 1,
-  value: (s) => s,
-  save: (s) => s,
-  load: (j) => j as number,
+interface Count { n: number }
+interface Sum { n: number; sum: number }
+interface Extreme { v: Value }
+
+const countAll: AggregateFunction<Count> = {
+  init: () => ({ n: 0 }),
+  add: (s) => { s.n++; },
+  addRows: (states, _c, _rows, n) => { for (let p = 0; p < n; p++) states[p].n++; },
+  remove: (s) => { s.n--; },
+  value: (s) => s.n,
+  save: (s) => s.n,
+  load: (j) => ({ n: j as number }),
 };
 
-const count: AggregateFunction<number> = {
-  init: () => 0,
-  add: (s, c, i) => (isNullAt(c!, i) ? s : s + 1),
-  remove: (s, c, i) => (isNullAt(c!, i) ? s : s - 1),
-  value: (s) => s,
-  save: (s) => s,
-  load: (j) => j as number,
+const count: AggregateFunction<Count> = {
+  init: () => ({ n: 0 }),
+  add: (s, c, i) => { if (!isNullAt(c!, i)) s.n++; },
+  addRows: (states, c, rows, n) => {
+    if (c!.type === 'string' || c!.type === 'string[]') {
+      const d = c!.data as unknown[];
+      for (let p = 0; p < n; p++) if (d[rows[p]] !== null) states[p].n++;
+      return;
+    }
+    const nulls = (c as MaskedColumn).nulls;
+    if (!nulls) { for (let p = 0; p < n; p++) states[p].n++; return; }
+    for (let p = 0; p < n; p++) if (nulls[rows[p]] === 0) states[p].n++;
+  },
+  remove: (s, c, i) => { if (!isNullAt(c!, i)) s.n--; },
+  value: (s) => s.n,
+  save: (s) => s.n,
+  load: (j) => ({ n: j as number }),
 };
+
+function sumRows(states: Sum[], c: Column | null, rows: Int32Array, n: number): void {
+  const m = c as MaskedColumn;
+  const d = m.data, nulls = m.nulls;
+  if (!nulls) { for (let p = 0; p < n; p++) { const s = states[p]; s.n++; s.sum += d[rows[p]]; } return; }
+  for (let p = 0; p < n; p++) { const r = rows[p]; if (nulls[r] === 0) { const s = states[p]; s.n++; s.sum += d[r]; } }
+}
 
 /** Sum: NULL when no non-NULL value was seen. */
-const sum: AggregateFunction<{ n: number; sum: number }> = {
+const sum: AggregateFunction<Sum> = {
   init: () => ({ n: 0, sum: 0 }),
-  add: (s, c, i) => { if (!isNullAt(c!, i)) { s.n++; s.sum += valueAt(c!, i) as number; } return s; },
-  remove: (s, c, i) => { if (!isNullAt(c!, i)) { s.n--; s.sum -= valueAt(c!, i) as number; } return s; },
+  add: (s, c, i) => { if (!isNullAt(c!, i)) { s.n++; s.sum += valueAt(c!, i) as number; } },
+  addRows: sumRows,
+  remove: (s, c, i) => { if (!isNullAt(c!, i)) { s.n--; s.sum -= valueAt(c!, i) as number; } },
   value: (s) => (s.n === 0 ? null : s.sum),
   save: (s) => [s.n, s.sum],
   load: (j) => ({ n: (j as number[])[0], sum: (j as number[])[1] }),
 };
 
-/** Average of non-NULL values; NULL when there are none. Sum and count are kept exactly for integers. */
-const avg: AggregateFunction<{ n: number; sum: number }> = {
+/** Average of non-NULL values; NULL when there are none. */
+const avg: AggregateFunction<Sum> = {
   ...sum,
   value: (s) => (s.n === 0 ? null : s.sum / s.n),
 };
@@ -58,13 +99,24 @@ function compareValues(a: Value, b: Value): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-function extreme(sign: 1 | -1): AggregateFunction<{ v: Value }> {
+function extreme(sign: 1 | -1): AggregateFunction<Extreme> {
+  const add = (s: Extreme, c: Column | null, i: number) => {
+    const v = valueAt(c!, i);
+    if (v !== null && (s.v === null || sign * compareValues(v, s.v) > 0)) s.v = v;
+  };
   return {
     init: () => ({ v: null }),
-    add: (s, c, i) => {
-      const v = valueAt(c!, i);
-      if (v !== null && (s.v === null || sign * compareValues(v, s.v) > 0)) s.v = v;
-      return s;
+    add,
+    addRows: (states, c, rows, n) => {
+      if (c!.type === 'string' || c!.type === 'string[]' || c!.type === 'boolean') { for (let p = 0; p < n; p++) add(states[p], c, rows[p]); return; }
+      const m = c as MaskedColumn;
+      const d = m.data, nulls = m.nulls;
+      for (let p = 0; p < n; p++) {
+        const r = rows[p];
+        if (nulls && nulls[r]) continue;
+        const v = d[r], s = states[p];
+        if (s.v === null || (sign > 0 ? v > (s.v as number) : v < (s.v as number))) s.v = v;
+      }
     },
     value: (s) => s.v,
     save: (s) => s.v,
@@ -72,14 +124,34 @@ function extreme(sign: 1 | -1): AggregateFunction<{ v: Value }> {
   };
 }
 
-/** count(DISTINCT x): the distinct non-NULL values of the group. */
-const countDistinct: AggregateFunction<Set<Value>> = {
+/** count(DISTINCT x): the distinct non-NULL values of the group, as interned ids. */
+const countDistinct: AggregateFunction<Set<number>> = {
   init: () => new Set(),
-  add: (s, c, i) => { const v = valueAt(c!, i); if (v !== null) s.add(Array.isArray(v) ? JSON.stringify(v) : v); return s; },
+  add: (s, c, i, ctx) => { const v = valueAt(c!, i); if (v !== null) s.add(internValue(ctx, v)); },
+  addRows: (states, c, rows, n, ctx) => {
+    // intern each distinct row once (a row feeds several windows)
+    let lastRow = -1, lastId = -1;
+    for (let p = 0; p < n; p++) {
+      const r = rows[p];
+      if (r !== lastRow) {
+        lastRow = r;
+        const v = valueAt(c!, r);
+        lastId = v === null ? -1 : internValue(ctx, v);
+      }
+      if (lastId >= 0) states[p].add(lastId);
+    }
+  },
   value: (s) => s.size,
-  save: (s) => [...s],
-  load: (j) => new Set(j as Value[]),
+  save: (s, ctx) => [...s].map((id) => ctx.values[id]),
+  load: (j, ctx) => new Set((j as Value[]).map((v) => internValue(ctx, v))),
 };
+
+function internValue(ctx: AggContext, v: Value): number {
+  const key = Array.isArray(v) ? JSON.stringify(v) : v;
+  let id = ctx.intern.get(key);
+  if (id === undefined) { id = ctx.values.length; ctx.values.push(key); ctx.intern.set(key, id); }
+  return id;
+}
 
 export function aggregateFunction(fn: AggFn): AggregateFunction<unknown> {
   switch (fn) {

@@ -337,7 +337,8 @@ export class PipelineCompiler {
     }
     if (!p.window) {
       const keys = keyItems(r);
-      const q = select([...keys, ...aggItems(r)], r.from, { where: where(r), groupBy: keys.map((k) => k.sql), having: keys.length ? [] : ['count(*) > 0'] });
+      if (!keys.length) this.note({ table: g.name, code: 'GLOBAL_AGGREGATE_ON_NO_INPUT', treatment: 'approximated', detail: 'an aggregate without grouping keys gives one row even before any input was read; the engine\'s table stays empty until its first update.' });
+      const q = select([...keys, ...aggItems(r)], r.from, { where: where(r), groupBy: keys.map((k) => k.sql) });
       return Rel.over(env, sub(q), outSchema);
     }
     const w = p.window;

@@ -150,8 +150,7 @@ export class PythonRenderer {
         for (const [n, e] of p.keys) groups.push(`F.expr(${py(this.frag(c.sql(e)))}).alias(${py(n)})`);
         const aggs = p.aggs.map(([n, a]) => `F.expr(${py(this.frag(aggSql(d, c, a)))}).alias(${py(n)})`);
         if (groups.length === 0) {
-          // a global aggregate over no rows gives no row, as in the engine
-          calls.push(`.groupBy().agg(${[...aggs, 'F.count(F.lit(1)).alias("_rows")'].join(', ')})`, '.where("_rows > 0")', '.drop("_rows")');
+          calls.push(`.agg(${aggs.join(', ')})`);
         } else {
           calls.push(`.groupBy(${groups.join(', ')})`, `.agg(${aggs.join(', ')})`);
         }

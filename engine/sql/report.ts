@@ -63,8 +63,16 @@ export function reportMarkdown(report: readonly PortabilityIssue[], meta: { pipe
     const items = report.filter((i) => i.treatment === t);
     if (!items.length) continue;
     lines.push(`## ${TREATMENT_TITLE[t]}`, '');
+    // one line per distinct note, naming every table it applies to
+    const groups = new Map<string, { issue: PortabilityIssue; tables: string[] }>();
     for (const i of items) {
-      const where = i.table ? `\`${i.table}\`` : 'pipeline';
+      const key = `${i.code}|${i.detail}|${(i.columns ?? []).join(',')}`;
+      const g = groups.get(key) ?? { issue: i, tables: [] };
+      if (i.table) g.tables.push(i.table);
+      groups.set(key, g);
+    }
+    for (const { issue: i, tables } of groups.values()) {
+      const where = tables.length ? tables.map((x) => `\`${x}\``).join(', ') : 'pipeline';
       const cols = i.columns?.length ? ` (differs: ${i.columns.map((c) => `\`${c}\``).join(', ')})` : '';
       lines.push(`- **${i.code}** · ${where}${cols}: ${i.detail}`);
     }

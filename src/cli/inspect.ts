@@ -381,7 +381,7 @@ export function parseWhere(text: string, schema: Schema): ExprNode {
     if (isPipelineError(err)) throw new UsageError(`--where: ${err.message.split('\n')[0].replace(/^[A-Z_]+: /, '').replace(/ \[at .*\]$/, '')}`);
     throw err;
   }
-  if (type !== 'boolean') throw new UsageError(`--where: "${text}" is a ${type}, not a condition (write e.g. "age > 65")`);
+  if (type !== 'boolean') throw new UsageError(`--where: "${text}" is a value of type ${type}, not a condition (write e.g. "age > 65")`);
   return e.node;
 }
 
