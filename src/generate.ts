@@ -1281,6 +1281,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     gtWanted = true;
     if (gtPending !== null) return;
     gtPending = (async () => {
+      await Promise.resolve(); // gtPending is assigned before the loop can finish
       try {
         while (gtWanted) {
           gtWanted = false;

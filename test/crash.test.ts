@@ -15,12 +15,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck, multisetEqual } from './helpers/duck.js';
 import {
   copyInto, ensureBuilt, generatePool, isPatientFile, isVitalsFile, liveFiles, logLines, parquetOnDisk, readTableGlob,
   readTableViaLog, runCli, tableNames, tablesDir, tempDir, type CliResult, type Pool,
 } from './helpers/cli.js';
+
+// child processes on a possibly loaded machine
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
 const IGNORE = ['_ingested_at'];
 

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeltaStore, writeLogEntry } from '../engine/sinks/delta-store.js';
 import { batchFromRows } from '../engine/batch.js';
 import type { Schema, Value } from '../engine/ir/types.js';
@@ -27,6 +27,9 @@ import {
   copyInto, ensureBuilt, generatePool, liveFiles, parquetOnDisk, readLogEntries, readTableGlob, readTableViaLog, runCli,
   tableNames, tablesDir, tempDir, ROOT, type Pool,
 } from './helpers/cli.js';
+
+// child processes on a possibly loaded machine
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
 let duck: Duck;
 let pool: Pool;

@@ -11,11 +11,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck } from './helpers/duck.js';
 import {
   ensureBuilt, generatePool, liveFiles, logLines, readTableViaLog, startCli, tablesDir, tempDir, waitFor, type LiveChild, type Pool,
 } from './helpers/cli.js';
+
+// child processes on a possibly loaded machine
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 120_000 });
 
 let duck: Duck;
 let pool: Pool;

@@ -15,7 +15,10 @@ import { ColumnBuilder, columnIndex, valueAt, type Batch, type Column } from '..
 import { compileExpr, type Evaluator } from '../expr/eval.js';
 import { aggType, exprType } from '../expr/typecheck.js';
 import { aggregateFunction, compareValues, newAggContext, type AggContext, type AggregateFunction } from './aggregates.js';
-import { keyText } from './keys.js';
+import { keyText, keyTextOfValues } from './keys.js';
+
+/** The map key of the NULL group (single-column keys). */
+const NULL_KEY = Symbol('NULL');
 import { eventTimeUs, windowStarts } from './window-assign.js';
 
 interface Group {
@@ -34,9 +37,10 @@ export class AggregateOperator {
   readonly stateful = true;
   readonly schema: Schema;
   /** Groups without a window, by key text. */
-  private flat = new Map<string, Group>();
-  /** Windowed groups: window start (µs) → key text → group. */
-  private windows = new Map<number, Map<string, Group>>();
+  private flat = new Map<unknown, Group>();
+  /** Windowed groups: window start (µs) → group key → group. */
+  private windows = new Map<number, Map<unknown, Group>>();
+  private readonly keyTypes: string[];
   private readonly keyEvals: Evaluator[];
   private readonly argEvals: (Evaluator | null)[];
   private readonly fns: AggregateFunction<unknown>[];
@@ -50,6 +54,7 @@ export class AggregateOperator {
     for (const [name, a] of aggs) fields.push({ name, type: aggType(a, input) });
     this.schema = fields;
     this.keyEvals = keys.map(([, e]) => compileExpr(e, input));
+    this.keyTypes = keys.map(([, e]) => exprType(e, input));
     this.argEvals = aggs.map(([, a]) => (a.arg ? compileExpr(a.arg, input) : null));
     this.fns = aggs.map(([, a]) => aggregateFunction(a.fn));
     this.ctxs = aggs.map(() => newAggContext());
@@ -60,6 +65,32 @@ export class AggregateOperator {
     let n = this.flat.size;
     for (const m of this.windows.values()) n += m.size;
     return n;
+  }
+
+  /**
+   * The map key of row i's group: the value itself for a single key column
+   * (NULL as a sentinel), else the exact key text.
+   */
+  private mapKey(keyCols: Column[], i: number): unknown {
+    if (keyCols.length === 0) return '';
+    if (keyCols.length === 1) {
+      const c = keyCols[0];
+      switch (c.type) {
+        case 'string': { const v = c.data[i]; return v === null ? NULL_KEY : v; }
+        case 'string[]': { const v = c.data[i]; return v === null ? NULL_KEY : JSON.stringify(v); }
+        default: return c.nulls !== null && c.nulls[i] === 1 ? NULL_KEY : c.data[i];
+      }
+    }
+    return keyText(keyCols, i);
+  }
+
+  private mapKeyOfValues(values: readonly Value[]): unknown {
+    if (values.length === 0) return '';
+    if (values.length === 1) {
+      const v = values[0];
+      return v === null ? NULL_KEY : Array.isArray(v) ? JSON.stringify(v) : typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    }
+    return keyTextOfValues(values, this.keyTypes);
   }
 
   private newGroup(key: Value[]): Group {
@@ -84,7 +115,7 @@ export class AggregateOperator {
       pairGroups = new Array<Group>(n);
       pairRows = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        const text = noKeys ? '' : keyText(keyCols, i);
+        const text = this.mapKey(keyCols, i);
         let g = this.flat.get(text);
         if (!g) { g = this.newGroup(keyCols.map((c) => valueAt(c, i))); this.flat.set(text, g); }
         pairGroups[pairs] = g;
@@ -100,12 +131,14 @@ export class AggregateOperator {
         const t = eventTimeUs(tcol, i);
         if (t === null) { res.nullEventTime++; continue; }
         let kept = 0;
-        let text: string | null = null;
-        for (const start of windowStarts(t, spec)) {
+        let text: unknown = undefined;
+        // the windows holding t: starts t - (t mod slide) - k*slide while start > t - size (ascending order does not matter here)
+        const last = t - (((t % spec.slideUs) + spec.slideUs) % spec.slideUs);
+        for (let start = last; start > t - spec.sizeUs; start -= spec.slideUs) {
           const end = start + spec.sizeUs;
           if (watermarkUs !== null && end <= watermarkUs) continue;
           kept++;
-          if (text === null) text = noKeys ? '' : keyText(keyCols, i);
+          if (text === undefined) text = this.mapKey(keyCols, i);
           let m = this.windows.get(start);
           if (!m) { m = new Map(); this.windows.set(start, m); }
           let g = m.get(text);
@@ -170,15 +203,16 @@ export class AggregateOperator {
 
   saveState(): unknown {
     const out: unknown[] = [];
-    for (const [text, g] of this.flat) out.push([null, text, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
-    for (const [start, m] of this.windows) for (const [text, g] of m) out.push([start, text, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
+    for (const [, g] of this.flat) out.push([null, 0, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
+    for (const [start, m] of this.windows) for (const [, g] of m) out.push([start, 0, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
     return out;
   }
 
   loadState(j: unknown): void {
     this.reset();
-    for (const [start, text, key, accs] of j as [number | null, string, Value[], unknown[]][]) {
+    for (const [start, , key, accs] of j as [number | null, unknown, Value[], unknown[]][]) {
       const g: Group = { key, accs: accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])) };
+      const text = this.mapKeyOfValues(start === null ? key : key.slice(2));
       if (start === null) this.flat.set(text, g);
       else {
         let m = this.windows.get(start);

@@ -25,6 +25,20 @@ export function keyText(cols: readonly Column[], i: number): string {
   return s;
 }
 
+/** The same text as `keyText`, from plain values of the given types. */
+export function keyTextOfValues(values: readonly unknown[], types: readonly string[]): string {
+  let s = '';
+  for (let k = 0; k < values.length; k++) {
+    if (k > 0) s += '\u0001';
+    const v = values[k];
+    if (v === null || v === undefined) s += '\u0000';
+    else if (types[k] === 'string') s += 's' + v;
+    else if (types[k] === 'string[]') s += 'a' + JSON.stringify(v);
+    else s += 'n' + (typeof v === 'boolean' ? (v ? 1 : 0) : v);
+  }
+  return s;
+}
+
 /** Four independent 32-bit hashes of a string (murmur3-style mixing), i.e. 128 bits. */
 export function hash128(s: string, out: Uint32Array): void {
   let h1 = 0x9747b28c, h2 = 0x85ebca6b, h3 = 0xc2b2ae35, h4 = 0x27d4eb2f;

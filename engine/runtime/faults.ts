@@ -5,7 +5,8 @@
  * `before-offsets`, `after-offsets`, `mid-sink` (a table's data files renamed,
  * its log entry not yet written), `after-table-commit` (after a table's log entry),
  * `after-sink` (every table committed), `before-commit-marker` (state saved, no
- * commits/N yet), `after-commit-marker`. Without the variable this costs nothing.
+ * commits/N yet), `after-commit-marker`; and `mid-refresh` (a full refresh at start:
+ * after each table is truncated). Without the variable this costs nothing.
  */
 const spec = process.env.LOCALDLT_CRASH_AT;
 const parsed = spec ? /^([a-z-]+)(?:@(\d+))?(?:#(\d+))?$/.exec(spec) : null;

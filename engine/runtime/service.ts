@@ -156,7 +156,10 @@ export class PipelineService {
       // the new generation (and input) is recorded first, so that a crash below cannot reuse the old appIds
       meta = { ...meta, input, generation: meta.generation + 1, flows: {}, evolved: undefined, refreshing: ['*'] };
       this.checkpoint.writeMetadata(meta);
-      for (const n of this.graph.order) if (this.graph.datasets.get(n)!.persisted) await this.store.truncateNow(n, this.graph.datasets.get(n)!.schema);
+      for (const n of this.graph.order) {
+        if (this.graph.datasets.get(n)!.persisted) await this.store.truncateNow(n, this.graph.datasets.get(n)!.schema);
+        faultPoint('mid-refresh');
+      }
       this.checkpoint.clearFlows();
       refreshed.push(...this.graph.order);
       this.logger.info({ tables: refreshed }, 'full refresh of every table');
@@ -182,6 +185,7 @@ export class PipelineService {
       for (const n of all) {
         const g = this.graph.datasets.get(n)!;
         if (g.persisted) await this.store.truncateNow(n, g.schema);
+        faultPoint('mid-refresh');
         this.checkpoint.clearFlow(n);
         delete meta.flows[n];
         refreshed.push(n);

@@ -166,7 +166,7 @@ export const duckdb: Dialect = {
       `-- Pipeline "${name}", compiled by localdlt for DuckDB: one batch over the CSV files in ${c.input}.`,
       '-- Every dataset becomes a table of the same name (views stay views); rows dropped by expectations',
       '-- are filtered out, a failed "fail" expectation stops the script, quarantines are tables.',
-      `-- Run: duckdb pipeline.duckdb -c ".read ${file}"   (differences from the engine: portability.md)`,
+      `-- Run (DuckDB 1.1+): duckdb pipeline.duckdb -c ".read ${file}"   (differences from the engine: portability.md)`,
       "SET TimeZone = 'UTC';",
       'BEGIN TRANSACTION;',
     ];

@@ -4,7 +4,6 @@
  * module layout of flows written with `pyspark.pipelines`.
  */
 import type { CsvOptions } from '../ir/plan.js';
-import type { DataType } from '../ir/types.js';
 import { sqlTypeName } from '../ir/types.js';
 import type { Dialect } from './dialect.js';
 import { quoteIdentWith } from './dialect.js';
@@ -248,4 +247,3 @@ export function errorNote(u: CompiledDataset, prefix: string): string {
   return [`${prefix} ${u.name}: NOT COMPILED`, `${prefix} ${e.code}: ${e.message.split('\n')[0]}`, `${prefix} ${JSON.stringify(e.params)}`].join('\n');
 }
 
-export type { DataType };

@@ -1,0 +1,452 @@
+-- Databricks notebook source
+-- Pipeline "patients", compiled by localdlt from its definitions (do not edit: regenerate with "localdlt sql --dialect databricks").
+-- The CSV sources are read from ${source_path}, a pipeline configuration value (databricks.yml; here /data/incoming).
+-- Flows without a SQL form are Python files of the same pipeline: patients_silver.py.
+-- What Databricks does differently from the local engine: portability.md.
+
+-- COMMAND ----------
+
+SET spark.sql.session.timeZone = UTC;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH MATERIALIZED VIEW diagnosis_mapping
+COMMENT 'Diagnosis code to description mapping (reference data).'
+TBLPROPERTIES ('quality' = 'bronze')
+AS
+SELECT diagnosis_code, diagnosis_description
+FROM (
+  SELECT
+    CASE WHEN lower(trim(BOTH ' \t' FROM diagnosis_code)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM diagnosis_code) END AS diagnosis_code,
+    CASE WHEN lower(trim(BOTH ' \t' FROM diagnosis_description)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM diagnosis_description) END AS diagnosis_description,
+    _rescued_raw,
+    _metadata.file_name AS _source_file
+  FROM read_files(
+    '${source_path}/diagnosis_mapping.csv',
+    format => 'csv',
+    header => true,
+    multiLine => true,
+    escape => '"',
+    schema => 'diagnosis_code STRING, diagnosis_description STRING',
+    readerCaseSensitive => false,
+    rescuedDataColumn => '_rescued_raw'
+  )
+) AS raw;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patients_bronze
+COMMENT 'Daily patient admission files as received: every record, with _rescued_data for values that do not fit and the file and line of each row.'
+TBLPROPERTIES ('quality' = 'bronze')
+AS
+SELECT
+  patient_id,
+  name,
+  age,
+  gender,
+  address,
+  contact_number,
+  admission_date,
+  diagnosis_code,
+  nullif(to_json(map_concat(map_filter(map('age', CASE WHEN age IS NULL THEN _text_age END, 'admission_date', CASE WHEN admission_date IS NULL THEN _text_admission_date END), (k, v) -> v IS NOT NULL), map_filter(from_json(coalesce(_rescued_raw, '{}'), 'MAP<STRING, STRING>'), (k, v) -> k <> '_file_path'))), '{}') AS _rescued_data,
+  _source_file,
+  CAST(NULL AS BIGINT) AS _line,
+  current_timestamp() AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    name,
+    CASE WHEN age RLIKE '^([+-]?[0-9]+)$' THEN try_cast(age AS INT) END AS age,
+    gender,
+    address,
+    contact_number,
+    CASE WHEN admission_date RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2})$' THEN try_cast(admission_date AS DATE) END AS admission_date,
+    diagnosis_code,
+    age AS _text_age,
+    admission_date AS _text_admission_date,
+    _rescued_raw,
+    _source_file
+  FROM (
+    SELECT
+      CASE WHEN lower(trim(BOTH ' \t' FROM patient_id)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM patient_id) END AS patient_id,
+      CASE WHEN lower(trim(BOTH ' \t' FROM name)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM name) END AS name,
+      CASE WHEN lower(trim(BOTH ' \t' FROM age)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM age) END AS age,
+      CASE WHEN lower(trim(BOTH ' \t' FROM gender)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM gender) END AS gender,
+      CASE WHEN lower(trim(BOTH ' \t' FROM address)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM address) END AS address,
+      CASE WHEN lower(trim(BOTH ' \t' FROM contact_number)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM contact_number) END AS contact_number,
+      CASE WHEN lower(trim(BOTH ' \t' FROM admission_date)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM admission_date) END AS admission_date,
+      CASE WHEN lower(trim(BOTH ' \t' FROM diagnosis_code)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM diagnosis_code) END AS diagnosis_code,
+      _rescued_raw,
+      _metadata.file_name AS _source_file
+    FROM STREAM read_files(
+      '${source_path}/patients_daily_file_*.csv',
+      format => 'csv',
+      header => true,
+      multiLine => true,
+      escape => '"',
+      schema => 'patient_id STRING, name STRING, age STRING, gender STRING, address STRING, contact_number STRING, admission_date STRING, diagnosis_code STRING',
+      readerCaseSensitive => false,
+      rescuedDataColumn => '_rescued_raw'
+    )
+  ) AS raw
+) AS l2;
+
+-- COMMAND ----------
+
+CREATE TEMPORARY VIEW patients_clean (
+  CONSTRAINT valid_patient_id EXPECT (patient_id IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_age EXPECT (age IS NOT NULL AND age BETWEEN 0 AND 120) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_gender EXPECT (gender IN ('M', 'F')) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_admission_date EXPECT (admission_date IS NOT NULL) ON VIOLATION DROP ROW
+)
+COMMENT 'Admissions with normalised gender (M/F) and diagnosis codes, checked by the validation rules.'
+-- properties: quality = silver (a temporary view has no TBLPROPERTIES)
+AS
+SELECT
+  patient_id,
+  name,
+  age,
+  CASE WHEN upper(gender) = 'MALE' THEN 'M' WHEN upper(gender) = 'FEMALE' THEN 'F' ELSE upper(gender) END AS gender,
+  address,
+  contact_number,
+  admission_date,
+  upper(diagnosis_code) AS diagnosis_code,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at
+FROM STREAM(patients_bronze);
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patients_quarantine
+COMMENT 'Admissions that failed a validation rule, with _failed_expectations naming every rule they failed.'
+TBLPROPERTIES ('quality' = 'silver')
+AS
+SELECT
+  patient_id,
+  name,
+  age,
+  gender,
+  address,
+  contact_number,
+  admission_date,
+  diagnosis_code,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at,
+  filter(array(CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(age IS NOT NULL AND age BETWEEN 0 AND 120, FALSE) THEN 'valid_age' END, CASE WHEN NOT coalesce(gender IN ('M', 'F'), FALSE) THEN 'valid_gender' END, CASE WHEN NOT coalesce(admission_date IS NOT NULL, FALSE) THEN 'valid_admission_date' END), x -> x IS NOT NULL) AS _failed_expectations
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    CASE WHEN upper(gender) = 'MALE' THEN 'M' WHEN upper(gender) = 'FEMALE' THEN 'F' ELSE upper(gender) END AS gender,
+    address,
+    contact_number,
+    admission_date,
+    upper(diagnosis_code) AS diagnosis_code,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at
+  FROM STREAM(patients_bronze)
+) AS q
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(age IS NOT NULL AND age BETWEEN 0 AND 120, FALSE) AND coalesce(gender IN ('M', 'F'), FALSE) AND coalesce(admission_date IS NOT NULL, FALSE));
+
+-- COMMAND ----------
+
+-- patients_silver (streaming table): a Python flow in patients_silver.py (dropDuplicates has no SQL form).
+
+-- COMMAND ----------
+
+CREATE OR REFRESH MATERIALIZED VIEW patient_stats_by_diagnosis (
+  CONSTRAINT positive_count EXPECT (patient_count > 0) ON VIOLATION FAIL UPDATE,
+  CONSTRAINT plausible_avg_age EXPECT (avg_age BETWEEN 0 AND 120) ON VIOLATION FAIL UPDATE
+)
+COMMENT 'Patients per diagnosis: count, age statistics and number of genders.'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT
+  diagnosis_description,
+  count(patient_id) AS patient_count,
+  avg(age) AS avg_age,
+  count(DISTINCT gender) AS unique_gender_count,
+  min(age) AS min_age,
+  max(age) AS max_age
+FROM patients_silver
+GROUP BY diagnosis_description;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH MATERIALIZED VIEW patient_stats_by_gender (
+  CONSTRAINT positive_count EXPECT (patient_count > 0) ON VIOLATION FAIL UPDATE,
+  CONSTRAINT plausible_avg_age EXPECT (avg_age BETWEEN 0 AND 120) ON VIOLATION FAIL UPDATE
+)
+COMMENT 'Patients per gender: count, age statistics and number of diagnoses.'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT
+  gender,
+  count(patient_id) AS patient_count,
+  avg(age) AS avg_age,
+  count(DISTINCT diagnosis_description) AS unique_diagnosis_count,
+  min(age) AS min_age,
+  max(age) AS max_age
+FROM patients_silver
+GROUP BY gender;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH MATERIALIZED VIEW daily_admissions_by_diagnosis
+COMMENT 'Admissions per day and diagnosis (tumbling 1-day windows on admission_date).'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT w.start AS window_start, w.end AS window_end, diagnosis_description, admissions, avg_age
+FROM (
+  SELECT
+    window(CAST(admission_date AS TIMESTAMP), '1 day') AS w,
+    diagnosis_description,
+    count(*) AS admissions,
+    avg(age) AS avg_age
+  FROM patients_silver
+  WHERE admission_date IS NOT NULL
+  GROUP BY window(CAST(admission_date AS TIMESTAMP), '1 day'), diagnosis_description
+) AS q;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH MATERIALIZED VIEW admissions_rolling_7d
+COMMENT 'Admissions over 7-day windows sliding by 1 day on admission_date.'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT w.start AS window_start, w.end AS window_end, admissions, avg_age, unique_patients
+FROM (
+  SELECT
+    window(CAST(admission_date AS TIMESTAMP), '7 days', '1 day') AS w,
+    count(*) AS admissions,
+    avg(age) AS avg_age,
+    count(DISTINCT patient_id) AS unique_patients
+  FROM patients_silver
+  WHERE admission_date IS NOT NULL
+  GROUP BY window(CAST(admission_date AS TIMESTAMP), '7 days', '1 day')
+) AS q;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE vitals_bronze
+COMMENT 'Vital-sign readings as received: every record, with _rescued_data for values that do not fit and the file and line of each row.'
+TBLPROPERTIES ('quality' = 'bronze')
+AS
+SELECT
+  patient_id,
+  measured_at,
+  heart_rate,
+  systolic_bp,
+  diastolic_bp,
+  temperature_c,
+  spo2,
+  nullif(to_json(map_concat(map_filter(map('measured_at', CASE WHEN measured_at IS NULL THEN _text_measured_at END, 'heart_rate', CASE WHEN heart_rate IS NULL THEN _text_heart_rate END, 'systolic_bp', CASE WHEN systolic_bp IS NULL THEN _text_systolic_bp END, 'diastolic_bp', CASE WHEN diastolic_bp IS NULL THEN _text_diastolic_bp END, 'temperature_c', CASE WHEN temperature_c IS NULL THEN _text_temperature_c END, 'spo2', CASE WHEN spo2 IS NULL THEN _text_spo2 END), (k, v) -> v IS NOT NULL), map_filter(from_json(coalesce(_rescued_raw, '{}'), 'MAP<STRING, STRING>'), (k, v) -> k <> '_file_path'))), '{}') AS _rescued_data,
+  _source_file,
+  CAST(NULL AS BIGINT) AS _line,
+  current_timestamp() AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    CASE WHEN measured_at RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?)$' THEN try_cast(regexp_replace(upper(measured_at), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '$1 $2:00$3') AS TIMESTAMP) END AS measured_at,
+    CASE WHEN heart_rate RLIKE '^([+-]?[0-9]+)$' THEN try_cast(heart_rate AS INT) END AS heart_rate,
+    CASE WHEN systolic_bp RLIKE '^([+-]?[0-9]+)$' THEN try_cast(systolic_bp AS INT) END AS systolic_bp,
+    CASE WHEN diastolic_bp RLIKE '^([+-]?[0-9]+)$' THEN try_cast(diastolic_bp AS INT) END AS diastolic_bp,
+    CASE WHEN temperature_c RLIKE '^([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?)$' AND abs(try_cast(temperature_c AS DOUBLE)) <= 1.7976931348623157E308 THEN try_cast(temperature_c AS DOUBLE) END AS temperature_c,
+    CASE WHEN spo2 RLIKE '^([+-]?[0-9]+)$' THEN try_cast(spo2 AS INT) END AS spo2,
+    measured_at AS _text_measured_at,
+    heart_rate AS _text_heart_rate,
+    systolic_bp AS _text_systolic_bp,
+    diastolic_bp AS _text_diastolic_bp,
+    temperature_c AS _text_temperature_c,
+    spo2 AS _text_spo2,
+    _rescued_raw,
+    _source_file
+  FROM (
+    SELECT
+      CASE WHEN lower(trim(BOTH ' \t' FROM patient_id)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM patient_id) END AS patient_id,
+      CASE WHEN lower(trim(BOTH ' \t' FROM measured_at)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM measured_at) END AS measured_at,
+      CASE WHEN lower(trim(BOTH ' \t' FROM heart_rate)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM heart_rate) END AS heart_rate,
+      CASE WHEN lower(trim(BOTH ' \t' FROM systolic_bp)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM systolic_bp) END AS systolic_bp,
+      CASE WHEN lower(trim(BOTH ' \t' FROM diastolic_bp)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM diastolic_bp) END AS diastolic_bp,
+      CASE WHEN lower(trim(BOTH ' \t' FROM temperature_c)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM temperature_c) END AS temperature_c,
+      CASE WHEN lower(trim(BOTH ' \t' FROM spo2)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM spo2) END AS spo2,
+      _rescued_raw,
+      _metadata.file_name AS _source_file
+    FROM STREAM read_files(
+      '${source_path}/vitals_*.csv',
+      format => 'csv',
+      header => true,
+      multiLine => true,
+      escape => '"',
+      schema => 'patient_id STRING, measured_at STRING, heart_rate STRING, systolic_bp STRING, diastolic_bp STRING, temperature_c STRING, spo2 STRING',
+      readerCaseSensitive => false,
+      rescuedDataColumn => '_rescued_raw'
+    )
+  ) AS raw
+) AS l2;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE vitals_silver (
+  CONSTRAINT valid_patient_id EXPECT (patient_id IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_measured_at EXPECT (measured_at IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT has_vitals EXPECT (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT heart_rate_range EXPECT (heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250) ON VIOLATION DROP ROW,
+  CONSTRAINT systolic_bp_range EXPECT (systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260) ON VIOLATION DROP ROW,
+  CONSTRAINT diastolic_bp_range EXPECT (diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160) ON VIOLATION DROP ROW,
+  CONSTRAINT temperature_c_range EXPECT (temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45) ON VIOLATION DROP ROW,
+  CONSTRAINT spo2_range EXPECT (spo2 IS NULL OR spo2 BETWEEN 50 AND 100) ON VIOLATION DROP ROW,
+  CONSTRAINT bp_order EXPECT (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp) ON VIOLATION DROP ROW
+)
+COMMENT 'Valid vital-sign readings: a patient, a measurement time, at least one vital, every vital in its plausible range, systolic above diastolic.'
+TBLPROPERTIES ('quality' = 'silver')
+AS
+SELECT
+  patient_id,
+  measured_at,
+  heart_rate,
+  systolic_bp,
+  diastolic_bp,
+  temperature_c,
+  spo2,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at
+FROM STREAM(vitals_bronze);
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE vitals_quarantine
+COMMENT 'Vital-sign readings that failed a validation rule, with _failed_expectations naming every rule they failed.'
+TBLPROPERTIES ('quality' = 'silver')
+AS
+SELECT
+  patient_id,
+  measured_at,
+  heart_rate,
+  systolic_bp,
+  diastolic_bp,
+  temperature_c,
+  spo2,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at,
+  filter(array(CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(measured_at IS NOT NULL, FALSE) THEN 'valid_measured_at' END, CASE WHEN NOT coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) THEN 'has_vitals' END, CASE WHEN NOT coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) THEN 'heart_rate_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) THEN 'systolic_bp_range' END, CASE WHEN NOT coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) THEN 'diastolic_bp_range' END, CASE WHEN NOT coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) THEN 'temperature_c_range' END, CASE WHEN NOT coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) THEN 'spo2_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) THEN 'bp_order' END), x -> x IS NOT NULL) AS _failed_expectations
+FROM STREAM(vitals_bronze)
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(measured_at IS NOT NULL, FALSE) AND coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) AND coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) AND coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) AND coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) AND coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) AND coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) AND coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE));
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE vitals_15min
+COMMENT 'Per patient: readings and average vitals over 15-minute windows sliding every 5 minutes, written once when the 10-minute watermark passes the window end (append mode).'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT
+  w.start AS window_start,
+  w.end AS window_end,
+  patient_id,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM (
+  SELECT
+    window(measured_at, '15 minutes', '5 minutes') AS w,
+    patient_id,
+    count(*) AS readings,
+    avg(heart_rate) AS avg_heart_rate,
+    avg(systolic_bp) AS avg_systolic_bp,
+    avg(diastolic_bp) AS avg_diastolic_bp,
+    avg(temperature_c) AS avg_temperature_c,
+    avg(spo2) AS avg_spo2
+  FROM STREAM vitals_silver WATERMARK measured_at DELAY OF INTERVAL 10 MINUTES AS s
+  WHERE measured_at IS NOT NULL
+  GROUP BY window(measured_at, '15 minutes', '5 minutes'), patient_id
+) AS q;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patient_alerts
+COMMENT 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'tachycardia' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM STREAM(vitals_15min)
+WHERE avg_heart_rate > 120
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'bradycardia' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM STREAM(vitals_15min)
+WHERE avg_heart_rate < 40
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'hypoxemia' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM STREAM(vitals_15min)
+WHERE avg_spo2 < 90
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'fever' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM STREAM(vitals_15min)
+WHERE avg_temperature_c >= CAST(38.5 AS DOUBLE)
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'hypotension' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM STREAM(vitals_15min)
+WHERE avg_systolic_bp < 90;

@@ -1,0 +1,743 @@
+-- Pipeline "patients", compiled by localdlt for DuckDB: one batch over the CSV files in /data/incoming.
+-- Every dataset becomes a table of the same name (views stay views); rows dropped by expectations
+-- are filtered out, a failed "fail" expectation stops the script, quarantines are tables.
+-- Run: duckdb pipeline.duckdb -c ".read patients.sql"   (differences from the engine: portability.md)
+SET TimeZone = 'UTC';
+BEGIN TRANSACTION;
+
+-- ------------------------------------------------------------ diagnosis_mapping (materialized view)
+-- the files of diagnosis_mapping: diagnosis_mapping.csv in the input folder (else its fallback copy), in byte order of their names
+SET VARIABLE diagnosis_mapping_files = (SELECT CASE WHEN len(f0) > 0 THEN f0 ELSE f1 END
+  FROM (SELECT (SELECT coalesce(list(file ORDER BY file), []) FROM glob('/data/incoming/diagnosis_mapping.csv')
+    WHERE NOT (parse_filename(file) LIKE '.%' OR file LIKE '%.tmp' OR file LIKE '%.partial' OR file LIKE '%~')) AS f0,
+    (SELECT coalesce(list(file), []) FROM glob('data/diagnosis_mapping.csv')) AS f1));
+CREATE OR REPLACE TABLE diagnosis_mapping AS
+SELECT diagnosis_code, diagnosis_description
+FROM (
+  SELECT
+    diagnosis_code,
+    diagnosis_description,
+    _file,
+    _line,
+    list_filter(list_transform(range(1, 11), lambda i: {'i': i, 'k': CASE WHEN i = _p_diagnosis_code THEN 'diagnosis_code' WHEN i = _p_diagnosis_description THEN 'diagnosis_description' ELSE coalesce(nullif(_h[i], ''), '_c' || (i - 1)) END, 'v': CASE WHEN i = _p_diagnosis_code THEN NULL WHEN i = _p_diagnosis_description THEN NULL ELSE _v[i] END}), lambda e: e.v IS NOT NULL) AS _e
+  FROM (
+    SELECT
+      diagnosis_code,
+      diagnosis_description,
+      _file,
+      _line,
+      _h,
+      _v,
+      _p_diagnosis_code,
+      _p_diagnosis_description
+    FROM (
+      SELECT
+        _v[_p_diagnosis_code] AS diagnosis_code,
+        _v[_p_diagnosis_description] AS diagnosis_description,
+        _file,
+        _line,
+        _h,
+        _v,
+        _p_diagnosis_code,
+        _p_diagnosis_description
+      FROM (
+        SELECT
+          _file,
+          _line,
+          _h,
+          list_transform(_t, lambda x: CASE WHEN lower(x) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE x END) AS _v,
+          list_position(list_transform(_h, lambda x: lower(x)), 'diagnosis_code') AS _p_diagnosis_code,
+          list_position(list_transform(_h, lambda x: lower(x)), 'diagnosis_description') AS _p_diagnosis_description
+        FROM (
+          SELECT
+            _file,
+            _line,
+            _t,
+            first_value(_t) OVER (PARTITION BY _file ORDER BY _line) AS _h,
+            row_number() OVER (PARTITION BY _file ORDER BY _line) AS _n
+          FROM (
+            SELECT
+              _file,
+              row_number() OVER (PARTITION BY _file ORDER BY _rec) AS _line,
+              list_transform(_f, lambda x: trim(x, ' ' || chr(9))) AS _t,
+              _f[1] IS NOT NULL AND trim(_f[1], ' ' || chr(9)) = '' AND len(list_filter(_f[2:], lambda x: x IS NOT NULL)) = 0 AS _blank
+            FROM (
+              SELECT filename AS _file, row_number() OVER () AS _rec, _f
+              FROM query(CASE WHEN len(getvariable('diagnosis_mapping_files')) = 0
+                THEN 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR[] AS _f WHERE false'
+                ELSE 'SELECT filename, [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9] AS _f FROM read_csv(getvariable(''diagnosis_mapping_files''), header = false, auto_detect = false, delim = '','', quote = ''"'', escape = ''"'', null_padding = true, strict_mode = false, filename = true, columns = {''c0'': ''VARCHAR'', ''c1'': ''VARCHAR'', ''c2'': ''VARCHAR'', ''c3'': ''VARCHAR'', ''c4'': ''VARCHAR'', ''c5'': ''VARCHAR'', ''c6'': ''VARCHAR'', ''c7'': ''VARCHAR'', ''c8'': ''VARCHAR'', ''c9'': ''VARCHAR''})' END)
+            ) AS records
+          ) AS lines
+          WHERE NOT _blank
+        ) AS records
+        WHERE _n > 1
+      ) AS fields
+    ) AS texts
+  ) AS typed
+) AS rescued;
+COMMENT ON TABLE diagnosis_mapping IS 'Diagnosis code to description mapping (reference data).';
+
+-- ------------------------------------------------------------ patients_bronze (streaming table)
+-- the files of patients_bronze: patients_daily_file_*.csv in the input folder, in byte order of their names
+SET VARIABLE patients_bronze_files = (SELECT coalesce(list(file ORDER BY file), []) FROM glob('/data/incoming/patients_daily_file_*.csv')
+    WHERE NOT (parse_filename(file) LIKE '.%' OR file LIKE '%.tmp' OR file LIKE '%.partial' OR file LIKE '%~'));
+CREATE OR REPLACE TABLE patients_bronze AS
+SELECT
+  patient_id,
+  name,
+  age,
+  gender,
+  address,
+  contact_number,
+  admission_date,
+  diagnosis_code,
+  CASE WHEN len(_e) > 0 THEN '{' || array_to_string(list_transform(range(1, len(_e) + 1), lambda p: to_json(CASE WHEN list_contains(list_transform(_e[1:p - 1], lambda e: e.k), _e[p].k) THEN '_c' || (_e[p].i - 1) ELSE _e[p].k END) || ':' || to_json(_e[p].v)), ',') || '}' END AS _rescued_data,
+  parse_filename(_file) AS _source_file,
+  _line,
+  CAST(current_timestamp AS TIMESTAMP) AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    gender,
+    address,
+    contact_number,
+    admission_date,
+    diagnosis_code,
+    _file,
+    _line,
+    list_filter(list_transform(range(1, 17), lambda i: {'i': i, 'k': CASE WHEN i = _p_patient_id THEN 'patient_id' WHEN i = _p_name THEN 'name' WHEN i = _p_age THEN 'age' WHEN i = _p_gender THEN 'gender' WHEN i = _p_address THEN 'address' WHEN i = _p_contact_number THEN 'contact_number' WHEN i = _p_admission_date THEN 'admission_date' WHEN i = _p_diagnosis_code THEN 'diagnosis_code' ELSE coalesce(nullif(_h[i], ''), '_c' || (i - 1)) END, 'v': CASE WHEN i = _p_patient_id THEN NULL WHEN i = _p_name THEN NULL WHEN i = _p_age THEN CASE WHEN age IS NULL THEN _text_age END WHEN i = _p_gender THEN NULL WHEN i = _p_address THEN NULL WHEN i = _p_contact_number THEN NULL WHEN i = _p_admission_date THEN CASE WHEN admission_date IS NULL THEN _text_admission_date END WHEN i = _p_diagnosis_code THEN NULL ELSE _v[i] END}), lambda e: e.v IS NOT NULL) AS _e
+  FROM (
+    SELECT
+      patient_id,
+      name,
+      CASE WHEN regexp_full_match(age, '[+-]?[0-9]+') THEN TRY_CAST(age AS INTEGER) END AS age,
+      gender,
+      address,
+      contact_number,
+      CASE WHEN regexp_full_match(admission_date, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(admission_date AS DATE) END AS admission_date,
+      diagnosis_code,
+      age AS _text_age,
+      admission_date AS _text_admission_date,
+      _file,
+      _line,
+      _h,
+      _v,
+      _p_patient_id,
+      _p_name,
+      _p_age,
+      _p_gender,
+      _p_address,
+      _p_contact_number,
+      _p_admission_date,
+      _p_diagnosis_code
+    FROM (
+      SELECT
+        _v[_p_patient_id] AS patient_id,
+        _v[_p_name] AS name,
+        _v[_p_age] AS age,
+        _v[_p_gender] AS gender,
+        _v[_p_address] AS address,
+        _v[_p_contact_number] AS contact_number,
+        _v[_p_admission_date] AS admission_date,
+        _v[_p_diagnosis_code] AS diagnosis_code,
+        _file,
+        _line,
+        _h,
+        _v,
+        _p_patient_id,
+        _p_name,
+        _p_age,
+        _p_gender,
+        _p_address,
+        _p_contact_number,
+        _p_admission_date,
+        _p_diagnosis_code
+      FROM (
+        SELECT
+          _file,
+          _line,
+          _h,
+          list_transform(_t, lambda x: CASE WHEN lower(x) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE x END) AS _v,
+          list_position(list_transform(_h, lambda x: lower(x)), 'patient_id') AS _p_patient_id,
+          list_position(list_transform(_h, lambda x: lower(x)), 'name') AS _p_name,
+          list_position(list_transform(_h, lambda x: lower(x)), 'age') AS _p_age,
+          list_position(list_transform(_h, lambda x: lower(x)), 'gender') AS _p_gender,
+          list_position(list_transform(_h, lambda x: lower(x)), 'address') AS _p_address,
+          list_position(list_transform(_h, lambda x: lower(x)), 'contact_number') AS _p_contact_number,
+          list_position(list_transform(_h, lambda x: lower(x)), 'admission_date') AS _p_admission_date,
+          list_position(list_transform(_h, lambda x: lower(x)), 'diagnosis_code') AS _p_diagnosis_code
+        FROM (
+          SELECT
+            _file,
+            _line,
+            _t,
+            first_value(_t) OVER (PARTITION BY _file ORDER BY _line) AS _h,
+            row_number() OVER (PARTITION BY _file ORDER BY _line) AS _n
+          FROM (
+            SELECT
+              _file,
+              row_number() OVER (PARTITION BY _file ORDER BY _rec) AS _line,
+              list_transform(_f, lambda x: trim(x, ' ' || chr(9))) AS _t,
+              _f[1] IS NOT NULL AND trim(_f[1], ' ' || chr(9)) = '' AND len(list_filter(_f[2:], lambda x: x IS NOT NULL)) = 0 AS _blank
+            FROM (
+              SELECT filename AS _file, row_number() OVER () AS _rec, _f
+              FROM query(CASE WHEN len(getvariable('patients_bronze_files')) = 0
+                THEN 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR[] AS _f WHERE false'
+                ELSE 'SELECT filename, [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15] AS _f FROM read_csv(getvariable(''patients_bronze_files''), header = false, auto_detect = false, delim = '','', quote = ''"'', escape = ''"'', null_padding = true, strict_mode = false, filename = true, columns = {''c0'': ''VARCHAR'', ''c1'': ''VARCHAR'', ''c2'': ''VARCHAR'', ''c3'': ''VARCHAR'', ''c4'': ''VARCHAR'', ''c5'': ''VARCHAR'', ''c6'': ''VARCHAR'', ''c7'': ''VARCHAR'', ''c8'': ''VARCHAR'', ''c9'': ''VARCHAR'', ''c10'': ''VARCHAR'', ''c11'': ''VARCHAR'', ''c12'': ''VARCHAR'', ''c13'': ''VARCHAR'', ''c14'': ''VARCHAR'', ''c15'': ''VARCHAR''})' END)
+            ) AS records
+          ) AS lines
+          WHERE NOT _blank
+        ) AS records
+        WHERE _n > 1
+      ) AS fields
+    ) AS texts
+  ) AS typed
+) AS rescued;
+COMMENT ON TABLE patients_bronze IS 'Daily patient admission files as received: every record, with _rescued_data for values that do not fit and the file and line of each row.';
+
+-- ------------------------------------------------------------ patients_clean (view)
+CREATE OR REPLACE VIEW patients_clean AS
+SELECT
+  patient_id,
+  name,
+  age,
+  gender,
+  address,
+  contact_number,
+  admission_date,
+  diagnosis_code,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    CASE WHEN upper(gender) = 'MALE' THEN 'M' WHEN upper(gender) = 'FEMALE' THEN 'F' ELSE upper(gender) END AS gender,
+    address,
+    contact_number,
+    admission_date,
+    upper(diagnosis_code) AS diagnosis_code,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at
+  FROM patients_bronze
+) AS q
+WHERE patient_id IS NOT NULL
+  AND age IS NOT NULL AND age BETWEEN 0 AND 120
+  AND gender IN ('M', 'F')
+  AND admission_date IS NOT NULL;
+COMMENT ON VIEW patients_clean IS 'Admissions with normalised gender (M/F) and diagnosis codes, checked by the validation rules.';
+
+-- ------------------------------------------------------------ patients_quarantine (streaming table, quarantine of patients_clean)
+CREATE OR REPLACE TABLE patients_quarantine AS
+SELECT
+  patient_id,
+  name,
+  age,
+  gender,
+  address,
+  contact_number,
+  admission_date,
+  diagnosis_code,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at,
+  list_filter([CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(age IS NOT NULL AND age BETWEEN 0 AND 120, FALSE) THEN 'valid_age' END, CASE WHEN NOT coalesce(gender IN ('M', 'F'), FALSE) THEN 'valid_gender' END, CASE WHEN NOT coalesce(admission_date IS NOT NULL, FALSE) THEN 'valid_admission_date' END], lambda x: x IS NOT NULL) AS _failed_expectations
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    CASE WHEN upper(gender) = 'MALE' THEN 'M' WHEN upper(gender) = 'FEMALE' THEN 'F' ELSE upper(gender) END AS gender,
+    address,
+    contact_number,
+    admission_date,
+    upper(diagnosis_code) AS diagnosis_code,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at
+  FROM patients_bronze
+) AS q
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(age IS NOT NULL AND age BETWEEN 0 AND 120, FALSE) AND coalesce(gender IN ('M', 'F'), FALSE) AND coalesce(admission_date IS NOT NULL, FALSE));
+COMMENT ON TABLE patients_quarantine IS 'Admissions that failed a validation rule, with _failed_expectations naming every rule they failed.';
+
+-- ------------------------------------------------------------ patients_silver (streaming table)
+-- expectation known_diagnosis (warn): diagnosis_description IS NOT NULL -- not enforced on DuckDB
+-- expectation has_contact_number (warn): contact_number IS NOT NULL -- not enforced on DuckDB
+CREATE OR REPLACE TABLE patients_silver AS
+SELECT
+  l.patient_id AS patient_id,
+  l.name AS name,
+  l.age AS age,
+  l.gender AS gender,
+  l.address AS address,
+  l.contact_number AS contact_number,
+  l.admission_date AS admission_date,
+  l.diagnosis_code AS diagnosis_code,
+  r.diagnosis_description AS diagnosis_description,
+  l._rescued_data AS _rescued_data,
+  l._source_file AS _source_file,
+  l._line AS _line,
+  l._ingested_at AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    gender,
+    address,
+    contact_number,
+    admission_date,
+    diagnosis_code,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at
+  FROM patients_clean
+  QUALIFY row_number() OVER (PARTITION BY patient_id, admission_date, diagnosis_code ORDER BY _source_file, _line) = 1
+) AS l
+LEFT JOIN diagnosis_mapping AS r ON l.diagnosis_code = r.diagnosis_code;
+COMMENT ON TABLE patients_silver IS 'Valid admissions, de-duplicated on (patient_id, admission_date, diagnosis_code), with the diagnosis description.';
+
+-- ------------------------------------------------------------ patient_stats_by_diagnosis (materialized view)
+CREATE OR REPLACE TABLE patient_stats_by_diagnosis AS
+SELECT
+  diagnosis_description,
+  count(patient_id) AS patient_count,
+  avg(age) AS avg_age,
+  count(DISTINCT gender) AS unique_gender_count,
+  min(age) AS min_age,
+  max(age) AS max_age
+FROM patients_silver
+GROUP BY diagnosis_description;
+COMMENT ON TABLE patient_stats_by_diagnosis IS 'Patients per diagnosis: count, age statistics and number of genders.';
+-- fail expectations of patient_stats_by_diagnosis: the script stops here when a row violates one
+SELECT CASE WHEN NOT coalesce(patient_count > 0, FALSE) THEN error('EXPECTATION_FAILED: expectation "positive_count" failed on patient_stats_by_diagnosis: (patient_count > 0) was not true') WHEN NOT coalesce(avg_age BETWEEN 0 AND 120, FALSE) THEN error('EXPECTATION_FAILED: expectation "plausible_avg_age" failed on patient_stats_by_diagnosis: (avg_age BETWEEN 0 AND 120) was not true') END AS failed_expectation
+FROM patient_stats_by_diagnosis;
+
+-- ------------------------------------------------------------ patient_stats_by_gender (materialized view)
+CREATE OR REPLACE TABLE patient_stats_by_gender AS
+SELECT
+  gender,
+  count(patient_id) AS patient_count,
+  avg(age) AS avg_age,
+  count(DISTINCT diagnosis_description) AS unique_diagnosis_count,
+  min(age) AS min_age,
+  max(age) AS max_age
+FROM patients_silver
+GROUP BY gender;
+COMMENT ON TABLE patient_stats_by_gender IS 'Patients per gender: count, age statistics and number of diagnoses.';
+-- fail expectations of patient_stats_by_gender: the script stops here when a row violates one
+SELECT CASE WHEN NOT coalesce(patient_count > 0, FALSE) THEN error('EXPECTATION_FAILED: expectation "positive_count" failed on patient_stats_by_gender: (patient_count > 0) was not true') WHEN NOT coalesce(avg_age BETWEEN 0 AND 120, FALSE) THEN error('EXPECTATION_FAILED: expectation "plausible_avg_age" failed on patient_stats_by_gender: (avg_age BETWEEN 0 AND 120) was not true') END AS failed_expectation
+FROM patient_stats_by_gender;
+
+-- ------------------------------------------------------------ daily_admissions_by_diagnosis (materialized view)
+CREATE OR REPLACE TABLE daily_admissions_by_diagnosis AS
+SELECT
+  make_timestamp(__start) AS window_start,
+  make_timestamp(__start + 86400000000) AS window_end,
+  diagnosis_description,
+  count(*) AS admissions,
+  avg(age) AS avg_age
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    gender,
+    address,
+    contact_number,
+    admission_date,
+    diagnosis_code,
+    diagnosis_description,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at,
+    __t,
+    __t - ((__t % 86400000000) + 86400000000) % 86400000000 AS __start
+  FROM (
+    SELECT
+      patient_id,
+      name,
+      age,
+      gender,
+      address,
+      contact_number,
+      admission_date,
+      diagnosis_code,
+      diagnosis_description,
+      _rescued_data,
+      _source_file,
+      _line,
+      _ingested_at,
+      epoch_us(CAST(admission_date AS TIMESTAMP)) AS __t
+    FROM patients_silver
+  ) AS q
+  WHERE __t IS NOT NULL
+) AS q
+GROUP BY __start, diagnosis_description;
+COMMENT ON TABLE daily_admissions_by_diagnosis IS 'Admissions per day and diagnosis (tumbling 1-day windows on admission_date).';
+
+-- ------------------------------------------------------------ admissions_rolling_7d (materialized view)
+CREATE OR REPLACE TABLE admissions_rolling_7d AS
+SELECT
+  make_timestamp(__start) AS window_start,
+  make_timestamp(__start + 604800000000) AS window_end,
+  count(*) AS admissions,
+  avg(age) AS avg_age,
+  count(DISTINCT patient_id) AS unique_patients
+FROM (
+  SELECT
+    patient_id,
+    name,
+    age,
+    gender,
+    address,
+    contact_number,
+    admission_date,
+    diagnosis_code,
+    diagnosis_description,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at,
+    __t,
+    __t - ((__t % 86400000000) + 86400000000) % 86400000000 - w.k * 86400000000 AS __start
+  FROM (
+    SELECT
+      patient_id,
+      name,
+      age,
+      gender,
+      address,
+      contact_number,
+      admission_date,
+      diagnosis_code,
+      diagnosis_description,
+      _rescued_data,
+      _source_file,
+      _line,
+      _ingested_at,
+      epoch_us(CAST(admission_date AS TIMESTAMP)) AS __t
+    FROM patients_silver
+  ) AS q
+  CROSS JOIN range(0, 7) AS w(k)
+  WHERE __t IS NOT NULL
+) AS q
+WHERE __start > __t - 604800000000
+GROUP BY __start;
+COMMENT ON TABLE admissions_rolling_7d IS 'Admissions over 7-day windows sliding by 1 day on admission_date.';
+
+-- ------------------------------------------------------------ vitals_bronze (streaming table)
+-- the files of vitals_bronze: vitals_*.csv in the input folder, in byte order of their names
+SET VARIABLE vitals_bronze_files = (SELECT coalesce(list(file ORDER BY file), []) FROM glob('/data/incoming/vitals_*.csv')
+    WHERE NOT (parse_filename(file) LIKE '.%' OR file LIKE '%.tmp' OR file LIKE '%.partial' OR file LIKE '%~'));
+CREATE OR REPLACE TABLE vitals_bronze AS
+SELECT
+  patient_id,
+  measured_at,
+  heart_rate,
+  systolic_bp,
+  diastolic_bp,
+  temperature_c,
+  spo2,
+  CASE WHEN len(_e) > 0 THEN '{' || array_to_string(list_transform(range(1, len(_e) + 1), lambda p: to_json(CASE WHEN list_contains(list_transform(_e[1:p - 1], lambda e: e.k), _e[p].k) THEN '_c' || (_e[p].i - 1) ELSE _e[p].k END) || ':' || to_json(_e[p].v)), ',') || '}' END AS _rescued_data,
+  parse_filename(_file) AS _source_file,
+  _line,
+  CAST(current_timestamp AS TIMESTAMP) AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    measured_at,
+    heart_rate,
+    systolic_bp,
+    diastolic_bp,
+    temperature_c,
+    spo2,
+    _file,
+    _line,
+    list_filter(list_transform(range(1, 16), lambda i: {'i': i, 'k': CASE WHEN i = _p_patient_id THEN 'patient_id' WHEN i = _p_measured_at THEN 'measured_at' WHEN i = _p_heart_rate THEN 'heart_rate' WHEN i = _p_systolic_bp THEN 'systolic_bp' WHEN i = _p_diastolic_bp THEN 'diastolic_bp' WHEN i = _p_temperature_c THEN 'temperature_c' WHEN i = _p_spo2 THEN 'spo2' ELSE coalesce(nullif(_h[i], ''), '_c' || (i - 1)) END, 'v': CASE WHEN i = _p_patient_id THEN NULL WHEN i = _p_measured_at THEN CASE WHEN measured_at IS NULL THEN _text_measured_at END WHEN i = _p_heart_rate THEN CASE WHEN heart_rate IS NULL THEN _text_heart_rate END WHEN i = _p_systolic_bp THEN CASE WHEN systolic_bp IS NULL THEN _text_systolic_bp END WHEN i = _p_diastolic_bp THEN CASE WHEN diastolic_bp IS NULL THEN _text_diastolic_bp END WHEN i = _p_temperature_c THEN CASE WHEN temperature_c IS NULL THEN _text_temperature_c END WHEN i = _p_spo2 THEN CASE WHEN spo2 IS NULL THEN _text_spo2 END ELSE _v[i] END}), lambda e: e.v IS NOT NULL) AS _e
+  FROM (
+    SELECT
+      patient_id,
+      CASE WHEN regexp_full_match(measured_at, '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?') THEN CAST(TRY_CAST(regexp_replace(upper(measured_at), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '\1 \2:00\3') AS TIMESTAMPTZ) AS TIMESTAMP) END AS measured_at,
+      CASE WHEN regexp_full_match(heart_rate, '[+-]?[0-9]+') THEN TRY_CAST(heart_rate AS INTEGER) END AS heart_rate,
+      CASE WHEN regexp_full_match(systolic_bp, '[+-]?[0-9]+') THEN TRY_CAST(systolic_bp AS INTEGER) END AS systolic_bp,
+      CASE WHEN regexp_full_match(diastolic_bp, '[+-]?[0-9]+') THEN TRY_CAST(diastolic_bp AS INTEGER) END AS diastolic_bp,
+      CASE WHEN regexp_full_match(temperature_c, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') AND abs(TRY_CAST(temperature_c AS DOUBLE)) <= 1.7976931348623157E308 THEN TRY_CAST(temperature_c AS DOUBLE) END AS temperature_c,
+      CASE WHEN regexp_full_match(spo2, '[+-]?[0-9]+') THEN TRY_CAST(spo2 AS INTEGER) END AS spo2,
+      measured_at AS _text_measured_at,
+      heart_rate AS _text_heart_rate,
+      systolic_bp AS _text_systolic_bp,
+      diastolic_bp AS _text_diastolic_bp,
+      temperature_c AS _text_temperature_c,
+      spo2 AS _text_spo2,
+      _file,
+      _line,
+      _h,
+      _v,
+      _p_patient_id,
+      _p_measured_at,
+      _p_heart_rate,
+      _p_systolic_bp,
+      _p_diastolic_bp,
+      _p_temperature_c,
+      _p_spo2
+    FROM (
+      SELECT
+        _v[_p_patient_id] AS patient_id,
+        _v[_p_measured_at] AS measured_at,
+        _v[_p_heart_rate] AS heart_rate,
+        _v[_p_systolic_bp] AS systolic_bp,
+        _v[_p_diastolic_bp] AS diastolic_bp,
+        _v[_p_temperature_c] AS temperature_c,
+        _v[_p_spo2] AS spo2,
+        _file,
+        _line,
+        _h,
+        _v,
+        _p_patient_id,
+        _p_measured_at,
+        _p_heart_rate,
+        _p_systolic_bp,
+        _p_diastolic_bp,
+        _p_temperature_c,
+        _p_spo2
+      FROM (
+        SELECT
+          _file,
+          _line,
+          _h,
+          list_transform(_t, lambda x: CASE WHEN lower(x) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE x END) AS _v,
+          list_position(list_transform(_h, lambda x: lower(x)), 'patient_id') AS _p_patient_id,
+          list_position(list_transform(_h, lambda x: lower(x)), 'measured_at') AS _p_measured_at,
+          list_position(list_transform(_h, lambda x: lower(x)), 'heart_rate') AS _p_heart_rate,
+          list_position(list_transform(_h, lambda x: lower(x)), 'systolic_bp') AS _p_systolic_bp,
+          list_position(list_transform(_h, lambda x: lower(x)), 'diastolic_bp') AS _p_diastolic_bp,
+          list_position(list_transform(_h, lambda x: lower(x)), 'temperature_c') AS _p_temperature_c,
+          list_position(list_transform(_h, lambda x: lower(x)), 'spo2') AS _p_spo2
+        FROM (
+          SELECT
+            _file,
+            _line,
+            _t,
+            first_value(_t) OVER (PARTITION BY _file ORDER BY _line) AS _h,
+            row_number() OVER (PARTITION BY _file ORDER BY _line) AS _n
+          FROM (
+            SELECT
+              _file,
+              row_number() OVER (PARTITION BY _file ORDER BY _rec) AS _line,
+              list_transform(_f, lambda x: trim(x, ' ' || chr(9))) AS _t,
+              _f[1] IS NOT NULL AND trim(_f[1], ' ' || chr(9)) = '' AND len(list_filter(_f[2:], lambda x: x IS NOT NULL)) = 0 AS _blank
+            FROM (
+              SELECT filename AS _file, row_number() OVER () AS _rec, _f
+              FROM query(CASE WHEN len(getvariable('vitals_bronze_files')) = 0
+                THEN 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR[] AS _f WHERE false'
+                ELSE 'SELECT filename, [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14] AS _f FROM read_csv(getvariable(''vitals_bronze_files''), header = false, auto_detect = false, delim = '','', quote = ''"'', escape = ''"'', null_padding = true, strict_mode = false, filename = true, columns = {''c0'': ''VARCHAR'', ''c1'': ''VARCHAR'', ''c2'': ''VARCHAR'', ''c3'': ''VARCHAR'', ''c4'': ''VARCHAR'', ''c5'': ''VARCHAR'', ''c6'': ''VARCHAR'', ''c7'': ''VARCHAR'', ''c8'': ''VARCHAR'', ''c9'': ''VARCHAR'', ''c10'': ''VARCHAR'', ''c11'': ''VARCHAR'', ''c12'': ''VARCHAR'', ''c13'': ''VARCHAR'', ''c14'': ''VARCHAR''})' END)
+            ) AS records
+          ) AS lines
+          WHERE NOT _blank
+        ) AS records
+        WHERE _n > 1
+      ) AS fields
+    ) AS texts
+  ) AS typed
+) AS rescued;
+COMMENT ON TABLE vitals_bronze IS 'Vital-sign readings as received: every record, with _rescued_data for values that do not fit and the file and line of each row.';
+
+-- ------------------------------------------------------------ vitals_silver (streaming table)
+CREATE OR REPLACE TABLE vitals_silver AS
+SELECT
+  patient_id,
+  measured_at,
+  heart_rate,
+  systolic_bp,
+  diastolic_bp,
+  temperature_c,
+  spo2,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at
+FROM vitals_bronze
+WHERE patient_id IS NOT NULL
+  AND measured_at IS NOT NULL
+  AND (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL)
+  AND (heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250)
+  AND (systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260)
+  AND (diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160)
+  AND (temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45)
+  AND (spo2 IS NULL OR spo2 BETWEEN 50 AND 100)
+  AND (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp);
+COMMENT ON TABLE vitals_silver IS 'Valid vital-sign readings: a patient, a measurement time, at least one vital, every vital in its plausible range, systolic above diastolic.';
+
+-- ------------------------------------------------------------ vitals_quarantine (streaming table, quarantine of vitals_silver)
+CREATE OR REPLACE TABLE vitals_quarantine AS
+SELECT
+  patient_id,
+  measured_at,
+  heart_rate,
+  systolic_bp,
+  diastolic_bp,
+  temperature_c,
+  spo2,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at,
+  list_filter([CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(measured_at IS NOT NULL, FALSE) THEN 'valid_measured_at' END, CASE WHEN NOT coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) THEN 'has_vitals' END, CASE WHEN NOT coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) THEN 'heart_rate_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) THEN 'systolic_bp_range' END, CASE WHEN NOT coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) THEN 'diastolic_bp_range' END, CASE WHEN NOT coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) THEN 'temperature_c_range' END, CASE WHEN NOT coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) THEN 'spo2_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) THEN 'bp_order' END], lambda x: x IS NOT NULL) AS _failed_expectations
+FROM vitals_bronze
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(measured_at IS NOT NULL, FALSE) AND coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) AND coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) AND coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) AND coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) AND coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) AND coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) AND coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE));
+COMMENT ON TABLE vitals_quarantine IS 'Vital-sign readings that failed a validation rule, with _failed_expectations naming every rule they failed.';
+
+-- ------------------------------------------------------------ vitals_15min (streaming table)
+CREATE OR REPLACE TABLE vitals_15min AS
+SELECT
+  make_timestamp(__start) AS window_start,
+  make_timestamp(__start + 900000000) AS window_end,
+  patient_id,
+  count(*) AS readings,
+  avg(heart_rate) AS avg_heart_rate,
+  avg(systolic_bp) AS avg_systolic_bp,
+  avg(diastolic_bp) AS avg_diastolic_bp,
+  avg(temperature_c) AS avg_temperature_c,
+  avg(spo2) AS avg_spo2
+FROM (
+  SELECT
+    patient_id,
+    measured_at,
+    heart_rate,
+    systolic_bp,
+    diastolic_bp,
+    temperature_c,
+    spo2,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at,
+    __wm_max_us,
+    __t,
+    __t - ((__t % 300000000) + 300000000) % 300000000 - w.k * 300000000 AS __start
+  FROM (
+    SELECT
+      patient_id,
+      measured_at,
+      heart_rate,
+      systolic_bp,
+      diastolic_bp,
+      temperature_c,
+      spo2,
+      _rescued_data,
+      _source_file,
+      _line,
+      _ingested_at,
+      __wm_max_us,
+      epoch_us(measured_at) AS __t
+    FROM (
+      SELECT
+        patient_id,
+        measured_at,
+        heart_rate,
+        systolic_bp,
+        diastolic_bp,
+        temperature_c,
+        spo2,
+        _rescued_data,
+        _source_file,
+        _line,
+        _ingested_at,
+        max(epoch_us(measured_at)) OVER () AS __wm_max_us
+      FROM vitals_silver
+    ) AS q
+  ) AS q
+  CROSS JOIN range(0, 3) AS w(k)
+  WHERE __t IS NOT NULL
+) AS q
+WHERE __start > __t - 900000000
+GROUP BY __start, patient_id
+HAVING __start + 900000000 <= max(__wm_max_us) - 600000000;
+COMMENT ON TABLE vitals_15min IS 'Per patient: readings and average vitals over 15-minute windows sliding every 5 minutes, written once when the 10-minute watermark passes the window end (append mode).';
+
+-- ------------------------------------------------------------ patient_alerts (streaming table)
+CREATE OR REPLACE TABLE patient_alerts AS
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'tachycardia' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM vitals_15min
+WHERE avg_heart_rate > 120
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'bradycardia' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM vitals_15min
+WHERE avg_heart_rate < 40
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'hypoxemia' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM vitals_15min
+WHERE avg_spo2 < 90
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'fever' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM vitals_15min
+WHERE avg_temperature_c >= CAST(38.5 AS DOUBLE)
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'hypotension' AS reason,
+  readings,
+  avg_heart_rate,
+  avg_systolic_bp,
+  avg_diastolic_bp,
+  avg_temperature_c,
+  avg_spo2
+FROM vitals_15min
+WHERE avg_systolic_bp < 90;
+COMMENT ON TABLE patient_alerts IS 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.';
+
+COMMIT;
