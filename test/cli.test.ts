@@ -20,6 +20,8 @@ import { readEventLog } from '../engine/index.js';
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const DIRTY = path.join(ROOT, 'test', 'fixtures', 'dirty');
 const ANSI = /\u001b\[/;
+/** Each test runs several child processes (slow on a loaded machine). */
+const T = { timeout: 120_000 };
 
 let work: string;
 let out: string;
@@ -48,14 +50,14 @@ beforeAll(async () => {
   replayed = await runCli(['replay', DIRTY, '--output', out, '--max-files-per-trigger', '2']);
   const people = await duck.all(`SELECT name, address, contact_number FROM read_parquet(${sqlString(path.join(out, 'tables', 'patients_silver', '*.parquet'))})`);
   identifying = people.flatMap((r) => [r.name, r.address, r.contact_number]).filter((v): v is string => typeof v === 'string' && v.length > 3);
-}, 60_000);
+}, 120_000);
 
 afterAll(() => {
   duck?.close();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-describe('replay', () => {
+describe('replay', T, () => {
   it('prints a summary on stdout, JSON logs on stderr, and writes the tables and the event log', async () => {
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(replayed.stdout).toMatch(/^2 batches, 4 new files/);
@@ -94,7 +96,7 @@ describe('replay', () => {
   });
 });
 
-describe('unknown commands and help', () => {
+describe('unknown commands and help', T, () => {
   it('an unknown command exits 2 with one line', async () => {
     expectBadUsage(await runCli(['frobnicate']), /unknown command "frobnicate".*status, show, events/);
   });
@@ -124,7 +126,7 @@ describe('unknown commands and help', () => {
   });
 });
 
-describe('validate and graph', () => {
+describe('validate and graph', T, () => {
   it('validate says the pipeline is valid', async () => {
     const r = await runCli(['validate']);
     expect(r.code, r.stderr).toBe(0);
@@ -148,7 +150,7 @@ describe('validate and graph', () => {
   });
 });
 
-describe('generate', () => {
+describe('generate', T, () => {
   it('writes files and reports on stderr', async () => {
     const dir = path.join(work, 'gen');
     const r = await runCli(['generate', '--out', dir, '--files', '2', '--rows', '10', '--every', '0', '--seed', '7']);
@@ -163,7 +165,7 @@ describe('generate', () => {
   });
 });
 
-describe('status', () => {
+describe('status', T, () => {
   it("shows each table's kind, layer, rows, files, last commit and pass rates, in 80 columns", async () => {
     const r = await runCli(['status', '--output', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -199,7 +201,7 @@ describe('status', () => {
   });
 });
 
-describe('show', () => {
+describe('show', T, () => {
   it('prints an aligned table that fits 80 columns, oldest rows first', async () => {
     const r = await runCli(['show', 'patients_silver', '--output', out, '--limit', '5']);
     expect(r.code, r.stderr).toBe(0);
@@ -303,7 +305,7 @@ describe('show', () => {
   });
 });
 
-describe('events', () => {
+describe('events', T, () => {
   it('prints the log, oldest first, in 80 columns, with the rules that failed', async () => {
     const r = await runCli(['events', '--output', out, '--limit', '0']);
     expect(r.code, r.stderr).toBe(0);
@@ -358,7 +360,7 @@ describe('events', () => {
   });
 });
 
-describe('run and start write the event log', () => {
+describe('run and start write the event log', T, () => {
   it('run --trigger available-now completes an update', async () => {
     const o = path.join(work, 'run-now');
     const r = await runCli(['run', '--input', DIRTY, '--output', o, '--trigger', 'available-now']);
@@ -374,9 +376,9 @@ describe('run and start write the event log', () => {
     fs.mkdirSync(input, { recursive: true });
     const o = path.join(work, 'run-out');
     const live = startCli(['run', '--input', input, '--output', o, '--stability', '50ms']);
-    await waitFor('watching', () => live.stderr().includes('watching for new files'));
+    await waitFor('watching', () => live.stderr().includes('watching for new files'), 60_000);
     fs.copyFileSync(path.join(DIRTY, 'patients_daily_file_001.csv'), path.join(input, 'patients_daily_file_001.csv'));
-    await waitFor('a batch', () => /^batch 0: /m.test(live.stderr()));
+    await waitFor('a batch', () => /^batch 0: /m.test(live.stderr()), 60_000);
     live.child.kill('SIGTERM');
     const { code } = await live.exited;
     expect(code, live.stderr()).toBe(0);
@@ -384,13 +386,13 @@ describe('run and start write the event log', () => {
     expect(events[0].details.create_update.config).toMatchObject({ continuous: true, trigger: 'continuous' });
     expect(events.filter((e) => e.event_type === 'update_progress').map((e) => e.details.update_progress.state)).toEqual(['INITIALIZING', 'RUNNING', 'CANCELED']);
     expect(events.some((e) => e.event_type === 'flow_progress' && e.origin.flow_name === 'patients_bronze')).toBe(true);
-  }, 30_000);
+  }, 120_000);
 
   it('start (generator and watcher) logs its batches and ends CANCELED on SIGTERM', async () => {
     const input = path.join(work, 'start-in');
     const o = path.join(work, 'start-out');
     const live = startCli(['start', '--input', input, '--output', o, '--every', '10m', '--rows', '5', '--seed', '3', '--stability', '50ms']);
-    await waitFor('a batch', () => /^batch 0: /m.test(live.stderr()), 20_000);
+    await waitFor('a batch', () => /^batch 0: /m.test(live.stderr()), 60_000);
     live.child.kill('SIGTERM');
     const { code } = await live.exited;
     expect(code, live.stderr()).toBe(0);
@@ -398,5 +400,5 @@ describe('run and start write the event log', () => {
     expect(events[0].message).toMatch(/started by start/);
     expect(events.at(-1)!.details.update_progress.state).toBe('CANCELED');
     expect(events.find((e) => e.event_type === 'flow_progress' && e.origin.flow_name === 'patients_bronze')!.details.flow_progress.metrics.num_output_rows).toBe(5);
-  }, 30_000);
+  }, 120_000);
 });

@@ -25,7 +25,7 @@ import { isPipelineError } from '../engine/errors.js';
 import { Duck, dateString, multisetEqual, sqlString } from './helpers/duck.js';
 import {
   copyInto, ensureBuilt, generatePool, liveFiles, parquetOnDisk, readLogEntries, readTableGlob, readTableViaLog, runCli,
-  tableNames, tablesDir, tempDir, ROOT, type Pool,
+  tableNames, tablesDir, tempDir, ENGINE_JS, type Pool,
 } from './helpers/cli.js';
 
 // child processes on a possibly loaded machine
@@ -345,7 +345,7 @@ describe('DeltaStore', () => {
     const dir = path.join(work, 'race');
     fs.mkdirSync(path.join(dir, '_delta_log'), { recursive: true });
     writeLogEntry(dir, 0, '{"commitInfo":{"who":"setup"}}\n');
-    const mod = pathToFileURL(path.join(ROOT, 'dist', 'engine', 'sinks', 'delta-store.js')).href;
+    const mod = pathToFileURL(path.join(path.dirname(ENGINE_JS), 'sinks', 'delta-store.js')).href;
     const startAt = Date.now() + 1500;
     const script = `
       const { writeLogEntry } = await import(${JSON.stringify(mod)});

@@ -49,6 +49,8 @@ export interface RunnerOptions {
   onBatch?: (result: BatchResult, plan: PlannedBatch) => void;
   /** A planned file could not be read; it is skipped in this batch and retried later. */
   onFileSkipped?: (file: string, reason: string, error: unknown) => void;
+  /** A processed file's size or mtime changed (`file_changed`). */
+  onFileChanged?: (file: string, before: FileEntry, now: FileEntry, reingested: boolean) => void;
   /** New columns were found in an `addNewColumns` source. */
   onNewColumns?: (source: string, columns: string[]) => void;
 }
@@ -83,8 +85,38 @@ export class PipelineRunner {
   pendingFiles(): { source: StreamingFileSource; files: FileEntry[] }[] {
     return this.sources.map((s) => {
       const seen = this.fileIndex.get(s.key)!;
-      return { source: s, files: matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => !seen.has(f.name)) };
+      const files = matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => {
+        const old = seen.get(f.name);
+        if (!old) return true;
+        if (old.size === f.size && old.mtimeMs === f.mtimeMs) return false;
+        // a processed file changed: reported once; ingested again only with allowOverwrites
+        const key = `${s.key}\u0000${f.name}\u0000${f.size}\u0000${f.mtimeMs}`;
+        if (!this.reportedChanges.has(key)) {
+          this.reportedChanges.add(key);
+          this.options.onFileChanged?.(f.name, old, f, s.options.allowOverwrites);
+        }
+        return s.options.allowOverwrites;
+      });
+      return { source: s, files };
     });
+  }
+
+  private readonly reportedChanges = new Set<string>();
+
+  /**
+   * Marks the files now present as already ingested, for sources with
+   * `includeExistingFiles: false` (evaluated on a pipeline's first start only).
+   * Returns them by source key.
+   */
+  skipExistingFiles(): Record<string, FileEntry[]> {
+    const out: Record<string, FileEntry[]> = {};
+    for (const s of this.sources) {
+      if (s.options.includeExistingFiles) continue;
+      const files = matchFiles(this.fsys, this.options.input, s.options.glob);
+      for (const f of files) this.fileIndex.get(s.key)!.set(f.name, { ...f, batchId: -1 });
+      out[s.key] = files;
+    }
+    return out;
   }
 
   /** The next batch's files (only those `accept` takes, when given), or null when nothing is new. */

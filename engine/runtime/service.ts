@@ -102,6 +102,7 @@ export class PipelineService {
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
       now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger,
+      onFileChanged: (file, before, now, reingested) => this.logger.warn({ event: 'file_changed', file, size: now.size, indexed_size: before.size, reingested }, reingested ? 'a processed file changed; it is ingested again (allowOverwrites)' : 'a processed file changed; it is not ingested again'),
       onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),
       onNewColumns: (source, columns) => {
         this.evolved[source] = [...new Set([...(this.evolved[source] ?? []), ...columns])];
@@ -164,6 +165,7 @@ export class PipelineService {
       refreshed.push(...this.graph.order);
       this.logger.info({ tables: refreshed }, 'full refresh of every table');
     }
+    const firstStart = !meta;
     if (!meta) {
       meta = { format: 1, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
     } else if (!fullRefreshAll) {
@@ -267,6 +269,15 @@ export class PipelineService {
       if (!idx) continue;
       const m = this.runner.fileIndex.get(src.key)!;
       for (const [name, f] of idx) if (f.batchId <= lastCommitted) { m.set(name, f); indexedFiles++; }
+    }
+    if (firstStart) {
+      // includeExistingFiles: false — files already there at the first start are skipped for good
+      const skipped = this.runner.skipExistingFiles();
+      for (const src of this.runner.sources) {
+        if (!skipped[src.key]) continue;
+        this.checkpoint.writeExistingFiles(src.dataset, { [src.key]: skipped[src.key] });
+        if (skipped[src.key].length) this.logger.info({ source: src.key, files: skipped[src.key].length }, 'includeExistingFiles is off: files present at the first start are skipped');
+      }
     }
     // operator state after the last committed batch
     if (lastCommitted >= 0) this.loadState(lastCommitted);

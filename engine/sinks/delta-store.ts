@@ -175,7 +175,7 @@ export class DeltaStore implements TableStore {
   async snapshot(table: string, schema: Schema): Promise<Batch> {
     const snap = this.log(table);
     const dir = this.tableDir(table);
-    const parts = [...snap.files.keys()].sort().map((p) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, p))), schema));
+    const parts = [...snap.files.keys()].map((p) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, p))), schema));
     return parts.length ? concatBatches(schema, parts) : emptyBatch(schema);
   }
 

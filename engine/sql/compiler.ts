@@ -175,15 +175,17 @@ export class PipelineCompiler {
       const handling = this.d.expectations[e.action];
       expectations.push({ name: e.name, action: e.action, sql, handling });
       this.fragments.push({ table: g.name, sql: `SELECT * FROM t WHERE ${sql}`, kind: 'expr' });
-      if (handling === 'comment') {
-        notes.push(`expectation ${e.name} (${e.action}): ${sql} -- not enforced on ${this.d.title}`);
-        this.note({ table: g.name, code: e.action === 'fail' ? 'FAIL_EXPECTATION_NOT_ENFORCED' : 'WARN_EXPECTATION_NOT_COUNTED', treatment: 'not-reproduced', detail: `expectation "${e.name}" (${e.action}) is kept as a comment: ${this.d.title} has no expectations${e.action === 'fail' ? ', so a violating row does not stop the update' : ', so failures are not counted'}.` });
-      } else if (handling === 'filter') {
-        this.note({ table: g.name, code: 'DROP_EXPECTATION_AS_FILTER', treatment: 'lowered', detail: `drop expectation "${e.name}" is a WHERE filter (rows where it is false or NULL are removed; no metrics).` });
-      } else if (handling === 'check') {
-        this.note({ table: g.name, code: 'FAIL_EXPECTATION_AS_CHECK', treatment: 'lowered', detail: `fail expectation "${e.name}" is a check that stops the script with error('EXPECTATION_FAILED …') when a row violates it.` });
-      }
+      if (handling === 'comment') notes.push(`expectation ${e.name} (${e.action}): ${sql} -- not enforced on ${this.d.title}`);
     }
+    const named = (action: Expectation['action'], handling: ExpectationHandling) => exps.filter((e) => e.action === action && this.d.expectations[e.action] === handling).map((e) => `"${e.name}"`);
+    const list = (xs: string[]) => (xs.length === 1 ? `expectation ${xs[0]} is` : `expectations ${xs.join(', ')} are`);
+    const warnC = named('warn', 'comment'), failC = named('fail', 'comment');
+    const dropF = exps.filter((e) => this.d.expectations[e.action] === 'filter').map((e) => `"${e.name}"`);
+    const failK = named('fail', 'check');
+    if (warnC.length) this.note({ table: g.name, code: 'WARN_EXPECTATION_NOT_COUNTED', treatment: 'not-reproduced', detail: `warn ${list(warnC)} kept as comments: ${this.d.title} has no expectations, so failures are not counted.` });
+    if (failC.length) this.note({ table: g.name, code: 'FAIL_EXPECTATION_NOT_ENFORCED', treatment: 'not-reproduced', detail: `fail ${list(failC)} kept as comments: ${this.d.title} has no expectations, so a violating row does not stop the update.` });
+    if (dropF.length) this.note({ table: g.name, code: 'DROP_EXPECTATION_AS_FILTER', treatment: 'lowered', detail: `drop ${list(dropF)} a WHERE filter (rows where one is false or NULL are removed; no metrics).` });
+    if (failK.length) this.note({ table: g.name, code: 'FAIL_EXPECTATION_AS_CHECK', treatment: 'lowered', detail: `fail ${list(failK)} checked after the table is built: the script stops with error('EXPECTATION_FAILED …') when a row violates one (no metrics).` });
 
     if (reason) {
       const py = this.pythonChain(g, g.def.query, g.streaming);

@@ -177,6 +177,15 @@ export class CheckpointStore {
       upTo = idx.upTo;
       for (const [src, files] of Object.entries(idx.files)) out.set(src, new Map(files.map((f) => [f.name, f])));
     }
+    const existing = path.join(dir, 'existing.json');
+    if (fs.existsSync(existing)) {
+      const idx = readJson(existing, IndexSchema);
+      for (const [src, files] of Object.entries(idx.files)) {
+        const m = out.get(src) ?? new Map();
+        for (const f of files) if (!m.has(f.name)) m.set(f.name, f);
+        out.set(src, m);
+      }
+    }
     const commits = new Set(this.commitBatches(flow));
     for (const b of this.offsetBatches(flow)) {
       if (b <= upTo || !commits.has(b)) continue;
@@ -190,6 +199,11 @@ export class CheckpointStore {
       }
     }
     return out;
+  }
+
+  /** Files present at the first start that a source skips (`includeExistingFiles: false`). */
+  writeExistingFiles(flow: string, files: Record<string, { name: string; size: number; mtimeMs: number }[]>): void {
+    writeFileAtomic(path.join(this.flowDir(flow), 'sources', 'existing.json'), JSON.stringify({ upTo: -1, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.map((f) => ({ ...f, batchId: -1 }))])) }) + '\n');
   }
 
   /** Folds old offsets into a file index snapshot and deletes offsets, commits and state older than the kept window. */

@@ -14,9 +14,11 @@ import { generate, type GenerateOptions } from '../../src/generate.js';
 import { sqlString, type Duck, type PlainRow } from './duck.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const RUN_JS = path.join(ROOT, 'dist', 'run.js');
+/** The built CLI (LOCALDLT_TEST_DIST points the tests at another build, e.g. of an older commit). */
+const DIST = process.env.LOCALDLT_TEST_DIST ? path.resolve(process.env.LOCALDLT_TEST_DIST) : path.join(ROOT, 'dist');
+export const RUN_JS = path.join(DIST, 'run.js');
 /** The engine's public module as built (for pipeline modules written by tests). */
-export const ENGINE_JS = path.join(ROOT, 'dist', 'engine', 'index.js');
+export const ENGINE_JS = path.join(DIST, 'engine', 'index.js');
 
 /** Builds `dist/` once when it is missing (`npm test` builds first). */
 export function ensureBuilt(): void {

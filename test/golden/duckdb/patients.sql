@@ -1,7 +1,7 @@
 -- Pipeline "patients", compiled by localdlt for DuckDB: one batch over the CSV files in /data/incoming.
 -- Every dataset becomes a table of the same name (views stay views); rows dropped by expectations
 -- are filtered out, a failed "fail" expectation stops the script, quarantines are tables.
--- Run: duckdb pipeline.duckdb -c ".read patients.sql"   (differences from the engine: portability.md)
+-- Run (DuckDB 1.1+): duckdb pipeline.duckdb -c ".read patients.sql"   (differences from the engine: portability.md)
 SET TimeZone = 'UTC';
 BEGIN TRANSACTION;
 
