@@ -212,7 +212,7 @@ export class DeltaStore implements TableStore {
     const dir = this.tableDir(table);
     fs.mkdirSync(dir, { recursive: true });
     const id = randomUUID();
-    const final = `part-${String(s.seq++).padStart(5, '0')}-${id}.c000.snappy.parquet`;
+    const final = `part-${String(Math.max(0, this.currentBatch)).padStart(6, "0")}-${String(s.seq++).padStart(5, "0")}-${id}.c000.snappy.parquet`;
     const tmp = `.${id}.parquet.tmp`;
     const bytes = encodeParquet(b);
     try {

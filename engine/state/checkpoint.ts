@@ -75,19 +75,35 @@ function corrupt(file: string, why: string): never {
   });
 }
 
-/** Writes a file atomically: temporary name, fsync, rename. */
+/**
+ * Whether checkpoint files are fsynced before they are renamed into place.
+ * Without it (the default) a checkpoint survives the process being killed at any
+ * point (the page cache keeps what was written), but not a power loss; an fsync
+ * costs ~6 ms here, ~30 per batch. `LOCALDLT_FSYNC=1` turns it on.
+ */
+export const FSYNC = process.env.LOCALDLT_FSYNC === '1';
+
+/** Writes a file atomically: temporary name, (fsync,) rename. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
+  let fd: number;
+  try {
+    fd = fs.openSync(tmp, 'w');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(dir, { recursive: true });
+    fd = fs.openSync(tmp, 'w');
+  }
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fs.fsyncSync(fd);
+    if (FSYNC) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
 }
+
 
 function readJson<T>(file: string, schema: z.ZodType<T>): T {
   let text: string;
@@ -248,10 +264,16 @@ export class CheckpointStore {
       const snaps = names.map((n) => new RegExp(`^(\\d+)\\.${escapeRe(op)}\\.snapshot$`).exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).filter((b) => b <= batchId).sort((a, b) => a - b);
       const base = snaps.length ? snaps[snaps.length - 1] : -1;
       const parts: Uint8Array[] = [];
-      if (base >= 0) parts.push(new Uint8Array(fs.readFileSync(path.join(dir, `${base}.${op}.snapshot`))));
+      // dedup keys are 128-bit hashes: a file that does not hold whole keys was cut short
+      const keys = (file: string): Uint8Array => {
+        const bytes = new Uint8Array(fs.readFileSync(file));
+        if (bytes.byteLength % 16 !== 0) corrupt(file, `${bytes.byteLength} bytes is not a whole number of 16-byte keys`);
+        return bytes;
+      };
+      if (base >= 0) parts.push(keys(path.join(dir, `${base}.${op}.snapshot`)));
       for (let b = base + 1; b <= batchId; b++) {
         const d = path.join(dir, `${b}.${op}.delta`);
-        if (fs.existsSync(d)) parts.push(new Uint8Array(fs.readFileSync(d)));
+        if (fs.existsSync(d)) parts.push(keys(d));
         else if (fs.existsSync(path.join(dir, `${b}.json`))) corrupt(d, 'a change log between the snapshot and the state is missing');
       }
       binaries[op] = parts;
