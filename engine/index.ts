@@ -51,3 +51,6 @@ export type { PipelineEvent, EventOrigin, EventSequence, EventError, EventType, 
 export { runPipeline, PipelineTester } from './testing.js';
 export type { TestOptions, PipelineRun, TableResult, Row } from './testing.js';
 export type { ExpectationMetric } from './operators/expectations.js';
+
+// SQL compilation (Databricks DLT, Spark 4.1 Declarative Pipelines, DuckDB)
+export { compilePipeline } from './sql/index.js';

@@ -375,11 +375,14 @@ const INS4: string[] = T4.map((x) => 'INS' + x);
 
 /** A string table stored as bytes, for copying entries into file buffers without string work. */
 class ByteTable {
-  readonly bytes: Uint8Array;
+  readonly view: DataView;
   readonly start: Int32Array;
   constructor(strings: readonly string[]) {
-    const all = Buffer.from(strings.join(''), 'latin1');
-    this.bytes = new Uint8Array(all.buffer, all.byteOffset, all.length);
+    const text = strings.join('');
+    // 8 bytes of padding: entries are copied 4 bytes at a time.
+    const bytes = new Uint8Array(text.length + 8);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    this.view = new DataView(bytes.buffer);
     this.start = new Int32Array(strings.length + 1);
     let acc = 0;
     strings.forEach((x, i) => { this.start[i] = acc; acc += x.length; });
@@ -387,15 +390,19 @@ class ByteTable {
   }
 }
 
-/** Copies entry `i` of `t` into `b` at `o`; returns the new offset. */
-function copyEntry(b: Uint8Array, o: number, t: ByteTable, i: number): number {
-  const src = t.bytes;
-  const e = t.start[i + 1];
-  for (let k = t.start[i]; k < e; k++) b[o++] = src[k];
-  return o;
+/**
+ * Copies entry `i` of `t` to `dst` at `o`, four bytes at a time (so up to three
+ * bytes past the entry are scribbled on; the next write or the final length
+ * takes care of them; ByteSink keeps slack). Returns the new offset.
+ */
+function copyEntry(dst: DataView, o: number, t: ByteTable, i: number): number {
+  const src = t.view;
+  const s = t.start[i];
+  const n = t.start[i + 1] - s;
+  for (let k = 0; k < n; k += 4) dst.setUint32(o + k, src.getUint32(s + k));
+  return o + n;
 }
 
-const B_T3 = new ByteTable(T3);
 const B_T3C = new ByteTable(T3.map((x) => x + ','));
 const B_NAMES_M = new ByteTable(NAMES_M.map((x) => x + ','));
 const B_NAMES_F = new ByteTable(NAMES_F.map((x) => x + ','));
@@ -405,8 +412,8 @@ const B_NUM = new ByteTable(NUM);
 const B_STREET_SUFFIX = new ByteTable(STREET_SUFFIX.map((x) => x + ','));
 const B_PHONE3 = new ByteTable(PHONE3);
 const B_T4C = new ByteTable(T4.map((x) => x + ','));
+const B_INS = new ByteTable(INS4.map((x) => ',' + x));
 const B_T4 = new ByteTable(T4);
-const B_INS4 = new ByteTable(INS4.map((x) => ',' + x));
 
 /** Acklam's inverse normal CDF. */
 function invNorm(p: number): number {
@@ -530,7 +537,6 @@ interface FileCtx {
   pidPrefix: string;
   /** Cache of pidPrefix + 3 digits. */
   pidPre: string[];
-  pidPrefixBytes: Uint8Array;
 }
 
 function patientsFileName(i: number): string {
@@ -553,7 +559,7 @@ function cumulative(w: number[]): Float64Array {
 function makeCtx(index: number, rows: number, simStartMs: number, simEndMs: number, weights: number[], layout: Layout): FileCtx {
   return {
     index, name: patientsFileName(index), rows, simStartMs, simEndMs, weights, cum: cumulative(weights), layout,
-    pidPrefix: 'P' + String(index).padStart(6, '0'), pidPre: [], pidPrefixBytes: Buffer.from('P' + String(index).padStart(6, '0'), 'latin1'),
+    pidPrefix: 'P' + String(index).padStart(6, '0'), pidPre: [],
   };
 }
 
@@ -571,16 +577,19 @@ const NO_PROBLEMS: string[] = [];
  */
 class ByteSink {
   buf: Buffer;
+  view: DataView;
   len = 0;
   constructor(size: number) {
     this.buf = Buffer.allocUnsafe(Math.max(1024, size));
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
-  /** Makes room for `n` more bytes. */
+  /** Makes room for `n` more bytes (plus slack for 4-byte copies). */
   ensure(n: number): void {
-    if (this.len + n > this.buf.length) {
-      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n));
+    if (this.len + n + 8 > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n + 8));
       this.buf.copy(b, 0, 0, this.len);
       this.buf = b;
+      this.view = new DataView(b.buffer, b.byteOffset, b.length);
     }
   }
   write(s: string): void {
@@ -600,37 +609,58 @@ function put(b: Uint8Array, o: number, s: string): number {
   return o;
 }
 
+/** Per-file byte pieces for clean rows. */
+interface FileBytes {
+  /** `P` + 6-digit file index + the row's thousands (3 digits), per thousand. */
+  pidHi: ByteTable;
+  /** `YYYY-MM-DD,Dnnn` (+ the line ending when there is no insurance_id), per day and diagnosis. */
+  tails: Map<number, ByteTable>;
+  ins: boolean;
+  crlf: boolean;
+}
+
+function fileBytes(ctx: FileCtx, ins: boolean, crlf: boolean): FileBytes {
+  const nHi = Math.min(1000, Math.ceil(ctx.rows / 1000));
+  return { pidHi: new ByteTable(Array.from({ length: nHi }, (_, hi) => ctx.pidPrefix + T3[hi])), tails: new Map(), ins, crlf };
+}
+
+function tailOf(fb: FileBytes, day: number, diag: number): ByteTable {
+  const key = day * 16 + diag;
+  let t = fb.tails.get(key);
+  if (t === undefined) {
+    t = new ByteTable([isoDay(day) + ',' + CODES[diag] + (fb.ins ? '' : fb.crlf ? '\r\n' : '\n')]);
+    fb.tails.set(key, t);
+  }
+  return t;
+}
+
 /** Writes a clean, lazy record straight from the byte tables (no strings are built). */
-function emitClean(g: Gen, sink: ByteSink, rec: Rec, ins: boolean, crlf: boolean): void {
+function emitClean(sink: ByteSink, rec: Rec, fb: FileBytes): void {
   sink.ensure(512);
-  const b = sink.buf;
-  const ctx = rec.ctx!;
+  const d = sink.view;
   const row = rec.row;
-  let o = sink.len;
+  let o: number;
   if (row < 1_000_000) {
-    const p = ctx.pidPrefixBytes;
-    for (let k = 0; k < p.length; k++) b[o++] = p[k];
-    o = copyEntry(b, o, B_T3, (row / 1000) | 0);
-    o = copyEntry(b, o, B_T3C, row % 1000);
+    o = copyEntry(d, sink.len, fb.pidHi, (row / 1000) | 0);
+    o = copyEntry(d, o, B_T3C, row % 1000);
   } else {
-    o = put(b, o, pidOf(ctx, row) + ',');
+    sink.write(pidOf(rec.ctx!, row) + ',');
+    o = sink.len;
   }
-  o = copyEntry(b, o, rec.male ? B_NAMES_M : B_NAMES_F, rec.name);
-  o = copyEntry(b, o, B_AGE_GENDER, rec.age * 2 + (rec.male ? 0 : 1));
-  o = copyEntry(b, o, B_NUM, 1 + (rec.addr % 9999));
-  o = copyEntry(b, o, B_STREET_SUFFIX, (rec.addr / 9999) | 0);
-  o = copyEntry(b, o, B_PHONE3, (rec.phone / 10000) | 0);
-  o = copyEntry(b, o, B_T4C, rec.phone % 10000);
-  const day = dayBytes(g, rec.day);
-  for (let k = 0; k < day.length; k++) b[o++] = day[k];
-  const code = CODE_BYTES[rec.diag];
-  for (let k = 0; k < code.length; k++) b[o++] = code[k];
-  if (ins) {
-    o = copyEntry(b, o, B_INS4, (rec.ins / 10000) | 0);
-    o = copyEntry(b, o, B_T4, rec.ins % 10000);
+  o = copyEntry(d, o, rec.male ? B_NAMES_M : B_NAMES_F, rec.name);
+  o = copyEntry(d, o, B_AGE_GENDER, rec.age * 2 + (rec.male ? 0 : 1));
+  o = copyEntry(d, o, B_NUM, 1 + (rec.addr % 9999));
+  o = copyEntry(d, o, B_STREET_SUFFIX, (rec.addr / 9999) | 0);
+  o = copyEntry(d, o, B_PHONE3, (rec.phone / 10000) | 0);
+  o = copyEntry(d, o, B_T4C, rec.phone % 10000);
+  o = copyEntry(d, o, tailOf(fb, rec.day, rec.diag), 0);
+  if (fb.ins) {
+    o = copyEntry(d, o, B_INS, (rec.ins / 10000) | 0);
+    o = copyEntry(d, o, B_T4, rec.ins % 10000);
+    const b = sink.buf;
+    if (fb.crlf) b[o++] = 13;
+    b[o++] = 10;
   }
-  if (crlf) b[o++] = 13;
-  b[o++] = 10;
   sink.len = o;
 }
 
@@ -678,29 +708,10 @@ interface Gen {
   comboRate: number;
   ctxByIndex: Map<number, FileCtx>;
   dayCache: Map<number, string>;
-  dayBytesCache: Map<number, Uint8Array>;
-  lastDay: number;
-  lastDayBytes: Uint8Array;
 }
 
 function rowSeed(g: Gen, file: number, row: number): number {
-  return mix32(g.seedHash ^ mix32(Math.imul(file + 1, 0x9e3779b1) ^ mix32(row ^ 0x5bd1e995)));
-}
-
-const CODE_BYTES: Uint8Array[] = CODES.map((c) => Buffer.from(c, 'latin1'));
-
-/** `YYYY-MM-DD,` of a day number, as bytes. */
-function dayBytes(g: Gen, day: number): Uint8Array {
-  if (day === g.lastDay) return g.lastDayBytes;
-  let b = g.dayBytesCache.get(day);
-  if (b === undefined) {
-    b = Buffer.from(isoDay(day) + ',', 'latin1');
-    if (g.dayBytesCache.size > 20000) g.dayBytesCache.clear();
-    g.dayBytesCache.set(day, b);
-  }
-  g.lastDay = day;
-  g.lastDayBytes = b;
-  return b;
+  return mix32(g.seedHash ^ mix32(Math.imul(file + 1, 0x9e3779b1) ^ mix32(row ^ 0x5bd1e995))) | 0; // int32 (a Smi) as a seed
 }
 
 function dayString(g: Gen, day: number): string {
@@ -870,7 +881,7 @@ function applyDirt(g: Gen, rec: Rec, k: number, male: boolean, problems: string[
     case 'malformed_garbage': {
       rec.malformed = 2;
       rec.admitted = false;
-      f[F_PID] = rng.pick(['~~corrupted record ', '#### transfer error ', '<<binary>> ', '@@@@ ']) + T4[(rng.next() * 10000) | 0].toString() + 'x' + T4[(rng.next() * 10000) | 0];
+      f[F_PID] = rng.pick(['~~corrupted record ', '%% transfer error ', '<<binary>> ', '@@@@ ']) + T4[(rng.next() * 10000) | 0].toString() + 'x' + T4[(rng.next() * 10000) | 0];
       break;
     }
   }
@@ -1097,6 +1108,8 @@ const FILE_RE = /^(?:patients_daily_file|vitals)_(\d{6,})\.csv$/;
 const TMP_RE = /^\.(?:(?:patients_daily_file|vitals)_\d{6,}\.csv|ground_truth\.json)\.tmp$/;
 const GT_NAME = 'ground_truth.json';
 const GT_FORMAT = 'localdlt-generator-ground-truth/1';
+/** Least time between two ground-truth rewrites when files come faster than that (see generate). */
+const GT_MIN_INTERVAL_MS = 1000;
 
 function flu(dateMs: number): number {
   // Day of year (0-based), peak around January 15th.
@@ -1161,9 +1174,6 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     comboRate: o.has('dirty') ? 0.3 : 0.1,
     ctxByIndex: new Map(),
     dayCache: new Map(),
-    dayBytesCache: new Map(),
-    lastDay: NaN,
-    lastDayBytes: new Uint8Array(0),
   };
 
   // Ground truth of earlier runs (kept for files that exist).
@@ -1261,12 +1271,18 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   };
 
   // Ground-truth rewrites run on the libuv thread pool (replacing a large file
-  // by rename can block for a while on ext4) and are coalesced: a request made
-  // while a rewrite is in flight is served by one more rewrite with the state
-  // at that time. With --every > 0 each file waits for its rewrite.
+  // by rename makes ext4 flush it, which can take a while) and are coalesced:
+  // requests made while a rewrite is in flight, or less than
+  // GT_MIN_INTERVAL_MS after the previous one started, are served together by
+  // one rewrite with the state at that time. flushGroundTruth() skips the
+  // pause; with --every > 0 each file waits for its own rewrite, and the last
+  // state is always written before generate() returns.
   let gtPending: Promise<void> | null = null;
   let gtWanted = false;
+  let gtUrgent = false;
   let gtError: unknown = null;
+  let gtLastStart = -Infinity;
+  let gtWake: (() => void) | null = null;
   const writeGroundTruthAsync = async (bufs: Buffer[]): Promise<void> => {
     const tmp = path.join(out, '.' + GT_NAME + '.tmp');
     const fh = await fsp.open(tmp, 'w');
@@ -1277,6 +1293,10 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     }
     await fsp.rename(tmp, gtPath);
   };
+  const pauseBeforeRewrite = (ms: number): Promise<void> => new Promise<void>((resolve) => {
+    const timer = setTimeout(() => { gtWake = null; resolve(); }, ms);
+    gtWake = () => { clearTimeout(timer); gtWake = null; resolve(); };
+  });
   const requestGroundTruth = (): void => {
     gtWanted = true;
     if (gtPending !== null) return;
@@ -1284,7 +1304,10 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       await Promise.resolve(); // gtPending is assigned before the loop can finish
       try {
         while (gtWanted) {
+          const wait = gtLastStart + GT_MIN_INTERVAL_MS - performance.now();
+          if (wait > 0 && !gtUrgent) await pauseBeforeRewrite(wait);
           gtWanted = false;
+          gtLastStart = performance.now();
           await writeGroundTruthAsync(groundTruthBuffers());
         }
       } catch (e) {
@@ -1295,7 +1318,13 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     })();
   };
   const flushGroundTruth = async (): Promise<void> => {
-    while (gtPending !== null) await gtPending;
+    gtUrgent = true;
+    gtWake?.();
+    try {
+      while (gtPending !== null) await gtPending;
+    } finally {
+      gtUrgent = false;
+    }
     if (gtError !== null) throw gtError;
   };
 
@@ -1425,7 +1454,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     await flushGroundTruth();
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    while (gtPending !== null) await gtPending.catch(() => {});
+    await flushGroundTruth().catch(() => {});
   }
   summary.problems = sortedMap(summary.problems);
   summary.vitalsProblems = sortedMap(summary.vitalsProblems);
@@ -1488,11 +1517,12 @@ function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec
   let lateRows = 0;
   const content = new ByteSink(64 + rows * 110);
   content.write(layout.columns.join(',') + eol);
+  const fb = fileBytes(ctx, ins, crlf);
   for (let r = 0; r < rows; r++) {
     genRow(g, ctx, r, rec, !fast);
     if (fast && (rec.problems === NO_PROBLEMS || (rec.lazy && rec.problems.length === 1))) {
       // Clean (or only late, which passes everything): written from the tables.
-      emitClean(g, content, rec, ins, crlf);
+      emitClean(content, rec, fb);
       diagCount[rec.diag]++;
       if (vitals) admitted.push(pidOf(ctx, r));
       if (rec.problems !== NO_PROBLEMS) {

@@ -19,6 +19,7 @@ import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate.js';
 import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './cli/summary.js';
 import { cmdEvents, cmdShow, cmdStatus, INSPECT_HELP } from './cli/inspect.js';
 import { EventLog } from '../engine/events/event-log.js';
+import { cmdSql, SQL_HELP } from './cli/sql-command.js';
 
 const COMMON: Record<string, OptionSpec> = {
   pipeline: {},
@@ -40,6 +41,7 @@ commands:
   generate    write synthetic patient (and vitals) files
   validate    build and check the pipeline graph; write nothing
   graph       print the pipeline's datasets and dependencies
+  sql         compile the pipeline to Databricks DLT SQL, Spark 4.1 pipelines or DuckDB SQL
   status      each table's rows, files, last update, expectation pass rates and watermark
   show        print a table's rows (aligned, --json or --csv), filtered with --where
   events      print the event log (<output>/system/events)
@@ -119,6 +121,7 @@ example:
 };
 
 function helpOf(command: string): string {
+  if (command === 'sql') return SQL_HELP;
   return HELP[command] ?? (INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
 }
 
@@ -318,8 +321,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'status': return await cmdStatus(rest);
       case 'show': return await cmdShow(rest);
       case 'events': return await cmdEvents(rest);
+      case 'sql': return await cmdSql(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, validate, graph, status, show, events; see --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events; see --help)`);
     }
   } catch (e) {
     printError(e, verbose);

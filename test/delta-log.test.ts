@@ -147,7 +147,7 @@ describe('the Delta log of every table of a replay', () => {
         for (const a of e.actions.filter((x) => x.add)) {
           const add = a.add as { path: string; size: number; stats: string; dataChange: boolean; partitionValues: object; modificationTime: number };
           const file = path.join(tableDir(t), add.path);
-          expect(add.path, `${t} v${e.version}`).toMatch(/^part-\d{5}-[0-9a-f-]{36}\.c000\.snappy\.parquet$/);
+          expect(add.path, `${t} v${e.version}`).toMatch(/^part-(\d+-)+[0-9a-f]{8}-[0-9a-f-]{27}\.c000\.snappy\.parquet$/);
           expect(add.partitionValues).toEqual({});
           expect(add.dataChange).toBe(true);
           expect(typeof add.modificationTime).toBe('number');

@@ -162,17 +162,34 @@ describe('a checkpoint is never silently reset', () => {
     expect(meta.input).toBe(path.resolve(inRestart));
   });
 
-  const damages: { name: string; file: (out: string) => string; content: string }[] = [
-    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), content: '{"format": 1, "pipeline": "pat' },
-    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), content: '{"format": 1, "generation": -3}\n' },
-    { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), content: '' },
-    { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), content: '{"batchId": 7, "generation": 0, "ingestedAtUs": 17' },
-    { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), content: '{"batchId": "seven"}\n' },
+  /** Each damage: the file it hits, and its new content made from the old one. */
+  const damages: { name: string; file: (out: string) => string; damage: (old: Buffer) => Buffer | string }[] = [
+    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 1, "pipeline": "pat' },
+    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 1, "generation": -3}\n' },
+    { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '' },
+    { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: (b) => b.subarray(0, b.length >> 1) },
+    { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: () => '{"batchId": "seven"}\n' },
+    { name: 'a commit file that is not JSON', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_silver', 'commits')), damage: () => 'garbage' },
+    {
+      name: 'a dedup key snapshot cut short',
+      file: (o) => { const d = path.join(o, '_checkpoints', 'patients_silver', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.snapshot')).sort()[0]); },
+      damage: (b) => b.subarray(0, 20),
+    },
+    {
+      name: 'aggregate state that does not fit its operator',
+      file: (o) => lastFile(path.join(o, '_checkpoints', 'patient_stats_by_gender', 'state')),
+      damage: (b) => {
+        const st = JSON.parse(b.toString('utf8')) as { operators: Record<string, unknown> };
+        for (const k of Object.keys(st.operators)) if (!k.startsWith('__')) st.operators[k] = { bogus: 1 };
+        return JSON.stringify(st);
+      },
+    },
   ];
 
-  it.each(damages)('$name is refused with CHECKPOINT_CORRUPT naming the file, and left as it was', async ({ name, file, content }) => {
+  it.each(damages)('$name is refused with CHECKPOINT_CORRUPT naming the file, and left as it was', async ({ name, file, damage }) => {
     const out = copyOut(`out-corrupt-${name.replace(/\W+/g, '-')}`);
     const target = file(out);
+    const content = damage(fs.readFileSync(target));
     fs.writeFileSync(target, content);
     const before = versions(out);
     const r = await replay(inRestart, out);
@@ -180,7 +197,7 @@ describe('a checkpoint is never silently reset', () => {
     expect(r.stderr).toMatch(/^error CHECKPOINT_CORRUPT\b/m);
     expect(r.stderr).toContain(target);
     // not reset: the file is untouched and no table moved
-    expect(fs.readFileSync(target, 'utf8')).toBe(content);
+    expect(fs.readFileSync(target)).toEqual(Buffer.from(content));
     expect(versions(out)).toEqual(before);
   });
 });
@@ -231,5 +248,56 @@ export default definePipeline([bronze, unique], { name: 'events' });
     expect(r4.code, r4.stderr).toBe(0);
     expect(await ids()).toEqual(['ax1', 'ay2', 'bx3', 'by6', 'cz5', 'dx7']);
     expect(await countViaLog(duck, out, 'events_bronze')).toBe(7);
+  });
+});
+
+describe('a restart across the compaction of the file index', () => {
+  it('skips every file of the compacted index, and equals a one-shot replay', async () => {
+    const small = await generatePool({ files: 24, rows: 6, seed: 'compaction', scenarios: ['dirty'] });
+    try {
+      const names = small.files.filter(isPatientFile);
+      expect(names).toHaveLength(24);
+      const inp = path.join(work, 'compaction-in');
+      const out = path.join(work, 'compaction-out');
+      copyInto(small, inp, names.slice(0, 12));
+      const r1 = await replay(inp, out);
+      expect(r1.code, r1.stderr).toBe(0);
+      copyInto(small, inp, names.slice(12));
+      const r2 = await replay(inp, out);
+      expect(r2.code, r2.stderr).toBe(0);
+      expect(r2.stdout).toMatch(/\b12 new files \(12 already ingested, skipped\)/);
+
+      // the checkpoint does not grow with the number of batches: old offsets are folded into one index
+      const cp = path.join(out, '_checkpoints', 'patients_bronze');
+      const indexes = fs.readdirSync(path.join(cp, 'sources'));
+      expect(indexes).toHaveLength(1);
+      const index = JSON.parse(fs.readFileSync(path.join(cp, 'sources', indexes[0]), 'utf8')) as { files: Record<string, { name: string }[]> };
+      const indexed = Object.values(index.files).flat().map((f) => f.name);
+      expect(new Set(indexed).size).toBe(indexed.length);
+      expect(fs.readdirSync(path.join(cp, 'offsets')).length).toBeLessThanOrEqual(20);
+      expect(fs.readdirSync(path.join(cp, 'offsets')).length).toBeLessThan(24);
+
+      // a third run after compaction: nothing new, nothing committed
+      const before = liveFiles(path.join(tablesDir(out), 'patients_bronze')).version;
+      const r3 = await replay(inp, out);
+      expect(r3.code, r3.stderr).toBe(0);
+      expect(r3.stdout).toMatch(/\b0 new files \(24 already ingested, skipped\)/);
+      expect(liveFiles(path.join(tablesDir(out), 'patients_bronze')).version).toBe(before);
+
+      const inAll = path.join(work, 'compaction-oneshot-in');
+      const outAll = path.join(work, 'compaction-oneshot-out');
+      copyInto(small, inAll, names);
+      const r = await replay(inAll, outAll);
+      expect(r.code, r.stderr).toBe(0);
+      const bronze = await readTableViaLog(duck, out, 'patients_bronze');
+      expect(bronze).toHaveLength(small.totals.patients.rows);
+      expect(new Set(bronze.map((x) => `${x._source_file}\u0000${x._line}`)).size).toBe(small.totals.patients.rows);
+      expect(await countViaLog(duck, out, 'patients_silver')).toBe(small.totals.patients.silver_rows);
+      for (const t of tableNames(outAll)) {
+        multisetEqual(await readTableViaLog(duck, out, t), await readTableViaLog(duck, outAll, t), { ignore: IGNORE, label: `compaction: ${t}` });
+      }
+    } finally {
+      fs.rmSync(small.dir, { recursive: true, force: true });
+    }
   });
 });

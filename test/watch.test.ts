@@ -45,8 +45,8 @@ afterAll(() => {
   if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
 }, 30_000);
 
-function start(input: string, output: string, stability: string): LiveChild {
-  const c = startCli(['run', '--input', input, '--output', output, '--stability', stability]);
+function start(input: string, output: string, stability: string, env?: Record<string, string>): LiveChild {
+  const c = startCli(['run', '--input', input, '--output', output, '--stability', stability], { env });
   children.push(c);
   return c;
 }
@@ -188,4 +188,65 @@ describe('run (watch mode)', () => {
     const exit = await stop(c);
     expect(exit, c.stderr()).toEqual({ code: 0, signal: null });
   }, 90_000);
+
+  it('killed with SIGKILL in the middle of a batch, resumes it on the next start: nothing lost, nothing twice', async () => {
+    const dir = path.join(work, 'kill');
+    const inp = path.join(dir, 'in');
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(inp, { recursive: true });
+    const [f0, f1, f2] = files();
+    // dies after the first table commit of its second batch
+    const c = start(inp, out, '200ms', { LOCALDLT_CRASH_AT: 'after-table-commit@1' });
+    await waitFor('the watcher to start', () => logLines(c.stderr()).some((l) => l.msg === 'watching for new files (Ctrl-C to stop)'), 30_000);
+    dropByRename(path.join(pool.dir, f0), inp);
+    await waitFor('the first batch', () => batchLines(c.stderr()).length === 1, 30_000);
+    dropByRename(path.join(pool.dir, f1), inp);
+    const exit = await c.exited;
+    expect(exit.signal, c.stderr()).toBe('SIGKILL');
+
+    dropByRename(path.join(pool.dir, f2), inp);
+    const again = start(inp, out, '200ms');
+    const silver = [f0, f1, f2].reduce((s, f) => s + pool.counts.get(f)!.silver_rows!, 0);
+    await waitFor('silver of the three files', async () => (await rowsNow(out, 'patients_silver'))?.length === silver, 30_000);
+    await waitFor('gold of the three files', async () => {
+      const gold = await rowsNow(out, 'patient_stats_by_gender');
+      return gold !== undefined && gold.reduce((s, r) => s + (r.patient_count as number), 0) === silver;
+    }, 30_000);
+    expect(logLines(again.stderr()).find((l) => l.msg === 're-running a batch that did not commit')?.batch).toBe(1);
+    const records = [f0, f1, f2].reduce((s, f) => s + pool.records.get(f)!, 0);
+    const bronze = await readTableViaLog(duck, out, 'patients_bronze');
+    expect(bronze).toHaveLength(records);
+    expect(new Set(bronze.map((r) => `${r._source_file}\u0000${r._line}`)).size).toBe(records);
+    expect(await stop(again), again.stderr()).toEqual({ code: 0, signal: null });
+  });
+
+  it('SIGTERM while a batch may be running exits 0; the batch is either whole or re-run on the next start', async () => {
+    const dir = path.join(work, 'term');
+    const inp = path.join(dir, 'in');
+    const out = path.join(dir, 'out');
+    fs.mkdirSync(inp, { recursive: true });
+    const big = await generatePool({ files: 1, rows: 20_000, seed: 'big' });
+    try {
+      const [f] = big.files;
+      const c = start(inp, out, '200ms');
+      await waitFor('the watcher to start', () => logLines(c.stderr()).some((l) => l.msg === 'watching for new files (Ctrl-C to stop)'), 30_000);
+      dropByRename(path.join(big.dir, f), inp);
+      await new Promise((r) => setTimeout(r, 400)); // about when the file becomes ready
+      const exit = await stop(c);
+      expect(exit, c.stderr()).toEqual({ code: 0, signal: null });
+      const n = (await readTableViaLog(duck, out, 'patients_bronze')).length;
+      expect([0, big.records.get(f)]).toContain(n);
+
+      const again = start(inp, out, '200ms');
+      // (a SIGTERM before the signal handlers are installed would kill it: see the report)
+      await waitFor('the watcher to start', () => logLines(again.stderr()).some((l) => l.msg === 'watching for new files (Ctrl-C to stop)'), 30_000);
+      await waitFor('every record of the file', async () => (await rowsNow(out, 'patients_bronze'))?.length === big.records.get(f), 60_000);
+      await waitFor('silver', async () => (await rowsNow(out, 'patients_silver'))?.length === big.totals.patients.silver_rows, 60_000);
+      expect(await stop(again), again.stderr()).toEqual({ code: 0, signal: null });
+      const bronze = await readTableViaLog(duck, out, 'patients_bronze');
+      expect(new Set(bronze.map((r) => r._line)).size).toBe(big.records.get(f));
+    } finally {
+      fs.rmSync(big.dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -256,6 +256,8 @@ export class PipelineService {
       // a flow without any batch (reset by a selective full refresh, or new) joins at the next batch:
       // it must not send the other flows back to batch 0 (they would ingest their files again)
       if (!o.length && !c.length) continue;
+      // the last commit marker decides where to resume: a damaged one is refused (CHECKPOINT_CORRUPT)
+      if (c.length) this.checkpoint.hasCommit(f, c[c.length - 1]);
       lastOffsets = Math.max(lastOffsets, o.length ? o[o.length - 1] : -1);
       // a flow whose first batch has not committed stands just before that batch
       lastCommitted = Math.min(lastCommitted, c.length ? c[c.length - 1] : o[0] - 1);
@@ -319,20 +321,28 @@ export class PipelineService {
       if (!st) continue;
       watermarks[name] = st.state.watermarks;
       const ops: Record<string, unknown> = { ...st.state.operators };
+      // state that parses as JSON but does not fit its operator is a damaged checkpoint, not an internal error
+      const file = path.join(this.checkpoint.flowDir(name), 'state', `${batchId}.json`);
+      const damaged = (e: unknown): never => {
+        throw new RuntimeFailure('CHECKPOINT_CORRUPT', `checkpoint file ${file} is unreadable: its operator state does not load (${(e as Error)?.message ?? String(e)})`, { file, reason: String((e as Error)?.message ?? e) }, {
+          hint: 'restore the file from a backup, or start over with --full-refresh-all (this reprocesses every input file)', cause: e,
+        });
+      };
       for (const ref of flow.stateful) {
         if (ref.op instanceof DedupOperator && st.binaries[ref.id]) {
           ref.op.reset();
-          for (const part of st.binaries[ref.id]) ref.op.applyChanges(part);
+          try { for (const part of st.binaries[ref.id]) ref.op.applyChanges(part); } catch (e) { damaged(e); }
           ref.op.changes();
           delete ops[ref.id];
         }
       }
-      operators[name] = ops;
       const fp = (st.state.operators['__fingerprints'] ?? {}) as Record<string, string>;
       fingerprints = { ...fingerprints, ...fp };
-      delete operators[name]['__fingerprints'];
+      delete ops['__fingerprints'];
+      operators[name] = ops;
+      try { ex.loadState({ operators: { [name]: ops }, watermarks: { [name]: st.state.watermarks }, fingerprints: {} }); } catch (e) { damaged(e); }
     }
-    ex.loadState({ operators, watermarks, fingerprints });
+    ex.loadState({ operators: {}, watermarks: {}, fingerprints });
   }
 
   private saveState(batchId: number): void {

@@ -15,7 +15,7 @@ import { buildGraph, type GraphDataset, type PipelineGraph } from '../graph/grap
 import { csvSourceSchema } from '../expr/typecheck.js';
 import { PipelineError, UnsupportedError } from '../errors.js';
 import type { Dialect, ExpectationHandling } from './dialect.js';
-import { ExprCompiler } from './expr.js';
+import { ExprCompiler, type ExprConstruct } from './expr.js';
 import { PythonRenderer, aggSql, type PyChain } from './python.js';
 import { Rel, type RelEnv } from './rel.js';
 import { renderQuery, select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
@@ -153,14 +153,28 @@ export class PipelineCompiler {
   }
 
   private env(g: GraphDataset): RelEnv {
-    return { dialect: this.d, table: g.name, origin: { table: g.name, file: g.origin.file, line: g.origin.line } };
+    return { dialect: this.d, table: g.name, origin: { table: g.name, file: g.origin.file, line: g.origin.line }, onConstruct: (c) => this.construct(g.name, c) };
   }
 
   private outputCompiler(g: GraphDataset, schema: Schema = g.schema): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: this.env(g).origin });
+    const env = this.env(g);
+    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: env.origin, onConstruct: env.onConstruct });
   }
 
   // ------------------------------------------------------------ datasets
+
+  /** Notes on expression forms whose results can differ from the engine's at the edges. */
+  private construct(table: string, c: ExprConstruct): void {
+    const d = this.d;
+    const details: Record<ExprConstruct, string> = {
+      INTEGER_OVERFLOW: d.name === 'duckdb'
+        ? 'integer arithmetic that overflows fails the script; the engine wraps INT results and computes BIGINT ones in doubles.'
+        : 'integer arithmetic that overflows fails the update in ANSI mode (wraps otherwise); the engine wraps INT results and computes BIGINT ones in doubles.',
+      DOUBLE_TO_STRING: 'a DOUBLE cast to STRING is formatted by the target (5.0, 1.0E21), not as JavaScript formats it (5, 1e+21).',
+      UNICODE_CASE_MAPPING: `upper()/lower() follow ${d.title}'s Unicode case mapping, which can differ from JavaScript's for a few characters (e.g. ß).`,
+    };
+    this.note({ table, code: c, treatment: 'approximated', detail: details[c] });
+  }
 
   private compileDataset(g: GraphDataset): CompiledDataset {
     const reason = this.pythonReason(g);
@@ -399,7 +413,7 @@ export class PipelineCompiler {
   private pythonChain(g: GraphDataset, p: PlanNode, streaming: boolean): PyChain {
     const fragments: string[] = [];
     const r = new PythonRenderer({
-      dialect: this.d, table: g.name, origin: this.env(g).origin,
+      dialect: this.d, table: g.name, origin: this.env(g).origin, onConstruct: this.env(g).onConstruct,
       datasetSchema: (n) => this.graph.datasets.get(n)!.schema,
       csvReader: (csv, s) => {
         const reader = this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note(i) });

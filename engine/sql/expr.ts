@@ -25,6 +25,9 @@ import { formatDate, formatTimestamp } from '../sources/csv-values.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
 
+/** Expression forms whose results can differ from the engine's at the edges (reported). */
+export type ExprConstruct = 'INTEGER_OVERFLOW' | 'DOUBLE_TO_STRING' | 'UNICODE_CASE_MAPPING';
+
 export interface ExprContext {
   readonly dialect: Dialect;
   /** Names and types of the column keys an expression may reference. */
@@ -34,6 +37,8 @@ export interface ExprContext {
   /** The dataset being compiled (for errors). */
   readonly table: string;
   readonly origin?: Origin;
+  /** Told about the forms listed in ExprConstruct. */
+  readonly onConstruct?: (c: ExprConstruct) => void;
 }
 
 /** Operator precedence of rendered SQL (higher binds tighter). */
@@ -211,6 +216,7 @@ export class ExprCompiler {
         // `/` gives a DOUBLE on every target; both give NULL on a zero divisor
         if (e.op === '/') return hook(d.divide(paren(l, P.MUL), paren(r, P.MUL + 1)), P.MUL);
         if (e.op === '%') return hook(d.modulo(paren(l, P.MUL), paren(r, P.MUL + 1)), P.MUL);
+        if (this.typeOf(e) !== 'double') this.ctx.onConstruct?.('INTEGER_OVERFLOW');
         const prec = e.op === '*' ? P.MUL : P.ADD;
         return { sql: `${paren(l, prec)} ${e.op} ${paren(r, prec + 1)}`, prec };
       }
@@ -244,8 +250,8 @@ export class ExprCompiler {
       case 'fn': {
         const a = this.c(e.arg);
         switch (e.name) {
-          case 'upper': return atom(`upper(${a.sql})`);
-          case 'lower': return atom(`lower(${a.sql})`);
+          case 'upper': this.ctx.onConstruct?.('UNICODE_CASE_MAPPING'); return atom(`upper(${a.sql})`);
+          case 'lower': this.ctx.onConstruct?.('UNICODE_CASE_MAPPING'); return atom(`lower(${a.sql})`);
           case 'trim': return hook(d.trimSpaces(a.sql));
           case 'length': return hook(d.length(a.sql));
         }
@@ -278,6 +284,7 @@ export class ExprCompiler {
     if (isNullLit(arg)) return atom(typedNull(d, to));
     if (isNumeric(from) && isNumeric(to)) return hook(d.numericCast(a.sql, from, to));
     if (to === 'string') {
+      if (from === 'double') this.ctx.onConstruct?.('DOUBLE_TO_STRING');
       if (from === 'string[]' || from === 'boolean' || from === 'date' || from === 'timestamp' || isNumeric(from)) return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
     }
     if (from === 'string') return hook(castFromString(d, a.sql, to));

@@ -12,7 +12,7 @@ import { csvSourceSchema, planSchema } from '../expr/typecheck.js';
 import { durationToSql } from '../duration.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
-import { ExprCompiler } from './expr.js';
+import { ExprCompiler, type ExprContext } from './expr.js';
 
 /** A Python string literal. */
 export function py(s: string): string {
@@ -23,6 +23,7 @@ export interface PyEnv {
   readonly dialect: Dialect;
   readonly table: string;
   readonly origin?: Origin;
+  readonly onConstruct?: ExprContext['onConstruct'];
   /** The output schema of another dataset of the pipeline. */
   datasetSchema(name: string): Schema;
   /** The reader of a CSV source: a head expression and its calls (the bronze selects included). */
@@ -45,7 +46,7 @@ export class PythonRenderer {
 
   private compiler(schema: Schema, ref?: (k: string) => string): ExprCompiler {
     const d = this.env.dialect;
-    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin });
+    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
   }
 
   private frag(sql: string, kind: 'expr' | 'where' = 'expr'): string {

@@ -15,7 +15,7 @@ import { referencedColumns } from '../ir/expr.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
 import type { Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
-import { ExprCompiler } from './expr.js';
+import { ExprCompiler, type ExprContext } from './expr.js';
 import { select, type FromSql, type QuerySql, type SelectItem, type SelectSql } from './sql-ast.js';
 
 export interface BaseCol {
@@ -43,6 +43,7 @@ export interface RelEnv {
   readonly dialect: Dialect;
   readonly table: string;
   readonly origin?: Origin;
+  readonly onConstruct?: ExprContext['onConstruct'];
 }
 
 function substitute(e: ExprNode, f: (name: string) => ExprNode): ExprNode {
@@ -93,12 +94,12 @@ export class Rel {
 
   /** An expression compiler over the base keys. */
   compiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin });
+    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
   }
 
   /** An expression compiler over the output columns (for text that is used outside this SELECT). */
   outputCompiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin });
+    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
   }
 
   private with(patch: Partial<{ cols: readonly OutCol[]; where: readonly ExprNode[]; watermark: WatermarkInfo | null; source: Rel['source'] }>): Rel {
@@ -263,7 +264,7 @@ export class Rel {
     const rByName = new Map(r.cols.map((c) => [c.name, c]));
     const cond: ExprNode = { kind: 'and', args: on.map(([lk, rk]) => ({ kind: 'compare', op: '=', left: lByName.get(lk)!.node!, right: rByName.get(rk)!.node! } as ExprNode)) };
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
-    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin });
+    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
     const onSql = on.length === 1 ? c.sql((cond as { readonly args: readonly ExprNode[] }).args[0]) : c.sql(cond);
     const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
     const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];

@@ -130,6 +130,14 @@ export function truncate(s: string, w: number): string {
   return [...s].slice(0, w - 1).join('') + '…';
 }
 
+const ANSI_RE = /\u001b\[[0-9;]*m/g;
+
+/** A line cut to the width (a coloured line that is too long loses its colours). */
+function fitLine(line: string, w: number): string {
+  const plain = line.replace(ANSI_RE, '');
+  return textLength(plain) <= w ? line : truncate(plain, w);
+}
+
 function padEnd(s: string, w: number): string {
   const n = textLength(s);
   return n >= w ? s : s + ' '.repeat(w - n);
@@ -220,6 +228,7 @@ type Tok =
   | { t: ')'; pos: number }
   | { t: 'end'; pos: number };
 
+const COMPARISONS = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE', 'DATE', 'TIMESTAMP', 'IN', 'BETWEEN', 'LIKE']);
 
 function whereError(text: string, pos: number, what: string): UsageError {
@@ -254,7 +263,7 @@ function tokenize(text: string): Tok[] {
     }
     const num = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i));
     if (num) { out.push({ t: 'num', v: num[0], pos: i }); i += num[0].length; continue; }
-    const op = /^(<=|>=|<>|!=|==|=|<|>|-)/.exec(text.slice(i));
+    const op = /^(<=|>=|<>|!=|==|=|<|>|-|,)/.exec(text.slice(i));
     if (op) { out.push({ t: 'op', v: op[0], pos: i }); i += op[0].length; continue; }
     const id = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(i));
     if (id) {
@@ -329,7 +338,7 @@ export function parseWhere(text: string, schema: Schema): ExprNode {
   const predicate = (): Expr => {
     const left = operand();
     const t = peek();
-    if (t.t === 'op' && t.v !== '-') {
+    if (t.t === 'op' && COMPARISONS.has(t.v)) {
       k++;
       const right0 = operand();
       const l = coerce(right0, left), r = coerce(left, right0);
@@ -669,22 +678,22 @@ export async function cmdStatus(argv: string[]): Promise<number> {
 
   const W = termWidth();
   const lines: string[] = [];
-  lines.push(truncate(`${bold('pipeline')} ${graph.pipeline.name}   ${bold('output')} ${path.resolve(output)}`, W + (useColor() ? 16 : 0)));
+  lines.push(`${bold('pipeline')} ${graph.pipeline.name}   ${bold('output')} ${path.resolve(output)}`);
   if (update) {
     const st = update.state === 'COMPLETED' ? green(update.state) : update.state === 'FAILED' ? red(update.state) : yellow(update.state);
-    const took = update.endedMs ? `, took ${((update.endedMs - update.startedMs) / 1000).toFixed(1)} s` : '';
-    lines.push(`last update ${update.id.slice(0, 8)} ${st}${update.error ? ` (${update.error})` : ''}: started ${utcText(update.startedMs)} UTC${took}, ${update.batches} batch${update.batches === 1 ? '' : 'es'}`);
+    const took = update.endedMs ? `${((update.endedMs - update.startedMs) / 1000).toFixed(1)} s, ` : '';
+    lines.push(`last update ${update.id.slice(0, 8)} ${st}${update.error ? ` ${update.error}` : ''} at ${utcText(update.startedMs)} UTC (${took}${update.batches} batch${update.batches === 1 ? '' : 'es'})`);
   } else {
     lines.push(dim(`no event log at ${eventLogDir(output)} yet (replay, run and start write it)`));
   }
   lines.push('');
   const nameW = Math.min(30, Math.max(5, ...tables.map((t) => t.name.length)));
   // name  kind(6)  layer(6)  rows(9)  files(5)  last commit(16)
-  lines.push(bold(`${padEnd('table', nameW)}  ${padEnd('kind', 6)}  ${padEnd('layer', 6)}  ${padStart('rows', 9)}  ${padStart('files', 5)}  last commit (UTC)`));
+  lines.push(bold(`${padEnd('table', nameW)}  ${padEnd('kind', 6)} ${padEnd('layer', 6)} ${padStart('rows', 8)} ${padStart('files', 5)}  last commit (UTC)`));
   for (const t of tables) {
     const status = t.last_status?.status;
     const flag = status === 'FAILED' ? red(' FAILED') : status === 'SKIPPED' ? yellow(' SKIPPED') : '';
-    lines.push(`${padEnd(truncate(t.name, nameW), nameW)}  ${padEnd(KIND_SHORT[t.kind] ?? t.kind, 6)}  ${padEnd(truncate(t.layer ?? '-', 6), 6)}  ${padStart(t.rows === null ? '-' : String(t.rows), 9)}  ${padStart(t.files === null ? '-' : String(t.files), 5)}  ${t.last_commit ? utcText(Date.parse(t.last_commit), false) : '-'}${flag}`);
+    lines.push(`${padEnd(truncate(t.name, nameW), nameW)}  ${padEnd(KIND_SHORT[t.kind] ?? t.kind, 6)} ${padEnd(truncate(t.layer ?? '-', 6), 6)} ${padStart(t.rows === null ? '-' : String(t.rows), 8)} ${padStart(t.files === null ? '-' : String(t.files), 5)}  ${t.last_commit ? utcText(Date.parse(t.last_commit), false) : '-'}${flag}`);
     const checked = t.expectations.filter((x) => x.passed_records + x.failed_records > 0);
     if (t.expectations.length && !checked.length) lines.push(dim(`  ${t.expectations.length} expectation${t.expectations.length === 1 ? '' : 's'}, no rows checked yet`));
     for (const x of checked) {
@@ -694,11 +703,11 @@ export async function cmdStatus(argv: string[]): Promise<number> {
       lines.push(`  ${padEnd(truncate(x.name, nameW - 2), nameW - 2)}  ${padEnd(x.action, 4)}  ${padStart(String(x.passed_records), 8)} of ${padEnd(String(total), 8)} passed ${colored}`);
     }
     if (t.watermark) lines.push(dim(`  watermark ${t.watermark.replace('T', ' ').replace(/\.000Z$|Z$/, '')} UTC`));
-    if (status === 'FAILED' && t.last_status?.code) lines.push(red(`  last batch ${t.last_status.batch} failed: ${t.last_status.code} (see: events --type flow_progress --flow ${t.name})`.slice(0, W + 9)));
+    if (status === 'FAILED' && t.last_status?.code) lines.push(red(`  batch ${t.last_status.batch} failed: ${t.last_status.code} (see: events --flow ${t.name})`));
   }
   lines.push('');
-  lines.push(dim('kind: stream = streaming table, mview = materialized view; pass rates sum the event log'));
-  process.stdout.write(lines.join('\n') + '\n');
+  lines.push(dim('kind: stream = streaming table, mview = materialized view'));
+  process.stdout.write(lines.map((l) => fitLine(l, W)).join('\n') + '\n');
   return 0;
 }
 
