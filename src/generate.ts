@@ -570,9 +570,9 @@ function makeCtx(index: number, rows: number, simStartMs: number, simEndMs: numb
 const NO_PROBLEMS: string[] = [];
 
 /**
- * File content as bytes. Rows are concatenated into a small string that is
- * copied out every few KB, so that the many short-lived strings of a row die
- * young (a file-sized rope would keep them all alive and make GC dominate).
+ * File content as bytes, written in place: clean rows are copied from byte
+ * tables (emitClean), other rows field by field. No file-sized string is ever
+ * built (a rope of millions of small strings would make GC dominate).
  * Everything written is ASCII.
  */
 class ByteSink {
@@ -680,7 +680,7 @@ interface Rec {
   rootRow: number;
   /** The row admits a patient (its generated patient_id is intact; used for vitals). */
   admitted: boolean;
-  /** The concatenated fields (patient_id, address, contact_number, insurance_id) are not built yet. */
+  /** `f` is not built yet: the row is only described by the numbers below (see materialize). */
   lazy: boolean;
   ctx: FileCtx | null;
   row: number;
@@ -1659,7 +1659,8 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
   const counts: VitalsCounts = { rows: 0, listed: 0, quarantined: 0, failed_expectations: zeroMap(VITALS_DROP_EXPECTATIONS), problems: {}, alerts: {} };
   const rowJson = new RowLog();
   const deteriorating: { patient_id: string; signs: string[] }[] = [];
-  let content = VITALS_COLUMNS.join(',') + '\n';
+  const content = new ByteSink(64 + admitted.length * 4 * 64);
+  content.write(VITALS_COLUMNS.join(',') + '\n');
   let line = 1;
   const stepMs = ctx.simEndMs - ctx.simStartMs;
   const v: string[] = new Array<string>(7).fill('');
@@ -1728,7 +1729,7 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
           case 'unknown_patient': v[0] = 'P999' + T4[rng.int(10000)] + T4[rng.int(10000)]; break;
         }
       }
-      content += v[0] + ',' + v[1] + ',' + v[2] + ',' + v[3] + ',' + v[4] + ',' + v[5] + ',' + v[6] + '\n';
+      content.write(v[0] + ',' + v[1] + ',' + v[2] + ',' + v[3] + ',' + v[4] + ',' + v[5] + ',' + v[6] + '\n');
       line++;
       counts.rows++;
       const { failed, alerts } = evalVitals(v);
@@ -1752,5 +1753,5 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
   };
   if (deteriorate) head.deteriorating_patients = deteriorating;
   head.counts = counts;
-  return { name, content, counts, head, rowJson };
+  return { name, content: content.bytes(), counts, head, rowJson };
 }

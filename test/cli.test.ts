@@ -122,7 +122,8 @@ describe('unknown commands and help', T, () => {
     if (!/^  sql\s/m.test(main.stdout)) return; // not wired in this build
     const r = await runCli(['sql', '--help']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/example:/);
+    expect(r.stdout).toMatch(/^usage:/);
+    expect(r.stdout).toMatch(/examples?:\n {2}node dist\/run\.js sql /);
   });
 });
 

@@ -300,7 +300,7 @@ describe('parseGenerateArgs', () => {
   });
 });
 
-describe('generate', () => {
+describe('generate', { timeout: 60_000 }, () => {
   it('writes the expected files with the documented headers', async () => {
     const dir = tmpDir();
     const s = await generate({ ...quiet, out: dir, files: 3, rows: 50, vitals: true });
@@ -396,8 +396,9 @@ describe('generate', () => {
     const dir = tmpDir();
     const ac = new AbortController();
     const t0 = Date.now();
-    setTimeout(() => ac.abort(), 300);
-    const s = await generate({ ...quiet, out: dir, rows: 10, everyMs: 60_000 }, ac.signal);
+    // Abort while it waits for the second file (due a minute after the first).
+    const log = (line: string): void => { if (line.includes('wrote')) setTimeout(() => ac.abort(), 50); };
+    const s = await generate({ ...quiet, out: dir, rows: 10, everyMs: 60_000, log }, ac.signal);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(s.aborted).toBe(true);
     expect(s.filesWritten).toBe(1);
@@ -446,7 +447,7 @@ describe('generate', () => {
     const summer = share([6, 7, 8]);
     expect(winter).toBeGreaterThan(1.5 * summer);
     expect(summer).toBeGreaterThan(0.08);
-  }, 60_000);
+  });
 
   it('baseline: diagnoses, ages and genders look plausible', async () => {
     const dir = tmpDir();
@@ -522,5 +523,5 @@ describe('generate', () => {
     expect(s.vitalsQuarantined).toBeGreaterThan(0);
     const det = gt.files.filter((f) => f.kind === 'vitals').flatMap((f) => f.deteriorating_patients ?? []);
     expect(det.length).toBeGreaterThan(50);
-  }, 60_000);
+  });
 });
