@@ -26,8 +26,13 @@ const COMMON: Record<string, OptionSpec> = {
   'log-level': {},
   'log-format': {},
   verbose: { flag: true },
+  redact: { flag: true },
   help: { flag: true, aliases: ['h'] },
 };
+
+/** Columns masked by --redact wherever a row is printed. */
+const IDENTIFYING = ['name', 'address', 'contact_number'];
+let redactRows = false;
 
 const HELP: Record<string, string> = {
   main: `localdlt: Delta Live Tables semantics, locally.
@@ -61,6 +66,7 @@ options:
   --full-refresh <t1,t2>      truncate these tables (and downstream streaming tables), reprocess all files
   --full-refresh-all          truncate every table and reset every checkpoint first
   --log-level <level>         debug, info, warn, error or silent (default info)
+  --redact                    mask name, address and contact number in a printed offending row
   --verbose                   print stack traces with errors
 
 example:
@@ -291,7 +297,11 @@ function printError(e: unknown, verbose: boolean): void {
     process.stderr.write(`error ${first.startsWith(p.code) ? first : `${p.code}: ${first}`}\n`);
     const where = formatOriginForCli(p);
     if (where && !first.includes('[at ')) process.stderr.write(`  at ${where}\n`);
-    if (p.code === 'EXPECTATION_FAILED' && p.params.row) process.stderr.write(`  offending row: ${JSON.stringify(p.params.row)}\n`);
+    if (p.code === 'EXPECTATION_FAILED' && p.params.row) {
+      const row = { ...(p.params.row as Record<string, unknown>) };
+      if (redactRows) for (const k of IDENTIFYING) if (row[k] !== null && row[k] !== undefined) row[k] = '***';
+      process.stderr.write(`  offending row: ${JSON.stringify(row)}\n`);
+    }
     if (p.hint) process.stderr.write(`  hint: ${p.hint}\n`);
     if (verbose && p.stack) process.stderr.write(p.stack + '\n');
     return;
@@ -304,6 +314,7 @@ function printError(e: unknown, verbose: boolean): void {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const verbose = rest.includes('--verbose');
+  redactRows = rest.includes('--redact');
   try {
     switch (command) {
       case undefined: case 'help': case '--help': case '-h':
