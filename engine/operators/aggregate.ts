@@ -197,6 +197,7 @@ export class AggregateOperator {
         if (start + this.window.sizeUs <= watermarkUs) { for (const g of m.values()) closed.push(g); this.windows.delete(start); }
       }
       if (closed.length && this.windows.size === 0) this.ctxs = this.fns.map(() => newAggContext());
+      else if (closed.length) this.fns.forEach((f, k) => f.evict?.(closed.map((g) => g.accs[k]), this.ctxs[k]));
     }
     return this.toBatch(closed);
   }

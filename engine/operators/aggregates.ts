@@ -17,10 +17,12 @@ export interface AggContext {
   /** Distinct values seen by a count-distinct aggregate, interned to small integers. */
   readonly intern: Map<Value, number>;
   readonly values: Value[];
+  /** For each interned value, the count-distinct states (groups) that hold it. */
+  readonly members: (Distinct[] | Set<Distinct> | undefined)[];
 }
 
 export function newAggContext(): AggContext {
-  return { intern: new Map(), values: [] };
+  return { intern: new Map(), values: [], members: [] };
 }
 
 export interface AggregateFunction<S> {
@@ -33,6 +35,8 @@ export interface AggregateFunction<S> {
   value(s: S, ctx: AggContext): Value;
   save(s: S, ctx: AggContext): unknown;
   load(j: unknown, ctx: AggContext): S;
+  /** Forgets states of groups that are gone (closed windows). */
+  evict?(states: S[], ctx: AggContext): void;
 }
 
 interface Count { n: number }
@@ -124,12 +128,33 @@ function extreme(sign: 1 | -1): AggregateFunction<Extreme> {
   };
 }
 
-/** count(DISTINCT x): the distinct non-NULL values of the group, as interned ids. */
-const countDistinct: AggregateFunction<Set<number>> = {
-  init: () => new Set(),
-  add: (s, c, i, ctx) => { const v = valueAt(c!, i); if (v !== null) s.add(internValue(ctx, v)); },
+/**
+ * count(DISTINCT x). Each group keeps the ids of its distinct values (interned
+ * once per value); membership is checked from the value's side, whose list of
+ * groups is short (a patient id is in a handful of windows), so the hot loop
+ * touches one small list per row instead of a large hash set per group.
+ */
+export interface Distinct { ids: number[] }
+
+function addMember(ctx: AggContext, s: Distinct, id: number): void {
+  const list = ctx.members[id];
+  if (list === undefined) { ctx.members[id] = [s]; s.ids.push(id); return; }
+  if (Array.isArray(list)) {
+    if (list.includes(s)) return;
+    list.push(s);
+    if (list.length > 32) ctx.members[id] = new Set(list);
+  } else {
+    if (list.has(s)) return;
+    list.add(s);
+  }
+  s.ids.push(id);
+}
+
+const countDistinct: AggregateFunction<Distinct> = {
+  init: () => ({ ids: [] }),
+  add: (s, c, i, ctx) => { const v = valueAt(c!, i); if (v !== null) addMember(ctx, s, internValue(ctx, v)); },
   addRows: (states, c, rows, n, ctx) => {
-    // intern each distinct row once (a row feeds several windows)
+    // intern each row's value once (a row feeds several windows)
     let lastRow = -1, lastId = -1;
     for (let p = 0; p < n; p++) {
       const r = rows[p];
@@ -138,12 +163,25 @@ const countDistinct: AggregateFunction<Set<number>> = {
         const v = valueAt(c!, r);
         lastId = v === null ? -1 : internValue(ctx, v);
       }
-      if (lastId >= 0) states[p].add(lastId);
+      if (lastId >= 0) addMember(ctx, states[p], lastId);
     }
   },
-  value: (s) => s.size,
-  save: (s, ctx) => [...s].map((id) => ctx.values[id]),
-  load: (j, ctx) => new Set((j as Value[]).map((v) => internValue(ctx, v))),
+  value: (s) => s.ids.length,
+  save: (s, ctx) => s.ids.map((id) => ctx.values[id]),
+  load: (j, ctx) => {
+    const s: Distinct = { ids: [] };
+    for (const v of j as Value[]) addMember(ctx, s, internValue(ctx, v));
+    return s;
+  },
+  evict: (states, ctx) => {
+    for (const s of states) {
+      for (const id of s.ids) {
+        const list = ctx.members[id];
+        if (Array.isArray(list)) { const k = list.indexOf(s); if (k >= 0) list.splice(k, 1); }
+        else list?.delete(s);
+      }
+    }
+  },
 };
 
 function internValue(ctx: AggContext, v: Value): number {
