@@ -1507,56 +1507,69 @@ interface PatientsFile {
 }
 
 /** Generates one patients file: its bytes, its ground-truth rows (JSON) and counts. */
+type WorkCounts = PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> };
+
 function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec: Rec, dedup: DedupState): PatientsFile {
   const layout = ctx.layout;
   const rows = ctx.rows;
   const eol = crlf ? '\r\n' : '\n';
-  const counts: PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> } = {
+  const counts: WorkCounts = {
     rows, listed: 0, quarantined: 0, passed_expectations: 0, dedup_dropped: 0, silver_rows: 0,
     failed_expectations: zeroMap(PATIENT_DROP_EXPECTATIONS), warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), problems: {}, silver_diagnosis: {},
     rowJson: new RowLog(), diagCount: new Array<number>(10).fill(0), otherDiag: {},
   };
-  const rowJson = counts.rowJson;
-  const diagCount = counts.diagCount;
   const admitted: string[] = [];
-  const fast = layout.hasContact && !layout.usDate;
-  const ins = layout.hasIns;
-  let lateRows = 0;
   const content = new ByteSink(64 + rows * 110);
   content.write(layout.columns.join(',') + eol);
-  const fb = fileBytes(ctx, ins, crlf);
+  const lateRows = fillRows(g, ctx, rec, content, fileBytes(ctx, layout.hasIns, crlf), counts, dedup, vitals ? admitted : null);
+  if (lateRows > 0) bump(counts.problems, 'late', lateRows);
+  const out: PatientCounts = {
+    rows, listed: counts.rowJson.n, quarantined: counts.quarantined, passed_expectations: rows - counts.quarantined,
+    dedup_dropped: counts.dedup_dropped, silver_rows: rows - counts.quarantined - counts.dedup_dropped,
+    failed_expectations: counts.failed_expectations, warnings: counts.warnings, problems: sortedMap(counts.problems), silver_diagnosis: {},
+  };
+  for (let i = 0; i < 10; i++) if (counts.diagCount[i] > 0) out.silver_diagnosis[CODES[i]] = counts.diagCount[i];
+  for (const k of Object.keys(counts.otherDiag).sort()) out.silver_diagnosis[k] = counts.otherDiag[k];
+  return { content: content.bytes(), counts: out, rowJson: counts.rowJson, admitted };
+}
+
+/**
+ * The row loop of a patients file; returns the number of rows that are only
+ * late. (Kept to the loop alone: V8 compiles it on-stack while it runs, and
+ * code after a loop has no type feedback yet, which would throw the compiled
+ * code away at the end of every file.)
+ */
+function fillRows(g: Gen, ctx: FileCtx, rec: Rec, content: ByteSink, fb: FileBytes, counts: WorkCounts, dedup: DedupState, admitted: string[] | null): number {
+  const layout = ctx.layout;
+  const rows = ctx.rows;
+  const eol = fb.crlf ? '\r\n' : '\n';
+  const fast = layout.hasContact && !layout.usDate;
+  const diagCount = counts.diagCount;
+  let lateRows = 0;
   for (let r = 0; r < rows; r++) {
     genRow(g, ctx, r, rec, !fast);
     if (fast && (rec.problems === NO_PROBLEMS || (rec.lazy && rec.problems.length === 1))) {
       // Clean (or only late, which passes everything): written from the tables.
       emitClean(content, rec, fb);
       diagCount[rec.diag]++;
-      if (vitals) admitted.push(pidOf(ctx, r));
+      if (admitted !== null) admitted.push(pidOf(ctx, r));
       if (rec.problems !== NO_PROBLEMS) {
         lateRows++;
-        rowJson.add('{"file":"' + ctx.name + '","line":' + (r + 2)
+        counts.rowJson.add('{"file":"' + ctx.name + '","line":' + (r + 2)
           + ',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}');
       }
     } else {
       slowRow(g, ctx, r, rec, content, eol, counts, dedup);
-      if (vitals && rec.admitted) admitted.push(pidOf(ctx, r));
+      if (admitted !== null && rec.admitted) admitted.push(pidOf(ctx, r));
     }
   }
-  if (lateRows > 0) bump(counts.problems, 'late', lateRows);
-  const out: PatientCounts = {
-    rows, listed: rowJson.n, quarantined: counts.quarantined, passed_expectations: rows - counts.quarantined,
-    dedup_dropped: counts.dedup_dropped, silver_rows: rows - counts.quarantined - counts.dedup_dropped,
-    failed_expectations: counts.failed_expectations, warnings: counts.warnings, problems: sortedMap(counts.problems), silver_diagnosis: {},
-  };
-  for (let i = 0; i < 10; i++) if (diagCount[i] > 0) out.silver_diagnosis[CODES[i]] = diagCount[i];
-  for (const k of Object.keys(counts.otherDiag).sort()) out.silver_diagnosis[k] = counts.otherDiag[k];
-  return { content: content.bytes(), counts: out, rowJson, admitted };
+  return lateRows;
 }
 
 /** A row that needs the rules: rendered from its field strings, evaluated, listed in the ground truth. */
 function slowRow(
   g: Gen, ctx: FileCtx, r: number, rec: Rec, content: ByteSink, eol: string,
-  counts: PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> }, dedup: DedupState,
+  counts: WorkCounts, dedup: DedupState,
 ): void {
   const layout = ctx.layout;
   materialize(g, rec);

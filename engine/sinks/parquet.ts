@@ -118,6 +118,9 @@ function validityFromArray(values: readonly unknown[], start: number, end: numbe
 }
 
 /** Utf8 data from strings[start, end) (null = NULL). */
+/** String columns found to be pure ASCII while encoding (their stats can compare natively). */
+const knownAscii = new WeakSet<object>();
+
 function utf8Data(values: readonly (string | null)[], start: number, end: number): Data<Utf8> {
   const n = end - start;
   const part = start === 0 && end === values.length ? values : values.slice(start, end);
@@ -135,6 +138,7 @@ function utf8Data(values: readonly (string | null)[], start: number, end: number
   // ... then one native join + one native encode (`join` renders null as '').
   const joined = part.join('');
   const buf = Buffer.from(joined, 'utf8');
+  if (buf.length === joined.length && part === values) knownAscii.add(values);
   if (buf.length !== joined.length) {
     // Not pure ASCII: byte offsets differ from character offsets.
     o = 0;
@@ -688,7 +692,7 @@ export function columnStats(batch: Batch): Record<string, ColumnStats> {
         let hi: string | null = null;
         // UTF-16 order equals code point (UTF-8) order unless a surrogate is involved:
         // compare natively when the column has none (one native scan), else exactly.
-        const surrogates = /[\ud800-\udfff]/.test(c.data.join(''));
+        const surrogates = knownAscii.has(c.data) ? false : /[\ud800-\udfff]/.test(c.data.join(''));
         if (!surrogates) {
           for (let i = 0; i < n; i++) {
             const s = c.data[i];
