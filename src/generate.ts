@@ -27,12 +27,13 @@
  * Speed: a clean row is never turned into strings; its bytes are copied from
  * pre-encoded tables straight into the file buffer (emitClean). Only rows with
  * problems (about 7% by default) are materialized, rendered and checked
- * against the pipeline's rules (slowRow).
+ * against the pipeline's rules (slowRow). Files are written by a small writer
+ * thread (FileWriter), so generation never waits for the disk.
  */
 import * as fs from 'node:fs';
-import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { parseDurationMs } from '../engine/duration.js';
 
 // ---------------------------------------------------------------------------
@@ -587,13 +588,13 @@ class ByteSink {
   view: DataView;
   len = 0;
   constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(1024, size));
+    this.buf = Buffer.allocUnsafeSlow(Math.max(8192, size));
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
   /** Makes room for `n` more bytes (plus slack for 4-byte copies). */
   ensure(n: number): void {
     if (this.len + n + 8 > this.buf.length) {
-      const b = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + n + 8));
+      const b = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n + 8));
       this.buf.copy(b, 0, 0, this.len);
       this.buf = b;
       this.view = new DataView(b.buffer, b.byteOffset, b.length);
@@ -602,7 +603,7 @@ class ByteSink {
   write(s: string): void {
     this.ensure(s.length);
     // Short strings: a byte loop; longer ones (often concatenations): native copy.
-    if (s.length <= 16) this.len = put(this.buf, this.len, s);
+    if (s.length <= 64) this.len = put(this.buf, this.len, s);
     else this.len += this.buf.write(s, this.len, 'latin1');
   }
   bytes(): Buffer {
@@ -622,13 +623,26 @@ interface FileBytes {
   pidHi: ByteTable;
   /** `YYYY-MM-DD,Dnnn` (+ the line ending when there is no insurance_id), per day and diagnosis. */
   tails: Map<number, ByteTable>;
+  /** `{"file":"<name>","line":` (the start of a ground-truth entry). */
+  entryHead: ByteTable;
   ins: boolean;
   crlf: boolean;
 }
 
+/** The rest of the ground-truth entry of a row that is only late. */
+const LATE_ENTRY_TAIL = new ByteTable([',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}']);
+
+/** Row tails by line-ending variant (0 LF, 1 CRLF, 2 none: insurance_id follows), shared by all files. */
+const TAIL_CACHES: Map<number, ByteTable>[] = [new Map(), new Map(), new Map()];
+
 function fileBytes(ctx: FileCtx, ins: boolean, crlf: boolean): FileBytes {
   const nHi = Math.min(1000, Math.ceil(ctx.rows / 1000));
-  return { pidHi: new ByteTable(Array.from({ length: nHi }, (_, hi) => ctx.pidPrefix + T3[hi])), tails: new Map(), ins, crlf };
+  const tails = TAIL_CACHES[ins ? 2 : crlf ? 1 : 0];
+  if (tails.size > 50_000) tails.clear();
+  return {
+    pidHi: new ByteTable(Array.from({ length: nHi }, (_, hi) => ctx.pidPrefix + T3[hi])), tails,
+    entryHead: new ByteTable(['{"file":"' + ctx.name + '","line":']), ins, crlf,
+  };
 }
 
 function tailOf(fb: FileBytes, day: number, diag: number): ByteTable {
@@ -798,10 +812,16 @@ function genRow(g: Gen, ctx: FileCtx, row: number, rec: Rec, strings: boolean): 
     if (strings) materialize(g, rec);
     return;
   }
+  dirtyRow(g, ctx, rec, male);
+}
+
+/** Injects the problems of a dirty row (the rare path of genRow, kept apart so that the hot path stays small). */
+function dirtyRow(g: Gen, ctx: FileCtx, rec: Rec, male: boolean): void {
+  const rng = g.rng;
   materialize(g, rec);
   const f = rec.f;
 
-  // Dirty row: one kind, sometimes two on different fields.
+  // One kind, sometimes two on different fields.
   let k1 = pickDirt(rng.next());
   const second = rng.next() < g.comboRate ? pickDirt(rng.next()) : -1;
   const kind1 = PATIENT_DIRT[k1][0];
@@ -948,11 +968,23 @@ function clean(v: string | null): string | null {
   return t.length <= 4 && NULL_MARKERS_IN.has(t.toLowerCase()) ? null : t;
 }
 
+/** `[+-]?digits` within int32, else null. */
 function cleanInt(v: string | null): number | null {
   const t = clean(v);
-  if (t === null || !/^[+-]?\d+$/.test(t)) return null;
-  const n = Number(t);
-  return n >= -2147483648 && n <= 2147483647 ? n : null;
+  if (t === null) return null;
+  let i = 0;
+  const c0 = t.charCodeAt(0);
+  if (c0 === 45 || c0 === 43) i = 1;
+  if (i >= t.length) return null;
+  let n = 0;
+  for (; i < t.length; i++) {
+    const d = t.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return null;
+    n = n * 10 + d;
+    if (n > 2147483648) return null;
+  }
+  if (c0 === 45) n = -n;
+  return n <= 2147483647 ? n : null;
 }
 
 function cleanDouble(v: string | null): number | null {
@@ -970,11 +1002,15 @@ function validYmd(y: number, m: number, d: number): boolean {
   return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m);
 }
 
+/** Exactly `YYYY-MM-DD`, a real calendar date, else null. */
 function cleanDate(v: string | null): string | null {
   const t = clean(v);
-  if (t === null) return null;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  return m && validYmd(+m[1], +m[2], +m[3]) ? t : null;
+  if (t === null || t.length !== 10 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return null;
+  const dg = (i: number): number => { const d = t.charCodeAt(i) - 48; return d >= 0 && d <= 9 ? d : NaN; };
+  const y = dg(0) * 1000 + dg(1) * 100 + dg(2) * 10 + dg(3);
+  const m = dg(5) * 10 + dg(6);
+  const d = dg(8) * 10 + dg(9);
+  return y === y && m === m && d === d && validYmd(y, m, d) ? t : null;
 }
 
 function cleanTimestamp(v: string | null): boolean {
@@ -1082,19 +1118,37 @@ function serializeEntry(head: Record<string, unknown>, rows: RowLog): Buffer {
 /** Ground-truth row entries of one file, as JSON text bytes (one per line), so that no row strings stay alive. */
 class RowLog {
   private readonly sink = new ByteSink(4096);
-  private text = '';
   n = 0;
+  /** Adds one entry given as JSON text. */
   add(json: string): void {
-    this.text += (this.n === 0 ? '\n' : ',\n') + json;
-    this.n++;
-    if (this.text.length > 65536) this.flush();
+    this.start();
+    this.sink.write(json);
   }
-  private flush(): void {
-    this.sink.write(this.text);
-    this.text = '';
+  /** Starts an entry written piecewise with the methods below. */
+  start(): void {
+    this.sink.write(this.n === 0 ? '\n' : ',\n');
+    this.n++;
+  }
+  table(t: ByteTable): void {
+    this.sink.ensure(t.start[1] + 8);
+    this.sink.len = copyEntry(this.sink.view, this.sink.len, t, 0);
+  }
+  str(s: string): void {
+    this.sink.write(s);
+  }
+  int(v: number): void {
+    this.sink.write(String(v));
+  }
+  /** A JSON array of identifier-like strings (nothing to escape). */
+  names(a: readonly string[]): void {
+    if (a.length === 0) { this.sink.write('[]'); return; }
+    for (let i = 0; i < a.length; i++) {
+      this.sink.write(i === 0 ? '["' : '","');
+      this.sink.write(a[i]);
+    }
+    this.sink.write('"]');
   }
   bytes(): Buffer {
-    this.flush();
     return this.sink.bytes();
   }
 }
@@ -1270,80 +1324,19 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
 
   const rec = newRec();
 
-  /** Writes a data file under its hidden temporary name, then renames it into place. */
-  const writeAtomic = (name: string, data: string | Uint8Array): void => {
-    const tmp = path.join(out, '.' + name + '.tmp');
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, path.join(out, name));
+  // Running totals of the ground truth (earlier runs' files included).
+  const totals = {
+    patients_files: 0, vitals_files: 0, patients: {} as Record<string, unknown>, vitals: {} as Record<string, unknown>,
+    file_problems: {} as Record<string, number>,
   };
-
-  // Ground-truth rewrites run on the libuv thread pool (replacing a large file
-  // by rename makes ext4 flush it, which can take a while) and are coalesced:
-  // requests made while a rewrite is in flight, or less than
-  // GT_MIN_INTERVAL_MS after the previous one started, are served together by
-  // one rewrite with the state at that time. flushGroundTruth() skips the
-  // pause; with --every > 0 each file waits for its own rewrite, and the last
-  // state is always written before generate() returns.
-  let gtPending: Promise<void> | null = null;
-  let gtWanted = false;
-  let gtUrgent = false;
-  let gtError: unknown = null;
-  let gtLastStart = -Infinity;
-  let gtWake: (() => void) | null = null;
-  const writeGroundTruthAsync = async (bufs: Buffer[]): Promise<void> => {
-    const tmp = path.join(out, '.' + GT_NAME + '.tmp');
-    const fh = await fsp.open(tmp, 'w');
-    try {
-      await fh.writev(bufs);
-    } finally {
-      await fh.close();
-    }
-    await fsp.rename(tmp, gtPath);
+  const addTotals = (s: StoredEntry): void => {
+    if (s.kind === 'patients') { totals.patients_files++; deepAdd(totals.patients, s.counts); } else { totals.vitals_files++; deepAdd(totals.vitals, s.counts); }
+    for (const p of s.fileProblems) bump(totals.file_problems, p);
   };
-  const pauseBeforeRewrite = (ms: number): Promise<void> => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => { gtWake = null; resolve(); }, ms);
-    gtWake = () => { clearTimeout(timer); gtWake = null; resolve(); };
-  });
-  const requestGroundTruth = (): void => {
-    gtWanted = true;
-    if (gtPending !== null) return;
-    gtPending = (async () => {
-      await Promise.resolve(); // gtPending is assigned before the loop can finish
-      try {
-        while (gtWanted) {
-          const wait = gtLastStart + GT_MIN_INTERVAL_MS - performance.now();
-          if (wait > 0 && !gtUrgent) await pauseBeforeRewrite(wait);
-          gtWanted = false;
-          gtLastStart = performance.now();
-          await writeGroundTruthAsync(groundTruthBuffers());
-        }
-      } catch (e) {
-        gtError ??= e;
-      } finally {
-        gtPending = null;
-      }
-    })();
-  };
-  const flushGroundTruth = async (): Promise<void> => {
-    gtUrgent = true;
-    gtWake?.();
-    try {
-      while (gtPending !== null) await gtPending;
-    } finally {
-      gtUrgent = false;
-    }
-    if (gtError !== null) throw gtError;
-  };
-
-  const groundTruthBuffers = (): Buffer[] => {
-    const totals = { patients_files: 0, vitals_files: 0, patients: {} as Record<string, unknown>, vitals: {} as Record<string, unknown>, file_problems: {} as Record<string, number> };
-    for (const s of stored) {
-      if (s.kind === 'patients') { totals.patients_files++; deepAdd(totals.patients, s.counts); } else { totals.vitals_files++; deepAdd(totals.vitals, s.counts); }
-      for (const p of s.fileProblems) bump(totals.file_problems, p);
-    }
-    for (const t of [totals.patients, totals.vitals]) if (t.problems) t.problems = sortedMap(t.problems as Record<string, number>);
-    totals.file_problems = sortedMap(totals.file_problems);
-    const head = '{"format":' + JSON.stringify(GT_FORMAT) + ',\n'
+  const groundTruthHead = (): Buffer => {
+    const t = { ...totals, patients: { ...totals.patients }, vitals: { ...totals.vitals }, file_problems: sortedMap(totals.file_problems) };
+    for (const x of [t.patients, t.vitals]) if (x.problems) x.problems = sortedMap(x.problems as Record<string, number>);
+    return Buffer.from('{"format":' + JSON.stringify(GT_FORMAT) + ',\n'
       + '"about":' + JSON.stringify('Rows not listed under a file are clean: no problems, no failed expectations, not quarantined, '
         + 'survive deduplication, no warnings. line = physical line number, the header is line 1. warnings are only given for rows '
         + 'that reach patients_silver. Expectations are evaluated after cleaning (see assumptions).') + ',\n'
@@ -1353,14 +1346,15 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
         patients_silver_warn: PATIENT_WARN_EXPECTATIONS, vitals_drop: VITALS_DROP_EXPECTATIONS, vitals_alerts: VITALS_ALERTS,
       }) + ',\n'
       + '"assumptions":' + JSON.stringify(ASSUMPTIONS) + ',\n'
-      + '"totals":' + JSON.stringify(totals) + ',\n'
-      + '"files":[\n';
-    const bufs: Buffer[] = [Buffer.from(head)];
-    const sep = Buffer.from(',\n');
-    stored.forEach((s, i) => { if (i > 0) bufs.push(sep); bufs.push(s.buf); });
-    bufs.push(Buffer.from('\n]}\n'));
-    return bufs;
+      + '"totals":' + JSON.stringify(t) + ',\n'
+      + '"files":[\n');
   };
+
+  // All writing happens on a worker thread, in order (see FileWriter).
+  const writer = new FileWriter(out);
+  for (const s of stored) { writer.entry(s.buf); addTotals(s); }
+  stored.length = 0;
+  const logWhenWritten = (p: Promise<void>, line: string): Promise<void> => p.then(() => log(line));
 
   const dedup: DedupState = { survivedRoots, memo: new Map(), rec: newRec() };
 
@@ -1418,7 +1412,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       // ---- patients rows
       const { content, counts, rowJson, admitted } = buildPatients(g, ctx, crlf, o.vitals, rec, dedup);
 
-      writeAtomic(ctx.name, content);
+      const written: Promise<void>[] = [writer.file(ctx.name, content)];
       summary.files.push(ctx.name);
       const head: Record<string, unknown> = {
         file: ctx.name, kind: 'patients', index, sim_start: new Date(simStart).toISOString(), sim_end: new Date(simEnd).toISOString(),
@@ -1427,7 +1421,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       };
       if (outbreakFactor !== 1) head.outbreak = { diagnosis: CODES[outbreakCode], factor: outbreakFactor };
       head.counts = counts;
-      stored.push({ kind: 'patients', index, counts: counts as unknown as Record<string, unknown>, fileProblems, buf: serializeEntry(head, rowJson) });
+      const entries: StoredEntry[] = [{ kind: 'patients', index, counts: counts as unknown as Record<string, unknown>, fileProblems, buf: serializeEntry(head, rowJson) }];
 
       summary.filesWritten++;
       summary.rows += o.rows;
@@ -1443,9 +1437,9 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       let vitalsNote = '';
       if (o.vitals) {
         const vr = genVitals(g, o, ctx, admitted);
-        writeAtomic(vr.name, vr.content);
+        written.push(writer.file(vr.name, vr.content));
         summary.files.push(vr.name);
-        stored.push({ kind: 'vitals', index, counts: vr.counts as unknown as Record<string, unknown>, fileProblems: [], buf: serializeEntry(vr.head, vr.rowJson) });
+        entries.push({ kind: 'vitals', index, counts: vr.counts as unknown as Record<string, unknown>, fileProblems: [], buf: serializeEntry(vr.head, vr.rowJson) });
         summary.vitalsFilesWritten++;
         summary.vitalsRows += vr.counts.rows;
         summary.vitalsQuarantined += vr.counts.quarantined;
@@ -1453,15 +1447,23 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
         for (const [k, v] of Object.entries(vr.counts.alerts)) bump(summary.alerts, k, v);
         vitalsNote = `, ${vr.name} (${vr.counts.rows} rows, ${vr.counts.listed} listed)`;
       }
-      requestGroundTruth();
-      if (o.everyMs > 0) await flushGroundTruth();
-      log(`generate: wrote ${ctx.name} (${o.rows} rows, ${counts.listed} listed in ${GT_NAME}, ${counts.quarantined} to quarantine)${vitalsNote}`);
+      for (const e of entries) { writer.entry(e.buf); addTotals(e); }
+      // With --every > 0 the file and its ground truth are on disk before the pause; back to back, the
+      // writer thread catches up on its own (the ground truth being rewritten at most once a second).
+      const gtDone = writer.groundTruth(groundTruthHead(), o.everyMs > 0);
+      const shown = logWhenWritten(Promise.all(written).then(() => undefined),
+        `generate: wrote ${ctx.name} (${o.rows} rows, ${counts.listed} listed in ${GT_NAME}, ${counts.quarantined} to quarantine)${vitalsNote}`);
+      if (o.everyMs > 0) await Promise.all([shown, gtDone]);
+      else {
+        shown.catch(() => {}); // a failed write is reported by backpressure() or close()
+        await writer.backpressure();
+      }
     }
-    if (summary.filesWritten === 0) requestGroundTruth();
-    await flushGroundTruth();
+    if (summary.filesWritten === 0) void writer.groundTruth(groundTruthHead(), true);
+    await writer.close();
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await flushGroundTruth().catch(() => {});
+    await writer.close().catch(() => {});
   }
   summary.problems = sortedMap(summary.problems);
   summary.vitalsProblems = sortedMap(summary.vitalsProblems);
@@ -1472,6 +1474,164 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   log(`generate: ${summary.aborted ? 'stopped' : 'done'}: ${summary.filesWritten} file(s), ${summary.rows} rows`
     + `${o.vitals ? ` (+ ${summary.vitalsRows} vitals rows)` : ''} in ${(summary.elapsedMs / 1000).toFixed(2)} s (${summary.rowsPerSecond} rows/s); ground truth in ${gtPath}`);
   return summary;
+}
+
+/**
+ * The writer thread: plain synchronous file system calls, one message at a
+ * time, so files appear in order and the generating thread never waits for
+ * the disk (creating and renaming files, and the flush ext4 does when a large
+ * ground_truth.json replaces the previous one, can block for milliseconds).
+ * Messages: `file` (write `.name.tmp`, rename to `name`), `entry` (a
+ * ground-truth file entry, kept for every later rewrite), `gt` (rewrite
+ * ground_truth.json with this head, at most once per `minIntervalMs` unless
+ * urgent; pending requests are answered by the next rewrite), `flush`.
+ * Plain JavaScript, so that it runs from the TypeScript sources as well.
+ */
+const WRITER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const dir = workerData.dir;
+const entries = [];
+const SEP = Buffer.from(',\\n');
+const TAIL = Buffer.from('\\n]}\\n');
+let gt = null;
+let lastGt = -Infinity;
+let timer = null;
+const done = (id, error) => parentPort.postMessage({ id, error: error === undefined ? undefined : String((error && error.message) || error) });
+function writeGroundTruth() {
+  if (timer !== null) { clearTimeout(timer); timer = null; }
+  if (gt === null) return;
+  const { head, ids } = gt;
+  gt = null;
+  lastGt = Date.now();
+  let error;
+  try {
+    const bufs = [head];
+    entries.forEach((e, i) => { if (i > 0) bufs.push(SEP); bufs.push(e); });
+    bufs.push(TAIL);
+    const tmp = path.join(dir, '.ground_truth.json.tmp');
+    const fd = fs.openSync(tmp, 'w');
+    try { fs.writevSync(fd, bufs); } finally { fs.closeSync(fd); }
+    fs.renameSync(tmp, path.join(dir, 'ground_truth.json'));
+  } catch (e) { error = e; }
+  for (const id of ids) done(id, error);
+}
+parentPort.on('message', (m) => {
+  try {
+    if (m.op === 'file') {
+      const tmp = path.join(dir, '.' + m.name + '.tmp');
+      fs.writeFileSync(tmp, m.data);
+      fs.renameSync(tmp, path.join(dir, m.name));
+      done(m.id);
+    } else if (m.op === 'entry') {
+      entries.push(Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+    } else if (m.op === 'gt') {
+      gt = { head: Buffer.from(m.head.buffer, m.head.byteOffset, m.head.byteLength), ids: gt === null ? [m.id] : gt.ids.concat(m.id) };
+      const wait = lastGt + workerData.minIntervalMs - Date.now();
+      if (m.urgent || wait <= 0) writeGroundTruth();
+      else if (timer === null) timer = setTimeout(writeGroundTruth, wait);
+    } else if (m.op === 'flush') {
+      writeGroundTruth();
+      done(m.id);
+    }
+  } catch (e) {
+    if (m.id !== undefined) done(m.id, e);
+  }
+});
+`;
+
+/** Main-thread side of the writer thread. */
+class FileWriter {
+  private readonly worker: Worker;
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void; file: boolean }>();
+  private nextId = 0;
+  /** Files sent and not yet written (ground-truth requests wait for the next rewrite and are not counted). */
+  private inFlight = 0;
+  private failure: Error | null = null;
+  private closing: Promise<void> | null = null;
+  private drained: (() => void) | null = null;
+
+  constructor(dir: string) {
+    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { dir, minIntervalMs: GT_MIN_INTERVAL_MS } });
+    this.worker.on('message', (m: { id: number; error?: string }) => {
+      const w = this.waiting.get(m.id);
+      if (w === undefined) return;
+      this.waiting.delete(m.id);
+      if (w.file) this.inFlight--;
+      if (m.error !== undefined) {
+        const e = new Error(`generate: writing in ${dir} failed: ${m.error}`);
+        this.failure ??= e;
+        w.reject(e);
+      } else w.resolve();
+      if (this.drained !== null && this.inFlight <= FileWriter.MAX_IN_FLIGHT / 2) { const d = this.drained; this.drained = null; d(); }
+    });
+    this.worker.on('error', (e: Error) => this.fail(e));
+    this.worker.on('exit', () => this.fail(new Error('generate: the writer thread stopped')));
+  }
+
+  static readonly MAX_IN_FLIGHT = 8;
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.values()) w.reject(this.failure);
+    this.waiting.clear();
+    this.inFlight = 0;
+    if (this.drained !== null) { const d = this.drained; this.drained = null; d(); }
+  }
+
+  private send(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (this.failure !== null) {
+      const r = Promise.reject(this.failure);
+      r.catch(() => {}); // reported by backpressure() and close()
+      return r;
+    }
+    const id = this.nextId++;
+    const file = msg.op === 'file';
+    const p = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject, file }));
+    p.catch(() => {}); // failures are also reported by backpressure() and close()
+    if (file) this.inFlight++;
+    this.worker.postMessage({ ...msg, id }, transfer);
+    return p;
+  }
+
+  /** Writes `data` as `name` (under `.name.tmp`, then renamed); resolves once the file is visible. `data` is handed over. */
+  file(name: string, data: Buffer): Promise<void> {
+    // ByteSink buffers own their memory (allocUnsafeSlow), so they can be moved instead of copied.
+    const own = data.buffer.byteLength >= data.byteLength && !(data.buffer instanceof SharedArrayBuffer) && data.byteOffset === 0 && data.buffer.byteLength > 4096;
+    return this.send({ op: 'file', name, data }, own ? [data.buffer as ArrayBuffer] : []);
+  }
+
+  /** Appends a ground-truth file entry (copied). */
+  entry(buf: Buffer): void {
+    if (this.failure !== null) return;
+    this.worker.postMessage({ op: 'entry', data: buf });
+  }
+
+  /** Rewrites ground_truth.json with `head` and every entry so far (coalesced unless urgent). */
+  groundTruth(head: Buffer, urgent: boolean): Promise<void> {
+    return this.send({ op: 'gt', head, urgent });
+  }
+
+  /** Waits while too many files are queued; throws if a write failed. */
+  async backpressure(): Promise<void> {
+    if (this.inFlight > FileWriter.MAX_IN_FLIGHT && this.failure === null) await new Promise<void>((r) => { this.drained = r; });
+    if (this.failure !== null) throw this.failure;
+  }
+
+  /** Writes what is pending (the last ground truth included) and stops the thread; throws if a write failed. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        if (this.failure === null) await this.send({ op: 'flush' });
+      } finally {
+        this.worker.removeAllListeners('exit');
+        await this.worker.terminate();
+      }
+      if (this.failure !== null) throw this.failure;
+    })();
+    return this.closing;
+  }
 }
 
 /** What deduplication needs to know across files: originals whose key already reached silver through a re-send. */
@@ -1542,7 +1702,6 @@ function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec
 function fillRows(g: Gen, ctx: FileCtx, rec: Rec, content: ByteSink, fb: FileBytes, counts: WorkCounts, dedup: DedupState, admitted: string[] | null): number {
   const layout = ctx.layout;
   const rows = ctx.rows;
-  const eol = fb.crlf ? '\r\n' : '\n';
   const fast = layout.hasContact && !layout.usDate;
   const diagCount = counts.diagCount;
   let lateRows = 0;
@@ -1555,11 +1714,14 @@ function fillRows(g: Gen, ctx: FileCtx, rec: Rec, content: ByteSink, fb: FileByt
       if (admitted !== null) admitted.push(pidOf(ctx, r));
       if (rec.problems !== NO_PROBLEMS) {
         lateRows++;
-        counts.rowJson.add('{"file":"' + ctx.name + '","line":' + (r + 2)
-          + ',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}');
+        const log = counts.rowJson;
+        log.start();
+        log.table(fb.entryHead);
+        log.int(r + 2);
+        log.table(LATE_ENTRY_TAIL);
       }
     } else {
-      slowRow(g, ctx, r, rec, content, eol, counts, dedup);
+      slowRow(g, ctx, r, rec, content, fb, counts, dedup);
       if (admitted !== null && rec.admitted) admitted.push(pidOf(ctx, r));
     }
   }
@@ -1568,12 +1730,11 @@ function fillRows(g: Gen, ctx: FileCtx, rec: Rec, content: ByteSink, fb: FileByt
 
 /** A row that needs the rules: rendered from its field strings, evaluated, listed in the ground truth. */
 function slowRow(
-  g: Gen, ctx: FileCtx, r: number, rec: Rec, content: ByteSink, eol: string,
-  counts: WorkCounts, dedup: DedupState,
+  g: Gen, ctx: FileCtx, r: number, rec: Rec, content: ByteSink, fb: FileBytes, counts: WorkCounts, dedup: DedupState,
 ): void {
   const layout = ctx.layout;
   materialize(g, rec);
-  emitLine(content, rec, layout, eol === '\r\n');
+  emitLine(content, rec, layout, fb.crlf);
   // rec.problems is a fresh array for every row that has problems.
   const problems = rec.problems === NO_PROBLEMS ? [] : rec.problems;
   if (rec.dateIso && layout.usDate && rec.malformed === 0) problems.push('date_format_mmddyyyy');
@@ -1607,16 +1768,26 @@ function slowRow(
   }
   // Same text as JSON.stringify of {file, line, problems, failed_expectations, quarantined, survives_dedup, warnings[, duplicate_of]}
   // (every name here is a plain identifier, nothing needs escaping).
-  counts.rowJson.add('{"file":"' + ctx.name + '","line":' + (r + 2) + ',"problems":' + jsonNames(problems)
-    + ',"failed_expectations":' + jsonNames(v.failed) + ',"quarantined":' + quarantined + ',"survives_dedup":' + survives
-    + ',"warnings":' + jsonNames(warnings)
-    + (dupOf ? ',"duplicate_of":{"file":"' + dupOf.file + '","line":' + dupOf.line + '}}' : '}'));
-}
+  const log = counts.rowJson;
+  log.start();
+  log.table(fb.entryHead);
+  log.int(r + 2);
+  log.str(',"problems":');
+  log.names(problems);
+  log.str(',"failed_expectations":');
+  log.names(v.failed);
+  log.str(quarantined ? ',"quarantined":true,"survives_dedup":' : ',"quarantined":false,"survives_dedup":');
+  log.str(survives ? 'true,"warnings":' : 'false,"warnings":');
+  log.names(warnings);
+  if (dupOf) {
+    log.str(',"duplicate_of":{"file":"');
+    log.str(dupOf.file);
+    log.str('","line":');
+    log.int(dupOf.line);
+    log.str('}');
+  }
+  log.str('}');}
 
-/** JSON of an array of identifier-like strings. */
-function jsonNames(a: readonly string[]): string {
-  return a.length === 0 ? '[]' : '["' + a.join('","') + '"]';
-}
 
 const ASSUMPTIONS = [
   'CSV columns are mapped by header name; a declared column missing from the header is NULL.',
@@ -1647,6 +1818,8 @@ function pickVitalsDirt(u: number): string {
 }
 
 const SIGNS = ['heart_rate', 'spo2', 'temperature_c', 'systolic_bp'] as const;
+/** `30.0` .. `49.9`. */
+const TEMP_STR: string[] = Array.from({ length: 200 }, (_, i) => ((300 + i) / 10).toFixed(1));
 
 function evalVitals(v: string[]): { failed: string[]; alerts: string[] } {
   const failed: string[] = [];
@@ -1684,6 +1857,8 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
   let line = 1;
   const stepMs = ctx.simEndMs - ctx.simStartMs;
   const v: string[] = new Array<string>(7).fill('');
+  const minutes = new Map<number, string>();
+  let chunk = '';
   for (const pid of admitted) {
     const det = deteriorate && rng.next() < 0.1;
     const n = det ? 4 + rng.int(3) : 2 + rng.int(3);
@@ -1717,11 +1892,14 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
       if (rng.next() < o.lateRate) { ms -= (1 + rng.int(10)) * DAY_MS; problems.push('late'); }
       if (det) problems.push('deteriorating');
       v[0] = pid;
-      v[1] = isoMinute(ms);
+      let at = minutes.get(ms);
+      if (at === undefined) minutes.set(ms, (at = isoMinute(ms)));
+      v[1] = at;
       v[2] = String(hr);
       v[3] = String(sys);
       v[4] = String(dia);
-      v[5] = (Math.round(temp * 10) / 10).toFixed(1);
+      const tenths = Math.round(temp * 10);
+      v[5] = tenths >= 300 && tenths < 500 ? TEMP_STR[tenths - 300] : (tenths / 10).toFixed(1);
       v[6] = String(spo2);
       if (rng.next() < dirtyRate) {
         const kind = pickVitalsDirt(rng.next());
@@ -1749,11 +1927,14 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
           case 'unknown_patient': v[0] = 'P999' + T4[rng.int(10000)] + T4[rng.int(10000)]; break;
         }
       }
-      content.write(v[0] + ',' + v[1] + ',' + v[2] + ',' + v[3] + ',' + v[4] + ',' + v[5] + ',' + v[6] + '\n');
+      // Lines are gathered in a string copied out natively every 64 KB (cheaper than copying each short line).
+      chunk += v[0] + ',' + v[1] + ',' + v[2] + ',' + v[3] + ',' + v[4] + ',' + v[5] + ',' + v[6] + '\n';
+      if (chunk.length > 65536) { content.write(chunk); chunk = ''; }
       line++;
       counts.rows++;
-      const { failed, alerts } = evalVitals(v);
-      if (problems.length > 0 || failed.length > 0 || alerts.length > 0) {
+      // A reading without problems has in-range values by construction (no failure, no alert): only the others are checked.
+      if (problems.length > 0) {
+        const { failed, alerts } = evalVitals(v);
         const quarantined = failed.length > 0;
         if (quarantined) counts.quarantined++;
         for (const x of failed) counts.failed_expectations[x]++;
@@ -1764,6 +1945,7 @@ function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: Sc
       t += (5 + rng.int(26)) * 60_000;
     }
   }
+  content.write(chunk);
   counts.listed = rowJson.n;
   counts.problems = sortedMap(counts.problems);
   counts.alerts = sortedMap(counts.alerts);

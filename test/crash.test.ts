@@ -52,8 +52,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   duck?.close();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
 }, 30_000);
 
 /** Crash points, in batch order; `#n` = the n-th time the point is reached in that batch (a later table). */

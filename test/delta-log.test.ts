@@ -51,8 +51,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   duck?.close();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
 }, 30_000);
 
 const tableDir = (t: string, o = out) => path.join(tablesDir(o), t);
@@ -209,7 +209,7 @@ describe('the Delta log of every table of a replay', () => {
       for (const e of readLogEntries(tableDir(t))) {
         const removes = e.actions.filter((a) => a.remove).map((a) => a.remove);
         const adds = e.actions.filter((a) => a.add).map((a) => a.add.path as string);
-        const mode = e.actions.find((a) => a.commitInfo).commitInfo.operationParameters?.mode;
+        const mode = e.actions.find((a) => a.commitInfo)!.commitInfo.operationParameters?.mode;
         if (mode === 'Overwrite') {
           // a replacement removes exactly what was live
           expect(new Set(removes.map((r) => r.path)), `${t} v${e.version}`).toEqual(live);

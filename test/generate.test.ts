@@ -405,6 +405,15 @@ describe('generate', { timeout: 60_000 }, () => {
     expect(readGt(dir).files).toHaveLength(1);
   });
 
+  it('fails with the cause when a file cannot be written', async () => {
+    const dir = tmpDir();
+    let removed = false;
+    const log = (line: string): void => {
+      if (!removed && line.includes('wrote')) { removed = true; fs.rmSync(dir, { recursive: true, force: true }); }
+    };
+    await expect(generate({ ...quiet, out: dir, files: 5, rows: 10, everyMs: 20, log })).rejects.toThrow(/ENOENT/);
+  });
+
   it('outbreak: the share of one diagnosis rises on files 10..14, then falls back', async () => {
     const dir = tmpDir();
     const s = await generate({ ...quiet, out: dir, files: 20, rows: 500, seed: 99, scenarios: ['outbreak'] });

@@ -51,8 +51,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   duck?.close();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
 }, 30_000);
 
 const tdir = (out: string, t: string) => path.join(tablesDir(out), t);

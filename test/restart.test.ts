@@ -68,8 +68,8 @@ beforeAll(async () => {
 
 afterAll(() => {
   duck?.close();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
 describe('ingest, stop, add files, replay again', () => {

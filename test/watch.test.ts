@@ -41,8 +41,8 @@ afterEach(async () => {
 
 afterAll(() => {
   duck?.close();
-  if (work) fs.rmSync(work, { recursive: true, force: true });
-  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true });
+  if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+  if (pool) fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
 }, 30_000);
 
 function start(input: string, output: string, stability: string, env?: Record<string, string>): LiveChild {
