@@ -184,6 +184,17 @@ async function cmdReplay(argv: string[]): Promise<number> {
 async function cmdRun(argv: string[], extra?: { generator?: { every: string; rows?: string; seed?: string } }): Promise<number> {
   const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
   const command = extra ? 'start' : 'run';
+  // signals are handled from the start: a stop during startup still exits 0 after the current step
+  let signals = 0;
+  let stopWatcher: (() => void) | null = null;
+  const onSignal = (sig: string) => {
+    signals++;
+    if (signals > 1) { process.stderr.write(`second ${sig}: abandoning the running batch; it will be re-run on the next start\n`); process.exit(130); }
+    process.stderr.write(`${sig}: stopping after the running batch\n`);
+    stopWatcher?.();
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   if (a.flags.has('help')) { process.stdout.write(helpOf(command) + '\n'); return 0; }
   if (a.positionals.length) throw new UsageError(`${command}: unexpected argument "${a.positionals[0]}"`);
   if (!extra && (a.values.every || a.values.rows || a.values.seed)) throw new UsageError(`run: --every, --rows and --seed belong to "start" and "generate"`);
@@ -209,20 +220,12 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   });
   const gen = new AbortController();
   let genDone: Promise<unknown> = Promise.resolve();
-  if (extra?.generator) {
+  if (extra?.generator && signals === 0) {
     const opts = parseGenerateArgs(['--out', input, '--every', extra.generator.every, ...(extra.generator.rows ? ['--rows', extra.generator.rows] : []), ...(extra.generator.seed ? ['--seed', extra.generator.seed] : [])]);
     genDone = generate({ ...opts, log: (line) => logger.info({ generator: true }, line) }, gen.signal).catch((e) => logger.error({ error: String(e) }, 'generator stopped'));
   }
-  let signals = 0;
-  const onSignal = (sig: string) => {
-    signals++;
-    if (signals > 1) { logger.warn({ signal: sig }, 'second signal: abandoning the running batch; it will be re-run on the next start'); process.exit(130); }
-    logger.info({ signal: sig }, 'stopping: finishing the running batch');
-    gen.abort();
-    void watcher.stop();
-  };
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  if (signals > 0) void watcher.stop();
+  stopWatcher = () => { gen.abort(); void watcher.stop(); };
   const res = await watcher.run().catch(async (e: unknown) => { await service.close('FAILED', e); throw e; });
   gen.abort();
   await genDone;
