@@ -14,7 +14,7 @@ import type { Field, Schema, Value } from '../ir/types.js';
 import { ColumnBuilder, columnIndex, valueAt, type Batch, type Column } from '../batch.js';
 import { compileExpr, type Evaluator } from '../expr/eval.js';
 import { aggType, exprType } from '../expr/typecheck.js';
-import { aggregateFunction, compareValues, newAggContext, type AggContext, type AggregateFunction } from './aggregates.js';
+import { aggregateFunction, compareValues, newAggContext, restoreAggContext, type AggContext, type AggregateFunction } from './aggregates.js';
 import { keyText, keyTextOfValues } from './keys.js';
 
 /** The map key of the NULL group (single-column keys). */
@@ -202,16 +202,25 @@ export class AggregateOperator {
     return this.toBatch(closed);
   }
 
+  /**
+   * State as `{ v: 2, values, groups }`: the count-distinct interning tables once,
+   * then per group [window start | null, 0, key, accumulators] (count-distinct as ids).
+   */
   saveState(): unknown {
     const out: unknown[] = [];
     for (const [, g] of this.flat) out.push([null, 0, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
     for (const [start, m] of this.windows) for (const [, g] of m) out.push([start, 0, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
-    return out;
+    return { v: 2, values: this.ctxs.map((c) => c.values), groups: out };
   }
 
   loadState(j: unknown): void {
     this.reset();
-    for (const [start, , key, accs] of j as [number | null, unknown, Value[], unknown[]][]) {
+    const st = j as { v?: number; values?: Value[][]; groups?: unknown[] };
+    if (st === null || typeof st !== 'object' || st.v !== 2 || !Array.isArray(st.groups) || !Array.isArray(st.values)) {
+      throw new TypeError('aggregate state is not in format 2');
+    }
+    this.ctxs = st.values.map((vals) => restoreAggContext(vals));
+    for (const [start, , key, accs] of st.groups as [number | null, unknown, Value[], unknown[]][]) {
       const g: Group = { key, accs: accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])) };
       const text = this.mapKeyOfValues(start === null ? key : key.slice(2));
       if (start === null) this.flat.set(text, g);

@@ -167,10 +167,10 @@ const countDistinct: AggregateFunction<Distinct> = {
     }
   },
   value: (s) => s.ids.length,
-  save: (s, ctx) => s.ids.map((id) => ctx.values[id]),
+  save: (s) => s.ids,
   load: (j, ctx) => {
     const s: Distinct = { ids: [] };
-    for (const v of j as Value[]) addMember(ctx, s, internValue(ctx, v));
+    for (const id of j as number[]) addMember(ctx, s, id);
     return s;
   },
   evict: (states, ctx) => {
@@ -187,8 +187,19 @@ const countDistinct: AggregateFunction<Distinct> = {
 function internValue(ctx: AggContext, v: Value): number {
   const key = Array.isArray(v) ? JSON.stringify(v) : v;
   let id = ctx.intern.get(key);
-  if (id === undefined) { id = ctx.values.length; ctx.values.push(key); ctx.intern.set(key, id); }
+  if (id === undefined) {
+    // a parsed string may be a slice of its whole file's text: keep a copy of its own
+    const own = typeof key === 'string' && key.length >= 13 ? (key + ' ').slice(0, -1) : key;
+    id = ctx.values.length; ctx.values.push(own); ctx.intern.set(own, id);
+  }
   return id;
+}
+
+/** Restores an interning table saved with `AggContext.values` (ids keep their meaning). */
+export function restoreAggContext(values: readonly Value[]): AggContext {
+  const ctx = newAggContext();
+  for (const v of values) { ctx.intern.set(v, ctx.values.length); ctx.values.push(v); }
+  return ctx;
 }
 
 export function aggregateFunction(fn: AggFn): AggregateFunction<unknown> {
