@@ -262,4 +262,3 @@ export async function runPipeline(pipeline: Pipeline, options: TestOptions = {})
   };
 }
 
-export { concatBatches };

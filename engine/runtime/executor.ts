@@ -27,7 +27,7 @@ import { concatBatches, emptyBatch, type Batch } from '../batch.js';
 import type { PipelineGraph, GraphDataset } from '../graph/graph.js';
 import { downstreamOf } from '../graph/graph.js';
 import { CompiledFlow, sourceKey, type StepInputs } from './flow.js';
-import { ExpectationsOperator, type ExpectationMetric } from '../operators/expectations.js';
+import { ExpectationsOperator, type ExpectationMetric, type ExpectationResult } from '../operators/expectations.js';
 import type { TableStore } from '../sinks/store.js';
 import { isPipelineError, PipelineError, RuntimeFailure } from '../errors.js';
 
@@ -71,6 +71,8 @@ export interface SourceAccess {
    * files.
    */
   readAll(sourceKey: string, plan: PlanNode, ingestedAtUs: number): Promise<{ batch: Batch; fingerprint: string }>;
+  /** The fingerprint `readAll` would give, from file listings only (nothing is read). */
+  fingerprint(sourceKey: string, plan: PlanNode): Promise<string>;
 }
 
 export interface BatchInput {
@@ -227,7 +229,7 @@ export class PipelineExecutor {
       b = this.mvContents.get(name) ?? (await this.store.snapshot(name, g.schema));
       this.mvContents.set(name, b);
     } else if (g.kind === 'view') {
-      b = await this.evaluateSnapshot(name, ingestedAtUs);
+      b = (await this.evaluateSnapshot(name, ingestedAtUs)).kept;
     } else {
       b = await this.store.snapshot(name, g.schema);
     }
@@ -236,36 +238,25 @@ export class PipelineExecutor {
   }
 
   /** Runs a dataset's query over complete snapshots of its inputs and applies its expectations. */
-  private async evaluateSnapshot(name: string, ingestedAtUs: number): Promise<Batch> {
+  private async evaluateSnapshot(name: string, ingestedAtUs: number): Promise<ExpectationResult> {
     const g = this.graph.datasets.get(name)!;
-    const flow = this.flows.get(name)!;
     const snaps = new Map<string, Batch>();
     for (const i of g.inputs) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
     const srcs = new Map<string, Batch>();
-    const fps: string[] = [];
     let idx = 0;
     for (const p of planSources(g.def.query)) {
       const key = sourceKey(name, p, idx++);
-      const r = await this.sources.readAll(key, p, ingestedAtUs);
-      srcs.set(key, r.batch);
-      fps.push(r.fingerprint);
+      srcs.set(key, (await this.sources.readAll(key, p, ingestedAtUs)).batch);
     }
-    const out = CompiledFlow.evaluateSnapshot(flow, {
-      source: (k) => srcs.get(k) ?? null,
-      snapshot: (d) => snaps.get(d)!,
-    });
-    const r = this.expectations.get(name)!.apply(out, false);
-    return r.kept;
+    const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: (k) => srcs.get(k) ?? null, snapshot: (d) => snaps.get(d)! });
+    return this.expectations.get(name)!.apply(out, false);
   }
 
-  private async sourceFingerprint(name: string, ingestedAtUs: number): Promise<string> {
+  private async sourceFingerprint(name: string): Promise<string> {
     const g = this.graph.datasets.get(name)!;
     const parts: string[] = [];
     let idx = 0;
-    for (const p of planSources(g.def.query)) {
-      const r = await this.sources.readAll(sourceKey(name, p, idx++), p, ingestedAtUs);
-      parts.push(r.fingerprint);
-    }
+    for (const p of planSources(g.def.query)) parts.push(await this.sources.fingerprint(sourceKey(name, p, idx++), p));
     return parts.join('|');
   }
 
@@ -316,7 +307,7 @@ export class PipelineExecutor {
       const g = this.graph.datasets.get(name)!;
       if (g.kind !== 'materialized_view') continue;
       try {
-        const fp = await this.sourceFingerprint(name, ingestedAtUs);
+        const fp = await this.sourceFingerprint(name);
         const inputsChanged = g.inputs.some((i) => changed.has(i.dataset));
         if (!inputsChanged && this.fingerprints.get(name) === fp) continue;
         for (const i of g.inputs) this.snapshotCache.delete(i.dataset);
@@ -451,18 +442,7 @@ export class PipelineExecutor {
 
   /** Recomputes a materialized view from complete inputs and applies its expectations. */
   private async evaluateMvSnapshot(name: string, ingestedAtUs: number, addMetrics: (n: string, r: { metrics: ExpectationMetric[]; dropped_records: number }) => void): Promise<Batch> {
-    const g = this.graph.datasets.get(name)!;
-    const flow = this.flows.get(name)!;
-    const snaps = new Map<string, Batch>();
-    for (const i of g.inputs) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
-    const srcs = new Map<string, Batch>();
-    let idx = 0;
-    for (const p of planSources(g.def.query)) {
-      const key = sourceKey(name, p, idx++);
-      srcs.set(key, (await this.sources.readAll(key, p, ingestedAtUs)).batch);
-    }
-    const out = CompiledFlow.evaluateSnapshot(flow, { source: (k) => srcs.get(k) ?? null, snapshot: (d) => snaps.get(d)! });
-    const r = this.expectations.get(name)!.apply(out, false);
+    const r = await this.evaluateSnapshot(name, ingestedAtUs);
     addMetrics(name, r);
     return r.kept;
   }
@@ -489,5 +469,3 @@ export class PipelineExecutor {
 }
 
 
-export type { DatasetDef, Schema };
-export { concatBatches };

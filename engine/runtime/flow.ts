@@ -281,4 +281,3 @@ export function sourceKey(dataset: string, p: PlanNode, index: number): string {
   return index === 0 ? dataset : `${dataset}#${index}`;
 }
 
-export { concatBatches };

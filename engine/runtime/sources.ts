@@ -42,18 +42,21 @@ export class FileSourceAccess implements SourceAccess {
   constructor(public fsys: SourceFileSystem, readonly root: string, public rows: Map<string, Batch[]> = new Map()) {}
 
   async readAll(key: string, plan: PlanNode, ingestedAtUs: number): Promise<{ batch: Batch; fingerprint: string }> {
-    if (plan.kind === 'rows') {
-      const parts = this.rows.get(plan.name) ?? [];
-      return { batch: concatBatches(plan.schema, parts), fingerprint: `rows:${parts.reduce((s, b) => s + b.length, 0)}` };
-    }
+    const fingerprint = await this.fingerprint(key, plan);
+    if (plan.kind === 'rows') return { batch: concatBatches(plan.schema, this.rows.get(plan.name) ?? []), fingerprint };
     if (plan.kind !== 'csv') throw new Error(`internal: ${key} is not a source`);
     const { root, files, fallback } = batchSourceFiles(this.fsys, this.root, plan.options);
     const reader = fallback ? realFs() : this.fsys;
-    const schema = csvSourceSchema(plan.options);
-    if (files.length === 0) return { batch: emptyBatch(schema), fingerprint: 'none' };
     const parts = files.map((f) => readCsvFile(reader, root, f.name, plan.options, ingestedAtUs).batch);
-    const fingerprint = files.map((f) => `${fallback ? path.join(root, f.name) : f.name}:${f.size}:${f.mtimeMs}`).join(';');
-    return { batch: concatBatches(schema, parts), fingerprint };
+    return { batch: parts.length ? concatBatches(csvSourceSchema(plan.options), parts) : emptyBatch(csvSourceSchema(plan.options)), fingerprint };
+  }
+
+  async fingerprint(key: string, plan: PlanNode): Promise<string> {
+    if (plan.kind === 'rows') return `rows:${(this.rows.get(plan.name) ?? []).reduce((s, b) => s + b.length, 0)}`;
+    if (plan.kind !== 'csv') throw new Error(`internal: ${key} is not a source`);
+    const { root, files, fallback } = batchSourceFiles(this.fsys, this.root, plan.options);
+    if (files.length === 0) return 'none';
+    return files.map((f) => `${fallback ? path.join(root, f.name) : f.name}:${f.size}:${f.mtimeMs}`).join(';');
   }
 }
 
