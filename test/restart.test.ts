@@ -12,6 +12,7 @@
  *   the table.
  */
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -177,12 +178,13 @@ describe('a checkpoint is never silently reset', () => {
     },
     {
       name: 'aggregate state that does not fit its operator',
-      file: (o) => lastFile(path.join(o, '_checkpoints', 'patient_stats_by_gender', 'state')),
-      damage: (b) => {
-        const st = JSON.parse(b.toString('utf8')) as { operators: Record<string, unknown> };
-        for (const k of Object.keys(st.operators)) if (!k.startsWith('__')) st.operators[k] = { bogus: 1 };
-        return JSON.stringify(st);
-      },
+      file: (o) => { const d = path.join(o, '_checkpoints', 'patient_stats_by_gender', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.snapshot')).sort()[0]); },
+      damage: () => v8.serialize({ v: 3, bogus: 1 }),
+    },
+    {
+      name: 'an aggregate change log cut short',
+      file: (o) => { const d = path.join(o, '_checkpoints', 'admissions_rolling_7d', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.delta')).sort((a, b) => parseInt(b) - parseInt(a))[0]); },
+      damage: (b) => b.subarray(0, b.length >> 1),
     },
   ];
 

@@ -20,10 +20,15 @@ import { keyText, keyTextOfValues } from './keys.js';
 /** The map key of the NULL group (single-column keys). */
 const NULL_KEY = Symbol('NULL');
 import { eventTimeUs, windowStarts } from './window-assign.js';
+import * as v8 from 'node:v8';
 
 interface Group {
   readonly key: Value[];
   readonly accs: unknown[];
+  /** The save epoch in which the group last changed (incremental checkpoints). */
+  mark: number;
+  /** Evicted (its window closed). */
+  gone?: boolean;
 }
 
 export interface AggregateAddResult {
@@ -46,6 +51,12 @@ export class AggregateOperator {
   private readonly fns: AggregateFunction<unknown>[];
   private readonly timeIdx: number;
   private ctxs: AggContext[];
+  /** Incremental checkpoints: groups changed since the last save, windows evicted, values interned. */
+  private epoch = 1;
+  private dirty: Group[] = [];
+  private removedStarts: number[] = [];
+  private savedValues: number[];
+  private mustSnapshot = true;
 
   constructor(input: Schema, private readonly keys: readonly (readonly [string, ExprNode])[], aggs: readonly (readonly [string, AggNode])[], readonly window: WindowSpec | null) {
     const fields: Field[] = [];
@@ -58,6 +69,7 @@ export class AggregateOperator {
     this.argEvals = aggs.map(([, a]) => (a.arg ? compileExpr(a.arg, input) : null));
     this.fns = aggs.map(([, a]) => aggregateFunction(a.fn));
     this.ctxs = aggs.map(() => newAggContext());
+    this.savedValues = aggs.map(() => 0);
     this.timeIdx = window ? columnIndex(input, window.timeColumn) : -1;
   }
 
@@ -94,7 +106,7 @@ export class AggregateOperator {
   }
 
   private newGroup(key: Value[]): Group {
-    return { key, accs: this.fns.map((f) => f.init()) };
+    return { key, accs: this.fns.map((f) => f.init()), mark: 0 };
   }
 
   /**
@@ -118,6 +130,7 @@ export class AggregateOperator {
         const text = this.mapKey(keyCols, i);
         let g = this.flat.get(text);
         if (!g) { g = this.newGroup(keyCols.map((c) => valueAt(c, i))); this.flat.set(text, g); }
+        if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
         pairGroups[pairs] = g;
         pairRows[pairs++] = i;
       }
@@ -143,6 +156,7 @@ export class AggregateOperator {
           if (!m) { m = new Map(); this.windows.set(start, m); }
           let g = m.get(text);
           if (!g) { g = this.newGroup([start, end, ...keyCols.map((c) => valueAt(c, i))]); m.set(text, g); }
+          if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
           pairGroups[pairs] = g;
           pairRows[pairs++] = i;
         }
@@ -193,13 +207,111 @@ export class AggregateOperator {
   closeWindows(watermarkUs: number): Batch {
     const closed: Group[] = [];
     if (this.window) {
-      for (const [start, m] of this.windows) {
-        if (start + this.window.sizeUs <= watermarkUs) { for (const g of m.values()) closed.push(g); this.windows.delete(start); }
-      }
-      if (closed.length && this.windows.size === 0) this.ctxs = this.fns.map(() => newAggContext());
-      else if (closed.length) this.fns.forEach((f, k) => f.evict?.(closed.map((g) => g.accs[k]), this.ctxs[k]));
+      const starts: number[] = [];
+      for (const start of this.windows.keys()) if (start + this.window.sizeUs <= watermarkUs) starts.push(start);
+      for (const start of starts) for (const g of this.windows.get(start)!.values()) closed.push(g);
+      this.evictWindows(starts);
     }
     return this.toBatch(closed);
+  }
+
+  private evictWindows(starts: readonly number[]): void {
+    const evicted: Group[] = [];
+    for (const start of starts) {
+      const m = this.windows.get(start);
+      if (!m) continue;
+      for (const g of m.values()) { g.gone = true; evicted.push(g); }
+      this.windows.delete(start);
+      this.removedStarts.push(start);
+    }
+    if (!evicted.length) return;
+    if (this.windows.size === 0 && this.flat.size === 0) {
+      // nothing left: start the interning tables afresh (ids restart, so the next checkpoint is a snapshot)
+      this.ctxs = this.fns.map(() => newAggContext());
+      this.savedValues = this.fns.map(() => 0);
+      this.mustSnapshot = true;
+    } else this.fns.forEach((f, k) => f.evict?.(evicted.map((g) => g.accs[k]), this.ctxs[k]));
+  }
+
+  // ------------------------------------------------------------------ checkpoints
+
+  /** Whether the next checkpoint must be a snapshot (nothing saved yet, or the ids were renumbered). */
+  get wantsSnapshot(): boolean { return this.mustSnapshot; }
+
+  private startEpoch(): void {
+    this.epoch++;
+    this.dirty = [];
+    this.removedStarts = [];
+    this.savedValues = this.ctxs.map((c) => c.values.length);
+  }
+
+  /** The whole state, binary (v8 serialization of format 3). Later changes are relative to it. */
+  snapshot(): Uint8Array {
+    const groups: unknown[] = [];
+    for (const g of this.allGroups()) {
+      groups.push([g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
+      g.accs.forEach((a, j) => this.fns[j].markSaved?.(a));
+    }
+    const bytes = v8.serialize({ v: 3, values: this.ctxs.map((c) => c.values), groups });
+    this.startEpoch();
+    this.mustSnapshot = false;
+    return bytes;
+  }
+
+  /** What changed since the last snapshot or change log: new interned values, changed groups, evicted windows. */
+  changes(): Uint8Array {
+    const groups: unknown[] = [];
+    for (const g of this.dirty) {
+      if (g.gone) continue;
+      groups.push([g.key, g.accs.map((a, j) => { const f = this.fns[j]; return f.saveDelta ? f.saveDelta(a, this.ctxs[j]) : f.save(a, this.ctxs[j]); })]);
+    }
+    const values = this.ctxs.map((c, k) => c.values.slice(this.savedValues[k]));
+    const bytes = v8.serialize({ v: 3, delta: true, values, groups, removed: this.removedStarts });
+    this.startEpoch();
+    return bytes;
+  }
+
+  loadSnapshot(bytes: Uint8Array): void {
+    const st = v8.deserialize(bytes) as { v?: number; values?: Value[][]; groups?: [Value[], unknown[]][] };
+    if (st === null || typeof st !== 'object' || st.v !== 3 || !Array.isArray(st.values) || !Array.isArray(st.groups) || st.values.length !== this.fns.length) {
+      throw new TypeError('aggregate snapshot is not in format 3');
+    }
+    this.reset();
+    this.ctxs = st.values.map((vals) => restoreAggContext(vals));
+    for (const [key, accs] of st.groups) this.putGroup(key, accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])));
+    this.startEpoch();
+    this.mustSnapshot = false;
+  }
+
+  applyChanges(bytes: Uint8Array): void {
+    const st = v8.deserialize(bytes) as { v?: number; delta?: boolean; values?: Value[][]; groups?: [Value[], unknown[]][]; removed?: number[] };
+    if (st === null || typeof st !== 'object' || st.v !== 3 || st.delta !== true || !Array.isArray(st.values) || !Array.isArray(st.groups) || !Array.isArray(st.removed) || st.values.length !== this.fns.length) {
+      throw new TypeError('aggregate change log is not in format 3');
+    }
+    st.values.forEach((vals, k) => { const c = this.ctxs[k]; for (const v of vals) { c.intern.set(v, c.values.length); c.values.push(v); } });
+    for (const [key, deltas] of st.groups) {
+      const g = this.findGroup(key);
+      const accs = deltas.map((d, j) => { const f = this.fns[j]; return f.applyDelta ? f.applyDelta(g?.accs[j], d, this.ctxs[j]) : f.load(d, this.ctxs[j]); });
+      if (g) accs.forEach((a, j) => { g.accs[j] = a; });
+      else this.putGroup(key, accs);
+    }
+    this.evictWindows(st.removed);
+    this.startEpoch();
+    this.mustSnapshot = false;
+  }
+
+  private findGroup(key: Value[]): Group | undefined {
+    if (!this.window) return this.flat.get(this.mapKeyOfValues(key));
+    return this.windows.get(key[0] as number)?.get(this.mapKeyOfValues(key.slice(2)));
+  }
+
+  private putGroup(key: Value[], accs: unknown[]): void {
+    const g: Group = { key, accs, mark: 0 };
+    if (!this.window) { this.flat.set(this.mapKeyOfValues(key), g); return; }
+    const start = key[0] as number;
+    let m = this.windows.get(start);
+    if (!m) { m = new Map(); this.windows.set(start, m); }
+    m.set(this.mapKeyOfValues(key.slice(2)), g);
   }
 
   /**
@@ -221,7 +333,7 @@ export class AggregateOperator {
     }
     this.ctxs = st.values.map((vals) => restoreAggContext(vals));
     for (const [start, , key, accs] of st.groups as [number | null, unknown, Value[], unknown[]][]) {
-      const g: Group = { key, accs: accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])) };
+      const g: Group = { key, accs: accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])), mark: 0 };
       const text = this.mapKeyOfValues(start === null ? key : key.slice(2));
       if (start === null) this.flat.set(text, g);
       else {
@@ -236,6 +348,8 @@ export class AggregateOperator {
     this.flat = new Map();
     this.windows = new Map();
     this.ctxs = this.fns.map(() => newAggContext());
+    this.startEpoch();
+    this.mustSnapshot = true;
   }
 }
 

@@ -37,6 +37,15 @@ export interface AggregateFunction<S> {
   load(j: unknown, ctx: AggContext): S;
   /** Forgets states of groups that are gone (closed windows). */
   evict?(states: S[], ctx: AggContext): void;
+  /**
+   * What changed since the last `saveDelta` / `markSaved` (an incremental
+   * checkpoint); without it the whole state (`save`) is the change.
+   */
+  saveDelta?(s: S, ctx: AggContext): unknown;
+  /** Applies a saved change on top of a state (absent: a new group). */
+  applyDelta?(s: S | undefined, j: unknown, ctx: AggContext): S;
+  /** Everything so far is in a snapshot: the next delta starts here. */
+  markSaved?(s: S): void;
 }
 
 interface Count { n: number }
@@ -134,7 +143,11 @@ function extreme(sign: 1 | -1): AggregateFunction<Extreme> {
  * groups is short (a patient id is in a handful of windows), so the hot loop
  * touches one small list per row instead of a large hash set per group.
  */
-export interface Distinct { ids: number[] }
+export interface Distinct {
+  ids: number[];
+  /** How many of `ids` are already in a checkpoint (ids only grow: the rest is the change). */
+  saved: number;
+}
 
 function addMember(ctx: AggContext, s: Distinct, id: number): void {
   const list = ctx.members[id];
@@ -151,7 +164,7 @@ function addMember(ctx: AggContext, s: Distinct, id: number): void {
 }
 
 const countDistinct: AggregateFunction<Distinct> = {
-  init: () => ({ ids: [] }),
+  init: () => ({ ids: [], saved: 0 }),
   add: (s, c, i, ctx) => { const v = valueAt(c!, i); if (v !== null) addMember(ctx, s, internValue(ctx, v)); },
   addRows: (states, c, rows, n, ctx) => {
     // intern each row's value once (a row feeds several windows)
@@ -169,10 +182,23 @@ const countDistinct: AggregateFunction<Distinct> = {
   value: (s) => s.ids.length,
   save: (s) => s.ids,
   load: (j, ctx) => {
-    const s: Distinct = { ids: [] };
+    const s: Distinct = { ids: [], saved: 0 };
     for (const id of j as number[]) addMember(ctx, s, id);
+    s.saved = s.ids.length;
     return s;
   },
+  saveDelta: (s) => {
+    const out = s.saved === 0 ? s.ids.slice() : s.ids.slice(s.saved);
+    s.saved = s.ids.length;
+    return out;
+  },
+  applyDelta: (prev, j, ctx) => {
+    const s = prev ?? { ids: [], saved: 0 };
+    for (const id of j as number[]) addMember(ctx, s, id);
+    s.saved = s.ids.length;
+    return s;
+  },
+  markSaved: (s) => { s.saved = s.ids.length; },
   evict: (states, ctx) => {
     for (const s of states) {
       for (const id of s.ids) {

@@ -30,10 +30,22 @@ export class DedupOperator {
 
   /** Every key hash (a snapshot). */
   saveState(): Uint8Array { return this.seen.toBytes(); }
-  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(bytes); this.seen.drainAdded(); }
+  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(checkKeys(bytes)); this.seen.drainAdded(); this.mustSnapshot = false; }
+
+  // incremental checkpoints: a snapshot now and then, change logs in between
+  private mustSnapshot = true;
+  get wantsSnapshot(): boolean { return this.mustSnapshot; }
+  snapshot(): Uint8Array { this.seen.drainAdded(); this.mustSnapshot = false; return this.seen.toBytes(); }
+  loadSnapshot(bytes: Uint8Array): void { this.loadState(bytes); }
   /** The key hashes added since the last call (an incremental checkpoint). */
   changes(): Uint8Array { return this.seen.drainAdded(); }
   /** Replays a change log on top of the loaded state. */
-  applyChanges(bytes: Uint8Array): void { this.seen.addPacked(bytes); }
-  reset(): void { this.seen = new Hash128Set(); }
+  applyChanges(bytes: Uint8Array): void { this.seen.addPacked(checkKeys(bytes)); this.mustSnapshot = false; }
+  reset(): void { this.seen = new Hash128Set(); this.mustSnapshot = true; }
+}
+
+/** Key files hold whole 128-bit hashes: anything else was cut short. */
+function checkKeys(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength % 16 !== 0) throw new RangeError(`${bytes.byteLength} bytes is not a whole number of 16-byte keys`);
+  return bytes;
 }

@@ -161,6 +161,18 @@ export class PipelineExecutor {
     return { operators, watermarks, fingerprints: Object.fromEntries(this.fingerprints) };
   }
 
+  /** Watermarks of the flows that have them. */
+  watermarkState(): ExecutorState['watermarks'] {
+    const out: ExecutorState['watermarks'] = {};
+    for (const [name, f] of this.flows) if (f.watermarks.length) out[name] = f.watermarkState();
+    return out;
+  }
+
+  /** Fingerprints of the materialized views' inputs when they were last computed. */
+  fingerprintState(): ExecutorState['fingerprints'] {
+    return Object.fromEntries(this.fingerprints);
+  }
+
   loadState(s: ExecutorState): void {
     for (const [name, ops] of Object.entries(s.operators)) {
       const f = this.flows.get(name);

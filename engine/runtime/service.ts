@@ -18,10 +18,9 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CheckpointStore, SNAPSHOT_EVERY, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { CheckpointStore, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
-import { DedupOperator } from '../operators/dedup.js';
 import { DefinitionError, RuntimeFailure } from '../errors.js';
 import { sparkTypeJson } from '../ir/types.js';
 import type { SourceFileSystem } from '../sources/files.js';
@@ -311,60 +310,77 @@ export class PipelineService {
     return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor((this.options.now ?? Date.now)()) * 1000, files };
   }
 
+  /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
+  private readonly stateSizes = new Map<string, { snapshot: number; since: number }>();
+
   private loadState(batchId: number): void {
     const ex = this.runner.executor;
-    const operators: Record<string, Record<string, unknown>> = {};
-    const watermarks: Record<string, Record<string, number>> = {};
     let fingerprints: Record<string, string> = {};
     for (const [name, flow] of ex.flows) {
       const st = this.checkpoint.readState(name, batchId);
       if (!st) continue;
-      watermarks[name] = st.state.watermarks;
-      const ops: Record<string, unknown> = { ...st.state.operators };
-      // state that parses as JSON but does not fit its operator is a damaged checkpoint, not an internal error
-      const file = path.join(this.checkpoint.flowDir(name), 'state', `${batchId}.json`);
-      const damaged = (e: unknown): never => {
+      // state that reads but does not fit its operator is a damaged checkpoint, not an internal error
+      const damaged = (file: string, e: unknown): never => {
         throw new RuntimeFailure('CHECKPOINT_CORRUPT', `checkpoint file ${file} is unreadable: its operator state does not load (${(e as Error)?.message ?? String(e)})`, { file, reason: String((e as Error)?.message ?? e) }, {
           hint: 'restore the file from a backup, or start over with --full-refresh-all (this reprocesses every input file)', cause: e,
         });
       };
       for (const ref of flow.stateful) {
-        if (ref.op instanceof DedupOperator && st.binaries[ref.id]) {
-          ref.op.reset();
-          try { for (const part of st.binaries[ref.id]) ref.op.applyChanges(part); } catch (e) { damaged(e); }
-          ref.op.changes();
-          delete ops[ref.id];
-        }
+        const parts = st.binaries[ref.id];
+        if (!parts) continue;
+        const sizes = { snapshot: 0, since: 0 };
+        parts.forEach((part, k) => {
+          try {
+            if (k === 0) ref.op.loadSnapshot(part.bytes);
+            else ref.op.applyChanges(part.bytes);
+          } catch (e) { damaged(part.file, e); }
+          if (k === 0) sizes.snapshot = part.bytes.byteLength;
+          else sizes.since += part.bytes.byteLength;
+        });
+        this.stateSizes.set(`${name}\u0000${ref.id}`, sizes);
       }
       const fp = (st.state.operators['__fingerprints'] ?? {}) as Record<string, string>;
       fingerprints = { ...fingerprints, ...fp };
-      delete ops['__fingerprints'];
-      operators[name] = ops;
-      try { ex.loadState({ operators: { [name]: ops }, watermarks: { [name]: st.state.watermarks }, fingerprints: {} }); } catch (e) { damaged(e); }
+      try { ex.loadState({ operators: {}, watermarks: { [name]: st.state.watermarks }, fingerprints: {} }); } catch (e) { damaged(path.join(this.checkpoint.flowDir(name), 'state', `${batchId}.json`), e); }
     }
     ex.loadState({ operators: {}, watermarks: {}, fingerprints });
   }
 
+  /**
+   * Writes the state after a batch: per stateful operator the change since the
+   * last file, or a snapshot when the change logs since the last snapshot would
+   * outweigh it (so a restart reads at most about twice the state, and a batch
+   * writes what it changed, not the whole state).
+   */
   private saveState(batchId: number): void {
     const ex = this.runner.executor;
-    const full = ex.saveState();
+    const fingerprints = ex.fingerprintState();
+    const watermarks = ex.watermarkState();
     for (const [name, flow] of ex.flows) {
       const operators: Record<string, unknown> = {};
       const binary: Record<string, 'snapshot' | 'delta'> = {};
       const binaries: Record<string, Uint8Array> = {};
       for (const ref of flow.stateful) {
-        if (ref.op instanceof DedupOperator) {
-          const snap = batchId % SNAPSHOT_EVERY === 0;
-          const changes = ref.op.changes();
-          binary[ref.id] = snap ? 'snapshot' : 'delta';
-          binaries[ref.id] = snap ? ref.op.saveState() : changes;
-        } else {
-          operators[ref.id] = full.operators[name]?.[ref.id];
+        const key = `${name}\u0000${ref.id}`;
+        const sizes = this.stateSizes.get(key);
+        let bytes: Uint8Array | null = null;
+        if (sizes && !ref.op.wantsSnapshot) {
+          const delta = ref.op.changes();
+          if (sizes.since + delta.byteLength <= Math.max(sizes.snapshot, MIN_SNAPSHOT_BYTES)) bytes = delta;
         }
+        if (bytes) {
+          binary[ref.id] = 'delta';
+          sizes!.since += bytes.byteLength;
+        } else {
+          bytes = ref.op.snapshot();
+          binary[ref.id] = 'snapshot';
+          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0 });
+        }
+        binaries[ref.id] = bytes;
       }
-      if (ex.mvModeOf(name) !== undefined && full.fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: full.fingerprints[name] };
+      if (ex.mvModeOf(name) !== undefined && fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: fingerprints[name] };
       if (!flow.stateful.length && !flow.watermarks.length && !operators['__fingerprints']) continue;
-      this.checkpoint.writeState(name, { batchId, operators, watermarks: full.watermarks[name] ?? {}, binary }, binaries);
+      this.checkpoint.writeState(name, { batchId, operators, watermarks: watermarks[name] ?? {}, binary }, binaries);
       // keep the state after the previous batch too: until commits/N is written, a restart re-runs N from it
       this.checkpoint.pruneState(name, batchId - 1);
     }
@@ -373,7 +389,7 @@ export class PipelineService {
   /** Runs one batch through the checkpoint protocol. */
   async runBatch(plan: PlannedBatch): Promise<BatchResult> {
     faultPoint('before-offsets', plan.batchId);
-    const wm = this.runner.executor.saveState().watermarks;
+    const wm = this.runner.executor.watermarkState();
     for (const f of this.flowNames) {
       const files: BatchOffsets['files'] = {};
       for (const { source, file } of plan.files) {

@@ -8,8 +8,8 @@
  * <flow>/offsets/<N>.json             written BEFORE batch N runs: the exact files (name, size, mtime)
  *                                     of the flow's sources, the batch timestamp, the watermarks
  * <flow>/commits/<N>.json             written AFTER the flow's table committed batch N
- * <flow>/state/<N>.json               operator state after batch N (aggregates, watermarks)
- * <flow>/state/<N>.<op>.snapshot|delta  dedup keys: a full snapshot every few batches, else the keys added
+ * <flow>/state/<N>.json               watermarks and MV fingerprints after batch N, naming the binary state files
+ * <flow>/state/<N>.<op>.snapshot|delta  operator state (dedup keys, aggregates): a full snapshot, else the change since the last file
  * <flow>/sources/index-<N>.json       the compacted file index (every file ingested up to batch N)
  * ```
  *
@@ -27,8 +27,11 @@ import { RuntimeFailure } from '../errors.js';
 export const CHECKPOINT_FORMAT = 1;
 /** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
 export const KEEP_BATCHES = 10;
-/** A full dedup snapshot is written every this many batches; change logs in between. */
-export const SNAPSHOT_EVERY = 10;
+/**
+ * Operator state is written as change logs until they add up to more than the
+ * last snapshot (or than this many bytes, for small state); then a new snapshot.
+ */
+export const MIN_SNAPSHOT_BYTES = 1 << 20;
 
 const FileEntrySchema = z.object({ name: z.string(), size: z.number(), mtimeMs: z.number() });
 
@@ -68,6 +71,9 @@ export type FileIndexSnapshot = z.infer<typeof IndexSchema>;
 
 const StateSchema = z.object({ batchId: z.number(), operators: z.record(z.string(), z.unknown()), watermarks: z.record(z.string(), z.number()), binary: z.record(z.string(), z.enum(['snapshot', 'delta'])) });
 export type FlowStateFile = z.infer<typeof StateSchema>;
+
+/** One binary state file (a snapshot or a change log) and its bytes. */
+export interface StatePart { file: string; bytes: Uint8Array }
 
 function corrupt(file: string, why: string): never {
   throw new RuntimeFailure('CHECKPOINT_CORRUPT', `checkpoint file ${file} is unreadable: ${why}`, { file, reason: why }, {
@@ -251,29 +257,28 @@ export class CheckpointStore {
 
   /**
    * The state after `batchId`: the JSON state of that batch, and for each binary
-   * operator the latest snapshot at or before it plus the change logs after it.
+   * operator the latest snapshot at or before it plus the change logs after it
+   * (each with its file, for errors that name it).
    */
-  readState(flow: string, batchId: number): { state: FlowStateFile; binaries: Record<string, Uint8Array[]> } | null {
+  readState(flow: string, batchId: number): { state: FlowStateFile; binaries: Record<string, StatePart[]> } | null {
     const dir = path.join(this.flowDir(flow), 'state');
     const f = path.join(dir, `${batchId}.json`);
     if (!fs.existsSync(f)) return null;
     const state = readJson(f, StateSchema);
-    const binaries: Record<string, Uint8Array[]> = {};
+    const binaries: Record<string, StatePart[]> = {};
     const names = fs.readdirSync(dir);
+    const read = (file: string): StatePart => {
+      try { return { file, bytes: new Uint8Array(fs.readFileSync(file)) }; } catch (e) { corrupt(file, (e as Error).message); }
+    };
     for (const op of Object.keys(state.binary)) {
       const snaps = names.map((n) => new RegExp(`^(\\d+)\\.${escapeRe(op)}\\.snapshot$`).exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).filter((b) => b <= batchId).sort((a, b) => a - b);
       const base = snaps.length ? snaps[snaps.length - 1] : -1;
-      const parts: Uint8Array[] = [];
-      // dedup keys are 128-bit hashes: a file that does not hold whole keys was cut short
-      const keys = (file: string): Uint8Array => {
-        const bytes = new Uint8Array(fs.readFileSync(file));
-        if (bytes.byteLength % 16 !== 0) corrupt(file, `${bytes.byteLength} bytes is not a whole number of 16-byte keys`);
-        return bytes;
-      };
-      if (base >= 0) parts.push(keys(path.join(dir, `${base}.${op}.snapshot`)));
+      const parts: StatePart[] = [];
+      if (base >= 0) parts.push(read(path.join(dir, `${base}.${op}.snapshot`)));
+      else corrupt(path.join(dir, `${batchId}.json`), `no snapshot of ${op} at or before batch ${batchId}`);
       for (let b = base + 1; b <= batchId; b++) {
         const d = path.join(dir, `${b}.${op}.delta`);
-        if (fs.existsSync(d)) parts.push(keys(d));
+        if (fs.existsSync(d)) parts.push(read(d));
         else if (fs.existsSync(path.join(dir, `${b}.json`))) corrupt(d, 'a change log between the snapshot and the state is missing');
       }
       binaries[op] = parts;
@@ -281,19 +286,28 @@ export class CheckpointStore {
     return { state, binaries };
   }
 
-  /** Deletes state files older than the last snapshot before `keepFrom`. */
+  /**
+   * Deletes state files no longer needed to rebuild the state after `keepFrom`:
+   * JSON states before it, and per operator the files before its last snapshot
+   * at or before it.
+   */
   pruneState(flow: string, keepFrom: number): void {
     const dir = path.join(this.flowDir(flow), 'state');
     if (!fs.existsSync(dir)) return;
     const names = fs.readdirSync(dir);
-    const snaps = names.map((n) => /^(\d+)\..+\.snapshot$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).filter((b) => b <= keepFrom);
-    const floor = snaps.length ? Math.max(...snaps) : -1;
-    const hasBinary = names.some((n) => /\.(snapshot|delta)$/.test(n));
+    const floors = new Map<string, number>();
     for (const n of names) {
-      const m = /^(\d+)\./.exec(n);
+      const m = /^(\d+)\.(.+)\.(snapshot|delta)$/.exec(n);
       if (!m) continue;
+      if (!floors.has(m[2])) floors.set(m[2], -1);
       const b = Number(m[1]);
-      if (n.endsWith('.json') ? b < keepFrom : hasBinary && b < floor) fs.rmSync(path.join(dir, n), { force: true });
+      if (m[3] === 'snapshot' && b <= keepFrom && b > floors.get(m[2])!) floors.set(m[2], b);
+    }
+    for (const n of names) {
+      const j = /^(\d+)\.json$/.exec(n);
+      if (j) { if (Number(j[1]) < keepFrom) fs.rmSync(path.join(dir, n), { force: true }); continue; }
+      const m = /^(\d+)\.(.+)\.(snapshot|delta)$/.exec(n);
+      if (m && Number(m[1]) < floors.get(m[2])!) fs.rmSync(path.join(dir, n), { force: true });
     }
   }
 
