@@ -5,8 +5,8 @@
  * as a materialized view shows); `closeWindows(watermark)` emits and evicts the
  * windows the watermark has passed (append output, for streaming tables).
  *
- * State size is the number of groups (plus the distinct values of count-distinct
- * aggregates), never the number of rows seen.
+ * State size is the number of groups (plus, for count-distinct aggregates, the
+ * distinct (group, value) pairs as 24-byte hashes), never the number of rows seen.
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import type { WindowSpec } from '../ir/plan.js';
@@ -14,12 +14,13 @@ import type { Field, Schema, Value } from '../ir/types.js';
 import { ColumnBuilder, columnIndex, valueAt, type Batch, type Column } from '../batch.js';
 import { compileExpr, type Evaluator } from '../expr/eval.js';
 import { aggType, exprType } from '../expr/typecheck.js';
-import { aggregateFunction, compareValues, newAggContext, restoreAggContext, type AggContext, type AggregateFunction } from './aggregates.js';
+import { aggregateFunction, compareValues, type AggregateFunction } from './aggregates.js';
 import { keyText, keyTextOfValues } from './keys.js';
+import { DistinctTable, type DistinctTableChanges, type DistinctTableState } from './distinct-table.js';
 
 /** The map key of the NULL group (single-column keys). */
 const NULL_KEY = Symbol('NULL');
-import { eventTimeUs, windowStarts } from './window-assign.js';
+import { eventTimeUs } from './window-assign.js';
 import * as v8 from 'node:v8';
 
 interface Group {
@@ -50,12 +51,14 @@ export class AggregateOperator {
   private readonly argEvals: (Evaluator | null)[];
   private readonly fns: AggregateFunction<unknown>[];
   private readonly timeIdx: number;
-  private ctxs: AggContext[];
-  /** Incremental checkpoints: groups changed since the last save, windows evicted, values interned. */
+  /** Per aggregate: the seen (group, value) pairs of a count-distinct, else null. */
+  private distinct: (DistinctTable | null)[];
+  /** Pane length (µs) of count-distinct pairs: gcd(size, slide) of the window, 0 without one. */
+  private readonly paneUs: number;
+  /** Incremental checkpoints: groups changed since the last save, windows evicted. */
   private epoch = 1;
   private dirty: Group[] = [];
   private removedStarts: number[] = [];
-  private savedValues: number[];
   private mustSnapshot = true;
 
   constructor(input: Schema, private readonly keys: readonly (readonly [string, ExprNode])[], aggs: readonly (readonly [string, AggNode])[], readonly window: WindowSpec | null) {
@@ -68,8 +71,8 @@ export class AggregateOperator {
     this.keyTypes = keys.map(([, e]) => exprType(e, input));
     this.argEvals = aggs.map(([, a]) => (a.arg ? compileExpr(a.arg, input) : null));
     this.fns = aggs.map(([, a]) => aggregateFunction(a.fn));
-    this.ctxs = aggs.map(() => newAggContext());
-    this.savedValues = aggs.map(() => 0);
+    this.distinct = aggs.map(([, a]) => (a.fn === 'countDistinct' ? new DistinctTable() : null));
+    this.paneUs = window ? gcd(window.sizeUs, window.slideUs) : 0;
     this.timeIdx = window ? columnIndex(input, window.timeColumn) : -1;
   }
 
@@ -165,10 +168,43 @@ export class AggregateOperator {
     }
     const states = new Array<unknown>(pairs);
     for (let k = 0; k < this.fns.length; k++) {
+      const table = this.distinct[k];
+      if (table) { this.addDistinct(table, k, b, keyCols, argCols[k]!, pairGroups, pairRows, pairs); continue; }
       for (let p = 0; p < pairs; p++) states[p] = pairGroups[p].accs[k];
-      this.fns[k].addRows(states, argCols[k], pairRows, pairs, this.ctxs[k]);
+      this.fns[k].addRows(states, argCols[k], pairRows, pairs);
     }
     return res;
+  }
+
+  /**
+   * count(DISTINCT): each row's (group key, value) pair is recorded with its
+   * pane; a pair new to the table counts once in each of the row's windows, a
+   * pair seen before in other panes only in the windows that hold none of them.
+   * A row's (row, window) pairs are consecutive.
+   */
+  private addDistinct(table: DistinctTable, k: number, b: Batch, keyCols: Column[], arg: Column, pairGroups: Group[], pairRows: Int32Array, pairs: number): void {
+    const tcol = this.window ? b.columns[this.timeIdx] : null;
+    const size = this.window?.sizeUs ?? 0;
+    let p = 0;
+    while (p < pairs) {
+      const r = pairRows[p];
+      let e = p + 1;
+      while (e < pairs && pairRows[e] === r) e++;
+      const v = valueText(arg, r);
+      if (v !== null) {
+        const pane = tcol ? Math.floor(eventTimeUs(tcol, r)! / this.paneUs) : 0;
+        const res = table.add((keyCols.length ? keyText(keyCols, r) : '') + '\u0002' + v, pane);
+        if (res === DistinctTable.NEW) {
+          for (let q = p; q < e; q++) (pairGroups[q].accs[k] as { n: number }).n++;
+        } else if (res === DistinctTable.NEW_PANE) {
+          for (let q = p; q < e; q++) {
+            const start = pairGroups[q].key[0] as number;
+            if (!table.previous.some((x) => x * this.paneUs >= start && x * this.paneUs < start + size)) (pairGroups[q].accs[k] as { n: number }).n++;
+          }
+        }
+      }
+      p = e;
+    }
   }
 
   private allGroups(): Group[] {
@@ -183,7 +219,7 @@ export class AggregateOperator {
     const builders = this.schema.map((f) => new ColumnBuilder(f.type, groups.length));
     for (const g of groups) {
       for (let k = 0; k < nKey; k++) builders[k].push(g.key[k]);
-      for (let k = 0; k < this.fns.length; k++) builders[nKey + k].push(this.fns[k].value(g.accs[k], this.ctxs[k]));
+      for (let k = 0; k < this.fns.length; k++) builders[nKey + k].push(this.fns[k].value(g.accs[k]));
     }
     return { schema: this.schema, columns: builders.map((b) => b.finish()), length: groups.length };
   }
@@ -211,26 +247,20 @@ export class AggregateOperator {
       for (const start of this.windows.keys()) if (start + this.window.sizeUs <= watermarkUs) starts.push(start);
       for (const start of starts) for (const g of this.windows.get(start)!.values()) closed.push(g);
       this.evictWindows(starts);
+      // pairs whose panes all lie in closed windows can count nowhere any more (open windows end after the watermark)
+      if (starts.length) for (const t of this.distinct) t?.prune(Math.floor((watermarkUs - this.window.sizeUs) / this.paneUs));
     }
     return this.toBatch(closed);
   }
 
   private evictWindows(starts: readonly number[]): void {
-    const evicted: Group[] = [];
     for (const start of starts) {
       const m = this.windows.get(start);
       if (!m) continue;
-      for (const g of m.values()) { g.gone = true; evicted.push(g); }
+      for (const g of m.values()) g.gone = true;
       this.windows.delete(start);
       this.removedStarts.push(start);
     }
-    if (!evicted.length) return;
-    if (this.windows.size === 0 && this.flat.size === 0) {
-      // nothing left: start the interning tables afresh (ids restart, so the next checkpoint is a snapshot)
-      this.ctxs = this.fns.map(() => newAggContext());
-      this.savedValues = this.fns.map(() => 0);
-      this.mustSnapshot = true;
-    } else this.fns.forEach((f, k) => f.evict?.(evicted.map((g) => g.accs[k]), this.ctxs[k]));
   }
 
   // ------------------------------------------------------------------ checkpoints
@@ -242,56 +272,48 @@ export class AggregateOperator {
     this.epoch++;
     this.dirty = [];
     this.removedStarts = [];
-    this.savedValues = this.ctxs.map((c) => c.values.length);
   }
 
   /** The whole state, binary (v8 serialization of format 3). Later changes are relative to it. */
   snapshot(): Uint8Array {
     const groups: unknown[] = [];
-    for (const g of this.allGroups()) {
-      groups.push([g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
-      g.accs.forEach((a, j) => this.fns[j].markSaved?.(a));
-    }
-    const bytes = v8.serialize({ v: 3, values: this.ctxs.map((c) => c.values), groups });
+    for (const g of this.allGroups()) groups.push([g.key, g.accs.map((a, j) => this.fns[j].save(a))]);
+    const bytes = v8.serialize({ v: 3, groups, distinct: this.distinct.map((t) => t?.save() ?? null) });
     this.startEpoch();
     this.mustSnapshot = false;
     return bytes;
   }
 
-  /** What changed since the last snapshot or change log: new interned values, changed groups, evicted windows. */
+  /** What changed since the last snapshot or change log: changed groups, new count-distinct pairs, evicted windows. */
   changes(): Uint8Array {
     const groups: unknown[] = [];
-    for (const g of this.dirty) {
-      if (g.gone) continue;
-      groups.push([g.key, g.accs.map((a, j) => { const f = this.fns[j]; return f.saveDelta ? f.saveDelta(a, this.ctxs[j]) : f.save(a, this.ctxs[j]); })]);
-    }
-    const values = this.ctxs.map((c, k) => c.values.slice(this.savedValues[k]));
-    const bytes = v8.serialize({ v: 3, delta: true, values, groups, removed: this.removedStarts });
+    for (const g of this.dirty) if (!g.gone) groups.push([g.key, g.accs.map((a, j) => this.fns[j].save(a))]);
+    const bytes = v8.serialize({ v: 3, delta: true, groups, removed: this.removedStarts, distinct: this.distinct.map((t) => t?.drain() ?? null) });
     this.startEpoch();
     return bytes;
   }
 
   loadSnapshot(bytes: Uint8Array): void {
-    const st = v8.deserialize(bytes) as { v?: number; values?: Value[][]; groups?: [Value[], unknown[]][] };
-    if (st === null || typeof st !== 'object' || st.v !== 3 || !Array.isArray(st.values) || !Array.isArray(st.groups) || st.values.length !== this.fns.length) {
+    const st = v8.deserialize(bytes) as { v?: number; groups?: [Value[], unknown[]][]; distinct?: (DistinctTableState | null)[] };
+    if (st === null || typeof st !== 'object' || st.v !== 3 || !Array.isArray(st.groups) || !Array.isArray(st.distinct) || st.distinct.length !== this.fns.length) {
       throw new TypeError('aggregate snapshot is not in format 3');
     }
     this.reset();
-    this.ctxs = st.values.map((vals) => restoreAggContext(vals));
-    for (const [key, accs] of st.groups) this.putGroup(key, accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])));
+    this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!) : null));
+    for (const [key, accs] of st.groups) this.putGroup(key, accs.map((a, idx) => this.fns[idx].load(a)));
     this.startEpoch();
     this.mustSnapshot = false;
   }
 
   applyChanges(bytes: Uint8Array): void {
-    const st = v8.deserialize(bytes) as { v?: number; delta?: boolean; values?: Value[][]; groups?: [Value[], unknown[]][]; removed?: number[] };
-    if (st === null || typeof st !== 'object' || st.v !== 3 || st.delta !== true || !Array.isArray(st.values) || !Array.isArray(st.groups) || !Array.isArray(st.removed) || st.values.length !== this.fns.length) {
+    const st = v8.deserialize(bytes) as { v?: number; delta?: boolean; groups?: [Value[], unknown[]][]; removed?: number[]; distinct?: (DistinctTableChanges | null)[] };
+    if (st === null || typeof st !== 'object' || st.v !== 3 || st.delta !== true || !Array.isArray(st.groups) || !Array.isArray(st.removed) || !Array.isArray(st.distinct) || st.distinct.length !== this.fns.length) {
       throw new TypeError('aggregate change log is not in format 3');
     }
-    st.values.forEach((vals, k) => { const c = this.ctxs[k]; for (const v of vals) { c.intern.set(v, c.values.length); c.values.push(v); } });
-    for (const [key, deltas] of st.groups) {
+    this.distinct.forEach((t, k) => { if (t) t.apply(st.distinct![k]!); });
+    for (const [key, saved] of st.groups) {
+      const accs = saved.map((d, j) => this.fns[j].load(d));
       const g = this.findGroup(key);
-      const accs = deltas.map((d, j) => { const f = this.fns[j]; return f.applyDelta ? f.applyDelta(g?.accs[j], d, this.ctxs[j]) : f.load(d, this.ctxs[j]); });
       if (g) accs.forEach((a, j) => { g.accs[j] = a; });
       else this.putGroup(key, accs);
     }
@@ -314,40 +336,10 @@ export class AggregateOperator {
     m.set(this.mapKeyOfValues(key.slice(2)), g);
   }
 
-  /**
-   * State as `{ v: 2, values, groups }`: the count-distinct interning tables once,
-   * then per group [window start | null, 0, key, accumulators] (count-distinct as ids).
-   */
-  saveState(): unknown {
-    const out: unknown[] = [];
-    for (const [, g] of this.flat) out.push([null, 0, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
-    for (const [start, m] of this.windows) for (const [, g] of m) out.push([start, 0, g.key, g.accs.map((a, j) => this.fns[j].save(a, this.ctxs[j]))]);
-    return { v: 2, values: this.ctxs.map((c) => c.values), groups: out };
-  }
-
-  loadState(j: unknown): void {
-    this.reset();
-    const st = j as { v?: number; values?: Value[][]; groups?: unknown[] };
-    if (st === null || typeof st !== 'object' || st.v !== 2 || !Array.isArray(st.groups) || !Array.isArray(st.values)) {
-      throw new TypeError('aggregate state is not in format 2');
-    }
-    this.ctxs = st.values.map((vals) => restoreAggContext(vals));
-    for (const [start, , key, accs] of st.groups as [number | null, unknown, Value[], unknown[]][]) {
-      const g: Group = { key, accs: accs.map((a, idx) => this.fns[idx].load(a, this.ctxs[idx])), mark: 0 };
-      const text = this.mapKeyOfValues(start === null ? key : key.slice(2));
-      if (start === null) this.flat.set(text, g);
-      else {
-        let m = this.windows.get(start);
-        if (!m) { m = new Map(); this.windows.set(start, m); }
-        m.set(text, g);
-      }
-    }
-  }
-
   reset(): void {
     this.flat = new Map();
     this.windows = new Map();
-    this.ctxs = this.fns.map(() => newAggContext());
+    this.distinct = this.distinct.map((t) => (t ? new DistinctTable() : null));
     this.startEpoch();
     this.mustSnapshot = true;
   }
@@ -363,4 +355,18 @@ function compareKeys(a: Value[], b: Value[]): number {
     if (c !== 0) return c;
   }
   return 0;
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Type-tagged exact text of a non-NULL value (as in key texts), or null. */
+function valueText(c: Column, i: number): string | null {
+  switch (c.type) {
+    case 'string': { const v = c.data[i]; return v === null ? null : 's' + v; }
+    case 'string[]': { const v = c.data[i]; return v === null ? null : 'a' + JSON.stringify(v); }
+    default: return c.nulls !== null && c.nulls[i] === 1 ? null : 'n' + c.data[i];
+  }
 }

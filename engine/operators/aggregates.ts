@@ -12,40 +12,16 @@ import type { AggFn } from '../ir/expr.js';
 import type { DataType, Value } from '../ir/types.js';
 import { isNullAt, valueAt, type Column, type MaskedColumn } from '../batch.js';
 
-/** Per-operator context shared by the accumulators of one aggregate (count-distinct value interning). */
-export interface AggContext {
-  /** Distinct values seen by a count-distinct aggregate, interned to small integers. */
-  readonly intern: Map<Value, number>;
-  readonly values: Value[];
-  /** For each interned value, the count-distinct states (groups) that hold it. */
-  readonly members: (Distinct[] | Set<Distinct> | undefined)[];
-}
-
-export function newAggContext(): AggContext {
-  return { intern: new Map(), values: [], members: [] };
-}
-
 export interface AggregateFunction<S> {
   init(): S;
   /** Folds row i of the argument column (null for count(*)) into the state. */
-  add(s: S, c: Column | null, i: number, ctx: AggContext): void;
+  add(s: S, c: Column | null, i: number): void;
   /** Folds rows `rows[p]` into `states[p]` for p < n. */
-  addRows(states: S[], c: Column | null, rows: Int32Array, n: number, ctx: AggContext): void;
+  addRows(states: S[], c: Column | null, rows: Int32Array, n: number): void;
   remove?(s: S, c: Column | null, i: number): void;
-  value(s: S, ctx: AggContext): Value;
-  save(s: S, ctx: AggContext): unknown;
-  load(j: unknown, ctx: AggContext): S;
-  /** Forgets states of groups that are gone (closed windows). */
-  evict?(states: S[], ctx: AggContext): void;
-  /**
-   * What changed since the last `saveDelta` / `markSaved` (an incremental
-   * checkpoint); without it the whole state (`save`) is the change.
-   */
-  saveDelta?(s: S, ctx: AggContext): unknown;
-  /** Applies a saved change on top of a state (absent: a new group). */
-  applyDelta?(s: S | undefined, j: unknown, ctx: AggContext): S;
-  /** Everything so far is in a snapshot: the next delta starts here. */
-  markSaved?(s: S): void;
+  value(s: S): Value;
+  save(s: S): unknown;
+  load(j: unknown): S;
 }
 
 interface Count { n: number }
@@ -138,95 +114,18 @@ function extreme(sign: 1 | -1): AggregateFunction<Extreme> {
 }
 
 /**
- * count(DISTINCT x). Each group keeps the ids of its distinct values (interned
- * once per value); membership is checked from the value's side, whose list of
- * groups is short (a patient id is in a handful of windows), so the hot loop
- * touches one small list per row instead of a large hash set per group.
+ * count(DISTINCT x): the group keeps only its count; which (group, value)
+ * pairs were seen is kept once per operator in a `DistinctTable`, which tells
+ * the aggregate operator when a row adds a new value to a group (see aggregate.ts).
  */
-export interface Distinct {
-  ids: number[];
-  /** How many of `ids` are already in a checkpoint (ids only grow: the rest is the change). */
-  saved: number;
-}
-
-function addMember(ctx: AggContext, s: Distinct, id: number): void {
-  const list = ctx.members[id];
-  if (list === undefined) { ctx.members[id] = [s]; s.ids.push(id); return; }
-  if (Array.isArray(list)) {
-    if (list.includes(s)) return;
-    list.push(s);
-    if (list.length > 32) ctx.members[id] = new Set(list);
-  } else {
-    if (list.has(s)) return;
-    list.add(s);
-  }
-  s.ids.push(id);
-}
-
-const countDistinct: AggregateFunction<Distinct> = {
-  init: () => ({ ids: [], saved: 0 }),
-  add: (s, c, i, ctx) => { const v = valueAt(c!, i); if (v !== null) addMember(ctx, s, internValue(ctx, v)); },
-  addRows: (states, c, rows, n, ctx) => {
-    // intern each row's value once (a row feeds several windows)
-    let lastRow = -1, lastId = -1;
-    for (let p = 0; p < n; p++) {
-      const r = rows[p];
-      if (r !== lastRow) {
-        lastRow = r;
-        const v = valueAt(c!, r);
-        lastId = v === null ? -1 : internValue(ctx, v);
-      }
-      if (lastId >= 0) addMember(ctx, states[p], lastId);
-    }
-  },
-  value: (s) => s.ids.length,
-  save: (s) => s.ids,
-  load: (j, ctx) => {
-    const s: Distinct = { ids: [], saved: 0 };
-    for (const id of j as number[]) addMember(ctx, s, id);
-    s.saved = s.ids.length;
-    return s;
-  },
-  saveDelta: (s) => {
-    const out = s.saved === 0 ? s.ids.slice() : s.ids.slice(s.saved);
-    s.saved = s.ids.length;
-    return out;
-  },
-  applyDelta: (prev, j, ctx) => {
-    const s = prev ?? { ids: [], saved: 0 };
-    for (const id of j as number[]) addMember(ctx, s, id);
-    s.saved = s.ids.length;
-    return s;
-  },
-  markSaved: (s) => { s.saved = s.ids.length; },
-  evict: (states, ctx) => {
-    for (const s of states) {
-      for (const id of s.ids) {
-        const list = ctx.members[id];
-        if (Array.isArray(list)) { const k = list.indexOf(s); if (k >= 0) list.splice(k, 1); }
-        else list?.delete(s);
-      }
-    }
-  },
+const countDistinct: AggregateFunction<Count> = {
+  init: () => ({ n: 0 }),
+  add: () => { throw new Error('count(DISTINCT) is folded by the aggregate operator'); },
+  addRows: () => { throw new Error('count(DISTINCT) is folded by the aggregate operator'); },
+  value: (s) => s.n,
+  save: (s) => s.n,
+  load: (j) => ({ n: j as number }),
 };
-
-function internValue(ctx: AggContext, v: Value): number {
-  const key = Array.isArray(v) ? JSON.stringify(v) : v;
-  let id = ctx.intern.get(key);
-  if (id === undefined) {
-    // a parsed string may be a slice of its whole file's text: keep a copy of its own
-    const own = typeof key === 'string' && key.length >= 13 ? (key + ' ').slice(0, -1) : key;
-    id = ctx.values.length; ctx.values.push(own); ctx.intern.set(own, id);
-  }
-  return id;
-}
-
-/** Restores an interning table saved with `AggContext.values` (ids keep their meaning). */
-export function restoreAggContext(values: readonly Value[]): AggContext {
-  const ctx = newAggContext();
-  for (const v of values) { ctx.intern.set(v, ctx.values.length); ctx.values.push(v); }
-  return ctx;
-}
 
 export function aggregateFunction(fn: AggFn): AggregateFunction<unknown> {
   switch (fn) {

@@ -83,7 +83,7 @@ export interface BatchInput {
 
 type MvMode = 'incremental' | 'recompute';
 
-/** Saved state of the executor: operator state per dataset, watermarks, MV fingerprints. */
+/** Saved state of the executor (JSON): operator snapshots (base64) per dataset, watermarks, MV fingerprints. */
 export interface ExecutorState {
   operators: Record<string, Record<string, unknown>>;
   watermarks: Record<string, Record<string, number>>;
@@ -154,7 +154,7 @@ export class PipelineExecutor {
     const watermarks: ExecutorState['watermarks'] = {};
     for (const [name, f] of this.flows) {
       const ops: Record<string, unknown> = {};
-      for (const s of f.stateful) ops[s.id] = s.op.saveState();
+      for (const s of f.stateful) ops[s.id] = Buffer.from(s.op.snapshot()).toString('base64');
       if (Object.keys(ops).length) operators[name] = ops;
       if (f.watermarks.length) watermarks[name] = f.watermarkState();
     }
@@ -177,7 +177,7 @@ export class PipelineExecutor {
     for (const [name, ops] of Object.entries(s.operators)) {
       const f = this.flows.get(name);
       if (!f) continue;
-      for (const ref of f.stateful) if (ref.id in ops) ref.op.loadState(ops[ref.id] as never);
+      for (const ref of f.stateful) if (typeof ops[ref.id] === 'string') ref.op.loadSnapshot(new Uint8Array(Buffer.from(ops[ref.id] as string, 'base64')));
     }
     for (const [name, w] of Object.entries(s.watermarks)) this.flows.get(name)?.loadWatermarkState(w);
     this.fingerprints = new Map(Object.entries(s.fingerprints));

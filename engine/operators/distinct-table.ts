@@ -1,0 +1,214 @@
+/**
+ * The state of count(DISTINCT x): which (group key, value) pairs were seen,
+ * and in which panes of event time (for windowed aggregates).
+ *
+ * A pair is stored as the 128-bit hash of its exact key text (as dedup keys
+ * are, see keys.ts) with the first pane it was seen in: 24 bytes a pair in
+ * typed arrays, no string kept. A window's distinct count is then a plain
+ * counter in its group: a row adds 1 to each of its windows that did not
+ * already hold the value from another pane. Panes are `gcd(size, slide)` of
+ * event time, so a window is a whole number of panes and a value seen on one
+ * day is one entry, not one per sliding window that holds it.
+ *
+ * For checkpoints the table keeps a change log (pairs added or seen in a new
+ * pane, and prunes) next to its snapshot form.
+ */
+import { hash128 } from './keys.js';
+
+const EMPTY_PANE = -Infinity;
+
+export interface DistinctTableState {
+  hashes: Uint32Array;
+  panes: Float64Array;
+  more: [string, number[]][];
+}
+
+export interface DistinctTableChanges {
+  hashes: Uint32Array;
+  panes: Float64Array;
+  /** Prunes: [position in the log, threshold pane] (entries at or before the position were logged before it). */
+  prunes: [number, number][];
+}
+
+export class DistinctTable {
+  private slots: Uint32Array;
+  private first: Float64Array;
+  /** Further panes of pairs seen in more than one (rare for event data), by hash text. */
+  private more = new Map<string, number[]>();
+  private capacity: number;
+  size = 0;
+  private readonly h = new Uint32Array(4);
+  /** Panes a pair was in before the last `add` that returned NEW_PANE. */
+  readonly previous: number[] = [];
+  // change log
+  private logH = new Uint32Array(256);
+  private logP = new Float64Array(64);
+  private logN = 0;
+  private prunes: [number, number][] = [];
+
+  constructor(capacity = 1024) {
+    let c = 16;
+    while (c < capacity * 1.5) c *= 2;
+    this.capacity = c;
+    this.slots = new Uint32Array(c * 4);
+    this.first = new Float64Array(c).fill(EMPTY_PANE);
+  }
+
+  /** A new pair: it counts in every window of its pane. */
+  static readonly NEW = 1;
+  /** A known pair in a pane it was not in: it counts in the windows holding none of `previous`. */
+  static readonly NEW_PANE = 2;
+  /** Nothing new. */
+  static readonly SEEN = 0;
+
+  /** Records that the pair with this key text was seen in `pane`. */
+  add(text: string, pane: number): number {
+    hash128(text, this.h);
+    return this.addHash(this.h, pane, true);
+  }
+
+  private find(h: Uint32Array): number {
+    const mask = this.capacity - 1;
+    let p = h[0] & mask;
+    const s = this.slots;
+    for (;;) {
+      const o = p * 4;
+      if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) return -1 - p;
+      if (s[o] === h[0] && s[o + 1] === h[1] && s[o + 2] === h[2] && s[o + 3] === h[3]) return p;
+      p = (p + 1) & mask;
+    }
+  }
+
+  private addHash(h: Uint32Array, pane: number, log: boolean): number {
+    if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // all-zero marks an empty slot
+    const f = this.find(h);
+    if (f < 0) {
+      const p = -1 - f;
+      this.slots.set(h, p * 4);
+      this.first[p] = pane;
+      this.size++;
+      if (log) this.log(h, pane);
+      if (this.size * 4 > this.capacity * 3) this.rehash(this.capacity * 2);
+      return DistinctTable.NEW;
+    }
+    const p0 = this.first[f];
+    if (p0 === pane) return DistinctTable.SEEN;
+    const k = hashText(h);
+    const extra = this.more.get(k);
+    if (extra?.includes(pane)) return DistinctTable.SEEN;
+    this.previous.length = 0;
+    this.previous.push(p0);
+    if (extra) { for (const x of extra) this.previous.push(x); extra.push(pane); } else this.more.set(k, [pane]);
+    if (log) this.log(h, pane);
+    return DistinctTable.NEW_PANE;
+  }
+
+  private log(h: Uint32Array, pane: number): void {
+    if ((this.logN + 1) * 4 > this.logH.length) { const g = new Uint32Array(this.logH.length * 2); g.set(this.logH); this.logH = g; }
+    if (this.logN + 1 > this.logP.length) { const g = new Float64Array(this.logP.length * 2); g.set(this.logP); this.logP = g; }
+    this.logH.set(h, this.logN * 4);
+    this.logP[this.logN++] = pane;
+  }
+
+  private rehash(newCap: number): void {
+    const oldS = this.slots, oldP = this.first;
+    this.capacity = newCap;
+    this.slots = new Uint32Array(newCap * 4);
+    this.first = new Float64Array(newCap).fill(EMPTY_PANE);
+    const mask = newCap - 1;
+    for (let q = 0; q < oldP.length; q++) {
+      const o = q * 4;
+      if (oldS[o] === 0 && oldS[o + 1] === 0 && oldS[o + 2] === 0 && oldS[o + 3] === 0) continue;
+      let p = oldS[o] & mask;
+      while (this.first[p] !== EMPTY_PANE) p = (p + 1) & mask;
+      this.slots[p * 4] = oldS[o]; this.slots[p * 4 + 1] = oldS[o + 1]; this.slots[p * 4 + 2] = oldS[o + 2]; this.slots[p * 4 + 3] = oldS[o + 3];
+      this.first[p] = oldP[q];
+    }
+  }
+
+  /**
+   * Forgets the pairs whose every pane is at or before `pane` (their windows
+   * have all closed, so they can no longer count anywhere).
+   */
+  prune(pane: number, log = true): void {
+    if (log) this.prunes.push([this.logN, pane]);
+    const keepS: number[] = [];
+    const keepP: number[] = [];
+    for (let q = 0; q < this.first.length; q++) {
+      const p0 = this.first[q];
+      if (p0 === EMPTY_PANE) continue;
+      const o = q * 4;
+      const k = this.more.size ? hashText(this.slots.subarray(o, o + 4)) : '';
+      const extra = this.more.size ? this.more.get(k) : undefined;
+      const max = extra ? Math.max(p0, ...extra) : p0;
+      if (max <= pane) { if (extra) this.more.delete(k); continue; }
+      keepS.push(this.slots[o], this.slots[o + 1], this.slots[o + 2], this.slots[o + 3]);
+      keepP.push(p0);
+    }
+    if (keepP.length === this.size) return;
+    let c = 16;
+    while (c < keepP.length * 1.5) c *= 2;
+    this.capacity = c;
+    this.slots = new Uint32Array(c * 4);
+    this.first = new Float64Array(c).fill(EMPTY_PANE);
+    this.size = 0;
+    const h = new Uint32Array(4);
+    for (let i = 0; i < keepP.length; i++) {
+      h[0] = keepS[i * 4]; h[1] = keepS[i * 4 + 1]; h[2] = keepS[i * 4 + 2]; h[3] = keepS[i * 4 + 3];
+      this.addHash(h, keepP[i], false);
+    }
+  }
+
+  /** Every pair (a snapshot); also starts a new change log. */
+  save(): DistinctTableState {
+    const hashes = new Uint32Array(this.size * 4);
+    const panes = new Float64Array(this.size);
+    let k = 0;
+    for (let q = 0; q < this.first.length; q++) {
+      if (this.first[q] === EMPTY_PANE) continue;
+      hashes.set(this.slots.subarray(q * 4, q * 4 + 4), k * 4);
+      panes[k++] = this.first[q];
+    }
+    this.drain();
+    return { hashes, panes, more: [...this.more] };
+  }
+
+  static load(st: DistinctTableState): DistinctTable {
+    if (!(st.hashes instanceof Uint32Array) || !(st.panes instanceof Float64Array) || st.hashes.length !== st.panes.length * 4 || !Array.isArray(st.more)) throw new TypeError('count-distinct state is malformed');
+    const t = new DistinctTable(st.panes.length);
+    const h = new Uint32Array(4);
+    for (let i = 0; i < st.panes.length; i++) {
+      h.set(st.hashes.subarray(i * 4, i * 4 + 4));
+      t.addHash(h, st.panes[i], false);
+    }
+    t.more = new Map(st.more.map(([k, v]) => [k, [...v]]));
+    return t;
+  }
+
+  /** The pairs added or seen in a new pane since the last save or drain, and the prunes, in order. */
+  drain(): DistinctTableChanges {
+    const out: DistinctTableChanges = { hashes: this.logH.slice(0, this.logN * 4), panes: this.logP.slice(0, this.logN), prunes: this.prunes };
+    this.logH = new Uint32Array(256);
+    this.logP = new Float64Array(64);
+    this.logN = 0;
+    this.prunes = [];
+    return out;
+  }
+
+  /** Replays a change log. */
+  apply(c: DistinctTableChanges): void {
+    if (!(c.hashes instanceof Uint32Array) || !(c.panes instanceof Float64Array) || c.hashes.length !== c.panes.length * 4 || !Array.isArray(c.prunes)) throw new TypeError('count-distinct change log is malformed');
+    const h = new Uint32Array(4);
+    let next = 0;
+    for (let i = 0; i <= c.panes.length; i++) {
+      while (next < c.prunes.length && c.prunes[next][0] === i) this.prune(c.prunes[next++][1], false);
+      if (i === c.panes.length) break;
+      h.set(c.hashes.subarray(i * 4, i * 4 + 4));
+      this.addHash(h, c.panes[i], false);
+    }
+  }
+}
+
+function hashText(h: Uint32Array): string {
+  return `${h[0]}.${h[1]}.${h[2]}.${h[3]}`;
+}
