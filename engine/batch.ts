@@ -164,6 +164,20 @@ export function concatBatches(schema: Schema, batches: readonly Batch[]): Batch 
   };
 }
 
+/**
+ * A copy of the batch whose long strings no longer share memory with the text
+ * they were parsed from. V8 makes substrings of 13+ characters views of their
+ * parent; a few rows kept for long (a sparse table's write buffer) would
+ * otherwise keep whole input files alive.
+ */
+export function detachStrings(b: Batch): Batch {
+  const own = (v: string | null) => (v !== null && v.length >= 13 ? (v + ' ').slice(0, -1) : v);
+  return {
+    ...b,
+    columns: b.columns.map((c) => (c.type === 'string' ? { type: 'string' as const, data: c.data.map(own) } : c)),
+  };
+}
+
 export function columnIndex(schema: Schema, name: string): number {
   for (let i = 0; i < schema.length; i++) if (schema[i].name === name) return i;
   return -1;

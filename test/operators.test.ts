@@ -14,6 +14,7 @@ import { JoinOperator } from '../engine/operators/join.js';
 import { DedupOperator } from '../engine/operators/dedup.js';
 import { Hash128Set, keyText } from '../engine/operators/keys.js';
 import { AggregateOperator } from '../engine/operators/aggregate.js';
+import { DistinctTable } from '../engine/operators/distinct-table.js';
 import { ExpectationsOperator } from '../engine/operators/expectations.js';
 import { eventTimeUs, windowStarts } from '../engine/operators/window-assign.js';
 import { RuntimeFailure, isPipelineError } from '../engine/errors.js';
@@ -577,6 +578,31 @@ describe('AggregateOperator', () => {
 });
 
 // ---------------------------------------------------------------- expectations
+
+describe('DistinctTable', () => {
+  it('records (pair, pane) once; a known pair in a new pane reports its earlier panes; survives growth, save/load, change logs and pruning', () => {
+    const t = new DistinctTable(4);
+    expect(t.add('a', 5)).toBe(DistinctTable.NEW);
+    expect(t.add('a', 5)).toBe(DistinctTable.SEEN);
+    expect(t.add('a', 7)).toBe(DistinctTable.NEW_PANE);
+    expect(t.previous).toEqual([5]);
+    expect(t.add('a', 9)).toBe(DistinctTable.NEW_PANE);
+    expect(t.previous).toEqual([5, 7]);
+    const base = t.save();
+    // panes beyond int32 (sub-second panes over epoch microseconds) switch the pane array to float64
+    for (let i = 0; i < 5000; i++) expect(t.add(`v${i}`, i % 2 ? 3e12 + i : i)).toBe(DistinctTable.NEW);
+    expect(t.add('v4999', 3e12 + 4999)).toBe(DistinctTable.SEEN);
+    expect(t.size).toBe(5001);
+    const restored = DistinctTable.load(base);
+    restored.apply(t.drain());
+    for (let i = 0; i < 5000; i += 7) expect(restored.add(`v${i}`, i % 2 ? 3e12 + i : i)).toBe(DistinctTable.SEEN);
+    // pruning forgets pairs whose every pane is at or before the threshold
+    restored.prune(4000);
+    expect(restored.size).toBe(2500 + 499);
+    expect(restored.add('v10', 10)).toBe(DistinctTable.NEW);
+    expect(restored.add('a', 9)).toBe(DistinctTable.NEW);
+  });
+});
 
 describe('ExpectationsOperator', () => {
   const schema: Schema = [{ name: 'id', type: 'int' }, { name: 'age', type: 'int' }, { name: 'email', type: 'string' }];

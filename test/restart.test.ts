@@ -165,8 +165,8 @@ describe('a checkpoint is never silently reset', () => {
 
   /** Each damage: the file it hits, and its new content made from the old one. */
   const damages: { name: string; file: (out: string) => string; damage: (old: Buffer) => Buffer | string }[] = [
-    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 1, "pipeline": "pat' },
-    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 1, "generation": -3}\n' },
+    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 2, "pipeline": "pat' },
+    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 2, "generation": -3}\n' },
     { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '' },
     { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: (b) => b.subarray(0, b.length >> 1) },
     { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: () => '{"batchId": "seven"}\n' },
@@ -201,6 +201,27 @@ describe('a checkpoint is never silently reset', () => {
     // not reset: the file is untouched and no table moved
     expect(fs.readFileSync(target)).toEqual(Buffer.from(content));
     expect(versions(out)).toEqual(before);
+  });
+});
+
+describe('a checkpoint in an older format', () => {
+  it('is CHECKPOINT_INCOMPATIBLE with the formats, writes nothing; --full-refresh-all rebuilds it', async () => {
+    const versions = (o: string) => Object.fromEntries(tableNames(o).map((t) => [t, liveFiles(path.join(tablesDir(o), t)).version]));
+    const out = path.join(work, 'out-old-format');
+    fs.cpSync(outRestart, out, { recursive: true });
+    const metaFile = path.join(out, '_checkpoints', 'metadata.json');
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number; generation: number };
+    fs.writeFileSync(metaFile, JSON.stringify({ ...meta, format: 1 }));
+    const before = versions(out);
+    const r = await replay(inRestart, out);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error CHECKPOINT_INCOMPATIBLE\b/m);
+    expect(versions(out)).toEqual(before);
+    const again = await replay(inRestart, out, ['--full-refresh-all']);
+    expect(again.code, again.stderr).toBe(0);
+    const rebuilt = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number; generation: number };
+    expect(rebuilt.format).toBe(2);
+    expect(rebuilt.generation).toBe(meta.generation + 1);
   });
 });
 

@@ -266,7 +266,7 @@ export class AggregateOperator {
   // ------------------------------------------------------------------ checkpoints
 
   /** Whether the next checkpoint must be a snapshot (nothing saved yet, or the ids were renumbered). */
-  get wantsSnapshot(): boolean { return this.mustSnapshot; }
+  get wantsSnapshot(): boolean { return this.mustSnapshot || this.distinct.some((t) => t?.logOverflowed); }
 
   private startEpoch(): void {
     this.epoch++;
@@ -300,6 +300,7 @@ export class AggregateOperator {
     }
     this.reset();
     this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!) : null));
+    this.mustSnapshot = false;
     for (const [key, accs] of st.groups) this.putGroup(key, accs.map((a, idx) => this.fns[idx].load(a)));
     this.startEpoch();
     this.mustSnapshot = false;

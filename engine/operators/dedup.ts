@@ -12,7 +12,7 @@ import { Hash128Set, keyText } from './keys.js';
 
 export class DedupOperator {
   readonly stateful = true;
-  private seen = new Hash128Set();
+  private seen = untracked();
   private readonly keyIdx: number[];
 
   constructor(readonly schema: Schema, keys: readonly string[]) {
@@ -30,18 +30,25 @@ export class DedupOperator {
 
   /** Every key hash (a snapshot). */
   saveState(): Uint8Array { return this.seen.toBytes(); }
-  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(checkKeys(bytes)); this.seen.drainAdded(); this.mustSnapshot = false; }
+  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(checkKeys(bytes)); this.seen.setTracking(true); this.mustSnapshot = false; }
 
   // incremental checkpoints: a snapshot now and then, change logs in between
   private mustSnapshot = true;
-  get wantsSnapshot(): boolean { return this.mustSnapshot; }
-  snapshot(): Uint8Array { this.seen.drainAdded(); this.mustSnapshot = false; return this.seen.toBytes(); }
+  get wantsSnapshot(): boolean { return this.mustSnapshot || this.seen.logOverflowed; }
+  snapshot(): Uint8Array { this.seen.setTracking(true); this.mustSnapshot = false; return this.seen.toBytes(); }
   loadSnapshot(bytes: Uint8Array): void { this.loadState(bytes); }
   /** The key hashes added since the last call (an incremental checkpoint). */
   changes(): Uint8Array { return this.seen.drainAdded(); }
   /** Replays a change log on top of the loaded state. */
   applyChanges(bytes: Uint8Array): void { this.seen.addPacked(checkKeys(bytes)); this.mustSnapshot = false; }
-  reset(): void { this.seen = new Hash128Set(); this.mustSnapshot = true; }
+  reset(): void { this.seen = untracked(); this.mustSnapshot = true; }
+}
+
+/** A new key set logs nothing until its first snapshot. */
+function untracked(): Hash128Set {
+  const s = new Hash128Set();
+  s.setTracking(false);
+  return s;
 }
 
 /** Key files hold whole 128-bit hashes: anything else was cut short. */

@@ -3,8 +3,8 @@
  * and in which panes of event time (for windowed aggregates).
  *
  * A pair is stored as the 128-bit hash of its exact key text (as dedup keys
- * are, see keys.ts) with the first pane it was seen in: 24 bytes a pair in
- * typed arrays, no string kept. A window's distinct count is then a plain
+ * are, see keys.ts) with the first pane it was seen in: 20 bytes a slot in
+ * typed arrays (at most 3/4 full), no string kept. A window's distinct count is then a plain
  * counter in its group: a row adds 1 to each of its windows that did not
  * already hold the value from another pane. Panes are `gcd(size, slide)` of
  * event time, so a window is a whole number of panes and a value seen on one
@@ -13,9 +13,10 @@
  * For checkpoints the table keeps a change log (pairs added or seen in a new
  * pane, and prunes) next to its snapshot form.
  */
-import { hash128 } from './keys.js';
+import { hash128, LOG_MIN } from './keys.js';
 
-const EMPTY_PANE = -Infinity;
+/** Panes are int32 (days, minutes, seconds since the epoch) until one is not: then float64. */
+type Panes = Int32Array | Float64Array;
 
 export interface DistinctTableState {
   hashes: Uint32Array;
@@ -32,7 +33,7 @@ export interface DistinctTableChanges {
 
 export class DistinctTable {
   private slots: Uint32Array;
-  private first: Float64Array;
+  private first: Panes;
   /** Further panes of pairs seen in more than one (rare for event data), by hash text. */
   private more = new Map<string, number[]>();
   private capacity: number;
@@ -45,13 +46,22 @@ export class DistinctTable {
   private logP = new Float64Array(64);
   private logN = 0;
   private prunes: [number, number][] = [];
+  /** Whether changes are logged (off until the first snapshot: it would hold everything twice). */
+  private logging = false;
+  /** The change log outgrew a quarter of the table and was dropped: the next checkpoint must be a snapshot. */
+  logOverflowed = false;
 
   constructor(capacity = 1024) {
     let c = 16;
-    while (c < capacity * 1.5) c *= 2;
+    while (c * 3 < capacity * 4) c *= 2;
     this.capacity = c;
     this.slots = new Uint32Array(c * 4);
-    this.first = new Float64Array(c).fill(EMPTY_PANE);
+    this.first = new Int32Array(c);
+  }
+
+  private occupied(q: number): boolean {
+    const o = q * 4, s = this.slots;
+    return s[o] !== 0 || s[o + 1] !== 0 || s[o + 2] !== 0 || s[o + 3] !== 0;
   }
 
   /** A new pair: it counts in every window of its pane. */
@@ -84,6 +94,7 @@ export class DistinctTable {
     const f = this.find(h);
     if (f < 0) {
       const p = -1 - f;
+      if (this.first instanceof Int32Array && (pane | 0) !== pane) this.first = Float64Array.from(this.first);
       this.slots.set(h, p * 4);
       this.first[p] = pane;
       this.size++;
@@ -104,6 +115,8 @@ export class DistinctTable {
   }
 
   private log(h: Uint32Array, pane: number): void {
+    if (!this.logging) return;
+    if (this.logN >= LOG_MIN && this.logN * 4 > this.size) { this.setLogging(false); this.logOverflowed = true; return; }
     if ((this.logN + 1) * 4 > this.logH.length) { const g = new Uint32Array(this.logH.length * 2); g.set(this.logH); this.logH = g; }
     if (this.logN + 1 > this.logP.length) { const g = new Float64Array(this.logP.length * 2); g.set(this.logP); this.logP = g; }
     this.logH.set(h, this.logN * 4);
@@ -114,13 +127,13 @@ export class DistinctTable {
     const oldS = this.slots, oldP = this.first;
     this.capacity = newCap;
     this.slots = new Uint32Array(newCap * 4);
-    this.first = new Float64Array(newCap).fill(EMPTY_PANE);
+    this.first = oldP instanceof Int32Array ? new Int32Array(newCap) : new Float64Array(newCap);
     const mask = newCap - 1;
     for (let q = 0; q < oldP.length; q++) {
       const o = q * 4;
       if (oldS[o] === 0 && oldS[o + 1] === 0 && oldS[o + 2] === 0 && oldS[o + 3] === 0) continue;
       let p = oldS[o] & mask;
-      while (this.first[p] !== EMPTY_PANE) p = (p + 1) & mask;
+      while (this.occupied(p)) p = (p + 1) & mask;
       this.slots[p * 4] = oldS[o]; this.slots[p * 4 + 1] = oldS[o + 1]; this.slots[p * 4 + 2] = oldS[o + 2]; this.slots[p * 4 + 3] = oldS[o + 3];
       this.first[p] = oldP[q];
     }
@@ -131,12 +144,12 @@ export class DistinctTable {
    * have all closed, so they can no longer count anywhere).
    */
   prune(pane: number, log = true): void {
-    if (log) this.prunes.push([this.logN, pane]);
+    if (log && this.logging) this.prunes.push([this.logN, pane]);
     const keepS: number[] = [];
     const keepP: number[] = [];
     for (let q = 0; q < this.first.length; q++) {
+      if (!this.occupied(q)) continue;
       const p0 = this.first[q];
-      if (p0 === EMPTY_PANE) continue;
       const o = q * 4;
       const k = this.more.size ? hashText(this.slots.subarray(o, o + 4)) : '';
       const extra = this.more.size ? this.more.get(k) : undefined;
@@ -147,10 +160,10 @@ export class DistinctTable {
     }
     if (keepP.length === this.size) return;
     let c = 16;
-    while (c < keepP.length * 1.5) c *= 2;
+    while (c * 3 < keepP.length * 4) c *= 2;
     this.capacity = c;
     this.slots = new Uint32Array(c * 4);
-    this.first = new Float64Array(c).fill(EMPTY_PANE);
+    this.first = this.first instanceof Int32Array ? new Int32Array(c) : new Float64Array(c);
     this.size = 0;
     const h = new Uint32Array(4);
     for (let i = 0; i < keepP.length; i++) {
@@ -159,17 +172,24 @@ export class DistinctTable {
     }
   }
 
+  /** Turns the change log on or off; clears it. */
+  setLogging(on: boolean): void {
+    this.logging = on;
+    this.logOverflowed = false;
+    this.drain();
+  }
+
   /** Every pair (a snapshot); also starts a new change log. */
   save(): DistinctTableState {
     const hashes = new Uint32Array(this.size * 4);
     const panes = new Float64Array(this.size);
     let k = 0;
     for (let q = 0; q < this.first.length; q++) {
-      if (this.first[q] === EMPTY_PANE) continue;
+      if (!this.occupied(q)) continue;
       hashes.set(this.slots.subarray(q * 4, q * 4 + 4), k * 4);
       panes[k++] = this.first[q];
     }
-    this.drain();
+    this.setLogging(true);
     return { hashes, panes, more: [...this.more] };
   }
 
@@ -182,6 +202,7 @@ export class DistinctTable {
       t.addHash(h, st.panes[i], false);
     }
     t.more = new Map(st.more.map(([k, v]) => [k, [...v]]));
+    t.setLogging(true);
     return t;
   }
 

@@ -63,6 +63,9 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** Change logs shorter than this are always kept. */
+export const LOG_MIN = 65_536;
+
 /** An open-addressing set of 128-bit hashes, stored as 4 × uint32 per slot (all-zero = empty). */
 export class Hash128Set {
   private slots: Uint32Array;
@@ -73,10 +76,12 @@ export class Hash128Set {
   private added = new Uint32Array(64);
   private addedCount = 0;
   private tracking = true;
+  /** The change log outgrew a quarter of the set: it was dropped (the next checkpoint must be a snapshot). */
+  logOverflowed = false;
 
   constructor(capacity = 1024) {
     let c = 16;
-    while (c < capacity * 2) c *= 2;
+    while (c * 3 < capacity * 4) c *= 2;
     this.capacity = c;
     this.slots = new Uint32Array(c * 4);
   }
@@ -111,12 +116,18 @@ export class Hash128Set {
     const p = -1 - f;
     this.slots.set(h, p * 4);
     this.size++;
+    if (this.tracking && this.addedCount >= LOG_MIN && this.addedCount * 4 > this.size) {
+      this.tracking = false;
+      this.logOverflowed = true;
+      this.added = new Uint32Array(64);
+      this.addedCount = 0;
+    }
     if (this.tracking) {
       if ((this.addedCount + 1) * 4 > this.added.length) { const g = new Uint32Array(this.added.length * 2); g.set(this.added); this.added = g; }
       this.added.set(h, this.addedCount * 4);
       this.addedCount++;
     }
-    if (this.size * 2 > this.capacity) this.rehash(this.capacity * 2);
+    if (this.size * 4 > this.capacity * 3) this.rehash(this.capacity * 2);
     return true;
   }
 
@@ -126,6 +137,17 @@ export class Hash128Set {
     this.added = new Uint32Array(64);
     this.addedCount = 0;
     return out;
+  }
+
+  /**
+   * Turns the change log on or off (off while the next checkpoint is a snapshot
+   * anyway, so a big first batch does not hold its keys twice); clears it.
+   */
+  setTracking(on: boolean): void {
+    this.tracking = on;
+    this.logOverflowed = false;
+    this.added = new Uint32Array(64);
+    this.addedCount = 0;
   }
 
   /** Adds packed hashes (a snapshot or a change log). */

@@ -15,7 +15,10 @@ import { PipelineExecutor, type BatchResult, type SourceChunk } from './executor
 import { sourceKey } from './flow.js';
 import { FileSourceAccess, readCsvFile } from './sources.js';
 import { checkNewColumns } from './schema-evolution.js';
-import { matchFiles, nodeFileSystem, type FileEntry, type SourceFileSystem } from '../sources/files.js';
+import { matchFiles, matchNewFiles, nodeFileSystem, type FileEntry, type SourceFileSystem } from '../sources/files.js';
+
+/** How often processed files are checked for changes (ms). */
+const CHANGE_CHECK_MS = 2000;
 import type { TableStore } from '../sinks/store.js';
 
 export interface StreamingFileSource {
@@ -81,10 +84,23 @@ export class PipelineRunner {
     (this.executor.sources as FileSourceAccess).fsys = fsys;
   }
 
-  /** New files of each streaming source, not yet indexed, in byte order. */
+  /** When processed files were last stat'ed for changes (performance.now()). */
+  private lastChangeCheck = -Infinity;
+
+  /**
+   * New files of each streaming source, not yet indexed, in byte order.
+   * Processed files are stat'ed for changes (`file_changed`, `allowOverwrites`)
+   * on the first call and then at most every CHANGE_CHECK_MS; in between only
+   * names are listed, so planning a batch does not grow with the files processed.
+   */
   pendingFiles(): { source: StreamingFileSource; files: FileEntry[] }[] {
+    const now = performance.now();
+    const full = now - this.lastChangeCheck >= CHANGE_CHECK_MS;
+    if (full) this.lastChangeCheck = now;
     return this.sources.map((s) => {
       const seen = this.fileIndex.get(s.key)!;
+      const quick = full || s.options.allowOverwrites ? null : matchNewFiles(this.fsys, this.options.input, s.options.glob, seen);
+      if (quick) return { source: s, files: quick };
       const files = matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => {
         const old = seen.get(f.name);
         if (!old) return true;

@@ -18,7 +18,7 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CheckpointStore, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { CHECKPOINT_FORMAT, CheckpointStore, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
 import { DefinitionError, RuntimeFailure } from '../errors.js';
@@ -142,7 +142,7 @@ export class PipelineService {
   private async init(): Promise<OpenReport> {
     const input = path.resolve(this.options.input);
     const fps = this.fingerprints();
-    let meta = this.checkpoint.readMetadata();
+    let meta = this.checkpoint.readMetadata(this.options.fullRefreshAll ?? false);
     const refreshed: string[] = [];
     // a full refresh that a crash interrupted is finished before anything else
     let fullRefreshAll = this.options.fullRefreshAll ?? false;
@@ -166,7 +166,7 @@ export class PipelineService {
     }
     const firstStart = !meta;
     if (!meta) {
-      meta = { format: 1, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
+      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
     } else if (!fullRefreshAll) {
       if (meta.input !== input) {
         throw new RuntimeFailure('CHECKPOINT_INPUT_CHANGED', `the checkpoint in ${this.checkpoint.root} was made for input ${meta.input}, not ${input}`, { expected: meta.input, actual: input }, {

@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
 import { sparkTypeJson } from '../ir/types.js';
-import { concatBatches, emptyBatch, type Batch } from '../batch.js';
+import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
 import { columnStats, decodeParquet, encodeParquet } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
@@ -31,7 +31,7 @@ import { faultPoint } from '../runtime/faults.js';
 export const ENGINE_INFO = 'localdlt/0.1.0';
 
 /** Rows buffered per table before a Parquet file is written. */
-const FLUSH_ROWS = 262_144;
+const FLUSH_ROWS = 65_536;
 
 interface AddAction {
   path: string;
@@ -188,7 +188,8 @@ export class DeltaStore implements TableStore {
   async append(table: string, schema: Schema, rows: Batch): Promise<void> {
     if (rows.length === 0) return;
     const s = this.stage(table);
-    s.buffer.push(rows);
+    // a few rows from each of many input files (quarantine, say) wait long for a flush: copy their strings
+    s.buffer.push(rows.length < FLUSH_ROWS / 16 ? detachStrings(rows) : rows);
     s.bufferedRows += rows.length;
     if (s.bufferedRows >= FLUSH_ROWS) this.flush(table, schema);
   }

@@ -17,12 +17,22 @@ export interface FileEntry {
 export interface SourceFileSystem {
   /** The regular files directly in `root`. */
   list(root: string): FileEntry[];
+  /** The names of the entries directly in `root`, without stats (cheaper than `list`). */
+  names?(root: string): string[];
   read(root: string, name: string): Buffer;
   stat(root: string, name: string): FileEntry | null;
 }
 
 /** The real file system. A missing root lists as empty. */
 export const nodeFileSystem: SourceFileSystem = {
+  names(root) {
+    try {
+      return fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isFile() || d.isSymbolicLink()).map((d) => d.name);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  },
   list(root) {
     let names: fs.Dirent[];
     try { names = fs.readdirSync(root, { withFileTypes: true }); } catch (e) {
@@ -107,4 +117,21 @@ export function compareNames(a: string, b: string): number {
 export function matchFiles(fsys: SourceFileSystem, root: string, glob: string): FileEntry[] {
   const re = globToRegExp(glob);
   return fsys.list(root).filter((f) => !isIgnoredName(f.name) && re.test(f.name)).sort((a, b) => compareNames(a.name, b.name));
+}
+
+/**
+ * The matching files not in `known`, with their stats; the known ones are not
+ * stat'ed (a listing that stays cheap however many files were processed).
+ * Null when the file system cannot list names alone.
+ */
+export function matchNewFiles(fsys: SourceFileSystem, root: string, glob: string, known: { has(name: string): boolean }): FileEntry[] | null {
+  if (!fsys.names) return null;
+  const re = globToRegExp(glob);
+  const out: FileEntry[] = [];
+  for (const name of fsys.names(root)) {
+    if (known.has(name) || isIgnoredName(name) || !re.test(name)) continue;
+    const st = fsys.stat(root, name);
+    if (st) out.push(st);
+  }
+  return out.sort((a, b) => compareNames(a.name, b.name));
 }

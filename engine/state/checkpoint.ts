@@ -24,7 +24,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
 
-export const CHECKPOINT_FORMAT = 1;
+/** 2: operator state as binary snapshots and change logs (1 kept aggregates as JSON). */
+export const CHECKPOINT_FORMAT = 2;
 /** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
 export const KEEP_BATCHES = 10;
 /**
@@ -135,8 +136,26 @@ export class CheckpointStore {
 
   exists(): boolean { return fs.existsSync(this.metadataFile); }
 
-  readMetadata(): CheckpointMetadata | null {
+  /**
+   * The checkpoint's metadata. One written in an older format is refused with
+   * CHECKPOINT_INCOMPATIBLE, unless `forRefresh` (a full refresh of everything
+   * starts over and only needs the generation).
+   */
+  readMetadata(forRefresh = false): CheckpointMetadata | null {
     if (!this.exists()) return null;
+    let raw: unknown;
+    try { raw = JSON.parse(fs.readFileSync(this.metadataFile, 'utf8')); } catch { raw = null; }
+    const format = (raw as { format?: unknown } | null)?.format;
+    if (typeof format === 'number' && Number.isInteger(format) && format >= 1 && format < CHECKPOINT_FORMAT) {
+      if (!forRefresh) {
+        throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the checkpoint in ${this.root} is in format ${format}; this version reads format ${CHECKPOINT_FORMAT}`, { file: this.metadataFile, format, expected: CHECKPOINT_FORMAT }, {
+          hint: 'run once with --full-refresh-all to rebuild every table and checkpoint in the new format',
+        });
+      }
+      (raw as { format: number }).format = CHECKPOINT_FORMAT;
+      const r = MetadataSchema.safeParse(raw);
+      if (r.success) return r.data;
+    }
     return readJson(this.metadataFile, MetadataSchema);
   }
 
