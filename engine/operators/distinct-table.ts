@@ -13,7 +13,7 @@
  * For checkpoints the table keeps a change log (pairs added or seen in a new
  * pane, and prunes) next to its snapshot form.
  */
-import { hash128, LOG_MIN } from './keys.js';
+import { findSlot128, hash128, LOG_MIN, tableCapacity } from './keys.js';
 
 /** Panes are int32 (days, minutes, seconds since the epoch) until one is not: then float64. */
 type Panes = Int32Array | Float64Array;
@@ -52,11 +52,9 @@ export class DistinctTable {
   logOverflowed = false;
 
   constructor(capacity = 1024) {
-    let c = 16;
-    while (c * 3 < capacity * 4) c *= 2;
-    this.capacity = c;
-    this.slots = new Uint32Array(c * 4);
-    this.first = new Int32Array(c);
+    this.capacity = tableCapacity(capacity);
+    this.slots = new Uint32Array(this.capacity * 4);
+    this.first = new Int32Array(this.capacity);
   }
 
   private occupied(q: number): boolean {
@@ -77,21 +75,10 @@ export class DistinctTable {
     return this.addHash(this.h, pane, true);
   }
 
-  private find(h: Uint32Array): number {
-    const mask = this.capacity - 1;
-    let p = h[0] & mask;
-    const s = this.slots;
-    for (;;) {
-      const o = p * 4;
-      if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) return -1 - p;
-      if (s[o] === h[0] && s[o + 1] === h[1] && s[o + 2] === h[2] && s[o + 3] === h[3]) return p;
-      p = (p + 1) & mask;
-    }
-  }
 
   private addHash(h: Uint32Array, pane: number, log: boolean): number {
     if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // all-zero marks an empty slot
-    const f = this.find(h);
+    const f = findSlot128(this.slots, this.capacity, h);
     if (f < 0) {
       const p = -1 - f;
       if (this.first instanceof Int32Array && (pane | 0) !== pane) this.first = Float64Array.from(this.first);
@@ -159,8 +146,7 @@ export class DistinctTable {
       keepP.push(p0);
     }
     if (keepP.length === this.size) return;
-    let c = 16;
-    while (c * 3 < keepP.length * 4) c *= 2;
+    const c = tableCapacity(keepP.length);
     this.capacity = c;
     this.slots = new Uint32Array(c * 4);
     this.first = this.first instanceof Int32Array ? new Int32Array(c) : new Float64Array(c);

@@ -63,6 +63,28 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** The power-of-two slot count that holds `n` 128-bit keys at most 3/4 full. */
+export function tableCapacity(n: number): number {
+  let c = 16;
+  while (c * 3 < n * 4) c *= 2;
+  return c;
+}
+
+/**
+ * Linear probing in 128-bit key slots (4 × uint32 each, all-zero = empty): the
+ * slot holding `h`, or -1 - (the empty slot where it would go).
+ */
+export function findSlot128(s: Uint32Array, capacity: number, h: Uint32Array): number {
+  const mask = capacity - 1;
+  let p = h[0] & mask;
+  for (;;) {
+    const o = p * 4;
+    if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) return -1 - p;
+    if (s[o] === h[0] && s[o + 1] === h[1] && s[o + 2] === h[2] && s[o + 3] === h[3]) return p;
+    p = (p + 1) & mask;
+  }
+}
+
 /** Change logs shorter than this are always kept. */
 export const LOG_MIN = 65_536;
 
@@ -80,10 +102,8 @@ export class Hash128Set {
   logOverflowed = false;
 
   constructor(capacity = 1024) {
-    let c = 16;
-    while (c * 3 < capacity * 4) c *= 2;
-    this.capacity = c;
-    this.slots = new Uint32Array(c * 4);
+    this.capacity = tableCapacity(capacity);
+    this.slots = new Uint32Array(this.capacity * 4);
   }
 
   /** Adds the key; returns true when it was not there yet. */
@@ -98,15 +118,7 @@ export class Hash128Set {
   }
 
   private find(h: Uint32Array): number {
-    const mask = this.capacity - 1;
-    let p = h[0] & mask;
-    const s = this.slots;
-    for (;;) {
-      const o = p * 4;
-      if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) return -1 - p;
-      if (s[o] === h[0] && s[o + 1] === h[1] && s[o + 2] === h[2] && s[o + 3] === h[3]) return p;
-      p = (p + 1) & mask;
-    }
+    return findSlot128(this.slots, this.capacity, h);
   }
 
   addHash(h: Uint32Array): boolean {
