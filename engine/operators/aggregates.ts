@@ -1,5 +1,5 @@
 /**
- * Aggregate functions, each as init / add / remove / value (plus JSON state for
+ * Aggregate functions, each as init / add / remove / value (plus save / load for
  * checkpoints). `remove` exists where the function is invertible (count, sum,
  * avg); min, max and count-distinct keep what they need to stay exact.
  *
