@@ -63,6 +63,8 @@ options:
   --input <dir>               the input folder (instead of the positional argument)
   --pipeline <module.js>      run this pipeline module instead of the patient pipeline
   --max-files-per-trigger N   files per source per micro-batch (default 1000)
+  --state-keys-in-memory N    keys a dedup or count-distinct table keeps in memory; the
+                              rest spill to sorted runs under the checkpoint (default 262144)
   --full-refresh <t1,t2>      truncate these tables (and downstream streaming tables), reprocess all files
   --full-refresh-all          truncate every table and reset every checkpoint first
   --log-level <level>         debug, info, warn, error or silent (default info)
@@ -85,6 +87,7 @@ options:
                               ("2m", "15 minutes": one batch per interval), once, available-now
   --stability <duration>      wait until a new file stopped changing for this long (default 200ms)
   --max-files-per-trigger N   files per source per micro-batch (default 1000)
+  --state-keys-in-memory N    keys a key table keeps in memory before spilling (default 262144)
   --full-refresh <t1,t2> | --full-refresh-all
   --log-level <level>
 
@@ -152,7 +155,7 @@ function refreshOptions(values: Record<string, string>, flags: Set<string>) {
 }
 
 async function cmdReplay(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, 'max-files-per-trigger': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
+  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
   if (a.flags.has('help')) { process.stdout.write(helpOf('replay') + '\n'); return 0; }
   if (a.positionals.length > 1) throw new UsageError(`replay: unexpected argument "${a.positionals[1]}"`);
   const input = a.positionals[0] ?? a.values.input;
@@ -166,6 +169,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const started = Date.now();
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', 'replay', 1),
+    stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', 'replay', 1),
     ...refreshOptions(a.values, a.flags), events: new EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
   });
   if (report.indexedFiles) logger.info({ files: report.indexedFiles }, 'files already ingested are skipped');
@@ -182,7 +186,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[], extra?: { generator?: { every: string; rows?: string; seed?: string } }): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
+  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
   const command = extra ? 'start' : 'run';
   // signals are handled from the start: a stop during startup still exits 0 after the current step
   let signals = 0;
@@ -207,6 +211,7 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const pipeline = await loadPipeline(a.values.pipeline);
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
+    stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', command, 1),
     ...refreshOptions(a.values, a.flags), events: new EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
   });
   logger.info({ input: path.resolve(input), output: path.resolve(output), trigger: a.values.trigger ?? 'continuous', skipped_files: report.indexedFiles }, 'watching for new files (Ctrl-C to stop)');

@@ -257,12 +257,11 @@ describe('DedupOperator', () => {
   it('state save/load round trip gives the same behaviour as an uninterrupted operator', () => {
     const a = new DedupOperator(schema, ['id', 'src']);
     a.process(b1);
-    const bytes = a.saveState();
+    const bytes = a.snapshot();
     expect(bytes).toBeInstanceOf(Uint8Array);
-    expect(bytes.byteLength).toBe(4 * 16);
     // through a copy of the bytes, as a checkpoint would store them
     const b = new DedupOperator(schema, ['id', 'src']);
-    b.loadState(new Uint8Array(Buffer.from(bytes)));
+    b.loadSnapshot(new Uint8Array(Buffer.from(bytes)));
     expect(b.stateSize).toBe(4);
     expect(rows(b.process(b2))).toEqual(rows(a.process(b2)));
     expect(rows(b.process(b2))).toEqual([]);

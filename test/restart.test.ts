@@ -17,6 +17,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck, multisetEqual } from './helpers/duck.js';
+import { CHECKPOINT_FORMAT } from '../engine/state/checkpoint.js';
 import {
   copyInto, countViaLog, ensureBuilt, generatePool, isPatientFile, isVitalsFile, liveFiles, logLines, readTableViaLog,
   recordCount, runCli, tableNames, tablesDir, tempDir, ENGINE_JS, type Pool,
@@ -165,8 +166,8 @@ describe('a checkpoint is never silently reset', () => {
 
   /** Each damage: the file it hits, and its new content made from the old one. */
   const damages: { name: string; file: (out: string) => string; damage: (old: Buffer) => Buffer | string }[] = [
-    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 2, "pipeline": "pat' },
-    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 2, "generation": -3}\n' },
+    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 3, "pipeline": "pat' },
+    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 3, "generation": -3}\n' },
     { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '' },
     { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: (b) => b.subarray(0, b.length >> 1) },
     { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: () => '{"batchId": "seven"}\n' },
@@ -220,7 +221,7 @@ describe('a checkpoint in an older format', () => {
     const again = await replay(inRestart, out, ['--full-refresh-all']);
     expect(again.code, again.stderr).toBe(0);
     const rebuilt = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number; generation: number };
-    expect(rebuilt.format).toBe(2);
+    expect(rebuilt.format).toBe(CHECKPOINT_FORMAT);
     expect(rebuilt.generation).toBe(meta.generation + 1);
   });
 });

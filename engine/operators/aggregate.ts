@@ -17,10 +17,12 @@ import { aggType, exprType } from '../expr/typecheck.js';
 import { aggregateFunction, compareValues, type AggregateFunction } from './aggregates.js';
 import { keyText, keyTextOfValues } from './keys.js';
 import { DistinctTable, type DistinctTableChanges, type DistinctTableState } from './distinct-table.js';
+import { RunStore, type SpillOptions } from '../state/runs.js';
 
 /** The map key of the NULL group (single-column keys). */
 const NULL_KEY = Symbol('NULL');
 import { eventTimeUs } from './window-assign.js';
+import * as path from 'node:path';
 import * as v8 from 'node:v8';
 
 interface Group {
@@ -266,7 +268,22 @@ export class AggregateOperator {
   // ------------------------------------------------------------------ checkpoints
 
   /** Whether the next checkpoint must be a snapshot (nothing saved yet, or the ids were renumbered). */
-  get wantsSnapshot(): boolean { return this.mustSnapshot || this.distinct.some((t) => t?.logOverflowed); }
+  get wantsSnapshot(): boolean { return this.mustSnapshot || this.distinct.some((t) => t !== null && (t.logOverflowed || t.runs?.changed === true)); }
+
+  private spill: SpillOptions | null = null;
+  /** Keeps at most `maxKeys` count-distinct pairs per aggregate in memory, the rest in sorted runs under `dir`. */
+  useSpill(o: SpillOptions): void {
+    this.spill = o;
+    this.distinct.forEach((t, k) => { if (t) t.spillTo(RunStore.create(this.spillDir(k), 8), o.maxKeys); });
+  }
+
+  private spillDir(k: number): string { return path.join(this.spill!.dir, `distinct-${k}`); }
+
+  private newDistinct(k: number): DistinctTable {
+    const t = new DistinctTable();
+    if (this.spill) t.spillTo(RunStore.create(this.spillDir(k), 8), this.spill.maxKeys);
+    return t;
+  }
 
   private startEpoch(): void {
     this.epoch++;
@@ -288,6 +305,7 @@ export class AggregateOperator {
   changes(): Uint8Array {
     const groups: unknown[] = [];
     for (const g of this.dirty) if (!g.gone) groups.push([g.key, g.accs.map((a, j) => this.fns[j].save(a))]);
+    for (const t of this.distinct) t?.runs?.collect();
     const bytes = v8.serialize({ v: 3, delta: true, groups, removed: this.removedStarts, distinct: this.distinct.map((t) => t?.drain() ?? null) });
     this.startEpoch();
     return bytes;
@@ -298,8 +316,9 @@ export class AggregateOperator {
     if (st === null || typeof st !== 'object' || st.v !== 3 || !Array.isArray(st.groups) || !Array.isArray(st.distinct) || st.distinct.length !== this.fns.length) {
       throw new TypeError('aggregate snapshot is not in format 3');
     }
-    this.reset();
-    this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!) : null));
+    this.clearGroups();
+    for (const t of this.distinct) t?.runs?.close();
+    this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!, this.spill && { dir: this.spillDir(k), maxKeys: this.spill.maxKeys }) : null));
     this.mustSnapshot = false;
     for (const [key, accs] of st.groups) this.putGroup(key, accs.map((a, idx) => this.fns[idx].load(a)));
     this.startEpoch();
@@ -337,10 +356,15 @@ export class AggregateOperator {
     m.set(this.mapKeyOfValues(key.slice(2)), g);
   }
 
-  reset(): void {
+  private clearGroups(): void {
     this.flat = new Map();
     this.windows = new Map();
-    this.distinct = this.distinct.map((t) => (t ? new DistinctTable() : null));
+  }
+
+  reset(): void {
+    this.clearGroups();
+    for (const t of this.distinct) t?.runs?.close();
+    this.distinct = this.distinct.map((t, k) => (t ? this.newDistinct(k) : null));
     this.startEpoch();
     this.mustSnapshot = true;
   }

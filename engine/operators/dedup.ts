@@ -6,8 +6,10 @@
  * snapshot is one binary buffer. "First" is the earliest batch, then input order
  * within the batch (file order, then line).
  */
+import * as v8 from 'node:v8';
 import type { Schema } from '../ir/types.js';
 import { columnIndex, takeBatch, type Batch } from '../batch.js';
+import { RunStore, type RunManifest, type SpillOptions } from '../state/runs.js';
 import { Hash128Set, keyText } from './keys.js';
 
 export class DedupOperator {
@@ -26,22 +28,44 @@ export class DedupOperator {
     return takeBatch(b, keep);
   }
 
-  get stateSize(): number { return this.seen.size; }
+  get stateSize(): number { return this.seen.total; }
 
-  /** Every key hash (a snapshot). */
-  saveState(): Uint8Array { return this.seen.toBytes(); }
-  loadState(bytes: Uint8Array): void { this.seen = Hash128Set.fromBytes(checkKeys(bytes)); this.seen.setTracking(true); this.mustSnapshot = false; }
+  private spill: SpillOptions | null = null;
+  /** Keeps at most `maxKeys` keys in memory, the rest in sorted runs on disk. */
+  useSpill(o: SpillOptions): void {
+    this.spill = o;
+    this.seen.spillTo(RunStore.create(o.dir, 0), o.maxKeys);
+  }
 
   // incremental checkpoints: a snapshot now and then, change logs in between
   private mustSnapshot = true;
-  get wantsSnapshot(): boolean { return this.mustSnapshot || this.seen.logOverflowed; }
-  snapshot(): Uint8Array { this.seen.setTracking(true); this.mustSnapshot = false; return this.seen.toBytes(); }
-  loadSnapshot(bytes: Uint8Array): void { this.loadState(bytes); }
+  get wantsSnapshot(): boolean { return this.mustSnapshot || this.seen.logOverflowed || this.seen.runs?.changed === true; }
+  /** The in-memory key hashes and the runs on disk holding the others. */
+  snapshot(): Uint8Array {
+    this.seen.setTracking(true);
+    this.mustSnapshot = false;
+    return v8.serialize({ v: 2, runs: this.seen.runs?.manifest() ?? null, keys: this.seen.toBytes() });
+  }
+  loadSnapshot(bytes: Uint8Array): void {
+    const st = v8.deserialize(bytes) as { v?: number; runs?: RunManifest | null; keys?: Uint8Array };
+    if (st === null || typeof st !== 'object' || st.v !== 2 || !(st.keys instanceof Uint8Array)) throw new TypeError('dedup snapshot is not in format 2');
+    if (st.runs && !this.spill) throw new TypeError('dedup snapshot names key runs on disk, but no spill directory is set');
+    this.seen.runs?.close();
+    this.seen = Hash128Set.fromBytes(checkKeys(st.keys));
+    if (this.spill) this.seen.spillTo(st.runs ? RunStore.open(this.spill.dir, 0, st.runs) : RunStore.create(this.spill.dir, 0), this.spill.maxKeys);
+    this.seen.setTracking(true);
+    this.mustSnapshot = false;
+  }
   /** The key hashes added since the last call (an incremental checkpoint). */
-  changes(): Uint8Array { return this.seen.drainAdded(); }
+  changes(): Uint8Array { this.seen.runs?.collect(); return this.seen.drainAdded(); }
   /** Replays a change log on top of the loaded state. */
   applyChanges(bytes: Uint8Array): void { this.seen.addPacked(checkKeys(bytes)); this.mustSnapshot = false; }
-  reset(): void { this.seen = untracked(); this.mustSnapshot = true; }
+  reset(): void {
+    this.seen.runs?.close();
+    this.seen = untracked();
+    if (this.spill) this.seen.spillTo(RunStore.create(this.spill.dir, 0), this.spill.maxKeys);
+    this.mustSnapshot = true;
+  }
 }
 
 /** A new key set logs nothing until its first snapshot. */

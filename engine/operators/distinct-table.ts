@@ -12,7 +12,12 @@
  *
  * For checkpoints the table keeps a change log (pairs added or seen in a new
  * pane, and prunes) next to its snapshot form.
+ *
+ * With a spill directory, pairs beyond a memory budget go to sorted runs on
+ * disk with their first pane (state/runs.ts); a pair found there behaves as one
+ * found in memory. Pruning then forgets runs' pairs lazily, when runs merge.
  */
+import { RunStore, sortKeys, type RunManifest, type SpillOptions } from '../state/runs.js';
 import { findSlot128, hash128, LOG_MIN, tableCapacity } from './keys.js';
 
 /** Panes are int32 (days, minutes, seconds since the epoch) until one is not: then float64. */
@@ -22,6 +27,10 @@ export interface DistinctTableState {
   hashes: Uint32Array;
   panes: Float64Array;
   more: [string, number[]][];
+  /** The runs on disk holding the other pairs (with a spill directory). */
+  runs?: RunManifest | null;
+  /** The highest pane pruned so far (pairs of runs at or before it are dropped when runs merge). */
+  prunedBelow?: number;
 }
 
 export interface DistinctTableChanges {
@@ -50,6 +59,10 @@ export class DistinctTable {
   private logging = false;
   /** The change log outgrew a quarter of the table and was dropped: the next checkpoint must be a snapshot. */
   logOverflowed = false;
+  /** Pairs spilled from memory, if a spill directory is set. */
+  runs: RunStore | null = null;
+  private spillAt = Infinity;
+  private prunedBelow = -Infinity;
 
   constructor(capacity = 1024) {
     this.capacity = tableCapacity(capacity);
@@ -76,20 +89,33 @@ export class DistinctTable {
   }
 
 
+  /** Keeps at most `maxKeys` pairs in memory, the others in sorted runs on disk. */
+  spillTo(runs: RunStore, maxKeys: number): void {
+    this.runs = runs;
+    this.spillAt = Math.max(1, maxKeys);
+    if (this.size >= this.spillAt) this.spill();
+  }
+
+  /** Pairs in memory and on disk (pruned pairs of runs count until runs merge). */
+  get total(): number { return this.size + (this.runs?.count ?? 0); }
+
   private addHash(h: Uint32Array, pane: number, log: boolean): number {
     if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // all-zero marks an empty slot
     const f = findSlot128(this.slots, this.capacity, h);
-    if (f < 0) {
+    let p0: number;
+    if (f >= 0) p0 = this.first[f];
+    else if (this.runs !== null && this.runs.get(h)) p0 = this.runs.value;
+    else {
       const p = -1 - f;
       if (this.first instanceof Int32Array && (pane | 0) !== pane) this.first = Float64Array.from(this.first);
       this.slots.set(h, p * 4);
       this.first[p] = pane;
       this.size++;
       if (log) this.log(h, pane);
-      if (this.size * 4 > this.capacity * 3) this.rehash(this.capacity * 2);
+      if (this.size >= this.spillAt) this.spill();
+      else if (this.size * 4 > this.capacity * 3) this.rehash(this.capacity * 2);
       return DistinctTable.NEW;
     }
-    const p0 = this.first[f];
     if (p0 === pane) return DistinctTable.SEEN;
     const k = hashText(h);
     const extra = this.more.get(k);
@@ -108,6 +134,28 @@ export class DistinctTable {
     if (this.logN + 1 > this.logP.length) { const g = new Float64Array(this.logP.length * 2); g.set(this.logP); this.logP = g; }
     this.logH.set(h, this.logN * 4);
     this.logP[this.logN++] = pane;
+  }
+
+  /**
+   * Writes the in-memory pairs as a sorted run and empties the table; pairs
+   * of runs whose panes were all pruned are dropped as runs merge. The change
+   * log stops until the next snapshot, which names the new run set.
+   */
+  private spill(): void {
+    const n = this.size;
+    const keys = new Uint32Array(n * 4);
+    const panes = new Float64Array(n);
+    let k = 0;
+    for (let q = 0; q < this.first.length; q++) {
+      if (!this.occupied(q)) continue;
+      keys.set(this.slots.subarray(q * 4, q * 4 + 4), k * 4);
+      panes[k++] = this.first[q];
+    }
+    const sorted = sortKeys(keys, panes, n);
+    this.runs!.add(sorted.keys, sorted.values, n, (u, o, pane) => pane > this.prunedBelow || this.more.has(hashText(u.subarray(o, o + 4))));
+    this.slots.fill(0);
+    this.size = 0;
+    this.setLogging(false);
   }
 
   private rehash(newCap: number): void {
@@ -132,6 +180,19 @@ export class DistinctTable {
    */
   prune(pane: number, log = true): void {
     if (log && this.logging) this.prunes.push([this.logN, pane]);
+    if (this.runs !== null) {
+      // pairs held by runs: their later panes at or before `pane` can no longer matter
+      this.prunedBelow = Math.max(this.prunedBelow, pane);
+      const h = new Uint32Array(4);
+      for (const [k, extra] of this.more) {
+        const parts = k.split('.');
+        for (let i = 0; i < 4; i++) h[i] = Number(parts[i]);
+        if (findSlot128(this.slots, this.capacity, h) >= 0) continue;
+        const left = extra.filter((x) => x > pane);
+        if (left.length === 0) this.more.delete(k);
+        else if (left.length < extra.length) this.more.set(k, left);
+      }
+    }
     const keepS: number[] = [];
     const keepP: number[] = [];
     for (let q = 0; q < this.first.length; q++) {
@@ -176,12 +237,18 @@ export class DistinctTable {
       panes[k++] = this.first[q];
     }
     this.setLogging(true);
-    return { hashes, panes, more: [...this.more] };
+    const st: DistinctTableState = { hashes, panes, more: [...this.more] };
+    if (this.runs) { st.runs = this.runs.manifest(); st.prunedBelow = this.prunedBelow; }
+    return st;
   }
 
-  static load(st: DistinctTableState): DistinctTable {
+  /** A table as saved; with `spill`, its runs (or a new, empty store) in that directory. */
+  static load(st: DistinctTableState, spill: SpillOptions | null = null): DistinctTable {
     if (!(st.hashes instanceof Uint32Array) || !(st.panes instanceof Float64Array) || st.hashes.length !== st.panes.length * 4 || !Array.isArray(st.more)) throw new TypeError('count-distinct state is malformed');
+    if (st.runs && !spill) throw new TypeError('count-distinct state names runs on disk, but no spill directory is set');
     const t = new DistinctTable(st.panes.length);
+    if (spill) t.spillTo(st.runs ? RunStore.open(spill.dir, 8, st.runs) : RunStore.create(spill.dir, 8), spill.maxKeys);
+    if (typeof st.prunedBelow === 'number') t.prunedBelow = st.prunedBelow;
     const h = new Uint32Array(4);
     for (let i = 0; i < st.panes.length; i++) {
       h.set(st.hashes.subarray(i * 4, i * 4 + 4));

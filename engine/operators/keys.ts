@@ -9,6 +9,7 @@
  * (probability ~n²/2^129).
  */
 import type { Column } from '../batch.js';
+import { sortKeys, type RunStore } from '../state/runs.js';
 
 /** Exact text of row i's key: values tagged by type, separated by a control character. */
 export function keyText(cols: readonly Column[], i: number): string {
@@ -100,6 +101,10 @@ export class Hash128Set {
   private tracking = true;
   /** The change log outgrew a quarter of the set: it was dropped (the next checkpoint must be a snapshot). */
   logOverflowed = false;
+  /** Sorted runs on disk holding the keys spilled from memory (see state/runs.ts), if any. */
+  runs: RunStore | null = null;
+  /** The in-memory table spills to `runs` when it holds this many keys. */
+  private spillAt = Infinity;
 
   constructor(capacity = 1024) {
     this.capacity = tableCapacity(capacity);
@@ -121,13 +126,25 @@ export class Hash128Set {
     return findSlot128(this.slots, this.capacity, h);
   }
 
+  /** Keys beyond `maxKeys` in memory go to `runs`, the in-memory table starting empty again. */
+  spillTo(runs: RunStore, maxKeys: number): void {
+    this.runs = runs;
+    this.spillAt = Math.max(1, maxKeys);
+    if (this.size >= this.spillAt) this.spill();
+  }
+
+  /** Keys in memory and on disk. */
+  get total(): number { return this.size + (this.runs?.count ?? 0); }
+
   addHash(h: Uint32Array): boolean {
     if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // reserve all-zero for "empty"
     const f = this.find(h);
     if (f >= 0) return false;
+    if (this.runs !== null && this.runs.get(h)) return false;
     const p = -1 - f;
     this.slots.set(h, p * 4);
     this.size++;
+    if (this.size >= this.spillAt) { this.spill(); return true; }
     if (this.tracking && this.addedCount >= LOG_MIN && this.addedCount * 4 > this.size) {
       this.tracking = false;
       this.logOverflowed = true;
@@ -141,6 +158,19 @@ export class Hash128Set {
     }
     if (this.size * 4 > this.capacity * 3) this.rehash(this.capacity * 2);
     return true;
+  }
+
+  /**
+   * Writes the in-memory keys as a sorted run and empties the table. The change
+   * log stops until the next snapshot, which names the new run set.
+   */
+  private spill(): void {
+    const keys = new Uint32Array(this.toBytes().buffer);
+    const sorted = sortKeys(keys, null, this.size);
+    this.runs!.add(sorted.keys, null, this.size);
+    this.slots.fill(0);
+    this.size = 0;
+    this.setTracking(false);
   }
 
   /** The hashes added since the last call, packed (16 bytes each), in insertion order. */

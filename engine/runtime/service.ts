@@ -19,6 +19,7 @@ import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js'
 import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
 import { CHECKPOINT_FORMAT, CheckpointStore, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { RunFileError } from '../state/runs.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
 import { DefinitionError, RuntimeFailure } from '../errors.js';
@@ -54,7 +55,15 @@ export interface ServiceOptions {
   events?: EventSink;
   /** Keep files removed by materialized-view refreshes this long (ms). Default 0. */
   vacuumRetentionMs?: number;
+  /**
+   * Keys a key table (dedup keys, count-distinct pairs) holds in memory; beyond
+   * that they go to sorted runs on disk under the checkpoint (state/runs.ts).
+   */
+  stateKeysInMemory?: number;
 }
+
+/** 2^18 keys: about 12 MB of memory per key table. */
+export const DEFAULT_STATE_KEYS_IN_MEMORY = 262_144;
 
 /**
  * What the service reports as it runs; the event log (`engine/events/`) is one
@@ -280,6 +289,11 @@ export class PipelineService {
         if (skipped[src.key].length) this.logger.info({ source: src.key, files: skipped[src.key].length }, 'includeExistingFiles is off: files present at the first start are skipped');
       }
     }
+    // key tables beyond the memory budget spill to sorted runs next to the state
+    const maxKeys = this.options.stateKeysInMemory ?? DEFAULT_STATE_KEYS_IN_MEMORY;
+    for (const [name, flow] of this.runner.executor.flows) {
+      for (const ref of flow.stateful) ref.op.useSpill({ dir: path.join(this.checkpoint.flowDir(name), 'state', 'runs', ref.id), maxKeys });
+    }
     // operator state after the last committed batch
     if (lastCommitted >= 0) this.loadState(lastCommitted);
     if (this.rebuild.size) await this.runner.executor.rebuildIncremental([...this.rebuild]);
@@ -320,7 +334,8 @@ export class PipelineService {
       const st = this.checkpoint.readState(name, batchId);
       if (!st) continue;
       // state that reads but does not fit its operator is a damaged checkpoint, not an internal error
-      const damaged = (file: string, e: unknown): never => {
+      const damaged = (stateFile: string, e: unknown): never => {
+        const file = e instanceof RunFileError ? e.file : stateFile;
         throw new RuntimeFailure('CHECKPOINT_CORRUPT', `checkpoint file ${file} is unreadable: its operator state does not load (${(e as Error)?.message ?? String(e)})`, { file, reason: String((e as Error)?.message ?? e) }, {
           hint: 'restore the file from a backup, or start over with --full-refresh-all (this reprocesses every input file)', cause: e,
         });

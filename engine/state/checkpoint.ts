@@ -24,8 +24,11 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
 
-/** 2: operator state as binary snapshots and change logs (1 kept aggregates as JSON). */
-export const CHECKPOINT_FORMAT = 2;
+/**
+ * 3: key tables may spill to sorted runs (state/runs.ts) named by their snapshots;
+ * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
+ */
+export const CHECKPOINT_FORMAT = 3;
 /** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
 export const KEEP_BATCHES = 10;
 /**
