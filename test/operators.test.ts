@@ -3,7 +3,10 @@
  * state) out. Fixtures are small and checked by hand.
  */
 import * as v8 from 'node:v8';
-import { describe, expect, it } from 'vitest';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { batchFromRows, batchToRows, concatBatches, type Batch } from '../engine/batch.js';
 import type { Schema, Value } from '../engine/ir/types.js';
 import type { Expectation, WindowSpec } from '../engine/ir/plan.js';
@@ -27,6 +30,16 @@ const ts = (s: string): number => parseTimestampUs(s)!;
 const day = (s: string): number => parseDateDays(s)!;
 const rows = (b: Batch): Row[] => batchToRows(b);
 const names = (s: Schema): string[] => s.map((f) => f.name);
+
+/** Folders for spilled key runs, removed after the file's tests. */
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ops-spill-'));
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+let scratchN = 0;
+function tempDirFor(name: string): string {
+  const d = path.join(scratch, `${name}-${scratchN++}`, 'state');
+  fs.mkdirSync(d, { recursive: true });
+  return d;
+}
 
 // ---------------------------------------------------------------- project
 
@@ -406,22 +419,37 @@ describe('AggregateOperator', () => {
     expect(rows(b.result())[1]).toMatchObject({ g: 'a', rows: 5, n_x: 4, distinct_x: 2, sum_x: 6 });
   });
 
-  it('binary checkpoints: a snapshot plus the change logs after it rebuilds the state at every batch', () => {
+  it.each([{ spill: 'in memory' }, { spill: 'spilled to disk past 4 pairs' }])('binary checkpoints: a snapshot plus the change logs after it rebuilds the state at every batch ($spill)', ({ spill }) => {
     // a pseudo-random stream of batches over a sliding window with keys, count-distinct and evictions
     const s: Schema = [{ name: 't', type: 'timestamp' }, { name: 'k', type: 'string' }, { name: 'p', type: 'string' }, { name: 'x', type: 'int' }];
     const w = sliding('t', '30 minutes', '10 minutes').spec;
-    const mk = () => new AggregateOperator(s, [['k', col('k').node]], [['n', count().node], ['d', countDistinct('p').node], ['sx', sum('x').node], ['mx', max('x').node]], w);
+    // spilled: the live operator's runs live in one folder; each restore reads a copy of it, as a restart reads the checkpoint
+    const liveDir = tempDirFor('agg-live');
+    let restores = 0;
+    const mk = (dir?: string) => {
+      const op = new AggregateOperator(s, [['k', col('k').node]], [['n', count().node], ['d', countDistinct('p').node], ['sx', sum('x').node], ['mx', max('x').node]], w);
+      if (spill !== 'in memory') {
+        const d = dir ?? path.join(liveDir, '..', `restore-${restores++}`);
+        if (!dir) fs.cpSync(liveDir, d, { recursive: true });
+        op.useSpill({ dir: d, maxKeys: 4 });
+      }
+      return op;
+    };
     const t0 = ts('2024-01-01T00:00:00Z');
     let seed = 11;
     const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
-    const live = mk();
+    const live = mk(liveDir);
+    // and the same stream through an operator that never spills
+    const reference = new AggregateOperator(s, [['k', col('k').node]], [['n', count().node], ['d', countDistinct('p').node], ['sx', sum('x').node], ['mx', max('x').node]], w);
     const files: { kind: 'snapshot' | 'delta'; bytes: Uint8Array }[] = [];
     for (let b = 0; b < 12; b++) {
       const batch: Row[] = [];
       for (let i = 0; i < 40; i++) batch.push({ t: t0 + (b * 10 + rnd(40)) * MIN, k: rnd(5) === 0 ? null : `k${rnd(3)}`, p: rnd(7) === 0 ? null : `patient-${rnd(30)}-with-a-long-id`, x: rnd(9) === 0 ? null : rnd(100) - 20 });
       const wm = b >= 3 ? t0 + (b - 3) * 10 * MIN : null;
       live.add(batchFromRows(s, batch), wm);
-      if (b % 4 === 3) live.closeWindows(t0 + (b - 2) * 10 * MIN);
+      reference.add(batchFromRows(s, batch), wm);
+      if (b % 4 === 3) expect(rows(live.closeWindows(t0 + (b - 2) * 10 * MIN))).toEqual(rows(reference.closeWindows(t0 + (b - 2) * 10 * MIN)));
+      expect(rows(live.result())).toEqual(rows(reference.result()));
       // a snapshot at batches 0 and 6, change logs otherwise (as the service decides by size)
       files.push(b === 0 || b === 6 || live.wantsSnapshot ? { kind: 'snapshot', bytes: live.snapshot() } : { kind: 'delta', bytes: live.changes() });
       // rebuild from the last snapshot and the change logs after it
@@ -451,13 +479,15 @@ describe('AggregateOperator', () => {
     expect(delta.groups.length).toBe(3);
     // one new (key, value) pair for the count-distinct (a 128-bit hash), nothing for the others
     expect(delta.distinct.map((d) => d?.hashes.length ?? null)).toEqual([null, 4, null, null]);
+    if (spill !== 'in memory') expect(fs.readdirSync(path.join(liveDir, 'distinct-1')).filter((f) => f.endsWith('.run')).length).toBeGreaterThan(0);
   });
 
-  it('count(DISTINCT) over sliding windows equals a brute-force count, with late rows, closing windows and pruning', () => {
+  it.each([{ maxKeys: 0 }, { maxKeys: 3 }, { maxKeys: 8 }])('count(DISTINCT) over sliding windows equals a brute-force count, with late rows, closing windows and pruning (pairs spilled past $maxKeys, 0: never)', ({ maxKeys }) => {
     const s: Schema = [{ name: 't', type: 'timestamp' }, { name: 'k', type: 'string' }, { name: 'p', type: 'string' }];
     // size 30, slide 20: panes of gcd = 10 minutes, windows overlap by one pane
     const w = sliding('t', '30 minutes', '20 minutes').spec;
     const op = new AggregateOperator(s, [['k', col('k').node]], [['d', countDistinct('p').node], ['n', count().node]], w);
+    if (maxKeys) op.useSpill({ dir: tempDirFor('distinct-brute'), maxKeys });
     const t0 = ts('2024-01-01T00:00:00Z');
     let seed = 5;
     const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };

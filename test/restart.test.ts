@@ -43,6 +43,8 @@ let vitalsFiles: string[];
 
 const replay = (input: string, output: string, extra: string[] = []) =>
   runCli(['replay', input, '--output', output, '--max-files-per-trigger', '1', ...extra]);
+/** The runs that are restarted keep 7 keys per key table in memory: the rest spills to sorted runs on disk. */
+const SPILL = ['--state-keys-in-memory', '7'];
 
 beforeAll(async () => {
   ensureBuilt();
@@ -57,9 +59,9 @@ beforeAll(async () => {
   inRestart = path.join(work, 'in-restart');
   outRestart = path.join(work, 'out-restart');
   copyInto(pool, inRestart, [...patientFiles.slice(0, 3), ...vitalsFiles.slice(0, 3)]);
-  run1 = await replay(inRestart, outRestart);
+  run1 = await replay(inRestart, outRestart, SPILL);
   copyInto(pool, inRestart, [...patientFiles.slice(3), ...vitalsFiles.slice(3)]);
-  run2 = await replay(inRestart, outRestart);
+  run2 = await replay(inRestart, outRestart, SPILL);
 
   const inOneShot = path.join(work, 'in-oneshot');
   outOneShot = path.join(work, 'out-oneshot');
@@ -117,7 +119,10 @@ describe('ingest, stop, add files, replay again', () => {
     }
   });
 
-  it('every table equals a one-shot replay with the same batch boundaries (ignoring _ingested_at)', async () => {
+  it('every table equals a one-shot replay with the same batch boundaries (ignoring _ingested_at), that one with its key tables in memory', async () => {
+    // the restarted runs did spill: silver's dedup keys and the 7-day count-distinct pairs are in run files
+    for (const flow of ['patients_silver', 'admissions_rolling_7d']) expect(runFilesOf(outRestart, flow).length, flow).toBeGreaterThan(0);
+    expect(runFilesOf(outOneShot, 'patients_silver')).toEqual([]);
     const tables = tableNames(outOneShot);
     expect(tables).toContain('patients_silver');
     expect(tables).toContain('vitals_15min');
@@ -177,6 +182,8 @@ describe('a checkpoint is never silently reset', () => {
       file: (o) => { const d = path.join(o, '_checkpoints', 'patients_silver', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.snapshot')).sort()[0]); },
       damage: (b) => b.subarray(0, 20),
     },
+    { name: 'a key run file cut short', file: (o) => namedRunFile(o, 'patients_silver'), damage: (b) => b.subarray(0, b.length - 16) },
+    { name: 'an emptied key run file', file: (o) => namedRunFile(o, 'admissions_rolling_7d'), damage: () => Buffer.alloc(0) },
     {
       name: 'aggregate state that does not fit its operator',
       file: (o) => { const d = path.join(o, '_checkpoints', 'patient_stats_by_gender', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.snapshot')).sort()[0]); },
@@ -225,6 +232,23 @@ describe('a checkpoint in an older format', () => {
     expect(rebuilt.generation).toBe(meta.generation + 1);
   });
 });
+
+/** Every key run file under a flow's checkpoint. */
+function runFilesOf(out: string, flow: string): string[] {
+  const dir = path.join(out, '_checkpoints', flow, 'state', 'runs');
+  return fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.run')) : [];
+}
+
+/** A run file the flow's latest snapshot names (the state a restart loads). */
+function namedRunFile(out: string, flow: string): string {
+  const dir = path.join(out, '_checkpoints', flow, 'state');
+  const snap = fs.readdirSync(dir).filter((n) => n.endsWith('.snapshot')).sort((a, b) => parseInt(b) - parseInt(a))[0];
+  const op = snap.slice(snap.indexOf('.') + 1, -'.snapshot'.length);
+  const st = v8.deserialize(fs.readFileSync(path.join(dir, snap))) as { runs?: { runs: { id: number }[] }; distinct?: ({ runs?: { runs: { id: number }[] } } | null)[] };
+  if (st.runs) return path.join(dir, 'runs', op, `${st.runs.runs[0].id}.run`);
+  const k = st.distinct!.findIndex((d) => d?.runs?.runs.length);
+  return path.join(dir, 'runs', op, `distinct-${k}`, `${st.distinct![k]!.runs!.runs[0].id}.run`);
+}
 
 function lastFile(dir: string): string {
   const names = fs.readdirSync(dir).filter((n) => /^\d+\.json$/.test(n)).sort((a, b) => parseInt(a) - parseInt(b));

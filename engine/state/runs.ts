@@ -250,6 +250,11 @@ export class RunStore {
     fs.mkdirSync(dir, { recursive: true });
     const s = new RunStore(dir, valueBytes);
     s.sweep = 2;
+    // ids continue after the files there: a state that names them may still be the one a restart loads
+    for (const f of fs.readdirSync(dir)) {
+      const m = /^(\d+)\.run$/.exec(f);
+      if (m) s.next = Math.max(s.next, Number(m[1]) + 1);
+    }
     return s;
   }
 
