@@ -10,6 +10,7 @@
  * <flow>/commits/<N>.json             written AFTER the flow's table committed batch N
  * <flow>/state/<N>.json               watermarks and MV fingerprints after batch N, naming the binary state files
  * <flow>/state/<N>.<op>.snapshot|delta  operator state (dedup keys, aggregates): a full snapshot, else the change since the last file
+ * <flow>/state/runs/<op>/<id>.run      key runs spilled from memory (state/runs.ts), named by the snapshots
  * <flow>/sources/index-<N>.json       the compacted file index (every file ingested up to batch N)
  * ```
  *
