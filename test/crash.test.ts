@@ -69,7 +69,12 @@ const POINTS: { point: string; resumes: boolean }[] = [
   { point: 'after-commit-marker', resumes: false },
 ];
 // batch 0, and batch 1 (a later batch, with state from batch 0 and a batch after it); a later table only in batch 1
-const CASES = POINTS.flatMap((p) => (p.point.includes('#') ? [1] : [0, 1]).map((batch) => ({ ...p, batch, spec: p.point.replace(/(#\d+)?$/, `@${batch}$1`) })));
+const CASES = [
+  ...POINTS.flatMap((p) => (p.point.includes('#') ? [1] : [0, 1]).map((batch) => ({ ...p, batch, spec: p.point.replace(/(#\d+)?$/, `@${batch}$1`) }))),
+  // the last batch with data, whose watermark closes windows in the closing batch after it
+  { point: 'before-commit-marker', resumes: true, batch: 2, spec: 'before-commit-marker@2' },
+  { point: 'after-commit-marker', resumes: false, batch: 2, spec: 'after-commit-marker@2' },
+];
 
 /** At most this many cases run their child processes at once (the machine may have 2 cores). */
 const PARALLEL = 3;
@@ -137,4 +142,23 @@ describe('a replay killed with SIGKILL, then replayed again, equals a clean run'
     // and once through DuckDB's glob, for the table the crash most likely hit
     multisetEqual(await readTableGlob(duck, out, 'patients_bronze'), got.get('patients_bronze')!, { label: `${spec}: read_parquet vs. log` });
   }), 120_000);
+});
+
+describe('a crash with key tables spilled to disk, restarted with another memory budget', () => {
+  it('the batch re-run with the new budget, and a start after it, equal a clean run (a stale snapshot of the crashed batch is not reused)', async () => {
+    const out = path.join(work, 'out-spill-budget');
+    const run = (keys: string, env?: Record<string, string>) =>
+      runCli(['replay', input, '--output', out, '--max-files-per-trigger', '1', '--state-keys-in-memory', keys], { env });
+    const crashed = await run('7', { LOCALDLT_CRASH_AT: 'before-commit-marker@2' });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const dedupState = path.join(out, '_checkpoints', 'patients_silver', 'state');
+    expect(fs.readdirSync(dedupState).some((n) => n.startsWith('2.') && n.endsWith('.snapshot')), 'the crashed batch wrote a snapshot').toBe(true);
+    const again = await run('100000');
+    expect(again.code, again.stderr).toBe(0);
+    expect(logLines(again.stderr).find((l) => l.msg === 'resuming an interrupted batch')?.batch).toBe(2);
+    // a third start loads the state the second one left
+    const third = await run('100000');
+    expect(third.code, third.stderr).toBe(0);
+    for (const t of tableNames(clean)) multisetEqual(await readTableViaLog(duck, out, t), cleanRows.get(t)!, { ignore: IGNORE, label: t });
+  });
 });

@@ -13,6 +13,7 @@ import { batchFromRows, batchToRows } from '../engine/batch.js';
 import type { Schema } from '../engine/ir/types.js';
 import { DedupOperator } from '../engine/operators/dedup.js';
 import { Hash128Set } from '../engine/operators/keys.js';
+import { DistinctTable } from '../engine/operators/distinct-table.js';
 import { BLOCK, RunFileError, RunStore, sortKeys } from '../engine/state/runs.js';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'spill-test-'));
@@ -183,5 +184,31 @@ describe('dropDuplicates with keys spilled to disk', () => {
       expect(batchToRows(restored.process(probe))).toEqual(batchToRows(referenceCopy.process(probe)));
     }
     expect(runFiles(live).length).toBeGreaterThan(0);
+  });
+});
+
+describe('count-distinct pairs spilled to disk', () => {
+  it('a pair on disk with a pruned first pane but a live later one keeps counting once, also when loading spills (a smaller budget)', () => {
+    const dir = folder('distinct');
+    const t = new DistinctTable();
+    t.spillTo(RunStore.create(dir, 8), 4);
+    for (const v of ['x', 'a', 'b', 'c']) expect(t.add(v, 1)).toBe(DistinctTable.NEW); // the 4th spills them to a run
+    expect(t.size).toBe(0);
+    expect(t.add('x', 5)).toBe(DistinctTable.NEW_PANE); // found on disk
+    expect(t.previous).toEqual([1]);
+    t.prune(2); // panes <= 2 closed; x still lives in pane 5
+    t.add('d', 6);
+    t.add('e', 6);
+    const saved = t.save();
+    for (const maxKeys of [4, 1]) {
+      const copy = folder('distinct-restore');
+      fs.cpSync(dir, copy, { recursive: true });
+      const u = DistinctTable.load(structuredClone(saved), { dir: copy, maxKeys });
+      // x was in pane 5: a row in pane 6 counts only in windows without pane 5
+      expect(u.add('x', 6), `budget ${maxKeys}`).toBe(DistinctTable.NEW_PANE);
+      expect(u.previous, `budget ${maxKeys}`).toContain(5);
+      expect(u.add('x', 5)).toBe(DistinctTable.SEEN);
+      expect(u.add('d', 6)).toBe(DistinctTable.SEEN);
+    }
   });
 });

@@ -99,12 +99,13 @@ export class DistinctTable {
   /** Pairs in memory and on disk (pruned pairs of runs count until runs merge). */
   get total(): number { return this.size + (this.runs?.count ?? 0); }
 
-  private addHash(h: Uint32Array, pane: number, log: boolean): number {
+  /** `notOnDisk`: the pair is known not to be in a run (it is being moved within memory). */
+  private addHash(h: Uint32Array, pane: number, log: boolean, notOnDisk = false): number {
     if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // all-zero marks an empty slot
     const f = findSlot128(this.slots, this.capacity, h);
     let p0: number;
     if (f >= 0) p0 = this.first[f];
-    else if (this.runs !== null && this.runs.get(h)) p0 = this.runs.value;
+    else if (!notOnDisk && this.runs !== null && this.runs.get(h)) p0 = this.runs.value;
     else {
       const p = -1 - f;
       if (this.first instanceof Int32Array && (pane | 0) !== pane) this.first = Float64Array.from(this.first);
@@ -215,7 +216,7 @@ export class DistinctTable {
     const h = new Uint32Array(4);
     for (let i = 0; i < keepP.length; i++) {
       h[0] = keepS[i * 4]; h[1] = keepS[i * 4 + 1]; h[2] = keepS[i * 4 + 2]; h[3] = keepS[i * 4 + 3];
-      this.addHash(h, keepP[i], false);
+      this.addHash(h, keepP[i], false, true);
     }
   }
 
@@ -247,14 +248,15 @@ export class DistinctTable {
     if (!(st.hashes instanceof Uint32Array) || !(st.panes instanceof Float64Array) || st.hashes.length !== st.panes.length * 4 || !Array.isArray(st.more)) throw new TypeError('count-distinct state is malformed');
     if (st.runs && !spill) throw new TypeError('count-distinct state names runs on disk, but no spill directory is set');
     const t = new DistinctTable(st.panes.length);
-    if (spill) t.spillTo(st.runs ? RunStore.open(spill.dir, 8, st.runs) : RunStore.create(spill.dir, 8), spill.maxKeys);
+    // `more` and `prunedBelow` first: attaching the runs may spill (a smaller budget), and merges consult them
+    t.more = new Map(st.more.map(([k, v]) => [k, [...v]]));
     if (typeof st.prunedBelow === 'number') t.prunedBelow = st.prunedBelow;
     const h = new Uint32Array(4);
     for (let i = 0; i < st.panes.length; i++) {
       h.set(st.hashes.subarray(i * 4, i * 4 + 4));
-      t.addHash(h, st.panes[i], false);
+      t.addHash(h, st.panes[i], false, true);
     }
-    t.more = new Map(st.more.map(([k, v]) => [k, [...v]]));
+    if (spill) t.spillTo(st.runs ? RunStore.open(spill.dir, 8, st.runs) : RunStore.create(spill.dir, 8), spill.maxKeys);
     t.setLogging(true);
     return t;
   }

@@ -119,7 +119,8 @@ export class Hash128Set {
 
   hasKey(text: string): boolean {
     hash128(text, this.tmp);
-    return this.find(this.tmp) >= 0;
+    if (this.tmp[0] === 0 && this.tmp[1] === 0 && this.tmp[2] === 0 && this.tmp[3] === 0) this.tmp[3] = 1;
+    return this.find(this.tmp) >= 0 || (this.runs !== null && this.runs.get(this.tmp));
   }
 
   private find(h: Uint32Array): number {
@@ -209,6 +210,9 @@ export class Hash128Set {
     const old = this.slots;
     const was = this.tracking;
     this.tracking = false;
+    // the keys move within memory: no run holds them
+    const runs = this.runs;
+    this.runs = null;
     this.capacity = newCap;
     this.slots = new Uint32Array(newCap * 4);
     this.size = 0;
@@ -218,6 +222,7 @@ export class Hash128Set {
       h[0] = old[o]; h[1] = old[o + 1]; h[2] = old[o + 2]; h[3] = old[o + 3];
       this.addHash(h);
     }
+    this.runs = runs;
     this.tracking = was;
   }
 

@@ -294,7 +294,8 @@ export class PipelineService {
     for (const [name, flow] of this.runner.executor.flows) {
       for (const ref of flow.stateful) ref.op.useSpill({ dir: path.join(this.checkpoint.flowDir(name), 'state', 'runs', ref.id), maxKeys });
     }
-    // operator state after the last committed batch
+    // operator state after the last committed batch; later state belongs to a batch that did not commit
+    for (const f of flows) this.checkpoint.dropStateAfter(f, lastCommitted);
     if (lastCommitted >= 0) this.loadState(lastCommitted);
     if (this.rebuild.size) await this.runner.executor.rebuildIncremental([...this.rebuild]);
     this.runner.nextBatchId = lastCommitted + 1;
@@ -458,13 +459,13 @@ export class PipelineService {
       if (r.failure) return results;
     }
     let plan: PlannedBatch | null;
-    let moved = false;
     while ((plan = this.runner.planBatch()) !== null) {
       const r = await run(plan);
-      moved = r.watermarkMoved;
       if (r.failure) return results;
     }
-    if ((moved && this.runner.executor.needsClosingBatch()) || this.runner.executor.hasPendingRefresh) {
+    // windows the watermark has passed close now: after the last data batch moved it, and also when the
+    // run that moved it stopped before its closing batch (a crash after the commit, or a re-run batch)
+    if (this.runner.executor.needsClosingBatch() || this.runner.executor.hasPendingRefresh) {
       await run({ batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] });
     }
     return results;

@@ -339,6 +339,16 @@ export class CheckpointStore {
     for (const sub of ['offsets', 'commits']) {
       for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b > batchId) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
     }
+    this.dropStateAfter(flow, batchId);
+  }
+
+  /**
+   * Removes the state files of batches after `batchId`: a batch that did not
+   * commit may have left a snapshot, and its re-run may write a change log
+   * instead (another budget, a file skipped): the stale snapshot must not be
+   * taken as the base later.
+   */
+  dropStateAfter(flow: string, batchId: number): void {
     const dir = path.join(this.flowDir(flow), 'state');
     if (!fs.existsSync(dir)) return;
     for (const n of fs.readdirSync(dir)) {

@@ -123,7 +123,8 @@ class RunWriter {
   private at: number;
 
   private write(bytes: Uint8Array): void {
-    fs.writeSync(this.fd, bytes, 0, bytes.byteLength, this.at);
+    let done = 0;
+    while (done < bytes.byteLength) done += fs.writeSync(this.fd, bytes, done, bytes.byteLength - done, this.at + done);
     this.at += bytes.byteLength;
   }
 
@@ -148,7 +149,8 @@ class RunWriter {
     this.write(new Uint8Array(this.bloom.buffer));
     this.write(new Uint8Array(fences.buffer));
     const header = new Uint32Array([MAGIC, VERSION, this.n, this.valueBytes, this.bloom.length, 0, 0, 0]);
-    fs.writeSync(this.fd, new Uint8Array(header.buffer), 0, HEADER, 0);
+    this.at = 0;
+    this.write(new Uint8Array(header.buffer));
     if (FSYNC) fs.fsyncSync(this.fd);
     fs.closeSync(this.fd);
     return openRun(this.file, id, this.n, this.valueBytes);
@@ -265,7 +267,10 @@ export class RunStore {
 
   /** The store a checkpoint names; run files it does not name are removed. */
   static open(dir: string, valueBytes: 0 | 8, m: RunManifest): RunStore {
-    if (!m || typeof m.next !== 'number' || !Array.isArray(m.runs)) throw new TypeError('run manifest is malformed');
+    const id = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 0;
+    if (!m || !id(m.next) || !Array.isArray(m.runs) || !m.runs.every((r) => r && id(r.id) && r.id < m.next && id(r.count)) || new Set(m.runs.map((r) => r.id)).size !== m.runs.length) {
+      throw new TypeError('run manifest is malformed');
+    }
     const s = new RunStore(dir, valueBytes);
     s.next = m.next;
     fs.mkdirSync(dir, { recursive: true });
@@ -388,6 +393,8 @@ export class RunStore {
       try { fs.closeSync(r.fd); } catch { /* already closed */ }
     }
     this.runs = [];
+    this.retired = [];
+    this.awaitingCommit = [];
   }
 }
 
