@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck, multisetEqual, type PlainRow } from './helpers/duck.js';
 import {
   copyInto, ensureBuilt, generatePool, isPatientFile, isVitalsFile, liveFiles, logLines, parquetOnDisk, readTableGlob,
-  readTableViaLog, runCli, tableNames, tablesDir, tempDir, type CliResult, type Pool,
+  readTableViaLog, runCli, startCli, tableNames, tablesDir, tempDir, waitFor, type CliResult, type Pool,
 } from './helpers/cli.js';
 
 // child processes on a possibly loaded machine
@@ -160,5 +160,23 @@ describe('a crash with key tables spilled to disk, restarted with another memory
     const third = await run('100000');
     expect(third.code, third.stderr).toBe(0);
     for (const t of tableNames(clean)) multisetEqual(await readTableViaLog(duck, out, t), cleanRows.get(t)!, { ignore: IGNORE, label: t });
+  });
+});
+
+describe('watch mode after a crash between the last data batch and its closing batch', () => {
+  it('closes the windows that batch\'s watermark passed at start, as the clean run did', async () => {
+    const out = path.join(work, 'out-watch-closing');
+    const crashed = await replay(out, { LOCALDLT_CRASH_AT: 'after-commit-marker@2' });
+    expect(crashed.signal, crashed.stderr).toBe('SIGKILL');
+    const before = (await readTableViaLog(duck, out, 'vitals_15min')).length;
+    expect(before).toBeLessThan(cleanRows.get('vitals_15min')!.length);
+    const c = startCli(['run', '--input', input, '--output', out, '--max-files-per-trigger', '1']);
+    try {
+      await waitFor('the watcher to start', () => logLines(c.stderr()).some((l) => l.msg === 'watching for new files (Ctrl-C to stop)'), 30_000);
+    } finally {
+      c.child.kill('SIGTERM');
+      expect((await c.exited).code, c.stderr()).toBe(0);
+    }
+    for (const t of ['vitals_15min', 'patient_alerts']) multisetEqual(await readTableViaLog(duck, out, t), cleanRows.get(t)!, { ignore: IGNORE, label: t });
   });
 });

@@ -473,9 +473,19 @@ export class PipelineService {
 
   get lastCommittedBatch(): number { return this.lastCommitted; }
 
-  /** Re-runs an interrupted batch, if there is one. */
+  /**
+   * Re-runs an interrupted batch, if there is one; else closes the windows the
+   * watermark passed when the run that moved it stopped before its closing batch.
+   */
   async runAvailableNowPendingOnly(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult | null> {
-    if (!this.pendingReplay) return null;
+    if (!this.pendingReplay) {
+      if (!this.runner.executor.needsClosingBatch()) return null;
+      const closing: PlannedBatch = { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+      const c = await this.runBatch(closing);
+      onBatch?.(c, closing);
+      this.options.onBatch?.(c, closing);
+      return c;
+    }
     const plan = this.pendingReplay;
     this.pendingReplay = null;
     this.logger.info({ batch: plan.batchId, files: plan.files.length }, 're-running a batch that did not commit');
