@@ -5,10 +5,12 @@
  *    every table written, checkpoints on; DuckDB runs the same layers as SQL over
  *    the same CSVs and writes Parquet. Median of N alternating runs, each in a
  *    fresh process; wall time, rows/s, MB/s of CSV, peak RSS.
- * 2. Incremental steady state: with 1M and then 5M rows processed, one new
- *    10,000-row file from start to commit through gold (median and p99 over 20
- *    files, after 3 untimed ones that warm the JIT up), against DuckDB (a) re-running the whole pipeline and (b) appending
- *    the new rows and recomputing only gold from silver Parquet.
+ * 2. Incremental steady state: with 1M and 5M rows processed (two outputs open
+ *    side by side, the same new files fed to each in turn), one new 10,000-row
+ *    file from start to commit through gold (median and p99 over 20 files, after
+ *    3 untimed ones that warm the JIT up), against DuckDB (a) re-running the
+ *    whole pipeline and (b) appending the new rows and recomputing only gold
+ *    from silver Parquet.
  * 3. Watch latency: a 1,000-row file renamed into the watched folder until its
  *    gold commit; median and p99, for a file written just before the rename
  *    (the watcher waits the stability time T) and one written earlier.
@@ -177,8 +179,8 @@ async function replayBench(args: Args, input: string, rows: number) {
   };
 }
 
-/** Opens the pipeline on a folder already replayed, then times new 10k-row files one by one. */
-async function incrementalBench(history: string, historyRows: number, samples: number) {
+/** A history replayed into its own output (a fresh process), then opened for incremental files. */
+async function prepareIncremental(history: string, historyRows: number) {
   const work = freshDir('bench-incr-');
   const input = path.join(work, 'in');
   fs.mkdirSync(input);
@@ -187,34 +189,53 @@ async function incrementalBench(history: string, historyRows: number, samples: n
   log(`  incremental @${historyRows / 1e6}M: replaying the history`);
   const historyRun = await timed([RUN_JS, 'replay', input, '--output', output, '--log-level', 'silent']);
   const historyCheckpointMb = dirSize(path.join(output, '_checkpoints')) / 1e6;
-  const extra = path.join(work, 'extra');
   const firstIndex = fs.readdirSync(history).filter((f) => f.startsWith('patients_daily_file_')).length;
-  await generate({ out: extra, files: WARMUP_FILES + samples, rows: 10_000, everyMs: 0, seed: 99, log: null });
-  const extraFiles = fs.readdirSync(extra).filter((f) => f.endsWith('.csv')).sort();
   const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output });
-  const times: number[] = [];
+  return { work, input, output, historyRows, historyRun, historyCheckpointMb, firstIndex, service, times: [] as number[] };
+}
+type Incremental = Awaited<ReturnType<typeof prepareIncremental>>;
+
+/**
+ * Times the same new 10k-row files on every prepared history, alternating
+ * between them file by file (so a slower minute of the shared machine hits
+ * both), the first files of each untimed (they warm the JIT up).
+ */
+async function timeIncremental(preps: Incremental[], samples: number): Promise<void> {
+  // the stream goes on: the generator numbers new files after the longest history (new days, new
+  // admissions, re-sends at the usual rate), not a copy of the first days again
+  const extra = freshDir('bench-extra-');
+  const after = path.join(extra, `patients_daily_file_${String(Math.max(...preps.map((p) => p.firstIndex)) - 1).padStart(6, '0')}.csv`);
+  fs.writeFileSync(after, '');
+  await generate({ out: extra, files: WARMUP_FILES + samples, rows: 10_000, everyMs: 0, seed: 7, log: null });
+  fs.rmSync(after);
+  const extraFiles = fs.readdirSync(extra).filter((f) => f.endsWith('.csv')).sort();
   for (const [k, f] of extraFiles.entries()) {
-    const name = `patients_daily_file_${String(firstIndex + 1000 + k).padStart(6, '0')}.csv`;
-    fs.copyFileSync(path.join(extra, f), path.join(input, name));
-    const t0 = process.hrtime.bigint();
-    await service.runAvailableNow();
-    // the first files after opening warm the JIT up: steady state is what is measured
-    if (k >= WARMUP_FILES) times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const order = k % 2 === 0 ? preps : [...preps].reverse();
+    for (const p of order) {
+      fs.copyFileSync(path.join(extra, f), path.join(p.input, f));
+      const t0 = process.hrtime.bigint();
+      await p.service.runAvailableNow();
+      if (k >= WARMUP_FILES) p.times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
   }
-  // DuckDB (a): the whole pipeline again over every file; (b) gold only from silver Parquet
+  fs.rmSync(extra, { recursive: true, force: true });
+}
+
+/** DuckDB on the same folder: (a) the whole pipeline again over every file; (b) gold only from silver Parquet. */
+async function finishIncremental(p: Incremental) {
   const dOut = freshDir('bench-duck-incr-');
-  const full = await timed([fileURLToPath(import.meta.url), 'duck', input, dOut, 'full']);
-  const goldOnly = await timed([fileURLToPath(import.meta.url), 'duck', input, dOut, 'gold-only']);
+  const full = await timed([fileURLToPath(import.meta.url), 'duck', p.input, dOut, 'full']);
+  const goldOnly = await timed([fileURLToPath(import.meta.url), 'duck', p.input, dOut, 'gold-only']);
   fs.rmSync(dOut, { recursive: true, force: true });
-  const stateBytes = dirSize(path.join(output, '_checkpoints'));
-  fs.rmSync(work, { recursive: true, force: true });
-  const med = median(times);
+  const stateBytes = dirSize(path.join(p.output, '_checkpoints'));
+  fs.rmSync(p.work, { recursive: true, force: true });
+  const med = median(p.times);
   return {
-    history_rows: historyRows, engine_ms: { median: med, p99: p99(times) },
+    history_rows: p.historyRows, engine_ms: { median: med, p99: p99(p.times) },
     duckdb_full_rerun_ms: full.seconds * 1000, duckdb_gold_only_ms: goldOnly.seconds * 1000,
     speedup_vs_full_rerun: (full.seconds * 1000) / med, speedup_vs_gold_only: (goldOnly.seconds * 1000) / med,
     checkpoint_mb: stateBytes / 1e6,
-    history_replay: { seconds: historyRun.seconds, peak_rss_mb: historyRun.rssMb, checkpoint_mb: historyCheckpointMb },
+    history_replay: { seconds: p.historyRun.seconds, peak_rss_mb: p.historyRun.rssMb, checkpoint_mb: p.historyCheckpointMb },
   };
 }
 
@@ -273,12 +294,14 @@ async function main(): Promise<void> {
   log('1. replay throughput');
   results.replay = await replayBench(args, d1, n1 * 10_000);
   log('2. incremental steady state');
-  const inc: unknown[] = [await incrementalBench(d1, n1 * 10_000, args.quick ? 5 : 20)];
-  if (!args.skip5m) {
-    const d5 = await dataset(`data-${n5}x10k`, n5, 10_000);
-    const i5 = await incrementalBench(d5, n5 * 10_000, args.quick ? 5 : 20);
-    inc.push(i5);
+  const preps = [await prepareIncremental(d1, n1 * 10_000)];
+  if (!args.skip5m) preps.push(await prepareIncremental(await dataset(`data-${n5}x10k`, n5, 10_000), n5 * 10_000));
+  await timeIncremental(preps, args.quick ? 5 : 20);
+  const inc = [];
+  for (const p of preps) inc.push(await finishIncremental(p));
+  if (inc.length > 1) {
     // 4. memory: the replay of the 5M-row history (a fresh process, every table, checkpoints on)
+    const i5 = inc[1];
     results.memory = { rows: n5 * 10_000, seconds: i5.history_replay.seconds, peak_rss_mb: i5.history_replay.peak_rss_mb, checkpoint_mb: i5.history_replay.checkpoint_mb };
   }
   results.incremental = inc;

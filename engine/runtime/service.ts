@@ -441,7 +441,7 @@ export class PipelineService {
     return result;
   }
 
-  /** Runs the interrupted batch (if any), then everything available, then a closing batch if a watermark moved. */
+  /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */
   async runAvailableNow(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult[]> {
     const results: BatchResult[] = [];
     const run = async (plan: PlannedBatch) => {
