@@ -319,7 +319,6 @@ export class AggregateOperator {
     this.clearGroups();
     for (const t of this.distinct) t?.runs?.close();
     this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!, this.spill && { dir: this.spillDir(k), maxKeys: this.spill.maxKeys }) : null));
-    this.mustSnapshot = false;
     for (const [key, accs] of st.groups) this.putGroup(key, accs.map((a, idx) => this.fns[idx].load(a)));
     this.startEpoch();
     this.mustSnapshot = false;

@@ -34,7 +34,13 @@ export class DedupOperator {
   /** Keeps at most `maxKeys` keys in memory, the rest in sorted runs on disk. */
   useSpill(o: SpillOptions): void {
     this.spill = o;
-    this.seen.spillTo(RunStore.create(o.dir, 0), o.maxKeys);
+    this.withRuns(this.seen);
+  }
+
+  /** Attaches the spill folder's runs to `set`: those a snapshot names, else a new, empty store. */
+  private withRuns(set: Hash128Set, named: RunManifest | null = null): Hash128Set {
+    if (this.spill) set.spillTo(named ? RunStore.open(this.spill.dir, 0, named) : RunStore.create(this.spill.dir, 0), this.spill.maxKeys);
+    return set;
   }
 
   // incremental checkpoints: a snapshot now and then, change logs in between
@@ -51,8 +57,7 @@ export class DedupOperator {
     if (st === null || typeof st !== 'object' || st.v !== 2 || !(st.keys instanceof Uint8Array)) throw new TypeError('dedup snapshot is not in format 2');
     if (st.runs && !this.spill) throw new TypeError('dedup snapshot names key runs on disk, but no spill directory is set');
     this.seen.runs?.close();
-    this.seen = Hash128Set.fromBytes(checkKeys(st.keys));
-    if (this.spill) this.seen.spillTo(st.runs ? RunStore.open(this.spill.dir, 0, st.runs) : RunStore.create(this.spill.dir, 0), this.spill.maxKeys);
+    this.seen = this.withRuns(Hash128Set.fromBytes(checkKeys(st.keys)), st.runs ?? null);
     this.seen.setTracking(true);
     this.mustSnapshot = false;
   }
@@ -62,8 +67,7 @@ export class DedupOperator {
   applyChanges(bytes: Uint8Array): void { this.seen.addPacked(checkKeys(bytes)); this.mustSnapshot = false; }
   reset(): void {
     this.seen.runs?.close();
-    this.seen = untracked();
-    if (this.spill) this.seen.spillTo(RunStore.create(this.spill.dir, 0), this.spill.maxKeys);
+    this.seen = this.withRuns(untracked());
     this.mustSnapshot = true;
   }
 }

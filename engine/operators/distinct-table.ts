@@ -96,9 +96,6 @@ export class DistinctTable {
     if (this.size >= this.spillAt) this.spill();
   }
 
-  /** Pairs in memory and on disk (pruned pairs of runs count until runs merge). */
-  get total(): number { return this.size + (this.runs?.count ?? 0); }
-
   /** `notOnDisk`: the pair is known not to be in a run (it is being moved within memory). */
   private addHash(h: Uint32Array, pane: number, log: boolean, notOnDisk = false): number {
     if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // all-zero marks an empty slot
@@ -144,15 +141,8 @@ export class DistinctTable {
    */
   private spill(): void {
     const n = this.size;
-    const keys = new Uint32Array(n * 4);
-    const panes = new Float64Array(n);
-    let k = 0;
-    for (let q = 0; q < this.first.length; q++) {
-      if (!this.occupied(q)) continue;
-      keys.set(this.slots.subarray(q * 4, q * 4 + 4), k * 4);
-      panes[k++] = this.first[q];
-    }
-    const sorted = sortKeys(keys, panes, n);
+    const { hashes, panes } = this.packed();
+    const sorted = sortKeys(hashes, panes, n);
     this.runs!.add(sorted.keys, sorted.values, n, (u, o, pane) => pane > this.prunedBelow || this.more.has(hashText(u.subarray(o, o + 4))));
     this.slots.fill(0);
     this.size = 0;
@@ -227,8 +217,8 @@ export class DistinctTable {
     this.drain();
   }
 
-  /** Every pair (a snapshot); also starts a new change log. */
-  save(): DistinctTableState {
+  /** The in-memory pairs, packed in slot order: hashes (4 × uint32 each) and first panes. */
+  private packed(): { hashes: Uint32Array; panes: Float64Array } {
     const hashes = new Uint32Array(this.size * 4);
     const panes = new Float64Array(this.size);
     let k = 0;
@@ -237,6 +227,12 @@ export class DistinctTable {
       hashes.set(this.slots.subarray(q * 4, q * 4 + 4), k * 4);
       panes[k++] = this.first[q];
     }
+    return { hashes, panes };
+  }
+
+  /** Every pair (a snapshot); also starts a new change log. */
+  save(): DistinctTableState {
+    const { hashes, panes } = this.packed();
     this.setLogging(true);
     const st: DistinctTableState = { hashes, panes, more: [...this.more] };
     if (this.runs) { st.runs = this.runs.manifest(); st.prunedBelow = this.prunedBelow; }

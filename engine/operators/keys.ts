@@ -55,6 +55,7 @@ export function hash128(s: string, out: Uint32Array): void {
   out[1] = fmix(h2 ^ Math.imul(h4, 0xc2b2ae35));
   out[2] = fmix(h3 ^ Math.imul(h1, 0xcc9e2d51));
   out[3] = fmix(h4 ^ Math.imul(h2, 0x1b873593));
+  if (out[0] === 0 && out[1] === 0 && out[2] === 0 && out[3] === 0) out[3] = 1; // all-zero marks an empty slot
 }
 
 function fmix(h: number): number {
@@ -119,7 +120,6 @@ export class Hash128Set {
 
   hasKey(text: string): boolean {
     hash128(text, this.tmp);
-    if (this.tmp[0] === 0 && this.tmp[1] === 0 && this.tmp[2] === 0 && this.tmp[3] === 0) this.tmp[3] = 1;
     return this.find(this.tmp) >= 0 || (this.runs !== null && this.runs.get(this.tmp));
   }
 

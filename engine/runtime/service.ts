@@ -466,12 +466,17 @@ export class PipelineService {
     // windows the watermark has passed close now: after the last data batch moved it, and also when the
     // run that moved it stopped before its closing batch (a crash after the commit, or a re-run batch)
     if (this.runner.executor.needsClosingBatch() || this.runner.executor.hasPendingRefresh) {
-      await run({ batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] });
+      await run(this.closingPlan());
     }
     return results;
   }
 
   get lastCommittedBatch(): number { return this.lastCommitted; }
+
+  /** A batch without data: windows the watermark passed close, pending refreshes run. */
+  private closingPlan(): PlannedBatch {
+    return { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+  }
 
   /**
    * Re-runs an interrupted batch, if there is one; else closes the windows the
@@ -480,7 +485,7 @@ export class PipelineService {
   async runAvailableNowPendingOnly(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult | null> {
     if (!this.pendingReplay) {
       if (!this.runner.executor.needsClosingBatch()) return null;
-      const closing: PlannedBatch = { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+      const closing = this.closingPlan();
       const c = await this.runBatch(closing);
       onBatch?.(c, closing);
       this.options.onBatch?.(c, closing);
@@ -501,7 +506,7 @@ export class PipelineService {
     onBatch?.(r, plan);
     this.options.onBatch?.(r, plan);
     if (!r.failure && r.watermarkMoved && this.runner.executor.needsClosingBatch()) {
-      const closing: PlannedBatch = { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+      const closing = this.closingPlan();
       const c = await this.runBatch(closing);
       out.push(c);
       onBatch?.(c, closing);

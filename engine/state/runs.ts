@@ -287,13 +287,6 @@ export class RunStore {
     return n;
   }
 
-  /** In-memory bytes (Bloom filters and fences). */
-  get memoryBytes(): number {
-    let n = 0;
-    for (const r of this.runs) n += r.bloom.byteLength + r.fences.byteLength;
-    return n;
-  }
-
   /** Whether a run holds key `h` (its value then in `value`). */
   get(h: Uint32Array): boolean {
     for (let i = this.runs.length - 1; i >= 0; i--) {
