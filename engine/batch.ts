@@ -3,12 +3,17 @@
  *
  * A micro-batch is a schema plus one typed column per field, never an array of
  * row objects. Numeric, date, timestamp and boolean columns are typed arrays
- * with an optional null mask (`nulls[i] === 1` means NULL); string and list
- * columns are plain arrays holding `null` for NULL.
+ * with an optional null mask (`nulls[i] === 1` means NULL); string columns are
+ * UTF-8 bytes with offsets and the same null mask (`engine/column/string-column.ts`);
+ * list columns are plain arrays holding `null` for NULL.
  */
 import type { DataType, Field, Schema, Value } from './ir/types.js';
+import {
+  type StringColumn, StringColumnBuilder, strAt, stringColumnFromArray, nullStringColumn, constantStringColumn,
+  takeStrings, concatStrings, compactStrings,
+} from './column/string-column.js';
 
-export interface StringColumn { readonly type: 'string'; readonly data: (string | null)[] }
+export type { StringColumn };
 export interface IntColumn { readonly type: 'int' | 'date'; readonly data: Int32Array; readonly nulls: Uint8Array | null }
 export interface FloatColumn { readonly type: 'long' | 'double' | 'timestamp'; readonly data: Float64Array; readonly nulls: Uint8Array | null }
 export interface BoolColumn { readonly type: 'boolean'; readonly data: Uint8Array; readonly nulls: Uint8Array | null }
@@ -23,12 +28,12 @@ export interface Batch {
 }
 
 export function columnLength(c: Column): number {
-  return c.data.length;
+  return c.type === 'string' ? c.offsets.length - 1 : c.data.length;
 }
 
 export function isNullAt(c: Column, i: number): boolean {
   switch (c.type) {
-    case 'string': case 'string[]': return c.data[i] === null;
+    case 'string[]': return c.data[i] === null;
     default: return c.nulls !== null && c.nulls[i] === 1;
   }
 }
@@ -36,7 +41,8 @@ export function isNullAt(c: Column, i: number): boolean {
 /** The cell value: numbers for numeric/date/timestamp, booleans for boolean. */
 export function valueAt(c: Column, i: number): Value {
   switch (c.type) {
-    case 'string': case 'string[]': return c.data[i];
+    case 'string': return strAt(c, i);
+    case 'string[]': return c.data[i];
     case 'boolean': return c.nulls !== null && c.nulls[i] === 1 ? null : c.data[i] === 1;
     default: return c.nulls !== null && c.nulls[i] === 1 ? null : c.data[i];
   }
@@ -44,7 +50,7 @@ export function valueAt(c: Column, i: number): Value {
 
 export function emptyColumn(type: DataType, n = 0): Column {
   switch (type) {
-    case 'string': return { type, data: new Array<string | null>(n).fill(null) };
+    case 'string': return nullStringColumn(n);
     case 'string[]': return { type, data: new Array<string[] | null>(n).fill(null) };
     case 'int': case 'date': return { type, data: new Int32Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
     case 'boolean': return { type, data: new Uint8Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
@@ -56,7 +62,7 @@ export function emptyColumn(type: DataType, n = 0): Column {
 export function constantColumn(type: DataType, value: Value, n: number): Column {
   if (value === null) return emptyColumn(type, n);
   switch (type) {
-    case 'string': return { type, data: new Array<string | null>(n).fill(value as string) };
+    case 'string': return constantStringColumn(value as string, n);
     case 'string[]': return { type, data: Array.from({ length: n }, () => [...(value as string[])]) };
     case 'int': case 'date': return { type, data: new Int32Array(n).fill(value as number), nulls: null };
     case 'boolean': return { type, data: new Uint8Array(n).fill(value ? 1 : 0), nulls: null };
@@ -66,6 +72,7 @@ export function constantColumn(type: DataType, value: Value, n: number): Column 
 
 /** Builds a column from JS values (null for NULL). */
 export function columnFromValues(type: DataType, values: readonly Value[]): Column {
+  if (type === 'string') return stringColumnFromArray(values as readonly (string | null)[]);
   const b = new ColumnBuilder(type, values.length);
   for (const v of values) b.push(v);
   return b.finish();
@@ -75,7 +82,8 @@ export function columnFromValues(type: DataType, values: readonly Value[]): Colu
 export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
   const n = indices.length;
   switch (c.type) {
-    case 'string': case 'string[]': {
+    case 'string': return takeStrings(c, indices);
+    case 'string[]': {
       const out = new Array(n);
       for (let k = 0; k < n; k++) out[k] = c.data[indices[k]];
       return { type: c.type, data: out } as Column;
@@ -124,18 +132,19 @@ export function emptyBatch(schema: Schema): Batch {
 
 export function concatColumns(type: DataType, cols: readonly Column[]): Column {
   if (cols.length === 1) return cols[0];
+  if (type === 'string') return concatStrings(cols as StringColumn[]);
   let n = 0;
-  for (const c of cols) n += c.data.length;
+  for (const c of cols) n += columnLength(c);
   switch (type) {
-    case 'string': case 'string[]': {
+    case 'string[]': {
       const out = new Array(n);
       let o = 0;
-      for (const c of cols) { const d = c.data as unknown[]; for (let i = 0; i < d.length; i++) out[o++] = d[i]; }
+      for (const c of cols) { const d = (c as ListColumn).data as unknown[]; for (let i = 0; i < d.length; i++) out[o++] = d[i]; }
       return { type, data: out } as Column;
     }
     default: {
       const first = cols[0] as MaskedColumn | undefined;
-      const Ctor = (first ? first.data.constructor : emptyColumn(type, 0).data.constructor) as { new(n: number): Int32Array | Float64Array | Uint8Array };
+      const Ctor = (first ? first.data.constructor : (emptyColumn(type, 0) as MaskedColumn).data.constructor) as { new(n: number): Int32Array | Float64Array | Uint8Array };
       const data = new Ctor(n);
       let nulls: Uint8Array | null = null;
       let o = 0;
@@ -165,17 +174,12 @@ export function concatBatches(schema: Schema, batches: readonly Batch[]): Batch 
 }
 
 /**
- * A copy of the batch whose long strings no longer share memory with the text
- * they were parsed from. V8 makes substrings of 13+ characters views of their
- * parent; a few rows kept for long (a sparse table's write buffer) would
- * otherwise keep whole input files alive.
+ * A copy of the batch whose string columns own exactly their bytes: a few rows
+ * kept for long (a sparse table's write buffer) would otherwise keep a whole
+ * parsed file's buffer alive.
  */
 export function detachStrings(b: Batch): Batch {
-  const own = (v: string | null) => (v !== null && v.length >= 13 ? (v + ' ').slice(0, -1) : v);
-  return {
-    ...b,
-    columns: b.columns.map((c) => (c.type === 'string' ? { type: 'string' as const, data: c.data.map(own) } : c)),
-  };
+  return { ...b, columns: b.columns.map((c) => (c.type === 'string' ? compactStrings(c) : c)) };
 }
 
 export function columnIndex(schema: Schema, name: string): number {
@@ -212,6 +216,7 @@ export function batchFromRows(schema: Schema, rows: readonly Record<string, Valu
 /** A growable column. */
 export class ColumnBuilder {
   private n = 0;
+  private str: StringColumnBuilder | null = null;
   private arr: unknown[] | null = null;
   private typed: Int32Array | Float64Array | Uint8Array | null = null;
   private nulls: Uint8Array | null = null;
@@ -219,7 +224,8 @@ export class ColumnBuilder {
 
   constructor(readonly type: DataType, capacity = 1024) {
     const cap = Math.max(16, capacity);
-    if (type === 'string' || type === 'string[]') this.arr = [];
+    if (type === 'string') this.str = new StringColumnBuilder(cap);
+    else if (type === 'string[]') this.arr = [];
     else {
       this.typed = type === 'int' || type === 'date' ? new Int32Array(cap) : type === 'boolean' ? new Uint8Array(cap) : new Float64Array(cap);
       this.nulls = new Uint8Array(cap);
@@ -239,6 +245,7 @@ export class ColumnBuilder {
   }
 
   push(v: Value): void {
+    if (this.str) { this.str.pushString(v as string | null); this.n++; return; }
     if (this.arr) { this.arr.push(v); this.n++; return; }
     if (this.n === this.typed!.length) this.grow();
     if (v === null) { this.nulls![this.n] = 1; this.anyNull = true; }
@@ -248,7 +255,8 @@ export class ColumnBuilder {
 
   /** Appends row i of column c (same type). */
   pushFrom(c: Column, i: number): void {
-    if (this.arr) { this.arr.push(c.data[i]); this.n++; return; }
+    if (this.str) { this.str.pushFrom(c as StringColumn, i); this.n++; return; }
+    if (this.arr) { this.arr.push((c as ListColumn).data[i]); this.n++; return; }
     if (this.n === this.typed!.length) this.grow();
     const m = c as MaskedColumn;
     if (m.nulls && m.nulls[i]) { this.nulls![this.n] = 1; this.anyNull = true; }
@@ -257,6 +265,7 @@ export class ColumnBuilder {
   }
 
   finish(): Column {
+    if (this.str) return this.str.finish();
     if (this.arr) return { type: this.type, data: this.arr } as Column;
     return {
       type: this.type,

@@ -3,7 +3,7 @@
  * Every expected value is worked out by hand with Spark SQL (non-ANSI) semantics.
  */
 import { describe, expect, it } from 'vitest';
-import { batchFromRows, valueAt, type Column } from '../engine/batch.js';
+import { batchFromRows, columnLength, valueAt, type Column } from '../engine/batch.js';
 import type { DataType, Schema, Value } from '../engine/ir/types.js';
 import { compileExpr } from '../engine/expr/eval.js';
 import { exprType } from '../engine/expr/typecheck.js';
@@ -22,7 +22,7 @@ function values(c: Column, n: number): Value[] {
 function evalOver(schema: Schema, rows: Row[], e: Expr): { type: DataType; values: Value[] } {
   const b = batchFromRows(schema, rows);
   const c = compileExpr(e.node, schema)(b);
-  expect(c.data.length).toBe(rows.length);
+  expect(columnLength(c)).toBe(rows.length);
   return { type: exprType(e.node, schema), values: values(c, rows.length) };
 }
 

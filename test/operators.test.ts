@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { batchFromRows, batchToRows, concatBatches, type Batch } from '../engine/batch.js';
+import { batchFromRows, batchToRows, columnFromValues, concatBatches, takeColumn, type Batch, type Column } from '../engine/batch.js';
 import type { Schema, Value } from '../engine/ir/types.js';
 import type { Expectation, WindowSpec } from '../engine/ir/plan.js';
 import { avg, col, count, countDistinct, max, min, sliding, sum, tumbling, type Agg, type Expr } from '../engine/expr/builder.js';
@@ -15,7 +15,7 @@ import { DropOperator, ProjectOperator } from '../engine/operators/project.js';
 import { FilterOperator } from '../engine/operators/filter.js';
 import { JoinOperator } from '../engine/operators/join.js';
 import { DedupOperator } from '../engine/operators/dedup.js';
-import { Hash128Set, keyText } from '../engine/operators/keys.js';
+import { Hash128Set, KeyHasher, keyText } from '../engine/operators/keys.js';
 import { AggregateOperator } from '../engine/operators/aggregate.js';
 import { DistinctTable } from '../engine/operators/distinct-table.js';
 import { ExpectationsOperator } from '../engine/operators/expectations.js';
@@ -335,11 +335,24 @@ describe('Hash128Set', () => {
   });
 
   it('keyText tells NULL, empty string and type apart', () => {
-    const s = (v: string | null) => keyText([{ type: 'string', data: [v] }], 0);
+    const s = (v: string | null) => keyText([columnFromValues('string', [v])], 0);
     const n = (v: number | null) => keyText([{ type: 'int', data: new Int32Array([v ?? 0]), nulls: v === null ? new Uint8Array([1]) : null }], 0);
     expect(new Set([s(null), s(''), s('1'), n(null), n(1), n(0)]).size).toBe(5); // NULL is NULL whatever the type
     expect(s(null)).toBe(n(null));
     expect(s('1')).not.toBe(n(1));
+  });
+
+  it('KeyHasher tells NULL, empty string, type and column boundaries apart; equal numbers of any type are one key', () => {
+    const h = (cols: Column[]) => [...new KeyHasher().addRow(cols, 0).hash()].join(':');
+    const s = (v: string | null) => columnFromValues('string', [v]);
+    const int = (v: number | null) => columnFromValues('int', [v]);
+    const dbl = (v: number | null) => columnFromValues('double', [v]);
+    const keys = [h([s(null)]), h([s('')]), h([s('1')]), h([int(1)]), h([int(0)]), h([s('ab'), s('c')]), h([s('a'), s('bc')]), h([s('é')])];
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(h([s(null)])).toBe(h([int(null)])); // NULL is NULL whatever the type
+    expect(h([int(1)])).toBe(h([dbl(1)]));
+    expect(h([dbl(0)])).toBe(h([dbl(-0)]));
+    expect(h([s('Ünïcödé'), int(3)])).toBe(h([takeColumn(columnFromValues('string', ['x', 'Ünïcödé']), [1]), int(3)]));
   });
 });
 

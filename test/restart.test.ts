@@ -171,8 +171,8 @@ describe('a checkpoint is never silently reset', () => {
 
   /** Each damage: the file it hits, and its new content made from the old one. */
   const damages: { name: string; file: (out: string) => string; damage: (old: Buffer) => Buffer | string }[] = [
-    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 3, "pipeline": "pat' },
-    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '{"format": 3, "generation": -3}\n' },
+    { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => `{"format": ${CHECKPOINT_FORMAT}, "pipeline": "pat` },
+    { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => `{"format": ${CHECKPOINT_FORMAT}, "generation": -3}\n` },
     { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '' },
     { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: (b) => b.subarray(0, b.length >> 1) },
     { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: () => '{"batchId": "seven"}\n' },

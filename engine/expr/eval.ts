@@ -14,6 +14,8 @@ import {
 } from '../batch.js';
 import { exprType } from './typecheck.js';
 import { parseDateDays, parseTimestampUs, formatDate, formatTimestamp } from '../sources/csv-values.js';
+import { StringColumnBuilder, compareStrAt, stringColumnLength } from '../column/string-column.js';
+import { isAsciiRange, utf8Decode } from '../column/utf8.js';
 
 export type Evaluator = (b: Batch) => Column;
 
@@ -131,21 +133,8 @@ function compile(e: ExprNode, schema: Schema): Evaluator {
       const name = e.name;
       return (b) => {
         const c = a(b);
-        const n = b.length;
-        if (c.type !== 'string') return constantColumn(name === 'length' ? 'int' : 'string', null, n);
-        const src = c.data;
-        if (name === 'length') {
-          const data = new Int32Array(n);
-          let nulls: Uint8Array | null = null;
-          for (let i = 0; i < n; i++) { const s = src[i]; if (s === null) (nulls ??= new Uint8Array(n))[i] = 1; else data[i] = [...s].length; }
-          return { type: 'int', data, nulls };
-        }
-        const out = new Array<string | null>(n);
-        for (let i = 0; i < n; i++) {
-          const s = src[i];
-          out[i] = s === null ? null : name === 'upper' ? s.toUpperCase() : name === 'lower' ? s.toLowerCase() : trimSpaces(s);
-        }
-        return { type: 'string', data: out };
+        if (c.type !== 'string') return constantColumn(name === 'length' ? 'int' : 'string', null, b.length);
+        return stringFn(name, c);
       };
     }
     case 'case': {
@@ -194,11 +183,47 @@ function compile(e: ExprNode, schema: Schema): Evaluator {
   }
 }
 
-function trimSpaces(s: string): string {
-  let a = 0, z = s.length;
-  while (a < z && s.charCodeAt(a) === 32) a++;
-  while (z > a && s.charCodeAt(z - 1) === 32) z--;
-  return a === 0 && z === s.length ? s : s.slice(a, z);
+/** upper, lower, trim (spaces) and length (characters) on UTF-8 bytes; case mapping of non-ASCII text decodes. */
+function stringFn(name: string, c: StringColumn): Column {
+  const n = stringColumnLength(c);
+  const { offsets, bytes, nulls } = c;
+  if (name === 'length') {
+    const data = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let chars = 0;
+      for (let k = offsets[i], e = offsets[i + 1]; k < e; k++) if ((bytes[k] & 0xc0) !== 0x80) chars++;
+      data[i] = chars;
+    }
+    return { type: 'int', data, nulls };
+  }
+  const out = new StringColumnBuilder(n, offsets[n] - offsets[0]);
+  if (name === 'trim') {
+    for (let i = 0; i < n; i++) {
+      if (nulls !== null && nulls[i] === 1) { out.pushNull(); continue; }
+      let a = offsets[i], z = offsets[i + 1];
+      while (a < z && bytes[a] === 32) a++;
+      while (z > a && bytes[z - 1] === 32) z--;
+      out.pushBytes(bytes, a, z);
+    }
+    return out.finish();
+  }
+  const upper = name === 'upper';
+  const scratch = new Uint8Array(64);
+  for (let i = 0; i < n; i++) {
+    if (nulls !== null && nulls[i] === 1) { out.pushNull(); continue; }
+    const a = offsets[i], z = offsets[i + 1];
+    if (!isAsciiRange(bytes, a, z) || z - a > scratch.length) {
+      const s = utf8Decode(bytes, a, z);
+      out.pushString(upper ? s.toUpperCase() : s.toLowerCase());
+      continue;
+    }
+    for (let k = a; k < z; k++) {
+      const x = bytes[k];
+      scratch[k - a] = upper ? (x >= 97 && x <= 122 ? x - 32 : x) : (x >= 65 && x <= 90 ? x + 32 : x);
+    }
+    out.pushBytes(scratch, 0, z - a);
+  }
+  return out.finish();
 }
 
 /** The type both sides of a comparison are brought to. */
@@ -272,10 +297,16 @@ function or2(a: BoolColumn, b: BoolColumn, n: number): BoolColumn {
 function compareColumns(op: string, a: Column, b: Column, n: number): BoolColumn {
   const data = new Uint8Array(n);
   let nulls: Uint8Array | null = null;
-  if (a.type === 'string' || a.type === 'string[]' || b.type === 'string' || b.type === 'string[]') {
-    const x = a.data as unknown[], y = b.data as unknown[];
+  if (a.type === 'string' && b.type === 'string') {
     for (let i = 0; i < n; i++) {
-      const u = x[i], v = y[i];
+      if ((a.nulls !== null && a.nulls[i] === 1) || (b.nulls !== null && b.nulls[i] === 1)) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
+      data[i] = cmp(op, compareStrAt(a, i, b, i));
+    }
+    return { type: 'boolean', data, nulls };
+  }
+  if (a.type === 'string[]' || b.type === 'string[]' || a.type === 'string' || b.type === 'string') {
+    for (let i = 0; i < n; i++) {
+      const u = valueAt(a, i), v = valueAt(b, i);
       if (u === null || v === null || u === undefined || v === undefined) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
       const s = String(u), t = String(v);
       data[i] = cmp(op, s < t ? -1 : s > t ? 1 : 0);

@@ -6,7 +6,7 @@
  *
  * | engine      | Spark / Delta | Parquet                         | in memory                      |
  * |-------------|---------------|---------------------------------|--------------------------------|
- * | string      | string        | BYTE_ARRAY (STRING)             | (string \| null)[]             |
+ * | string      | string        | BYTE_ARRAY (STRING)             | UTF-8 bytes + offsets + mask   |
  * | int         | integer       | INT32                           | Int32Array + null mask         |
  * | long        | long          | INT64                           | Float64Array + null mask       |
  * | double      | double        | DOUBLE                          | Float64Array + null mask       |

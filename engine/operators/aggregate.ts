@@ -11,11 +11,13 @@
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import type { WindowSpec } from '../ir/plan.js';
 import type { Field, Schema, Value } from '../ir/types.js';
-import { ColumnBuilder, columnIndex, valueAt, type Batch, type Column } from '../batch.js';
+import { ColumnBuilder, columnIndex, isNullAt, valueAt, type Batch, type Column } from '../batch.js';
+import { strAt } from '../column/string-column.js';
+import { batchKeys } from '../column/group-ids.js';
 import { compileExpr, type Evaluator } from '../expr/eval.js';
 import { aggType, exprType } from '../expr/typecheck.js';
 import { aggregateFunction, compareValues, type AggregateFunction } from './aggregates.js';
-import { keyText, keyTextOfValues } from './keys.js';
+import { KeyHasher, keyText, keyTextOfValues } from './keys.js';
 import { DistinctTable, type DistinctTableChanges, type DistinctTableState } from './distinct-table.js';
 import { RunStore, type SpillOptions } from '../state/runs.js';
 
@@ -53,6 +55,7 @@ export class AggregateOperator {
   private readonly argEvals: (Evaluator | null)[];
   private readonly fns: AggregateFunction<unknown>[];
   private readonly timeIdx: number;
+  private readonly hasher = new KeyHasher();
   /** Per aggregate: the seen (group, value) pairs of a count-distinct, else null. */
   private distinct: (DistinctTable | null)[];
   /** Pane length (µs) of count-distinct pairs: gcd(size, slide) of the window, 0 without one. */
@@ -93,7 +96,7 @@ export class AggregateOperator {
     if (keyCols.length === 1) {
       const c = keyCols[0];
       switch (c.type) {
-        case 'string': { const v = c.data[i]; return v === null ? NULL_KEY : v; }
+        case 'string': { const v = strAt(c, i); return v === null ? NULL_KEY : v; }
         case 'string[]': { const v = c.data[i]; return v === null ? NULL_KEY : JSON.stringify(v); }
         default: return c.nulls !== null && c.nulls[i] === 1 ? NULL_KEY : c.data[i];
       }
@@ -127,16 +130,23 @@ export class AggregateOperator {
     let pairGroups: Group[];
     let pairRows: Int32Array;
     let pairs = 0;
-    const noKeys = keyCols.length === 0;
+    // The group-map key of each distinct key in the batch, computed once per key.
+    const local = batchKeys(keyCols, n);
+    const localKey = new Array<unknown>(local.count);
+    for (let id = 0; id < local.count; id++) localKey[id] = this.mapKey(keyCols, local.firsts[id]);
     if (!this.window) {
+      const localGroup = new Array<Group>(local.count);
+      for (let id = 0; id < local.count; id++) {
+        const i = local.firsts[id];
+        let g = this.flat.get(localKey[id]);
+        if (!g) { g = this.newGroup(keyCols.map((c) => valueAt(c, i))); this.flat.set(localKey[id], g); }
+        if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
+        localGroup[id] = g;
+      }
       pairGroups = new Array<Group>(n);
       pairRows = new Int32Array(n);
       for (let i = 0; i < n; i++) {
-        const text = this.mapKey(keyCols, i);
-        let g = this.flat.get(text);
-        if (!g) { g = this.newGroup(keyCols.map((c) => valueAt(c, i))); this.flat.set(text, g); }
-        if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
-        pairGroups[pairs] = g;
+        pairGroups[pairs] = localGroup[local.ids[i]];
         pairRows[pairs++] = i;
       }
     } else {
@@ -156,7 +166,7 @@ export class AggregateOperator {
           const end = start + spec.sizeUs;
           if (watermarkUs !== null && end <= watermarkUs) continue;
           kept++;
-          if (text === undefined) text = this.mapKey(keyCols, i);
+          if (text === undefined) text = localKey[local.ids[i]];
           let m = this.windows.get(start);
           if (!m) { m = new Map(); this.windows.set(start, m); }
           let g = m.get(text);
@@ -187,15 +197,15 @@ export class AggregateOperator {
   private addDistinct(table: DistinctTable, k: number, b: Batch, keyCols: Column[], arg: Column, pairGroups: Group[], pairRows: Int32Array, pairs: number): void {
     const tcol = this.window ? b.columns[this.timeIdx] : null;
     const size = this.window?.sizeUs ?? 0;
+    const hasher = this.hasher;
     let p = 0;
     while (p < pairs) {
       const r = pairRows[p];
       let e = p + 1;
       while (e < pairs && pairRows[e] === r) e++;
-      const v = valueText(arg, r);
-      if (v !== null) {
+      if (!isNullAt(arg, r)) {
         const pane = tcol ? Math.floor(eventTimeUs(tcol, r)! / this.paneUs) : 0;
-        const res = table.add((keyCols.length ? keyText(keyCols, r) : '') + '\u0002' + v, pane);
+        const res = table.addHashed(hasher.reset().addRow(keyCols, r).tag(4).add(arg, r).hash(), pane);
         if (res === DistinctTable.NEW) {
           for (let q = p; q < e; q++) (pairGroups[q].accs[k] as { n: number }).n++;
         } else if (res === DistinctTable.NEW_PANE) {
@@ -386,11 +396,3 @@ function gcd(a: number, b: number): number {
   return a;
 }
 
-/** Type-tagged exact text of a non-NULL value (as in key texts), or null. */
-function valueText(c: Column, i: number): string | null {
-  switch (c.type) {
-    case 'string': { const v = c.data[i]; return v === null ? null : 's' + v; }
-    case 'string[]': { const v = c.data[i]; return v === null ? null : 'a' + JSON.stringify(v); }
-    default: return c.nulls !== null && c.nulls[i] === 1 ? null : 'n' + c.data[i];
-  }
-}

@@ -42,7 +42,7 @@ const count: AggregateFunction<Count> = {
   init: () => ({ n: 0 }),
   add: (s, c, i) => { if (!isNullAt(c!, i)) s.n++; },
   addRows: (states, c, rows, n) => {
-    if (c!.type === 'string' || c!.type === 'string[]') {
+    if (c!.type === 'string[]') {
       const d = c!.data as unknown[];
       for (let p = 0; p < n; p++) if (d[rows[p]] !== null) states[p].n++;
       return;

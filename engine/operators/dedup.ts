@@ -10,12 +10,13 @@ import * as v8 from 'node:v8';
 import type { Schema } from '../ir/types.js';
 import { columnIndex, takeBatch, type Batch } from '../batch.js';
 import { RunStore, type RunManifest, type SpillOptions } from '../state/runs.js';
-import { Hash128Set, keyText } from './keys.js';
+import { Hash128Set, KeyHasher } from './keys.js';
 
 export class DedupOperator {
   readonly stateful = true;
   private seen = untracked();
   private readonly keyIdx: number[];
+  private readonly hasher = new KeyHasher();
 
   constructor(readonly schema: Schema, keys: readonly string[]) {
     this.keyIdx = keys.map((k) => columnIndex(schema, k));
@@ -24,7 +25,8 @@ export class DedupOperator {
   process(b: Batch): Batch {
     const cols = this.keyIdx.map((j) => b.columns[j]);
     const keep: number[] = [];
-    for (let i = 0; i < b.length; i++) if (this.seen.addKey(keyText(cols, i))) keep.push(i);
+    const hasher = this.hasher;
+    for (let i = 0; i < b.length; i++) if (this.seen.addHash(hasher.reset().addRow(cols, i).hash())) keep.push(i);
     return takeBatch(b, keep);
   }
 

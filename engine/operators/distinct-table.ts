@@ -88,6 +88,12 @@ export class DistinctTable {
     return this.addHash(this.h, pane, true);
   }
 
+  /** Records that the pair with this 128-bit hash (see KeyHasher) was seen in `pane`. */
+  addHashed(h: Uint32Array, pane: number): number {
+    this.h.set(h);
+    return this.addHash(this.h, pane, true);
+  }
+
 
   /** Keeps at most `maxKeys` pairs in memory, the others in sorted runs on disk. */
   spillTo(runs: RunStore, maxKeys: number): void {

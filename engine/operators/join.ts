@@ -8,7 +8,8 @@
  */
 import type { JoinHow } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
-import { columnIndex, emptyColumn, isNullAt, takeColumn, type Batch, type Column } from '../batch.js';
+import { columnIndex, columnLength, emptyColumn, isNullAt, takeColumn, type Batch, type Column } from '../batch.js';
+import { StringColumnBuilder } from '../column/string-column.js';
 import { keyText } from './keys.js';
 import { castColumn, compareType } from '../expr/eval.js';
 
@@ -82,10 +83,15 @@ function takeWithMissing(c: Column, indices: number[], type: Schema[number]['typ
   if (!indices.includes(-1)) return takeColumn(c, indices);
   const n = indices.length;
   const safe = indices.map((i) => (i < 0 ? 0 : i));
-  const hasRows = c.data.length > 0;
-  const out = hasRows ? takeColumn(c, safe) : emptyColumn(type, n);
-  if (!hasRows) return out;
-  if (out.type === 'string' || out.type === 'string[]') {
+  const hasRows = columnLength(c) > 0;
+  if (!hasRows) return emptyColumn(type, n);
+  if (c.type === 'string') {
+    const b = new StringColumnBuilder(n);
+    for (let k = 0; k < n; k++) if (indices[k] < 0) b.pushNull(); else b.pushFrom(c, indices[k]);
+    return b.finish();
+  }
+  const out = takeColumn(c, safe);
+  if (out.type === 'string[]') {
     for (let k = 0; k < n; k++) if (indices[k] < 0) (out.data as unknown[])[k] = null;
     return out;
   }

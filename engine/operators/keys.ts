@@ -9,6 +9,7 @@
  * (probability ~n²/2^129).
  */
 import type { Column } from '../batch.js';
+import { strAt } from '../column/string-column.js';
 import { sortKeys, type RunStore } from '../state/runs.js';
 
 /** Exact text of row i's key: values tagged by type, separated by a control character. */
@@ -18,7 +19,7 @@ export function keyText(cols: readonly Column[], i: number): string {
     const c = cols[k];
     if (k > 0) s += '\u0001';
     switch (c.type) {
-      case 'string': { const v = c.data[i]; s += v === null ? '\u0000' : 's' + v; break; }
+      case 'string': { const v = strAt(c, i); s += v === null ? '\u0000' : 's' + v; break; }
       case 'string[]': { const v = c.data[i]; s += v === null ? '\u0000' : 'a' + JSON.stringify(v); break; }
       default: s += c.nulls !== null && c.nulls[i] === 1 ? '\u0000' : 'n' + c.data[i]; break;
     }
@@ -40,22 +41,136 @@ export function keyTextOfValues(values: readonly unknown[], types: readonly stri
   return s;
 }
 
-/** Four independent 32-bit hashes of a string (murmur3-style mixing), i.e. 128 bits. */
-export function hash128(s: string, out: Uint32Array): void {
-  let h1 = 0x9747b28c, h2 = 0x85ebca6b, h3 = 0xc2b2ae35, h4 = 0x27d4eb2f;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995); h2 ^= h2 >>> 15;
-    h3 = Math.imul(h3 + c, 0xcc9e2d51); h3 = (h3 << 13) | (h3 >>> 19);
-    h4 = Math.imul(h4 ^ (c + i), 0x1b873593); h4 ^= h4 >>> 13;
+const F64 = new Float64Array(1);
+const F64_BYTES = new Uint8Array(F64.buffer);
+const LEN_BYTES = new Uint8Array(4);
+
+/**
+ * Hashes a row's key to 128 bits from the exact byte form of its values, read
+ * straight from the columns (no string is decoded or built). Each value is a
+ * tag byte (0 NULL, 1 string, 2 number, 3 array) and then: a string's length
+ * (4 bytes) and UTF-8 bytes; a number's float64 bytes (-0 as 0, one NaN, so
+ * numeric types with equal values are equal keys, as in `keyText`); an array's
+ * JSON text. The result equals `hash128Bytes` of those bytes concatenated.
+ */
+export class KeyHasher {
+  private h1 = 0; private h2 = 0; private h3 = 0; private h4 = 0;
+  private len = 0;
+  /** The hash of the last `hash()` call. */
+  readonly h = new Uint32Array(4);
+
+  constructor() { this.reset(); }
+
+  reset(): this {
+    this.h1 = 0x9747b28c; this.h2 = 0x85ebca6b; this.h3 = 0xc2b2ae35; this.h4 = 0x27d4eb2f;
+    this.len = 0;
+    return this;
   }
-  h1 ^= s.length; h2 ^= s.length; h3 ^= s.length; h4 ^= s.length;
+
+  /** Mixes bytes[a, b) in. */
+  private bytes(bytes: Uint8Array, a: number, b: number): void {
+    let h1 = this.h1, h2 = this.h2, h3 = this.h3, h4 = this.h4;
+    let i = this.len;
+    for (let k = a; k < b; k++, i++) {
+      const c = bytes[k];
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995); h2 ^= h2 >>> 15;
+      h3 = Math.imul(h3 + c, 0xcc9e2d51); h3 = (h3 << 13) | (h3 >>> 19);
+      h4 = Math.imul(h4 ^ (c + i), 0x1b873593); h4 ^= h4 >>> 13;
+    }
+    this.h1 = h1; this.h2 = h2; this.h3 = h3; this.h4 = h4;
+    this.len = i;
+  }
+
+  /** Appends a single tag byte (also used as a separator). */
+  tag(t: number): this {
+    const c = t & 255, i = this.len++;
+    this.h1 = Math.imul(this.h1 ^ c, 0x01000193);
+    const h2 = Math.imul(this.h2 ^ c, 0x5bd1e995); this.h2 = h2 ^ (h2 >>> 15);
+    const h3 = Math.imul(this.h3 + c, 0xcc9e2d51); this.h3 = (h3 << 13) | (h3 >>> 19);
+    const h4 = Math.imul(this.h4 ^ (c + i), 0x1b873593); this.h4 = h4 ^ (h4 >>> 13);
+    return this;
+  }
+
+  private tagged(t: number, bytes: Uint8Array, a: number, b: number): this {
+    const n = b - a;
+    this.tag(t);
+    LEN_BYTES[0] = n & 255; LEN_BYTES[1] = (n >>> 8) & 255; LEN_BYTES[2] = (n >>> 16) & 255; LEN_BYTES[3] = n >>> 24;
+    this.bytes(LEN_BYTES, 0, 4);
+    this.bytes(bytes, a, b);
+    return this;
+  }
+
+  /** Appends row i of column c. */
+  add(c: Column, i: number): this {
+    switch (c.type) {
+      case 'string':
+        if (c.nulls !== null && c.nulls[i] === 1) return this.tag(0);
+        return this.tagged(1, c.bytes, c.offsets[i], c.offsets[i + 1]);
+      case 'string[]': {
+        const v = c.data[i];
+        if (v === null) return this.tag(0);
+        return this.addText(3, JSON.stringify(v));
+      }
+      default:
+        if (c.nulls !== null && c.nulls[i] === 1) return this.tag(0);
+        return this.addNumber(c.data[i]);
+    }
+  }
+
+  /** Appends a number (as `add` appends a numeric column's value). */
+  addNumber(x: number): this {
+    F64[0] = x === 0 ? 0 : x !== x ? NaN : x;
+    this.tag(2);
+    this.bytes(F64_BYTES, 0, 8);
+    return this;
+  }
+
+  /** Appends a tagged text value. */
+  addText(tag: number, s: string): this {
+    const e = Buffer.from(s, 'utf8');
+    return this.tagged(tag, e, 0, e.length);
+  }
+
+  /** Appends row i of each column. */
+  addRow(cols: readonly Column[], i: number): this {
+    for (let k = 0; k < cols.length; k++) this.add(cols[k], i);
+    return this;
+  }
+
+  /** The 128-bit hash of the bytes appended since `reset()` (into `h`). */
+  hash(): Uint32Array {
+    finish128(this.h1, this.h2, this.h3, this.h4, this.len, this.h);
+    return this.h;
+  }
+}
+
+function finish128(h1: number, h2: number, h3: number, h4: number, n: number, out: Uint32Array): void {
+  h1 ^= n; h2 ^= n; h3 ^= n; h4 ^= n;
   out[0] = fmix(h1 ^ Math.imul(h3, 0x85ebca6b));
   out[1] = fmix(h2 ^ Math.imul(h4, 0xc2b2ae35));
   out[2] = fmix(h3 ^ Math.imul(h1, 0xcc9e2d51));
   out[3] = fmix(h4 ^ Math.imul(h2, 0x1b873593));
   if (out[0] === 0 && out[1] === 0 && out[2] === 0 && out[3] === 0) out[3] = 1; // all-zero marks an empty slot
+}
+
+/** Four independent 32-bit hashes of bytes[0, n) (murmur3-style mixing), i.e. 128 bits; never all zero. */
+export function hash128Bytes(bytes: Uint8Array, n: number, out: Uint32Array): void {
+  let h1 = 0x9747b28c, h2 = 0x85ebca6b, h3 = 0xc2b2ae35, h4 = 0x27d4eb2f;
+  for (let i = 0; i < n; i++) {
+    const c = bytes[i];
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995); h2 ^= h2 >>> 15;
+    h3 = Math.imul(h3 + c, 0xcc9e2d51); h3 = (h3 << 13) | (h3 >>> 19);
+    h4 = Math.imul(h4 ^ (c + i), 0x1b873593); h4 ^= h4 >>> 13;
+  }
+  finish128(h1, h2, h3, h4, n, out);
+}
+
+/** The 128-bit hash of a text's UTF-8 bytes. */
+export function hash128(s: string, out: Uint32Array): void {
+  const b = Buffer.from(s, 'utf8');
+  hash128Bytes(b, b.length, out);
 }
 
 function fmix(h: number): number {
@@ -137,6 +252,7 @@ export class Hash128Set {
   /** Keys in memory and on disk. */
   get total(): number { return this.size + (this.runs?.count ?? 0); }
 
+  /** Adds a key by its 128-bit hash (see KeyHasher); returns true when it was not there yet. */
   addHash(h: Uint32Array): boolean {
     if (h[0] === 0 && h[1] === 0 && h[2] === 0 && h[3] === 0) h[3] = 1; // reserve all-zero for "empty"
     const f = this.find(h);

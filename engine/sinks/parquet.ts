@@ -22,7 +22,6 @@
  *
  * Every field and every list element is nullable.
  */
-import { isAscii } from 'node:buffer';
 import {
   Bool,
   Data,
@@ -48,6 +47,10 @@ import {
 import type { DataType as ArrowDataType } from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import type { Batch, Column } from '../batch.js';
+import {
+  type StringColumn, StringColumnBuilder, compareStrAt, concatStrings, nullStringColumn, strAt, stringColumnFromArray, stringsOf,
+} from '../column/string-column.js';
+import { toValidUtf8 } from '../column/utf8.js';
 import type { DataType, Field, Schema, Value } from '../ir/types.js';
 
 export interface ParquetWriteOptions {
@@ -117,56 +120,14 @@ function validityFromArray(values: readonly unknown[], start: number, end: numbe
   return { bitmap, nullCount };
 }
 
-/** Utf8 data from strings[start, end) (null = NULL). */
-/** String columns found to be pure ASCII while encoding (their stats can compare natively). */
-const knownAscii = new WeakSet<object>();
-
-function utf8Data(values: readonly (string | null)[], start: number, end: number): Data<Utf8> {
+/** Utf8 data from rows [start, end) of a string column: its bytes as they are, offsets rebased to 0. */
+function utf8Data(c: StringColumn, start: number, end: number): Data<Utf8> {
   const n = end - start;
-  const part = start === 0 && end === values.length ? values : values.slice(start, end);
-  // One pass for validity and (ASCII) offsets ...
-  const offsets = new Int32Array(n + 1);
-  const bitmap = new Uint8Array((n + 7) >> 3);
-  let nullCount = 0;
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const s = part[i];
-    if (s === null || s === undefined) nullCount++;
-    else { bitmap[i >> 3] |= 1 << (i & 7); o += s.length; }
-    offsets[i + 1] = o;
-  }
-  // ... then one native join + one native encode (`join` renders null as '').
-  const joined = part.join('');
-  const buf = Buffer.from(joined, 'utf8');
-  if (buf.length === joined.length && part === values) knownAscii.add(values);
-  if (buf.length !== joined.length) {
-    // Not pure ASCII: byte offsets differ from character offsets.
-    o = 0;
-    for (let i = 0; i < n; i++) {
-      const s = part[i];
-      if (s !== null && s !== undefined) o += utf8Length(s);
-      offsets[i + 1] = o;
-    }
-    if (o !== buf.length) throw new Error('internal: utf8 length mismatch while encoding Parquet');
-  }
-  if (buf.length > 0x7fffffff) throw new Error('string column chunk exceeds 2 GiB');
-  const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
-  return makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: nullCount ? bitmap : undefined, valueOffsets: offsets, data: bytes });
-}
-
-/** UTF-8 byte length of a JS string, as Buffer.from(s, 'utf8') encodes it (lone surrogates -> 3 bytes). */
-function utf8Length(s: string): number {
-  let len = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) len += 1;
-    else if (c < 0x800) len += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) { len += 4; i++; } else len += 3;
-    } else len += 3;
-  }
-  return len;
+  const base = c.offsets[start];
+  const offsets = base === 0 ? c.offsets.subarray(start, end + 1) : c.offsets.slice(start, end + 1).map((o) => o - base);
+  const { bitmap, nullCount } = validityFromMask(c.nulls, start, end);
+  const bytes = c.bytes.subarray(base, c.offsets[end]);
+  return makeData({ type: new Utf8(), length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes });
 }
 
 /** Bit-packs 0/1 bytes. */
@@ -195,7 +156,7 @@ function columnData(c: Column, start: number, end: number): Data {
   const n = end - start;
   switch (c.type) {
     case 'string':
-      return utf8Data(c.data, start, end);
+      return utf8Data(c, start, end);
     case 'string[]': {
       const offsets = new Int32Array(n + 1);
       const { bitmap, nullCount } = validityFromArray(c.data, start, end);
@@ -211,7 +172,7 @@ function columnData(c: Column, start: number, end: number): Data {
         const l = c.data[start + i];
         if (l) for (let j = 0; j < l.length; j++) flat[k++] = l[j] ?? null;
       }
-      const child = utf8Data(flat, 0, total);
+      const child = utf8Data(stringColumnFromArray(flat), 0, total);
       return makeData({ type: arrowTypeOf('string[]') as List<Utf8>, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child });
     }
     case 'int': case 'date': {
@@ -349,47 +310,6 @@ function isValid(d: Data, i: number): boolean {
 }
 
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true }); // keep a leading U+FEFF
-/** Max bytes decoded as one JS string before slicing (well under V8's string limit). */
-const MAX_JOINED_DECODE = 1 << 27;
-
-/**
- * Strings [0, n) of a variable-width binary/utf8 layout: `offsets` (n + 1 entries,
- * numbers) into `bytes`. Decodes the whole range as one string and slices it.
- */
-function decodeOffsetsStrings(
-  offsets: ArrayLike<number>, bytes: Uint8Array, n: number, valid: (i: number) => boolean,
-  out: (string | null)[], pos: number,
-): void {
-  if (n === 0) return;
-  const base = offsets[0];
-  const endByte = offsets[n];
-  const region = bytes.subarray(base, endByte);
-  const buf = Buffer.from(region.buffer, region.byteOffset, region.byteLength);
-  if (region.length <= MAX_JOINED_DECODE) {
-    if (isAscii(region)) {
-      const s = buf.toString('latin1', 0, region.length);
-      for (let i = 0; i < n; i++) out[pos + i] = valid(i) ? s.slice(offsets[i] - base, offsets[i + 1] - base) : null;
-      return;
-    }
-    const s = decoder.decode(region);
-    // UTF-16 positions of each string boundary (valid UTF-8 assumed; checked at the end).
-    const starts = new Int32Array(n + 1);
-    let chars = 0;
-    for (let i = 0; i < n; i++) {
-      starts[i] = chars;
-      for (let k = offsets[i] - base, e = offsets[i + 1] - base; k < e; k++) {
-        const b = region[k];
-        if ((b & 0xc0) !== 0x80) chars += b >= 0xf0 ? 2 : 1;
-      }
-    }
-    starts[n] = chars;
-    if (chars === s.length) {
-      for (let i = 0; i < n; i++) out[pos + i] = valid(i) ? s.slice(starts[i], starts[i + 1]) : null;
-      return;
-    }
-  }
-  for (let i = 0; i < n; i++) out[pos + i] = valid(i) ? buf.toString('utf8', offsets[i] - base, offsets[i + 1] - base) : null;
-}
 
 /** Offsets of a chunk as numbers (Large* layouts have BigInt64 offsets). */
 function numericOffsets(o: Int32Array | BigInt64Array, count: number): ArrayLike<number> {
@@ -399,47 +319,55 @@ function numericOffsets(o: Int32Array | BigInt64Array, count: number): ArrayLike
   return out;
 }
 
-const dictionaryCache = new WeakMap<Vector, (string | null)[]>();
+const dictionaryCache = new WeakMap<Vector, StringColumn>();
 
-/** Strings of one chunk (any layout) into out[pos ..]. */
-function readStringChunk(d: Data, out: (string | null)[], pos: number): void {
+/** One chunk (any layout) as a string column: Utf8 bytes are taken as they are (validated as UTF-8). */
+function readStringChunk(d: Data): StringColumn {
   const n = d.length;
-  const valid = (i: number) => isValid(d, i);
+  const nulls = new Uint8Array(n);
+  const anyNull = readNulls(d, nulls, 0);
   switch (d.typeId) {
     case Type.Utf8: case Type.Binary: case Type.LargeUtf8: case Type.LargeBinary: {
       const offs = numericOffsets(d.valueOffsets as unknown as Int32Array | BigInt64Array, n + 1);
-      decodeOffsetsStrings(offs, d.values as Uint8Array, n, valid, out, pos);
-      return;
+      const values = d.values as Uint8Array;
+      const b = new StringColumnBuilder(n, offs[n] - offs[0]);
+      let valid = true;
+      for (let i = 0; i < n; i++) if (anyNull && nulls[i]) b.pushNull(); else b.pushBytes(values, offs[i], offs[i + 1]);
+      const col = b.finish();
+      if (d.typeId === Type.Utf8 || d.typeId === Type.LargeUtf8) return col;
+      // Binary: replace invalid UTF-8 as TextDecoder does.
+      const fixed = toValidUtf8(col.bytes);
+      valid = !fixed.replaced;
+      return valid ? col : stringColumnFromArray(Array.from({ length: n }, (_, i) => (col.nulls && col.nulls[i] ? null : decoder.decode(col.bytes.subarray(col.offsets[i], col.offsets[i + 1])))));
     }
     case Type.Dictionary: {
       const dict = d.dictionary!;
-      // Chunks of one column usually share (a growing) dictionary: decode each once.
+      // Chunks of one column usually share (a growing) dictionary: read each once.
       let words = dictionaryCache.get(dict);
       if (!words) {
-        words = new Array<string | null>(dict.length);
-        let p = 0;
-        for (const dd of dict.data) { readStringChunk(dd, words, p); p += dd.length; }
+        words = concatStrings(dict.data.map((dd) => readStringChunk(dd)));
         dictionaryCache.set(dict, words);
       }
       const idx = d.values as ArrayLike<number | bigint>;
-      for (let i = 0; i < n; i++) out[pos + i] = valid(i) ? words[Number(idx[i])] : null;
-      return;
+      const b = new StringColumnBuilder(n);
+      for (let i = 0; i < n; i++) if (anyNull && nulls[i]) b.pushNull(); else b.pushFrom(words, Number(idx[i]));
+      return b.finish();
     }
     default: {
       const v = new Vector([d]);
+      const out: (string | null)[] = new Array(n);
       for (let i = 0; i < n; i++) {
         const x: unknown = v.get(i);
-        out[pos + i] = x == null ? null : x instanceof Uint8Array ? decoder.decode(x) : String(x);
+        out[i] = x == null ? null : x instanceof Uint8Array ? decoder.decode(x) : String(x);
       }
+      return stringColumnFromArray(out);
     }
   }
 }
 
-function readStringColumn(chunks: readonly Data[], n: number): (string | null)[] {
-  const out: (string | null)[] = new Array(n);
-  let pos = 0;
-  for (const d of chunks) if (d.length > 0) { readStringChunk(d, out, pos); pos += d.length; }
-  return out;
+function readStringColumn(chunks: readonly Data[], n: number): StringColumn {
+  const parts = chunks.filter((d) => d.length > 0).map(readStringChunk);
+  return parts.length === 0 ? nullStringColumn(n) : concatStrings(parts);
 }
 
 function readListColumn(chunks: readonly Data[], n: number): (string[] | null)[] {
@@ -449,7 +377,7 @@ function readListColumn(chunks: readonly Data[], n: number): (string[] | null)[]
     if (d.length === 0) continue;
     if (d.typeId === Type.List || d.typeId === Type.LargeList || d.typeId === Type.FixedSizeList) {
       const child = d.children[0];
-      const elems = readStringColumn([child], child.length);
+      const elems = stringsOf(readStringColumn([child], child.length));
       let offs: ArrayLike<number>;
       if (d.typeId === Type.FixedSizeList) {
         const size = (d.type as unknown as { listSize: number }).listSize;
@@ -590,7 +518,7 @@ function readMaskedColumn(type: Exclude<DataType, 'string' | 'string[]'>, chunks
 
 function readColumn(type: DataType, chunks: readonly Data[], n: number, name: string): Column {
   switch (type) {
-    case 'string': return { type, data: readStringColumn(chunks, n) };
+    case 'string': return readStringColumn(chunks, n);
     case 'string[]': return { type, data: readListColumn(chunks, n) };
     default: return readMaskedColumn(type, chunks, n, name);
   }
@@ -598,7 +526,7 @@ function readColumn(type: DataType, chunks: readonly Data[], n: number, name: st
 
 function nullColumn(type: DataType, n: number): Column {
   switch (type) {
-    case 'string': return { type, data: new Array<string | null>(n).fill(null) };
+    case 'string': return nullStringColumn(n);
     case 'string[]': return { type, data: new Array<string[] | null>(n).fill(null) };
     case 'int': case 'date': return { type, data: new Int32Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
     case 'boolean': return { type, data: new Uint8Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
@@ -688,28 +616,20 @@ export function columnStats(batch: Batch): Record<string, ColumnStats> {
     let max: Value = null;
     switch (c.type) {
       case 'string': {
-        let lo: string | null = null;
-        let hi: string | null = null;
-        // UTF-16 order equals code point (UTF-8) order unless a surrogate is involved:
-        // compare natively when the column has none (one native scan), else exactly.
-        const surrogates = knownAscii.has(c.data) ? false : /[\ud800-\udfff]/.test(c.data.join(''));
-        if (!surrogates) {
-          for (let i = 0; i < n; i++) {
-            const s = c.data[i];
-            if (s === null) { nullCount++; continue; }
-            if (lo === null) { lo = s; hi = s; continue; }
-            if (s < lo) lo = s;
-            else if (s > hi!) hi = s;
-          }
-        } else {
-          for (let i = 0; i < n; i++) {
-            const s = c.data[i];
-            if (s === null) { nullCount++; continue; }
-            if (lo === null || compareUtf8(s, lo) < 0) lo = s;
-            if (hi === null || compareUtf8(s, hi) > 0) hi = s;
-          }
+        // Byte order is code point order, as Parquet and Spark compare strings.
+        let lo = -1, hi = -1;
+        const { offsets, bytes, nulls } = c;
+        let loFirst = 256, hiFirst = -1; // first byte of the current min / max (-1 / 256 when empty)
+        for (let i = 0; i < n; i++) {
+          if (nulls !== null && nulls[i] === 1) { nullCount++; continue; }
+          const a = offsets[i];
+          const f = a < offsets[i + 1] ? bytes[a] : -1;
+          if (lo < 0) { lo = i; hi = i; loFirst = f; hiFirst = f; continue; }
+          // Most values differ from the current bounds in their first byte.
+          if (f < loFirst || (f === loFirst && compareStrAt(c, i, c, lo) < 0)) { lo = i; loFirst = f; }
+          else if (f > hiFirst || (f === hiFirst && compareStrAt(c, i, c, hi) > 0)) { hi = i; hiFirst = f; }
         }
-        min = lo; max = hi;
+        if (lo >= 0) { min = strAt(c, lo); max = strAt(c, hi); }
         break;
       }
       case 'string[]':

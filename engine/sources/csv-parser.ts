@@ -1,14 +1,15 @@
 /**
  * A single-pass CSV parser that builds columnar batches directly.
  *
- * The input is decoded once: an ASCII buffer is scanned in place as bytes (its
- * latin1 string has the same offsets), any other text is decoded as UTF-8 and
- * scanned as UTF-16 code units. Every field is located as a range `[a, b)` of
- * the text (quoted fields are unescaped into a small string first) and
- * converted straight into the typed column of its declared type: numbers,
- * booleans, dates and timestamps are parsed from the code units without
- * building strings; string values are slices of the decoded text (short ones
- * interned per file). No row objects are built.
+ * The input is scanned as UTF-8 bytes, in place: the delimiters are ASCII and
+ * never part of a multi-byte sequence, so a byte scan finds the same fields a
+ * character scan would. Every field is located as a byte range `[a, b)`
+ * (quoted fields are unescaped into a scratch buffer first) and converted
+ * straight into the typed column of its declared type: numbers, booleans,
+ * dates and timestamps are parsed from the bytes; string values are copied as
+ * bytes into the column (no JS string is made). Only header names, rescued
+ * values and corrupt records are decoded. No row objects are built. Invalid
+ * UTF-8 is replaced by U+FFFD first, exactly as TextDecoder replaces it.
  *
  * Rules (the contract the rest of the engine and its tests rely on):
  * - Records end at LF or CRLF (a CR right before the end of the file also ends
@@ -45,16 +46,14 @@
  * JS-style decimal, finite; boolean: true/false; date: real `YYYY-MM-DD`;
  * timestamp: ISO-8601, default UTC, bare date = midnight).
  */
-import { isAscii } from 'node:buffer';
-import { endianness } from 'node:os';
 import type { Batch, Column } from '../batch.js';
 import { schemaOf } from '../batch.js';
+import { StringColumnBuilder, constantStringColumn, stringColumnFromArray } from '../column/string-column.js';
+import { toValidUtf8, utf8Decode, utf8Encode } from '../column/utf8.js';
 import type { CsvOptions } from '../ir/plan.js';
 import type { DataType, Field } from '../ir/types.js';
 import {
-  type Codes,
   DEFAULT_NULL_MARKERS,
-  scratchCodes,
   parseBoolRange,
   parseDateRange,
   parseDoubleRange,
@@ -97,11 +96,12 @@ function kindOf(t: DataType, name: string): number {
   }
 }
 
-/** Case-insensitive null-marker matching on code units, without slicing for ASCII text. */
+/** Case-insensitive null-marker matching on UTF-8 bytes. */
 class NullMarkers {
   readonly maxLen: number;
-  private readonly byLen: (Uint16Array[] | undefined)[] = [];
+  private readonly byLen: (Uint8Array[] | undefined)[] = [];
   private readonly set: Set<string>;
+  private readonly anyNonAscii: boolean;
   /** ASCII codes that can start a marker (either case). */
   private readonly first = new Uint8Array(128);
 
@@ -110,26 +110,26 @@ class NullMarkers {
     const lower = markers.map((m) => trimText(m).toLowerCase());
     this.set = new Set(lower);
     let max = 0;
+    let nonAscii = false;
     for (const m of lower) {
       if (m.length === 0) continue;
-      max = Math.max(max, m.length);
-      const codes = new Uint16Array(m.length);
-      for (let k = 0; k < m.length; k++) codes[k] = m.charCodeAt(k);
-      (this.byLen[m.length] ??= []).push(codes);
+      const codes = Buffer.from(m, 'utf8');
+      if (codes.length !== m.length) { nonAscii = true; max = Math.max(max, codes.length * 2); continue; }
+      max = Math.max(max, codes.length);
+      (this.byLen[codes.length] ??= []).push(codes);
       const f = codes[0];
-      if (f < 128) {
-        this.first[f] = 1;
-        if (f >= 97 && f <= 122) this.first[f - 32] = 1;
-      }
+      this.first[f] = 1;
+      if (f >= 97 && f <= 122) this.first[f - 32] = 1;
     }
+    this.anyNonAscii = nonAscii;
     this.maxLen = max;
   }
 
-  /** Whether u[a, b) (the same text as src[a, b); non-empty, length <= maxLen) is a marker. */
-  is(u: Codes, src: string, a: number, b: number): boolean {
+  /** Whether u[a, b) (non-empty, length <= maxLen) is a marker. */
+  is(u: Uint8Array, a: number, b: number): boolean {
     const f = u[a];
-    if (f < 128 && this.first[f] === 0) return false;
-    for (let k = a; k < b; k++) if (u[k] > 127) return this.set.has(src.slice(a, b).toLowerCase());
+    if (f < 128 && this.first[f] === 0 && !this.anyNonAscii) return false;
+    for (let k = a; k < b; k++) if (u[k] > 127) return this.anyNonAscii && this.set.has(utf8Decode(u, a, b).toLowerCase());
     const list = this.byLen[b - a];
     if (list === undefined) return false;
     outer: for (let t = 0; t < list.length; t++) {
@@ -145,38 +145,51 @@ class NullMarkers {
   }
 }
 
-/** Content of the last quoted field scanned by scanQuoted. */
-let qContent = '';
+/** Unescaped content of the last quoted field scanned by scanQuoted: qBuf[0, qLen). */
+let qBuf = new Uint8Array(1024);
+let qLen = 0;
+
+function qAppend(u: Uint8Array, a: number, b: number): void {
+  const need = qLen + (b - a);
+  if (need > qBuf.length) {
+    const g = new Uint8Array(Math.max(need, qBuf.length * 2));
+    g.set(qBuf.subarray(0, qLen));
+    qBuf = g;
+  }
+  if (b - a > 32) qBuf.set(u.subarray(a, b), qLen);
+  else for (let k = a; k < b; k++) qBuf[qLen + k - a] = u[k];
+  qLen = need;
+}
 
 /**
  * Scans the quoted field whose opening quote is at `open`: returns the index
- * of the closing quote (content in `qContent`), or -1 when the quote is still
+ * of the closing quote (content in `qBuf`), or -1 when the quote is still
  * open at the end of the text. `doom` memoizes scans known to run to the end
  * (2 = an opening quote that failed, 1 = a `""` pair on a failed chain; any
  * scan that reaches one fails too), which keeps repeated failures linear.
  */
-function scanQuoted(s: string, open: number, doom: Uint8Array | null): number {
+function scanQuoted(u: Uint8Array, open: number, doom: Uint8Array | null): number {
   if (doom !== null && doom[open] === 2) return -1;
   let p = open + 1;
-  let content = '';
+  qLen = 0;
   for (;;) {
-    const q = s.indexOf('"', p);
+    const q = u.indexOf(34, p);
     if (q < 0 || (doom !== null && doom[q] === 1)) return -1;
-    if (s.charCodeAt(q + 1) === 34) {
-      content += s.slice(p, q + 1);
+    if (u[q + 1] === 34) {
+      qAppend(u, p, q + 1);
       p = q + 2;
       continue;
     }
-    qContent = p === open + 1 ? s.slice(p, q) : content + s.slice(p, q);
+    qAppend(u, p, q);
     return q;
   }
 }
 
-function markDoomed(s: string, open: number, doom: Uint8Array): void {
+function markDoomed(u: Uint8Array, open: number, doom: Uint8Array): void {
   doom[open] = 2;
   let p = open + 1;
   for (;;) {
-    const q = s.indexOf('"', p);
+    const q = u.indexOf(34, p);
     if (q < 0 || doom[q] === 1) return;
     doom[q] = 1;
     p = q + 2;
@@ -189,45 +202,45 @@ function markDoomed(s: string, open: number, doom: Uint8Array): void {
  * open at `limit` simply ends there. Returns null when a quote is left open
  * and not lenient; `end` is the index just past the record's line terminator.
  */
-function splitRecord(s: string, start: number, limit: number, lenient: boolean): { fields: string[]; end: number } | null {
+function splitRecord(u: Uint8Array, start: number, limit: number, lenient: boolean): { fields: string[]; end: number } | null {
   const fields: string[] = [];
   let p = start;
   for (;;) {
-    let c = s.charCodeAt(p);
-    while (p < limit && (c === 32 || c === 9)) c = s.charCodeAt(++p);
+    let c = u[p];
+    while (p < limit && (c === 32 || c === 9)) c = u[++p];
     let text: string;
     if (p < limit && c === 34) {
       let content = '';
       let q0 = p + 1;
       for (;;) {
-        const q = s.indexOf('"', q0);
+        const q = u.indexOf(34, q0);
         if (q < 0 || q >= limit) {
           if (!lenient) return null;
-          content += s.slice(q0, limit);
+          content += utf8Decode(u, q0, limit);
           p = limit;
           break;
         }
-        if (q + 1 < limit && s.charCodeAt(q + 1) === 34) { content += s.slice(q0, q + 1); q0 = q + 2; continue; }
-        content += s.slice(q0, q);
+        if (q + 1 < limit && u[q + 1] === 34) { content += utf8Decode(u, q0, q + 1); q0 = q + 2; continue; }
+        content += utf8Decode(u, q0, q);
         p = q + 1;
         break;
       }
       const t0 = p;
-      c = s.charCodeAt(p);
-      while (p < limit && c !== 44 && c !== 10) c = s.charCodeAt(++p);
+      c = u[p];
+      while (p < limit && c !== 44 && c !== 10) c = u[++p];
       let t1 = p;
-      if (c !== 44 && t1 > t0 && s.charCodeAt(t1 - 1) === 13) t1--;
-      text = trimText(content + s.slice(t0, t1));
+      if (c !== 44 && t1 > t0 && u[t1 - 1] === 13) t1--;
+      text = trimText(content + utf8Decode(u, t0, t1));
     } else {
       const a = p;
-      while (p < limit && c !== 44 && c !== 10) c = s.charCodeAt(++p);
+      while (p < limit && c !== 44 && c !== 10) c = u[++p];
       let b = p;
-      if (c !== 44 && b > a && s.charCodeAt(b - 1) === 13) b--;
-      while (b > a && ((c = s.charCodeAt(b - 1)) === 32 || c === 9)) b--;
-      text = s.slice(a, b);
+      if (c !== 44 && b > a && u[b - 1] === 13) b--;
+      while (b > a && ((c = u[b - 1]) === 32 || c === 9)) b--;
+      text = utf8Decode(u, a, b);
     }
     fields.push(text);
-    if (p < limit && s.charCodeAt(p) === 44) { p++; continue; }
+    if (p < limit && u[p] === 44) { p++; continue; }
     return { fields, end: p < limit ? p + 1 : p };
   }
 }
@@ -242,28 +255,28 @@ function trimText(t: string): string {
 }
 
 /** Index just past the blank line starting at `p`, or -1 when the line is not blank. */
-function blankLineEnd(s: string, p: number, n: number): number {
-  let c = s.charCodeAt(p);
-  while (c === 32 || c === 9) c = s.charCodeAt(++p);
+function blankLineEnd(u: Uint8Array, p: number, n: number): number {
+  let c = u[p];
+  while (c === 32 || c === 9) c = u[++p];
   if (c === 10) return p + 1;
-  if (c === 13 && (p + 1 >= n || s.charCodeAt(p + 1) === 10)) return Math.min(p + 2, n);
+  if (c === 13 && (p + 1 >= n || u[p + 1] === 10)) return Math.min(p + 2, n);
   if (p >= n) return n;
   return -1;
 }
 
-function countLf(s: string, a: number, b: number): number {
+function countLf(u: Uint8Array, a: number, b: number): number {
   let k = 0;
-  for (let i = s.indexOf('\n', a); i >= 0 && i < b; i = s.indexOf('\n', i + 1)) k++;
+  for (let i = u.indexOf(10, a); i >= 0 && i < b; i = u.indexOf(10, i + 1)) k++;
   return k;
 }
 
 const MAX_INITIAL_ROWS = 1 << 20;
 
 /** A rough row-count estimate from the first 64 KiB, to size the columns (they grow by doubling past it). */
-function estimateRows(s: string, from: number): number {
-  const n = s.length;
+function estimateRows(u: Uint8Array, from: number): number {
+  const n = u.length;
   const end = Math.min(n, from + 65536);
-  const lf = countLf(s, from, end);
+  const lf = countLf(u, from, end);
   if (end === n) return lf + 2;
   const perLine = (end - from) / Math.max(1, lf);
   return Math.min(MAX_INITIAL_ROWS, Math.ceil(((n - from) / perLine) * 1.05) + 16);
@@ -273,7 +286,7 @@ interface Store {
   cap: number;
   readonly nc: number;
   readonly kinds: Int32Array;
-  readonly str: (string | null)[][];
+  readonly str: (StringColumnBuilder | null)[];
   readonly i32: Int32Array[];
   readonly f64: Float64Array[];
   readonly u8: Uint8Array[];
@@ -285,17 +298,19 @@ interface Store {
   readonly withMeta: boolean;
 }
 
-const EMPTY_STR: (string | null)[] = [];
 const EMPTY_I32 = new Int32Array(0);
 const EMPTY_F64 = new Float64Array(0);
 const EMPTY_U8 = new Uint8Array(0);
 
-function newStore(kinds: Int32Array, cap: number, withMeta: boolean): Store {
+function newStore(kinds: Int32Array, cap: number, withMeta: boolean, bytesPerRow: number): Store {
   const nc = kinds.length;
   const st: Store = { cap, nc, kinds, str: [], i32: [], f64: [], u8: [], nulls: [], anyNull: new Uint8Array(nc), lines: [new Float64Array(withMeta ? cap : 0)], rescued: withMeta ? new Array<string | null>(cap) : [], withMeta };
+  let strings = 0;
+  for (let j = 0; j < nc; j++) if (kinds[j] === K_STRING) strings++;
+  const perColumn = Math.ceil(bytesPerRow / Math.max(1, strings));
   for (let j = 0; j < nc; j++) {
     const k = kinds[j];
-    st.str.push(k === K_STRING ? new Array<string | null>(cap) : EMPTY_STR);
+    st.str.push(k === K_STRING ? new StringColumnBuilder(cap, cap * perColumn) : null);
     st.i32.push(k === K_INT || k === K_DATE ? new Int32Array(cap) : EMPTY_I32);
     st.f64.push(k === K_LONG || k === K_DOUBLE || k === K_TS ? new Float64Array(cap) : EMPTY_F64);
     st.u8.push(k === K_BOOL ? new Uint8Array(cap) : EMPTY_U8);
@@ -320,9 +335,13 @@ function growStore(st: Store): void {
   st.cap = next;
 }
 
+/** Sets column j of `row` to NULL; a string column's value of this row, if already appended, is taken back first. */
 function setNullAt(st: Store, j: number, row: number): void {
-  if (st.kinds[j] === K_STRING) st.str[j][row] = null;
-  else { st.nulls[j][row] = 1; st.anyNull[j] = 1; }
+  const sb = st.str[j];
+  if (sb !== null) {
+    if (sb.length > row) sb.truncate(row);
+    sb.pushNull();
+  } else { st.nulls[j][row] = 1; st.anyNull[j] = 1; }
 }
 
 /** Rescued entries of the row being parsed. */
@@ -361,28 +380,28 @@ interface HeaderInfo {
   readonly line: number;
 }
 
-function readHeader(s: string, pos: number, names: readonly string[]): HeaderInfo {
-  const n = s.length;
+function readHeader(u: Uint8Array, pos: number, names: readonly string[]): HeaderInfo {
+  const n = u.length;
   const nc = names.length;
   let line = 1;
   for (;;) {
     if (pos >= n) break;
-    const e = blankLineEnd(s, pos, n);
+    const e = blankLineEnd(u, pos, n);
     if (e < 0) break;
     pos = e;
     line++;
   }
   const header: string[] = [];
   if (pos < n) {
-    let r = splitRecord(s, pos, n, false);
+    let r = splitRecord(u, pos, n, false);
     if (r !== null) {
-      line += countLf(s, pos, r.end);
+      line += countLf(u, pos, r.end);
       pos = r.end;
     } else {
-      let le = s.indexOf('\n', pos);
+      let le = u.indexOf(10, pos);
       if (le < 0) le = n;
-      const contentEnd = le > pos && s.charCodeAt(le - 1) === 13 ? le - 1 : le;
-      r = splitRecord(s, pos, contentEnd, true)!;
+      const contentEnd = le > pos && u[le - 1] === 13 ? le - 1 : le;
+      r = splitRecord(u, pos, contentEnd, true)!;
       pos = Math.min(n, le + 1);
       line++;
     }
@@ -410,39 +429,21 @@ function readHeader(s: string, pos: number, names: readonly string[]): HeaderInf
   return { header, unknownColumns, colMap, unknownKey, pos, line };
 }
 
-/** String values up to this length are interned per file (a direct-mapped cache of INTERN_MASK + 1 entries). */
-const INTERN_MAX_LEN = 32;
-const INTERN_MASK = 4095;
-
-const LITTLE_ENDIAN = endianness() === 'LE';
-
-/** The UTF-16 code units of `s` (same offsets as `s`). */
-function utf16Codes(s: string): Uint16Array {
-  if (LITTLE_ENDIAN) {
-    const b = Buffer.from(s, 'utf16le');
-    if (b.byteOffset % 2 === 0) return new Uint16Array(b.buffer, b.byteOffset, s.length);
-  }
-  const u = new Uint16Array(s.length);
-  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
-  return u;
-}
-
 /**
- * The text as a string plus its code units at the same offsets: an ASCII
- * buffer is scanned in place (and decoded as latin1, which is the same), any
- * other text is decoded as UTF-8 once and re-encoded to UTF-16 code units.
- * A leading BOM is dropped.
+ * The text as UTF-8 bytes, scanned in place: the field delimiters (`,`, `"`,
+ * LF, CR, space, tab) are ASCII, and no byte of a multi-byte UTF-8 sequence is
+ * ASCII, so a byte scan finds exactly the fields a character scan would. A
+ * leading BOM is dropped. Invalid UTF-8 is replaced by U+FFFD exactly as
+ * `TextDecoder` does (the file then reads as its decoded text would).
  */
-function decode(input: Buffer | string): { s: string; u: Codes } {
+function decode(input: Buffer | string): Uint8Array {
   if (typeof input === 'string') {
     const s = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-    return { s, u: utf16Codes(s) };
+    return utf8Encode(s);
   }
-  let body = input;
+  let body: Uint8Array = input;
   if (body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
-  if (isAscii(body)) return { s: body.toString('latin1'), u: new Uint8Array(body.buffer, body.byteOffset, body.length) };
-  const s = body.toString('utf8');
-  return { s, u: utf16Codes(s) };
+  return toValidUtf8(body).bytes;
 }
 
 /**
@@ -451,8 +452,8 @@ function decode(input: Buffer | string): { s: string; u: Codes } {
  * (`string[]`).
  */
 export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { sourceFile: string; ingestedAtUs: number }): CsvParseResult {
-  const { s, u } = decode(input);
-  const n = s.length;
+  const u = decode(input);
+  const n = u.length;
   const schema: readonly Field[] = options.schema;
   const nc = schema.length;
   const withMeta = options.metadataColumns;
@@ -465,7 +466,7 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
   let line = 1;
   let hi: HeaderInfo;
   if (options.header) {
-    hi = readHeader(s, pos, names);
+    hi = readHeader(u, pos, names);
     pos = hi.pos;
     line = hi.line;
   } else {
@@ -474,8 +475,9 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
     hi = { header: [], unknownColumns: [], colMap, unknownKey: new Array<string>(nc).fill(''), pos, line };
   }
 
-  const st = newStore(kinds, pos < n ? Math.max(16, estimateRows(s, pos)) : 16, withMeta);
-  const row = parseRecords(s, u, pos, line, st, hi.colMap, hi.unknownKey, names, markers);
+  const estimate = pos < n ? Math.max(16, estimateRows(u, pos)) : 16;
+  const st = newStore(kinds, estimate, withMeta, Math.ceil((n - pos) / estimate));
+  const row = parseRecords(u, pos, line, st, hi.colMap, hi.unknownKey, names, markers);
 
   // Mostly-full arrays are returned as views (no copy); sparse ones are copied to size.
   const view = row * 4 >= st.cap * 3;
@@ -485,7 +487,7 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
     const k = kinds[j];
     const t = schema[j].type;
     const m = st.anyNull[j] ? fit(st.nulls[j]) : null;
-    if (k === K_STRING) { st.str[j].length = row; columns.push({ type: 'string', data: st.str[j] }); }
+    if (k === K_STRING) columns.push(st.str[j]!.finish());
     else if (k === K_INT || k === K_DATE) columns.push({ type: t as 'int' | 'date', data: fit(st.i32[j]), nulls: m });
     else if (k === K_BOOL) columns.push({ type: 'boolean', data: fit(st.u8[j]), nulls: m });
     else columns.push({ type: t as 'long' | 'double' | 'timestamp', data: fit(st.f64[j]), nulls: m });
@@ -500,8 +502,8 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
       { name: '_ingested_at', type: 'timestamp' },
     );
     columns.push(
-      { type: 'string', data: st.rescued },
-      { type: 'string', data: new Array<string | null>(row).fill(meta.sourceFile) },
+      stringColumnFromArray(st.rescued),
+      constantStringColumn(meta.sourceFile, row),
       { type: 'long', data: fit(st.lines[0]), nulls: null },
       { type: 'timestamp', data: new Float64Array(row).fill(meta.ingestedAtUs), nulls: null },
     );
@@ -509,16 +511,12 @@ export function parseCsv(input: Buffer | string, options: CsvOptions, meta: { so
   return { batch: { schema: schemaOf(outFields), columns, length: row }, header: hi.header, unknownColumns: hi.unknownColumns, records: row };
 }
 
-/**
- * The record loop: fills `st` from `pos` on and returns the number of rows.
- * `s` and `u` are the same text (string and code units, same offsets); the
- * scan reads `u`, strings are sliced from `s`.
- */
+/** The record loop: fills `st` from `pos` on and returns the number of rows. `u` is the text's UTF-8 bytes. */
 function parseRecords(
-  s: string, u: Codes, pos: number, line: number, st: Store, colMap: Int32Array, unknownKey: readonly string[],
+  u: Uint8Array, pos: number, line: number, st: Store, colMap: Int32Array, unknownKey: readonly string[],
   names: readonly string[], markers: NullMarkers,
 ): number {
-  const n = s.length;
+  const n = u.length;
   const nc = st.nc;
   const kinds = st.kinds;
   const strData = st.str;
@@ -533,9 +531,6 @@ function parseRecords(
   const nMap = colMap.length;
   const R: Rescue = { keys: [], vals: [], n: 0, extraKeys: [] };
   const setRow = new Int32Array(nc).fill(-1);
-  const internStr = new Array<string>(INTERN_MASK + 1).fill('');
-  const internPos = new Int32Array(INTERN_MASK + 1).fill(-1);
-  const internLen = new Int32Array(INTERN_MASK + 1);
   let doom: Uint8Array | null = null;
   let row = 0;
 
@@ -553,18 +548,17 @@ function parseRecords(
     let fi = 0;
     let corrupt = false;
     for (;;) {
-      // p: first non-blank character of field fi; c = its code (-1 at the end of the text).
-      // The field's trimmed text is src[a, b) = cu[a, b).
-      let src = s;
+      // p: first non-blank byte of field fi; c = its code (-1 at the end of the text).
+      // The field's trimmed bytes are cu[a, b).
       let cu = u;
       let a: number;
       let b: number;
       if (c === 34) {
-        const close = scanQuoted(s, p, doom);
+        const close = scanQuoted(u, p, doom);
         if (close < 0) {
           corrupt = true;
           if (doom === null) doom = new Uint8Array(n + 1);
-          markDoomed(s, p, doom);
+          markDoomed(u, p, doom);
           break;
         }
         for (let k = p + 1; k < close; k++) if (u[k] === 10) line++;
@@ -573,10 +567,10 @@ function parseRecords(
         if (p === n) c = -1;
         let t1 = p;
         if (c !== 44 && t1 > t0 && u[t1 - 1] === 13) t1--;
-        src = t1 > t0 ? qContent + s.slice(t0, t1) : qContent;
-        cu = scratchCodes(src);
+        if (t1 > t0) qAppend(u, t0, t1);
+        cu = qBuf;
         a = 0;
-        b = src.length;
+        b = qLen;
         while (a < b && (cu[a] === 32 || cu[a] === 9)) a++;
         while (b > a && (cu[b - 1] === 32 || cu[b - 1] === 9)) b--;
       } else {
@@ -587,7 +581,7 @@ function parseRecords(
         if (c !== 44 && b > a && u[b - 1] === 13) b--;
         while (b > a && (u[b - 1] === 32 || u[b - 1] === 9)) b--;
       }
-      const isNull = a === b || (b - a <= mMax && markers.is(cu, src, a, b));
+      const isNull = a === b || (b - a <= mMax && markers.is(cu, a, b));
       const j = fi < nMap ? colMap[fi] : -2;
       if (j >= 0) {
         setRow[j] = row;
@@ -595,27 +589,7 @@ function parseRecords(
         else {
           let v: number;
           switch (kinds[j]) {
-            case K_STRING: {
-              v = 0;
-              const len = b - a;
-              if (cu !== u || len > INTERN_MAX_LEN) { strData[j][row] = src.slice(a, b); break; }
-              // Short values repeat a lot (codes, statuses, names): reuse the string of an equal earlier value.
-              let h = len;
-              for (let k = a; k < b; k++) h = Math.imul(h ^ u[k], 0x01000193);
-              h = (h ^ (h >>> 16)) & INTERN_MASK;
-              const at = internPos[h];
-              if (at >= 0 && internLen[h] === len) {
-                let k = 0;
-                while (k < len && u[at + k] === u[a + k]) k++;
-                if (k === len) { strData[j][row] = internStr[h]; break; }
-              }
-              const str = s.slice(a, b);
-              internStr[h] = str;
-              internPos[h] = a;
-              internLen[h] = len;
-              strData[j][row] = str;
-              break;
-            }
+            case K_STRING: v = 0; strData[j]!.pushBytes(cu, a, b); break;
             case K_INT: v = parseIntRange(cu, a, b); if (v === v) i32Data[j][row] = v; break;
             case K_DATE: v = parseDateRange(cu, a, b); if (v === v) i32Data[j][row] = v; break;
             case K_LONG: v = parseLongRange(cu, a, b); if (v === v) f64Data[j][row] = v; break;
@@ -626,11 +600,11 @@ function parseRecords(
           if (v !== v) {
             nulls[j][row] = 1;
             anyNull[j] = 1;
-            if (withMeta) addRescue(R, names[j], src.slice(a, b), fi);
+            if (withMeta) addRescue(R, names[j], utf8Decode(cu, a, b), fi);
           }
         }
       } else if (withMeta && !isNull) {
-        addRescue(R, j === -1 ? unknownKey[fi] : extraKey(R, fi), src.slice(a, b), fi);
+        addRescue(R, j === -1 ? unknownKey[fi] : extraKey(R, fi), utf8Decode(cu, a, b), fi);
       }
       if (c === 44) {
         c = ++p < n ? u[p] : -1;
@@ -644,12 +618,12 @@ function parseRecords(
       break;
     }
     if (corrupt) {
-      let le = s.indexOf('\n', recStart);
+      let le = u.indexOf(10, recStart);
       if (le < 0) le = n;
       const te = le > recStart && u[le - 1] === 13 ? le - 1 : le;
       for (let j = 0; j < nc; j++) setNullAt(st, j, row);
       if (withMeta) {
-        rescued[row] = '{"_corrupt_record":' + JSON.stringify(s.slice(recStart, te)) + '}';
+        rescued[row] = '{"_corrupt_record":' + JSON.stringify(utf8Decode(u, recStart, te)) + '}';
         st.lines[0][row] = recLine;
       }
       row++;

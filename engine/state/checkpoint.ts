@@ -26,10 +26,11 @@ import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
 
 /**
+ * 4: dedup and count-distinct keys hash the UTF-8 bytes of the values (KeyHasher) instead of their text;
  * 3: key tables may spill to sorted runs (state/runs.ts) named by their snapshots;
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
-export const CHECKPOINT_FORMAT = 3;
+export const CHECKPOINT_FORMAT = 4;
 /** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
 export const KEEP_BATCHES = 10;
 /**

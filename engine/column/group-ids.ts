@@ -1,0 +1,98 @@
+/**
+ * Distinct keys within one batch: each row gets the id of its key (ids in
+ * order of first appearance), so per-key work (finding a group, decoding a
+ * string) runs once per distinct key instead of once per row. Keys compare as
+ * GROUP BY does: NULLs equal, numbers by value, strings by bytes.
+ */
+import type { Column } from '../batch.js';
+
+export interface BatchKeys {
+  /** Row -> key id. */
+  readonly ids: Int32Array;
+  /** Key id -> its first row. */
+  readonly firsts: Int32Array;
+  readonly count: number;
+}
+
+const F64 = new Float64Array(1);
+const W32 = new Int32Array(F64.buffer);
+
+function hashRow(cols: readonly Column[], i: number): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k];
+    if (c.type === 'string[]') {
+      const v = c.data[i];
+      const s = v === null ? '' : JSON.stringify(v);
+      for (let p = 0; p < s.length; p++) h = Math.imul(h ^ s.charCodeAt(p), 0x01000193);
+      h = Math.imul(h ^ (v === null ? 1 : 2), 0x01000193);
+      continue;
+    }
+    if (c.nulls !== null && c.nulls[i] === 1) { h = Math.imul(h ^ 0x9e37, 0x01000193); continue; }
+    if (c.type === 'string') {
+      const bytes = c.bytes;
+      for (let p = c.offsets[i], e = c.offsets[i + 1]; p < e; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
+      h = Math.imul(h ^ 0xff, 0x01000193);
+    } else {
+      const x = c.data[i];
+      F64[0] = x === 0 ? 0 : x;
+      h = Math.imul(h ^ W32[0], 0x01000193);
+      h = Math.imul(h ^ W32[1], 0x01000193);
+    }
+  }
+  h ^= h >>> 16;
+  return h;
+}
+
+function sameKey(cols: readonly Column[], i: number, j: number): boolean {
+  for (let k = 0; k < cols.length; k++) {
+    const c = cols[k];
+    if (c.type === 'string[]') {
+      const a = c.data[i], b = c.data[j];
+      if (a === null || b === null) { if (a !== b) return false; continue; }
+      if (JSON.stringify(a) !== JSON.stringify(b)) return false;
+      continue;
+    }
+    const an = c.nulls !== null && c.nulls[i] === 1, bn = c.nulls !== null && c.nulls[j] === 1;
+    if (an || bn) { if (an !== bn) return false; continue; }
+    if (c.type === 'string') {
+      const o = c.offsets, bytes = c.bytes;
+      const a0 = o[i], len = o[i + 1] - a0, b0 = o[j];
+      if (o[j + 1] - b0 !== len) return false;
+      for (let p = 0; p < len; p++) if (bytes[a0 + p] !== bytes[b0 + p]) return false;
+    } else {
+      const x = c.data[i], y = c.data[j];
+      if (x !== y && !(x !== x && y !== y)) return false;
+    }
+  }
+  return true;
+}
+
+/** The distinct keys of rows [0, n) over `cols` (no columns: one key). */
+export function batchKeys(cols: readonly Column[], n: number): BatchKeys {
+  const ids = new Int32Array(n);
+  if (cols.length === 0 || n === 0) return { ids, firsts: new Int32Array(n > 0 ? 1 : 0), count: n > 0 ? 1 : 0 };
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  const mask = cap - 1;
+  const slots = new Int32Array(cap).fill(-1);
+  const hashes = new Int32Array(cap);
+  const firsts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const h = hashRow(cols, i);
+    let p = h & mask;
+    for (;;) {
+      const id = slots[p];
+      if (id < 0) {
+        slots[p] = firsts.length;
+        hashes[p] = h;
+        ids[i] = firsts.length;
+        firsts.push(i);
+        break;
+      }
+      if (hashes[p] === h && sameKey(cols, firsts[id], i)) { ids[i] = id; break; }
+      p = (p + 1) & mask;
+    }
+  }
+  return { ids, firsts: Int32Array.from(firsts), count: firsts.length };
+}
