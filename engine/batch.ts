@@ -7,18 +7,21 @@
  * UTF-8 bytes with offsets and the same null mask (`engine/column/string-column.ts`);
  * list columns are plain arrays holding `null` for NULL.
  */
-import type { DataType, Field, Schema, Value } from './ir/types.js';
+import { isDecimal, isNested, typeInfo, type ArrayType, type DataType, type DecimalType, type Field, type MapType, type Schema, type StructType, type Value } from './ir/types.js';
 import {
   type StringColumn, StringColumnBuilder, strAt, stringColumnFromArray, nullStringColumn, constantStringColumn,
   takeStrings, concatStrings, compactStrings,
 } from './column/string-column.js';
 
 export type { StringColumn };
-export interface IntColumn { readonly type: 'int' | 'date'; readonly data: Int32Array; readonly nulls: Uint8Array | null }
-export interface FloatColumn { readonly type: 'long' | 'double' | 'timestamp'; readonly data: Float64Array; readonly nulls: Uint8Array | null }
+export interface IntColumn { readonly type: 'int' | 'date' | 'interval year to month'; readonly data: Int32Array; readonly nulls: Uint8Array | null }
+export interface FloatColumn { readonly type: 'long' | 'double' | 'timestamp' | 'interval day to second'; readonly data: Float64Array; readonly nulls: Uint8Array | null }
 export interface BoolColumn { readonly type: 'boolean'; readonly data: Uint8Array; readonly nulls: Uint8Array | null }
-export interface ListColumn { readonly type: 'string[]'; readonly data: (string[] | null)[] }
-export type Column = StringColumn | IntColumn | FloatColumn | BoolColumn | ListColumn;
+/** Unscaled values: BigInt64Array up to precision 18, an array of bigints beyond. */
+export interface DecimalColumn { readonly type: DecimalType; readonly data: BigInt64Array | bigint[]; readonly nulls: Uint8Array | null }
+/** Arrays, maps and structs: one JS value per row (see `Value`), `null` for NULL. */
+export interface NestedColumn { readonly type: ArrayType | MapType | StructType; readonly data: (Value | null)[] }
+export type Column = StringColumn | IntColumn | FloatColumn | BoolColumn | DecimalColumn | NestedColumn;
 export type MaskedColumn = IntColumn | FloatColumn | BoolColumn;
 
 export interface Batch {
@@ -27,46 +30,106 @@ export interface Batch {
   readonly length: number;
 }
 
+/** How a type is stored in memory. */
+export type Storage = 'string' | 'i32' | 'f64' | 'bool' | 'decimal' | 'nested';
+
+const storageCache = new Map<DataType, Storage>();
+
+export function storageOf(t: DataType): Storage {
+  let s = storageCache.get(t);
+  if (s === undefined) {
+    s = t === 'string' ? 'string'
+      : t === 'int' || t === 'date' || t === 'interval year to month' ? 'i32'
+      : t === 'boolean' ? 'bool'
+      : t === 'long' || t === 'double' || t === 'timestamp' || t === 'interval day to second' ? 'f64'
+      : isDecimal(t) ? 'decimal'
+      : isNested(t) ? 'nested'
+      : undefined;
+    if (s === undefined) throw new Error(`internal: no storage for type ${t}`);
+    storageCache.set(t, s);
+  }
+  return s;
+}
+
 export function columnLength(c: Column): number {
   return c.type === 'string' ? c.offsets.length - 1 : c.data.length;
 }
 
 export function isNullAt(c: Column, i: number): boolean {
-  switch (c.type) {
-    case 'string[]': return c.data[i] === null;
-    default: return c.nulls !== null && c.nulls[i] === 1;
-  }
+  if ('nulls' in c) return c.nulls !== null && c.nulls[i] === 1;
+  return c.data[i] === null;
 }
 
-/** The cell value: numbers for numeric/date/timestamp, booleans for boolean. */
+const POW10 = Array.from({ length: 39 }, (_, k) => 10n ** BigInt(k));
+
+/** 10^k as a bigint (k <= 38). */
+export function pow10n(k: number): bigint { return POW10[k]; }
+
+/** The scale of a decimal type. */
+export function decimalScale(t: DecimalType): number {
+  return (typeInfo(t) as { scale: number }).scale;
+}
+
+/** The cell value: numbers for numeric/date/timestamp (decimals approximately), booleans for boolean, JS values for nested types. */
 export function valueAt(c: Column, i: number): Value {
   switch (c.type) {
     case 'string': return strAt(c, i);
-    case 'string[]': return c.data[i];
     case 'boolean': return c.nulls !== null && c.nulls[i] === 1 ? null : c.data[i] === 1;
-    default: return c.nulls !== null && c.nulls[i] === 1 ? null : c.data[i];
+    default:
+      if (!('nulls' in c)) return c.data[i];
+      if (c.nulls !== null && c.nulls[i] === 1) return null;
+      if (storageOf(c.type) === 'decimal') return Number((c as DecimalColumn).data[i]) / 10 ** decimalScale(c.type as DecimalType);
+      return (c as IntColumn | FloatColumn).data[i];
   }
 }
 
+function nullMask(n: number): Uint8Array | null {
+  return n ? new Uint8Array(n).fill(1) : null;
+}
+
 export function emptyColumn(type: DataType, n = 0): Column {
-  switch (type) {
+  switch (storageOf(type)) {
     case 'string': return nullStringColumn(n);
-    case 'string[]': return { type, data: new Array<string[] | null>(n).fill(null) };
-    case 'int': case 'date': return { type, data: new Int32Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
-    case 'boolean': return { type, data: new Uint8Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
-    default: return { type, data: new Float64Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
+    case 'nested': return { type: type as NestedColumn['type'], data: new Array<Value>(n).fill(null) };
+    case 'i32': return { type: type as IntColumn['type'], data: new Int32Array(n), nulls: nullMask(n) };
+    case 'bool': return { type: 'boolean', data: new Uint8Array(n), nulls: nullMask(n) };
+    case 'decimal': return { type: type as DecimalType, data: newDecimalData(type as DecimalType, n), nulls: nullMask(n) };
+    default: return { type: type as FloatColumn['type'], data: new Float64Array(n), nulls: nullMask(n) };
   }
+}
+
+/** Storage for `n` unscaled values of a decimal type (zeros). */
+export function newDecimalData(t: DecimalType, n: number): BigInt64Array | bigint[] {
+  return (typeInfo(t) as { precision: number }).precision <= 18 ? new BigInt64Array(n) : new Array<bigint>(n).fill(0n);
+}
+
+/** The unscaled value of a JS number for a decimal type (rounded half up). */
+function unscaledOf(v: Value, t: DecimalType): bigint {
+  if (typeof v === 'bigint') return v;
+  const scale = decimalScale(t);
+  const x = Number(v);
+  const text = x.toFixed(Math.min(100, scale + 1));
+  const neg = text.startsWith('-');
+  const digits = text.replace('-', '').replace('.', '');
+  let u = BigInt(digits.slice(0, digits.length - 1) || '0');
+  if (Number(digits[digits.length - 1]) >= 5) u += 1n;
+  return neg ? -u : u;
 }
 
 /** A column of `n` copies of one value. */
 export function constantColumn(type: DataType, value: Value, n: number): Column {
   if (value === null) return emptyColumn(type, n);
-  switch (type) {
+  switch (storageOf(type)) {
     case 'string': return constantStringColumn(value as string, n);
-    case 'string[]': return { type, data: Array.from({ length: n }, () => [...(value as string[])]) };
-    case 'int': case 'date': return { type, data: new Int32Array(n).fill(value as number), nulls: null };
-    case 'boolean': return { type, data: new Uint8Array(n).fill(value ? 1 : 0), nulls: null };
-    default: return { type, data: new Float64Array(n).fill(value as number), nulls: null };
+    case 'nested': return { type: type as NestedColumn['type'], data: new Array<Value>(n).fill(value) };
+    case 'i32': return { type: type as IntColumn['type'], data: new Int32Array(n).fill(value as number), nulls: null };
+    case 'bool': return { type: 'boolean', data: new Uint8Array(n).fill(value ? 1 : 0), nulls: null };
+    case 'decimal': {
+      const data = newDecimalData(type as DecimalType, n);
+      data.fill(unscaledOf(value, type as DecimalType));
+      return { type: type as DecimalType, data, nulls: null };
+    }
+    default: return { type: type as FloatColumn['type'], data: new Float64Array(n).fill(value as number), nulls: null };
   }
 }
 
@@ -81,26 +144,23 @@ export function columnFromValues(type: DataType, values: readonly Value[]): Colu
 /** Rows `indices[k]` of a column, in that order. */
 export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
   const n = indices.length;
-  switch (c.type) {
-    case 'string': return takeStrings(c, indices);
-    case 'string[]': {
-      const out = new Array(n);
-      for (let k = 0; k < n; k++) out[k] = c.data[indices[k]];
-      return { type: c.type, data: out } as Column;
-    }
-    default: {
-      const data = new (c.data.constructor as { new(n: number): Int32Array | Float64Array | Uint8Array })(n);
-      for (let k = 0; k < n; k++) data[k] = c.data[indices[k]];
-      let nulls: Uint8Array | null = null;
-      if (c.nulls) {
-        nulls = new Uint8Array(n);
-        let any = 0;
-        for (let k = 0; k < n; k++) any |= (nulls[k] = c.nulls[indices[k]]);
-        if (!any) nulls = null;
-      }
-      return { type: c.type, data, nulls } as Column;
-    }
+  if (c.type === 'string') return takeStrings(c, indices);
+  if (!('nulls' in c)) {
+    const out = new Array<Value>(n);
+    for (let k = 0; k < n; k++) out[k] = c.data[indices[k]];
+    return { type: c.type, data: out };
   }
+  const src = c.data;
+  const data = Array.isArray(src) ? new Array<bigint>(n) : new (src.constructor as { new(n: number): typeof src })(n);
+  for (let k = 0; k < n; k++) data[k] = src[indices[k]];
+  let nulls: Uint8Array | null = null;
+  if (c.nulls) {
+    nulls = new Uint8Array(n);
+    let any = 0;
+    for (let k = 0; k < n; k++) any |= (nulls[k] = c.nulls[indices[k]]);
+    if (!any) nulls = null;
+  }
+  return { type: c.type, data, nulls } as Column;
 }
 
 export function takeBatch(b: Batch, indices: ArrayLike<number>): Batch {
@@ -135,31 +195,28 @@ export function concatColumns(type: DataType, cols: readonly Column[]): Column {
   if (type === 'string') return concatStrings(cols as StringColumn[]);
   let n = 0;
   for (const c of cols) n += columnLength(c);
-  switch (type) {
-    case 'string[]': {
-      const out = new Array(n);
-      let o = 0;
-      for (const c of cols) { const d = (c as ListColumn).data as unknown[]; for (let i = 0; i < d.length; i++) out[o++] = d[i]; }
-      return { type, data: out } as Column;
-    }
-    default: {
-      const first = cols[0] as MaskedColumn | undefined;
-      const Ctor = (first ? first.data.constructor : (emptyColumn(type, 0) as MaskedColumn).data.constructor) as { new(n: number): Int32Array | Float64Array | Uint8Array };
-      const data = new Ctor(n);
-      let nulls: Uint8Array | null = null;
-      let o = 0;
-      for (const c0 of cols) {
-        const c = c0 as MaskedColumn;
-        data.set(c.data as never, o);
-        if (c.nulls) {
-          if (!nulls) nulls = new Uint8Array(n);
-          nulls.set(c.nulls, o);
-        }
-        o += c.data.length;
-      }
-      return { type, data, nulls } as Column;
-    }
+  const storage = storageOf(type);
+  if (storage === 'nested') {
+    const out = new Array<Value>(n);
+    let o = 0;
+    for (const c of cols) { const d = (c as NestedColumn).data; for (let i = 0; i < d.length; i++) out[o++] = d[i]; }
+    return { type: type as NestedColumn['type'], data: out };
   }
+  const data = storage === 'decimal' ? newDecimalData(type as DecimalType, n)
+    : storage === 'i32' ? new Int32Array(n) : storage === 'bool' ? new Uint8Array(n) : new Float64Array(n);
+  let nulls: Uint8Array | null = null;
+  let o = 0;
+  for (const c0 of cols) {
+    const c = c0 as MaskedColumn | DecimalColumn;
+    if (Array.isArray(data)) for (let i = 0; i < c.data.length; i++) data[o + i] = (c.data as bigint[])[i];
+    else data.set(c.data as never, o);
+    if (c.nulls) {
+      if (!nulls) nulls = new Uint8Array(n);
+      nulls.set(c.nulls, o);
+    }
+    o += c.data.length;
+  }
+  return { type, data, nulls } as Column;
 }
 
 export function concatBatches(schema: Schema, batches: readonly Batch[]): Batch {
@@ -216,30 +273,38 @@ export function batchFromRows(schema: Schema, rows: readonly Record<string, Valu
 /** A growable column. */
 export class ColumnBuilder {
   private n = 0;
+  private readonly storage: Storage;
   private str: StringColumnBuilder | null = null;
-  private arr: unknown[] | null = null;
+  private arr: Value[] | null = null;
+  private big: bigint[] | null = null;
   private typed: Int32Array | Float64Array | Uint8Array | null = null;
   private nulls: Uint8Array | null = null;
   private anyNull = false;
 
   constructor(readonly type: DataType, capacity = 1024) {
     const cap = Math.max(16, capacity);
-    if (type === 'string') this.str = new StringColumnBuilder(cap);
-    else if (type === 'string[]') this.arr = [];
-    else {
-      this.typed = type === 'int' || type === 'date' ? new Int32Array(cap) : type === 'boolean' ? new Uint8Array(cap) : new Float64Array(cap);
-      this.nulls = new Uint8Array(cap);
+    this.storage = storageOf(type);
+    switch (this.storage) {
+      case 'string': this.str = new StringColumnBuilder(cap); break;
+      case 'nested': this.arr = []; break;
+      case 'decimal': this.big = []; this.nulls = new Uint8Array(cap); break;
+      default:
+        this.typed = this.storage === 'i32' ? new Int32Array(cap) : this.storage === 'bool' ? new Uint8Array(cap) : new Float64Array(cap);
+        this.nulls = new Uint8Array(cap);
     }
   }
 
   get length(): number { return this.n; }
 
   private grow(): void {
-    const t = this.typed!;
-    const next = new (t.constructor as { new(n: number): typeof t })(t.length * 2);
-    next.set(t as never);
-    this.typed = next;
-    const nn = new Uint8Array(t.length * 2);
+    const cap = this.nulls!.length * 2;
+    if (this.typed) {
+      const t = this.typed;
+      const next = new (t.constructor as { new(n: number): typeof t })(cap);
+      next.set(t as never);
+      this.typed = next;
+    }
+    const nn = new Uint8Array(cap);
     nn.set(this.nulls!);
     this.nulls = nn;
   }
@@ -247,34 +312,65 @@ export class ColumnBuilder {
   push(v: Value): void {
     if (this.str) { this.str.pushString(v as string | null); this.n++; return; }
     if (this.arr) { this.arr.push(v); this.n++; return; }
-    if (this.n === this.typed!.length) this.grow();
-    if (v === null) { this.nulls![this.n] = 1; this.anyNull = true; }
+    if (this.n === this.nulls!.length) this.grow();
+    if (v === null) { this.nulls![this.n] = 1; this.anyNull = true; if (this.big) this.big.push(0n); }
+    else if (this.big) this.big.push(unscaledOf(v, this.type as DecimalType));
     else this.typed![this.n] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
+    this.n++;
+  }
+
+  /** Appends an unscaled decimal value (decimal columns). */
+  pushUnscaled(v: bigint | null): void {
+    if (this.n === this.nulls!.length) this.grow();
+    if (v === null) { this.nulls![this.n] = 1; this.anyNull = true; this.big!.push(0n); }
+    else this.big!.push(v);
     this.n++;
   }
 
   /** Appends row i of column c (same type). */
   pushFrom(c: Column, i: number): void {
     if (this.str) { this.str.pushFrom(c as StringColumn, i); this.n++; return; }
-    if (this.arr) { this.arr.push((c as ListColumn).data[i]); this.n++; return; }
-    if (this.n === this.typed!.length) this.grow();
-    const m = c as MaskedColumn;
-    if (m.nulls && m.nulls[i]) { this.nulls![this.n] = 1; this.anyNull = true; }
-    else this.typed![this.n] = m.data[i];
+    if (this.arr) { this.arr.push((c as NestedColumn).data[i]); this.n++; return; }
+    if (this.n === this.nulls!.length) this.grow();
+    const m = c as MaskedColumn | DecimalColumn;
+    if (m.nulls && m.nulls[i]) { this.nulls![this.n] = 1; this.anyNull = true; if (this.big) this.big.push(0n); }
+    else if (this.big) this.big.push((m as DecimalColumn).data[i]);
+    else this.typed![this.n] = (m as MaskedColumn).data[i];
     this.n++;
   }
 
   finish(): Column {
     if (this.str) return this.str.finish();
-    if (this.arr) return { type: this.type, data: this.arr } as Column;
-    return {
-      type: this.type,
-      data: this.typed!.slice(0, this.n),
-      nulls: this.anyNull ? this.nulls!.slice(0, this.n) : null,
-    } as Column;
+    if (this.arr) return { type: this.type as NestedColumn['type'], data: this.arr };
+    const nulls = this.anyNull ? this.nulls!.slice(0, this.n) : null;
+    if (this.big) {
+      const data = newDecimalData(this.type as DecimalType, this.n);
+      for (let i = 0; i < this.n; i++) data[i] = this.big[i];
+      return { type: this.type as DecimalType, data, nulls };
+    }
+    return { type: this.type, data: this.typed!.slice(0, this.n), nulls } as Column;
   }
 }
 
 export function schemaOf(fields: readonly Field[]): Schema {
   return Object.freeze(fields.map((f) => Object.freeze({ name: f.name, type: f.type })));
+}
+
+/** A stable text of a nested value (maps as their entries in order), for keys and equality. */
+export function stableText(v: Value): string {
+  return JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? { '\u0000map': [...x.entries()] } : typeof x === 'bigint' ? x.toString() : x));
+}
+
+/** Whether a column keeps its values as JS values (arrays, maps, structs) rather than typed arrays. */
+export function isNestedColumn(c: Column): c is NestedColumn {
+  return !('nulls' in c);
+}
+
+/**
+ * The exact text of row i of a decimal or nested column for keys (null for
+ * NULL): decimals as their unscaled value, nested values as `stableText`.
+ */
+export function keyValueText(c: DecimalColumn | NestedColumn, i: number): string | null {
+  if (isNestedColumn(c)) { const v = c.data[i]; return v === null ? null : stableText(v); }
+  return c.nulls !== null && c.nulls[i] === 1 ? null : c.data[i].toString();
 }

@@ -300,7 +300,7 @@ describe('parseCsv: values, NULLs and quoting', () => {
   });
 
   it('throws only for a programming error: a column type CSV cannot hold', () => {
-    expect(() => parseCsv('a\nx\n', opts([{ name: 'a', type: 'string[]' }]), META)).toThrow(/unsupported type/);
+    expect(() => parseCsv('a\nx\n', opts([{ name: 'a', type: 'array<string>' }]), META)).toThrow(/unsupported type/);
   });
 
   it('omits the metadata columns when metadataColumns is false', () => {

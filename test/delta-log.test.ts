@@ -250,7 +250,7 @@ function statOf(type: string, v: unknown, which: 'min' | 'max'): unknown {
 
 const SCHEMA: Schema = [
   { name: 'id', type: 'string' }, { name: 'n', type: 'long' }, { name: 'd', type: 'date' },
-  { name: 'ts', type: 'timestamp' }, { name: 'x', type: 'double' }, { name: 'tags', type: 'string[]' },
+  { name: 'ts', type: 'timestamp' }, { name: 'x', type: 'double' }, { name: 'tags', type: 'array<string>' },
 ];
 const rows = (ids: string[]): ReturnType<typeof batchFromRows> => batchFromRows(SCHEMA, ids.map((id, i): Record<string, Value> => ({
   id, n: i, d: 19_800 + i, ts: 1_700_000_000_000_000 + i * 1_000_000, x: i / 3, tags: i % 2 ? ['a', id] : null,

@@ -681,7 +681,7 @@ describe('ExpectationsOperator', () => {
     const op = new ExpectationsOperator('patients', schema, rules);
     const r = op.apply(input, true);
     expect(names(r.quarantined!.schema)).toEqual(['id', 'age', 'email', '_failed_expectations']);
-    expect(r.quarantined!.schema[3].type).toBe('string[]');
+    expect(r.quarantined!.schema[3].type).toBe('array<string>');
     expect(rows(r.quarantined!)).toEqual([
       { id: 2, age: null, email: 'b@x', _failed_expectations: ['valid_age'] },
       { id: null, age: 200, email: null, _failed_expectations: ['has_email', 'valid_id', 'valid_age'] },

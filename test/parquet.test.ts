@@ -22,7 +22,7 @@ const SCHEMA = schemaOf([
   { name: 'b', type: 'boolean' },
   { name: 'dt', type: 'date' },
   { name: 'ts', type: 'timestamp' },
-  { name: 'arr', type: 'string[]' },
+  { name: 'arr', type: 'array<string>' },
 ]);
 
 const ROWS: Record<string, Value>[] = [
@@ -93,7 +93,7 @@ describe('encodeParquet / decodeParquet round trip', () => {
       { name: 'TS', type: 'timestamp' },
       { name: 'missing', type: 'int' },
       { name: 's', type: 'string' },
-      { name: 'gone', type: 'string[]' },
+      { name: 'gone', type: 'array<string>' },
     ]);
     const back = decodeParquet(bytes, schema);
     expect(back.schema).toEqual(schema);
@@ -169,7 +169,7 @@ describe('encodeParquet / decodeParquet round trip', () => {
   }, 30_000);
 
   it('keeps odd strings intact (leading BOM, NUL, surrogate pairs, lone surrogates become U+FFFD)', () => {
-    const schema = schemaOf([{ name: 's', type: 'string' }, { name: 'a', type: 'string[]' }]);
+    const schema = schemaOf([{ name: 's', type: 'string' }, { name: 'a', type: 'array<string>' }]);
     const strings = ['\uFEFFbom first', 'nul\u0000inside', '😀😀', 'ascii', '\uFEFF'];
     const b = batchFromRows(schema, strings.map((s) => ({ s, a: [s, s] })));
     expect(batchToRows(decodeParquet(encodeParquet(b)))).toEqual(strings.map((s) => ({ s, a: [s, s] })));
@@ -275,7 +275,7 @@ describe('DuckDB reads what we write', () => {
     expect(back.schema.map((f) => [f.name, f.type])).toEqual([
       ['s', 'string'], ['tiny', 'int'], ['small', 'int'], ['i', 'int'], ['big', 'long'], ['f', 'double'], ['d', 'double'],
       ['b', 'boolean'], ['dt', 'date'], ['ts_plain', 'timestamp'], ['ts_ms', 'timestamp'], ['ts_ns', 'timestamp'], ['ts_tz', 'timestamp'],
-      ['arr', 'string[]'],
+      ['arr', 'array<string>'],
     ]);
     const rows = batchToRows(back);
     const jan1 = Date.UTC(2024, 0, 1);
@@ -312,7 +312,7 @@ describe('decoding Arrow layouts other than the ones we write', () => {
     });
     const bytes = pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, 'stream')));
     const back = decodeParquet(bytes);
-    expect(back.schema.map((f) => f.type)).toEqual(['string', 'string', 'timestamp', 'timestamp', 'timestamp', 'string[]']);
+    expect(back.schema.map((f) => f.type)).toEqual(['string', 'string', 'timestamp', 'timestamp', 'timestamp', 'array<string>']);
     const rows = batchToRows(back);
     const micros = secs.map((v) => (v === null ? null : v * 1_000_000));
     expect(rows).toEqual(words.map((w, k) => ({

@@ -211,7 +211,7 @@ describe('vitals layer: shape', () => {
     const meta = ['_rescued_data:string', '_source_file:string', '_line:long', '_ingested_at:timestamp'];
     expect(schema('vitals_bronze')).toEqual([...csv, ...meta]);
     expect(schema('vitals_silver')).toEqual([...csv, ...meta]);
-    expect(schema('vitals_quarantine')).toEqual([...csv, ...meta, '_failed_expectations:string[]']);
+    expect(schema('vitals_quarantine')).toEqual([...csv, ...meta, '_failed_expectations:array<string>']);
     const avgs = ['readings:long', 'avg_heart_rate:double', 'avg_systolic_bp:double', 'avg_diastolic_bp:double', 'avg_temperature_c:double', 'avg_spo2:double'];
     expect(schema('vitals_15min')).toEqual(['window_start:timestamp', 'window_end:timestamp', 'patient_id:string', ...avgs]);
     expect(schema('patient_alerts')).toEqual(['window_start:timestamp', 'window_end:timestamp', 'patient_id:string', 'reason:string', ...avgs]);

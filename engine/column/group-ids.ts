@@ -4,7 +4,7 @@
  * string) runs once per distinct key instead of once per row. Keys compare as
  * GROUP BY does: NULLs equal, numbers by value, strings by bytes.
  */
-import type { Column } from '../batch.js';
+import { isNestedColumn, keyValueText, storageOf, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn } from '../batch.js';
 
 export interface BatchKeys {
   /** Row -> key id. */
@@ -21,11 +21,10 @@ function hashRow(cols: readonly Column[], i: number): number {
   let h = 0x811c9dc5;
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k];
-    if (c.type === 'string[]') {
-      const v = c.data[i];
-      const s = v === null ? '' : JSON.stringify(v);
-      for (let p = 0; p < s.length; p++) h = Math.imul(h ^ s.charCodeAt(p), 0x01000193);
-      h = Math.imul(h ^ (v === null ? 1 : 2), 0x01000193);
+    if (isNestedColumn(c) || c.type !== 'string' && storageOf(c.type) === 'decimal') {
+      const s = keyValueText(c as DecimalColumn | NestedColumn, i);
+      if (s !== null) for (let p = 0; p < s.length; p++) h = Math.imul(h ^ s.charCodeAt(p), 0x01000193);
+      h = Math.imul(h ^ (s === null ? 1 : 2), 0x01000193);
       continue;
     }
     if (c.nulls !== null && c.nulls[i] === 1) { h = Math.imul(h ^ 0x9e37, 0x01000193); continue; }
@@ -34,7 +33,7 @@ function hashRow(cols: readonly Column[], i: number): number {
       for (let p = c.offsets[i], e = c.offsets[i + 1]; p < e; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
       h = Math.imul(h ^ 0xff, 0x01000193);
     } else {
-      const x = c.data[i];
+      const x = (c as MaskedColumn).data[i];
       F64[0] = x === 0 ? 0 : x;
       h = Math.imul(h ^ W32[0], 0x01000193);
       h = Math.imul(h ^ W32[1], 0x01000193);
@@ -47,10 +46,8 @@ function hashRow(cols: readonly Column[], i: number): number {
 function sameKey(cols: readonly Column[], i: number, j: number): boolean {
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k];
-    if (c.type === 'string[]') {
-      const a = c.data[i], b = c.data[j];
-      if (a === null || b === null) { if (a !== b) return false; continue; }
-      if (JSON.stringify(a) !== JSON.stringify(b)) return false;
+    if (isNestedColumn(c) || c.type !== 'string' && storageOf(c.type) === 'decimal') {
+      if (keyValueText(c as DecimalColumn | NestedColumn, i) !== keyValueText(c as DecimalColumn | NestedColumn, j)) return false;
       continue;
     }
     const an = c.nulls !== null && c.nulls[i] === 1, bn = c.nulls !== null && c.nulls[j] === 1;
@@ -61,7 +58,7 @@ function sameKey(cols: readonly Column[], i: number, j: number): boolean {
       if (o[j + 1] - b0 !== len) return false;
       for (let p = 0; p < len; p++) if (bytes[a0 + p] !== bytes[b0 + p]) return false;
     } else {
-      const x = c.data[i], y = c.data[j];
+      const x = (c as MaskedColumn).data[i], y = (c as MaskedColumn).data[j];
       if (x !== y && !(x !== x && y !== y)) return false;
     }
   }

@@ -29,7 +29,7 @@ function litNode(v: Value): ExprNode {
     return freeze({ kind: 'lit', value: v, type });
   }
   if (typeof v === 'boolean') return freeze({ kind: 'lit', value: v, type: 'boolean' as DataType });
-  if (Array.isArray(v)) return freeze({ kind: 'lit', value: freeze([...v]), type: 'string[]' as DataType });
+  if (Array.isArray(v)) return freeze({ kind: 'lit', value: freeze([...v]), type: 'array<string>' as DataType });
   if (typeof v === 'string') return freeze({ kind: 'lit', value: v, type: 'string' as DataType });
   throw new DefinitionError('INVALID_LITERAL', `cannot use ${typeof v} as a literal`, { value: String(v) }, { hint: 'use a string, number, boolean or null' });
 }
@@ -318,7 +318,7 @@ export function readCsv(opts: CsvSourceOptions): Rel {
   }
   const schema: Field[] = Object.entries(opts.schema).map(([name, t]) => {
     const type = parseTypeName(t);
-    if (!type || type === 'string[]') throw new DefinitionError('UNKNOWN_TYPE', `column "${name}" has unknown type "${t}"`, { column: name, type: t }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
+    if (!type || type === 'array<string>') throw new DefinitionError('UNKNOWN_TYPE', `column "${name}" has unknown type "${t}"`, { column: name, type: t }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
     return freeze({ name, type });
   });
   const options: CsvOptions = freeze({

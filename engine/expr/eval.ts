@@ -259,7 +259,7 @@ function coerceScalar(v: Value, from: DataType, to: DataType): Value {
 function litValue(v: Value, type: DataType): Value {
   if (v === null) return null;
   if (typeof v === 'string' && type !== 'string') return castValue(v, 'string', type);
-  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'string[]' : Number.isInteger(v) ? 'long' : 'double', 'string');
+  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'array<string>' : Number.isInteger(v) ? 'long' : 'double', 'string');
   return v;
 }
 
@@ -304,7 +304,7 @@ function compareColumns(op: string, a: Column, b: Column, n: number): BoolColumn
     }
     return { type: 'boolean', data, nulls };
   }
-  if (a.type === 'string[]' || b.type === 'string[]' || a.type === 'string' || b.type === 'string') {
+  if (a.type === 'array<string>' || b.type === 'array<string>' || a.type === 'string' || b.type === 'string') {
     for (let i = 0; i < n; i++) {
       const u = valueAt(a, i), v = valueAt(b, i);
       if (u === null || v === null || u === undefined || v === undefined) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
@@ -394,7 +394,7 @@ export function castValue(v: Value, from: DataType, to: DataType): Value {
     if (from === 'date') return formatDate(v as number);
     if (from === 'timestamp') return formatTimestamp(v as number);
     if (from === 'boolean') return v ? 'true' : 'false';
-    if (from === 'string[]') return `[${(v as string[]).join(', ')}]`;
+    if (from === 'array<string>') return `[${(v as string[]).join(', ')}]`;
     if (from === 'double') return doubleToString(v as number);
     return String(v);
   }

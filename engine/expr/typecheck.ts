@@ -150,7 +150,7 @@ export function aggType(a: AggNode, schema: Schema, origin?: Origin): DataType {
     }
     case 'min': case 'max': {
       const t = exprType(a.arg!, schema, origin);
-      if (t === 'string[]') typeError(`${a.fn}() cannot take an array`, a.arg!, origin);
+      if (t === 'array<string>') typeError(`${a.fn}() cannot take an array`, a.arg!, origin);
       return t;
     }
   }

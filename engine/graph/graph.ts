@@ -162,7 +162,7 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
     const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: d.name, file: d.origin.file, line: d.origin.line } };
     let schema: Schema;
     if (e.quarantineOf) {
-      schema = [...schemas.get(e.quarantineOf)!, { name: FAILED_EXPECTATIONS_COLUMN, type: 'string[]' }];
+      schema = [...schemas.get(e.quarantineOf)!, { name: FAILED_EXPECTATIONS_COLUMN, type: 'array<string>' }];
     } else {
       schema = planSchema(d.query, ctx);
       const seen = new Set<string>();

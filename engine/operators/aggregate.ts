@@ -11,7 +11,7 @@
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import type { WindowSpec } from '../ir/plan.js';
 import type { Field, Schema, Value } from '../ir/types.js';
-import { ColumnBuilder, columnIndex, isNullAt, valueAt, type Batch, type Column } from '../batch.js';
+import { ColumnBuilder, columnIndex, isNestedColumn, isNullAt, keyValueText, storageOf, valueAt, type Batch, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn } from '../batch.js';
 import { strAt } from '../column/string-column.js';
 import { batchKeys } from '../column/group-ids.js';
 import { compileExpr, type Evaluator } from '../expr/eval.js';
@@ -97,8 +97,9 @@ export class AggregateOperator {
       const c = keyCols[0];
       switch (c.type) {
         case 'string': { const v = strAt(c, i); return v === null ? NULL_KEY : v; }
-        case 'string[]': { const v = c.data[i]; return v === null ? NULL_KEY : JSON.stringify(v); }
-        default: return c.nulls !== null && c.nulls[i] === 1 ? NULL_KEY : c.data[i];
+        default:
+          if (isNestedColumn(c) || storageOf(c.type) === 'decimal') return keyValueText(c as DecimalColumn | NestedColumn, i) ?? NULL_KEY;
+          return c.nulls !== null && c.nulls[i] === 1 ? NULL_KEY : (c as MaskedColumn).data[i];
       }
     }
     return keyText(keyCols, i);

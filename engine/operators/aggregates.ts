@@ -42,7 +42,7 @@ const count: AggregateFunction<Count> = {
   init: () => ({ n: 0 }),
   add: (s, c, i) => { if (!isNullAt(c!, i)) s.n++; },
   addRows: (states, c, rows, n) => {
-    if (c!.type === 'string[]') {
+    if (c!.type === 'array<string>') {
       const d = c!.data as unknown[];
       for (let p = 0; p < n; p++) if (d[rows[p]] !== null) states[p].n++;
       return;
@@ -97,7 +97,7 @@ function extreme(sign: 1 | -1): AggregateFunction<Extreme> {
     init: () => ({ v: null }),
     add,
     addRows: (states, c, rows, n) => {
-      if (c!.type === 'string' || c!.type === 'string[]' || c!.type === 'boolean') { for (let p = 0; p < n; p++) add(states[p], c, rows[p]); return; }
+      if (c!.type === 'string' || c!.type === 'array<string>' || c!.type === 'boolean') { for (let p = 0; p < n; p++) add(states[p], c, rows[p]); return; }
       const m = c as MaskedColumn;
       const d = m.data, nulls = m.nulls;
       for (let p = 0; p < n; p++) {

@@ -43,7 +43,7 @@ export class ExpectationsOperator {
 
   constructor(readonly dataset: string, readonly schema: Schema, expectations: readonly Expectation[], private readonly origin?: Origin) {
     this.rules = expectations.map((e) => ({ e, evaluate: compileExpr(e.predicate, schema) }));
-    this.quarantineSchema = [...schema, { name: FAILED_EXPECTATIONS_COLUMN, type: 'string[]' }];
+    this.quarantineSchema = [...schema, { name: FAILED_EXPECTATIONS_COLUMN, type: 'array<string>' }];
   }
 
   get count(): number { return this.rules.length; }
@@ -88,7 +88,7 @@ export class ExpectationsOperator {
         failed.push(names);
       }
       const q = takeBatch(b, bad);
-      quarantined = { schema: this.quarantineSchema, columns: [...q.columns, { type: 'string[]', data: failed }], length: bad.length };
+      quarantined = { schema: this.quarantineSchema, columns: [...q.columns, { type: 'array<string>', data: failed }], length: bad.length };
     }
     return { kept, quarantined, metrics, dropped_records: n - keptIdx.length };
   }

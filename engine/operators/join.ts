@@ -8,7 +8,7 @@
  */
 import type { JoinHow } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
-import { columnIndex, columnLength, emptyColumn, isNullAt, takeColumn, type Batch, type Column } from '../batch.js';
+import { columnIndex, columnLength, emptyColumn, isNestedColumn, isNullAt, takeColumn, type Batch, type Column } from '../batch.js';
 import { StringColumnBuilder } from '../column/string-column.js';
 import { keyText } from './keys.js';
 import { castColumn, compareType } from '../expr/eval.js';
@@ -91,8 +91,8 @@ function takeWithMissing(c: Column, indices: number[], type: Schema[number]['typ
     return b.finish();
   }
   const out = takeColumn(c, safe);
-  if (out.type === 'string[]') {
-    for (let k = 0; k < n; k++) if (indices[k] < 0) (out.data as unknown[])[k] = null;
+  if (isNestedColumn(out)) {
+    for (let k = 0; k < n; k++) if (indices[k] < 0) out.data[k] = null;
     return out;
   }
   const nulls = out.nulls ?? new Uint8Array(n);

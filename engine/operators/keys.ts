@@ -8,7 +8,8 @@
  * buffer. A 128-bit hash makes a false "duplicate" practically impossible
  * (probability ~n²/2^129).
  */
-import type { Column } from '../batch.js';
+import { isNestedColumn, keyValueText, stableText, storageOf, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn } from '../batch.js';
+import { isDecimal, isNested, type DataType, type Value } from '../ir/types.js';
 import { strAt } from '../column/string-column.js';
 import { sortKeys, type RunStore } from '../state/runs.js';
 
@@ -20,8 +21,9 @@ export function keyText(cols: readonly Column[], i: number): string {
     if (k > 0) s += '\u0001';
     switch (c.type) {
       case 'string': { const v = strAt(c, i); s += v === null ? '\u0000' : 's' + v; break; }
-      case 'string[]': { const v = c.data[i]; s += v === null ? '\u0000' : 'a' + JSON.stringify(v); break; }
-      default: s += c.nulls !== null && c.nulls[i] === 1 ? '\u0000' : 'n' + c.data[i]; break;
+      default:
+        if (isNestedColumn(c) || storageOf(c.type) === 'decimal') { const v = keyValueText(c as DecimalColumn | NestedColumn, i); s += v === null ? '\u0000' : 'a' + v; break; }
+        s += c.nulls !== null && c.nulls[i] === 1 ? '\u0000' : 'n' + (c as MaskedColumn).data[i]; break;
     }
   }
   return s;
@@ -35,7 +37,7 @@ export function keyTextOfValues(values: readonly unknown[], types: readonly stri
     const v = values[k];
     if (v === null || v === undefined) s += '\u0000';
     else if (types[k] === 'string') s += 's' + v;
-    else if (types[k] === 'string[]') s += 'a' + JSON.stringify(v);
+    else if (types[k] !== 'string' && (isNested(types[k] as DataType) || isDecimal(types[k] as DataType))) s += 'a' + (typeof v === 'object' ? stableText(v as Value) : String(v));
     else s += 'n' + (typeof v === 'boolean' ? (v ? 1 : 0) : v);
   }
   return s;
@@ -107,14 +109,14 @@ export class KeyHasher {
       case 'string':
         if (c.nulls !== null && c.nulls[i] === 1) return this.tag(0);
         return this.tagged(1, c.bytes, c.offsets[i], c.offsets[i + 1]);
-      case 'string[]': {
-        const v = c.data[i];
-        if (v === null) return this.tag(0);
-        return this.addText(3, JSON.stringify(v));
-      }
-      default:
+      default: {
+        if (isNestedColumn(c) || storageOf(c.type) === 'decimal') {
+          const v = keyValueText(c as DecimalColumn | NestedColumn, i);
+          return v === null ? this.tag(0) : this.addText(3, v);
+        }
         if (c.nulls !== null && c.nulls[i] === 1) return this.tag(0);
-        return this.addNumber(c.data[i]);
+        return this.addNumber((c as MaskedColumn).data[i]);
+      }
     }
   }
 

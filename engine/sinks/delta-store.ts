@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
-import { sparkTypeJson } from '../ir/types.js';
+import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
 import { columnStats, decodeParquet, encodeParquet } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
@@ -99,7 +99,7 @@ function statValue(v: unknown, type: DataType): unknown {
   if (type === 'date') return formatDate(v as number);
   if (type === 'timestamp') return new Date(Math.floor((v as number) / 1000)).toISOString();
   if (type === 'string') { const s = v as string; return s.length > 32 ? s.slice(0, 32) : s; }
-  if (type === 'boolean' || type === 'string[]') return undefined;
+  if (type === 'boolean' || isNested(type)) return undefined;
   return v;
 }
 
@@ -109,7 +109,7 @@ export function deltaStats(b: Batch): string {
   const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
   for (const f of b.schema) {
     const s = st[f.name];
-    if (!s) continue;
+    if (!s || isStruct(f.type)) continue; // a struct's null counts would be per field
     nullCount[f.name] = s.nullCount;
     const mn = statValue(s.min, f.type), mx = statValue(s.max, f.type);
     if (mn !== undefined) minValues[f.name] = mn;

@@ -25,6 +25,8 @@
 import {
   Bool,
   Data,
+  Decimal,
+  Map_,
   DateDay,
   Field as ArrowField,
   Float64,
@@ -46,12 +48,17 @@ import {
 } from 'apache-arrow';
 import type { DataType as ArrowDataType } from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
-import type { Batch, Column } from '../batch.js';
+import {
+  ColumnBuilder, columnFromValues, decimalScale, emptyColumn, isNestedColumn, pow10n, storageOf, valueAt,
+  type Batch, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn,
+} from '../batch.js';
 import {
   type StringColumn, StringColumnBuilder, compareStrAt, concatStrings, nullStringColumn, strAt, stringColumnFromArray, stringsOf,
 } from '../column/string-column.js';
 import { toValidUtf8 } from '../column/utf8.js';
-import type { DataType, Field, Schema, Value } from '../ir/types.js';
+import {
+  arrayType, decimalType, mapType, structType, typeInfo, type DataType, type DecimalType, type Field, type Schema, type Value,
+} from '../ir/types.js';
 
 export interface ParquetWriteOptions {
   /** Page compression; snappy by default. */
@@ -77,7 +84,8 @@ const TWO32 = 4294967296;
 const ENCODE_CHUNK_ROWS = 1 << 20;
 
 function arrowTypeOf(t: DataType): ArrowDataType {
-  switch (t) {
+  const i = typeInfo(t);
+  switch (i.kind) {
     case 'string': return new Utf8();
     case 'int': return new Int32();
     case 'long': return new Int64();
@@ -85,7 +93,11 @@ function arrowTypeOf(t: DataType): ArrowDataType {
     case 'boolean': return new Bool();
     case 'date': return new DateDay();
     case 'timestamp': return new TimestampMicrosecond('UTC');
-    case 'string[]': return new List(new ArrowField('element', new Utf8(), true));
+    case 'decimal': return new Decimal(i.scale, i.precision, 128);
+    case 'array': return new List(new ArrowField('element', arrowTypeOf(i.element), true));
+    case 'map': return new Map_(new ArrowField('entries', new Struct([new ArrowField('key', arrowTypeOf(i.key), false), new ArrowField('value', arrowTypeOf(i.value), true)] as ArrowField[]), false) as never);
+    case 'struct': return new Struct(i.fields.map((f: Field) => new ArrowField(f.name, arrowTypeOf(f.type), true)));
+    default: throw new Error(`a column of type ${t} cannot be written to Parquet`);
   }
 }
 
@@ -157,24 +169,9 @@ function columnData(c: Column, start: number, end: number): Data {
   switch (c.type) {
     case 'string':
       return utf8Data(c, start, end);
-    case 'string[]': {
-      const offsets = new Int32Array(n + 1);
-      const { bitmap, nullCount } = validityFromArray(c.data, start, end);
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const l = c.data[start + i];
-        if (l) total += l.length;
-        offsets[i + 1] = total;
-      }
-      const flat: (string | null)[] = new Array(total);
-      let k = 0;
-      for (let i = 0; i < n; i++) {
-        const l = c.data[start + i];
-        if (l) for (let j = 0; j < l.length; j++) flat[k++] = l[j] ?? null;
-      }
-      const child = utf8Data(stringColumnFromArray(flat), 0, total);
-      return makeData({ type: arrowTypeOf('string[]') as List<Utf8>, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child });
-    }
+    default:
+      if (isNestedColumn(c)) return nestedData(c.type, c.data as readonly Value[], start, end);
+      return decimalData(c as DecimalColumn, start, end);
     case 'int': case 'date': {
       const { bitmap, nullCount } = validityFromMask(c.nulls, start, end);
       const data = c.data.subarray(start, end);
@@ -198,6 +195,61 @@ function columnData(c: Column, start: number, end: number): Data {
       return makeData({ type: new Bool(), length: n, nullCount, nullBitmap: bitmap, data: packBits(c.data, start, end) });
     }
   }
+}
+
+/** Decimal128 data: each unscaled value as 16 little-endian two's-complement bytes. */
+function decimalData(c: DecimalColumn, start: number, end: number): Data {
+  const n = end - start;
+  const { bitmap, nullCount } = validityFromMask(c.nulls, start, end);
+  const words = new BigInt64Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    const v = BigInt(c.data[start + i]);
+    words[2 * i] = BigInt.asIntN(64, v);
+    words[2 * i + 1] = BigInt.asIntN(64, v >> 64n);
+  }
+  return makeData({ type: arrowTypeOf(c.type) as Decimal, length: n, nullCount, nullBitmap: bitmap, data: new Uint32Array(words.buffer) });
+}
+
+/** Arrow data of nested JS values (arrays, maps, structs), rows [start, end): children built as engine columns. */
+function nestedData(t: DataType, values: readonly Value[], start: number, end: number): Data {
+  const n = end - start;
+  const info = typeInfo(t);
+  const { bitmap, nullCount } = validityFromArray(values, start, end);
+  const type = arrowTypeOf(t);
+  if (info.kind === 'array' || info.kind === 'map') {
+    const offsets = new Int32Array(n + 1);
+    const flat: Value[] = [];
+    const keys: Value[] = [];
+    for (let i = 0; i < n; i++) {
+      const v = values[start + i];
+      if (v !== null && v !== undefined) {
+        if (info.kind === 'array') for (const x of v as readonly Value[]) flat.push(x ?? null);
+        else for (const [k, x] of v as ReadonlyMap<string, Value>) { keys.push(k); flat.push(x ?? null); }
+      }
+      offsets[i + 1] = flat.length;
+    }
+    let child: Data;
+    if (info.kind === 'array') child = columnData(columnFromValues(info.element, flat), 0, flat.length);
+    else {
+      const entries = (type as Map_).children[0].type as Struct;
+      child = makeData({ type: entries, length: flat.length, nullCount: 0, children: [
+        columnData(columnFromValues(info.key, keys), 0, keys.length), columnData(columnFromValues(info.value, flat), 0, flat.length),
+      ] });
+    }
+    return info.kind === 'array'
+      ? makeData({ type: type as List, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child })
+      : makeData({ type: type as Map_, length: n, nullCount, nullBitmap: bitmap, valueOffsets: offsets, child });
+  }
+  if (info.kind !== 'struct') throw new Error(`internal: ${t} is not nested`);
+  const children = info.fields.map((f: Field) => {
+    const vals = new Array<Value>(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[start + i] as { readonly [k: string]: Value } | null;
+      vals[i] = v === null || v === undefined ? null : (v[f.name] ?? null);
+    }
+    return columnData(columnFromValues(f.type, vals), 0, n);
+  });
+  return makeData({ type: type as Struct, length: n, nullCount, nullBitmap: bitmap, children });
 }
 
 function arrowSchemaOf(schema: Schema): ArrowSchema {
@@ -279,9 +331,28 @@ function engineTypeOf(t: ArrowDataType): DataType | undefined {
     case Type.Bool: return 'boolean';
     case Type.Date: return 'date';
     case Type.Timestamp: return 'timestamp';
+    case Type.Decimal: {
+      const { precision, scale } = t as unknown as { precision: number; scale: number };
+      return precision <= 38 ? decimalType(precision, scale) : undefined;
+    }
     case Type.List: case Type.LargeList: case Type.FixedSizeList: {
       const child = (t as unknown as { children: ArrowField[] }).children[0];
-      return child && engineTypeOf(child.type) === 'string' ? 'string[]' : undefined;
+      const e = child && engineTypeOf(child.type);
+      return e && arrayType(e);
+    }
+    case Type.Map: {
+      const entries = (t as unknown as { children: ArrowField[] }).children[0].type as unknown as { children: ArrowField[] };
+      const k = engineTypeOf(entries.children[0].type), v = engineTypeOf(entries.children[1].type);
+      return k && v ? mapType(k, v) : undefined;
+    }
+    case Type.Struct: {
+      const fields: Field[] = [];
+      for (const f of (t as unknown as { children: ArrowField[] }).children) {
+        const ft = engineTypeOf(f.type);
+        if (!ft) return undefined;
+        fields.push({ name: f.name, type: ft });
+      }
+      return structType(fields);
     }
     default: return undefined;
   }
@@ -370,14 +441,17 @@ function readStringColumn(chunks: readonly Data[], n: number): StringColumn {
   return parts.length === 0 ? nullStringColumn(n) : concatStrings(parts);
 }
 
-function readListColumn(chunks: readonly Data[], n: number): (string[] | null)[] {
-  const out: (string[] | null)[] = new Array(n);
+/** Nested values (arrays, maps, structs) of `type` from Arrow chunks, children read as engine columns. */
+function readNestedColumn(type: DataType, chunks: readonly Data[], n: number, name: string): NestedColumn {
+  const out = new Array<Value>(n).fill(null);
+  const info = typeInfo(type);
   let pos = 0;
   for (const d of chunks) {
     if (d.length === 0) continue;
-    if (d.typeId === Type.List || d.typeId === Type.LargeList || d.typeId === Type.FixedSizeList) {
+    if (d.typeId === Type.Null) { pos += d.length; continue; }
+    if (info.kind === 'array' && (d.typeId === Type.List || d.typeId === Type.LargeList || d.typeId === Type.FixedSizeList)) {
       const child = d.children[0];
-      const elems = stringsOf(readStringColumn([child], child.length));
+      const elems = readColumn(info.element, [child], child.length, name);
       let offs: ArrayLike<number>;
       if (d.typeId === Type.FixedSizeList) {
         const size = (d.type as unknown as { listSize: number }).listSize;
@@ -386,20 +460,75 @@ function readListColumn(chunks: readonly Data[], n: number): (string[] | null)[]
         offs = o;
       } else offs = numericOffsets(d.valueOffsets as unknown as Int32Array | BigInt64Array, d.length + 1);
       for (let i = 0; i < d.length; i++) {
-        out[pos + i] = isValid(d, i) ? (elems.slice(offs[i], offs[i + 1]) as string[]) : null;
+        if (!isValid(d, i)) continue;
+        const arr: Value[] = [];
+        for (let k = offs[i]; k < offs[i + 1]; k++) arr.push(valueAt(elems, k));
+        out[pos + i] = arr;
       }
-    } else if (d.typeId === Type.Null) {
-      for (let i = 0; i < d.length; i++) out[pos + i] = null;
-    } else {
-      const v = new Vector([d]);
+    } else if (info.kind === 'map' && d.typeId === Type.Map) {
+      const entries = d.children[0];
+      const keys = readColumn(info.key, [entries.children[0]], entries.length, name);
+      const vals = readColumn(info.value, [entries.children[1]], entries.length, name);
+      const offs = numericOffsets(d.valueOffsets as unknown as Int32Array | BigInt64Array, d.length + 1);
       for (let i = 0; i < d.length; i++) {
-        const x: unknown = v.get(i);
-        out[pos + i] = x == null ? null : [...(x as Iterable<unknown>)].map((e) => (e == null ? null : String(e))) as string[];
+        if (!isValid(d, i)) continue;
+        const m = new Map<string, Value>();
+        for (let k = offs[i]; k < offs[i + 1]; k++) m.set(String(valueAt(keys, k)), valueAt(vals, k));
+        out[pos + i] = m;
       }
+    } else if (info.kind === 'struct' && d.typeId === Type.Struct) {
+      const names = (d.type as unknown as { children: ArrowField[] }).children.map((f) => f.name);
+      const cols = info.fields.map((f: Field) => {
+        let j = names.indexOf(f.name);
+        if (j < 0) j = names.findIndex((x) => x.toLowerCase() === f.name.toLowerCase());
+        return j < 0 ? emptyColumn(f.type, d.length) : readColumn(f.type, [d.children[j]], d.length, name);
+      });
+      for (let i = 0; i < d.length; i++) {
+        if (!isValid(d, i)) continue;
+        const o: Record<string, Value> = {};
+        info.fields.forEach((f: Field, k: number) => { o[f.name] = valueAt(cols[k], i); });
+        out[pos + i] = o;
+      }
+    } else {
+      throw new Error(`cannot read Parquet column ${name} as ${type}: it holds ${String(d.type)}`);
     }
     pos += d.length;
   }
-  return out;
+  return { type: type as NestedColumn['type'], data: out };
+}
+
+/** A decimal column from Arrow chunks (Decimal128/256 words, or integers), rescaled to `type`'s scale. */
+function readDecimalColumn(type: DecimalType, chunks: readonly Data[], n: number, name: string): DecimalColumn {
+  const scale = decimalScale(type);
+  const b = new ColumnBuilder(type, n);
+  for (const d of chunks) {
+    if (d.length === 0) continue;
+    if (d.typeId === Type.Decimal) {
+      const { scale: from, bitWidth } = d.type as unknown as { scale: number; bitWidth: number };
+      const words = d.values as Uint32Array;
+      const per = bitWidth / 32;
+      for (let i = 0; i < d.length; i++) {
+        if (!isValid(d, i)) { b.pushUnscaled(null); continue; }
+        let v = 0n;
+        for (let k = per - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[i * per + k]);
+        v = BigInt.asIntN(bitWidth, v);
+        b.pushUnscaled(rescale(v, from, scale));
+      }
+    } else {
+      const tmp = readMaskedColumn('double', [d], d.length, name);
+      for (let i = 0; i < d.length; i++) b.push(valueAt(tmp, i));
+    }
+  }
+  return b.finish() as DecimalColumn;
+}
+
+/** An unscaled value moved from scale `from` to scale `to` (half up when digits are dropped). */
+function rescale(v: bigint, from: number, to: number): bigint {
+  if (from === to) return v;
+  if (to > from) return v * pow10n(to - from);
+  const d = pow10n(from - to);
+  const q = v / d, r = v % d;
+  return 2n * (r < 0n ? -r : r) >= d ? q + (v < 0n ? -1n : 1n) : q;
 }
 
 const MICROS_PER_DAY = 86400e6;
@@ -472,7 +601,7 @@ function convertKind(x: number, from: NumKind, to: DataType): number {
 }
 
 /** A masked (numeric/date/timestamp/boolean) column of `type` from Arrow chunks. */
-function readMaskedColumn(type: Exclude<DataType, 'string' | 'string[]'>, chunks: readonly Data[], n: number, name: string): Column {
+function readMaskedColumn(type: MaskedColumn['type'], chunks: readonly Data[], n: number, name: string): Column {
   const vals = new Float64Array(n);
   const nulls = new Uint8Array(n);
   let anyNull = false;
@@ -500,7 +629,7 @@ function readMaskedColumn(type: Exclude<DataType, 'string' | 'string[]'>, chunks
   const mask = anyNull ? nulls : null;
   if (mask) for (let i = 0; i < n; i++) if (mask[i]) vals[i] = 0;
   switch (type) {
-    case 'int': case 'date': {
+    case 'int': case 'date': case 'interval year to month': {
       const data = new Int32Array(n);
       for (let i = 0; i < n; i++) data[i] = vals[i];
       return { type, data, nulls: mask };
@@ -517,22 +646,14 @@ function readMaskedColumn(type: Exclude<DataType, 'string' | 'string[]'>, chunks
 }
 
 function readColumn(type: DataType, chunks: readonly Data[], n: number, name: string): Column {
-  switch (type) {
+  switch (storageOf(type)) {
     case 'string': return readStringColumn(chunks, n);
-    case 'string[]': return { type, data: readListColumn(chunks, n) };
-    default: return readMaskedColumn(type, chunks, n, name);
+    case 'nested': return readNestedColumn(type, chunks, n, name);
+    case 'decimal': return readDecimalColumn(type as DecimalType, chunks, n, name);
+    default: return readMaskedColumn(type as MaskedColumn['type'], chunks, n, name);
   }
 }
 
-function nullColumn(type: DataType, n: number): Column {
-  switch (type) {
-    case 'string': return nullStringColumn(n);
-    case 'string[]': return { type, data: new Array<string[] | null>(n).fill(null) };
-    case 'int': case 'date': return { type, data: new Int32Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
-    case 'boolean': return { type, data: new Uint8Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
-    default: return { type, data: new Float64Array(n), nulls: n ? new Uint8Array(n).fill(1) : null };
-  }
-}
 
 /** Parses Parquet bytes into an Arrow table (via parquet-wasm and an IPC stream). */
 export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[]): ArrowTable {
@@ -576,7 +697,7 @@ export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
   const columns = schema.map((f, j) => {
     const src = sources[j];
     const vec = src === undefined ? null : table.getChild(src);
-    return vec ? readColumn(f.type, vec.data, n, f.name) : nullColumn(f.type, n);
+    return vec ? readColumn(f.type, vec.data, n, f.name) : emptyColumn(f.type, n);
   });
   return { schema, columns, length: n };
 }
@@ -632,15 +753,24 @@ export function columnStats(batch: Batch): Record<string, ColumnStats> {
         if (lo >= 0) { min = strAt(c, lo); max = strAt(c, hi); }
         break;
       }
-      case 'string[]':
-        for (let i = 0; i < n; i++) if (c.data[i] === null) nullCount++;
-        break;
       case 'boolean':
         if (c.nulls) for (let i = 0; i < n; i++) nullCount += c.nulls[i];
         break;
       default: {
-        const d = c.data;
-        const m = c.nulls;
+        if (isNestedColumn(c)) { for (let i = 0; i < n; i++) if (c.data[i] === null) nullCount++; break; }
+        if (storageOf(c.type) === 'decimal') {
+          const dc = c as DecimalColumn;
+          let lo = -1, hi = -1;
+          for (let i = 0; i < n; i++) {
+            if (dc.nulls && dc.nulls[i]) { nullCount++; continue; }
+            if (lo < 0 || dc.data[i] < dc.data[lo]) lo = i;
+            if (hi < 0 || dc.data[i] > dc.data[hi]) hi = i;
+          }
+          if (lo >= 0) { min = valueAt(dc, lo); max = valueAt(dc, hi); }
+          break;
+        }
+        const d = (c as MaskedColumn).data;
+        const m = (c as MaskedColumn).nulls;
         let lo = Infinity;
         let hi = -Infinity;
         let any = false;

@@ -263,7 +263,7 @@ export class PipelineCompiler {
       return { ...base, language: 'python', python: chain, pythonBase: p.chain };
     }
     let rel = p!.rel!.filter(inverse);
-    rel = rel.addRaw(FAILED_EXPECTATIONS_COLUMN, 'string[]', failedList, rules.map((e) => e.predicate));
+    rel = rel.addRaw(FAILED_EXPECTATIONS_COLUMN, 'array<string>', failedList, rules.map((e) => e.predicate));
     const query = rel.toQuery();
     const sql = renderQuery(query, (n) => d.ident(n));
     this.fragments.push({ table: g.name, sql, kind: 'query' });

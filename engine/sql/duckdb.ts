@@ -13,7 +13,7 @@
  */
 import type { CsvOptions } from '../ir/plan.js';
 import * as path from 'node:path';
-import type { DataType } from '../ir/types.js';
+import { typeInfo, type DataType } from '../ir/types.js';
 import type { CsvSourceContext, Dialect, PackagedFiles } from './dialect.js';
 import { quoteIdentWith } from './dialect.js';
 import { parseText } from './expr.js';
@@ -21,9 +21,24 @@ import type { CompiledPipeline } from './compiler.js';
 import { renderQuery, select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
 import { reportMarkdown } from './report.js';
 
-const TYPES: Record<DataType, string> = {
-  string: 'VARCHAR', int: 'INTEGER', long: 'BIGINT', double: 'DOUBLE', boolean: 'BOOLEAN', date: 'DATE', timestamp: 'TIMESTAMP', 'string[]': 'VARCHAR[]',
-};
+/** DuckDB's spelling of a type. */
+export function duckTypeName(t: DataType): string {
+  const i = typeInfo(t);
+  switch (i.kind) {
+    case 'string': return 'VARCHAR';
+    case 'int': return 'INTEGER';
+    case 'long': return 'BIGINT';
+    case 'double': return 'DOUBLE';
+    case 'boolean': return 'BOOLEAN';
+    case 'date': return 'DATE';
+    case 'timestamp': return 'TIMESTAMP';
+    case 'interval day to second': case 'interval year to month': return 'INTERVAL';
+    case 'decimal': return `DECIMAL(${i.precision}, ${i.scale})`;
+    case 'array': return `${duckTypeName(i.element)}[]`;
+    case 'map': return `MAP(${duckTypeName(i.key)}, ${duckTypeName(i.value)})`;
+    case 'struct': return `STRUCT(${i.fields.map((f) => `${ident(f.name)} ${duckTypeName(f.type)}`).join(', ')})`;
+  }
+}
 
 const str = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const ident = (n: string) => quoteIdentWith(n, '"');
@@ -121,11 +136,11 @@ export const duckdb: Dialect = {
   title: 'DuckDB',
   ident,
   str,
-  typeName: (t) => TYPES[t],
+  typeName: (t) => duckTypeName(t),
   doubleLit: (v) => (Number.isNaN(v) ? `CAST('NaN' AS DOUBLE)` : !Number.isFinite(v) ? `CAST('${v > 0 ? '' : '-'}Infinity' AS DOUBLE)` : `CAST(${String(v)} AS DOUBLE)`),
   array: (items) => `[${items.join(', ')}]`,
   arrayCompact: (arr) => `list_filter(${arr}, lambda x: x IS NOT NULL)`,
-  tryCast: (e, t) => `TRY_CAST(${e} AS ${TYPES[t]})`,
+  tryCast: (e, t) => `TRY_CAST(${e} AS ${duckTypeName(t)})`,
   regexFull: (e, re) => `regexp_full_match(${e}, ${str(re)})`,
   regexReplaceAll: (e, re, rep) => `regexp_replace(${e}, ${str(re)}, ${str(rep)}, 'g')`,
   backref: (n) => `\\${n}`,
@@ -134,7 +149,7 @@ export const duckdb: Dialect = {
   length: (e) => `CAST(length(${e}) AS INTEGER)`,
   divide: (a, b) => `${a} / nullif(${b}, 0)`,
   modulo: (a, b) => `${a} % ${b}`,
-  numericCast: (e, from, to) => (to === 'double' ? `CAST(${e} AS DOUBLE)` : from === 'double' ? `TRY_CAST(trunc(${e}) AS ${TYPES[to]})` : to === 'long' ? `CAST(${e} AS BIGINT)` : `TRY_CAST(${e} AS ${TYPES[to]})`),
+  numericCast: (e, from, to) => (to === 'double' ? `CAST(${e} AS DOUBLE)` : from === 'double' ? `TRY_CAST(trunc(${e}) AS ${duckTypeName(to)})` : to === 'long' ? `CAST(${e} AS BIGINT)` : `TRY_CAST(${e} AS ${duckTypeName(to)})`),
   sum: (arg, t) => (t === 'double' ? `sum(${arg})` : `CAST(sum(${arg}) AS BIGINT)`),
   currentTimestamp: () => 'CAST(current_timestamp AS TIMESTAMP)',
   timestampFromText: (e) => `CAST(TRY_CAST(regexp_replace(upper(${e}), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '\\1 \\2:00\\3') AS TIMESTAMPTZ) AS TIMESTAMP)`,

@@ -115,7 +115,7 @@ export function parseText(d: Dialect, v: string, to: DataType, mode: 'bronze' | 
     case 'boolean': return `CASE lower(${v}) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END`;
     case 'date': return `CASE WHEN ${d.regexFull(v, DATE_RE)} THEN ${d.tryCast(v, 'date')} END`;
     case 'timestamp': return `CASE WHEN ${d.regexFull(v, TIMESTAMP_RE)} THEN ${d.timestampFromText(v)} END`;
-    case 'string[]': return `CAST(NULL AS ${d.typeName('string[]')})`;
+    default: return `CAST(NULL AS ${d.typeName(to)})`;
   }
 }
 
@@ -132,7 +132,7 @@ function castFromString(d: Dialect, x: string, to: DataType): string {
 function litValue(v: Value, type: DataType): Value {
   if (v === null) return null;
   if (typeof v === 'string' && type !== 'string') return castValue(v, 'string', type);
-  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'string[]' : 'double', 'string');
+  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'array<string>' : 'double', 'string');
   return v;
 }
 
@@ -150,7 +150,8 @@ export function literalSql(d: Dialect, value: Value, type: DataType): Sql {
     case 'double': return atom(d.doubleLit(Number(v)));
     case 'date': return atom(`DATE '${formatDate(Number(v))}'`);
     case 'timestamp': return atom(`TIMESTAMP '${formatTimestamp(Number(v))}'`);
-    case 'string[]': return atom(d.array((v as string[]).map((s) => d.str(s))));
+    case 'array<string>': return atom(d.array((v as string[]).map((s) => d.str(s))));
+    default: throw new Error(`internal: no SQL literal for type ${type}`);
   }
 }
 
@@ -285,7 +286,7 @@ export class ExprCompiler {
     if (isNumeric(from) && isNumeric(to)) return hook(d.numericCast(a.sql, from, to));
     if (to === 'string') {
       if (from === 'double') this.ctx.onConstruct?.('DOUBLE_TO_STRING');
-      if (from === 'string[]' || from === 'boolean' || from === 'date' || from === 'timestamp' || isNumeric(from)) return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
+      if (from === 'array<string>' || from === 'boolean' || from === 'date' || from === 'timestamp' || isNumeric(from)) return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
     }
     if (from === 'string') return hook(castFromString(d, a.sql, to));
     if ((from === 'date' && to === 'timestamp') || (from === 'timestamp' && to === 'date')) return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);

@@ -189,7 +189,7 @@ function cellText(v: Value, type: DataType): string {
     case 'date': return formatDate(v as number);
     case 'timestamp': return formatTimestamp(v as number).slice(0, 19);
     case 'double': return fmtDouble(v as number);
-    case 'string[]': return `[${(v as string[]).join(', ')}]`;
+    case 'array<string>': return `[${(v as string[]).join(', ')}]`;
     case 'boolean': return v ? 'true' : 'false';
     case 'string': return (v as string).replace(/[\r\n\t]/g, ' ');
     default: return String(v);
@@ -206,7 +206,7 @@ function jsonValue(v: Value, type: DataType): unknown {
 
 function csvField(v: Value, type: DataType): string {
   if (v === null) return '';
-  const s = type === 'string[]' ? JSON.stringify(v) : type === 'date' ? formatDate(v as number) : type === 'timestamp' ? formatTimestamp(v as number) : String(v);
+  const s = type === 'array<string>' ? JSON.stringify(v) : type === 'date' ? formatDate(v as number) : type === 'timestamp' ? formatTimestamp(v as number) : String(v);
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
