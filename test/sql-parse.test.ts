@@ -159,8 +159,11 @@ describe('Databricks wrappers', () => {
     expect(bronze).toMatch(/FROM STREAM read_files\(\n\s+'\$\{source_path\}\/patients_daily_file_\*\.csv',\n\s+format => 'csv',\n\s+header => true,/);
     expect(bronze).toContain(`schema => 'patient_id STRING, name STRING, age STRING, gender STRING, address STRING, contact_number STRING, admission_date STRING, diagnosis_code STRING'`);
     expect(bronze).toContain('_metadata.file_name AS _source_file');
-    expect(bronze).toContain("CASE WHEN age RLIKE '^([+-]?[0-9]+)$' THEN try_cast(age AS INT) END AS age");
-    expect(bronze).toContain("CASE WHEN admission_date RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2})$' THEN try_cast(admission_date AS DATE) END AS admission_date");
+    // \\z in the SQL literal is Java's \z: the very end (Java's $ also matches before a final line break)
+    expect(bronze).toContain("CASE WHEN age RLIKE '^([+-]?[0-9]+)\\\\z' THEN try_cast(age AS INT) END AS age");
+    expect(bronze).toContain("CASE WHEN admission_date RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2})\\\\z' THEN try_cast(admission_date AS DATE) END AS admission_date");
+    // the reader options that make Spark tokenize as the engine does
+    expect(bronze).toMatch(/lineSep => '\\n',\n\s+ignoreLeadingWhiteSpace => true,\n\s+ignoreTrailingWhiteSpace => true,/);
     expect(bronze).toContain("TBLPROPERTIES ('quality' = 'bronze')");
     // the mapping is a materialized view over a batch read
     expect(notebook).toMatch(/CREATE OR REFRESH MATERIALIZED VIEW diagnosis_mapping[\s\S]*FROM read_files\(/);

@@ -19,7 +19,8 @@ import { ExprCompiler, type ExprConstruct } from './expr.js';
 import { PythonRenderer, aggSql, type PyChain } from './python.js';
 import { Rel, type RelEnv } from './rel.js';
 import { renderQuery, select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
-import type { IssueTreatment, PortabilityIssue } from './report.js';
+import type { IssueNote, PortabilityIssue } from './report.js';
+import { reachOf } from './reach.js';
 
 export interface CompiledExpectation {
   readonly name: string;
@@ -92,6 +93,7 @@ interface Pending {
 export class PipelineCompiler {
   readonly graph: PipelineGraph;
   readonly report: PortabilityIssue[] = [];
+  private readonly notes: (IssueNote & { at?: 'output' | 'source' | 'dedup' })[] = [];
   private readonly fragments: { table: string; sql: string; kind: 'query' | 'expr' }[] = [];
   private readonly pending = new Map<string, Pending>();
   private readonly reported = new Set<string>();
@@ -110,11 +112,23 @@ export class PipelineCompiler {
 
   private get d(): Dialect { return this.options.dialect; }
 
-  note(issue: { table?: string; code: string; treatment: IssueTreatment; detail: string; columns?: readonly string[] }): void {
+  note(issue: IssueNote & { at?: 'output' | 'source' | 'dedup' }): void {
     const key = `${issue.table ?? ''}|${issue.code}|${issue.detail}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.report.push({ dialect: this.d.name, ...issue });
+    this.notes.push(issue);
+  }
+
+  /** The report: every note with the columns it names in its table and where the difference reaches. */
+  private finishReport(): void {
+    for (const n of this.notes) {
+      const { at, columns, rows, ...rest } = n;
+      const reach = n.table && this.graph.datasets.has(n.table) && (columns?.length || rows || at === 'dedup')
+        ? reachOf(this.graph, { table: n.table, columns: columns ?? [], rows: rows ?? false, at })
+        : [];
+      const own = reach.find((r) => r.table === n.table);
+      this.report.push({ dialect: this.d.name, ...rest, columns: own ? [...own.columns] : [], rows: own?.rows ?? false, reach });
+    }
   }
 
   compile(): CompiledPipeline {
@@ -133,9 +147,10 @@ export class PipelineCompiler {
         if (!(e instanceof PipelineError) || !this.options.partial) throw e;
         failed.add(name);
         out.push(this.failedUnit(g, e));
-        this.note({ table: name, code: e.code, treatment: 'unsupported', detail: `not compiled: ${e.message.split('\n')[0]}` });
+        this.note({ table: name, code: e.code, treatment: 'unsupported', detail: `not compiled: ${e.message.split('\n')[0]}`, rows: true });
       }
     }
+    this.finishReport();
     return { pipeline: this.pipeline, graph: this.graph, dialect: this.d, input: this.options.input, datasets: out, report: this.report, fragments: this.fragments };
   }
 
@@ -173,7 +188,14 @@ export class PipelineCompiler {
       DOUBLE_TO_STRING: 'a DOUBLE cast to STRING is formatted by the target (5.0, 1.0E21), not as JavaScript formats it (5, 1e+21).',
       UNICODE_CASE_MAPPING: `upper()/lower() follow ${d.title}'s Unicode case mapping, which can differ from JavaScript's for a few characters (e.g. ß).`,
     };
-    this.note({ table, code: c, treatment: 'approximated', detail: details[c] });
+    const when: Record<ExprConstruct, string> = {
+      INTEGER_OVERFLOW: 'integer arithmetic overflows',
+      DOUBLE_TO_STRING: 'a DOUBLE is cast to STRING',
+      UNICODE_CASE_MAPPING: 'a text holds a character whose case mapping differs (e.g. ß)',
+    };
+    // the construct's column is not known here: every column of the table is named
+    const columns = this.graph.datasets.get(table)?.schema.map((f) => f.name) ?? [];
+    this.note({ table, code: c, treatment: 'approximated', detail: details[c], columns, rows: c === 'INTEGER_OVERFLOW', condition: when[c] });
   }
 
   private compileDataset(g: GraphDataset): CompiledDataset {
@@ -197,7 +219,7 @@ export class PipelineCompiler {
     const dropF = exps.filter((e) => this.d.expectations[e.action] === 'filter').map((e) => `"${e.name}"`);
     const failK = named('fail', 'check');
     if (warnC.length) this.note({ table: g.name, code: 'WARN_EXPECTATION_NOT_COUNTED', treatment: 'not-reproduced', detail: `warn ${list(warnC)} kept as comments: ${this.d.title} has no expectations, so failures are not counted.` });
-    if (failC.length) this.note({ table: g.name, code: 'FAIL_EXPECTATION_NOT_ENFORCED', treatment: 'not-reproduced', detail: `fail ${list(failC)} kept as comments: ${this.d.title} has no expectations, so a violating row does not stop the update.` });
+    if (failC.length) this.note({ table: g.name, code: 'FAIL_EXPECTATION_NOT_ENFORCED', treatment: 'not-reproduced', detail: `fail ${list(failC)} kept as comments: ${this.d.title} has no expectations, so a violating row does not stop the update.`, rows: true, condition: 'a row violates a fail expectation (the engine stops the update)' });
     if (dropF.length) this.note({ table: g.name, code: 'DROP_EXPECTATION_AS_FILTER', treatment: 'lowered', detail: `drop ${list(dropF)} a WHERE filter (rows where one is false or NULL are removed; no metrics).` });
     if (failK.length) this.note({ table: g.name, code: 'FAIL_EXPECTATION_AS_CHECK', treatment: 'lowered', detail: `fail ${list(failK)} checked after the table is built: the script stops with error('EXPECTATION_FAILED …') when a row violates one (no metrics).` });
 
@@ -212,7 +234,7 @@ export class PipelineCompiler {
       }
       if (reason === 'dedup') {
         this.note({ table: g.name, code: 'DEDUP_IN_PYTHON', treatment: 'python', detail: 'dropDuplicates has no SQL form: this flow is a Python file (spark.readStream.table(...).dropDuplicates([...])).' });
-        this.note({ table: g.name, code: 'DEDUP_FIRST_ROW', treatment: 'approximated', detail: 'which of several duplicates arriving in one micro-batch is kept is up to Spark; the engine keeps the first by file name, then line.' });
+        this.note({ table: g.name, code: 'DEDUP_FIRST_ROW', treatment: 'approximated', detail: 'which of several duplicates arriving in one micro-batch is kept is up to Spark; the engine keeps the first by file name, then line.', at: 'dedup', condition: 'rows with the same key arrive in one update' });
       } else if (reason === 'csv') {
         this.note({ table: g.name, code: 'FILE_SOURCE_IN_PYTHON', treatment: 'python', detail: 'SQL cannot read files on this target: the ingestion is a Python flow (spark.readStream.format("csv")…) applying the same bronze rules.' });
       } else {
@@ -277,7 +299,7 @@ export class PipelineCompiler {
     const d = this.d;
     switch (p.kind) {
       case 'csv': {
-        const src = d.csvSource(p.options, { table: g.name, input: this.options.input, streaming: g.streaming, unique: (b) => this.unique(b), report: (i) => this.note(i) });
+        const src = d.csvSource(p.options, { table: g.name, input: this.options.input, streaming: g.streaming, unique: (b) => this.unique(b), report: (i) => this.note({ ...i, at: 'source' }) });
         preamble.push(...(src.preamble ?? []));
         return Rel.over(env, { kind: 'sub', query: src.query, alias: 'src' }, csvSourceSchema(p.options));
       }
@@ -313,9 +335,9 @@ export class PipelineCompiler {
     const part = keys.map((k) => c.sql(r.resolve({ kind: 'col', name: k })));
     const ord = order.map((k) => c.sql(r.resolve({ kind: 'col', name: k })));
     if (order.length < 2) {
-      this.note({ table: g.name, code: 'DEDUP_ORDER_UNKNOWN', treatment: 'approximated', detail: 'the deduplicated rows carry no _source_file/_line, so which duplicate is kept is arbitrary.' });
+      this.note({ table: g.name, code: 'DEDUP_ORDER_UNKNOWN', treatment: 'approximated', detail: 'the deduplicated rows carry no _source_file/_line, so which duplicate is kept is arbitrary.', at: 'dedup', condition: 'rows with the same key are in the input' });
     } else {
-      this.note({ table: g.name, code: 'DEDUP_FIRST_ROW', treatment: 'approximated', detail: 'the first row per key is chosen by _source_file (byte order), then _line, as the engine reads them within one batch; across several engine batches the engine keeps the earliest batch\'s row.' });
+      this.note({ table: g.name, code: 'DEDUP_FIRST_ROW', treatment: 'approximated', detail: 'the first row per key is chosen by _source_file (byte order), then _line, as the engine reads them within one batch; across several engine batches the engine keeps the earliest batch\'s row.', at: 'dedup', condition: 'the engine read rows with the same key in several micro-batches' });
     }
     const qualify = `row_number() OVER (PARTITION BY ${part.join(', ')}${ord.length ? ` ORDER BY ${ord.join(', ')}` : ''}) = 1`;
     return r.wrap('q', [], qualify);
@@ -334,7 +356,7 @@ export class PipelineCompiler {
     const t = rel.schema.find((f) => f.name === p.column)!.type;
     const r = rel.prepare([{ kind: 'col', name: p.column }]);
     const w = r.wrap('q', [{ alias: '__wm_max_us', type: 'long', sql: (c) => `max(${epochUs(c.sql(r.resolve({ kind: 'col', name: p.column })), t)}) OVER ()` }]);
-    this.note({ table: g.name, code: 'WATERMARK_SINGLE_BATCH', treatment: 'approximated', detail: `the script is one batch: windows are emitted when they end at or before max(${p.column}) − ${p.delayText} (the engine's closing batch after one micro-batch); rows the engine drops as late across several micro-batches are kept.` });
+    this.note({ table: g.name, code: 'WATERMARK_SINGLE_BATCH', treatment: 'approximated', detail: `the script is one batch: windows are emitted when they end at or before max(${p.column}) − ${p.delayText} (the engine's closing batch after one micro-batch); rows the engine drops as late across several micro-batches are kept.`, rows: true, condition: 'the engine read the input in several micro-batches' });
     return w.withWatermark({ column: p.column, delayUs: p.delayUs, maxKey: '__wm_max_us' });
   }
 
@@ -349,11 +371,11 @@ export class PipelineCompiler {
     const aggItems = (x: Rel): SelectItem[] => { const c = x.compiler(); return p.aggs.map(([n, a]) => ({ sql: aggSql(d, c, a.arg ? { ...a, arg: x.resolve(a.arg) } : a), alias: n })); };
     const sub = (q: QuerySql, alias = 'q'): FromSql => ({ kind: 'sub', query: q, alias });
     if (g.streaming && g.kind !== 'materialized_view' && p.aggs.some(([, a]) => a.fn === 'countDistinct') && d.name !== 'duckdb') {
-      this.note({ table: g.name, code: 'STREAMING_COUNT_DISTINCT', treatment: 'not-reproduced', detail: 'count(DISTINCT …) is not supported in Spark streaming aggregations; the update will be rejected.' });
+      this.note({ table: g.name, code: 'STREAMING_COUNT_DISTINCT', treatment: 'not-reproduced', detail: 'count(DISTINCT …) is not supported in Spark streaming aggregations; the update will be rejected.', rows: true });
     }
     if (!p.window) {
       const keys = keyItems(r);
-      if (!keys.length) this.note({ table: g.name, code: 'GLOBAL_AGGREGATE_ON_NO_INPUT', treatment: 'approximated', detail: 'an aggregate without grouping keys gives one row even before any input was read; the engine\'s table stays empty until its first update.' });
+      if (!keys.length) this.note({ table: g.name, code: 'GLOBAL_AGGREGATE_ON_NO_INPUT', treatment: 'approximated', detail: 'an aggregate without grouping keys gives one row even before any input was read; the engine\'s table stays empty until its first update.', rows: true, condition: 'no input was read yet' });
       const q = select([...keys, ...aggItems(r)], r.from, { where: where(r), groupBy: keys.map((k) => k.sql) });
       return Rel.over(env, sub(q), outSchema);
     }
@@ -416,7 +438,7 @@ export class PipelineCompiler {
       dialect: this.d, table: g.name, origin: this.env(g).origin, onConstruct: this.env(g).onConstruct,
       datasetSchema: (n) => this.graph.datasets.get(n)!.schema,
       csvReader: (csv, s) => {
-        const reader = this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note(i) });
+        const reader = this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note({ ...i, at: 'source' }) });
         if (!reader) throw new UnsupportedError('NON_PORTABLE_SOURCE', `${this.d.title} cannot read the CSV source of ${g.name} from Python`, { table: g.name, dialect: this.d.name });
         fragments.push(...reader.fragments);
         return reader;

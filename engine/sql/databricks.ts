@@ -9,7 +9,7 @@
  */
 import type { CsvOptions } from '../ir/plan.js';
 import type { Dialect, PackagedFiles } from './dialect.js';
-import { bronzeLevels, errorNote, levelCalls, nestLevels, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sparkString, sqlStatement, stringSchemaDdl } from './spark-common.js';
+import { SPARK_CSV_OPTIONS, sparkOptionLiteral, bronzeLevels, errorNote, levelCalls, nestLevels, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sparkString, sqlStatement, stringSchemaDdl } from './spark-common.js';
 import type { CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
@@ -24,8 +24,7 @@ function readFilesArgs(o: CsvOptions, streaming: boolean): string[] {
     sparkString(`\${${SOURCE_PATH_KEY}}/${o.glob}`),
     `format => 'csv'`,
     `header => ${o.header}`,
-    `multiLine => true`,
-    `escape => '"'`,
+    ...SPARK_CSV_OPTIONS.map(([k, v]) => `${k} => ${v === 'true' ? v : sparkOptionLiteral(v)}`),
     `schema => ${sparkString(stringSchemaDdl(o, sparkSpellings))}`,
   ];
   if (o.metadataColumns) args.push(`readerCaseSensitive => false`, `rescuedDataColumn => '${RESCUED_RAW}'`);
@@ -35,6 +34,24 @@ function readFilesArgs(o: CsvOptions, streaming: boolean): string[] {
     if (o.allowOverwrites) args.push('allowOverwrites => true');
   }
   return args;
+}
+
+/** What Auto Loader's header matching and rescued-data column do differently. */
+function reportAutoLoader(ctx: Parameters<Dialect['csvSource']>[1], o: CsvOptions): void {
+  if (!o.metadataColumns) return;
+  const values = [...o.schema.map((f) => f.name), '_rescued_data'];
+  ctx.report({
+    table: ctx.table, code: 'RESCUED_KEY_ORDER', treatment: 'approximated', columns: ['_rescued_data'], condition: 'a row has both a value that fails its conversion and a field of a column not in the schema',
+    detail: `_rescued_data joins the values that fail a conversion (built in SQL) and Auto Loader's rescued fields (${RESCUED_RAW}, trimmed, without NULL markers and _file_path): the same JSON object, its keys possibly in another order.`,
+  });
+  ctx.report({
+    table: ctx.table, code: 'RESCUED_EXTRA_FIELDS', treatment: 'not-reproduced', columns: ['_rescued_data'], condition: "a record has more fields than its file's header",
+    detail: 'the engine rescues fields beyond the header as _c<index>; Auto Loader drops them.',
+  });
+  ctx.report({
+    table: ctx.table, code: 'HEADER_NAME_REPEATED', treatment: 'not-reproduced', columns: values, condition: 'a header repeats a name (ignoring case) or has an empty name',
+    detail: 'the engine maps the exact spelling first and rescues a repeat or an empty name under _c<index>; Auto Loader maps the first of the names that match ignoring case, and a rescued key that repeats a declared column is left out.',
+  });
 }
 
 /** A file name usable in a bundle and as a Python module name. */
@@ -58,17 +75,16 @@ export const databricks: Dialect = {
 
   csvSource(o, ctx) {
     reportCsvLimits(ctx, o, 'Databricks');
-    if (o.metadataColumns) {
-      ctx.report({ table: ctx.table, code: 'RESCUED_DATA', treatment: 'approximated', detail: `_rescued_data merges the values that fail a conversion (built in SQL) with Auto Loader's rescued unknown columns (${RESCUED_RAW}, minus _file_path): the keys may come in another order, and fields beyond the header are not rescued as _c<index>.`, columns: ['_rescued_data'] });
-    }
+    reportAutoLoader(ctx, o);
     const from = { kind: 'text' as const, sql: `${ctx.streaming ? 'STREAM ' : ''}read_files(\n  ${readFilesArgs(o, ctx.streaming).join(',\n  ')}\n)` };
     return { query: nestLevels(bronzeLevels(this, o, { rescuedRaw: o.metadataColumns ? RESCUED_RAW : null, fileName: '_metadata.file_name' }), from) };
   },
 
   pythonCsvReader(o, ctx) {
     reportCsvLimits(ctx, o, 'Databricks');
+    reportAutoLoader(ctx, o);
     const calls = ctx.streaming ? ['.option("cloudFiles.format", "csv")'] : [];
-    calls.push(`.option("header", ${py(String(o.header))})`, '.option("multiLine", "true")', `.option("escape", '"')`);
+    calls.push(`.option("header", ${py(String(o.header))})`, ...SPARK_CSV_OPTIONS.map(([k, v]) => `.option(${py(k)}, ${py(v)})`));
     if (o.metadataColumns) calls.push('.option("readerCaseSensitive", "false")', `.option("rescuedDataColumn", ${py(RESCUED_RAW)})`);
     calls.push(`.schema(${py(stringSchemaDdl(o, sparkSpellings))})`, `.load(spark.conf.get(${py(SOURCE_PATH_KEY)}) + ${py('/' + o.glob)})`);
     const lv = levelCalls(bronzeLevels(this, o, { rescuedRaw: o.metadataColumns ? RESCUED_RAW : null, fileName: '_metadata.file_name' }), this);

@@ -12,7 +12,7 @@
 import type { DataType } from '../ir/types.js';
 import type { CsvOptions } from '../ir/plan.js';
 import type { QuerySql } from './sql-ast.js';
-import type { IssueTreatment } from './report.js';
+import type { IssueNote } from './report.js';
 import type { CompiledPipeline } from './compiler.js';
 
 export type DialectName = 'databricks' | 'spark' | 'duckdb';
@@ -31,7 +31,8 @@ export interface CsvSourceContext {
   readonly streaming: boolean;
   /** A name not used before in this compilation (`base`, then `base_2`, …). */
   unique(base: string): string;
-  readonly report: (issue: { table?: string; code: string; treatment: IssueTreatment; detail: string; columns?: readonly string[] }) => void;
+  /** Reports a difference; `columns` are the CSV source's (bronze) columns. */
+  readonly report: (issue: IssueNote) => void;
 }
 
 /** A CSV source compiled to SQL: a query whose columns are the engine's bronze columns. */

@@ -6,6 +6,7 @@
 import type { CsvOptions } from '../ir/plan.js';
 import { sqlTypeName } from '../ir/types.js';
 import type { Dialect } from './dialect.js';
+import type { IssueNote } from './report.js';
 import { quoteIdentWith } from './dialect.js';
 import { parseText } from './expr.js';
 import type { CompiledDataset, CompiledPipeline } from './compiler.js';
@@ -29,7 +30,8 @@ export const sparkSpellings: SparkSpellings = {
   array: (items) => `array(${items.join(', ')})`,
   arrayCompact: (arr) => `filter(${arr}, x -> x IS NOT NULL)`,
   tryCast: (e, t) => `try_cast(${e} AS ${sqlTypeName(t)})`,
-  regexFull: (e, re) => `${e} RLIKE ${sparkString(`^(${re})$`)}`,
+  // Java's $ also matches before a final line terminator ("12\n" would pass): \z is the very end
+  regexFull: (e, re) => `${e} RLIKE ${sparkString(`^(${re})\\z`)}`,
   regexReplaceAll: (e, re, rep) => `regexp_replace(${e}, ${sparkString(re)}, ${sparkString(rep)})`,
   backref: (n) => `$${n}`,
   // ' \t' is a space and a tab: Spark unescapes \t in string literals
@@ -93,7 +95,12 @@ export function bronzeLevels(d: Dialect, o: CsvOptions, opts: { rescuedRaw: stri
       const entries = typed.map((f) => `${d.str(f.name)}, CASE WHEN ${d.ident(f.name)} IS NULL THEN ${d.ident(TEXT_PREFIX + f.name)} END`).join(', ');
       parts.push(`map_filter(map(${entries}), (k, v) -> v IS NOT NULL)`);
     }
-    if (opts.rescuedRaw) parts.push(`map_filter(from_json(coalesce(${d.ident(opts.rescuedRaw)}, '{}'), 'MAP<STRING, STRING>'), (k, v) -> k <> '_file_path')`);
+    if (opts.rescuedRaw) {
+      // the reader's rescued fields as the engine rescues them: trimmed, NULL markers left out, no key of a failed conversion (map_concat fails on a repeated key)
+      const raw = `transform_values(from_json(coalesce(${d.ident(opts.rescuedRaw)}, '{}'), 'MAP<STRING, STRING>'), (k, v) -> ${d.trimBlank('v')})`;
+      const taken = typed.length ? ` AND NOT array_contains(array(${typed.map((f) => d.str(f.name)).join(', ')}), k)` : '';
+      parts.push(`map_filter(${raw}, (k, v) -> k <> '_file_path' AND NOT coalesce(lower(v) IN (${markerList}), TRUE)${taken})`);
+    }
     const rescued = parts.length === 0 ? `CAST(NULL AS STRING)` : `nullif(to_json(${parts.length === 2 ? `map_concat(${parts.join(', ')})` : parts[0]}), '{}')`;
     levels.push([
       ...pass(o.schema.map((f) => f.name)),
@@ -125,20 +132,65 @@ export function levelCalls(levels: SelectItem[][], d: Dialect): { calls: string[
   return { calls, fragments };
 }
 
-/** Reports the CSV behaviours a Spark CSV read cannot reproduce. */
-export function reportCsvLimits(ctx: { table: string; report: (i: { table?: string; code: string; treatment: 'approximated' | 'not-reproduced'; detail: string; columns?: readonly string[] }) => void }, o: CsvOptions, target: string): void {
+/**
+ * The options of a Spark CSV read that reproduce the engine's tokenizing
+ * (univocity under Spark, `multiLine`): `""` as an escaped quote; records end
+ * at LF only (a CR before it is trailing whitespace, a lone CR is data, so a
+ * file with CR-only line endings is one line, as in the engine; without
+ * `lineSep` Spark would guess the separator from the first line end);
+ * leading and trailing whitespace of a field dropped, so that header names
+ * are matched trimmed, a line of spaces or tabs is skipped and a quote after
+ * leading spaces opens a quoted field; the spaces inside quotes stay (the SQL
+ * trims them); a UTF-8 BOM is skipped by the parser.
+ */
+export const SPARK_CSV_OPTIONS: readonly (readonly [string, string])[] = [
+  ['multiLine', 'true'],
+  ['escape', '"'],
+  ['lineSep', '\n'],
+  ['ignoreLeadingWhiteSpace', 'true'],
+  ['ignoreTrailingWhiteSpace', 'true'],
+  ['mode', 'PERMISSIVE'],
+];
+
+/** An option value as a Spark SQL string literal, control characters escaped (`'\\n'`). */
+export function sparkOptionLiteral(v: string): string {
+  return sparkString(v).replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
+}
+
+/** Reports the CSV behaviours a Spark CSV read cannot reproduce (columns: the source's). */
+export function reportCsvLimits(ctx: { table: string; report: (i: IssueNote) => void }, o: CsvOptions, target: string): void {
   const t = ctx.table;
+  const declared = o.schema.map((f) => f.name);
+  const values = [...declared, ...(o.metadataColumns ? ['_rescued_data'] : [])];
   if (o.metadataColumns) {
     ctx.report({ table: t, code: 'LINE_NUMBER', treatment: 'not-reproduced', detail: `${target} does not expose the physical line of a record: _line is NULL.`, columns: ['_line'] });
     ctx.report({ table: t, code: 'INGESTED_AT', treatment: 'approximated', detail: '_ingested_at is current_timestamp() of the update that reads the file, not the engine\'s batch time.', columns: ['_ingested_at'] });
-    ctx.report({ table: t, code: 'CORRUPT_RECORD', treatment: 'not-reproduced', detail: `a quote left open at the end of a file is not turned into a row of NULLs with {"_corrupt_record": …} in _rescued_data; ${target}'s CSV parser (multiLine) reads to the end of the file.`, columns: ['_rescued_data'] });
   }
-  ctx.report({ table: t, code: 'BLANK_LINES', treatment: 'approximated', detail: 'a line holding only spaces or tabs, which the engine skips, can become a row of NULLs; a quote after leading spaces, or text after a closing quote, is read as Spark does.' });
+  ctx.report({
+    table: t, code: 'CORRUPT_RECORD', treatment: 'not-reproduced', rows: true, condition: 'a file ends inside a quoted field (a quote left open)',
+    detail: `the engine turns the record holding the open quote into a row of NULLs with {"_corrupt_record": <its first line>} in _rescued_data and goes on at the next line; ${target}'s parser (multiLine) reads the quoted field on across lines, up to a quote followed by a comma, a line end or spaces, or to the end of the file: that record keeps its first fields, one field holds the rest, and the lines it swallowed are no records.`,
+  });
+  ctx.report({
+    table: t, code: 'TEXT_AFTER_QUOTE', treatment: 'not-reproduced', columns: values, condition: 'text follows the closing quote of a field (`"a"b`, `"a" b`)',
+    detail: `the engine appends the text to the unquoted value (\`ab\`); ${target} (unescapedQuoteHandling STOP_AT_DELIMITER, the only setting that does not swallow the next fields) keeps the quotes (\`"a"b\`).`,
+  });
+  ctx.report({
+    table: t, code: 'CONTROL_CHARACTERS', treatment: 'not-reproduced', columns: values, condition: 'a value or a header name begins or ends with a control character other than a tab (U+0000–U+001F, e.g. a lone CR)',
+    detail: `${target}'s ignoreLeadingWhiteSpace/ignoreTrailingWhiteSpace drop every character up to U+0020 at the edges of a field (and a quote after them opens a quoted field); the engine trims spaces and tabs only.`,
+  });
+  ctx.report({
+    table: t, code: 'BLANK_LAST_LINE', treatment: 'not-reproduced', rows: true, condition: 'a file ends, without a line break, in a line of spaces or tabs that follows a record whose last field is quoted and followed by spaces or a CR',
+    detail: `the engine skips the blank line; ${target}'s parser (univocity) ends on it with a value it carried over from the quoted field and gives a row of NULLs.`,
+  });
+  ctx.report({
+    table: t, code: 'MAX_COLUMNS', treatment: 'not-reproduced', rows: true, condition: 'a record has more than 20480 fields (e.g. a large file with CR-only line endings, which both read as one line)',
+    detail: `${target}'s parser stops at maxColumns (20480): the read fails; the engine reads the record.`,
+  });
   if (o.fallbackPaths.length) {
-    ctx.report({ table: t, code: 'FALLBACK_PATH', treatment: 'not-reproduced', detail: `when no file matches ${o.glob} in the input folder the engine reads its fallback copy (${o.fallbackPaths.map((p) => p.split(/[\\/]/).pop()).join(', ')}); on ${target} the file must be in the source folder.` });
+    ctx.report({ table: t, code: 'FALLBACK_PATH', treatment: 'not-reproduced', rows: true, condition: `no file matches ${o.glob} in the source folder`, detail: `when no file matches ${o.glob} in the input folder the engine reads its fallback copy (${o.fallbackPaths.map((p) => p.split(/[\\/]/).pop()).join(', ')}); on ${target} the file must be in the source folder.` });
   }
   if (o.schemaEvolutionMode !== 'rescue') {
-    ctx.report({ table: t, code: 'SCHEMA_EVOLUTION', treatment: 'not-reproduced', detail: `schemaEvolutionMode "${o.schemaEvolutionMode}" is not reproduced: the declared columns are read and unknown ones rescued.` });
+    ctx.report({ table: t, code: 'SCHEMA_EVOLUTION', treatment: 'not-reproduced', columns: values, condition: 'a file has a column not in the schema', detail: `schemaEvolutionMode "${o.schemaEvolutionMode}" is not reproduced: the declared columns are read and unknown ones rescued.` });
   }
 }
 

@@ -11,7 +11,7 @@
  * VIEW` / `CREATE TEMPORARY VIEW` without `OR REFRESH`.
  */
 import type { Dialect, PackagedFiles } from './dialect.js';
-import { bronzeLevels, errorNote, levelCalls, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sqlStatement, stringSchemaDdl } from './spark-common.js';
+import { SPARK_CSV_OPTIONS, bronzeLevels, errorNote, levelCalls, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sqlStatement, stringSchemaDdl } from './spark-common.js';
 import type { CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
@@ -34,14 +34,15 @@ export const spark: Dialect = {
 
   pythonCsvReader(o, ctx) {
     reportCsvLimits(ctx, o, 'Spark');
+    const values = [...o.schema.map((f) => f.name), ...(o.metadataColumns ? ['_rescued_data'] : [])];
     if (o.metadataColumns) {
-      ctx.report({ table: ctx.table, code: 'RESCUED_DATA', treatment: 'approximated', detail: '_rescued_data holds the values that fail a conversion; Spark\'s CSV reader has no rescued-data column, so unknown columns and fields beyond the header are not rescued.', columns: ['_rescued_data'] });
+      ctx.report({ table: ctx.table, code: 'RESCUED_DATA', treatment: 'not-reproduced', columns: ['_rescued_data'], condition: 'a file has a column not in the schema, or a record has more fields than its header', detail: '_rescued_data holds the values that fail a conversion; Spark\'s CSV reader has no rescued-data column, so unknown columns and fields beyond the header are not rescued.' });
     }
     if (o.header) {
-      ctx.report({ table: ctx.table, code: 'HEADER_BY_POSITION', treatment: 'not-reproduced', detail: 'Spark\'s CSV reader maps columns by position, not by header name: a file whose header has another order, other names or an extra column is misread (the engine matches names case-insensitively).' });
+      ctx.report({ table: ctx.table, code: 'HEADER_BY_POSITION', treatment: 'not-reproduced', columns: values, condition: "a file's header differs from the declared columns (order, names or number)", detail: 'Spark\'s CSV reader maps columns by position, not by header name: a file whose header has another order, other names or an extra column is misread (the engine matches names case-insensitively).' });
     }
     const calls = [
-      `.option("header", ${py(String(o.header))})`, '.option("multiLine", "true")', `.option("escape", '"')`,
+      `.option("header", ${py(String(o.header))})`, ...SPARK_CSV_OPTIONS.map(([k, v]) => `.option(${py(k)}, ${py(v)})`),
       `.schema(${py(stringSchemaDdl(o, sparkSpellings))})`,
     ];
     if (ctx.streaming && o.maxFilesPerTrigger !== 1000) calls.push(`.option("maxFilesPerTrigger", ${o.maxFilesPerTrigger})`);

@@ -19,7 +19,11 @@ def diagnosis_mapping() -> DataFrame:
         spark.read.format("csv")
         .option("header", "true")
         .option("multiLine", "true")
-        .option("escape", '"')
+        .option("escape", "\"")
+        .option("lineSep", "\n")
+        .option("ignoreLeadingWhiteSpace", "true")
+        .option("ignoreTrailingWhiteSpace", "true")
+        .option("mode", "PERMISSIVE")
         .schema("diagnosis_code STRING, diagnosis_description STRING")
         .load(SOURCE_PATH + "/diagnosis_mapping.csv")
         .selectExpr(

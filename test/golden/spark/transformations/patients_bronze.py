@@ -19,7 +19,11 @@ def patients_bronze() -> DataFrame:
         spark.readStream.format("csv")
         .option("header", "true")
         .option("multiLine", "true")
-        .option("escape", '"')
+        .option("escape", "\"")
+        .option("lineSep", "\n")
+        .option("ignoreLeadingWhiteSpace", "true")
+        .option("ignoreTrailingWhiteSpace", "true")
+        .option("mode", "PERMISSIVE")
         .schema("patient_id STRING, name STRING, age STRING, gender STRING, address STRING, contact_number STRING, admission_date STRING, diagnosis_code STRING")
         .load(SOURCE_PATH + "/patients_daily_file_*.csv")
         .selectExpr(
@@ -36,11 +40,11 @@ def patients_bronze() -> DataFrame:
         .selectExpr(
             "patient_id",
             "name",
-            "CASE WHEN age RLIKE '^([+-]?[0-9]+)$' THEN try_cast(age AS INT) END AS age",
+            "CASE WHEN age RLIKE '^([+-]?[0-9]+)\\\\z' THEN try_cast(age AS INT) END AS age",
             "gender",
             "address",
             "contact_number",
-            "CASE WHEN admission_date RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2})$' THEN try_cast(admission_date AS DATE) END AS admission_date",
+            "CASE WHEN admission_date RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2})\\\\z' THEN try_cast(admission_date AS DATE) END AS admission_date",
             "diagnosis_code",
             "age AS _text_age",
             "admission_date AS _text_admission_date",

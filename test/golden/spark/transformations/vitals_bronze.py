@@ -19,7 +19,11 @@ def vitals_bronze() -> DataFrame:
         spark.readStream.format("csv")
         .option("header", "true")
         .option("multiLine", "true")
-        .option("escape", '"')
+        .option("escape", "\"")
+        .option("lineSep", "\n")
+        .option("ignoreLeadingWhiteSpace", "true")
+        .option("ignoreTrailingWhiteSpace", "true")
+        .option("mode", "PERMISSIVE")
         .schema("patient_id STRING, measured_at STRING, heart_rate STRING, systolic_bp STRING, diastolic_bp STRING, temperature_c STRING, spo2 STRING")
         .load(SOURCE_PATH + "/vitals_*.csv")
         .selectExpr(
@@ -34,12 +38,12 @@ def vitals_bronze() -> DataFrame:
         )
         .selectExpr(
             "patient_id",
-            "CASE WHEN measured_at RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?)$' THEN try_cast(regexp_replace(upper(measured_at), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '$1 $2:00$3') AS TIMESTAMP) END AS measured_at",
-            "CASE WHEN heart_rate RLIKE '^([+-]?[0-9]+)$' THEN try_cast(heart_rate AS INT) END AS heart_rate",
-            "CASE WHEN systolic_bp RLIKE '^([+-]?[0-9]+)$' THEN try_cast(systolic_bp AS INT) END AS systolic_bp",
-            "CASE WHEN diastolic_bp RLIKE '^([+-]?[0-9]+)$' THEN try_cast(diastolic_bp AS INT) END AS diastolic_bp",
-            "CASE WHEN temperature_c RLIKE '^([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?)$' AND abs(try_cast(temperature_c AS DOUBLE)) <= 1.7976931348623157E308 THEN try_cast(temperature_c AS DOUBLE) END AS temperature_c",
-            "CASE WHEN spo2 RLIKE '^([+-]?[0-9]+)$' THEN try_cast(spo2 AS INT) END AS spo2",
+            "CASE WHEN measured_at RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?)\\\\z' THEN try_cast(regexp_replace(upper(measured_at), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '$1 $2:00$3') AS TIMESTAMP) END AS measured_at",
+            "CASE WHEN heart_rate RLIKE '^([+-]?[0-9]+)\\\\z' THEN try_cast(heart_rate AS INT) END AS heart_rate",
+            "CASE WHEN systolic_bp RLIKE '^([+-]?[0-9]+)\\\\z' THEN try_cast(systolic_bp AS INT) END AS systolic_bp",
+            "CASE WHEN diastolic_bp RLIKE '^([+-]?[0-9]+)\\\\z' THEN try_cast(diastolic_bp AS INT) END AS diastolic_bp",
+            "CASE WHEN temperature_c RLIKE '^([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?)\\\\z' AND abs(try_cast(temperature_c AS DOUBLE)) <= 1.7976931348623157E308 THEN try_cast(temperature_c AS DOUBLE) END AS temperature_c",
+            "CASE WHEN spo2 RLIKE '^([+-]?[0-9]+)\\\\z' THEN try_cast(spo2 AS INT) END AS spo2",
             "measured_at AS _text_measured_at",
             "heart_rate AS _text_heart_rate",
             "systolic_bp AS _text_systolic_bp",
