@@ -36,6 +36,11 @@ export { batchToRows, batchFromRows, type Batch, type Column } from './batch.js'
 export { PipelineExecutor } from './runtime/executor.js';
 export type { BatchResult, FlowBatchMetrics, FlowStatus } from './runtime/executor.js';
 export { PipelineRunner } from './runtime/runner.js';
+export { PipelineService } from './runtime/service.js';
+export type { ServiceOptions, OpenReport } from './runtime/service.js';
+// one writer per output folder (every command that writes takes it)
+export { lockOutput, readOutputLock, describeHolder, LOCK_FILE } from './runtime/lock.js';
+export type { OutputLock, LockHolder, LockOptions, HolderState } from './runtime/lock.js';
 export { MemoryStore, type TableStore } from './sinks/store.js';
 export { DeltaStore } from './sinks/delta-store.js';
 export { parseDurationUs, parseDurationMs } from './duration.js';

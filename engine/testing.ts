@@ -1,7 +1,8 @@
 /**
  * The testing API: run a pipeline in-process on fixture files or in-memory rows
  * and get every table back, with the expectation metrics of each batch. Nothing
- * is written to disk unless `output` is given.
+ * is written to disk unless `output` is given; with `output`, the folder's lock
+ * is held (as by `replay`) until `runPipeline` returns or `tester.close()`.
  *
  * ```ts
  * const run = await runPipeline(pipeline, { files: { 'patients_daily_file_001.csv': csvText } });
@@ -24,8 +25,9 @@ import { PipelineRunner } from './runtime/runner.js';
 import { FileSourceAccess } from './runtime/sources.js';
 import type { BatchResult, FlowBatchMetrics } from './runtime/executor.js';
 import type { ExpectationMetric } from './operators/expectations.js';
-import { DefinitionError, type PipelineError } from './errors.js';
+import { DefinitionError, RuntimeFailure, type PipelineError } from './errors.js';
 import { DeltaStore } from './sinks/delta-store.js';
+import { lockOutput, type OutputLock } from './runtime/lock.js';
 
 export type Row = Record<string, Value>;
 
@@ -39,7 +41,7 @@ export interface TestOptions {
   /** `_ingested_at` clock: a fixed time (ms since epoch, or a Date), or a function. Default: 2024-01-01T00:00:00Z. */
   now?: number | Date | (() => number);
   maxFilesPerTrigger?: number;
-  /** Also write the tables as Parquet/Delta under this folder. */
+  /** Also write the tables as Parquet/Delta under this folder (holding its lock: `OUTPUT_LOCKED` when another writer has it). */
   output?: string;
 }
 
@@ -60,9 +62,12 @@ export class PipelineTester {
   /** What each table committed, by batch id. */
   private readonly written = new Map<number, Map<string, Batch>>();
   private readonly files: Record<string, string | Buffer>;
+  /** With `output`: the folder's lock, held until `close()`. */
+  private lock: OutputLock | null = null;
 
   constructor(readonly pipeline: Pipeline, readonly options: TestOptions = {}) {
     this.graph = buildGraph(pipeline);
+    if (options.output) this.lock = lockOutput(options.output, { command: 'runPipeline' });
     this.store = options.output ? new DeltaStore(options.output) : new MemoryStore();
     this.files = { ...(options.files ?? {}) };
     const fsys: SourceFileSystem = options.input ? nodeFileSystem : memoryFileSystem(this.files);
@@ -78,6 +83,12 @@ export class PipelineTester {
     (this.runner.executor.sources as FileSourceAccess).rows = this.rowsFed;
   }
 
+  /** Releases the output folder (with `output`); the tables stay readable through `table()`. */
+  close(): void {
+    this.lock?.release();
+    this.lock = null;
+  }
+
   /** Adds in-memory files (visible to the next batches). */
   addFiles(files: Record<string, string | Buffer>): void {
     if (this.options.input) throw new DefinitionError('TESTER_USES_FOLDER', 'this tester reads a folder; write files there instead', {});
@@ -89,6 +100,7 @@ export class PipelineTester {
 
   /** With `output`, every persisted table exists from the start (empty until data arrives). */
   private async ensureTables(): Promise<void> {
+    if (this.options.output && !this.lock) throw new RuntimeFailure('OUTPUT_RELEASED', `this tester closed and released ${this.options.output}; it runs no more batches`, { output: this.options.output }, { hint: 'create a new PipelineTester (or call runPipeline again) to write to it' });
     if (this.created || !(this.store instanceof DeltaStore)) return;
     this.created = true;
     for (const g of this.graph.datasets.values()) if (g.persisted) await this.store.ensureTable(g.name, g.schema);
@@ -214,6 +226,14 @@ export interface PipelineRun {
 /** Runs a pipeline to completion on the given inputs and returns every table. */
 export async function runPipeline(pipeline: Pipeline, options: TestOptions = {}): Promise<PipelineRun> {
   const t = new PipelineTester(pipeline, options);
+  try {
+    return await runToEnd(t, options);
+  } finally {
+    t.close();
+  }
+}
+
+async function runToEnd(t: PipelineTester, options: TestOptions): Promise<PipelineRun> {
   let failure: PipelineError | null = null;
   if (options.rows) {
     const names = Object.keys(options.rows);

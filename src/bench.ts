@@ -228,6 +228,7 @@ async function finishIncremental(p: Incremental) {
   const goldOnly = await timed([fileURLToPath(import.meta.url), 'duck', p.input, dOut, 'gold-only']);
   fs.rmSync(dOut, { recursive: true, force: true });
   const stateBytes = dirSize(path.join(p.output, '_checkpoints'));
+  await p.service.close('COMPLETED');
   fs.rmSync(p.work, { recursive: true, force: true });
   const med = median(p.times);
   return {
@@ -276,6 +277,7 @@ async function watchBench(samples: number, fresh: boolean) {
   }
   await watcher.stop();
   await running;
+  await service.close('COMPLETED');
   fs.rmSync(work, { recursive: true, force: true });
   return { files: samples, rows_per_file: 1000, stability_ms: 200, fresh, median_ms: median(latencies), p99_ms: p99(latencies) };
 }

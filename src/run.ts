@@ -31,6 +31,22 @@ const COMMON: Record<string, OptionSpec> = {
   help: { flag: true, aliases: ['h'] },
 };
 
+/** Options of the commands that write an output folder (and hold its lock while they run). */
+const WRITER: Record<string, OptionSpec> = {
+  output: {},
+  'force-unlock': { flag: true },
+};
+
+/** The lock paragraph of each writing command's --help. */
+const LOCK_HELP = `One writer per output folder: the command holds <dir>/_lock.json (its PID, host,
+command and start time) from before it reads the checkpoint until it stops. A second
+writer on the same folder exits 2 at once with OUTPUT_LOCKED, naming the holder, and
+writes nothing. A lock left by a process that no longer runs on this host (killed,
+crashed) is taken over, with a warning. Readers (status, show, events) take no lock.`;
+
+/** Exit code 2: the command did not start (bad usage, or another writer holds the output); nothing was written. */
+const NOT_STARTED = new Set(['OUTPUT_LOCKED']);
+
 /** Columns masked by --redact wherever a row is printed. */
 const IDENTIFYING = ['name', 'address', 'contact_number'];
 let redactRows = false;
@@ -68,9 +84,13 @@ options:
                               rest spill to sorted runs under the checkpoint (default 262144)
   --full-refresh <t1,t2>      truncate these tables (and downstream streaming tables), reprocess all files
   --full-refresh-all          truncate every table and reset every checkpoint first
+  --force-unlock              take the output's lock even if another host (or a running
+                              process) holds it, with a warning: only when that writer is gone
   --log-level <level>         debug, info, warn, error or silent (default info)
   --redact                    mask name, address and contact number in a printed offending row
   --verbose                   print stack traces with errors
+
+${LOCK_HELP}
 
 example:
   node dist/run.js replay data --output /tmp/out`,
@@ -90,7 +110,10 @@ options:
   --max-files-per-trigger N   files per source per micro-batch (default 1000)
   --state-keys-in-memory N    keys a key table keeps in memory before spilling (default 262144)
   --full-refresh <t1,t2> | --full-refresh-all
+  --force-unlock              take the output's lock even if another host holds it (with a warning)
   --log-level <level>
+
+${LOCK_HELP}
 
 example:
   node dist/run.js run --input incoming --output output --trigger 2m`,
@@ -105,6 +128,10 @@ options:
   --every <duration> generator interval (default 2m)
   --rows N           rows per generated file (default 100)
   --seed S           generator seed (default 42)
+  --force-unlock     take the output's lock even if another host holds it (with a warning)
+  and the options of "run" (--trigger, --pipeline, --full-refresh, …)
+
+${LOCK_HELP}
 
 example:
   node dist/run.js start --every 30s`,
@@ -156,7 +183,7 @@ function refreshOptions(values: Record<string, string>, flags: Set<string>) {
 }
 
 async function cmdReplay(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
   if (a.flags.has('help')) { process.stdout.write(helpOf('replay') + '\n'); return 0; }
   if (a.positionals.length > 1) throw new UsageError(`replay: unexpected argument "${a.positionals[1]}"`);
   const input = a.positionals[0] ?? a.values.input;
@@ -171,7 +198,8 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', 'replay', 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', 'replay', 1),
-    ...refreshOptions(a.values, a.flags), events: new EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
+    ...refreshOptions(a.values, a.flags), command: 'replay', forceUnlock: a.flags.has('force-unlock'),
+    events: new EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
   });
   if (report.indexedFiles) logger.info({ files: report.indexedFiles }, 'files already ingested are skipped');
   if (report.resumedBatch !== null) logger.info({ batch: report.resumedBatch }, 'resuming an interrupted batch');
@@ -187,7 +215,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
 }
 
 async function cmdRun(argv: string[], extra?: { generator?: { every: string; rows?: string; seed?: string } }): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, output: {}, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
   const command = extra ? 'start' : 'run';
   // signals are handled from the start: a stop during startup still exits 0 after the current step
   let signals = 0;
@@ -213,7 +241,8 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', command, 1),
-    ...refreshOptions(a.values, a.flags), events: new EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
+    ...refreshOptions(a.values, a.flags), command, forceUnlock: a.flags.has('force-unlock'),
+    events: new EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
   });
   logger.info({ input: path.resolve(input), output: path.resolve(output), trigger: a.values.trigger ?? 'continuous', skipped_files: report.indexedFiles }, 'watching for new files (Ctrl-C to stop)');
   const totals = newTotals();
@@ -347,7 +376,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     printError(e, verbose);
-    return e instanceof UsageError ? 2 : 1;
+    return e instanceof UsageError || (isPipelineError(e) && NOT_STARTED.has(e.code)) ? 2 : 1;
   }
 }
 

@@ -30,7 +30,10 @@ const logger = { info() {}, debug() {}, error() {}, warn(obj: object | string, m
 async function run(p: ReturnType<typeof pipeline>, d: { input: string; output: string }) {
   const { service } = await PipelineService.open({ pipeline: p, input: d.input, output: d.output, logger });
   const results = await service.runAvailableNow();
-  return { service, results, failure: results.find((r) => r.failure)?.failure ?? null };
+  const failure = results.find((r) => r.failure)?.failure ?? null;
+  // a run ends by releasing the output folder, as the CLI does; the tables stay readable
+  await service.close(failure ? 'FAILED' : 'COMPLETED', failure ?? undefined);
+  return { service, results, failure };
 }
 
 async function rows(service: PipelineService, table: string) {

@@ -529,12 +529,21 @@ describe('append emission exactly once across stops and restarts (PipelineServic
     output = tmp('vitals-restart-out-');
     duck = await Duck.open();
   });
-  afterAll(() => {
+  // one service at a time holds the output folder: each stop closes the service, as the CLI does
+  let current: PipelineService | null = null;
+  afterAll(async () => {
+    await current?.close('COMPLETED');
     duck?.close();
     for (const d of [input, output]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  const open = async () => (await PipelineService.open({ pipeline: patientPipeline, input, output, now: () => Date.UTC(2024, 0, 3) })).service;
+  const reopen = async () => {
+    await current?.close('COMPLETED');
+    const r = await PipelineService.open({ pipeline: patientPipeline, input, output, now: () => Date.UTC(2024, 0, 3) });
+    current = r.service;
+    return r;
+  };
+  const open = async () => (await reopen()).service;
   const parquet = async (table: string): Promise<PlainRow[]> => {
     const dir = path.join(output, 'tables', table);
     if (!fs.existsSync(dir) || !fs.readdirSync(dir).some((f) => f.endsWith('.parquet'))) return [];
@@ -579,7 +588,7 @@ describe('append emission exactly once across stops and restarts (PipelineServic
 
     // a crash after the last batch's Delta commits but before its commit markers: the batch is re-run, nothing is written twice
     for (const f of s.flowNames) fs.rmSync(path.join(output, '_checkpoints', f, 'commits', '3.json'), { force: true });
-    const reopened = await PipelineService.open({ pipeline: patientPipeline, input, output, now: () => Date.UTC(2024, 0, 3) });
+    const reopened = await reopen();
     expect(reopened.report.resumedBatch).toBe(3);
     s = reopened.service;
     // the state after batch 2 was kept for this re-run: its watermark and its open windows

@@ -11,6 +11,9 @@
  * exactly the same files and batch time; tables that already hold its `txn`
  * skip the write, so nothing is committed twice. Parquet files left by an
  * uncommitted batch are deleted first.
+ *
+ * One writer per output folder: `open` takes the folder's lock (./lock.ts)
+ * before it reads the checkpoint, and `close` releases it.
  */
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +31,7 @@ import type { SourceFileSystem } from '../sources/files.js';
 import { nodeFileSystem } from '../sources/files.js';
 import { faultPoint } from './faults.js';
 import { evolvePipeline } from './schema-evolution.js';
+import { lockOutput, type OutputLock } from './lock.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -60,6 +64,10 @@ export interface ServiceOptions {
    * that they go to sorted runs on disk under the checkpoint (state/runs.ts).
    */
   stateKeysInMemory?: number;
+  /** Named in the output folder's lock (and in the error another writer gets): `replay`, `run`, … Default `PipelineService`. */
+  command?: string;
+  /** Take the output folder's lock even when another host (or a running process) holds it, with a warning. */
+  forceUnlock?: boolean;
 }
 
 /** 2^18 keys: about 12 MB of memory per key table. */
@@ -127,19 +135,39 @@ export class PipelineService {
   /** This update's id (a new one each time the pipeline is opened). */
   readonly updateId = randomUUID();
 
+  /**
+   * Takes the output folder's lock (`OUTPUT_LOCKED` when another writer holds
+   * it), then opens the checkpoint. The lock is held until `close`.
+   */
   static async open(options: ServiceOptions): Promise<{ service: PipelineService; report: OpenReport }> {
-    const cp = new CheckpointStore(path.join(options.output, '_checkpoints'));
-    const evolved = options.fullRefreshAll ? {} : cp.readMetadata()?.evolved ?? {};
-    const s = new PipelineService({ ...options, pipeline: evolvePipeline(options.pipeline, evolved) });
-    s.evolved = { ...evolved };
-    const report = await s.init();
-    await options.events?.updateStarted({ updateId: s.updateId, graph: s.graph, report, options });
-    return { service: s, report };
+    const lock = lockOutput(options.output, { command: options.command ?? 'PipelineService', forceUnlock: options.forceUnlock, logger: options.logger });
+    try {
+      const cp = new CheckpointStore(path.join(options.output, '_checkpoints'));
+      const evolved = options.fullRefreshAll ? {} : cp.readMetadata()?.evolved ?? {};
+      const s = new PipelineService({ ...options, pipeline: evolvePipeline(options.pipeline, evolved) });
+      s.lock = lock;
+      s.evolved = { ...evolved };
+      const report = await s.init();
+      await options.events?.updateStarted({ updateId: s.updateId, graph: s.graph, report, options });
+      return { service: s, report };
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
   }
 
-  /** Ends the update (for the event log). */
+  /** The output folder's lock, held from `open` to `close`. */
+  private lock: OutputLock | null = null;
+
+  /** Ends the update (for the event log) and releases the output folder. The service cannot run batches after it. */
   async close(state: 'COMPLETED' | 'FAILED' | 'CANCELED', error?: unknown): Promise<void> {
-    await this.options.events?.updateFinished({ updateId: this.updateId, state, error });
+    if (!this.lock) return;
+    try {
+      await this.options.events?.updateFinished({ updateId: this.updateId, state, error });
+    } finally {
+      this.lock.release();
+      this.lock = null;
+    }
   }
 
   private fingerprints(): Record<string, string> {
@@ -402,8 +430,14 @@ export class PipelineService {
     }
   }
 
+  /** A closed service no longer holds the output folder: it runs nothing. */
+  private assertOpen(): void {
+    if (!this.lock) throw new RuntimeFailure('OUTPUT_RELEASED', `the pipeline service of ${this.options.output} is closed and released the output folder; it runs no more batches`, { output: this.options.output }, { hint: 'open a new service with PipelineService.open' });
+  }
+
   /** Runs one batch through the checkpoint protocol. */
   async runBatch(plan: PlannedBatch): Promise<BatchResult> {
+    this.assertOpen();
     faultPoint('before-offsets', plan.batchId);
     const wm = this.runner.executor.watermarkState();
     for (const f of this.flowNames) {
@@ -443,6 +477,7 @@ export class PipelineService {
 
   /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */
   async runAvailableNow(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult[]> {
+    this.assertOpen();
     const results: BatchResult[] = [];
     const run = async (plan: PlannedBatch) => {
       const r = await this.runBatch(plan);
@@ -483,6 +518,7 @@ export class PipelineService {
    * watermark passed when the run that moved it stopped before its closing batch.
    */
   async runAvailableNowPendingOnly(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult | null> {
+    this.assertOpen();
     if (!this.pendingReplay) {
       if (!this.runner.executor.needsClosingBatch()) return null;
       const closing = this.closingPlan();

@@ -25,13 +25,15 @@ import { compileExpr, trueMask } from '../../engine/expr/eval.js';
 import { exprType } from '../../engine/expr/typecheck.js';
 import { formatDate, formatTimestamp } from '../../engine/sources/csv-values.js';
 import { isNumeric } from '../../engine/ir/types.js';
+import { readOutputLock, describeHolder } from '../../engine/runtime/lock.js';
 
 // ------------------------------------------------------------------ help
 
 export const INSPECT_HELP: Record<'status' | 'show' | 'events', string> = {
   status: `usage: node dist/run.js status [--output <dir>] [--pipeline <module.js>] [--json]
 
-Shows what the last runs left in <dir>: the last update and its state, then for
+Shows what the last runs left in <dir>: the last update and its state, the
+writer that holds the folder now (if any: status itself takes no lock), then for
 each dataset its kind, layer (the "quality" property), rows, data files and
 last commit time, the pass rate of each expectation (summed over the event log
 since the table's last full refresh), the last batch's status and the
@@ -646,6 +648,8 @@ export async function cmdStatus(argv: string[]): Promise<number> {
   const events = await readEventLog(output);
   const byDataset = summarizeEvents(events, graph);
   const update = lastUpdate(events);
+  const lock = readOutputLock(output);
+  const writer = lock && { ...(lock.holder ? { pid: lock.holder.pid, host: lock.holder.host, command: lock.holder.command, started: lock.holder.started } : {}), state: lock.state };
 
   const tables = graph.order.map((name) => {
     const g = graph.datasets.get(name)!;
@@ -671,6 +675,7 @@ export async function cmdStatus(argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({
       pipeline: graph.pipeline.name, output: path.resolve(output),
       last_update: update ? { id: update.id, state: update.state, started: new Date(update.startedMs).toISOString(), ended: update.endedMs ? new Date(update.endedMs).toISOString() : null, batches: update.batches, error: update.error ?? null } : null,
+      writer,
       tables,
     }) + '\n');
     return 0;
@@ -685,6 +690,11 @@ export async function cmdStatus(argv: string[]): Promise<number> {
     lines.push(`last update ${update.id.slice(0, 8)} ${st}${update.error ? ` ${update.error}` : ''} at ${utcText(update.startedMs)} UTC (${took}${update.batches} batch${update.batches === 1 ? '' : 'es'})`);
   } else {
     lines.push(dim(`no event log at ${eventLogDir(output)} yet (replay, run and start write it)`));
+  }
+  if (lock) {
+    const note = lock.state === 'stale' ? yellow(' (no longer running: the next writer takes the lock over)')
+      : lock.state === 'other-host' ? yellow(' (another host: only --force-unlock takes it over)') : '';
+    lines.push(`writer ${lock.holder ? describeHolder(lock.holder) : red('unreadable lock file')}${note}`);
   }
   lines.push('');
   const nameW = Math.min(30, Math.max(5, ...tables.map((t) => t.name.length)));
