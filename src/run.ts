@@ -110,7 +110,8 @@ options:
   --max-files-per-trigger N   files per source per micro-batch (default 1000)
   --state-keys-in-memory N    keys a key table keeps in memory before spilling (default 262144)
   --full-refresh <t1,t2> | --full-refresh-all
-  --force-unlock              take the output's lock even if another host holds it (with a warning)
+  --force-unlock              take the output's lock even if another host (or a running
+                              process) holds it, with a warning: only when that writer is gone
   --log-level <level>
 
 ${LOCK_HELP}
@@ -128,7 +129,8 @@ options:
   --every <duration> generator interval (default 2m)
   --rows N           rows per generated file (default 100)
   --seed S           generator seed (default 42)
-  --force-unlock     take the output's lock even if another host holds it (with a warning)
+  --force-unlock     take the output's lock even if another host (or a running process)
+                     holds it, with a warning: only when that writer is gone
   and the options of "run" (--trigger, --pipeline, --full-refresh, …)
 
 ${LOCK_HELP}
