@@ -403,6 +403,21 @@ describe('stale locks of this host', () => {
     lock.release();
   });
 
+  it('a takeover claim left by a process that died taking over is itself stale', async () => {
+    const out = path.join(work, 'stale-claim');
+    fs.mkdirSync(out);
+    const gone = spawn(process.execPath, ['-e', '0']);
+    await new Promise((r) => gone.on('close', r));
+    const dead = (token: string) => JSON.stringify({ pid: gone.pid, host: os.hostname(), command: 'replay', started: '2026-01-01T00:00:00.000Z', token });
+    fs.writeFileSync(path.join(out, LOCK_FILE), dead('crashed-writer'));
+    fs.writeFileSync(path.join(out, `${LOCK_FILE}.takeover-crashed-writer`), dead('crashed-taker'));
+    const lock = lockOutput(out, { command: 'now', logger });
+    expect(lock.replaced?.token).toBe('crashed-writer');
+    expect(fs.readdirSync(out)).toEqual([LOCK_FILE]);
+    lock.release();
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
   it('a running process of this host is not taken over; an unreadable lock file is refused unless forced', () => {
     const out = path.join(work, 'live-parent');
     fs.mkdirSync(out);

@@ -15,10 +15,10 @@
  *   is gone, belongs to a process started later, or the machine rebooted since)
  *   is stale: it is taken over, with a warning, so a SIGKILL never leaves the
  *   folder locked. Of several processes taking over one stale lock at once,
- *   exactly one wins: each first hard-links the lock to a claim named after the
- *   stale lock's token (`_lock.json.takeover-<token>`); only one link can
- *   succeed, and the winner checks that the claim holds that same stale lock
- *   before it renames its own lock over it.
+ *   exactly one wins: each first hard-links its own lock to a claim named after
+ *   the stale lock's token (`_lock.json.takeover-<token>`); only one link can
+ *   succeed, and the winner renames its lock over the stale one if the lock
+ *   file still is that stale lock. A claim whose process died is stale too.
  * - A lock taken on another host is never taken over automatically (its PID
  *   cannot be checked from here); `forceUnlock` (`--force-unlock`) takes any
  *   lock, with a warning.
@@ -74,8 +74,6 @@ export interface OutputLock {
 /** How the holder of an existing lock stands, seen from this process. */
 export type HolderState = 'running' | 'this-process' | 'stale' | 'other-host' | 'unreadable';
 
-/** A claim older than this was left by a process that died taking a stale lock over. */
-const CLAIM_STALE_MS = 2000;
 /** How long a writer keeps retrying while another process is taking a stale lock over. */
 const BUSY_RETRY_MS = 5000;
 
@@ -222,31 +220,41 @@ function claimName(file: string, old: LockRead): string {
 
 /**
  * Replaces the lock judged stale (or forced) by this process's own: 'won',
- * 'busy' (another process is taking it over right now) or 'changed' (the lock
- * is not the one judged any more: look again).
+ * 'busy' (another process is taking it over right now: `claimer`) or 'changed'
+ * (the lock is not the one judged any more: look again).
+ *
+ * The claim holds the claimer's own lock (so a claim left by a process that
+ * died while taking over is itself seen as stale, and removed); only the
+ * claimer may replace the lock, and it does so only if the lock still is the
+ * one it judged.
  */
-function takeOver(file: string, old: LockRead, me: LockHolder): 'won' | 'busy' | 'changed' {
+function takeOver(file: string, old: LockRead, me: LockHolder, force: boolean): { result: 'won' | 'changed' } | { result: 'busy'; claimer: LockHolder | 'unreadable' } {
   const claim = claimName(file, old);
+  const tmp = writeTemp(file, me);
   try {
-    fs.linkSync(file, claim);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return 'changed';
-    if (code !== 'EEXIST') throw e;
-    // another process claimed it; a claim this old was left by a process that died taking it over
-    let st: fs.Stats;
-    try { st = fs.lstatSync(claim); } catch { return 'changed'; }
-    if (Date.now() - st.ctimeMs > CLAIM_STALE_MS) fs.rmSync(claim, { force: true });
-    return 'busy';
-  }
-  try {
-    // the claim links the lock as it was a moment ago: it must be the very lock judged (its token is unique)
-    if (readText(claim) !== old.raw) return 'changed';
-    // only one process can hold this claim, and the lock's holder is gone: ours replaces it in one step
-    fs.renameSync(writeTemp(file, me), file);
-    return 'won';
+    try {
+      fs.linkSync(tmp, claim);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const other = readLock(claim);
+      if (other === null) return { result: 'changed' };
+      const state = holderState(other.holder);
+      const dead = state === 'stale' || state === 'unreadable' || (force && state === 'other-host');
+      // the claimer died taking over: its claim goes (if it still is that claim), and this process tries again
+      if (dead && readText(claim) === other.raw) fs.rmSync(claim, { force: true });
+      return dead ? { result: 'changed' } : { result: 'busy', claimer: other.holder };
+    }
+    try {
+      // nobody else can replace the lock while this process holds the claim: if it still is the lock judged,
+      // its holder is gone and ours takes its place in one step
+      if (readText(file) !== old.raw) return { result: 'changed' };
+      fs.renameSync(tmp, file);
+      return { result: 'won' };
+    } finally {
+      fs.rmSync(claim, { force: true });
+    }
   } finally {
-    fs.rmSync(claim, { force: true });
+    fs.rmSync(tmp, { force: true });
   }
 }
 
@@ -276,8 +284,8 @@ export function lockOutput(output: string, options: LockOptions): OutputLock {
     }
     const state = holderState(l.holder);
     if (!mayTake(state)) throw lockedError(output, file, l.holder, state);
-    const r = takeOver(file, l, me);
-    if (r === 'won') {
+    const r = takeOver(file, l, me, options.forceUnlock === true);
+    if (r.result === 'won') {
       const h = l.holder === 'unreadable' ? null : l.holder;
       const was = h ? describeHolder(h) : 'an unreadable lock file';
       options.logger?.warn({
@@ -288,8 +296,9 @@ export function lockOutput(output: string, options: LockOptions): OutputLock {
         : `--force-unlock: took over the lock of ${was}; if that writer still runs, two writers now share this folder`);
       return acquired(file, me, h);
     }
-    if (r === 'busy') {
-      if (Date.now() > deadline) throw lockedError(output, file, l.holder, state);
+    if (r.result === 'busy') {
+      // the process taking it over is the next holder
+      if (Date.now() > deadline) throw lockedError(output, file, r.claimer, holderState(r.claimer));
       sleepSync(20);
     }
   }
