@@ -127,11 +127,20 @@ export function graphPayload(ctx: ApiContext): unknown {
       expectations: t.expectations.map((x) => ({ name: x.name, action: x.action, pass_rate: x.pass_rate, failed_records: x.failed_records })),
     };
   });
-  const edges = catalog.order.flatMap((to) => catalog.datasets.get(to)!.inputs.map((i) => {
-    const flow = last?.flows.get(i.dataset);
-    const downstreamRan = last?.flows.has(to) ?? false;
-    return { from: i.dataset, to, streaming: i.streaming, rows: flow && downstreamRan ? flow.rows : last ? 0 : null };
-  }));
+  // one edge per (input, dataset), streaming if any read of it is
+  const reads = new Map<string, { from: string; to: string; streaming: boolean }>();
+  for (const to of catalog.order) {
+    for (const i of catalog.datasets.get(to)!.inputs) {
+      const k = `${i.dataset}->${to}`;
+      const r = reads.get(k);
+      if (r) r.streaming ||= i.streaming; else reads.set(k, { from: i.dataset, to, streaming: i.streaming });
+    }
+  }
+  const edges = [...reads.values()].map((r) => {
+    const flow = last?.flows.get(r.from);
+    const downstreamRan = last?.flows.has(r.to) ?? false;
+    return { ...r, rows: flow && downstreamRan ? flow.rows : last ? 0 : null };
+  });
   return {
     pipeline: catalog.pipeline,
     source: catalog.source.kind,

@@ -25,8 +25,20 @@ export interface ChartProps {
   empty?: string | null;
 }
 
-function cleanPlot(el: SVGElement | HTMLElement): void {
-  for (const s of el.querySelectorAll('style')) s.remove();
+/**
+ * Makes Plot's SVG fit the page: no inline `<style>` (CSP), and one image for
+ * assistive technology (the figure's caption names it; the marks' own
+ * aria-labels, not allowed on plain groups, become `data-mark`).
+ */
+function cleanPlot(svg: SVGElement, caption: string): void {
+  for (const s of svg.querySelectorAll('style')) s.remove();
+  for (const g of svg.querySelectorAll('[aria-label]')) {
+    g.setAttribute('data-mark', g.getAttribute('aria-label')!);
+    g.removeAttribute('aria-label');
+    g.removeAttribute('aria-description');
+  }
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', caption);
 }
 
 export function Chart(p: ChartProps) {
@@ -35,8 +47,8 @@ export function Chart(p: ChartProps) {
     const el = box.current;
     if (!el || p.empty) return;
     const width = Math.max(320, Math.floor(el.clientWidth || 640));
-    const fig = Plot.plot({ ...p.plot(width), width, ariaLabel: p.caption }) as unknown as SVGElement;
-    cleanPlot(fig);
+    const fig = Plot.plot({ ...p.plot(width), width }) as unknown as SVGElement;
+    cleanPlot(fig, p.caption);
     el.replaceChildren(fig);
   }, [...p.deps, p.empty]);
   return html`<figure class="chart" id=${p.id} data-series=${p.series ?? ''}>

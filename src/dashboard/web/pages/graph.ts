@@ -22,7 +22,8 @@ const NODE_H = 96;
 interface Layout {
   width: number; height: number;
   nodes: Map<string, { x: number; y: number }>;
-  edges: { e: GraphEdge; points: { x: number; y: number }[] }[];
+  /** Edge points by "from->to". */
+  edges: Map<string, { x: number; y: number }[]>;
 }
 
 /** Lays the DAG out left to right (dagre's layered layout); recomputed only when the structure changes. */
@@ -33,14 +34,14 @@ function layout(nodes: GraphNode[], edges: GraphEdge[]): Layout {
   for (const n of nodes) g.setNode(n.name, { width: NODE_W, height: NODE_H });
   for (const e of edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to, { width: 56, height: 18, labelpos: 'c' });
   dagre.layout(g);
-  const out: Layout = { width: (g.graph().width ?? 0) + 4, height: (g.graph().height ?? 0) + 4, nodes: new Map(), edges: [] };
+  const out: Layout = { width: (g.graph().width ?? 0) + 4, height: (g.graph().height ?? 0) + 4, nodes: new Map(), edges: new Map() };
   for (const n of nodes) {
     const p = g.node(n.name);
     out.nodes.set(n.name, { x: p.x - NODE_W / 2, y: p.y - NODE_H / 2 });
   }
   for (const e of edges) {
     if (!g.hasEdge(e.from, e.to)) continue;
-    out.edges.push({ e, points: (g.edge(e.from, e.to).points ?? []) as { x: number; y: number }[] });
+    out.edges.set(`${e.from}->${e.to}`, (g.edge(e.from, e.to).points ?? []) as { x: number; y: number }[]);
   }
   return out;
 }
@@ -61,13 +62,14 @@ function Node({ n, at }: { n: GraphNode; at: { x: number; y: number } }) {
   const worst = n.expectations.filter((x) => x.pass_rate !== null).sort((a, b) => (a.pass_rate ?? 1) - (b.pass_rate ?? 1))[0];
   const label = `${n.name}: ${KIND_LABEL[n.kind] ?? n.kind}${n.layer ? `, ${n.layer}` : ''}, ${n.persisted ? `${num(n.rows)} rows` : 'not stored'}, last update ${ago(n.last_commit)}, ${st.label}`;
   const style = { left: `${at.x}px`, top: `${at.y}px`, width: `${NODE_W}px`, height: `${NODE_H}px` };
+  const title = `${label}. Click to browse its rows.`;
   const body = html`
     <span class="name" title=${n.comment ?? n.name}>${n.name}</span>
     <span class="meta">${n.layer ? html`<span class=${`layer ${n.layer}`}>${n.layer}</span>` : null}<span>${KIND_LABEL[n.kind] ?? n.kind}</span></span>
     <span class="rows">${n.persisted ? html`<span class="count">${num(n.rows)}</span> <small>rows${n.last_batch_rows ? ` · ${n.kind === 'materialized_view' ? 'refreshed' : `+${num(n.last_batch_rows)}`} last batch` : ''}</small>` : html`<small>view · not stored</small>`}</span>
     <span class="foot"><span title=${utc(n.last_commit)}>${n.persisted ? ago(n.last_commit) : worst ? `${worst.name} ${pct(worst.pass_rate)}` : ''}</span><span class=${`badge ${st.cls}`}><span aria-hidden="true">${st.icon}</span>${st.label}</span></span>`;
   return n.persisted
-    ? html`<a class=${`node ${n.layer ?? ''} ${n.kind === 'view' ? 'view' : ''}`} href=${`#/tables/${encodeURIComponent(n.name)}`} style=${style} data-dataset=${n.name} data-rows=${n.rows ?? ''} data-state=${n.state} aria-label=${label}>${body}</a>`
+    ? html`<a class=${`node ${n.layer ?? ''} ${n.kind === 'view' ? 'view' : ''}`} href=${`#/tables/${encodeURIComponent(n.name)}`} style=${style} data-dataset=${n.name} data-rows=${n.rows ?? ''} data-state=${n.state} title=${title}>${body}</a>`
     : html`<div class=${`node ${n.layer ?? ''} view`} style=${style} data-dataset=${n.name} data-state=${n.state} role="group" aria-label=${label}>${body}</div>`;
 }
 
@@ -94,7 +96,8 @@ export function GraphPage() {
       <div class="graph" style=${{ width: `${lay.width}px`, height: `${lay.height}px` }}>
         <svg class="edges" width=${lay.width} height=${lay.height} aria-hidden="true">
           <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" /></marker></defs>
-          ${lay.edges.map(({ e, points }) => {
+          ${data.edges.map((e) => {
+            const points = lay.edges.get(`${e.from}->${e.to}`) ?? [];
             const mid = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
             const label = e.rows ? `+${num(e.rows)}` : '';
             return html`<g data-edge=${`${e.from}->${e.to}`} data-rows=${e.rows ?? ''}>

@@ -47,7 +47,8 @@ export function QualityPage() {
     <div class="page-head"><h2>Data quality</h2><p>${data.expectations.length} expectations, ${failing} with failing rows. Pass rates are summed since each table's last full refresh (a materialized view: its last refresh); the sparkline shows the last ${data.batches} batches.</p></div>
     <section class="panel" aria-labelledby="exp-h">
       <h3 id="exp-h">Expectations</h3>
-      <div class="table-wrap"><table class="data" id="expectations">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Expectations">
+      <table class="data" id="expectations">
         <thead><tr><th scope="col">Dataset</th><th scope="col">Expectation</th><th scope="col">Action</th><th scope="col">Pass rate now</th><th scope="col" class="num">Failed</th><th scope="col" class="num">Checked</th><th scope="col">Last ${data.batches} batches</th></tr></thead>
         <tbody>${data.expectations.map((x) => {
           const a = actionLook(x.action);

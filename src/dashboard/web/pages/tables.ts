@@ -21,7 +21,7 @@ function cell(v: unknown): string {
 export function RowsTable({ data, first = [], caption }: { data: RowsData; first?: string[]; caption: string }) {
   const cols = [...first.map((n) => data.columns.find((c) => c.name === n)).filter((c): c is RowsData['columns'][number] => !!c), ...data.columns.filter((c) => !first.includes(c.name))];
   if (!data.rows.length) return html`<p class="empty">No rows.</p>`;
-  return html`<div class="table-wrap"><table class="data" data-table=${data.table}>
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}><table class="data" data-table=${data.table}>
     <caption class="skip">${caption}</caption>
     <thead><tr>${cols.map((c) => html`<th scope="col" class=${NUMERIC.has(c.type) ? 'num' : ''} title=${`${c.type}${c.masked ? ', masked (PHI)' : ''}`}>${c.name}${c.masked ? html` <span aria-label="masked">🔒</span>` : null}</th>`)}</tr></thead>
     <tbody>${data.rows.map((r) => html`<tr>${cols.map((c) => {

@@ -40,7 +40,7 @@ function EventLog() {
     </div>
     <${ErrorBox} error=${error} />
     ${data ? html`<p class="muted" id="event-count">${num(data.events.length)} of ${num(data.total)} matching events (${num(data.all)} in the log), newest first</p>
-      <div class="table-wrap"><table class="data" id="events">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Events"><table class="data" id="events">
         <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Level</th><th scope="col">Type</th><th scope="col">Dataset</th><th scope="col">Message</th></tr></thead>
         <tbody>${data.events.map((e) => html`<tr data-type=${e.event_type} data-level=${e.level}>
           <td class="mono">${e.timestamp.slice(0, 19).replace('T', ' ')}</td>
@@ -65,7 +65,7 @@ export function UpdatesPage() {
     <div class="grid2">
       <section class="panel" aria-labelledby="up-h">
         <h3 id="up-h">Updates</h3>
-        <div class="table-wrap"><table class="data" id="updates">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Updates"><table class="data" id="updates">
           <thead><tr><th scope="col">Update</th><th scope="col">State</th><th scope="col">Started</th><th scope="col">Took</th><th scope="col" class="num">Batches</th><th scope="col">Trigger</th></tr></thead>
           <tbody>${data.updates.slice(0, 20).map((u) => html`<tr>
             <td class="mono">${u.id.slice(0, 8)}</td>
@@ -89,7 +89,7 @@ export function UpdatesPage() {
               Plot.ruleY([0]),
             ],
           })} />
-        <div class="table-wrap"><table class="data" id="batches">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Recent batches"><table class="data" id="batches">
           <thead><tr><th scope="col">Batch</th><th scope="col">At</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Files</th><th scope="col" class="num">Rows in</th><th scope="col" class="num">Rows written</th><th scope="col" class="num">Dropped</th><th scope="col">Status</th></tr></thead>
           <tbody>${data.batches.slice(0, 12).map((b) => html`<tr>
             <td>#${b.batch_id}</td><td title=${utc(b.at)}>${ago(b.at)}</td><td class="num">${ms(b.duration_ms)}</td><td class="num">${num(b.input_files)}</td>
