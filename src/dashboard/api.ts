@@ -137,7 +137,8 @@ export function graphPayload(ctx: ApiContext): unknown {
     }
   }
   const edges = [...reads.values()].map((r) => {
-    const flow = last?.flows.get(r.from);
+    // into a quarantine go the rows its dataset dropped (the quarantine's own output), not the dataset's output
+    const flow = catalog.datasets.get(r.to)?.quarantineOf === r.from ? last?.flows.get(r.to) : last?.flows.get(r.from);
     const downstreamRan = last?.flows.has(r.to) ?? false;
     return { ...r, rows: flow && downstreamRan ? flow.rows : last ? 0 : null };
   });

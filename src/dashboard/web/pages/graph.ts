@@ -1,6 +1,6 @@
 /** The pipeline graph: the DAG left to right (dagre), each dataset with its kind, layer, rows, last update and state; edges with the rows of the last batch. */
 import dagre from '@dagrejs/dagre';
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ago, ErrorBox, html, KIND_LABEL, num, stateLook, useApi, utc, pct, ms } from '../lib.js';
 
 export interface GraphNode {
@@ -16,7 +16,7 @@ export interface GraphData {
   nodes: GraphNode[]; edges: GraphEdge[];
 }
 
-const NODE_W = 210;
+const NODE_W = 226;
 const NODE_H = 96;
 
 interface Layout {
@@ -29,7 +29,7 @@ interface Layout {
 /** Lays the DAG out left to right (dagre's layered layout); recomputed only when the structure changes. */
 function layout(nodes: GraphNode[], edges: GraphEdge[]): Layout {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 26, ranksep: 78, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 60, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.name, { width: NODE_W, height: NODE_H });
   for (const e of edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to, { width: 56, height: 18, labelpos: 'c' });
@@ -66,17 +66,31 @@ function Node({ n, at }: { n: GraphNode; at: { x: number; y: number } }) {
   const body = html`
     <span class="name" title=${n.comment ?? n.name}>${n.name}</span>
     <span class="meta">${n.layer ? html`<span class=${`layer ${n.layer}`}>${n.layer}</span>` : null}<span>${KIND_LABEL[n.kind] ?? n.kind}</span></span>
-    <span class="rows">${n.persisted ? html`<span class="count">${num(n.rows)}</span> <small>rows${n.last_batch_rows ? ` · ${n.kind === 'materialized_view' ? 'refreshed' : `+${num(n.last_batch_rows)}`} last batch` : ''}</small>` : html`<small>view · not stored</small>`}</span>
-    <span class="foot"><span title=${utc(n.last_commit)}>${n.persisted ? ago(n.last_commit) : worst ? `${worst.name} ${pct(worst.pass_rate)}` : ''}</span><span class=${`badge ${st.cls}`}><span aria-hidden="true">${st.icon}</span>${st.label}</span></span>`;
+    <span class="rows">${n.persisted ? html`<span class="count">${num(n.rows)}</span> <small>rows${n.last_batch_rows ? ` (${n.kind === 'materialized_view' ? 'refreshed' : `+${num(n.last_batch_rows)}`})` : ''}</small>` : html`<small>not stored · ${n.expectations.length} rule${n.expectations.length === 1 ? '' : 's'}</small>`}</span>
+    <span class="foot"><span title=${utc(n.last_commit)}>${n.persisted ? ago(n.last_commit) : worst ? `lowest pass ${pct(worst.pass_rate)}` : ''}</span><span class=${`badge ${st.cls}`}><span aria-hidden="true">${st.icon}</span>${st.label}</span></span>`;
   return n.persisted
     ? html`<a class=${`node ${n.layer ?? ''} ${n.kind === 'view' ? 'view' : ''}`} href=${`#/tables/${encodeURIComponent(n.name)}`} style=${style} data-dataset=${n.name} data-rows=${n.rows ?? ''} data-state=${n.state} title=${title}>${body}</a>`
     : html`<div class=${`node ${n.layer ?? ''} view`} style=${style} data-dataset=${n.name} data-state=${n.state} role="group" aria-label=${label}>${body}</div>`;
+}
+
+function scaleOf(room: number, width: number): number {
+  return room > 0 && width > room ? Math.max(0.75, room / width) : 1;
 }
 
 export function GraphPage() {
   const { data, error } = useApi<GraphData>('/api/graph');
   const shape = data ? JSON.stringify([data.nodes.map((n) => n.name), data.edges.map((e) => [e.from, e.to])]) : '';
   const lay = useMemo(() => (data ? layout(data.nodes, data.edges) : null), [shape]);
+  // the whole graph in view: scaled down (never below 0.75) to the width of its box
+  const wrap = useRef<HTMLDivElement>(null);
+  const [room, setRoom] = useState(0);
+  useEffect(() => {
+    const el = wrap.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setRoom(el.clientWidth - 16));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [lay !== null]);
   if (error) return html`<${ErrorBox} error=${error} />`;
   if (!data || !lay) return html`<p class="loading">Loading the pipeline…</p>`;
   const lb = data.last_batch;
@@ -92,8 +106,9 @@ export function GraphPage() {
       <div class="kpi"><div class="label">Quarantined</div><div class="value" data-kpi="quarantined">${num(quarantined)}</div><div class="sub"><a href="#/quality">data quality</a></div></div>
       <div class="kpi"><div class="label">Failed flows</div><div class="value" data-kpi="failed">${failing.length}</div><div class="sub">${failing.length ? failing.map((n) => n.name).join(', ') : 'none'}</div></div>
     </div>
-    <div class="graph-wrap" role="region" aria-label="Pipeline graph" tabindex="0">
-      <div class="graph" style=${{ width: `${lay.width}px`, height: `${lay.height}px` }}>
+    <div class="graph-wrap" role="region" aria-label="Pipeline graph" tabindex="0" ref=${wrap}>
+      <div class="graph-scale" style=${{ height: `${lay.height * scaleOf(room, lay.width)}px` }}>
+      <div class="graph" style=${{ width: `${lay.width}px`, height: `${lay.height}px`, transform: `scale(${scaleOf(room, lay.width)})` }}>
         <svg class="edges" width=${lay.width} height=${lay.height} aria-hidden="true">
           <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" /></marker></defs>
           ${data.edges.map((e) => {
@@ -107,6 +122,7 @@ export function GraphPage() {
           })}
         </svg>
         ${data.nodes.map((n) => html`<${Node} key=${n.name} n=${n} at=${lay.nodes.get(n.name)!} />`)}
+      </div>
       </div>
     </div>
     <div class="legend" aria-label="Legend">

@@ -89,16 +89,19 @@ export function UpdatesPage() {
               Plot.ruleY([0]),
             ],
           })} />
+      </section>
+    </div>
+    <div style=${{ height: '16px' }}></div>
+    <section class="panel" aria-labelledby="batches-h">
+      <h3 id="batches-h">Recent batches</h3>
         <div class="table-wrap" tabindex="0" role="region" aria-label="Recent batches"><table class="data" id="batches">
           <thead><tr><th scope="col">Batch</th><th scope="col">At</th><th scope="col" class="num">Duration</th><th scope="col" class="num">Files</th><th scope="col" class="num">Rows in</th><th scope="col" class="num">Rows written</th><th scope="col" class="num">Dropped</th><th scope="col">Status</th></tr></thead>
-          <tbody>${data.batches.slice(0, 12).map((b) => html`<tr>
-            <td>#${b.batch_id}</td><td title=${utc(b.at)}>${ago(b.at)}</td><td class="num">${ms(b.duration_ms)}</td><td class="num">${num(b.input_files)}</td>
+          <tbody>${data.batches.slice(0, 15).map((b) => html`<tr>
+            <td>#${b.batch_id}</td><td class="when" title=${utc(b.at)}>${ago(b.at)}</td><td class="num">${ms(b.duration_ms)}</td><td class="num">${num(b.input_files)}</td>
             <td class="num">${num(b.rows_in)}</td><td class="num">${num(b.rows_written)}</td><td class="num">${num(b.dropped)}</td>
             <td><${StateBadge} state=${b.status} />${b.error_code ? html` <strong>${b.error_code}</strong>` : null}</td>
           </tr>`)}</tbody>
         </table></div>
-      </section>
-    </div>
-    <div style=${{ height: '16px' }}></div>
+    </section>
     <${EventLog} />`;
 }
