@@ -212,6 +212,7 @@ describe.skipIf(!chromiumPath)('the dashboard in Chromium', () => {
           await page.click('[data-open-quarantine="patients_quarantine"]');
           await page.waitForSelector('table[data-table="patients_quarantine"] tbody tr');
         }
+        await page.evaluate(() => window.scrollTo(0, 0));
         await page.waitForTimeout(300);
         // evaluated through the DevTools protocol, so the page's CSP does not apply to the checker itself
         await page.evaluate(axe);

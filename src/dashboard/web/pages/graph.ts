@@ -67,7 +67,7 @@ function Node({ n, at }: { n: GraphNode; at: { x: number; y: number } }) {
     <span class="name" title=${n.comment ?? n.name}>${n.name}</span>
     <span class="meta">${n.layer ? html`<span class=${`layer ${n.layer}`}>${n.layer}</span>` : null}<span>${KIND_LABEL[n.kind] ?? n.kind}</span></span>
     <span class="rows">${n.persisted ? html`<span class="count">${num(n.rows)}</span> <small>rows${n.last_batch_rows ? ` (${n.kind === 'materialized_view' ? 'refreshed' : `+${num(n.last_batch_rows)}`})` : ''}</small>` : html`<small>not stored · ${n.expectations.length} rule${n.expectations.length === 1 ? '' : 's'}</small>`}</span>
-    <span class="foot"><span title=${utc(n.last_commit)}>${n.persisted ? ago(n.last_commit) : worst ? `lowest pass ${pct(worst.pass_rate)}` : ''}</span><span class=${`badge ${st.cls}`}><span aria-hidden="true">${st.icon}</span>${st.label}</span></span>`;
+    <span class="foot"><span title=${utc(n.last_commit)}>${n.persisted ? ago(n.last_commit) : worst ? `min ${pct(worst.pass_rate)}` : ''}</span><span class=${`badge ${st.cls}`}><span aria-hidden="true">${st.icon}</span>${st.label}</span></span>`;
   return n.persisted
     ? html`<a class=${`node ${n.layer ?? ''} ${n.kind === 'view' ? 'view' : ''}`} href=${`#/tables/${encodeURIComponent(n.name)}`} style=${style} data-dataset=${n.name} data-rows=${n.rows ?? ''} data-state=${n.state} title=${title}>${body}</a>`
     : html`<div class=${`node ${n.layer ?? ''} view`} style=${style} data-dataset=${n.name} data-state=${n.state} role="group" aria-label=${label}>${body}</div>`;

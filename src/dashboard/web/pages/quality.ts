@@ -14,7 +14,8 @@ interface Quality {
 }
 
 function Rate({ rate, action }: { rate: number | null; action: string }) {
-  const cls = rate === null || rate === 1 ? '' : action === 'warn' ? 'warn' : 'bad';
+  // all passed; rows dropped or warned about (handled); a fail rule that failed
+  const cls = rate === null || rate === 1 ? '' : action === 'fail' ? 'bad' : 'warn';
   return html`<span class=${`rate ${cls}`}><span class="bar" aria-hidden="true"><span style=${{ width: `${(rate ?? 0) * 100}%` }}></span></span><span class="pct">${pct(rate)}</span></span>`;
 }
 

@@ -23,7 +23,7 @@ export function RowsTable({ data, first = [], caption }: { data: RowsData; first
   if (!data.rows.length) return html`<p class="empty">No rows.</p>`;
   return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${caption}><table class="data" data-table=${data.table}>
     <caption class="skip">${caption}</caption>
-    <thead><tr>${cols.map((c) => html`<th scope="col" class=${NUMERIC.has(c.type) ? 'num' : ''} title=${`${c.type}${c.masked ? ', masked (PHI)' : ''}`}>${c.name}${c.masked ? html` <span aria-label="masked">🔒</span>` : null}</th>`)}</tr></thead>
+    <thead><tr>${cols.map((c) => html`<th scope="col" class=${NUMERIC.has(c.type) ? 'num' : ''} title=${`${c.type}${c.masked ? ', masked (PHI)' : ''}`}>${c.name}${c.masked ? html` <span class="badge masked">PHI</span>` : null}</th>`)}</tr></thead>
     <tbody>${data.rows.map((r) => html`<tr>${cols.map((c) => {
       const v = r[c.name];
       if (v === null || v === undefined) return html`<td class="null">NULL</td>`;
@@ -43,13 +43,13 @@ export function TablesPage({ table }: { table: string | null }) {
   const rows = useApi<RowsData>(path);
   const info = list.data?.tables.find((t) => t.name === current);
   return html`
-    <div class="page-head"><h2>Tables</h2><p>The first 100 rows (oldest commit first). Masked columns (🔒) hold identifying data; the server shows them only with <code>--show-phi</code>.</p></div>
+    <div class="page-head"><h2>Tables</h2><p>The first 100 rows (oldest commit first). Columns marked <span class="badge masked">PHI</span> hold identifying data, shown as *** unless the server was started with <code>--show-phi</code>.</p></div>
     <section class="panel">
       <form class="filters" onSubmit=${(e: Event) => { e.preventDefault(); setWhere(draft.trim()); }}>
         <label>Table<select id="table-select" value=${current ?? ''} onChange=${(e: Event) => { location.hash = `#/tables/${encodeURIComponent((e.target as HTMLSelectElement).value)}`; }}>
           ${names.map((n) => html`<option value=${n}>${n}</option>`)}
         </select></label>
-        <label>Filter (as <code>show --where</code>)<input id="where" class="where" type="text" value=${draft} placeholder="age >= 65 AND gender = 'F'" onInput=${(e: Event) => setDraft((e.target as HTMLInputElement).value)} /></label>
+        <label><span>Filter (as <code>show --where</code>)</span><input id="where" class="where" type="text" value=${draft} placeholder="age >= 65 AND gender = 'F'" onInput=${(e: Event) => setDraft((e.target as HTMLInputElement).value)} /></label>
         <button class="primary" type="submit">Apply</button>
         ${where ? html`<button type="button" onClick=${() => { setDraft(''); setWhere(''); }}>Clear</button>` : null}
       </form>
