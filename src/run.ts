@@ -12,7 +12,7 @@ import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js
 import { createLogger, type LogLevel } from './cli/log.js';
 import { loadPipeline } from './cli/pipeline-module.js';
 import { isPipelineError, PipelineError, formatOriginForCli } from './cli/errors.js';
-import { buildGraph, parseDurationMs, type BatchResult } from '../engine/index.js';
+import { buildGraph, parseDurationMs, type BatchResult, type Pipeline } from '../engine/index.js';
 import { PipelineService, type Logger } from '../engine/runtime/service.js';
 import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
 import type { PlannedBatch } from '../engine/runtime/runner.js';
@@ -167,6 +167,15 @@ function refreshOptions(values: Record<string, string>, flags: Set<string>) {
   return { fullRefresh, fullRefreshAll: flags.has('full-refresh-all') };
 }
 
+/** Servers to close when a command ends, however it ends (a failed start must not leave the process listening). */
+const openDashboards: Dashboard[] = [];
+
+async function serveFor(output: string, s: ServeSettings, pipeline?: Pipeline): Promise<Dashboard> {
+  const d = await serveDashboard(output, s, pipeline);
+  openDashboards.push(d);
+  return d;
+}
+
 /** The dashboard settings of run/replay (--ui) and start (unless --no-ui); null when there is no dashboard. */
 function uiOf(a: { values: Record<string, string>; flags: Set<string> }, command: string, byDefault: boolean): ServeSettings | null {
   const on = byDefault ? !a.flags.has('no-ui') : a.flags.has('ui');
@@ -190,7 +199,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const logger = makeLogger(a.values);
   const ui = uiOf(a, 'replay', false);
   const pipeline = await loadPipeline(a.values.pipeline);
-  const dashboard = ui ? await serveDashboard(output, ui, a.values.pipeline !== undefined ? pipeline : undefined) : null;
+  const dashboard = ui ? await serveFor(output, ui, a.values.pipeline !== undefined ? pipeline : undefined) : null;
   const totals = newTotals();
   const started = Date.now();
   const { service, report } = await PipelineService.open({
@@ -247,12 +256,12 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   if (ui) {
     const own = a.values.pipeline !== undefined ? pipeline : undefined;
     try {
-      dashboard = await serveDashboard(output, ui, own);
+      dashboard = await serveFor(output, ui, own);
     } catch (e) {
       // the demo takes a free port when the default one is busy
       if (!(extra && a.values.port === undefined && (e as UsageError).code === 'UI_PORT_IN_USE')) throw e;
       logger.warn({ port: ui.port }, 'the dashboard port is in use; taking a free one');
-      dashboard = await serveDashboard(output, { ...ui, port: 0 }, own);
+      dashboard = await serveFor(output, { ...ui, port: 0 }, own);
     }
   }
   const { service, report } = await PipelineService.open({
@@ -397,6 +406,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     printError(e, verbose);
     return e instanceof UsageError ? 2 : 1;
+  } finally {
+    for (const d of openDashboards.splice(0)) await d.close();
   }
 }
 

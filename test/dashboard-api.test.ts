@@ -311,6 +311,13 @@ describe('exposure', () => {
     expect([stray.code, /--port configures the dashboard; add --ui/.test(stray.stderr)]).toEqual([2, true]);
   });
 
+  it('a run that fails to start does not keep serving: it exits with its error', async () => {
+    const r = await runCli(['run', '--ui', '--port', '0', '--input', input, '--output', path.join(work, 'fails'), '--full-refresh', 'no_such_table'], { timeoutMs: 60_000 });
+    expect(r.stderr).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\/$/m);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/^error [A-Z_]+: /m);
+  });
+
   it('with --token every request carries it; the page gets it as an HttpOnly cookie and loses it from the URL', async () => {
     const secret = 's3cret-token-for-tests';
     const s = await serve(['ui', '--output', out, '--port', '0', '--token', secret]);

@@ -213,11 +213,14 @@ export async function startDashboard(opts: DashboardOptions): Promise<Dashboard>
     server.listen(opts.port ?? 4040, host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
+  let closed = false;
   const url = `http://${urlHost(host)}:${port}/${opts.token ? `?token=${encodeURIComponent(opts.token)}` : ''}`;
   return {
     url, port,
     notify: () => { check(); },
     close: () => new Promise<void>((resolve) => {
+      if (closed) return resolve();
+      closed = true;
       clearInterval(timer); clearInterval(ping);
       for (const c of clients) c.end();
       clients.clear();
