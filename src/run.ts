@@ -12,7 +12,7 @@ import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js
 import { createLogger, type LogLevel } from './cli/log.js';
 import { loadPipeline } from './cli/pipeline-module.js';
 import { isPipelineError, PipelineError, formatOriginForCli } from './cli/errors.js';
-import { buildGraph, parseDurationMs, type BatchResult, type Pipeline } from '../engine/index.js';
+import { buildGraph, parseDurationMs, taggedColumns, type BatchResult, type Pipeline } from '../engine/index.js';
 import { PipelineService, type Logger } from '../engine/runtime/service.js';
 import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
 import type { PlannedBatch } from '../engine/runtime/runner.js';
@@ -33,9 +33,15 @@ const COMMON: Record<string, OptionSpec> = {
   help: { flag: true, aliases: ['h'] },
 };
 
-/** Columns masked by --redact wherever a row is printed. */
+/** Columns masked by --redact wherever a row is printed (and the running pipeline's columns tagged PHI). */
 const IDENTIFYING = ['name', 'address', 'contact_number'];
 let redactRows = false;
+const taggedPhi = new Set<string>();
+
+/** Remembers the columns the pipeline tags PHI, for --redact. */
+function notePhi(pipeline: Pipeline): void {
+  for (const d of pipeline.datasets) for (const c of taggedColumns('phi', d.def.properties, d.def.columnComments)) taggedPhi.add(c);
+}
 
 const HELP: Record<string, string> = {
   main: `localdlt: Delta Live Tables semantics, locally.
@@ -72,7 +78,7 @@ options:
   --full-refresh <t1,t2>      truncate these tables (and downstream streaming tables), reprocess all files
   --full-refresh-all          truncate every table and reset every checkpoint first
   --log-level <level>         debug, info, warn, error or silent (default info)
-  --redact                    mask name, address and contact number in a printed offending row
+  --redact                    mask name, address, contact number and PHI-tagged columns in a printed offending row
   --verbose                   print stack traces with errors
   --ui                        serve the dashboard while replaying, and after it until Ctrl-C
                               (with --port N, --host, --token, --show-phi as for "ui")
@@ -199,6 +205,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const logger = makeLogger(a.values);
   const ui = uiOf(a, 'replay', false);
   const pipeline = await loadPipeline(a.values.pipeline);
+  notePhi(pipeline);
   const dashboard = ui ? await serveFor(output, ui, a.values.pipeline !== undefined ? pipeline : undefined) : null;
   const totals = newTotals();
   const started = Date.now();
@@ -252,6 +259,7 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   fs.mkdirSync(input, { recursive: true });
   const ui = uiOf(a, command, extra !== undefined);
   const pipeline = await loadPipeline(a.values.pipeline);
+  notePhi(pipeline);
   let dashboard: Dashboard | null = null;
   if (ui) {
     const own = a.values.pipeline !== undefined ? pipeline : undefined;
@@ -365,7 +373,7 @@ function printError(e: unknown, verbose: boolean): void {
     if (where && !first.includes('[at ')) process.stderr.write(`  at ${where}\n`);
     if (p.code === 'EXPECTATION_FAILED' && p.params.row) {
       const row = { ...(p.params.row as Record<string, unknown>) };
-      if (redactRows) for (const k of IDENTIFYING) if (row[k] !== null && row[k] !== undefined) row[k] = '***';
+      if (redactRows) for (const k of [...IDENTIFYING, ...taggedPhi]) if (row[k] !== null && row[k] !== undefined) row[k] = '***';
       process.stderr.write(`  offending row: ${JSON.stringify(row)}\n`);
     }
     if (p.hint) process.stderr.write(`  hint: ${p.hint}\n`);

@@ -35,7 +35,8 @@ event-time watermark.
 
 options:
   --output <dir>          tables and event log (default output/)
-  --pipeline <module.js>  the pipeline module (default: the patient pipeline)
+  --pipeline <module.js>  describe the output with this pipeline module (default: the datasets
+                          the event log defines, so any pipeline's output is described)
   --json                  one JSON object instead of the table
 
 example:
@@ -54,8 +55,8 @@ options:
                        AND, OR, NOT, IS [NOT] NULL and parentheses
   --columns a,b        print only these columns, in this order
   --json | --csv       JSON lines or CSV (all columns, nothing cut)
-  --redact             mask name, address and contact_number
-  --output <dir>       (default output/)   --pipeline <module.js>
+  --redact             mask name, address, contact_number and the columns tagged PHI
+  --output <dir>       (default output/)   --pipeline <module.js> (default: the event log's definitions)
 
 example:
   node dist/run.js show patients_silver --where "age >= 65 AND gender = 'F'" --limit 5 --redact`,
@@ -74,7 +75,7 @@ options:
   --flow <name>         events of one flow / dataset
   --limit N             the last N events (default 50; 0 = all)
   --json                JSON lines, with sequence, origin, details and error as objects
-  --redact              mask name, address and contact_number in offending rows
+  --redact              mask name, address, contact_number and PHI-tagged columns in offending rows
 
 example:
   node dist/run.js events --update last --type flow_progress`,
