@@ -5,10 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as nodeHttp from 'node:http';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  ENGINE_JS, ensureBuilt, generatePool, readTableViaLog, runCli, tempDir, waitFor, type Pool,
+  ENGINE_JS, ensureBuilt, generatePool, readTableViaLog, ROOT, runCli, tempDir, waitFor, type Pool,
 } from './helpers/cli.js';
 import { Duck, sqlString } from './helpers/duck.js';
 import { http, serve, stopServed, type Served } from './helpers/dashboard.js';
@@ -295,6 +296,14 @@ describe('the inspect commands and the dashboard read datasets from the event lo
     const ok = streamingTable('r', { query: readCsv({ glob: '*.csv', schema: { a: 'string' } }), properties: { phi: 'a' } });
     const s = streamingTable('s', { query: stream(ok).select('a'), expectOrDrop: { x: col('a').isNotNull() }, quarantine: 'q' });
     expect(buildGraph(definePipeline([ok, s])).order).toEqual(['r', 's', 'q']);
+  });
+});
+
+describe('the page', () => {
+  it('type-checks (its own tsconfig: DOM, bundled by esbuild, so tsc -p tsconfig.json leaves it out)', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'src', 'dashboard', 'web', 'tsconfig.json')], { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });
 
