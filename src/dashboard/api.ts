@@ -49,12 +49,20 @@ function listParam(q: URLSearchParams, name: string): string[] | null {
   return v.split(',').map((s) => s.trim()).filter(Boolean);
 }
 
-/** A cell as JSON: dates as YYYY-MM-DD, timestamps as ISO-8601 UTC. */
+/** A nested value as plain JSON (maps become objects). */
+function plain(v: Value): unknown {
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [k, plain(x)]));
+  if (Array.isArray(v)) return v.map(plain);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x as Value)]));
+  return v;
+}
+
+/** A cell as JSON: dates as YYYY-MM-DD, timestamps as ISO-8601 UTC, maps as objects. */
 export function jsonCell(v: Value, type: DataType): unknown {
   if (v === null || v === MASK) return v;
   if (type === 'date') return formatDate(v as number);
   if (type === 'timestamp') return formatTimestamp(v as number).replace(' ', 'T') + 'Z';
-  return v;
+  return plain(v);
 }
 
 function iso(us: number): string {

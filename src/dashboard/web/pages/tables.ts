@@ -10,10 +10,11 @@ export interface RowsData {
 
 interface TableList { tables: { name: string; kind: string; layer: string | null; rows: number | null; comment: string | null; columns: { name: string; masked: boolean }[] }[] }
 
-const NUMERIC = new Set(['int', 'long', 'double']);
+const NUMERIC = { has: (t: string) => t === 'int' || t === 'long' || t === 'double' || t.startsWith('decimal(') };
 
 function cell(v: unknown): string {
-  if (Array.isArray(v)) return v.join(', ');
+  if (Array.isArray(v) && v.every((x) => typeof x !== 'object' || x === null)) return v.join(', ');
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(4)));
   return String(v);
 }
