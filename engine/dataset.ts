@@ -19,8 +19,13 @@ export interface DatasetOptions {
   /** The query that fills the dataset (its default flow). */
   query: Rel;
   comment?: string;
-  /** Table properties, e.g. `{ quality: 'bronze' }`. */
+  /**
+   * Table properties, e.g. `{ quality: 'bronze' }`. `phi: 'name,address'` tags
+   * those columns as protected health information (the dashboard masks them).
+   */
   properties?: Record<string, string>;
+  /** Comments on output columns; a comment holding the word PHI tags its column as PHI. */
+  columnComments?: Record<string, string>;
   /** Warn expectations: rows are kept and counted. */
   expect?: Record<string, ExprLike>;
   /** Drop expectations: failing rows are removed (and quarantined if a quarantine is set). */
@@ -73,6 +78,8 @@ export class Dataset {
   }
 
   comment(text: string): Dataset { return this.with({ comment: text }); }
+  /** Comments on output columns (merged with earlier ones). */
+  columnComments(comments: Record<string, string>): Dataset { return this.with({ columnComments: Object.freeze({ ...this.def.columnComments, ...comments }) }); }
   properties(props: Record<string, string>): Dataset { return this.with({ properties: Object.freeze({ ...this.def.properties, ...props }) }); }
 }
 
@@ -93,6 +100,7 @@ function define(kind: DatasetKind, name: string, opts: DatasetOptions, origin: O
     name,
     comment: opts.comment,
     properties: Object.freeze({ ...(opts.properties ?? {}) }),
+    ...(opts.columnComments ? { columnComments: Object.freeze({ ...opts.columnComments }) } : {}),
     query: opts.query.node,
     expectations: Object.freeze([]),
     quarantine: opts.quarantine ? quarantineSpec(opts.quarantine) : undefined,

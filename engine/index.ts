@@ -8,6 +8,7 @@
 export type { DataType, Field, Schema, Value } from './ir/types.js';
 export type { ExprNode, AggNode } from './ir/expr.js';
 export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec } from './ir/plan.js';
+export { taggedColumns } from './ir/plan.js';
 
 // expressions and relations
 export {
@@ -48,7 +49,9 @@ export { parseDurationUs, parseDurationMs } from './duration.js';
 // event log (<output>/system/events)
 export { EventLog } from './events/event-log.js';
 export type { EventLogOptions } from './events/event-log.js';
-export { readEventLog, eventLogExists } from './events/read.js';
+export { readEventLog, eventLogExists, EventLogReader } from './events/read.js';
+export { catalogOfEvents, catalogOfGraph, columnsTagged } from './events/catalog.js';
+export type { Catalog, CatalogDataset, CatalogExpectation } from './events/catalog.js';
 export { EVENT_LOG_SCHEMA, eventLogDir, pipelineIdOf } from './events/schema.js';
 export type { PipelineEvent, EventOrigin, EventSequence, EventError, EventType, FlowProgressDetails } from './events/schema.js';
 

@@ -12,7 +12,7 @@ import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js
 import { createLogger, type LogLevel } from './cli/log.js';
 import { loadPipeline } from './cli/pipeline-module.js';
 import { isPipelineError, PipelineError, formatOriginForCli } from './cli/errors.js';
-import { buildGraph, parseDurationMs, type BatchResult } from '../engine/index.js';
+import { buildGraph, parseDurationMs, taggedColumns, type BatchResult, type Pipeline } from '../engine/index.js';
 import { PipelineService, type Logger } from '../engine/runtime/service.js';
 import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
 import type { PlannedBatch } from '../engine/runtime/runner.js';
@@ -21,6 +21,8 @@ import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './
 import { cmdEvents, cmdShow, cmdStatus, INSPECT_HELP } from './cli/inspect.js';
 import { EventLog } from '../engine/events/event-log.js';
 import { cmdSql, SQL_HELP } from './cli/sql-command.js';
+import { cmdUi, serveDashboard, serveSettings, untilStopped, SERVE_OPTIONS, UI_HELP, type ServeSettings } from './dashboard/command.js';
+import type { Dashboard } from './dashboard/server.js';
 
 const COMMON: Record<string, OptionSpec> = {
   pipeline: {},
@@ -47,9 +49,15 @@ crashed) is taken over, with a warning. Readers (status, show, events) take no l
 /** Exit code 2: the command did not start (bad usage, or another writer holds the output); nothing was written. */
 const NOT_STARTED = new Set(['OUTPUT_LOCKED']);
 
-/** Columns masked by --redact wherever a row is printed. */
+/** Columns masked by --redact wherever a row is printed (and the running pipeline's columns tagged PHI). */
 const IDENTIFYING = ['name', 'address', 'contact_number'];
 let redactRows = false;
+const taggedPhi = new Set<string>();
+
+/** Remembers the columns the pipeline tags PHI, for --redact. */
+function notePhi(pipeline: Pipeline): void {
+  for (const d of pipeline.datasets) for (const c of taggedColumns('phi', d.def.properties, d.def.columnComments)) taggedPhi.add(c);
+}
 
 const HELP: Record<string, string> = {
   main: `localdlt: Delta Live Tables semantics, locally.
@@ -67,6 +75,7 @@ commands:
   status      each table's rows, files, last update, expectation pass rates and watermark
   show        print a table's rows (aligned, --json or --csv), filtered with --where
   events      print the event log (<output>/system/events)
+  ui          serve the live dashboard for an output folder (http://127.0.0.1:4040/)
 
 Run "node dist/run.js <command> --help" for the options of a command.`,
   replay: `usage: node dist/run.js replay <input-dir> --output <dir> [options]
@@ -87,8 +96,10 @@ options:
   --force-unlock              take the output's lock even if another host (or a running
                               process) holds it, with a warning: only when that writer is gone
   --log-level <level>         debug, info, warn, error or silent (default info)
-  --redact                    mask name, address and contact number in a printed offending row
+  --redact                    mask name, address, contact number and PHI-tagged columns in a printed offending row
   --verbose                   print stack traces with errors
+  --ui                        serve the dashboard while replaying, and after it until Ctrl-C
+                              (with --port N, --host, --token, --show-phi as for "ui")
 
 ${LOCK_HELP}
 
@@ -113,16 +124,19 @@ options:
   --force-unlock              take the output's lock even if another host (or a running
                               process) holds it, with a warning: only when that writer is gone
   --log-level <level>
+  --ui                        serve the dashboard from this process (with --port N, --host,
+                              --token, --show-phi as for "ui")
 
 ${LOCK_HELP}
 
 example:
-  node dist/run.js run --input incoming --output output --trigger 2m`,
+  node dist/run.js run --input incoming --output output --trigger 2m --ui`,
   start: `usage: npm start   (node dist/run.js start [options])
 
-The demo: writes a synthetic patient file into incoming/ now and every 2 minutes
-(as the original data generator does) and runs the pipeline in watch mode over
-incoming/, storing tables under output/, until Ctrl-C.
+The demo: writes a synthetic patient file and a vitals file into incoming/ now
+and every 2 minutes (as the original data generator does), runs the pipeline in
+watch mode over incoming/, storing tables under output/, and serves the live
+dashboard (prints "listening on http://127.0.0.1:4040/"), until Ctrl-C.
 
 options:
   --input <dir>      (default incoming/)     --output <dir>   (default output/)
@@ -131,6 +145,9 @@ options:
   --seed S           generator seed (default 42)
   --force-unlock     take the output's lock even if another host (or a running process)
                      holds it, with a warning: only when that writer is gone
+  --port N           dashboard port (default 4040; a free one when 4040 is taken)
+  --host, --token, --show-phi   as for "ui"
+  --no-ui            no dashboard
   and the options of "run" (--trigger, --pipeline, --full-refresh, …)
 
 ${LOCK_HELP}
@@ -161,6 +178,7 @@ example:
 
 function helpOf(command: string): string {
   if (command === 'sql') return SQL_HELP;
+  if (command === 'ui') return UI_HELP;
   return HELP[command] ?? (INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
 }
 
@@ -184,8 +202,28 @@ function refreshOptions(values: Record<string, string>, flags: Set<string>) {
   return { fullRefresh, fullRefreshAll: flags.has('full-refresh-all') };
 }
 
+/** Servers to close when a command ends, however it ends (a failed start must not leave the process listening). */
+const openDashboards: Dashboard[] = [];
+
+async function serveFor(output: string, s: ServeSettings, pipeline?: Pipeline): Promise<Dashboard> {
+  const d = await serveDashboard(output, s, pipeline);
+  openDashboards.push(d);
+  return d;
+}
+
+/** The dashboard settings of run/replay (--ui) and start (unless --no-ui); null when there is no dashboard. */
+function uiOf(a: { values: Record<string, string>; flags: Set<string> }, command: string, byDefault: boolean): ServeSettings | null {
+  const on = byDefault ? !a.flags.has('no-ui') : a.flags.has('ui');
+  if (!on) {
+    const stray = ['port', 'host', 'token', 'show-phi'].find((o) => o in a.values || a.flags.has(o));
+    if (stray) throw new UsageError(`${command}: --${stray} configures the dashboard; ${byDefault ? 'drop --no-ui' : 'add --ui'}`);
+    return null;
+  }
+  return serveSettings(a.values, a.flags, command);
+}
+
 async function cmdReplay(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, ...WRITER, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, ...SERVE_OPTIONS, ui: { flag: true }, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
   if (a.flags.has('help')) { process.stdout.write(helpOf('replay') + '\n'); return 0; }
   if (a.positionals.length > 1) throw new UsageError(`replay: unexpected argument "${a.positionals[1]}"`);
   const input = a.positionals[0] ?? a.values.input;
@@ -194,7 +232,10 @@ async function cmdReplay(argv: string[]): Promise<number> {
   requireFolder(input, 'input');
   const output = a.values.output ?? 'output';
   const logger = makeLogger(a.values);
+  const ui = uiOf(a, 'replay', false);
   const pipeline = await loadPipeline(a.values.pipeline);
+  notePhi(pipeline);
+  const dashboard = ui ? await serveFor(output, ui, a.values.pipeline !== undefined ? pipeline : undefined) : null;
   const totals = newTotals();
   const started = Date.now();
   const { service, report } = await PipelineService.open({
@@ -208,16 +249,23 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const results = await service.runAvailableNow((r, plan) => {
     addBatch(totals, r, plan);
     logger.info({ batch: r.batchId, files: plan.files.length, rows: totals.lastBatchRows }, 'batch committed');
-  }).catch(async (e: unknown) => { await service.close('FAILED', e); throw e; });
+    dashboard?.notify();
+  }).catch(async (e: unknown) => { await service.close('FAILED', e); await dashboard?.close(); throw e; });
   const failure = results.find((r) => r.failure)?.failure ?? null;
   await service.close(failure ? 'FAILED' : 'COMPLETED', failure ?? undefined);
   printSummary(process.stdout, service.graph, totals, { seconds: (Date.now() - started) / 1000, skippedFiles: report.indexedFiles, output });
-  if (failure) { printError(failure, a.flags.has('verbose')); return 1; }
-  return 0;
+  if (failure) printError(failure, a.flags.has('verbose'));
+  if (dashboard) {
+    dashboard.notify();
+    process.stderr.write(`replay finished; the dashboard stays at ${dashboard.url} until Ctrl-C\n`);
+    await untilStopped();
+    await dashboard.close();
+  }
+  return failure ? 1 : 0;
 }
 
 async function cmdRun(argv: string[], extra?: { generator?: { every: string; rows?: string; seed?: string } }): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, ...WRITER, input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, ...SERVE_OPTIONS, ...(extra ? { 'no-ui': { flag: true } } : { ui: { flag: true } }), input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
   const command = extra ? 'start' : 'run';
   // signals are handled from the start: a stop during startup still exits 0 after the current step
   let signals = 0;
@@ -239,7 +287,21 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const trigger = parseTrigger(a.values.trigger, (s) => parseDurationMs(s, '--trigger'));
   const stabilityMs = a.values.stability !== undefined ? parseDurationMs(a.values.stability, '--stability') : 200;
   fs.mkdirSync(input, { recursive: true });
+  const ui = uiOf(a, command, extra !== undefined);
   const pipeline = await loadPipeline(a.values.pipeline);
+  notePhi(pipeline);
+  let dashboard: Dashboard | null = null;
+  if (ui) {
+    const own = a.values.pipeline !== undefined ? pipeline : undefined;
+    try {
+      dashboard = await serveFor(output, ui, own);
+    } catch (e) {
+      // the demo takes a free port when the default one is busy
+      if (!(extra && a.values.port === undefined && (e as UsageError).code === 'UI_PORT_IN_USE')) throw e;
+      logger.warn({ port: ui.port }, 'the dashboard port is in use; taking a free one');
+      dashboard = await serveFor(output, { ...ui, port: 0 }, own);
+    }
+  }
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', command, 1),
@@ -253,20 +315,23 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
     onBatch: (r: BatchResult, plan: PlannedBatch) => {
       addBatch(totals, r, plan);
       process.stderr.write(batchLine(service.graph, r, plan, totals) + '\n');
+      dashboard?.notify();
     },
   });
   const gen = new AbortController();
   let genDone: Promise<unknown> = Promise.resolve();
   if (extra?.generator && signals === 0) {
-    const opts = parseGenerateArgs(['--out', input, '--every', extra.generator.every, ...(extra.generator.rows ? ['--rows', extra.generator.rows] : []), ...(extra.generator.seed ? ['--seed', extra.generator.seed] : [])]);
+    // vitals too (some patients deteriorate), so the dashboard's alerts page has data
+    const opts = parseGenerateArgs(['--out', input, '--every', extra.generator.every, '--scenario', 'vitals-deterioration', ...(extra.generator.rows ? ['--rows', extra.generator.rows] : []), ...(extra.generator.seed ? ['--seed', extra.generator.seed] : [])]);
     genDone = generate({ ...opts, log: (line) => logger.info({ generator: true }, line) }, gen.signal).catch((e) => logger.error({ error: String(e) }, 'generator stopped'));
   }
   if (signals > 0) void watcher.stop();
   stopWatcher = () => { gen.abort(); void watcher.stop(); };
-  const res = await watcher.run().catch(async (e: unknown) => { await service.close('FAILED', e); throw e; });
+  const res = await watcher.run().catch(async (e: unknown) => { await service.close('FAILED', e); await dashboard?.close(); throw e; });
   gen.abort();
   await genDone;
   await service.close(res.failure?.failure ? 'FAILED' : signals > 0 ? 'CANCELED' : 'COMPLETED', res.failure?.failure ?? undefined);
+  await dashboard?.close();
   if (res.failure?.failure) { printError(res.failure.failure, a.flags.has('verbose')); return 1; }
   logger.info({ batches: res.batches }, 'stopped');
   return 0;
@@ -328,7 +393,7 @@ async function cmdGraph(argv: string[]): Promise<number> {
 
 function printError(e: unknown, verbose: boolean): void {
   if (e instanceof UsageError) {
-    process.stderr.write(`error BAD_USAGE: ${e.message}\n`);
+    process.stderr.write(`error ${e.code}: ${e.message}\n`);
     return;
   }
   if (isPipelineError(e)) {
@@ -339,7 +404,7 @@ function printError(e: unknown, verbose: boolean): void {
     if (where && !first.includes('[at ')) process.stderr.write(`  at ${where}\n`);
     if (p.code === 'EXPECTATION_FAILED' && p.params.row) {
       const row = { ...(p.params.row as Record<string, unknown>) };
-      if (redactRows) for (const k of IDENTIFYING) if (row[k] !== null && row[k] !== undefined) row[k] = '***';
+      if (redactRows) for (const k of [...IDENTIFYING, ...taggedPhi]) if (row[k] !== null && row[k] !== undefined) row[k] = '***';
       process.stderr.write(`  offending row: ${JSON.stringify(row)}\n`);
     }
     if (p.hint) process.stderr.write(`  hint: ${p.hint}\n`);
@@ -373,12 +438,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'show': return await cmdShow(rest);
       case 'events': return await cmdEvents(rest);
       case 'sql': return await cmdSql(rest);
+      case 'ui': return await cmdUi(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events; see --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui; see --help)`);
     }
   } catch (e) {
     printError(e, verbose);
     return e instanceof UsageError || (isPipelineError(e) && NOT_STARTED.has(e.code)) ? 2 : 1;
+  } finally {
+    for (const d of openDashboards.splice(0)) await d.close();
   }
 }
 

@@ -257,8 +257,14 @@ describe("the event log has DLT's shape", () => {
       expect(d.status).toBe('COMPLETED');
       expect(e.level).toBe('METRICS');
       expect(e.error).toBeNull();
-      const keys = ['status', 'metrics', ...(g.def.expectations.length ? ['data_quality'] : []), ...(d.watermark !== undefined ? ['watermark'] : [])];
+      const keys = ['status', 'metrics', 'batch', ...(g.def.expectations.length ? ['data_quality'] : []), ...(d.watermark !== undefined ? ['watermark'] : [])];
       expect(Object.keys(d).sort()).toEqual(keys.sort());
+      // not in DLT: the batch's planned start, its duration and its input files, the same for every flow of the batch
+      expect(Object.keys(d.batch).sort()).toEqual(['duration_ms', 'input_files', 'started_at']);
+      expect(d.batch.duration_ms).toBeGreaterThanOrEqual(0);
+      expect(d.batch.started_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const sameBatch = fp.filter((x) => x.origin.batch_id === e.origin.batch_id && x.origin.update_id === e.origin.update_id);
+      for (const x of sameBatch) expect(x.details.flow_progress.batch).toEqual(d.batch);
       expect(Number.isInteger(d.metrics.num_output_rows)).toBe(true);
       if (g.def.expectations.length) {
         expect(Object.keys(d.data_quality).sort()).toEqual(['dropped_records', 'expectations']);
@@ -275,6 +281,7 @@ describe("the event log has DLT's shape", () => {
     expect(e.details).toEqual({
       flow_progress: {
         status: 'COMPLETED',
+        batch: { started_at: expect.any(String), duration_ms: expect.any(Number), input_files: expect.any(Number) },
         metrics: { num_output_rows: expect.any(Number), late_records: 0, null_event_time_records: 0 },
         data_quality: {
           dropped_records: expect.any(Number),
@@ -393,7 +400,7 @@ describe('exactly one flow_progress per (flow, batch)', () => {
     expect(b1.map((e) => [e.origin.flow_name, e.details.flow_progress.status])).toEqual([['src', 'COMPLETED'], ['checked', 'FAILED'], ['after', 'SKIPPED']]);
     const failed = b1[1];
     expect(failed.level).toBe('ERROR');
-    expect(failed.details.flow_progress).toEqual({ status: 'FAILED' });
+    expect(failed.details.flow_progress).toEqual({ status: 'FAILED', batch: { started_at: expect.any(String), duration_ms: expect.any(Number), input_files: 1 } });
     expect(failed.error!.fatal).toBe(false);
     expect(failed.error!.code).toBe('EXPECTATION_FAILED');
     expect(failed.error!.exceptions[0].class_name).toBe('RuntimeFailure');

@@ -40,6 +40,7 @@ import { ENGINE_INFO, sparkSchemaString } from '../sinks/delta-store.js';
 import { isPipelineError } from '../errors.js';
 import type { EventSink, Logger, OpenReport, ServiceOptions } from '../runtime/service.js';
 import type { BatchResult, FlowBatchMetrics } from '../runtime/executor.js';
+import type { PlannedBatch } from '../runtime/runner.js';
 import type { GraphDataset, PipelineGraph } from '../graph/graph.js';
 import {
   EVENT_LOG_SCHEMA, EVENT_LOG_TABLE, EventLogStore, flowIdOf, pipelineIdOf,
@@ -79,8 +80,9 @@ function flowType(g: GraphDataset): 'APPEND' | 'COMPLETE' {
   return g.kind === 'materialized_view' || !g.streaming ? 'COMPLETE' : 'APPEND';
 }
 
-function schemaFields(g: GraphDataset): { name: string; data_type: string; nullable: boolean }[] {
-  return g.schema.map((f) => ({ name: f.name, data_type: sqlTypeName(f.type), nullable: true }));
+function schemaFields(g: GraphDataset): { name: string; data_type: string; nullable: boolean; comment?: string }[] {
+  const comments = g.def.columnComments ?? {};
+  return g.schema.map((f) => ({ name: f.name, data_type: sqlTypeName(f.type), nullable: true, ...(comments[f.name] !== undefined ? { comment: comments[f.name] } : {}) }));
 }
 
 function isoOfUs(us: number): string {
@@ -220,10 +222,12 @@ export class EventLog implements EventSink {
     });
   }
 
-  async batchCompleted(info: { updateId: string; result: BatchResult; generation: number }): Promise<void> {
+  async batchCompleted(info: { updateId: string; result: BatchResult; plan: PlannedBatch; generation: number }): Promise<void> {
     await this.guard('flow_progress', async () => {
       if (!this.graph) return;
-      const { result, generation } = info;
+      const { result, generation, plan } = info;
+      // not in DLT: when the batch was planned, how long it took until its events, and how many files it read
+      const batch = { started_at: isoOfUs(plan.ingestedAtUs), duration_ms: Math.max(0, Math.round(this.now() - plan.ingestedAtUs / 1000)), input_files: plan.files.length };
       const key = `${generation}:${result.batchId}`;
       const done = this.logged.get(key) ?? new Set<string>();
       const events: Pending[] = [];
@@ -232,7 +236,9 @@ export class EventLog implements EventSink {
         const m = result.flows.get(name);
         if (!m || m.status === 'IDLE') continue;
         if (m.status === 'COMPLETED' && done.has(name)) continue;
-        events.push(this.flowProgress(name, m, result.batchId, generation));
+        const e = this.flowProgress(name, m, result.batchId, generation);
+        (e.details.flow_progress as FlowProgressDetails).batch = batch;
+        events.push(e);
         if (m.status === 'COMPLETED') completed.push(name);
       }
       if (!events.length) return;

@@ -74,6 +74,8 @@ export interface FlowProgressDetails {
   };
   /** The event-time watermark that applied to the batch (ISO-8601 UTC), when the flow has one. */
   watermark?: string;
+  /** Not in DLT: the micro-batch (its planned start, the time from then to its events, the files it read). */
+  batch?: { started_at: string; duration_ms: number; input_files: number };
 }
 
 /** A row of the event log with its JSON columns parsed. */

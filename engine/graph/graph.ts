@@ -22,7 +22,7 @@
  * | EMPTY_PIPELINE                    | no datasets |
  */
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
-import { FAILED_EXPECTATIONS_COLUMN, planInputs, planReads, planSources } from '../ir/plan.js';
+import { FAILED_EXPECTATIONS_COLUMN, planInputs, planReads, planSources, taggedColumns } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import { DefinitionError, formatOrigin, type Origin } from '../errors.js';
 import { exprType, planSchema } from '../expr/typecheck.js';
@@ -117,6 +117,7 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
         def: Object.freeze({
           kind: 'streaming_table', name: d.quarantine.name, comment: d.quarantine.comment ?? `Rows of ${d.name} that failed its drop expectations, with the rules they failed.`,
           properties: Object.freeze({ ...d.properties, ...d.quarantine.properties }),
+          ...(d.columnComments ? { columnComments: d.columnComments } : {}),
           query: Object.freeze({ kind: 'read', dataset: d.name, streaming: true }) as PlanNode,
           expectations: Object.freeze([]), origin: d.origin,
         }),
@@ -171,6 +172,11 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
         seen.add(x.name);
         const t = exprType(x.predicate, schema, { table: d.name, file: x.origin?.file ?? d.origin.file, line: x.origin?.line ?? d.origin.line });
         if (t !== 'boolean') err('EXPECTATION_NOT_BOOLEAN', `expectation "${x.name}" of ${d.name} is ${t}, not a boolean`, { table: d.name, expectation: x.name, type: t }, x.origin ?? d.origin, 'write a condition, e.g. col("age").between(0, 120)');
+      }
+      for (const c of [...Object.keys(d.columnComments ?? {}), ...taggedColumns('phi', d.properties)]) {
+        if (!schema.some((f) => f.name === c)) {
+          err('UNKNOWN_COLUMN', `${d.name} comments on or tags column "${c}", which it does not have`, { table: d.name, column: c, columns: schema.map((f) => f.name) }, d.origin, `columns: ${schema.map((f) => f.name).join(', ')}`);
+        }
       }
       if (d.quarantine) {
         if (!d.expectations.some((x) => x.action === 'drop')) err('QUARANTINE_NEEDS_DROP_EXPECTATION', `${d.name} has a quarantine but no drop expectation`, { table: d.name, quarantine: d.quarantine.name }, d.origin, 'add expectOrDrop(...) rules; the quarantine receives the rows they drop');

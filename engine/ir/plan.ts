@@ -87,6 +87,8 @@ export interface DatasetDef {
   readonly name: string;
   readonly comment?: string;
   readonly properties: Readonly<Record<string, string>>;
+  /** Comments on output columns (`name STRING COMMENT '...'`), by column name. */
+  readonly columnComments?: Readonly<Record<string, string>>;
   readonly query: PlanNode;
   readonly expectations: readonly Expectation[];
   readonly quarantine?: QuarantineSpec;
@@ -120,3 +122,17 @@ export function planSources(p: PlanNode, out: PlanNode[] = []): PlanNode[] {
 /** The names of the metadata columns a CSV source adds. */
 export const CSV_METADATA_COLUMNS = ['_rescued_data', '_source_file', '_line', '_ingested_at'] as const;
 export const FAILED_EXPECTATIONS_COLUMN = '_failed_expectations';
+
+/**
+ * The columns a dataset tags with `tag` (for example `phi`): those its table
+ * property `<tag>` lists (comma-separated names), and those whose column
+ * comment holds the tag as a word (`'Patient name [PHI]'`). Case-insensitive.
+ */
+export function taggedColumns(tag: string, properties: Readonly<Record<string, string>>, columnComments: Readonly<Record<string, string>> = {}): string[] {
+  const out = new Set<string>();
+  const prop = Object.entries(properties).find(([k]) => k.toLowerCase() === tag.toLowerCase())?.[1];
+  for (const c of (prop ?? '').split(',')) if (c.trim()) out.add(c.trim());
+  const word = new RegExp(`(^|[^A-Za-z0-9_])${tag.replace(/[^A-Za-z0-9_]/g, '')}($|[^A-Za-z0-9_])`, 'i');
+  for (const [c, comment] of Object.entries(columnComments)) if (word.test(comment)) out.add(c);
+  return [...out];
+}

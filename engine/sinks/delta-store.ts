@@ -66,13 +66,25 @@ function pad20(n: number): string {
   return String(n).padStart(20, '0');
 }
 
-/** Reads a table's Delta log and replays it into a snapshot. */
-export function readDeltaLog(tableDir: string): DeltaSnapshot {
+/**
+ * Reads a table's Delta log and replays it into a snapshot. Given `base` (an
+ * earlier snapshot of the same table), only the versions after it are read;
+ * `base` itself is not changed.
+ */
+export function readDeltaLog(tableDir: string, base?: DeltaSnapshot): DeltaSnapshot {
   const logDir = path.join(tableDir, '_delta_log');
-  const snap: DeltaSnapshot = { version: -1, files: new Map(), txn: new Map(), schemaString: null, metadataId: null };
+  const snap: DeltaSnapshot = base
+    ? { version: base.version, files: new Map(base.files), txn: new Map(base.txn), schemaString: base.schemaString, metadataId: base.metadataId }
+    : { version: -1, files: new Map(), txn: new Map(), schemaString: null, metadataId: null };
   let names: string[];
-  try { names = fs.readdirSync(logDir).filter((n) => /^\d{20}\.json$/.test(n)).sort(); } catch { return snap; }
-  let expected = 0;
+  if (base) {
+    // the next versions, one file at a time: no listing of a long log
+    names = [];
+    for (let v = base.version + 1; fs.existsSync(path.join(logDir, `${pad20(v)}.json`)); v++) names.push(`${pad20(v)}.json`);
+  } else {
+    try { names = fs.readdirSync(logDir).filter((n) => /^\d{20}\.json$/.test(n)).sort(); } catch { return snap; }
+  }
+  let expected = snap.version + 1;
   for (const n of names) {
     const v = Number(n.slice(0, 20));
     if (v !== expected) throw new RuntimeFailure('DELTA_LOG_GAP', `the Delta log of ${tableDir} jumps from version ${expected - 1} to ${v}`, { table: tableDir, missing: expected }, { hint: 'the table is damaged; restore the missing log file or full-refresh the table' });

@@ -3,7 +3,12 @@
  * positionals, with every unknown option refused with one clear line.
  */
 export class UsageError extends Error {
-  readonly code = 'BAD_USAGE';
+  /** BAD_USAGE, or a more precise code (e.g. UI_TOKEN_REQUIRED). */
+  readonly code: string;
+  constructor(message: string, code = 'BAD_USAGE') {
+    super(message);
+    this.code = code;
+  }
 }
 
 export interface OptionSpec {

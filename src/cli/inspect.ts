@@ -10,22 +10,18 @@
  * Data goes to stdout, notes to stderr. Output fits the terminal (80 columns
  * when stdout is not a terminal); colours only on a terminal (and not with NO_COLOR).
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, intOption, UsageError, type OptionSpec } from './args.js';
 import { loadPipeline } from './pipeline-module.js';
-import {
-  and, buildGraph, col, DefinitionError, Expr, isPipelineError, lit, not, or, parseDurationMs, readEventLog, eventLogDir,
-  EVENT_LOG_SCHEMA, type DataType, type PipelineEvent, type PipelineGraph, type Schema, type Value, type ExprNode,
-} from '../../engine/index.js';
-import { readDeltaLog } from '../../engine/sinks/delta-store.js';
-import { decodeParquet } from '../../engine/sinks/parquet.js';
-import { filterBatch, valueAt, type Batch } from '../../engine/batch.js';
-import { compileExpr, trueMask } from '../../engine/expr/eval.js';
-import { exprType } from '../../engine/expr/typecheck.js';
+import { parseDurationMs, eventLogDir, type DataType, type PipelineEvent, type Value } from '../../engine/index.js';
 import { formatDate, formatTimestamp } from '../../engine/sources/csv-values.js';
 import { isNumeric } from '../../engine/ir/types.js';
+import { parseWhere } from './where.js';
 import { readOutputLock, describeHolder } from '../../engine/runtime/lock.js';
+import { MASK, OutputReader, REDACTED_COLUMNS, requireOutput } from './output-reader.js';
+
+export { parseWhere, filterWhere } from './where.js';
+export { summarizeEvents, REDACTED_COLUMNS } from './output-reader.js';
 
 // ------------------------------------------------------------------ help
 
@@ -41,7 +37,8 @@ event-time watermark.
 
 options:
   --output <dir>          tables and event log (default output/)
-  --pipeline <module.js>  the pipeline module (default: the patient pipeline)
+  --pipeline <module.js>  describe the output with this pipeline module (default: the datasets
+                          the event log defines, so any pipeline's output is described)
   --json                  one JSON object instead of the table
 
 example:
@@ -60,8 +57,8 @@ options:
                        AND, OR, NOT, IS [NOT] NULL and parentheses
   --columns a,b        print only these columns, in this order
   --json | --csv       JSON lines or CSV (all columns, nothing cut)
-  --redact             mask name, address and contact_number
-  --output <dir>       (default output/)   --pipeline <module.js>
+  --redact             mask name, address, contact_number and the columns tagged PHI
+  --output <dir>       (default output/)   --pipeline <module.js> (default: the event log's definitions)
 
 example:
   node dist/run.js show patients_silver --where "age >= 65 AND gender = 'F'" --limit 5 --redact`,
@@ -80,7 +77,7 @@ options:
   --flow <name>         events of one flow / dataset
   --limit N             the last N events (default 50; 0 = all)
   --json                JSON lines, with sequence, origin, details and error as objects
-  --redact              mask name, address and contact_number in offending rows
+  --redact              mask name, address, contact_number and PHI-tagged columns in offending rows
 
 example:
   node dist/run.js events --update last --type flow_progress`,
@@ -97,9 +94,6 @@ const COMMON: Record<string, OptionSpec> = {
 
 const EVENT_TYPES = ['create_update', 'update_progress', 'flow_definition', 'dataset_definition', 'flow_progress'];
 
-/** Columns `--redact` masks. */
-export const REDACTED_COLUMNS: readonly string[] = ['name', 'address', 'contact_number'];
-const MASK = '***';
 
 function useColor(): boolean {
   return process.stdout.isTTY === true && !process.env.NO_COLOR;
@@ -150,25 +144,11 @@ function padStart(s: string, w: number): string {
   return n >= w ? s : ' '.repeat(w - n) + s;
 }
 
-function requireOutput(output: string, command: string): void {
-  let st: fs.Stats;
-  try { st = fs.statSync(output); } catch {
-    throw new UsageError(`${command}: output folder ${output} does not exist (pass --output <dir>, the folder given to replay or run)`);
-  }
-  if (!st.isDirectory()) throw new UsageError(`${command}: --output ${output} is not a folder`);
-}
-
-function tablesOf(graph: PipelineGraph): string[] {
-  return graph.order.filter((n) => graph.datasets.get(n)!.persisted);
-}
-
-function unknownTable(name: string, graph: PipelineGraph): never {
-  const tables = tablesOf(graph);
-  const close = tables.find((t) => t.toLowerCase() === name.toLowerCase())
-    ?? tables.find((t) => t.includes(name) || name.includes(t));
-  throw new DefinitionError('UNKNOWN_DATASET', `the pipeline "${graph.pipeline.name}" has no table "${name}"`, { table: name, known: [...tables, 'system.events'] }, {
-    hint: `${close ? `did you mean "${close}"? ` : ''}tables: ${tables.join(', ')}, system.events`,
-  });
+/** A reader of the output folder, described by --pipeline when given, else by its event log. */
+async function openReader(values: Record<string, string>, command: string): Promise<OutputReader> {
+  const output = values.output ?? 'output';
+  requireOutput(output, command);
+  return new OutputReader(output, { pipeline: values.pipeline !== undefined ? await loadPipeline(values.pipeline) : undefined });
 }
 
 function utcText(ms: number, withSeconds = true): string {
@@ -210,243 +190,6 @@ function csvField(v: Value, type: DataType): string {
   if (v === null) return '';
   const s = type === 'array<string>' ? JSON.stringify(v) : type === 'date' ? formatDate(v as number) : type === 'timestamp' ? formatTimestamp(v as number) : String(v);
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Masks the identifying columns of a row (in place). */
-function redactRow(row: Record<string, unknown>): Record<string, unknown> {
-  for (const k of Object.keys(row)) if (REDACTED_COLUMNS.includes(k.toLowerCase()) && row[k] !== null && row[k] !== undefined) row[k] = MASK;
-  return row;
-}
-
-// ------------------------------------------------------------------ --where
-
-type Tok =
-  | { t: 'id'; v: string; pos: number }
-  | { t: 'str'; v: string; pos: number }
-  | { t: 'num'; v: string; pos: number }
-  | { t: 'op'; v: string; pos: number }
-  | { t: 'kw'; v: string; pos: number }
-  | { t: '('; pos: number }
-  | { t: ')'; pos: number }
-  | { t: 'end'; pos: number };
-
-const COMPARISONS = new Set(['=', '==', '<>', '!=', '<', '<=', '>', '>=']);
-const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IS', 'NULL', 'TRUE', 'FALSE', 'DATE', 'TIMESTAMP', 'IN', 'BETWEEN', 'LIKE']);
-
-function whereError(text: string, pos: number, what: string): UsageError {
-  return new UsageError(`--where: ${what} at character ${pos + 1}: ${text.slice(0, pos)}»${text.slice(pos)}`);
-}
-
-function tokenize(text: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '(' || c === ')') { out.push({ t: c, pos: i }); i++; continue; }
-    if (c === "'") {
-      let s = '';
-      let j = i + 1;
-      for (;;) {
-        if (j >= text.length) throw whereError(text, i, 'unterminated string');
-        if (text[j] === "'") { if (text[j + 1] === "'") { s += "'"; j += 2; continue; } break; }
-        s += text[j++];
-      }
-      out.push({ t: 'str', v: s, pos: i });
-      i = j + 1;
-      continue;
-    }
-    if (c === '"' || c === '`') {
-      const j = text.indexOf(c, i + 1);
-      if (j < 0) throw whereError(text, i, 'unterminated quoted name');
-      out.push({ t: 'id', v: text.slice(i + 1, j), pos: i });
-      i = j + 1;
-      continue;
-    }
-    const num = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (num) { out.push({ t: 'num', v: num[0], pos: i }); i += num[0].length; continue; }
-    const op = /^(<=|>=|<>|!=|==|=|<|>|-|,)/.exec(text.slice(i));
-    if (op) { out.push({ t: 'op', v: op[0], pos: i }); i += op[0].length; continue; }
-    const id = /^[A-Za-z_][A-Za-z0-9_.]*/.exec(text.slice(i));
-    if (id) {
-      const up = id[0].toUpperCase();
-      out.push(KEYWORDS.has(up) ? { t: 'kw', v: up, pos: i } : { t: 'id', v: id[0], pos: i });
-      i += id[0].length;
-      continue;
-    }
-    throw whereError(text, i, `unexpected "${c}"`);
-  }
-  out.push({ t: 'end', pos: text.length });
-  return out;
-}
-
-/**
- * Parses a `--where` condition into the engine's expression IR (through the
- * builders `col`, `lit`, `and`, `or`, `not`). Column names are checked against
- * the schema (case-insensitively); errors are `UsageError`s that point at the
- * place in the text.
- */
-export function parseWhere(text: string, schema: Schema): ExprNode {
-  const toks = tokenize(text);
-  let k = 0;
-  const peek = () => toks[k];
-  const isKw = (v: string) => { const t = toks[k]; return t.t === 'kw' && t.v === v; };
-  const describe = (t: Tok) => (t.t === 'end' ? 'the end' : t.t === '(' || t.t === ')' ? `"${t.t}"` : `"${t.v}"`);
-
-  const column = (name: string, pos: number): Expr => {
-    const f = schema.find((x) => x.name === name) ?? schema.find((x) => x.name.toLowerCase() === name.toLowerCase());
-    if (!f) throw new UsageError(`--where: unknown column "${name}" at character ${pos + 1} (columns: ${schema.map((x) => x.name).join(', ')})`);
-    return col(f.name);
-  };
-
-  const operand = (): Expr => {
-    const t = toks[k];
-    switch (t.t) {
-      case '(': {
-        k++;
-        const e = orExpr();
-        if (toks[k].t !== ')') throw whereError(text, toks[k].pos, `expected ")" but found ${describe(toks[k])}`);
-        k++;
-        return e;
-      }
-      case 'id': k++; return column(t.v, t.pos);
-      case 'str': k++; return lit(t.v);
-      case 'num': k++; return lit(Number(t.v));
-      case 'op':
-        if (t.v === '-' && toks[k + 1].t === 'num') { k += 2; return lit(-Number((toks[k - 1] as { v: string }).v)); }
-        break;
-      case 'kw':
-        if (t.v === 'NULL') { k++; return lit(null); }
-        if (t.v === 'TRUE' || t.v === 'FALSE') { k++; return lit(t.v === 'TRUE'); }
-        if ((t.v === 'DATE' || t.v === 'TIMESTAMP') && toks[k + 1].t === 'str') {
-          k += 2;
-          return lit((toks[k - 1] as { v: string }).v, t.v === 'DATE' ? 'date' : 'timestamp');
-        }
-        break;
-      default: break;
-    }
-    throw whereError(text, t.pos, `expected a column, a value or "(" but found ${describe(t)}`);
-  };
-
-  /** `age = '42'` compares as a number: a numeric text literal next to a numeric column becomes a number. */
-  const coerce = (a: Expr, b: Expr): Expr => {
-    if (b.node.kind !== 'lit' || typeof b.node.value !== 'string' || a.node.kind !== 'col') return b;
-    const name = a.node.name;
-    const f = schema.find((x) => x.name === name);
-    if (f && isNumeric(f.type) && /^\s*-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/.test(b.node.value)) return lit(Number(b.node.value));
-    return b;
-  };
-
-  const predicate = (): Expr => {
-    const left = operand();
-    const t = peek();
-    if (t.t === 'op' && COMPARISONS.has(t.v)) {
-      k++;
-      const right0 = operand();
-      const l = coerce(right0, left), r = coerce(left, right0);
-      switch (t.v) {
-        case '=': case '==': return l.eq(r);
-        case '<>': case '!=': return l.ne(r);
-        case '<': return l.lt(r);
-        case '<=': return l.le(r);
-        case '>': return l.gt(r);
-        default: return l.ge(r);
-      }
-    }
-    if (isKw('IS')) {
-      k++;
-      const negated = isKw('NOT');
-      if (negated) k++;
-      if (!isKw('NULL')) throw whereError(text, peek().pos, `expected NULL after IS${negated ? ' NOT' : ''}`);
-      k++;
-      return negated ? left.isNotNull() : left.isNull();
-    }
-    if (t.t === 'kw' && (t.v === 'IN' || t.v === 'BETWEEN' || t.v === 'LIKE')) {
-      throw whereError(text, t.pos, `${t.v} is not supported (use comparisons with AND / OR)`);
-    }
-    return left;
-  };
-
-  const notExpr = (): Expr => {
-    if (isKw('NOT')) { k++; return not(notExpr()); }
-    return predicate();
-  };
-  const andExpr = (): Expr => {
-    const parts = [notExpr()];
-    while (isKw('AND')) { k++; parts.push(notExpr()); }
-    return parts.length === 1 ? parts[0] : and(...parts);
-  };
-  const orExpr = (): Expr => {
-    const parts = [andExpr()];
-    while (isKw('OR')) { k++; parts.push(andExpr()); }
-    return parts.length === 1 ? parts[0] : or(...parts);
-  };
-
-  if (toks[0].t === 'end') throw new UsageError('--where: the condition is empty');
-  const e = orExpr();
-  if (peek().t !== 'end') throw whereError(text, peek().pos, `unexpected ${describe(peek())}`);
-  let type: DataType;
-  try {
-    type = exprType(e.node, schema);
-  } catch (err) {
-    if (isPipelineError(err)) throw new UsageError(`--where: ${err.message.split('\n')[0].replace(/^[A-Z_]+: /, '').replace(/ \[at .*\]$/, '')}`);
-    throw err;
-  }
-  if (type !== 'boolean') throw new UsageError(`--where: "${text}" is a value of type ${type}, not a condition (write e.g. "age > 65")`);
-  return e.node;
-}
-
-/** The rows of a batch where `where` is TRUE. */
-export function filterWhere(b: Batch, where: ExprNode): Batch {
-  if (b.length === 0) return b;
-  const mask = trueMask(compileExpr(where, b.schema)(b), b.length);
-  return filterBatch(b, mask);
-}
-
-// ------------------------------------------------------------------ tables on disk
-
-interface TableRef {
-  name: string;
-  schema: Schema;
-  dir: string;
-}
-
-function resolveTable(name: string, graph: PipelineGraph, output: string): TableRef {
-  if (name === 'system.events' || name === 'system/events') return { name: 'system.events', schema: EVENT_LOG_SCHEMA, dir: eventLogDir(output) };
-  const g = graph.datasets.get(name) ?? [...graph.datasets.values()].find((d) => d.name.toLowerCase() === name.toLowerCase());
-  if (!g) unknownTable(name, graph);
-  if (!g.persisted) {
-    const feeds = (graph.consumers.get(g.name) ?? []).filter((c) => graph.datasets.get(c)!.persisted);
-    throw new DefinitionError('DATASET_NOT_STORED', `${g.name} is a view: it is computed inside the pipeline and not stored`, { table: g.name }, {
-      origin: g.origin, hint: feeds.length ? `show a table it feeds: ${feeds.join(', ')}` : `tables: ${tablesOf(graph).join(', ')}`,
-    });
-  }
-  return { name: g.name, schema: g.schema, dir: path.join(output, 'tables', g.name) };
-}
-
-/** The live data files of a table, in commit order. */
-function liveFiles(dir: string): { files: string[]; rows: number; version: number } {
-  const snap = readDeltaLog(dir);
-  let rows = 0;
-  for (const a of snap.files.values()) rows += a.stats ? (JSON.parse(a.stats) as { numRecords?: number }).numRecords ?? 0 : 0;
-  return { files: [...snap.files.keys()], rows, version: snap.version };
-}
-
-/** The last commit of a table: its version, time (ms) and operation. */
-function lastCommit(dir: string): { version: number; timestamp: number | null; operation: string | null } | null {
-  const logDir = path.join(dir, '_delta_log');
-  let names: string[];
-  try { names = fs.readdirSync(logDir).filter((n) => /^\d{20}\.json$/.test(n)).sort(); } catch { return null; }
-  if (!names.length) return null;
-  const last = names[names.length - 1];
-  for (const line of fs.readFileSync(path.join(logDir, last), 'utf8').split('\n')) {
-    if (!line.includes('commitInfo')) continue;
-    try {
-      const ci = (JSON.parse(line) as { commitInfo?: { timestamp?: number; operation?: string } }).commitInfo;
-      if (ci) return { version: Number(last.slice(0, 20)), timestamp: ci.timestamp ?? null, operation: ci.operation ?? null };
-    } catch { /* ignore */ }
-  }
-  return { version: Number(last.slice(0, 20)), timestamp: null, operation: null };
 }
 
 // ------------------------------------------------------------------ show
@@ -500,9 +243,8 @@ export async function cmdShow(argv: string[]): Promise<number> {
   if (a.flags.has('json') && a.flags.has('csv')) throw new UsageError('show: --json and --csv cannot be combined');
   const limit = intOption(a.values.limit, 'limit', 'show', 0) ?? 20;
   const output = a.values.output ?? 'output';
-  requireOutput(output, 'show');
-  const graph = buildGraph(await loadPipeline(a.values.pipeline));
-  const table = resolveTable(a.positionals[0], graph, output);
+  const reader = await openReader(a.values, 'show');
+  const table = reader.resolveTable(a.positionals[0]);
   const where = a.values.where !== undefined ? parseWhere(a.values.where, table.schema) : null;
   let columns = table.schema.map((f) => f.name);
   if (a.values.columns !== undefined) {
@@ -514,32 +256,8 @@ export async function cmdShow(argv: string[]): Promise<number> {
     if (!columns.length) throw new UsageError('show: --columns is empty');
   }
   const redact = a.flags.has('redact');
-
-  // read files in commit order; stop early when the limit is reached and nothing needs counting
-  const { files, rows: totalRows, version } = liveFiles(table.dir);
+  const { fields, rows, total, version } = reader.readRows(table, { limit, where, columns, mask: redact ? reader.protectedColumns(table) : [] });
   if (version < 0) process.stderr.write(`note: ${table.name} has no data yet in ${output} (run replay or run first)\n`);
-  const picked: Batch[] = [];
-  let pickedRows = 0;
-  let matched = 0;
-  for (const f of files) {
-    if (limit > 0 && pickedRows >= limit && !where) break;
-    let b = decodeParquet(new Uint8Array(fs.readFileSync(path.join(table.dir, f))), table.schema);
-    if (where) b = filterWhere(b, where);
-    matched += b.length;
-    if (limit === 0 || pickedRows < limit) { picked.push(b); pickedRows += b.length; }
-  }
-  const total = where ? matched : totalRows;
-  const fields = columns.map((c) => table.schema.find((x) => x.name === c)!);
-  const rows: Value[][] = [];
-  for (const b of picked) {
-    const idx = fields.map((f) => b.schema.findIndex((x) => x.name === f.name));
-    for (let i = 0; i < b.length && (limit === 0 || rows.length < limit); i++) {
-      rows.push(idx.map((j, c) => {
-        const v = valueAt(b.columns[j], i);
-        return redact && v !== null && REDACTED_COLUMNS.includes(fields[c].name.toLowerCase()) ? MASK : v;
-      }));
-    }
-  }
 
   const out: string[] = [];
   if (a.flags.has('json')) {
@@ -567,129 +285,33 @@ export async function cmdShow(argv: string[]): Promise<number> {
 
 // ------------------------------------------------------------------ status
 
-interface ExpectationTotals { action: string; passed: number; failed: number }
-
-interface DatasetEvents {
-  expectations: Map<string, ExpectationTotals>;
-  watermark: string | null;
-  lastStatus: { status: string; batch: number | null; code?: string } | null;
-  lastEventMs: number | null;
-}
-
-/** Per-dataset facts from the event log: expectation totals since the last full refresh, last status, watermark. */
-export function summarizeEvents(events: readonly PipelineEvent[], graph: PipelineGraph): Map<string, DatasetEvents> {
-  const out = new Map<string, DatasetEvents>();
-  const fresh = (name: string): DatasetEvents => {
-    const g = graph.datasets.get(name);
-    const expectations = new Map<string, ExpectationTotals>();
-    for (const x of g?.def.expectations ?? []) expectations.set(x.name, { action: x.action, passed: 0, failed: 0 });
-    return { expectations, watermark: null, lastStatus: null, lastEventMs: null };
-  };
-  for (const n of graph.order) out.set(n, fresh(n));
-  for (const e of events) {
-    if (e.event_type === 'create_update') {
-      const refreshed = (e.details?.create_update?.refreshed_datasets ?? []) as string[];
-      for (const n of refreshed) if (out.has(n)) out.set(n, fresh(n));
-      continue;
-    }
-    if (e.event_type !== 'flow_progress') continue;
-    const name = e.origin.dataset_name ?? e.origin.flow_name;
-    if (!name || !out.has(name)) continue;
-    const d = out.get(name)!;
-    const fp = (e.details?.flow_progress ?? {}) as { status?: string; watermark?: string; data_quality?: { expectations?: { name: string; passed_records: number; failed_records: number }[] } };
-    d.lastStatus = { status: fp.status ?? '?', batch: e.origin.batch_id ?? null, code: e.error?.code };
-    d.lastEventMs = e.timestamp / 1000;
-    if (fp.status !== 'COMPLETED') continue;
-    // a materialized view checks all its rows at each refresh: its last refresh counts
-    if (graph.datasets.get(name)?.kind === 'materialized_view' && fp.data_quality) for (const t of d.expectations.values()) { t.passed = 0; t.failed = 0; }
-    for (const x of fp.data_quality?.expectations ?? []) {
-      const t = d.expectations.get(x.name) ?? { action: '?', passed: 0, failed: 0 };
-      t.passed += x.passed_records;
-      t.failed += x.failed_records;
-      d.expectations.set(x.name, t);
-    }
-    if (fp.watermark) d.watermark = fp.watermark;
-  }
-  return out;
-}
-
-interface UpdateSummary { id: string; state: string; startedMs: number; endedMs: number | null; batches: number; error?: string }
-
-function lastUpdate(events: readonly PipelineEvent[]): UpdateSummary | null {
-  let created: PipelineEvent | undefined;
-  for (const e of events) if (e.event_type === 'create_update') created = e;
-  if (!created) return null;
-  const id = created.origin.update_id;
-  let state = 'RUNNING';
-  let endedMs: number | null = null;
-  let error: string | undefined;
-  const batches = new Set<number>();
-  for (const e of events) {
-    if (e.origin.update_id !== id) continue;
-    if (e.event_type === 'update_progress') {
-      state = e.details?.update_progress?.state ?? state;
-      if (['COMPLETED', 'FAILED', 'CANCELED'].includes(state)) endedMs = e.timestamp / 1000;
-      if (e.error?.code) error = e.error.code;
-    }
-    if (e.event_type === 'flow_progress' && e.origin.batch_id !== undefined) batches.add(e.origin.batch_id);
-  }
-  return { id, state, startedMs: created.timestamp / 1000, endedMs, batches: batches.size, error };
-}
-
 const KIND_SHORT: Record<string, string> = { streaming_table: 'stream', materialized_view: 'mview', view: 'view' };
 
 export async function cmdStatus(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { ...COMMON, json: { flag: true } }, 'status');
   if (a.flags.has('help')) { process.stdout.write(INSPECT_HELP.status + '\n'); return 0; }
   if (a.positionals.length) throw new UsageError(`status: unexpected argument "${a.positionals[0]}"`);
-  const output = a.values.output ?? 'output';
-  requireOutput(output, 'status');
-  const graph = buildGraph(await loadPipeline(a.values.pipeline));
-  const events = await readEventLog(output);
-  const byDataset = summarizeEvents(events, graph);
-  const update = lastUpdate(events);
-  const lock = readOutputLock(output);
-  const writer = lock && { ...(lock.holder ? { pid: lock.holder.pid, host: lock.holder.host, command: lock.holder.command, started: lock.holder.started } : {}), state: lock.state };
-
-  const tables = graph.order.map((name) => {
-    const g = graph.datasets.get(name)!;
-    const dir = path.join(output, 'tables', name);
-    const onDisk = g.persisted ? liveFiles(dir) : null;
-    const commit = g.persisted ? lastCommit(dir) : null;
-    const ev = byDataset.get(name)!;
-    return {
-      name, kind: g.kind, layer: g.def.properties.quality ?? null,
-      rows: onDisk && onDisk.version >= 0 ? onDisk.rows : null,
-      files: onDisk && onDisk.version >= 0 ? onDisk.files.length : null,
-      last_commit: commit?.timestamp ? new Date(commit.timestamp).toISOString() : null,
-      last_status: ev.lastStatus,
-      watermark: ev.watermark,
-      expectations: [...ev.expectations].map(([n, t]) => ({
-        name: n, action: t.action, passed_records: t.passed, failed_records: t.failed,
-        pass_rate: t.passed + t.failed > 0 ? t.passed / (t.passed + t.failed) : null,
-      })),
-    };
-  });
+  const reader = await openReader(a.values, 'status');
+  const report = reader.status();
+  const { tables } = report;
+  const update = report.last_update;
+  const lock = readOutputLock(reader.output);
 
   if (a.flags.has('json')) {
-    process.stdout.write(JSON.stringify({
-      pipeline: graph.pipeline.name, output: path.resolve(output),
-      last_update: update ? { id: update.id, state: update.state, started: new Date(update.startedMs).toISOString(), ended: update.endedMs ? new Date(update.endedMs).toISOString() : null, batches: update.batches, error: update.error ?? null } : null,
-      writer,
-      tables,
-    }) + '\n');
+    process.stdout.write(JSON.stringify(report) + '\n');
     return 0;
   }
 
   const W = termWidth();
   const lines: string[] = [];
-  lines.push(`${bold('pipeline')} ${graph.pipeline.name}   ${bold('output')} ${path.resolve(output)}`);
+  lines.push(`${bold('pipeline')} ${report.pipeline}   ${bold('output')} ${report.output}`);
   if (update) {
     const st = update.state === 'COMPLETED' ? green(update.state) : update.state === 'FAILED' ? red(update.state) : yellow(update.state);
-    const took = update.endedMs ? `${((update.endedMs - update.startedMs) / 1000).toFixed(1)} s, ` : '';
-    lines.push(`last update ${update.id.slice(0, 8)} ${st}${update.error ? ` ${update.error}` : ''} at ${utcText(update.startedMs)} UTC (${took}${update.batches} batch${update.batches === 1 ? '' : 'es'})`);
+    const startedMs = Date.parse(update.started);
+    const took = update.ended ? `${((Date.parse(update.ended) - startedMs) / 1000).toFixed(1)} s, ` : '';
+    lines.push(`last update ${update.id.slice(0, 8)} ${st}${update.error ? ` ${update.error}` : ''} at ${utcText(startedMs)} UTC (${took}${update.batches} batch${update.batches === 1 ? '' : 'es'})`);
   } else {
-    lines.push(dim(`no event log at ${eventLogDir(output)} yet (replay, run and start write it)`));
+    lines.push(dim(`no event log at ${eventLogDir(reader.output)} yet (replay, run and start write it)`));
   }
   if (lock) {
     const note = lock.state === 'stale' ? yellow(' (no longer running: the next writer takes the lock over)')
@@ -735,14 +357,20 @@ export function parseSince(text: string, nowMs = Date.now()): number {
   return ms;
 }
 
-function redactDeep(x: unknown): unknown {
-  if (Array.isArray(x)) return x.map(redactDeep);
-  if (x && typeof x === 'object') {
-    const o: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) o[k] = REDACTED_COLUMNS.includes(k.toLowerCase()) && v !== null && typeof v !== 'object' ? MASK : redactDeep(v);
-    return o;
-  }
-  return x;
+/** Masks, at any depth of an event's JSON, the values of keys that name an identifying or PHI-tagged column of the pipeline. */
+export function redactor(reader: OutputReader): (x: unknown) => unknown {
+  const names = new Set(REDACTED_COLUMNS);
+  for (const t of reader.tables()) for (const c of reader.protectedColumns(reader.resolveTable(t))) names.add(c.toLowerCase());
+  const walk = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(walk);
+    if (x && typeof x === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(x)) o[k] = names.has(k.toLowerCase()) && v !== null && typeof v !== 'object' ? MASK : walk(v);
+      return o;
+    }
+    return x;
+  };
+  return walk;
 }
 
 /** One event as text lines (a line, plus indented lines for failed rules and errors). */
@@ -790,11 +418,10 @@ export async function cmdEvents(argv: string[]): Promise<number> {
   for (const t of types ?? []) if (!EVENT_TYPES.includes(t)) throw new UsageError(`events: --type "${t}" is not an event type (${EVENT_TYPES.join(', ')})`);
   const since = a.values.since !== undefined ? parseSince(a.values.since) : null;
   const limit = intOption(a.values.limit, 'limit', 'events', 0) ?? 50;
-  const output = a.values.output ?? 'output';
-  requireOutput(output, 'events');
-  let events = await readEventLog(output);
+  const reader = await openReader(a.values, 'events');
+  let events = reader.allEvents();
   if (!events.length) {
-    process.stderr.write(`no event log at ${eventLogDir(output)} yet (replay, run and start write it)\n`);
+    process.stderr.write(`no event log at ${eventLogDir(reader.output)} yet (replay, run and start write it)\n`);
     return 0;
   }
   if (a.values.update !== undefined) {
@@ -810,6 +437,7 @@ export async function cmdEvents(argv: string[]): Promise<number> {
   const total = events.length;
   if (limit > 0 && events.length > limit) events = events.slice(events.length - limit);
   const redact = a.flags.has('redact');
+  const redactDeep = redactor(reader);
   const out: string[] = [];
   if (a.flags.has('json')) {
     for (const e of events) {
