@@ -136,6 +136,14 @@ export interface PipelineOptions {
   /** Default input folder (used by `sql` and as the CLI default). */
   input?: string;
   configuration?: Record<string, string>;
+  /**
+   * `spark.sql.ansi.enabled`: invalid casts, overflows and division by zero fail
+   * the flow (with the function, table and row) instead of giving NULL. Off by
+   * default for TypeScript pipelines (SQL pipelines default to on, as Spark 4).
+   */
+  ansi?: boolean;
+  /** `spark.sql.session.timeZone` (an IANA name, default UTC): date/time functions and timestamp text use it. */
+  timeZone?: string;
 }
 
 /** A pipeline: a set of dataset definitions, validated when it is built into a graph. */
@@ -150,6 +158,11 @@ export function definePipeline(datasets: readonly Dataset[], options: PipelineOp
   for (const d of datasets) {
     if (!(d instanceof Dataset)) {
       throw new DefinitionError('INVALID_PIPELINE', 'definePipeline takes datasets made by streamingTable, materializedView or view', { got: typeof d }, {});
+    }
+  }
+  if (options.timeZone !== undefined) {
+    try { new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone }); } catch {
+      throw new DefinitionError('INVALID_TIME_ZONE', `unknown time zone "${options.timeZone}"`, { timeZone: options.timeZone }, { hint: 'use an IANA name such as UTC, Europe/Paris or America/New_York' });
     }
   }
   return Object.freeze({ kind: 'pipeline' as const, name: options.name ?? 'pipeline', datasets: Object.freeze([...datasets]), options: Object.freeze({ ...options }) });

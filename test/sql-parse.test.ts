@@ -148,10 +148,10 @@ describe('Databricks wrappers', () => {
   const c = compiled('databricks');
   const notebook = c.files['patients.sql'];
 
-  it('is a notebook of cells, the session time zone set to UTC first', () => {
+  it('is a notebook of cells, the session time zone and ANSI mode set first', () => {
     const cells = notebook.split('\n\n-- COMMAND ----------\n\n');
     expect(cells.length).toBeGreaterThan(8);
-    expect(cells[1].trim()).toBe('SET spark.sql.session.timeZone = UTC;');
+    expect(cells[1].trim()).toBe('SET spark.sql.session.timeZone = UTC;\nSET spark.sql.ansi.enabled = false;');
   });
 
   it('reads the bronze files with STREAM read_files, all columns as STRING, the file name from _metadata', () => {

@@ -9,7 +9,7 @@
  */
 import type { DatasetKind, ExpectationAction } from '../ir/plan.js';
 import { taggedColumns } from '../ir/plan.js';
-import { exprToString } from '../ir/expr.js';
+import { exprToString } from '../expr/text.js';
 import { parseTypeName, type Field, type Schema } from '../ir/types.js';
 import type { PipelineGraph } from '../graph/graph.js';
 import type { PipelineEvent } from './schema.js';

@@ -33,7 +33,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Value } from '../ir/types.js';
 import { sqlTypeName } from '../ir/types.js';
-import { exprToString } from '../ir/expr.js';
+import { exprToString } from '../expr/text.js';
 import { planSources } from '../ir/plan.js';
 import { batchFromRows } from '../batch.js';
 import { ENGINE_INFO, sparkSchemaString } from '../sinks/delta-store.js';

@@ -4,9 +4,9 @@
  * `join`, `dropDuplicates`, `groupBy().agg()`). Each call returns a new immutable
  * value wrapping IR nodes; nothing runs here.
  */
-import type { AggFn, AggNode, ArithOp, CompareOp, ExprNode, StringFn, UdfSql } from '../ir/expr.js';
+import type { AggNode, ExprNode, UdfSql } from '../ir/expr.js';
 import type { CsvOptions, JoinHow, PlanNode, SchemaEvolutionMode, WindowSpec } from '../ir/plan.js';
-import { parseTypeName, type DataType, type Field, type Value } from '../ir/types.js';
+import { parseTypeName, PRIMITIVE_TYPES, type DataType, type Field, type Value } from '../ir/types.js';
 import { DefinitionError } from '../errors.js';
 import { parseDurationUs } from '../duration.js';
 
@@ -34,40 +34,61 @@ function litNode(v: Value): ExprNode {
   throw new DefinitionError('INVALID_LITERAL', `cannot use ${typeof v} as a literal`, { value: String(v) }, { hint: 'use a string, number, boolean or null' });
 }
 
+function callNode(name: string, args: readonly ExprLike[]): ExprNode {
+  return freeze({ kind: 'call', fn: name, args: freeze(args.map(toNode)) });
+}
+
+/**
+ * Any registry function by its Spark name: `fn('date_trunc', 'day', col('ts'))`.
+ * A string argument is a literal here (use `col()` for columns). Every
+ * function of docs/functions.md is reachable this way; the common ones also
+ * have builders below.
+ */
+export function fn(name: string, ...args: ExprLike[]): Expr {
+  return new Expr(callNode(name, args));
+}
+
 /** An expression over the columns of a relation. */
 export class Expr {
   constructor(readonly node: ExprNode) { if (new.target === Expr) Object.freeze(this); }
 
-  private cmp(op: CompareOp, other: ExprLike): Expr { return new Expr(freeze({ kind: 'compare', op, left: this.node, right: toNode(other) })); }
-  private ar(op: ArithOp, other: ExprLike): Expr { return new Expr(freeze({ kind: 'arith', op, left: this.node, right: toNode(other) })); }
+  private op(name: string, ...others: ExprLike[]): Expr { return new Expr(callNode(name, [this, ...others])); }
 
-  eq(o: ExprLike): Expr { return this.cmp('=', o); }
-  ne(o: ExprLike): Expr { return this.cmp('!=', o); }
-  lt(o: ExprLike): Expr { return this.cmp('<', o); }
-  le(o: ExprLike): Expr { return this.cmp('<=', o); }
-  gt(o: ExprLike): Expr { return this.cmp('>', o); }
-  ge(o: ExprLike): Expr { return this.cmp('>=', o); }
-  plus(o: ExprLike): Expr { return this.ar('+', o); }
-  minus(o: ExprLike): Expr { return this.ar('-', o); }
-  times(o: ExprLike): Expr { return this.ar('*', o); }
-  div(o: ExprLike): Expr { return this.ar('/', o); }
-  mod(o: ExprLike): Expr { return this.ar('%', o); }
+  eq(o: ExprLike): Expr { return this.op('=', o); }
+  ne(o: ExprLike): Expr { return this.op('<>', o); }
+  lt(o: ExprLike): Expr { return this.op('<', o); }
+  le(o: ExprLike): Expr { return this.op('<=', o); }
+  gt(o: ExprLike): Expr { return this.op('>', o); }
+  ge(o: ExprLike): Expr { return this.op('>=', o); }
+  /** Null-safe equality (`<=>`): TRUE when both are NULL. */
+  eqNullSafe(o: ExprLike): Expr { return this.op('<=>', o); }
+  plus(o: ExprLike): Expr { return this.op('+', o); }
+  minus(o: ExprLike): Expr { return this.op('-', o); }
+  times(o: ExprLike): Expr { return this.op('*', o); }
+  /** `/`: DOUBLE (DECIMAL for decimals). */
+  div(o: ExprLike): Expr { return this.op('/', o); }
+  /** SQL `div`: integral division (BIGINT). */
+  intDiv(o: ExprLike): Expr { return this.op('div', o); }
+  mod(o: ExprLike): Expr { return this.op('%', o); }
+  negate(): Expr { return this.op('negative'); }
   and(...o: ExprLike[]): Expr { return and(this, ...o); }
   or(...o: ExprLike[]): Expr { return or(this, ...o); }
   not(): Expr { return not(this); }
-  isNull(): Expr { return new Expr(freeze({ kind: 'isNull', arg: this.node, negated: false })); }
-  isNotNull(): Expr { return new Expr(freeze({ kind: 'isNull', arg: this.node, negated: true })); }
+  isNull(): Expr { return this.op('isnull'); }
+  isNotNull(): Expr { return this.op('isnotnull'); }
   /** `low <= x AND x <= high`, inclusive, NULL when any side is NULL. */
-  between(low: ExprLike, high: ExprLike): Expr { return new Expr(freeze({ kind: 'between', arg: this.node, low: toNode(low), high: toNode(high) })); }
+  between(low: ExprLike, high: ExprLike): Expr { return this.op('between', low, high); }
   in(...list: (ExprLike | readonly Value[])[]): Expr {
     const flat = list.flatMap((x) => (Array.isArray(x) ? x : [x])) as ExprLike[];
-    return new Expr(freeze({ kind: 'in', arg: this.node, list: freeze(flat.map(toNode)) }));
+    return this.op('in', ...flat);
   }
-  upper(): Expr { return fn('upper', this); }
-  lower(): Expr { return fn('lower', this); }
-  trim(): Expr { return fn('trim', this); }
-  length(): Expr { return fn('length', this); }
+  upper(): Expr { return this.op('upper'); }
+  lower(): Expr { return this.op('lower'); }
+  trim(): Expr { return this.op('trim'); }
+  length(): Expr { return this.op('length'); }
   cast(to: DataType | string): Expr { return cast(this, to); }
+  tryCast(to: DataType | string): Expr { return tryCast(this, to); }
+  /** This expression as the first argument of a registry function: `col('d').call('date_trunc', …)` is not the order Spark uses; prefer `fn(name, …)`. */
   toString(): string { return JSON.stringify(this.node); }
 }
 
@@ -76,24 +97,26 @@ export function col(name: string): Expr {
   return new Expr(freeze({ kind: 'col', name }));
 }
 
-export function lit(v: Value, type?: DataType): Expr {
+export function lit(v: Value, type?: DataType | string): Expr {
   const n = litNode(v);
-  return type ? new Expr(freeze({ ...(n as { kind: 'lit'; value: Value }), type })) : new Expr(n);
+  if (type === undefined) return new Expr(n);
+  const t = parseTypeName(type);
+  if (!t) throw new DefinitionError('UNKNOWN_TYPE', `unknown type "${type}"`, { type }, { hint: 'use a Spark type name: string, int, bigint, double, decimal(10,2), date, timestamp, array<string>, …' });
+  return new Expr(freeze({ ...(n as { kind: 'lit'; value: Value }), type: t }));
 }
 
 export function and(...args: ExprLike[]): Expr {
   if (args.length === 1) return args[0] instanceof Expr ? args[0] : new Expr(toNode(args[0]));
-  return new Expr(freeze({ kind: 'and', args: freeze(args.map(toNode)) }));
+  return new Expr(callNode('and', args));
 }
 
 export function or(...args: ExprLike[]): Expr {
   if (args.length === 1) return args[0] instanceof Expr ? args[0] : new Expr(toNode(args[0]));
-  return new Expr(freeze({ kind: 'or', args: freeze(args.map(toNode)) }));
+  return new Expr(callNode('or', args));
 }
 
-export function not(x: ExprLike): Expr { return new Expr(freeze({ kind: 'not', arg: toNode(x) })); }
-export function coalesce(...args: ExprLike[]): Expr { return new Expr(freeze({ kind: 'coalesce', args: freeze(args.map(toNode)) })); }
-function fn(name: StringFn, x: ExprLike): Expr { return new Expr(freeze({ kind: 'fn', name, arg: toNode(x) })); }
+export function not(x: ExprLike): Expr { return new Expr(callNode('not', [x])); }
+export function coalesce(...args: ExprLike[]): Expr { return new Expr(callNode('coalesce', args)); }
 export function upper(x: ExprLike): Expr { return fn('upper', x); }
 export function lower(x: ExprLike): Expr { return fn('lower', x); }
 export function trim(x: ExprLike): Expr { return fn('trim', x); }
@@ -101,10 +124,26 @@ export function length(x: ExprLike): Expr { return fn('length', x); }
 export function isNull(x: ExprLike): Expr { return new Expr(toNode(x)).isNull(); }
 export function isNotNull(x: ExprLike): Expr { return new Expr(toNode(x)).isNotNull(); }
 
-export function cast(x: ExprLike, to: DataType | string): Expr {
+function typeArg(to: DataType | string): DataType {
   const t = parseTypeName(to);
-  if (!t) throw new DefinitionError('UNKNOWN_TYPE', `unknown type "${to}"`, { type: to }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
-  return new Expr(freeze({ kind: 'cast', arg: toNode(x), to: t }));
+  if (!t) throw new DefinitionError('UNKNOWN_TYPE', `unknown type "${to}"`, { type: to }, { hint: 'use a Spark type name: string, int, bigint, double, decimal(10,2), boolean, date, timestamp, array<string>, map<string,int>, struct<a:int>' });
+  return t;
+}
+
+export function cast(x: ExprLike, to: DataType | string): Expr {
+  return new Expr(freeze({ kind: 'cast', arg: toNode(x), to: typeArg(to) }));
+}
+
+/** `TRY_CAST`: NULL for a value that does not convert, whatever the ANSI setting. */
+export function tryCast(x: ExprLike, to: DataType | string): Expr {
+  return new Expr(freeze({ kind: 'cast', arg: toNode(x), to: typeArg(to), try: true }));
+}
+
+/** A lambda for higher-order functions: `lambda((x) => x.gt(0))`, `lambda((k, v) => v.isNotNull())`. */
+export function lambda(body: (...params: Expr[]) => ExprLike): Expr {
+  const names = Array.from({ length: body.length || 1 }, (_, i) => ['x', 'y', 'z', 'w'][i] ?? `p${i}`);
+  const params = names.map((n) => new Expr(freeze({ kind: 'var', name: n })));
+  return new Expr(freeze({ kind: 'lambda', params: freeze(names), body: toNode(body(...params)) }));
 }
 
 /** `CASE WHEN … THEN … [WHEN …] [ELSE …] END`: `when(c, v).when(c2, v2).otherwise(v3)`. */
@@ -142,20 +181,28 @@ export function udf(name: string, options: { returns: DataType | string; sql?: s
 /** An aggregate expression, used in `groupBy(...).agg({...})`. */
 export class Agg {
   constructor(readonly node: AggNode) { Object.freeze(this); }
+  /** `FILTER (WHERE cond)`: only rows where cond is TRUE are aggregated. */
+  filter(cond: ExprLike): Agg { return new Agg(freeze({ ...this.node, filter: toNode(cond) })); }
 }
 
-function agg(fnName: AggFn, arg: ExprLike | string | null): Agg {
-  const a = arg === null ? null : typeof arg === 'string' ? col(arg).node : toNode(arg);
-  return new Agg(freeze({ kind: 'agg', fn: fnName, arg: a }));
+function aggArg(x: ExprLike | string): ExprNode {
+  return typeof x === 'string' ? col(x).node : toNode(x);
 }
+
+function aggOf(name: string, args: readonly ExprNode[], distinct = false): Agg {
+  return new Agg(freeze({ kind: 'agg', fn: name, args: freeze([...args]), distinct, filter: null }));
+}
+
+/** Any aggregate of the registry by name: `aggregate('stddev_samp', 'age')`; strings are column names here. */
+export function aggregate(name: string, ...args: (ExprLike | string)[]): Agg { return aggOf(name, args.map(aggArg)); }
 
 /** `count(x)` counts non-NULL values; `count()` or `count('*')` counts rows. */
-export function count(x?: ExprLike | string): Agg { return x === undefined || x === '*' ? agg('countAll', null) : agg('count', x); }
-export function countDistinct(x: ExprLike | string): Agg { return agg('countDistinct', x); }
-export function sum(x: ExprLike | string): Agg { return agg('sum', x); }
-export function avg(x: ExprLike | string): Agg { return agg('avg', x); }
-export function min(x: ExprLike | string): Agg { return agg('min', x); }
-export function max(x: ExprLike | string): Agg { return agg('max', x); }
+export function count(x?: ExprLike | string): Agg { return x === undefined || x === '*' ? aggOf('count', []) : aggOf('count', [aggArg(x)]); }
+export function countDistinct(x: ExprLike | string): Agg { return aggOf('count', [aggArg(x)], true); }
+export function sum(x: ExprLike | string): Agg { return aggOf('sum', [aggArg(x)]); }
+export function avg(x: ExprLike | string): Agg { return aggOf('avg', [aggArg(x)]); }
+export function min(x: ExprLike | string): Agg { return aggOf('min', [aggArg(x)]); }
+export function max(x: ExprLike | string): Agg { return aggOf('max', [aggArg(x)]); }
 
 // ---------------------------------------------------------------- windows
 
@@ -318,7 +365,7 @@ export function readCsv(opts: CsvSourceOptions): Rel {
   }
   const schema: Field[] = Object.entries(opts.schema).map(([name, t]) => {
     const type = parseTypeName(t);
-    if (!type || type === 'array<string>') throw new DefinitionError('UNKNOWN_TYPE', `column "${name}" has unknown type "${t}"`, { column: name, type: t }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
+    if (!type || !(PRIMITIVE_TYPES as readonly string[]).includes(type)) throw new DefinitionError('UNKNOWN_TYPE', `column "${name}" has unknown type "${t}"`, { column: name, type: t }, { hint: 'use string, int, long, double, boolean, date or timestamp' });
     return freeze({ name, type });
   });
   const options: CsvOptions = freeze({

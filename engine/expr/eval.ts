@@ -1,40 +1,85 @@
 /**
  * Columnar evaluation of expression IR.
  *
- * `compileExpr(node, schema)` walks the IR once and returns a function from a
- * batch to a result column. Every operator works on whole columns with SQL
- * semantics: NULL in, NULL out; AND/OR/NOT use three-valued logic; `x IN (...)`
- * is NULL when nothing matches and a NULL is involved; division by zero is NULL.
+ * `compileExpr(node, schema, env)` walks the IR once and returns a function
+ * from a batch to a result column. Functions and operators run their registry
+ * entry's kernel on whole columns, after the argument coercions the entry's
+ * type rule asks for; a `propagate` entry's result is NULL wherever an
+ * argument is NULL. CASE, CAST and lambdas are evaluated here.
+ *
+ * `env` carries the session settings the semantics depend on: ANSI mode, the
+ * session time zone and the micro-batch's timestamp (`current_timestamp()`),
+ * and the dataset, for errors.
  */
 import type { ExprNode } from '../ir/expr.js';
-import { isNumeric, type DataType, type Schema, type Value } from '../ir/types.js';
+import type { DataType, Schema, Value } from '../ir/types.js';
 import {
-  columnIndex, constantColumn, isNullAt, valueAt, ColumnBuilder,
-  type Batch, type BoolColumn, type Column, type FloatColumn, type IntColumn, type MaskedColumn, type StringColumn,
+  columnIndex, columnLength, constantColumn, isNestedColumn, takeColumn, valueAt, ColumnBuilder,
+  type Batch, type BoolColumn, type Column,
 } from '../batch.js';
-import { exprType } from './typecheck.js';
-import { parseDateDays, parseTimestampUs, formatDate, formatTimestamp } from '../sources/csv-values.js';
-import { StringColumnBuilder, compareStrAt, stringColumnLength } from '../column/string-column.js';
-import { isAsciiRange, utf8Decode } from '../column/utf8.js';
+import { exprType, resolveCall, lambdaVarName } from './typecheck.js';
+import { castColumn, litValue } from './cast.js';
+import { lookupFunction, type KernelCtx, type LambdaEval } from '../functions/registry.js';
+import { RuntimeFailure, type Origin } from '../errors.js';
+import '../functions/index.js';
 
 export type Evaluator = (b: Batch) => Column;
 
-const US_PER_DAY = 86_400_000_000;
-
-/** Compiles an expression against an input schema. */
-export function compileExpr(e: ExprNode, schema: Schema): Evaluator {
-  exprType(e, schema); // validates
-  return compile(e, schema);
+/** Session settings an expression's meaning depends on. */
+export interface EvalEnv {
+  /** `spark.sql.ansi.enabled`. */
+  readonly ansi: boolean;
+  /** `spark.sql.session.timeZone` (IANA name). */
+  readonly timeZone: string;
+  /** The current micro-batch's timestamp (epoch micros), read at evaluation time. */
+  readonly clock: { readonly nowUs: number };
+  /** The dataset being computed (for errors). */
+  readonly origin?: Origin;
 }
 
-function typeOf(e: ExprNode, schema: Schema): DataType {
-  return exprType(e, schema);
+const wallClock = { get nowUs(): number { return Date.now() * 1000; } };
+
+export const DEFAULT_ENV: EvalEnv = Object.freeze({ ansi: false, timeZone: 'UTC', clock: wallClock });
+
+/** Compiles an expression against an input schema (type-checking it first). */
+export function compileExpr(e: ExprNode, schema: Schema, env: EvalEnv = DEFAULT_ENV): Evaluator {
+  exprType(e, schema, env.origin, env.ansi); // validates
+  return compile(e, schema, env);
 }
 
-function compile(e: ExprNode, schema: Schema): Evaluator {
+function typeOf(e: ExprNode, schema: Schema, env: EvalEnv): DataType {
+  return exprType(e, schema, env.origin, env.ansi);
+}
+
+/** A description of row i for an error: its source file and line when the batch has them, else its first values. */
+function describeRow(b: Batch, i: number): Record<string, Value> {
+  const out: Record<string, Value> = {};
+  const file = columnIndex(b.schema, '_source_file'), line = columnIndex(b.schema, '_line');
+  if (file >= 0 && line >= 0) {
+    out._source_file = valueAt(b.columns[file], i);
+    out._line = valueAt(b.columns[line], i);
+    return out;
+  }
+  for (let j = 0; j < Math.min(6, b.schema.length); j++) {
+    const v = valueAt(b.columns[j], i);
+    out[b.schema[j].name] = typeof v === 'object' && v !== null ? '…' : v;
+  }
+  return out;
+}
+
+function failure(env: EvalEnv, fn: string, b: Batch, row: number, code: string, message: string, hint?: string): never {
+  const table = env.origin?.table ?? null;
+  throw new RuntimeFailure(code, `${message} (in ${fn}${table ? ` of ${table}` : ''})`, { function: fn, table, row: describeRow(b, row) }, {
+    origin: env.origin,
+    hint: hint ?? `use try_${fn === 'cast' ? 'cast' : fn}() or a guard (CASE WHEN …) to get NULL instead, or set the pipeline's ANSI mode off`,
+  });
+}
+
+function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
   switch (e.kind) {
-    case 'col': {
-      const i = columnIndex(schema, e.name);
+    case 'col': case 'var': {
+      const name = e.kind === 'col' ? e.name : lambdaVarName(e.name);
+      const i = columnIndex(schema, name);
       return (b) => b.columns[i];
     }
     case 'lit': {
@@ -42,131 +87,22 @@ function compile(e: ExprNode, schema: Schema): Evaluator {
       const value = litValue(e.value, type);
       return (b) => constantColumn(type, value, b.length);
     }
-    case 'compare': {
-      const lt = typeOf(e.left, schema), rt = typeOf(e.right, schema);
-      const common = compareType(lt, rt);
-      const l = coerced(e.left, schema, common), r = coerced(e.right, schema, common);
-      const op = e.op;
-      return (b) => compareColumns(op, l(b), r(b), b.length);
-    }
-    case 'arith': {
-      const out = typeOf(e, schema);
-      const l = compile(e.left, schema), r = compile(e.right, schema);
-      const op = e.op;
-      return (b) => arith(op, l(b), r(b), b.length, out);
-    }
-    case 'and': case 'or': {
-      const args = e.args.map((a) => compile(a, schema));
-      const isAnd = e.kind === 'and';
-      return (b) => {
-        let acc = asBool(args[0](b), b.length);
-        for (let k = 1; k < args.length; k++) acc = isAnd ? and2(acc, asBool(args[k](b), b.length), b.length) : or2(acc, asBool(args[k](b), b.length), b.length);
-        return acc;
-      };
-    }
-    case 'not': {
-      const a = compile(e.arg, schema);
-      return (b) => {
-        const c = asBool(a(b), b.length);
-        const data = new Uint8Array(b.length);
-        for (let i = 0; i < b.length; i++) data[i] = c.data[i] ^ 1;
-        return { type: 'boolean', data, nulls: c.nulls };
-      };
-    }
-    case 'isNull': {
-      const a = compile(e.arg, schema);
-      const neg = e.negated ? 1 : 0;
-      return (b) => {
-        const c = a(b);
-        const data = new Uint8Array(b.length);
-        for (let i = 0; i < b.length; i++) data[i] = (isNullAt(c, i) ? 1 : 0) ^ neg;
-        return { type: 'boolean', data, nulls: null };
-      };
-    }
-    case 'between': {
-      const ge = compile({ kind: 'compare', op: '>=', left: e.arg, right: e.low }, schema);
-      const le = compile({ kind: 'compare', op: '<=', left: e.arg, right: e.high }, schema);
-      return (b) => and2(ge(b) as BoolColumn, le(b) as BoolColumn, b.length);
-    }
-    case 'in': {
-      const at = typeOf(e.arg, schema);
-      const allLit = e.list.every((x) => x.kind === 'lit');
-      if (allLit) {
-        const common = e.list.reduce<DataType>((t, x) => (x.kind === 'lit' && x.value !== null ? compareType(t, x.type) : t), at);
-        const arg = coerced(e.arg, schema, common);
-        const lits = e.list.map((x) => x as { value: Value; type: DataType });
-        const hasNull = lits.some((x) => litValue(x.value, x.type) === null);
-        const set = new Set(lits.filter((x) => litValue(x.value, x.type) !== null).map((x) => coerceScalar(litValue(x.value, x.type), x.type, common)));
-        return (b) => {
-          const c = arg(b);
-          const n = b.length;
-          const data = new Uint8Array(n);
-          let nulls: Uint8Array | null = null;
-          for (let i = 0; i < n; i++) {
-            const v = valueAt(c, i);
-            if (v === null) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
-            if (set.has(v as never)) data[i] = 1;
-            else if (hasNull) (nulls ??= new Uint8Array(n))[i] = 1;
-          }
-          return { type: 'boolean', data, nulls };
-        };
-      }
-      const eqs = e.list.map((x) => compile({ kind: 'compare', op: '=', left: e.arg, right: x }, schema));
-      return (b) => eqs.reduce<BoolColumn | null>((acc, f) => (acc ? or2(acc, f(b) as BoolColumn, b.length) : (f(b) as BoolColumn)), null)!;
-    }
-    case 'coalesce': {
-      const out = typeOf(e, schema);
-      const args = e.args.map((a) => coerced(a, schema, out));
-      return (b) => {
-        const cols = args.map((f) => f(b));
-        const builder = new ColumnBuilder(out, b.length);
-        for (let i = 0; i < b.length; i++) {
-          let v: Value = null;
-          for (const c of cols) { if (!isNullAt(c, i)) { v = valueAt(c, i); break; } }
-          builder.push(v);
-        }
-        return builder.finish();
-      };
-    }
-    case 'fn': {
-      const a = compile(e.arg, schema);
-      const name = e.name;
-      return (b) => {
-        const c = a(b);
-        if (c.type !== 'string') return constantColumn(name === 'length' ? 'int' : 'string', null, b.length);
-        return stringFn(name, c);
-      };
-    }
-    case 'case': {
-      const out = typeOf(e, schema);
-      const whens = e.branches.map((br) => compile(br.when, schema));
-      const thens = e.branches.map((br) => coerced(br.then, schema, out));
-      const other = e.otherwise ? coerced(e.otherwise, schema, out) : null;
-      return (b) => {
-        const n = b.length;
-        const conds = whens.map((w) => asBool(w(b), n));
-        const vals = thens.map((t) => t(b));
-        const ov = other ? other(b) : null;
-        const builder = new ColumnBuilder(out, n);
-        for (let i = 0; i < n; i++) {
-          let chosen: Column | null = ov;
-          for (let k = 0; k < conds.length; k++) {
-            const c = conds[k];
-            if (c.data[i] === 1 && !(c.nulls && c.nulls[i])) { chosen = vals[k]; break; }
-          }
-          if (chosen) builder.pushFrom(chosen, i); else builder.push(null);
-        }
-        return builder.finish();
-      };
-    }
+    case 'call': return compileCall(e, schema, env);
+    case 'case': return compileCase(e, schema, env);
     case 'cast': {
-      const from = typeOf(e.arg, schema);
-      const a = compile(e.arg, schema);
+      const from = typeOf(e.arg, schema, env);
+      const a = compile(e.arg, schema, env);
       const to = e.to;
-      return (b) => castColumn(a(b), from, to, b.length);
+      const ansi = env.ansi && !e.try;
+      return (b) => castColumn(a(b), from, to, b.length, {
+        ansi,
+        fail: (row, code, message) => failure(env, 'cast', b, row, code, message, 'use try_cast() to get NULL for values that do not convert'),
+      });
     }
+    case 'lambda':
+      throw new Error('internal: a lambda is evaluated by the function that takes it');
     case 'udf': {
-      const args = e.args.map((x) => compile(x, schema));
+      const args = e.args.map((x) => compile(x, schema, env));
       const { fn, returns } = e;
       return (b) => {
         const cols = args.map((f) => f(b));
@@ -183,84 +119,111 @@ function compile(e: ExprNode, schema: Schema): Evaluator {
   }
 }
 
-/** upper, lower, trim (spaces) and length (characters) on UTF-8 bytes; case mapping of non-ASCII text decodes. */
-function stringFn(name: string, c: StringColumn): Column {
-  const n = stringColumnLength(c);
-  const { offsets, bytes, nulls } = c;
-  if (name === 'length') {
-    const data = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      let chars = 0;
-      for (let k = offsets[i], e = offsets[i + 1]; k < e; k++) if ((bytes[k] & 0xc0) !== 0x80) chars++;
-      data[i] = chars;
-    }
-    return { type: 'int', data, nulls };
+function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env: EvalEnv): Evaluator {
+  const f = lookupFunction(e.fn)!;
+  const r = resolveCall(e, schema, env.origin, env.ansi);
+  const lambdaAt = new Set(f.lambdaArgs ?? []);
+  const args = e.args.map((a, i) => (lambdaAt.has(i) ? null : coerced(a, schema, env, r.argTypes[i])));
+  const lambdas = new Map<number, (b: Batch) => LambdaEval>();
+  for (const i of lambdaAt) {
+    const lam = e.args[i];
+    if (lam.kind !== 'lambda') continue;
+    lambdas.set(i, compileLambda(lam, schema, env, r.resolved.lambdas?.[i] ?? []));
   }
-  const out = new StringColumnBuilder(n, offsets[n] - offsets[0]);
-  if (name === 'trim') {
-    for (let i = 0; i < n; i++) {
-      if (nulls !== null && nulls[i] === 1) { out.pushNull(); continue; }
-      let a = offsets[i], z = offsets[i + 1];
-      while (a < z && bytes[a] === 32) a++;
-      while (z > a && bytes[z - 1] === 32) z--;
-      out.pushBytes(bytes, a, z);
-    }
-    return out.finish();
-  }
-  const upper = name === 'upper';
-  const scratch = new Uint8Array(64);
-  for (let i = 0; i < n; i++) {
-    if (nulls !== null && nulls[i] === 1) { out.pushNull(); continue; }
-    const a = offsets[i], z = offsets[i + 1];
-    if (!isAsciiRange(bytes, a, z) || z - a > scratch.length) {
-      const s = utf8Decode(bytes, a, z);
-      out.pushString(upper ? s.toUpperCase() : s.toLowerCase());
-      continue;
-    }
-    for (let k = a; k < z; k++) {
-      const x = bytes[k];
-      scratch[k - a] = upper ? (x >= 97 && x <= 122 ? x - 32 : x) : (x >= 65 && x <= 90 ? x + 32 : x);
-    }
-    out.pushBytes(scratch, 0, z - a);
-  }
-  return out.finish();
+  const propagate = f.nulls === 'propagate';
+  const name = f.name;
+  return (b) => {
+    const n = b.length;
+    const cols = args.map((a) => (a ? a(b) : constantColumn('boolean', null, n)));
+    const ctx: KernelCtx = {
+      n,
+      ansi: env.ansi,
+      timeZone: env.timeZone,
+      nowUs: env.clock.nowUs,
+      returns: r.resolved.returns,
+      argTypes: r.argTypes,
+      literals: r.literals,
+      fail: (row, code, message, hint) => failure(env, name, b, row, code, message, hint),
+      lambda: (i) => lambdas.get(i)!(b),
+      coerce: (c, from, to) => castColumn(c, from, to, n),
+    };
+    const out = f.kernel(cols, ctx);
+    return propagate ? withArgNulls(out, cols.filter((_, i) => !lambdaAt.has(i)), n) : out;
+  };
 }
 
-/** The type both sides of a comparison are brought to. */
-export function compareType(a: DataType, b: DataType): DataType {
-  if (a === b) return a;
-  if (isNumeric(a) && isNumeric(b)) return 'double';
-  if (a === 'timestamp' || b === 'timestamp') return 'timestamp';
-  if (a === 'date' || b === 'date') return 'date';
-  return a;
+/**
+ * A lambda: its body compiled over the outer columns it reads (taken at each
+ * element's outer row) followed by its parameters.
+ */
+function compileLambda(lam: Extract<ExprNode, { kind: 'lambda' }>, schema: Schema, env: EvalEnv, paramTypes: readonly DataType[]): (b: Batch) => LambdaEval {
+  const outer = schema.filter((f) => !f.name.startsWith('\u0000'));
+  const inner: Schema = [...outer, ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: paramTypes[k] ?? 'string' }))];
+  const body = compile(lam.body, inner, env);
+  const outerIdx = outer.map((f) => columnIndex(schema, f.name));
+  return (b) => (params, rows) => {
+    const cols: Column[] = outerIdx.map((j) => takeColumn(b.columns[j], rows));
+    return body({ schema: inner, columns: [...cols, ...params], length: rows.length });
+  };
 }
 
-function coerced(e: ExprNode, schema: Schema, to: DataType): Evaluator {
-  const from = typeOf(e, schema);
-  const f = compile(e, schema);
-  if (from === to || (isNumeric(from) && isNumeric(to) && to === 'double')) return f;
+function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env: EvalEnv): Evaluator {
+  const out = typeOf(e, schema, env);
+  const conds = e.branches.map((br) => compile(e.operand ? { kind: 'call', fn: '=', args: [e.operand, br.when] } : br.when, schema, env));
+  const thens = e.branches.map((br) => coerced(br.then, schema, env, out));
+  const other = e.otherwise ? coerced(e.otherwise, schema, env, out) : null;
+  return (b) => {
+    const n = b.length;
+    const cs = conds.map((w) => asBool(w(b), n));
+    // Branch values are computed for all rows (as Spark does for non-failing expressions).
+    const vals = thens.map((t) => t(b));
+    const ov = other ? other(b) : null;
+    const builder = new ColumnBuilder(out, n);
+    for (let i = 0; i < n; i++) {
+      let chosen: Column | null = ov;
+      for (let k = 0; k < cs.length; k++) {
+        const c = cs[k];
+        if (c.data[i] === 1 && !(c.nulls && c.nulls[i])) { chosen = vals[k]; break; }
+      }
+      if (chosen) builder.pushFrom(chosen, i); else builder.push(null);
+    }
+    return builder.finish();
+  };
+}
+
+/** `e` evaluated and brought to type `to` (implicit coercion: legacy CAST, NULL when a value does not convert). */
+function coerced(e: ExprNode, schema: Schema, env: EvalEnv, to: DataType): Evaluator {
+  const from = typeOf(e, schema, env);
+  const f = compile(e, schema, env);
+  if (from === to) return f;
   if (e.kind === 'lit') {
-    const v = coerceScalar(litValue(e.value, e.type), from, to);
-    return (b) => constantColumn(to, v, b.length);
+    const one = castColumn(constantColumn(e.type, litValue(e.value, e.type), 1), from, to, 1);
+    return (b) => takeColumn(one, new Int32Array(b.length));
   }
   return (b) => castColumn(f(b), from, to, b.length);
 }
 
-/** A literal value of type `from` brought to type `to` (numbers stay as they are between numeric types). */
-function coerceScalar(v: Value, from: DataType, to: DataType): Value {
-  if (v === null || from === to || (isNumeric(from) && isNumeric(to))) return v;
-  return castValue(v, from, to);
-}
-
-/**
- * A literal's value in the representation of its own type: `lit('2024-01-02', 'date')`
- * holds the text, which becomes epoch days here (as CAST would convert it).
- */
-function litValue(v: Value, type: DataType): Value {
-  if (v === null) return null;
-  if (typeof v === 'string' && type !== 'string') return castValue(v, 'string', type);
-  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'array<string>' : Number.isInteger(v) ? 'long' : 'double', 'string');
-  return v;
+/** The result with NULL wherever an argument is NULL. */
+function withArgNulls(out: Column, args: readonly Column[], n: number): Column {
+  let mask: Uint8Array | null = null;
+  for (const a of args) {
+    if (isNestedColumn(a)) {
+      for (let i = 0; i < n; i++) if (a.data[i] === null) (mask ??= new Uint8Array(n))[i] = 1;
+      continue;
+    }
+    const m = a.nulls;
+    if (!m) continue;
+    if (!mask) mask = m.slice();
+    else for (let i = 0; i < n; i++) mask[i] |= m[i];
+  }
+  if (!mask) return out;
+  if (isNestedColumn(out)) {
+    const data = out.data.slice();
+    for (let i = 0; i < n; i++) if (mask[i]) data[i] = null;
+    return { type: out.type, data };
+  }
+  if (out.nulls) for (let i = 0; i < n; i++) mask[i] |= out.nulls[i];
+  return { ...out, nulls: mask } as Column;
 }
 
 export function asBool(c: Column, n: number): BoolColumn {
@@ -268,166 +231,6 @@ export function asBool(c: Column, n: number): BoolColumn {
   const data = new Uint8Array(n);
   const nulls = new Uint8Array(n).fill(1);
   return { type: 'boolean', data, nulls };
-}
-
-function and2(a: BoolColumn, b: BoolColumn, n: number): BoolColumn {
-  const data = new Uint8Array(n);
-  let nulls: Uint8Array | null = null;
-  for (let i = 0; i < n; i++) {
-    const an = a.nulls !== null && a.nulls[i] === 1, bn = b.nulls !== null && b.nulls[i] === 1;
-    const af = !an && a.data[i] === 0, bf = !bn && b.data[i] === 0;
-    if (af || bf) continue; // false
-    if (an || bn) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
-    data[i] = 1;
-  }
-  return { type: 'boolean', data, nulls };
-}
-
-function or2(a: BoolColumn, b: BoolColumn, n: number): BoolColumn {
-  const data = new Uint8Array(n);
-  let nulls: Uint8Array | null = null;
-  for (let i = 0; i < n; i++) {
-    const an = a.nulls !== null && a.nulls[i] === 1, bn = b.nulls !== null && b.nulls[i] === 1;
-    if ((!an && a.data[i] === 1) || (!bn && b.data[i] === 1)) { data[i] = 1; continue; }
-    if (an || bn) (nulls ??= new Uint8Array(n))[i] = 1;
-  }
-  return { type: 'boolean', data, nulls };
-}
-
-function compareColumns(op: string, a: Column, b: Column, n: number): BoolColumn {
-  const data = new Uint8Array(n);
-  let nulls: Uint8Array | null = null;
-  if (a.type === 'string' && b.type === 'string') {
-    for (let i = 0; i < n; i++) {
-      if ((a.nulls !== null && a.nulls[i] === 1) || (b.nulls !== null && b.nulls[i] === 1)) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
-      data[i] = cmp(op, compareStrAt(a, i, b, i));
-    }
-    return { type: 'boolean', data, nulls };
-  }
-  if (a.type === 'array<string>' || b.type === 'array<string>' || a.type === 'string' || b.type === 'string') {
-    for (let i = 0; i < n; i++) {
-      const u = valueAt(a, i), v = valueAt(b, i);
-      if (u === null || v === null || u === undefined || v === undefined) { (nulls ??= new Uint8Array(n))[i] = 1; continue; }
-      const s = String(u), t = String(v);
-      data[i] = cmp(op, s < t ? -1 : s > t ? 1 : 0);
-    }
-    return { type: 'boolean', data, nulls };
-  }
-  const x = a as MaskedColumn, y = b as MaskedColumn;
-  const xs = x.type === 'date' && y.type === 'timestamp' ? US_PER_DAY : 1;
-  const ys = y.type === 'date' && x.type === 'timestamp' ? US_PER_DAY : 1;
-  const xd = x.data, yd = y.data, xn = x.nulls, yn = y.nulls;
-  switch (op) {
-    case '=': for (let i = 0; i < n; i++) data[i] = xd[i] * xs === yd[i] * ys ? 1 : 0; break;
-    case '!=': for (let i = 0; i < n; i++) data[i] = xd[i] * xs !== yd[i] * ys ? 1 : 0; break;
-    case '<': for (let i = 0; i < n; i++) data[i] = xd[i] * xs < yd[i] * ys ? 1 : 0; break;
-    case '<=': for (let i = 0; i < n; i++) data[i] = xd[i] * xs <= yd[i] * ys ? 1 : 0; break;
-    case '>': for (let i = 0; i < n; i++) data[i] = xd[i] * xs > yd[i] * ys ? 1 : 0; break;
-    case '>=': for (let i = 0; i < n; i++) data[i] = xd[i] * xs >= yd[i] * ys ? 1 : 0; break;
-  }
-  if (xn || yn) {
-    nulls = new Uint8Array(n);
-    for (let i = 0; i < n; i++) nulls[i] = (xn ? xn[i] : 0) | (yn ? yn[i] : 0);
-  }
-  return { type: 'boolean', data, nulls };
-}
-
-function cmp(op: string, c: number): number {
-  switch (op) {
-    case '=': return c === 0 ? 1 : 0;
-    case '!=': return c !== 0 ? 1 : 0;
-    case '<': return c < 0 ? 1 : 0;
-    case '<=': return c <= 0 ? 1 : 0;
-    case '>': return c > 0 ? 1 : 0;
-    default: return c >= 0 ? 1 : 0;
-  }
-}
-
-function arith(op: string, a: Column, b: Column, n: number, out: DataType): Column {
-  const x = a as MaskedColumn, y = b as MaskedColumn;
-  const builder = new ColumnBuilder(out, n);
-  for (let i = 0; i < n; i++) {
-    if ((x.nulls && x.nulls[i]) || (y.nulls && y.nulls[i]) || (a.type as string) === 'string' || (b.type as string) === 'string') { builder.push(null); continue; }
-    const u = x.data[i], v = y.data[i];
-    let r: number;
-    switch (op) {
-      case '+': r = u + v; break;
-      case '-': r = u - v; break;
-      case '*': r = u * v; break;
-      case '/': if (v === 0) { builder.push(null); continue; } r = u / v; break;
-      default: if (v === 0) { builder.push(null); continue; } r = u % v; break;
-    }
-    if (out === 'int') r = r | 0;
-    builder.push(r);
-  }
-  return builder.finish();
-}
-
-const INT_RE = /^[+-]?\d+$/;
-const NUM_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** SQL CAST with Spark's non-ANSI behaviour: a value that does not convert becomes NULL. */
-export function castColumn(c: Column, from: DataType, to: DataType, n: number): Column {
-  if (from === to) return c;
-  if (isNumeric(from) && isNumeric(to)) {
-    const m = c as IntColumn | FloatColumn;
-    if (to === 'double' || to === 'long') {
-      const data = new Float64Array(n);
-      for (let i = 0; i < n; i++) data[i] = to === 'long' ? Math.trunc(m.data[i]) : m.data[i];
-      return { type: to, data, nulls: m.nulls };
-    }
-    const data = new Int32Array(n);
-    for (let i = 0; i < n; i++) data[i] = Math.trunc(m.data[i]);
-    return { type: 'int', data, nulls: m.nulls };
-  }
-  const builder = new ColumnBuilder(to, n);
-  for (let i = 0; i < n; i++) {
-    const v = valueAt(c, i);
-    builder.push(v === null ? null : castValue(v, from, to));
-  }
-  return builder.finish();
-}
-
-export function castValue(v: Value, from: DataType, to: DataType): Value {
-  if (v === null) return null;
-  if (to === 'string') {
-    if (from === 'date') return formatDate(v as number);
-    if (from === 'timestamp') return formatTimestamp(v as number);
-    if (from === 'boolean') return v ? 'true' : 'false';
-    if (from === 'array<string>') return `[${(v as string[]).join(', ')}]`;
-    if (from === 'double') return doubleToString(v as number);
-    return String(v);
-  }
-  if (from === 'string') {
-    const s = (v as string).trim();
-    switch (to) {
-      case 'int': { if (!INT_RE.test(s)) return null; const x = Number(s); return x >= -2147483648 && x <= 2147483647 ? x : null; }
-      case 'long': { if (!INT_RE.test(s)) return null; const x = Number(s); return Number.isSafeInteger(x) ? x : null; }
-      case 'double': return NUM_RE.test(s) ? Number(s) : null;
-      case 'boolean': { const l = s.toLowerCase(); return l === 'true' ? true : l === 'false' ? false : null; }
-      case 'date': return parseDateDays(s);
-      case 'timestamp': return parseTimestampUs(s);
-      default: return null;
-    }
-  }
-  if (from === 'date' && to === 'timestamp') return (v as number) * US_PER_DAY;
-  if (from === 'timestamp' && to === 'date') return Math.floor((v as number) / US_PER_DAY);
-  if (from === 'boolean' && isNumeric(to)) return v ? 1 : 0;
-  if (isNumeric(from) && to === 'boolean') return (v as number) !== 0;
-  return null;
-}
-
-/**
- * A DOUBLE as Spark writes it (Java's Double.toString): `1.0`, `0.25`, `1.0E7`,
- * `1.5E-4`; plain notation for 1e-3 <= |x| < 1e7, else scientific.
- */
-function doubleToString(x: number): string {
-  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e7) { const s = String(x); return s.includes('.') ? s : s + '.0'; }
-  const [m, e] = x.toExponential().split('e');
-  return `${m.includes('.') ? m : m + '.0'}E${e.startsWith('+') ? e.slice(1) : e}`;
 }
 
 /** Evaluates a boolean expression and returns a mask of rows where it is TRUE (NULL and FALSE are 0). */
@@ -439,4 +242,5 @@ export function trueMask(c: Column, n: number): Uint8Array {
   return out;
 }
 
-export type { StringColumn };
+export { castColumn, castValue } from './cast.js';
+export { columnLength };

@@ -3,16 +3,22 @@
  * columns, bad types) and by the executor to know output schemas up front.
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
-import { exprToString } from '../ir/expr.js';
 import type { PlanNode } from '../ir/plan.js';
 import { CSV_METADATA_COLUMNS } from '../ir/plan.js';
-import { isNumeric, type DataType, type Field, type Schema } from '../ir/types.js';
+import type { DataType, Field, Schema, Value } from '../ir/types.js';
 import { DefinitionError, type Origin } from '../errors.js';
+import { exprToString } from './text.js';
+import { litValue } from './cast.js';
+import { functionNames, lookupFunction, type ArgInfo, type Resolved, type TypeCtx } from '../functions/registry.js';
+import { commonType, comparisonType } from '../functions/coerce.js';
+import { resolveAggregate } from '../functions/aggregates.js';
 
 export interface TypeContext {
   /** The output schema of a dataset of the pipeline. */
   datasetSchema(name: string): Schema;
   origin?: Origin;
+  /** The pipeline's ANSI mode (type rules that depend on it). */
+  ansi?: boolean;
 }
 
 function unknownColumn(name: string, schema: Schema, origin?: Origin): never {
@@ -24,136 +30,123 @@ function unknownColumn(name: string, schema: Schema, origin?: Origin): never {
   }, { origin, hint: close ? `did you mean "${close}"? Column names are case-sensitive` : `known columns: ${known.join(', ')}` });
 }
 
-function typeError(message: string, e: ExprNode, origin?: Origin): never {
-  throw new DefinitionError('TYPE_MISMATCH', message, { expression: exprToString(e), table: origin?.table ?? null }, { origin, hint: 'add a cast(...) or compare values of the same type' });
+function typeError(message: string, e: ExprNode, origin?: Origin, hint = 'add a cast(...) or compare values of the same type'): never {
+  throw new DefinitionError('TYPE_MISMATCH', message, { expression: exprToString(e), table: origin?.table ?? null }, { origin, hint });
 }
 
-/** The wider of two numeric types. */
-export function widenNumeric(a: DataType, b: DataType): DataType {
-  if (a === 'double' || b === 'double') return 'double';
-  if (a === 'long' || b === 'long') return 'long';
-  return 'int';
+/** The column name a lambda parameter takes inside its body (cannot clash with a real column). */
+export function lambdaVarName(name: string): string {
+  return '\u0000' + name;
 }
 
-/** Whether values of a and b can be compared (after the evaluator's implicit coercions). */
-export function comparable(a: DataType, b: DataType): boolean {
-  if (a === b) return true;
-  if (isNumeric(a) && isNumeric(b)) return true;
-  const dt = (t: DataType) => t === 'date' || t === 'timestamp';
-  if (dt(a) && dt(b)) return true;
-  if ((dt(a) && b === 'string') || (a === 'string' && dt(b))) return true;
-  return false;
+/** Whether values of a and b can be compared (after Spark's implicit coercions). */
+export function comparable(a: DataType, b: DataType, strict = true): boolean {
+  return comparisonType(a, b, false, false, strict) !== null;
 }
 
 function isNullLit(e: ExprNode): boolean {
   return e.kind === 'lit' && e.value === null;
 }
 
-export function exprType(e: ExprNode, schema: Schema, origin?: Origin): DataType {
+/** A resolved call: the entry's answer, the argument types after coercion, literal argument values. */
+export interface ResolvedCall {
+  readonly resolved: Resolved;
+  readonly argTypes: readonly DataType[];
+  readonly literals: readonly (Value | undefined)[];
+}
+
+export function resolveCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, origin?: Origin, ansi = false): ResolvedCall {
+  const f = lookupFunction(e.fn);
+  if (!f) {
+    throw new DefinitionError('UNKNOWN_FUNCTION', `function ${e.fn}() does not exist`, { function: e.fn, table: origin?.table ?? null }, { origin, hint: suggestFunction(e.fn) });
+  }
+  const [min, max] = f.arity;
+  if (e.args.length < min || e.args.length > max) {
+    const want = min === max ? `${min}` : max === Infinity ? `at least ${min}` : `${min} to ${max}`;
+    throw new DefinitionError('WRONG_ARGUMENT_COUNT', `${f.name}() takes ${want} argument(s), got ${e.args.length}`, { function: f.name, expected: want, got: e.args.length, table: origin?.table ?? null }, { origin, hint: `the signature is ${f.signature}` });
+  }
+  const lambdaAt = new Set(f.lambdaArgs ?? []);
+  const infos: ArgInfo[] = e.args.map((a, i) => {
+    if (a.kind === 'lambda') {
+      if (!lambdaAt.has(i)) typeError(`${f.name}() does not take a lambda as argument ${i + 1}`, e, origin);
+      return { type: 'boolean', node: a, isNullLiteral: false, lambdaParams: a.params };
+    }
+    const t = exprType(a, schema, origin, ansi);
+    return { type: t, node: a, isNullLiteral: isNullLit(a), literal: a.kind === 'lit' ? litValue(a.value, a.type) : undefined };
+  });
+  const ctx: TypeCtx = {
+    fn: f.name,
+    ansi,
+    mismatch: (message, hint) => typeError(`${message} in ${exprToString(e)}`, e, origin, hint ?? `the signature is ${f.signature}`),
+    lambdaType: (i, params) => {
+      const lam = e.args[i];
+      if (lam.kind !== 'lambda') return typeError(`${f.name}() needs a lambda (x -> ...) as argument ${i + 1}`, e, origin);
+      if (lam.params.length !== params.length) typeError(`the lambda of ${f.name}() takes ${params.length} parameter(s), got ${lam.params.length}`, e, origin);
+      const inner: Field[] = [...schema, ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: params[k] }))];
+      return exprType(lam.body, inner, origin, ansi);
+    },
+  };
+  const resolved = f.type(infos, ctx);
+  const argTypes = infos.map((a, i) => resolved.args?.[i] ?? a.type);
+  return { resolved, argTypes, literals: infos.map((a) => a.literal) };
+}
+
+function suggestFunction(name: string): string {
+  const lower = name.toLowerCase();
+  const names = functionNames();
+  const close = names.filter((n) => editDistance(n, lower) <= 2).sort((a, b) => editDistance(a, lower) - editDistance(b, lower));
+  return close.length ? `did you mean ${close.slice(0, 3).map((c) => `${c}()`).join(' or ')}?` : 'see docs/functions.md for the functions the engine knows';
+}
+
+/** Levenshtein distance (for "did you mean"). */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+export function exprType(e: ExprNode, schema: Schema, origin?: Origin, ansi = false): DataType {
   switch (e.kind) {
-    case 'col': {
-      const f = schema.find((x) => x.name === e.name);
-      if (!f) unknownColumn(e.name, schema, origin);
+    case 'col': case 'var': {
+      const name = e.kind === 'col' ? e.name : lambdaVarName(e.name);
+      const f = schema.find((x) => x.name === name);
+      if (!f) unknownColumn(e.kind === 'col' ? e.name : e.name, schema.filter((x) => !x.name.startsWith('\u0000')), origin);
       return f.type;
     }
     case 'lit': return e.type;
-    case 'compare': {
-      const l = exprType(e.left, schema, origin), r = exprType(e.right, schema, origin);
-      if (!isNullLit(e.left) && !isNullLit(e.right) && !comparable(l, r)) typeError(`cannot compare ${l} with ${r} in ${exprToString(e)}`, e, origin);
-      return 'boolean';
-    }
-    case 'arith': {
-      const l = exprType(e.left, schema, origin), r = exprType(e.right, schema, origin);
-      const ln = isNumeric(l) || isNullLit(e.left), rn = isNumeric(r) || isNullLit(e.right);
-      if (!ln || !rn) typeError(`arithmetic needs numbers, got ${l} ${e.op} ${r} in ${exprToString(e)}`, e, origin);
-      if (e.op === '/') return 'double';
-      return widenNumeric(isNumeric(l) ? l : 'int', isNumeric(r) ? r : 'int');
-    }
-    case 'and': case 'or':
-      for (const a of e.args) {
-        const t = exprType(a, schema, origin);
-        if (t !== 'boolean' && !isNullLit(a)) typeError(`${e.kind.toUpperCase()} needs booleans, got ${t} in ${exprToString(a)}`, a, origin);
-      }
-      return 'boolean';
-    case 'not': {
-      const t = exprType(e.arg, schema, origin);
-      if (t !== 'boolean' && !isNullLit(e.arg)) typeError(`NOT needs a boolean, got ${t}`, e, origin);
-      return 'boolean';
-    }
-    case 'isNull': exprType(e.arg, schema, origin); return 'boolean';
-    case 'between': {
-      const t = exprType(e.arg, schema, origin);
-      for (const b of [e.low, e.high]) {
-        const bt = exprType(b, schema, origin);
-        if (!isNullLit(b) && !comparable(t, bt)) typeError(`cannot compare ${t} with ${bt} in ${exprToString(e)}`, e, origin);
-      }
-      return 'boolean';
-    }
-    case 'in': {
-      const t = exprType(e.arg, schema, origin);
-      for (const b of e.list) {
-        const bt = exprType(b, schema, origin);
-        if (!isNullLit(b) && !comparable(t, bt)) typeError(`cannot compare ${t} with ${bt} in ${exprToString(e)}`, e, origin);
-      }
-      return 'boolean';
-    }
-    case 'coalesce': {
-      let out: DataType | null = null;
-      for (const a of e.args) {
-        const t = exprType(a, schema, origin);
-        if (isNullLit(a)) continue;
-        if (out === null) out = t;
-        else if (isNumeric(out) && isNumeric(t)) out = widenNumeric(out, t);
-        else if (out !== t) typeError(`coalesce mixes ${out} and ${t}`, e, origin);
-      }
-      return out ?? 'string';
-    }
-    case 'fn': {
-      const t = exprType(e.arg, schema, origin);
-      if (t !== 'string' && !isNullLit(e.arg)) typeError(`${e.name}() needs a string, got ${t}`, e, origin);
-      return e.name === 'length' ? 'int' : 'string';
-    }
+    case 'call': return resolveCall(e, schema, origin, ansi).resolved.returns;
     case 'case': {
-      let out: DataType | null = null;
       const outs = [...e.branches.map((b) => b.then), ...(e.otherwise ? [e.otherwise] : [])];
-      for (const b of e.branches) {
-        const t = exprType(b.when, schema, origin);
-        if (t !== 'boolean' && !isNullLit(b.when)) typeError(`CASE WHEN needs a boolean condition, got ${t}`, b.when, origin);
+      if (e.operand) {
+        const t = exprType(e.operand, schema, origin, ansi);
+        for (const b of e.branches) {
+          const bt = exprType(b.when, schema, origin, ansi);
+          if (!isNullLit(b.when) && !comparable(t, bt, !ansi)) typeError(`CASE compares ${t} with ${bt}`, e, origin);
+        }
+      } else {
+        for (const b of e.branches) {
+          const t = exprType(b.when, schema, origin, ansi);
+          if (t !== 'boolean' && !isNullLit(b.when)) typeError(`CASE WHEN needs a boolean condition, got ${t}`, b.when, origin);
+        }
       }
-      for (const o of outs) {
-        const t = exprType(o, schema, origin);
-        if (isNullLit(o)) continue;
-        if (out === null) out = t;
-        else if (isNumeric(out) && isNumeric(t)) out = widenNumeric(out, t);
-        else if (out !== t) typeError(`CASE branches mix ${out} and ${t}`, e, origin);
-      }
+      const types = outs.map((o) => exprType(o, schema, origin, ansi));
+      const out = commonType(types, outs.map(isNullLit));
+      if (out === null) typeError(`CASE branches mix ${[...new Set(types)].join(' and ')}`, e, origin);
       return out ?? 'string';
     }
-    case 'cast': exprType(e.arg, schema, origin); return e.to;
-    case 'udf': e.args.forEach((a) => exprType(a, schema, origin)); return e.returns;
+    case 'cast': exprType(e.arg, schema, origin, ansi); return e.to;
+    case 'lambda': return typeError('a lambda (x -> ...) can only be the argument of a function such as filter() or transform()', e, origin);
+    case 'udf': e.args.forEach((a) => exprType(a, schema, origin, ansi)); return e.returns;
   }
 }
 
-export function aggType(a: AggNode, schema: Schema, origin?: Origin): DataType {
-  switch (a.fn) {
-    case 'countAll': return 'long';
-    case 'count': case 'countDistinct': exprType(a.arg!, schema, origin); return 'long';
-    case 'avg': {
-      const t = exprType(a.arg!, schema, origin);
-      if (!isNumeric(t)) typeError(`avg() needs a number, got ${t}`, a.arg!, origin);
-      return 'double';
-    }
-    case 'sum': {
-      const t = exprType(a.arg!, schema, origin);
-      if (!isNumeric(t)) typeError(`sum() needs a number, got ${t}`, a.arg!, origin);
-      return t === 'double' ? 'double' : 'long';
-    }
-    case 'min': case 'max': {
-      const t = exprType(a.arg!, schema, origin);
-      if (t === 'array<string>') typeError(`${a.fn}() cannot take an array`, a.arg!, origin);
-      return t;
-    }
-  }
+export function aggType(a: AggNode, schema: Schema, origin?: Origin, ansi = false): DataType {
+  return resolveAggregate(a, schema, origin, ansi).returns;
 }
 
 function dupCheck(fields: Field[], origin?: Origin): Field[] {
@@ -185,13 +178,13 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
     case 'read': return ctx.datasetSchema(p.dataset);
     case 'select': {
       const s = planSchema(p.input, ctx);
-      return dupCheck(p.columns.map(([name, e]) => ({ name, type: exprType(e, s, o) })), o);
+      return dupCheck(p.columns.map(([name, e]) => ({ name, type: exprType(e, s, o, ctx.ansi) })), o);
     }
     case 'derive': {
       const s = planSchema(p.input, ctx);
       const out: Field[] = [...s];
       for (const [name, e] of p.columns) {
-        const f = { name, type: exprType(e, s, o) };
+        const f = { name, type: exprType(e, s, o, ctx.ansi) };
         const i = out.findIndex((x) => x.name === name);
         if (i >= 0) out[i] = f; else out.push(f);
       }
@@ -204,7 +197,7 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
     }
     case 'filter': {
       const s = planSchema(p.input, ctx);
-      const t = exprType(p.predicate, s, o);
+      const t = exprType(p.predicate, s, o, ctx.ansi);
       if (t !== 'boolean') typeError(`a filter needs a boolean condition, got ${t}`, p.predicate, o);
       return s;
     }
@@ -213,7 +206,7 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
       for (const [lk, rk] of p.on) {
         const lf = l.find((f) => f.name === lk); if (!lf) unknownColumn(lk, l, o);
         const rf = r.find((f) => f.name === rk); if (!rf) unknownColumn(rk, r, o);
-        if (!comparable(lf.type, rf.type)) {
+        if (!comparable(lf.type, rf.type, !ctx.ansi)) {
           throw new DefinitionError('TYPE_MISMATCH', `join keys ${lk} (${lf.type}) and ${rk} (${rf.type}) have different types`, { left: lk, right: rk, table: o?.table ?? null }, { origin: o, hint: 'cast one key to the other type' });
         }
       }
@@ -245,8 +238,8 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
         }
         out.push({ name: 'window_start', type: 'timestamp' }, { name: 'window_end', type: 'timestamp' });
       }
-      for (const [name, e] of p.keys) out.push({ name, type: exprType(e, s, o) });
-      for (const [name, a] of p.aggs) out.push({ name, type: aggType(a, s, o) });
+      for (const [name, e] of p.keys) out.push({ name, type: exprType(e, s, o, ctx.ansi) });
+      for (const [name, a] of p.aggs) out.push({ name, type: aggType(a, s, o, ctx.ansi) });
       return dupCheck(out, o);
     }
     case 'union': {

@@ -160,7 +160,7 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
   for (const name of order) {
     const e = entryByName.get(name)!;
     const d = e.def;
-    const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: d.name, file: d.origin.file, line: d.origin.line } };
+    const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: d.name, file: d.origin.file, line: d.origin.line }, ansi: pipeline.options.ansi ?? false };
     let schema: Schema;
     if (e.quarantineOf) {
       schema = [...schemas.get(e.quarantineOf)!, { name: FAILED_EXPECTATIONS_COLUMN, type: 'array<string>' }];
@@ -170,7 +170,7 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
       for (const x of d.expectations) {
         if (seen.has(x.name)) err('DUPLICATE_EXPECTATION', `${d.name} has two expectations named "${x.name}"`, { table: d.name, expectation: x.name }, x.origin ?? d.origin, 'expectation names must be unique within a dataset');
         seen.add(x.name);
-        const t = exprType(x.predicate, schema, { table: d.name, file: x.origin?.file ?? d.origin.file, line: x.origin?.line ?? d.origin.line });
+        const t = exprType(x.predicate, schema, { table: d.name, file: x.origin?.file ?? d.origin.file, line: x.origin?.line ?? d.origin.line }, pipeline.options.ansi ?? false);
         if (t !== 'boolean') err('EXPECTATION_NOT_BOOLEAN', `expectation "${x.name}" of ${d.name} is ${t}, not a boolean`, { table: d.name, expectation: x.name, type: t }, x.origin ?? d.origin, 'write a condition, e.g. col("age").between(0, 120)');
       }
       for (const c of [...Object.keys(d.columnComments ?? {}), ...taggedColumns('phi', d.properties)]) {

@@ -1,87 +1,107 @@
 /**
  * Expression IR: immutable, kind-tagged nodes.
  *
- * Both interpreters walk these nodes: the columnar evaluator (`engine/expr/eval.ts`)
- * and the SQL compiler (`engine/sql/`). Nothing here is executable code, except
- * `udf` nodes, which must carry their SQL form to be portable.
+ * Every interpreter walks these nodes: the columnar evaluator
+ * (`engine/expr/eval.ts`), the type checker, the SQL compiler (`engine/sql/`)
+ * and the text form (`engine/expr/text.ts`). A function or operator is a
+ * `call` of a function registry entry (`engine/functions/`) by its name: the
+ * entry holds its type rule, null behaviour, kernel and SQL spellings.
+ * Nothing here is executable code, except `udf` nodes, which must carry their
+ * SQL form to be portable.
  */
 import type { DataType, Value } from './types.js';
-
-export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
-export type ArithOp = '+' | '-' | '*' | '/' | '%';
-export type StringFn = 'upper' | 'lower' | 'trim' | 'length';
 
 export type ExprNode =
   | { readonly kind: 'col'; readonly name: string }
   | { readonly kind: 'lit'; readonly value: Value; readonly type: DataType }
-  | { readonly kind: 'compare'; readonly op: CompareOp; readonly left: ExprNode; readonly right: ExprNode }
-  | { readonly kind: 'arith'; readonly op: ArithOp; readonly left: ExprNode; readonly right: ExprNode }
-  | { readonly kind: 'and'; readonly args: readonly ExprNode[] }
-  | { readonly kind: 'or'; readonly args: readonly ExprNode[] }
-  | { readonly kind: 'not'; readonly arg: ExprNode }
-  | { readonly kind: 'isNull'; readonly arg: ExprNode; readonly negated: boolean }
-  | { readonly kind: 'between'; readonly arg: ExprNode; readonly low: ExprNode; readonly high: ExprNode }
-  | { readonly kind: 'in'; readonly arg: ExprNode; readonly list: readonly ExprNode[] }
-  | { readonly kind: 'coalesce'; readonly args: readonly ExprNode[] }
-  | { readonly kind: 'fn'; readonly name: StringFn; readonly arg: ExprNode }
-  | { readonly kind: 'case'; readonly branches: readonly { readonly when: ExprNode; readonly then: ExprNode }[]; readonly otherwise: ExprNode | null }
-  | { readonly kind: 'cast'; readonly arg: ExprNode; readonly to: DataType }
+  /** A registry function or operator (`+`, `=`, `and`, `upper`, `coalesce`, …), by its canonical name. */
+  | { readonly kind: 'call'; readonly fn: string; readonly args: readonly ExprNode[] }
+  /** `CASE [operand] WHEN … THEN … [ELSE …] END`; with an operand, each `when` is compared to it. */
+  | { readonly kind: 'case'; readonly operand?: ExprNode | null; readonly branches: readonly { readonly when: ExprNode; readonly then: ExprNode }[]; readonly otherwise: ExprNode | null }
+  /** `CAST(x AS t)`; `try`: `TRY_CAST`, NULL instead of an error whatever the ANSI setting. */
+  | { readonly kind: 'cast'; readonly arg: ExprNode; readonly to: DataType; readonly try?: boolean }
+  /** `x -> body` or `(x, y) -> body`, an argument of a higher-order function. */
+  | { readonly kind: 'lambda'; readonly params: readonly string[]; readonly body: ExprNode }
+  /** A lambda parameter inside its lambda's body. */
+  | { readonly kind: 'var'; readonly name: string }
   | { readonly kind: 'udf'; readonly name: string; readonly args: readonly ExprNode[]; readonly returns: DataType; readonly fn: (...args: Value[]) => Value; readonly sql?: UdfSql };
 
 /** The SQL form of a user function, per dialect or for all (`default`). Placeholders `$1`, `$2`, … stand for the arguments. */
 export type UdfSql = Partial<Record<'default' | 'databricks' | 'spark' | 'duckdb', string>>;
 
-export type AggFn = 'count' | 'countAll' | 'countDistinct' | 'sum' | 'avg' | 'min' | 'max';
+export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
+export type ArithOp = '+' | '-' | '*' | '/' | '%';
 
-/** An aggregate call: `count(x)`, `count(*)`, `count(DISTINCT x)`, `sum`, `avg`, `min`, `max`. */
+/**
+ * An aggregate call: `count(x)`, `count(*)` (no argument), `count(DISTINCT x)`,
+ * `sum`, `avg`, … by the aggregate registry's name, with an optional
+ * `FILTER (WHERE …)`.
+ */
 export interface AggNode {
   readonly kind: 'agg';
-  readonly fn: AggFn;
-  readonly arg: ExprNode | null;
+  readonly fn: string;
+  readonly args: readonly ExprNode[];
+  readonly distinct: boolean;
+  readonly filter: ExprNode | null;
 }
 
-/** The columns an expression reads. */
-export function referencedColumns(e: ExprNode, out: Set<string> = new Set()): Set<string> {
+/** Aggregate names of the original builder set (kept for typed builders). */
+export type AggFn = 'count' | 'countAll' | 'countDistinct' | 'sum' | 'avg' | 'min' | 'max';
+
+/** Children of an expression, in order. */
+export function exprChildren(e: ExprNode): readonly ExprNode[] {
   switch (e.kind) {
-    case 'col': out.add(e.name); break;
-    case 'lit': break;
-    case 'compare': case 'arith': referencedColumns(e.left, out); referencedColumns(e.right, out); break;
-    case 'and': case 'or': case 'coalesce': e.args.forEach((a) => referencedColumns(a, out)); break;
-    case 'udf': e.args.forEach((a) => referencedColumns(a, out)); break;
-    case 'not': case 'isNull': case 'fn': case 'cast': referencedColumns(e.arg, out); break;
-    case 'between': referencedColumns(e.arg, out); referencedColumns(e.low, out); referencedColumns(e.high, out); break;
-    case 'in': referencedColumns(e.arg, out); e.list.forEach((a) => referencedColumns(a, out)); break;
-    case 'case':
-      for (const b of e.branches) { referencedColumns(b.when, out); referencedColumns(b.then, out); }
-      if (e.otherwise) referencedColumns(e.otherwise, out);
-      break;
+    case 'col': case 'lit': case 'var': return [];
+    case 'call': case 'udf': return e.args;
+    case 'cast': return [e.arg];
+    case 'lambda': return [e.body];
+    case 'case': {
+      const out: ExprNode[] = e.operand ? [e.operand] : [];
+      for (const b of e.branches) out.push(b.when, b.then);
+      if (e.otherwise) out.push(e.otherwise);
+      return out;
+    }
   }
+}
+
+/** The columns an expression reads (lambda parameters are not columns). */
+export function referencedColumns(e: ExprNode, out: Set<string> = new Set()): Set<string> {
+  if (e.kind === 'col') out.add(e.name);
+  for (const c of exprChildren(e)) referencedColumns(c, out);
   return out;
 }
 
-/** A stable text form of an expression, used in fingerprints and error messages (SQL-like). */
-export function exprToString(e: ExprNode): string {
+/** The columns an aggregate reads. */
+export function aggColumns(a: AggNode, out: Set<string> = new Set()): Set<string> {
+  for (const x of a.args) referencedColumns(x, out);
+  if (a.filter) referencedColumns(a.filter, out);
+  return out;
+}
+
+/** Whether an expression holds a call of one of these functions anywhere. */
+export function exprUses(e: ExprNode, fns: ReadonlySet<string>): boolean {
+  if (e.kind === 'call' && fns.has(e.fn)) return true;
+  return exprChildren(e).some((c) => exprUses(c, fns));
+}
+
+export function call(fn: string, args: readonly ExprNode[]): ExprNode {
+  return Object.freeze({ kind: 'call', fn, args: Object.freeze([...args]) });
+}
+
+/** A copy of `e` with every child replaced by `f(child)` (bottom-up rewrites call it recursively). */
+export function mapChildren(e: ExprNode, f: (c: ExprNode) => ExprNode): ExprNode {
   switch (e.kind) {
-    case 'col': return e.name;
-    case 'lit': return e.value === null ? 'NULL' : typeof e.value === 'string' ? `'${e.value.replace(/'/g, "''")}'` : Array.isArray(e.value) ? `array(${e.value.map((v) => `'${v}'`).join(', ')})` : String(e.value);
-    case 'compare': return `(${exprToString(e.left)} ${e.op === '!=' ? '<>' : e.op} ${exprToString(e.right)})`;
-    case 'arith': return `(${exprToString(e.left)} ${e.op} ${exprToString(e.right)})`;
-    case 'and': return `(${e.args.map(exprToString).join(' AND ')})`;
-    case 'or': return `(${e.args.map(exprToString).join(' OR ')})`;
-    case 'not': return `(NOT ${exprToString(e.arg)})`;
-    case 'isNull': return `(${exprToString(e.arg)} IS ${e.negated ? 'NOT ' : ''}NULL)`;
-    case 'between': return `(${exprToString(e.arg)} BETWEEN ${exprToString(e.low)} AND ${exprToString(e.high)})`;
-    case 'in': return `(${exprToString(e.arg)} IN (${e.list.map(exprToString).join(', ')}))`;
-    case 'coalesce': return `coalesce(${e.args.map(exprToString).join(', ')})`;
-    case 'fn': return `${e.name}(${exprToString(e.arg)})`;
-    case 'case': return `CASE ${e.branches.map((b) => `WHEN ${exprToString(b.when)} THEN ${exprToString(b.then)}`).join(' ')}${e.otherwise ? ` ELSE ${exprToString(e.otherwise)}` : ''} END`;
-    case 'cast': return `CAST(${exprToString(e.arg)} AS ${e.to.toUpperCase()})`;
-    case 'udf': return `${e.name}(${e.args.map(exprToString).join(', ')})`;
+    case 'col': case 'lit': case 'var': return e;
+    case 'call': return { ...e, args: e.args.map(f) };
+    case 'udf': return { ...e, args: e.args.map(f) };
+    case 'cast': return { ...e, arg: f(e.arg) };
+    case 'lambda': return { ...e, body: f(e.body) };
+    case 'case': return { ...e, operand: e.operand ? f(e.operand) : e.operand, branches: e.branches.map((b) => ({ when: f(b.when), then: f(b.then) })), otherwise: e.otherwise ? f(e.otherwise) : null };
   }
 }
 
-export function aggToString(a: AggNode): string {
-  if (a.fn === 'countAll') return 'count(*)';
-  if (a.fn === 'countDistinct') return `count(DISTINCT ${exprToString(a.arg!)})`;
-  return `${a.fn}(${exprToString(a.arg!)})`;
+/** `e` with every column reference replaced by `f(name)`. */
+export function substituteColumns(e: ExprNode, f: (name: string) => ExprNode): ExprNode {
+  if (e.kind === 'col') return f(e.name);
+  return mapChildren(e, (c) => substituteColumns(c, f));
 }

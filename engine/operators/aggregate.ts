@@ -14,9 +14,10 @@ import type { Field, Schema, Value } from '../ir/types.js';
 import { ColumnBuilder, columnIndex, isNestedColumn, isNullAt, keyValueText, storageOf, valueAt, type Batch, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn } from '../batch.js';
 import { strAt } from '../column/string-column.js';
 import { batchKeys } from '../column/group-ids.js';
-import { compileExpr, type Evaluator } from '../expr/eval.js';
-import { aggType, exprType } from '../expr/typecheck.js';
-import { aggregateFunction, compareValues, type AggregateFunction } from './aggregates.js';
+import { compileExpr, trueMask, DEFAULT_ENV, type EvalEnv, type Evaluator } from '../expr/eval.js';
+import { resolveAggregate } from '../functions/aggregates.js';
+import { exprType } from '../expr/typecheck.js';
+import { compareValues, type AggregateFunction } from './aggregates.js';
 import { KeyHasher, keyText, keyTextOfValues } from './keys.js';
 import { DistinctTable, type DistinctTableChanges, type DistinctTableState } from './distinct-table.js';
 import { RunStore, type SpillOptions } from '../state/runs.js';
@@ -53,6 +54,8 @@ export class AggregateOperator {
   private readonly keyTypes: string[];
   private readonly keyEvals: Evaluator[];
   private readonly argEvals: (Evaluator | null)[];
+  /** `FILTER (WHERE …)` of each aggregate, if any. */
+  private readonly filterEvals: (Evaluator | null)[];
   private readonly fns: AggregateFunction<unknown>[];
   private readonly timeIdx: number;
   private readonly hasher = new KeyHasher();
@@ -66,17 +69,23 @@ export class AggregateOperator {
   private removedStarts: number[] = [];
   private mustSnapshot = true;
 
-  constructor(input: Schema, private readonly keys: readonly (readonly [string, ExprNode])[], aggs: readonly (readonly [string, AggNode])[], readonly window: WindowSpec | null) {
+  constructor(input: Schema, private readonly keys: readonly (readonly [string, ExprNode])[], aggs: readonly (readonly [string, AggNode])[], readonly window: WindowSpec | null, env: EvalEnv = DEFAULT_ENV) {
     const fields: Field[] = [];
     if (window) fields.push({ name: 'window_start', type: 'timestamp' }, { name: 'window_end', type: 'timestamp' });
-    for (const [name, e] of keys) fields.push({ name, type: exprType(e, input) });
-    for (const [name, a] of aggs) fields.push({ name, type: aggType(a, input) });
+    for (const [name, e] of keys) fields.push({ name, type: exprType(e, input, env.origin, env.ansi) });
+    const resolved = aggs.map(([, a]) => resolveAggregate(a, input, env.origin, env.ansi));
+    aggs.forEach(([name], k) => fields.push({ name, type: resolved[k].returns }));
     this.schema = fields;
-    this.keyEvals = keys.map(([, e]) => compileExpr(e, input));
-    this.keyTypes = keys.map(([, e]) => exprType(e, input));
-    this.argEvals = aggs.map(([, a]) => (a.arg ? compileExpr(a.arg, input) : null));
-    this.fns = aggs.map(([, a]) => aggregateFunction(a.fn));
-    this.distinct = aggs.map(([, a]) => (a.fn === 'countDistinct' ? new DistinctTable() : null));
+    this.keyEvals = keys.map(([, e]) => compileExpr(e, input, env));
+    this.keyTypes = keys.map(([, e]) => exprType(e, input, env.origin, env.ansi));
+    this.argEvals = aggs.map(([, a], k) => {
+      if (a.args.length === 0) return null;
+      const t = exprType(a.args[0], input, env.origin, env.ansi), want = resolved[k].argTypes[0];
+      return compileExpr(t === want ? a.args[0] : { kind: 'cast', arg: a.args[0], to: want }, input, env);
+    });
+    this.filterEvals = aggs.map(([, a]) => (a.filter ? compileExpr(a.filter, input, env) : null));
+    this.fns = aggs.map(([, a], k) => resolved[k].def.make(resolved[k].argTypes, resolved[k].returns, a.distinct));
+    this.distinct = aggs.map(([, a]) => (a.distinct && a.fn === 'count' ? new DistinctTable() : null));
     this.paneUs = window ? gcd(window.sizeUs, window.slideUs) : 0;
     this.timeIdx = window ? columnIndex(input, window.timeColumn) : -1;
   }
@@ -181,10 +190,18 @@ export class AggregateOperator {
     }
     const states = new Array<unknown>(pairs);
     for (let k = 0; k < this.fns.length; k++) {
+      let groups = pairGroups, rows = pairRows, count = pairs;
+      const filter = this.filterEvals[k];
+      if (filter) {
+        // FILTER (WHERE …): only the pairs of rows where the condition is TRUE.
+        const mask = trueMask(filter(b), n);
+        groups = []; rows = new Int32Array(pairs); count = 0;
+        for (let p = 0; p < pairs; p++) if (mask[pairRows[p]]) { groups.push(pairGroups[p]); rows[count++] = pairRows[p]; }
+      }
       const table = this.distinct[k];
-      if (table) { this.addDistinct(table, k, b, keyCols, argCols[k]!, pairGroups, pairRows, pairs); continue; }
-      for (let p = 0; p < pairs; p++) states[p] = pairGroups[p].accs[k];
-      this.fns[k].addRows(states, argCols[k], pairRows, pairs);
+      if (table) { this.addDistinct(table, k, b, keyCols, argCols[k]!, groups, rows, count); continue; }
+      for (let p = 0; p < count; p++) states[p] = groups[p].accs[k];
+      this.fns[k].addRows(states, argCols[k], rows, count);
     }
     return res;
   }

@@ -15,8 +15,8 @@ import type { Expectation } from '../ir/plan.js';
 import { FAILED_EXPECTATIONS_COLUMN } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import { batchToRows, maskIndices, takeBatch, type Batch } from '../batch.js';
-import { compileExpr, trueMask, type Evaluator } from '../expr/eval.js';
-import { exprToString } from '../ir/expr.js';
+import { compileExpr, trueMask, DEFAULT_ENV, type EvalEnv, type Evaluator } from '../expr/eval.js';
+import { exprToString } from '../expr/text.js';
 import { RuntimeFailure, type Origin } from '../errors.js';
 
 export interface ExpectationMetric {
@@ -41,8 +41,8 @@ export class ExpectationsOperator {
   private readonly rules: { e: Expectation; evaluate: Evaluator }[];
   readonly quarantineSchema: Schema;
 
-  constructor(readonly dataset: string, readonly schema: Schema, expectations: readonly Expectation[], private readonly origin?: Origin) {
-    this.rules = expectations.map((e) => ({ e, evaluate: compileExpr(e.predicate, schema) }));
+  constructor(readonly dataset: string, readonly schema: Schema, expectations: readonly Expectation[], private readonly origin?: Origin, env: EvalEnv = DEFAULT_ENV) {
+    this.rules = expectations.map((e) => ({ e, evaluate: compileExpr(e.predicate, schema, { ...env, origin: e.origin ?? origin ?? env.origin }) }));
     this.quarantineSchema = [...schema, { name: FAILED_EXPECTATIONS_COLUMN, type: 'array<string>' }];
   }
 

@@ -11,7 +11,8 @@ import type { Schema } from '../ir/types.js';
 import { columnIndex, columnLength, emptyColumn, isNestedColumn, isNullAt, takeColumn, type Batch, type Column } from '../batch.js';
 import { StringColumnBuilder } from '../column/string-column.js';
 import { keyText } from './keys.js';
-import { castColumn, compareType } from '../expr/eval.js';
+import { castColumn } from '../expr/eval.js';
+import { comparisonType } from '../functions/coerce.js';
 
 export class JoinOperator {
   readonly stateful = false;
@@ -31,7 +32,7 @@ export class JoinOperator {
     this.schema = [...left, ...this.rightKeep.map((j) => right[j])];
     // keys are compared after bringing both sides to their common type, as `=` does
     // (int vs double as doubles, date vs timestamp as timestamps)
-    this.keyTypes = this.leftKeys.map((j, k) => compareType(left[j].type, right[this.rightKeys[k]].type));
+    this.keyTypes = this.leftKeys.map((j, k) => (comparisonType(left[j].type, right[this.rightKeys[k]].type) ?? left[j].type));
   }
 
   private readonly keyTypes: Schema[number]['type'][];

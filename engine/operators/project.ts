@@ -5,7 +5,7 @@
 import type { ExprNode } from '../ir/expr.js';
 import type { Field, Schema } from '../ir/types.js';
 import type { Batch, Column } from '../batch.js';
-import { compileExpr, type Evaluator } from '../expr/eval.js';
+import { compileExpr, DEFAULT_ENV, type EvalEnv, type Evaluator } from '../expr/eval.js';
 import { exprType } from '../expr/typecheck.js';
 
 export class ProjectOperator {
@@ -13,7 +13,7 @@ export class ProjectOperator {
   readonly schema: Schema;
   private readonly outputs: { field: Field; evaluate: Evaluator }[];
 
-  constructor(input: Schema, columns: readonly (readonly [string, ExprNode])[], mode: 'select' | 'derive') {
+  constructor(input: Schema, columns: readonly (readonly [string, ExprNode])[], mode: 'select' | 'derive', env: EvalEnv = DEFAULT_ENV) {
     const outs: { field: Field; evaluate: Evaluator }[] = [];
     if (mode === 'derive') {
       for (let j = 0; j < input.length; j++) {
@@ -22,7 +22,7 @@ export class ProjectOperator {
       }
     }
     for (const [name, e] of columns) {
-      const entry = { field: { name, type: exprType(e, input) }, evaluate: compileExpr(e, input) };
+      const entry = { field: { name, type: exprType(e, input, env.origin, env.ansi) }, evaluate: compileExpr(e, input, env) };
       const at = outs.findIndex((o) => o.field.name === name);
       if (mode === 'derive' && at >= 0) outs[at] = entry; else outs.push(entry);
     }

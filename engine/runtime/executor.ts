@@ -20,6 +20,7 @@
  * as a mapping file) are refreshed before the steps, so streaming flows that
  * join them see this batch's version.
  */
+import type { EvalEnv } from '../expr/eval.js';
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
 import { planInputs, planSources } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
@@ -102,20 +103,27 @@ export class PipelineExecutor {
   /** The source keys each flow reads. */
   readonly sourceKeys = new Map<string, Set<string>>();
 
+  /** The micro-batch's timestamp, read by current_timestamp() and friends (the batch's offsets fix it, so a re-run sees the same). */
+  private readonly clock = { nowUs: Date.now() * 1000 };
+  private readonly session: { readonly ansi: boolean; readonly timeZone: string };
+
   constructor(readonly graph: PipelineGraph, readonly store: TableStore, readonly sources: SourceAccess) {
+    const o = graph.pipeline.options;
+    this.session = { ansi: o.ansi ?? false, timeZone: o.timeZone ?? 'UTC' };
     const schemas = new Map([...graph.datasets].map(([n, g]) => [n, g.schema]));
     const streamingUpstream = new Set<string>();
     for (const name of graph.order) {
       const g = graph.datasets.get(name)!;
       if (g.quarantineOf) { streamingUpstream.add(name); continue; }
-      const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: name, file: g.origin.file, line: g.origin.line } };
+      const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: name, file: g.origin.file, line: g.origin.line }, ansi: o.ansi ?? false };
       const mvMode = g.kind === 'materialized_view' ? (this.incrementalEligible(g) ? 'incremental' : 'recompute') : undefined;
       if (mvMode) this.mvMode.set(name, mvMode);
-      const flow = new CompiledFlow(name, g.def.query, ctx, g.origin, g.streaming ? 'streaming' : mvMode === 'incremental' ? 'incremental' : 'snapshot');
+      const env: EvalEnv = { ansi: this.session.ansi, timeZone: this.session.timeZone, clock: this.clock, origin: ctx.origin };
+      const flow = new CompiledFlow(name, g.def.query, ctx, g.origin, g.streaming ? 'streaming' : mvMode === 'incremental' ? 'incremental' : 'snapshot', env);
       this.flows.set(name, flow);
       this.sourceKeys.set(name, new Set(planSources(g.def.query).map((p, i) => sourceKey(name, p, i))));
       const inputSchema = flow.schema;
-      this.expectations.set(name, new ExpectationsOperator(name, inputSchema, g.def.expectations, g.origin));
+      this.expectations.set(name, new ExpectationsOperator(name, inputSchema, g.def.expectations, g.origin, env));
       if (g.streaming || g.inputs.some((i) => streamingUpstream.has(i.dataset))) streamingUpstream.add(name);
       else this.staticSet.add(name);
     }
@@ -227,6 +235,7 @@ export class PipelineExecutor {
 
   /** A dataset's current contents (views are evaluated over their inputs' snapshots). */
   async snapshotOf(name: string, ingestedAtUs = Date.now() * 1000): Promise<Batch> {
+    this.clock.nowUs = ingestedAtUs;
     const b = await this.snapshot(name, ingestedAtUs);
     this.snapshotCache.delete(name);
     return b;
@@ -276,6 +285,7 @@ export class PipelineExecutor {
 
   async runBatch(input: BatchInput): Promise<BatchResult> {
     const { batchId, ingestedAtUs } = input;
+    this.clock.nowUs = ingestedAtUs;
     this.snapshotCache = new Map();
     const metrics = new Map<string, FlowBatchMetrics>();
     const failed = new Set<string>();

@@ -24,6 +24,7 @@
  * Incremental materialized views have no watermark: every window stays and is
  * shown with its current values (complete mode); NULL event times are counted.
  */
+import { DEFAULT_ENV, type EvalEnv } from '../expr/eval.js';
 import type { PlanNode } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import { concatBatches, emptyBatch, type Batch } from '../batch.js';
@@ -89,14 +90,14 @@ export class CompiledFlow {
   private watermarkUs = new Map<string, number>();
   counters: FlowCounters = { late_records: 0, null_event_time_records: 0 };
 
-  constructor(readonly dataset: string, readonly plan: PlanNode, readonly ctx: TypeContext, readonly origin: Origin, readonly mode: FlowMode) {
+  constructor(readonly dataset: string, readonly plan: PlanNode, readonly ctx: TypeContext, readonly origin: Origin, readonly mode: FlowMode, readonly env: EvalEnv = DEFAULT_ENV) {
     this.root = this.compile(plan, 'r');
     this.schema = this.root.schema;
   }
 
   /** A fresh copy with empty state (for snapshot-mode recomputation). */
   fresh(): CompiledFlow {
-    return new CompiledFlow(this.dataset, this.plan, this.ctx, this.origin, this.mode);
+    return new CompiledFlow(this.dataset, this.plan, this.ctx, this.origin, this.mode, this.env);
   }
 
   /** Delta mode over streaming inputs (streaming tables and views). */
@@ -112,7 +113,7 @@ export class CompiledFlow {
       case 'read': return { k: 'read', dataset: p.dataset, streaming: p.streaming, schema };
       case 'select': case 'derive': {
         const input = this.compile(p.input, id + '.0');
-        return { k: 'map', op: new ProjectOperator(input.schema, p.columns, p.kind), input, schema };
+        return { k: 'map', op: new ProjectOperator(input.schema, p.columns, p.kind, this.env), input, schema };
       }
       case 'drop': {
         const input = this.compile(p.input, id + '.0');
@@ -120,7 +121,7 @@ export class CompiledFlow {
       }
       case 'filter': {
         const input = this.compile(p.input, id + '.0');
-        return { k: 'map', op: new FilterOperator(input.schema, p.predicate), input, schema };
+        return { k: 'map', op: new FilterOperator(input.schema, p.predicate, this.env), input, schema };
       }
       case 'dedup': {
         const input = this.compile(p.input, id + '.0');
@@ -148,7 +149,7 @@ export class CompiledFlow {
       }
       case 'aggregate': {
         const input = this.compile(p.input, id + '.0');
-        const op = new AggregateOperator(input.schema, p.keys, p.aggs, p.window);
+        const op = new AggregateOperator(input.schema, p.keys, p.aggs, p.window, this.env);
         const aid = `${id}:aggregate`;
         this.stateful.push({ id: aid, op });
         return { k: 'agg', op, input, schema, id: aid };
@@ -259,7 +260,7 @@ export class CompiledFlow {
 
   /** Runs the whole flow once over complete inputs (snapshot mode, fresh state). */
   static evaluateSnapshot(flow: CompiledFlow, inputs: Omit<StepInputs, 'final' | 'delta'> & { delta?: StepInputs['delta'] }): Batch {
-    const f = new CompiledFlow(flow.dataset, flow.plan, flow.ctx, flow.origin, 'snapshot');
+    const f = new CompiledFlow(flow.dataset, flow.plan, flow.ctx, flow.origin, 'snapshot', flow.env);
     const b = f.run(f.root, { ...inputs, delta: inputs.delta ?? ((d) => inputs.snapshot(d)), final: false });
     return b ?? emptyBatch(f.schema);
   }

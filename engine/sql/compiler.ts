@@ -5,8 +5,8 @@
  * SQL form for it — plus its expectations and quarantine. The dialect then
  * packages the compiled datasets into files.
  */
-import type { ExprNode } from '../ir/expr.js';
-import { exprToString } from '../ir/expr.js';
+import { call, type ExprNode } from '../ir/expr.js';
+import { exprToString } from '../expr/text.js';
 import type { DatasetKind, Expectation, PlanNode } from '../ir/plan.js';
 import { FAILED_EXPECTATIONS_COLUMN, planInputs } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
@@ -66,6 +66,11 @@ export interface CompileOptions {
   readonly partial?: boolean;
 }
 
+/** The session settings every emitted target sets explicitly, so that it computes what the engine computes. */
+export function sessionSettings(p: Pipeline): readonly (readonly [string, string])[] {
+  return [['spark.sql.session.timeZone', p.options.timeZone ?? 'UTC'], ['spark.sql.ansi.enabled', String(p.options.ansi ?? false)]];
+}
+
 export interface CompiledPipeline {
   readonly pipeline: Pipeline;
   readonly graph: PipelineGraph;
@@ -82,7 +87,7 @@ function containsKind(p: PlanNode, kind: PlanNode['kind']): boolean {
 }
 
 const lit = (value: boolean): ExprNode => ({ kind: 'lit', value, type: 'boolean' });
-const coalesceFalse = (e: ExprNode): ExprNode => ({ kind: 'coalesce', args: [e, lit(false)] });
+const coalesceFalse = (e: ExprNode): ExprNode => call('coalesce', [e, lit(false)]);
 
 interface Pending {
   /** The flow's output before expectations (what the quarantine reads). */
@@ -168,12 +173,17 @@ export class PipelineCompiler {
   }
 
   private env(g: GraphDataset): RelEnv {
-    return { dialect: this.d, table: g.name, origin: { table: g.name, file: g.origin.file, line: g.origin.line }, onConstruct: (c) => this.construct(g.name, c) };
+    return {
+      dialect: this.d, table: g.name, origin: { table: g.name, file: g.origin.file, line: g.origin.line },
+      onConstruct: (c) => this.construct(g.name, c),
+      onNote: (code, detail) => this.note({ table: g.name, code, treatment: 'approximated', detail, columns: g.schema.map((f) => f.name), condition: 'the function meets the inputs its entry names' }),
+      ansi: this.graph.pipeline.options.ansi ?? false,
+    };
   }
 
   private outputCompiler(g: GraphDataset, schema: Schema = g.schema): ExprCompiler {
     const env = this.env(g);
-    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: env.origin, onConstruct: env.onConstruct });
+    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: env.origin, onConstruct: env.onConstruct, onNote: env.onNote, ansi: env.ansi });
   }
 
   // ------------------------------------------------------------ datasets
@@ -229,7 +239,7 @@ export class PipelineCompiler {
       let chain = py;
       const drops = exps.filter((e) => this.d.expectations[e.action] === 'filter');
       if (drops.length) {
-        const where = oc.sql(drops.length === 1 ? drops[0].predicate : { kind: 'and', args: drops.map((x) => x.predicate) });
+        const where = oc.sql(drops.length === 1 ? drops[0].predicate : call('and', drops.map((x) => x.predicate)));
         chain = { ...chain, calls: [...chain.calls, `.where(${JSON.stringify(where)})`] };
       }
       if (reason === 'dedup') {
@@ -272,7 +282,7 @@ export class PipelineCompiler {
     const drops = rules.filter((e) => e.action === 'drop');
     const oc = this.outputCompiler(parent);
     const d = this.d;
-    const inverse: ExprNode = { kind: 'not', arg: drops.length === 1 ? coalesceFalse(drops[0].predicate) : { kind: 'and', args: drops.map((e) => coalesceFalse(e.predicate)) } };
+    const inverse: ExprNode = call('not', [drops.length === 1 ? coalesceFalse(drops[0].predicate) : call('and', drops.map((e) => coalesceFalse(e.predicate)))]);
     const failedList = (c: ExprCompiler, resolve: (e: ExprNode) => ExprNode) =>
       d.arrayCompact(d.array(rules.map((e) => `CASE WHEN NOT coalesce(${c.sql(resolve(e.predicate))}, FALSE) THEN ${d.str(e.name)} END`)));
     this.note({ table: g.name, code: 'QUARANTINE_TABLE', treatment: 'lowered', detail: `a streaming table over ${parent.name}'s flow keeping the rows that fail a drop rule (NOT (coalesce(rule, false) AND …)), with ${FAILED_EXPECTATIONS_COLUMN} listing every rule each row failed.` });
@@ -363,14 +373,14 @@ export class PipelineCompiler {
   private aggregate(g: GraphDataset, rel: Rel, p: Extract<PlanNode, { kind: 'aggregate' }>): Rel {
     const d = this.d;
     const env = this.env(g);
-    const reads: ExprNode[] = [...p.keys.map(([, e]) => e), ...p.aggs.flatMap(([, a]) => (a.arg ? [a.arg] : [])), ...(p.window ? [{ kind: 'col', name: p.window.timeColumn } as ExprNode] : [])];
+    const reads: ExprNode[] = [...p.keys.map(([, e]) => e), ...p.aggs.flatMap(([, a]) => [...a.args, ...(a.filter ? [a.filter] : [])]), ...(p.window ? [{ kind: 'col', name: p.window.timeColumn } as ExprNode] : [])];
     const outSchema = this.aggSchema(rel, p);
     let r = rel.prepare(reads);
     const where = (x: Rel) => { const c = x.compiler(); return x.where.map((w) => c.sql(w)); };
     const keyItems = (x: Rel): SelectItem[] => { const c = x.compiler(); return p.keys.map(([n, e]) => ({ sql: c.sql(x.resolve(e)), alias: n })); };
-    const aggItems = (x: Rel): SelectItem[] => { const c = x.compiler(); return p.aggs.map(([n, a]) => ({ sql: aggSql(d, c, a.arg ? { ...a, arg: x.resolve(a.arg) } : a), alias: n })); };
+    const aggItems = (x: Rel): SelectItem[] => { const c = x.compiler(); return p.aggs.map(([n, a]) => ({ sql: aggSql(d, c, { ...a, args: a.args.map((e) => x.resolve(e)), filter: a.filter && x.resolve(a.filter) }), alias: n })); };
     const sub = (q: QuerySql, alias = 'q'): FromSql => ({ kind: 'sub', query: q, alias });
-    if (g.streaming && g.kind !== 'materialized_view' && p.aggs.some(([, a]) => a.fn === 'countDistinct') && d.name !== 'duckdb') {
+    if (g.streaming && g.kind !== 'materialized_view' && p.aggs.some(([, a]) => a.distinct) && d.name !== 'duckdb') {
       this.note({ table: g.name, code: 'STREAMING_COUNT_DISTINCT', treatment: 'not-reproduced', detail: 'count(DISTINCT …) is not supported in Spark streaming aggregations; the update will be rejected.', rows: true });
     }
     if (!p.window) {
@@ -419,13 +429,12 @@ export class PipelineCompiler {
 
   private aggSchema(rel: Rel, p: Extract<PlanNode, { kind: 'aggregate' }>): Schema {
     const s = rel.schema;
-    const c = new ExprCompiler({ dialect: this.d, schema: s, ref: (k) => k, table: rel.env.table });
+    const c = new ExprCompiler({ dialect: this.d, schema: s, ref: (k) => k, table: rel.env.table, ansi: rel.env.ansi });
     const out: { name: string; type: Schema[number]['type'] }[] = [];
     if (p.window) out.push({ name: 'window_start', type: 'timestamp' }, { name: 'window_end', type: 'timestamp' });
     for (const [n, e] of p.keys) out.push({ name: n, type: c.typeOf(e) });
     for (const [n, a] of p.aggs) {
-      const t = a.fn === 'countAll' || a.fn === 'count' || a.fn === 'countDistinct' ? 'long' : a.fn === 'avg' ? 'double' : a.fn === 'sum' ? (c.typeOf(a.arg!) === 'double' ? 'double' : 'long') : c.typeOf(a.arg!);
-      out.push({ name: n, type: t });
+      out.push({ name: n, type: c.resolveAggregate(a).returns });
     }
     return out;
   }
@@ -435,7 +444,7 @@ export class PipelineCompiler {
   private pythonChain(g: GraphDataset, p: PlanNode, streaming: boolean): PyChain {
     const fragments: string[] = [];
     const r = new PythonRenderer({
-      dialect: this.d, table: g.name, origin: this.env(g).origin, onConstruct: this.env(g).onConstruct,
+      ...this.env(g),
       datasetSchema: (n) => this.graph.datasets.get(n)!.schema,
       csvReader: (csv, s) => {
         const reader = this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note({ ...i, at: 'source' }) });

@@ -10,7 +10,7 @@
 import type { CsvOptions } from '../ir/plan.js';
 import type { Dialect, PackagedFiles } from './dialect.js';
 import { SPARK_CSV_OPTIONS, sparkOptionLiteral, bronzeLevels, errorNote, levelCalls, nestLevels, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sparkString, sqlStatement, stringSchemaDdl } from './spark-common.js';
-import type { CompiledPipeline } from './compiler.js';
+import { sessionSettings, type CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
 
@@ -104,7 +104,7 @@ export const databricks: Dialect = {
       ...(pyFiles.length ? [`-- Flows without a SQL form are Python files of the same pipeline: ${pyFiles.join(', ')}.`] : []),
       '-- What Databricks does differently from the local engine: portability.md.',
     ].join('\n');
-    const cells: string[] = [header, 'SET spark.sql.session.timeZone = UTC;'];
+    const cells: string[] = [header, sessionSettings(c.pipeline).map(([k, v]) => `SET ${k} = ${v};`).join('\n')];
     for (const u of c.datasets) {
       if (u.error) { cells.push(errorNote(u, '--')); continue; }
       if (u.language === 'python') {
@@ -150,7 +150,7 @@ export const databricks: Dialect = {
       '      continuous: false',
       '      configuration:',
       `        ${SOURCE_PATH_KEY}: \${var.${SOURCE_PATH_KEY}}`,
-      '        spark.sql.session.timeZone: UTC',
+      ...sessionSettings(c.pipeline).map(([k, v]) => `        ${k}: ${/^[A-Za-z0-9_./+-]+$/.test(v) ? v : JSON.stringify(v)}`),
       '      libraries:',
       '        - notebook:',
       `            path: ./${notebook}`,

@@ -94,6 +94,8 @@ export interface Dialect {
   divide(a: string, b: string): string;
   /** Remainder giving NULL on a zero divisor. */
   modulo(a: string, b: string): string;
+  /** Integral division (`div`, BIGINT, truncated toward zero) giving NULL on a zero divisor. */
+  intDivide(a: string, b: string): string;
   /** A numeric cast from `from` to `to` (double to integers truncates). */
   numericCast(e: string, from: DataType, to: DataType): string;
   /** sum() with the engine's result type (BIGINT for integers, DOUBLE for doubles). */

@@ -149,6 +149,7 @@ export const duckdb: Dialect = {
   length: (e) => `CAST(length(${e}) AS INTEGER)`,
   divide: (a, b) => `${a} / nullif(${b}, 0)`,
   modulo: (a, b) => `${a} % ${b}`,
+  intDivide: (a, b) => `CAST(trunc(${a} / nullif(${b}, 0)) AS BIGINT)`,
   numericCast: (e, from, to) => (to === 'double' ? `CAST(${e} AS DOUBLE)` : from === 'double' ? `TRY_CAST(trunc(${e}) AS ${duckTypeName(to)})` : to === 'long' ? `CAST(${e} AS BIGINT)` : `TRY_CAST(${e} AS ${duckTypeName(to)})`),
   sum: (arg, t) => (t === 'double' ? `sum(${arg})` : `CAST(sum(${arg}) AS BIGINT)`),
   currentTimestamp: () => 'CAST(current_timestamp AS TIMESTAMP)',

@@ -16,11 +16,14 @@
  * arguments), per dialect or `default`; without one it is a
  * `NON_PORTABLE_EXPRESSION` error naming the table, the expression and the dialect.
  */
-import type { ExprNode } from '../ir/expr.js';
-import { exprToString } from '../ir/expr.js';
-import { isNumeric, type DataType, type Schema, type Value } from '../ir/types.js';
-import { exprType } from '../expr/typecheck.js';
-import { castValue, compareType } from '../expr/eval.js';
+import type { AggNode, ExprNode } from '../ir/expr.js';
+import { resolveAggregate, type ResolvedAggregate } from '../functions/aggregates.js';
+import { isDecimal, isNumeric, type DataType, type Schema, type Value } from '../ir/types.js';
+import { exprType, resolveCall } from '../expr/typecheck.js';
+import { exprToString } from '../expr/text.js';
+import { castValue } from '../expr/cast.js';
+import { lookupFunction, spellingFor, type SqlEmit } from '../functions/registry.js';
+import '../functions/index.js';
 import { formatDate, formatTimestamp } from '../sources/csv-values.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
@@ -39,22 +42,15 @@ export interface ExprContext {
   readonly origin?: Origin;
   /** Told about the forms listed in ExprConstruct. */
   readonly onConstruct?: (c: ExprConstruct) => void;
+  /** Told about a function a dialect computes differently at the edges (its registry entry says so). */
+  readonly onNote?: (code: string, detail: string) => void;
+  /** The pipeline's ANSI mode (type rules that depend on it). */
+  readonly ansi?: boolean;
 }
 
-/** Operator precedence of rendered SQL (higher binds tighter). */
-export const P = { OR: 10, AND: 20, NOT: 30, PRED: 35, CMP: 40, ADD: 60, MUL: 70, UNARY: 90, ATOM: 100 } as const;
+import { P, atom, paren, type Sql } from './precedence.js';
 
-export interface Sql {
-  readonly sql: string;
-  readonly prec: number;
-}
-
-const atom = (sql: string): Sql => ({ sql, prec: P.ATOM });
-
-/** `s` in parentheses unless it binds at least as tightly as `min`. */
-export function paren(s: Sql, min: number): string {
-  return s.prec >= min ? s.sql : `(${s.sql})`;
-}
+export { P, paren, type Sql };
 
 /** Whether `s` is an identifier, a literal, one function call or one parenthesised group spanning the whole text. */
 export function isAtomText(text: string): boolean {
@@ -173,8 +169,15 @@ export class ExprCompiler {
 
   private get d(): Dialect { return this.ctx.dialect; }
 
+  private get origin(): Origin { return this.ctx.origin ?? { table: this.ctx.table }; }
+
   typeOf(e: ExprNode): DataType {
-    return exprType(e, this.ctx.schema, this.ctx.origin ?? { table: this.ctx.table });
+    return exprType(e, this.ctx.schema, this.origin, this.ctx.ansi ?? false);
+  }
+
+  /** Type-checks an aggregate call and resolves its registry entry. */
+  resolveAggregate(a: AggNode): ResolvedAggregate {
+    return resolveAggregate(a, this.ctx.schema, this.origin, this.ctx.ansi ?? false);
   }
 
   /** The SQL of an expression (validated against the schema first). */
@@ -189,88 +192,86 @@ export class ExprCompiler {
     return this.sql(e);
   }
 
-  /** `e` brought to type `to` the way the evaluator coerces comparison operands. */
-  private coerce(e: ExprNode, to: DataType): Sql {
+  /** `e` brought to type `to` the way the evaluator coerces it (strict text rules for dates and numbers from strings). */
+  coerce(e: ExprNode, to: DataType): Sql {
     const from = this.typeOf(e);
     if (from === to || isNullLit(e)) return this.c(e);
-    if (DT(to) && from === 'string') {
+    if (from === 'string' && (DT(to) || isNumeric(to) || to === 'boolean')) {
       if (e.kind === 'lit') return literalSql(this.d, castValue(e.value, 'string', to), to);
       return hook(castFromString(this.d, this.c(e).sql, to), P.ADD);
     }
     if (to === 'timestamp' && from === 'date') return atom(`CAST(${this.c(e).sql} AS ${this.d.typeName('timestamp')})`);
-    return this.c(e);
+    if (isNumeric(from) && isNumeric(to)) return this.c(e); // SQL widens numbers itself
+    if (to === 'string') return atom(`CAST(${this.c(e).sql} AS ${this.d.typeName('string')})`);
+    return atom(`CAST(${this.c(e).sql} AS ${this.d.typeName(to)})`);
   }
 
   private c(e: ExprNode): Sql {
     const d = this.d;
     switch (e.kind) {
       case 'col': return hook(this.ctx.ref(e.name), P.ATOM);
+      case 'var': return atom(d.ident(e.name));
       case 'lit': return literalSql(d, e.value, e.type);
-      case 'compare': {
-        const lt = this.typeOf(e.left), rt = this.typeOf(e.right);
-        const common = isNullLit(e.left) || isNullLit(e.right) ? lt : compareType(lt, rt);
-        const l = this.coerce(e.left, common), r = this.coerce(e.right, common);
-        return { sql: `${paren(l, P.ADD)} ${e.op === '!=' ? '<>' : e.op} ${paren(r, P.ADD)}`, prec: P.CMP };
-      }
-      case 'arith': {
-        const l = this.c(e.left), r = this.c(e.right);
-        // `/` gives a DOUBLE on every target; both give NULL on a zero divisor
-        if (e.op === '/') return hook(d.divide(paren(l, P.MUL), paren(r, P.MUL + 1)), P.MUL);
-        if (e.op === '%') return hook(d.modulo(paren(l, P.MUL), paren(r, P.MUL + 1)), P.MUL);
-        if (this.typeOf(e) !== 'double') this.ctx.onConstruct?.('INTEGER_OVERFLOW');
-        const prec = e.op === '*' ? P.MUL : P.ADD;
-        return { sql: `${paren(l, prec)} ${e.op} ${paren(r, prec + 1)}`, prec };
-      }
-      case 'and': case 'or': {
-        if (e.args.length === 0) return atom(e.kind === 'and' ? 'TRUE' : 'FALSE');
-        const prec = e.kind === 'and' ? P.AND : P.OR;
-        return { sql: e.args.map((a) => paren(this.c(a), prec + 1)).join(e.kind === 'and' ? ' AND ' : ' OR '), prec };
-      }
-      case 'not': return { sql: `NOT ${paren(this.c(e.arg), P.ATOM)}`, prec: P.NOT };
-      case 'isNull': return { sql: `${paren(this.c(e.arg), P.ADD)} IS ${e.negated ? 'NOT ' : ''}NULL`, prec: P.PRED };
-      case 'between': {
-        const t = this.typeOf(e.arg);
-        const lt = isNullLit(e.low) ? t : compareType(t, this.typeOf(e.low));
-        const ht = isNullLit(e.high) ? t : compareType(t, this.typeOf(e.high));
-        if (lt !== ht) {
-          return this.c({ kind: 'and', args: [{ kind: 'compare', op: '>=', left: e.arg, right: e.low }, { kind: 'compare', op: '<=', left: e.arg, right: e.high }] });
-        }
-        return { sql: `${paren(this.coerce(e.arg, lt), P.ADD)} BETWEEN ${paren(this.coerce(e.low, lt), P.ADD)} AND ${paren(this.coerce(e.high, lt), P.ADD)}`, prec: P.PRED };
-      }
-      case 'in': {
-        const t = this.typeOf(e.arg);
-        const common = e.list.reduce<DataType>((acc, x) => (isNullLit(x) ? acc : compareType(acc, this.typeOf(x))), t);
-        const items = e.list.map((x) => paren(this.coerce(x, common), P.ADD));
-        if (items.length === 0) return atom('FALSE');
-        return { sql: `${paren(this.coerce(e.arg, common), P.ADD)} IN (${items.join(', ')})`, prec: P.PRED };
-      }
-      case 'coalesce': {
-        const out = this.typeOf(e);
-        return atom(`coalesce(${e.args.map((a) => this.coerceValue(a, out)).join(', ')})`);
-      }
-      case 'fn': {
-        const a = this.c(e.arg);
-        switch (e.name) {
-          case 'upper': this.ctx.onConstruct?.('UNICODE_CASE_MAPPING'); return atom(`upper(${a.sql})`);
-          case 'lower': this.ctx.onConstruct?.('UNICODE_CASE_MAPPING'); return atom(`lower(${a.sql})`);
-          case 'trim': return hook(d.trimSpaces(a.sql));
-          case 'length': return hook(d.length(a.sql));
-        }
-        break;
-      }
+      case 'call': return this.call(e);
       case 'case': {
         const out = this.typeOf(e);
+        const head = e.operand ? `CASE ${this.c(e.operand).sql} ` : 'CASE ';
         const parts = e.branches.map((b) => `WHEN ${this.c(b.when).sql} THEN ${this.coerceValue(b.then, out)}`);
         const other = e.otherwise && !isNullLit(e.otherwise) ? ` ELSE ${this.coerceValue(e.otherwise, out)}` : '';
-        return atom(`CASE ${parts.join(' ')}${other} END`);
+        return atom(`${head}${parts.join(' ')}${other} END`);
       }
-      case 'cast': return this.cast(e.arg, e.to);
+      case 'cast': return e.try ? atom(d.tryCast(this.c(e.arg).sql, e.to)) : this.cast(e.arg, e.to);
+      case 'lambda': return { sql: `${e.params.length === 1 ? d.ident(e.params[0]) : `(${e.params.map((p) => d.ident(p)).join(', ')})`} -> ${this.c(e.body).sql}`, prec: P.OR };
       case 'udf': return this.udf(e);
     }
-    throw new Error(`internal: unknown expression ${(e as ExprNode).kind}`);
   }
 
-  /** A branch value of a CASE/COALESCE whose result type is `out` (string→date/timestamp as the engine coerces). */
+  private call(e: Extract<ExprNode, { kind: 'call' }>): Sql {
+    const d = this.d;
+    const f = lookupFunction(e.fn)!;
+    const r = resolveCall(e, this.ctx.schema, this.origin, this.ctx.ansi ?? false);
+    const spelling = spellingFor(f, d.name);
+    const fail = (why: string): never => {
+      throw new UnsupportedError('NON_PORTABLE_EXPRESSION', `${f.name}() in ${this.ctx.table} has no ${d.title} form: ${why}`,
+        { table: this.ctx.table, expression: exprToString(e), function: f.name, dialect: d.name },
+        { origin: this.origin, hint: 'rewrite it with functions every target has, or compile with --partial to skip this table' });
+    };
+    if (spelling === undefined) return fail('no spelling');
+    if (typeof spelling === 'object' && 'unsupported' in spelling) return fail(spelling.unsupported);
+    if (typeof spelling === 'object' && 'approx' in spelling) this.ctx.onNote?.(`FUNCTION_${f.name.toUpperCase()}`, `${f.name}(): ${spelling.approx}`);
+    const s = typeof spelling === 'object' ? spelling.sql : spelling;
+    const emit: SqlEmit = {
+      dialect: d,
+      ansi: this.ctx.ansi ?? false,
+      args: e.args,
+      argTypes: r.argTypes,
+      returns: r.resolved.returns,
+      literals: r.literals,
+      arg: (i, minPrec = P.OR) => paren(this.argSql(e, r.argTypes, i), minPrec),
+      argSql: (i) => this.argSql(e, r.argTypes, i),
+      coerced: (i, t) => this.coerce(e.args[i], t),
+      expr: (x) => this.c(x),
+      literal: (v, t) => literalSql(d, v, t).sql,
+      note: (code, detail) => {
+        if (code === 'INTEGER_OVERFLOW' || code === 'UNICODE_CASE_MAPPING' || code === 'DOUBLE_TO_STRING') this.ctx.onConstruct?.(code);
+        else this.ctx.onNote?.(code, detail);
+      },
+    };
+    if (typeof s === 'function') {
+      const out = s(emit);
+      return typeof out === 'string' ? hook(out, P.ADD) : out;
+    }
+    return hook(fillTemplate(s, e.args.length, (i) => this.argSql(e, r.argTypes, i)), P.ADD);
+  }
+
+  /** Argument i of a call, brought to its resolved type. */
+  private argSql(e: Extract<ExprNode, { kind: 'call' }>, types: readonly DataType[], i: number): Sql {
+    const a = e.args[i];
+    if (a.kind === 'lambda') return this.c(a);
+    return this.coerce(a, types[i]);
+  }
+
+  /** A branch value of a CASE whose result type is `out` (string→date/timestamp as the engine coerces). */
   private coerceValue(e: ExprNode, out: DataType): string {
     const t = this.typeOf(e);
     if (isNullLit(e) || t === out || (isNumeric(t) && isNumeric(out))) return this.c(e).sql;
@@ -283,16 +284,13 @@ export class ExprCompiler {
     const a = this.c(arg);
     if (from === to) return a;
     if (isNullLit(arg)) return atom(typedNull(d, to));
-    if (isNumeric(from) && isNumeric(to)) return hook(d.numericCast(a.sql, from, to));
+    if (isNumeric(from) && isNumeric(to) && !isDecimal(from) && !isDecimal(to)) return hook(d.numericCast(a.sql, from, to));
     if (to === 'string') {
       if (from === 'double') this.ctx.onConstruct?.('DOUBLE_TO_STRING');
-      if (from === 'array<string>' || from === 'boolean' || from === 'date' || from === 'timestamp' || isNumeric(from)) return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
+      return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
     }
     if (from === 'string') return hook(castFromString(d, a.sql, to));
-    if ((from === 'date' && to === 'timestamp') || (from === 'timestamp' && to === 'date')) return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);
-    if (from === 'boolean' && isNumeric(to)) return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);
-    if (isNumeric(from) && to === 'boolean') return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);
-    return atom(typedNull(d, to));
+    return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);
   }
 
   private udf(e: Extract<ExprNode, { kind: 'udf' }>): Sql {
@@ -302,7 +300,7 @@ export class ExprCompiler {
       throw new UnsupportedError('NON_PORTABLE_EXPRESSION',
         `${e.name}() in ${this.ctx.table} is a TypeScript function without a SQL form for ${d.title}`,
         { table: this.ctx.table, expression: exprToString(e), dialect: d.name },
-        { origin: this.ctx.origin ?? { table: this.ctx.table }, hint: `give the udf its SQL: udf('${e.name}', { returns: '${e.returns}', sql: '…$1…' }, fn) (or sql: { ${d.name}: '…' }), or compile with --partial to skip this table` });
+        { origin: this.origin, hint: `give the udf its SQL: udf('${e.name}', { returns: '${e.returns}', sql: '…$1…' }, fn) (or sql: { ${d.name}: '…' }), or compile with --partial to skip this table` });
     }
     const args = e.args.map((a) => paren(this.c(a), P.ATOM));
     const sql = template.replace(/\$(\d+)/g, (m, n: string) => {
@@ -314,4 +312,23 @@ export class ExprCompiler {
     });
     return hook(sql, P.OR);
   }
+}
+
+/**
+ * Fills a registry template: `$1`… are the arguments, `$*` all of them joined
+ * by commas, `$@2` those from the second on. An argument is parenthesised
+ * unless it sits alone between `(`/`,` and `,`/`)` or binds tightly enough.
+ */
+export function fillTemplate(template: string, count: number, arg: (i: number) => Sql): string {
+  const all = (from: number) => Array.from({ length: Math.max(0, count - from) }, (_, k) => arg(from + k).sql).join(', ');
+  return template.replace(/\$(\*|@\d+|\d+)/g, (m, key: string, offset: number) => {
+    if (key === '*') return all(0);
+    if (key.startsWith('@')) return all(Number(key.slice(1)) - 1);
+    const i = Number(key) - 1;
+    if (i >= count) return 'NULL';
+    const before = template.slice(0, offset).trimEnd();
+    const after = template.slice(offset + m.length).trimStart();
+    const alone = /[(,]$/.test(before) && /^[,)]/.test(after);
+    return alone ? arg(i).sql : paren(arg(i), P.ATOM);
+  });
 }

@@ -5,6 +5,8 @@
  * inside is rendered by the same SQL expression compiler (`F.expr("…")`,
  * `selectExpr`, `where("…")`), so the Python and SQL forms agree.
  */
+import { aggregateSql } from '../functions/aggregates.js';
+import { call } from '../ir/expr.js';
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import type { PlanNode } from '../ir/plan.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
@@ -24,6 +26,8 @@ export interface PyEnv {
   readonly table: string;
   readonly origin?: Origin;
   readonly onConstruct?: ExprContext['onConstruct'];
+  readonly onNote?: ExprContext['onNote'];
+  readonly ansi?: boolean;
   /** The output schema of another dataset of the pipeline. */
   datasetSchema(name: string): Schema;
   /** The reader of a CSV source: a head expression and its calls (the bronze selects included). */
@@ -46,7 +50,7 @@ export class PythonRenderer {
 
   private compiler(schema: Schema, ref?: (k: string) => string): ExprCompiler {
     const d = this.env.dialect;
-    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
+    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
   }
 
   private frag(sql: string, kind: 'expr' | 'where' = 'expr'): string {
@@ -124,9 +128,8 @@ export class PythonRenderer {
         const rv = this.asValue(right, setup, 'right');
         const schema: Field[] = [...left.schema.map((f) => ({ name: `l.${f.name}`, type: f.type })), ...right.schema.map((f) => ({ name: `r.${f.name}`, type: f.type }))];
         const c = this.compiler(schema, (k) => { const i = k.indexOf('.'); return `${k.slice(0, i)}.${d.ident(k.slice(i + 1))}`; });
-        const cond: ExprNode = p.on.length === 1
-          ? { kind: 'compare', op: '=', left: { kind: 'col', name: `l.${p.on[0][0]}` }, right: { kind: 'col', name: `r.${p.on[0][1]}` } }
-          : { kind: 'and', args: p.on.map(([lk, rk]) => ({ kind: 'compare', op: '=', left: { kind: 'col', name: `l.${lk}` }, right: { kind: 'col', name: `r.${rk}` } } as ExprNode)) };
+        const eq = (lk: string, rk: string): ExprNode => call('=', [{ kind: 'col', name: `l.${lk}` }, { kind: 'col', name: `r.${rk}` }]);
+        const cond: ExprNode = p.on.length === 1 ? eq(p.on[0][0], p.on[0][1]) : call('and', p.on.map(([lk, rk]) => eq(lk, rk)));
         const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
         const out = [...left.schema.map((f) => `l.${d.ident(f.name)}`), ...right.schema.filter((f) => !dropRight.has(f.name)).map((f) => `r.${d.ident(f.name)}`)];
         const outSchema = planSchema(p, ctx);
@@ -172,16 +175,9 @@ export class PythonRenderer {
   }
 }
 
-/** An aggregate call in SQL. */
+/** An aggregate call in SQL (its registry spelling, then FILTER). */
 export function aggSql(d: Dialect, c: ExprCompiler, a: AggNode): string {
-  if (a.fn === 'countAll') return 'count(*)';
-  const x = c.sql(a.arg!);
-  switch (a.fn) {
-    case 'count': return `count(${x})`;
-    case 'countDistinct': return `count(DISTINCT ${x})`;
-    case 'sum': return d.sum(x, c.typeOf(a.arg!) as DataType);
-    case 'avg': return `avg(${x})`;
-    case 'min': return `min(${x})`;
-    case 'max': return `max(${x})`;
-  }
+  const r = c.resolveAggregate(a);
+  const sql = aggregateSql(r.def, d, { args: a.args.map((x) => c.sql(x)), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns });
+  return a.filter ? `${sql} FILTER (WHERE ${c.sql(a.filter)})` : sql;
 }

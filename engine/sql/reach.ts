@@ -119,7 +119,7 @@ class ReachWalker {
         const i = this.plan(g, p.input);
         const schema = planSchema(p, ctx);
         const rows = i.taint.rows || p.keys.some(([, e]) => touches(e, i.taint)) || (p.window !== null && i.taint.cols.has(p.window.timeColumn));
-        const cols = new Set(p.aggs.filter(([, a]) => a.arg !== null && touches(a.arg, i.taint)).map(([n]) => n));
+        const cols = new Set(p.aggs.filter(([, a]) => a.args.some((x) => touches(x, i.taint)) || (a.filter !== null && touches(a.filter, i.taint))).map(([n]) => n));
         return done({ cols, rows }, schema);
       }
       case 'union': {

@@ -11,7 +11,7 @@
  * always end a SELECT.
  */
 import type { ExprNode } from '../ir/expr.js';
-import { referencedColumns } from '../ir/expr.js';
+import { call, referencedColumns, substituteColumns } from '../ir/expr.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
 import type { Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
@@ -44,21 +44,11 @@ export interface RelEnv {
   readonly table: string;
   readonly origin?: Origin;
   readonly onConstruct?: ExprContext['onConstruct'];
+  readonly onNote?: ExprContext['onNote'];
+  readonly ansi?: boolean;
 }
 
-function substitute(e: ExprNode, f: (name: string) => ExprNode): ExprNode {
-  switch (e.kind) {
-    case 'col': return f(e.name);
-    case 'lit': return e;
-    case 'compare': case 'arith': return { ...e, left: substitute(e.left, f), right: substitute(e.right, f) };
-    case 'and': case 'or': case 'coalesce': return { ...e, args: e.args.map((a) => substitute(a, f)) };
-    case 'udf': return { ...e, args: e.args.map((a) => substitute(a, f)) };
-    case 'not': case 'isNull': case 'fn': case 'cast': return { ...e, arg: substitute(e.arg, f) };
-    case 'between': return { ...e, arg: substitute(e.arg, f), low: substitute(e.low, f), high: substitute(e.high, f) };
-    case 'in': return { ...e, arg: substitute(e.arg, f), list: e.list.map((x) => substitute(x, f)) };
-    case 'case': return { ...e, branches: e.branches.map((b) => ({ when: substitute(b.when, f), then: substitute(b.then, f) })), otherwise: e.otherwise ? substitute(e.otherwise, f) : null };
-  }
-}
+const substitute = substituteColumns;
 
 export class Rel {
   constructor(
@@ -94,12 +84,12 @@ export class Rel {
 
   /** An expression compiler over the base keys. */
   compiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
+    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
   }
 
   /** An expression compiler over the output columns (for text that is used outside this SELECT). */
   outputCompiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
+    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
   }
 
   private with(patch: Partial<{ cols: readonly OutCol[]; where: readonly ExprNode[]; watermark: WatermarkInfo | null; source: Rel['source'] }>): Rel {
@@ -262,9 +252,9 @@ export class Rel {
     const base = new Map([...l.base, ...r.base]);
     const lByName = new Map(l.cols.map((c) => [c.name, c]));
     const rByName = new Map(r.cols.map((c) => [c.name, c]));
-    const cond: ExprNode = { kind: 'and', args: on.map(([lk, rk]) => ({ kind: 'compare', op: '=', left: lByName.get(lk)!.node!, right: rByName.get(rk)!.node! } as ExprNode)) };
+    const cond: ExprNode = call('and', on.map(([lk, rk]) => call('=', [lByName.get(lk)!.node!, rByName.get(rk)!.node!])));
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
-    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct });
+    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
     const onSql = on.length === 1 ? c.sql((cond as { readonly args: readonly ExprNode[] }).args[0]) : c.sql(cond);
     const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
     const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];

@@ -15,7 +15,7 @@ import { select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.
 
 export type SparkSpellings = Pick<Dialect,
   'ident' | 'str' | 'typeName' | 'doubleLit' | 'array' | 'arrayCompact' | 'tryCast' | 'regexFull' | 'regexReplaceAll' | 'backref'
-  | 'trimBlank' | 'trimSpaces' | 'length' | 'divide' | 'modulo' | 'numericCast' | 'sum' | 'currentTimestamp' | 'timestampFromText' | 'tableRef' | 'interval'>;
+  | 'trimBlank' | 'trimSpaces' | 'length' | 'divide' | 'modulo' | 'intDivide' | 'numericCast' | 'sum' | 'currentTimestamp' | 'timestampFromText' | 'tableRef' | 'interval'>;
 
 /** A Spark SQL string literal (backslashes are escapes in Spark). */
 export function sparkString(s: string): string {
@@ -40,6 +40,7 @@ export const sparkSpellings: SparkSpellings = {
   length: (e) => `length(${e})`,
   divide: (a, b) => `try_divide(${a}, ${b})`,
   modulo: (a, b) => `try_mod(${a}, ${b})`,
+  intDivide: (a, b) => `CASE WHEN ${b} = 0 THEN NULL ELSE ${a} div ${b} END`,
   numericCast: (e, from, to) => (to === 'double' || from !== 'double' && to === 'long' ? `CAST(${e} AS ${sqlTypeName(to)})` : `try_cast(${e} AS ${sqlTypeName(to)})`),
   sum: (arg) => `sum(${arg})`,
   currentTimestamp: () => 'current_timestamp()',

@@ -12,7 +12,7 @@
  */
 import type { Dialect, PackagedFiles } from './dialect.js';
 import { SPARK_CSV_OPTIONS, bronzeLevels, errorNote, levelCalls, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sqlStatement, stringSchemaDdl } from './spark-common.js';
-import type { CompiledPipeline } from './compiler.js';
+import { sessionSettings, type CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
 import { UnsupportedError } from '../errors.js';
@@ -78,7 +78,7 @@ export const spark: Dialect = {
         continue;
       }
       const f = `transformations/${fileStem(u.name)}.sql`;
-      files[f] = [`-- ${u.name}: ${banner('')}`.trimEnd(), 'SET spark.sql.session.timeZone = UTC;', '', sqlStatement(u, this, { refresh: false, constraints: false }), ''].join('\n');
+      files[f] = [`-- ${u.name}: ${banner('')}`.trimEnd(), ...sessionSettings(c.pipeline).map(([k, v]) => `SET ${k} = ${v};`), '', sqlStatement(u, this, { refresh: false, constraints: false }), ''].join('\n');
       main.push(f);
     }
     files['spark-pipeline.yml'] = [
@@ -91,7 +91,7 @@ export const spark: Dialect = {
       '  - glob:',
       '      include: transformations/**',
       'configuration:',
-      '  spark.sql.session.timeZone: UTC',
+      ...sessionSettings(c.pipeline).map(([k, v]) => `  ${k}: ${/^[A-Za-z0-9_./+-]+$/.test(v) ? v : JSON.stringify(v)}`),
       `  ${SOURCE_PATH_KEY}: ${JSON.stringify(c.input)}`,
       '',
     ].join('\n');

@@ -7,6 +7,7 @@
 -- COMMAND ----------
 
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 -- COMMAND ----------
 

@@ -1,5 +1,6 @@
 -- admissions_rolling_7d: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE MATERIALIZED VIEW admissions_rolling_7d
 COMMENT 'Admissions over 7-day windows sliding by 1 day on admission_date.'

@@ -1,5 +1,6 @@
 -- daily_admissions_by_diagnosis: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE MATERIALIZED VIEW daily_admissions_by_diagnosis
 COMMENT 'Admissions per day and diagnosis (tumbling 1-day windows on admission_date).'

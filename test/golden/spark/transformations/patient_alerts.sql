@@ -1,5 +1,6 @@
 -- patient_alerts: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE STREAMING TABLE patient_alerts
 COMMENT 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.'

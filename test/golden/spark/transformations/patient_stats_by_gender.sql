@@ -1,5 +1,6 @@
 -- patient_stats_by_gender: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 -- expectation positive_count (fail): patient_count > 0 -- not enforced on Apache Spark 4.1 (Declarative Pipelines)
 -- expectation plausible_avg_age (fail): avg_age BETWEEN 0 AND 120 -- not enforced on Apache Spark 4.1 (Declarative Pipelines)

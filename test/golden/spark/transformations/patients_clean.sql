@@ -1,5 +1,6 @@
 -- patients_clean: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE TEMPORARY VIEW patients_clean
 COMMENT 'Admissions with normalised gender (M/F) and diagnosis codes, checked by the validation rules.'

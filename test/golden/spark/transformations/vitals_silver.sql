@@ -1,5 +1,6 @@
 -- vitals_silver: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE STREAMING TABLE vitals_silver
 COMMENT 'Valid vital-sign readings: a patient, a measurement time, at least one vital, every vital in its plausible range, systolic above diastolic.'

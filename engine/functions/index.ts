@@ -1,0 +1,10 @@
+/**
+ * Loads every family of the function registry (each module registers its
+ * table). Import this module, not the families, to use the registry.
+ */
+import './operators.js';
+import './conditional.js';
+import './string.js';
+
+export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
+export type { ScalarFunction, Family } from './registry.js';
