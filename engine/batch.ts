@@ -103,17 +103,17 @@ export function newDecimalData(t: DecimalType, n: number): BigInt64Array | bigin
   return (typeInfo(t) as { precision: number }).precision <= 18 ? new BigInt64Array(n) : new Array<bigint>(n).fill(0n);
 }
 
-/** The unscaled value of a JS number for a decimal type (rounded half up). */
+/** The unscaled value of a JS number or decimal text for a decimal type (rounded half up; exact for text). */
 function unscaledOf(v: Value, t: DecimalType): bigint {
   if (typeof v === 'bigint') return v;
   const scale = decimalScale(t);
-  const x = Number(v);
-  const text = x.toFixed(Math.min(100, scale + 1));
-  const neg = text.startsWith('-');
-  const digits = text.replace('-', '').replace('.', '');
-  let u = BigInt(digits.slice(0, digits.length - 1) || '0');
-  if (Number(digits[digits.length - 1]) >= 5) u += 1n;
-  return neg ? -u : u;
+  const text = typeof v === 'string' ? v.trim() : Number(v).toFixed(Math.min(100, scale + 1));
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (!m) throw new Error(`internal: not a decimal: ${text}`);
+  const frac = (m[3] ?? '').padEnd(scale + 1, '0');
+  let u = BigInt((m[2] || '0') + frac.slice(0, scale));
+  if (Number(frac[scale]) >= 5) u += 1n;
+  return m[1] === '-' ? -u : u;
 }
 
 /** A column of `n` copies of one value. */

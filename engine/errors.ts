@@ -19,13 +19,15 @@ export interface Origin {
   readonly file?: string;
   /** 1-based line of the definition. */
   readonly line?: number;
+  /** 1-based column (SQL definitions). */
+  readonly col?: number;
 }
 
 export type Params = Readonly<Record<string, unknown>>;
 
 export function formatOrigin(o: Origin | undefined): string {
   if (!o) return '';
-  const where = o.file ? `${o.file}${o.line ? `:${o.line}` : ''}` : '';
+  const where = o.file ? `${o.file}${o.line ? `:${o.line}${o.col ? `:${o.col}` : ''}` : ''}` : '';
   if (o.table && where) return `${o.table} (${where})`;
   return o.table ?? where;
 }

@@ -101,6 +101,8 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
     }
     case 'lambda':
       throw new Error('internal: a lambda is evaluated by the function that takes it');
+    case 'aggregate': case 'over':
+      throw new Error('internal: aggregates and window functions are planned into their own operators');
     case 'udf': {
       const args = e.args.map((x) => compile(x, schema, env));
       const { fn, returns } = e;

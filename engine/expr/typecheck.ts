@@ -142,6 +142,10 @@ export function exprType(e: ExprNode, schema: Schema, origin?: Origin, ansi = fa
     case 'cast': exprType(e.arg, schema, origin, ansi); return e.to;
     case 'lambda': return typeError('a lambda (x -> ...) can only be the argument of a function such as filter() or transform()', e, origin);
     case 'udf': e.args.forEach((a) => exprType(a, schema, origin, ansi)); return e.returns;
+    case 'aggregate':
+      throw new DefinitionError('MISPLACED_AGGREGATE', `the aggregate ${exprToString(e)} is not allowed here`, { expression: exprToString(e), table: origin?.table ?? null }, { origin, hint: 'aggregates go in the SELECT list or HAVING of a grouped query (groupBy(...).agg({...}) in TypeScript)' });
+    case 'over':
+      throw new DefinitionError('MISPLACED_WINDOW_FUNCTION', `the window function ${exprToString(e)} is not allowed here`, { expression: exprToString(e), table: origin?.table ?? null }, { origin, hint: 'window functions go in the SELECT list or QUALIFY of a materialized view query' });
   }
 }
 

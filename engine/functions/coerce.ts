@@ -80,6 +80,7 @@ export function comparisonType(a: DataType, b: DataType, aNull = false, bNull = 
  * null: the caller reports a mismatch).
  */
 export function commonType(types: readonly DataType[], nullLiterals: readonly boolean[] = [], strictStrings = false): DataType | null {
+  if (types.length > 0 && types.every((_, k) => nullLiterals[k])) return types[0];
   let out: DataType | null = null;
   for (let k = 0; k < types.length; k++) {
     if (nullLiterals[k]) continue;

@@ -87,7 +87,8 @@ const iff: ScalarFunction = {
   nulls: 'custom',
   type: (args, ctx) => {
     if (args[0].type !== 'boolean' && !args[0].isNullLiteral) ctx.mismatch(`if() needs a boolean condition, got ${args[0].type}`);
-    return common(1)(args, ctx);
+    const r = common(1)(args, ctx);
+    return { returns: r.returns, args: ['boolean', ...r.args.slice(1)] };
   },
   kernel: (args, ctx) => choose(ctx, (i) => (isTrue(args[0], i) ? args[1] : args[2])),
   sql: { default: 'CASE WHEN $1 THEN $2 ELSE $3 END', duckdb: 'CASE WHEN $1 THEN $2 ELSE $3 END' },

@@ -14,7 +14,7 @@ import {
   type BoolColumn, type Column, type DecimalColumn, type FloatColumn, type IntColumn,
 } from '../batch.js';
 import { compareStrAt } from '../column/string-column.js';
-import { isDecimal, isNumeric, type DataType } from '../ir/types.js';
+import { decimalType, isDecimal, isNumeric, type DataType } from '../ir/types.js';
 import { P, paren, type Sql } from '../sql/precedence.js';
 import { comparisonType, widenNumeric } from './coerce.js';
 import { decimalArith, decimalResultType } from './decimal.js';
@@ -36,7 +36,8 @@ function arithType(op: ArithName): (args: readonly ArgInfo[], ctx: TypeCtx) => {
     if (!isNumeric(at) || !isNumeric(bt)) ctx.mismatch(`${op} needs numbers, got ${at} and ${bt}`, 'cast the operands to a numeric type');
     if (isDecimal(at) || isDecimal(bt)) {
       if (at === 'double' || bt === 'double') return { returns: op === 'div' ? 'long' : 'double', args: ['double', 'double'] };
-      const r = decimalResultType(op, at, bt);
+      // An integer literal meeting a decimal counts with its own digits (Spark: DecimalType.fromLiteral).
+      const r = decimalResultType(op, literalDecimal(a) ?? at, literalDecimal(b) ?? bt);
       return { returns: r.returns, args: [r.left, r.right] };
     }
     if (op === '/') return { returns: 'double', args: ['double', 'double'] };
@@ -97,6 +98,12 @@ function arithSql(op: ArithName) {
       if (op === 'div') return hookish(d.intDivide(e.arg(0, P.MUL), e.arg(1, P.MUL + 1)), P.MUL);
     } else if (op === 'div' && d.name === 'duckdb') return hookish(d.intDivide(e.arg(0, P.MUL), e.arg(1, P.MUL + 1)), P.MUL);
     if (e.returns !== 'double' && !isDecimal(e.returns)) e.note('INTEGER_OVERFLOW', 'integer arithmetic that overflows wraps around in Spark (legacy mode) but not in every engine');
+    if (isDecimal(e.returns) && d.name === 'duckdb' && (op === '/' || op === '*')) {
+      // DuckDB divides decimals in DOUBLE and cannot hold Spark's widest products: cast to Spark's result type.
+      e.note('DECIMAL_ARITHMETIC', `DuckDB computes decimal ${op === '/' ? 'division in DOUBLE' : 'products beyond 38 digits differently'}; the result is cast to ${e.returns.toUpperCase()} and can differ in its last digit`);
+      const inner = op === '/' ? `CAST(${e.arg(0, P.MUL)} AS DOUBLE) / nullif(${e.arg(1, P.MUL + 1)}, 0)` : `CAST(${e.arg(0, P.MUL)} AS DOUBLE) * ${e.arg(1, P.MUL + 1)}`;
+      return { sql: `CAST(${inner} AS ${d.typeName(e.returns)})`, prec: P.ATOM };
+    }
     const prec = op === '*' || op === '/' || op === '%' ? P.MUL : P.ADD;
     return { sql: `${e.arg(0, prec)} ${op} ${e.arg(1, prec + 1)}`, prec };
   };
@@ -129,6 +136,12 @@ const arithDoc: Record<ArithName, { sig: string; summary: string; ex: { sql: str
   div: { sig: 'expr1 div expr2', summary: 'Integral division (BIGINT), truncated toward zero. TypeScript: `intDiv()`.', ex: [{ sql: '3 div 2', result: '1' }] },
 };
 
+/** The minimal decimal type of an integer literal (`3` is DECIMAL(1,0)), else null. */
+function literalDecimal(a: ArgInfo): DataType | null {
+  if ((a.type !== 'int' && a.type !== 'long') || typeof a.literal !== 'number') return null;
+  return decimalType(Math.max(1, String(Math.abs(a.literal)).length), 0);
+}
+
 const arithmetic: ScalarFunction[] = (['+', '-', '*', '/', '%', 'div'] as const).map((op) => ({
   name: op,
   aliases: op === '%' ? ['mod'] : [],
@@ -142,6 +155,7 @@ const arithmetic: ScalarFunction[] = (['+', '-', '*', '/', '%', 'div'] as const)
   kernel: arithKernel(op),
   sql: { default: arithSql(op) },
   text: (a) => (op === 'div' ? `(${a[0]} div ${a[1]})` : `(${a[0]} ${op} ${a[1]})`),
+  ...(op === '/' || op === '*' ? { notes: 'DuckDB: on decimals it is computed in DOUBLE and cast to the Spark result type (reported as DECIMAL_ARITHMETIC).' } : {}),
 }));
 
 const unaryMinus: ScalarFunction = {

@@ -12,7 +12,8 @@
 import type { DataType, Value } from './types.js';
 
 export type ExprNode =
-  | { readonly kind: 'col'; readonly name: string }
+  /** A column; `qualifier` holds the parts written before it (`t.col`, `s.field`), resolved by the SQL reader. */
+  | { readonly kind: 'col'; readonly name: string; readonly qualifier?: readonly string[] }
   | { readonly kind: 'lit'; readonly value: Value; readonly type: DataType }
   /** A registry function or operator (`+`, `=`, `and`, `upper`, `coalesce`, …), by its canonical name. */
   | { readonly kind: 'call'; readonly fn: string; readonly args: readonly ExprNode[] }
@@ -24,7 +25,44 @@ export type ExprNode =
   | { readonly kind: 'lambda'; readonly params: readonly string[]; readonly body: ExprNode }
   /** A lambda parameter inside its lambda's body. */
   | { readonly kind: 'var'; readonly name: string }
-  | { readonly kind: 'udf'; readonly name: string; readonly args: readonly ExprNode[]; readonly returns: DataType; readonly fn: (...args: Value[]) => Value; readonly sql?: UdfSql };
+  | { readonly kind: 'udf'; readonly name: string; readonly args: readonly ExprNode[]; readonly returns: DataType; readonly fn: (...args: Value[]) => Value; readonly sql?: UdfSql }
+  /**
+   * An aggregate call inside an expression (`sum(x) / count(*)` in a SELECT,
+   * HAVING or QUALIFY). Planning moves it into an aggregate node and leaves a
+   * column reference; anywhere else it is a MISPLACED_AGGREGATE error.
+   */
+  | { readonly kind: 'aggregate'; readonly agg: AggNode }
+  /** A window function call (`row_number() OVER (…)`, `sum(x) OVER (…)`); planned into a window node. */
+  | { readonly kind: 'over'; readonly fn: ExprNode; readonly spec: WindowOver };
+
+/** `OVER (PARTITION BY … ORDER BY … frame)`. */
+export interface WindowOver {
+  readonly partitionBy: readonly ExprNode[];
+  readonly orderBy: readonly SortKey[];
+  readonly frame: WindowFrame | null;
+  /** A named window (`OVER w`), resolved against the query's WINDOW clause by the planner. */
+  readonly name?: string;
+}
+
+export interface SortKey {
+  readonly expr: ExprNode;
+  readonly desc: boolean;
+  /** NULLS FIRST (Spark's default for ASC) or LAST (default for DESC). */
+  readonly nullsFirst: boolean;
+}
+
+export type FrameBound =
+  | { readonly kind: 'unbounded_preceding' }
+  | { readonly kind: 'preceding'; readonly offset: ExprNode }
+  | { readonly kind: 'current_row' }
+  | { readonly kind: 'following'; readonly offset: ExprNode }
+  | { readonly kind: 'unbounded_following' };
+
+export interface WindowFrame {
+  readonly unit: 'rows' | 'range';
+  readonly start: FrameBound;
+  readonly end: FrameBound;
+}
 
 /** The SQL form of a user function, per dialect or for all (`default`). Placeholders `$1`, `$2`, … stand for the arguments. */
 export type UdfSql = Partial<Record<'default' | 'databricks' | 'spark' | 'duckdb', string>>;
@@ -55,6 +93,8 @@ export function exprChildren(e: ExprNode): readonly ExprNode[] {
     case 'call': case 'udf': return e.args;
     case 'cast': return [e.arg];
     case 'lambda': return [e.body];
+    case 'aggregate': return [...e.agg.args, ...(e.agg.filter ? [e.agg.filter] : [])];
+    case 'over': return [e.fn, ...e.spec.partitionBy, ...e.spec.orderBy.map((k) => k.expr)];
     case 'case': {
       const out: ExprNode[] = e.operand ? [e.operand] : [];
       for (const b of e.branches) out.push(b.when, b.then);
@@ -97,6 +137,8 @@ export function mapChildren(e: ExprNode, f: (c: ExprNode) => ExprNode): ExprNode
     case 'cast': return { ...e, arg: f(e.arg) };
     case 'lambda': return { ...e, body: f(e.body) };
     case 'case': return { ...e, operand: e.operand ? f(e.operand) : e.operand, branches: e.branches.map((b) => ({ when: f(b.when), then: f(b.then) })), otherwise: e.otherwise ? f(e.otherwise) : null };
+    case 'aggregate': return { ...e, agg: { ...e.agg, args: e.agg.args.map(f), filter: e.agg.filter ? f(e.agg.filter) : null } };
+    case 'over': return { ...e, fn: f(e.fn), spec: { ...e.spec, partitionBy: e.spec.partitionBy.map(f), orderBy: e.spec.orderBy.map((k) => ({ ...k, expr: f(k.expr) })) } };
   }
 }
 

@@ -18,10 +18,10 @@
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import { resolveAggregate, type ResolvedAggregate } from '../functions/aggregates.js';
-import { isDecimal, isNumeric, type DataType, type Schema, type Value } from '../ir/types.js';
+import { isDecimal, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
 import { exprType, resolveCall } from '../expr/typecheck.js';
 import { exprToString } from '../expr/text.js';
-import { castValue } from '../expr/cast.js';
+import { castValue, litValue } from '../expr/cast.js';
 import { lookupFunction, spellingFor, type SqlEmit } from '../functions/registry.js';
 import '../functions/index.js';
 import { formatDate, formatTimestamp } from '../sources/csv-values.js';
@@ -125,17 +125,11 @@ function castFromString(d: Dialect, x: string, to: DataType): string {
 // ------------------------------------------------------------ literals
 
 /** A literal's value in the representation of its own type (as eval.ts's litValue). */
-function litValue(v: Value, type: DataType): Value {
-  if (v === null) return null;
-  if (typeof v === 'string' && type !== 'string') return castValue(v, 'string', type);
-  if (typeof v !== 'string' && type === 'string') return castValue(v, typeof v === 'boolean' ? 'boolean' : Array.isArray(v) ? 'array<string>' : 'double', 'string');
-  return v;
-}
-
 export function literalSql(d: Dialect, value: Value, type: DataType): Sql {
   const v = litValue(value, type);
   if (v === null) return atom('NULL');
-  switch (type) {
+  const info = typeInfo(type);
+  switch (info.kind) {
     case 'string': return atom(d.str(String(v)));
     case 'boolean': return atom(v ? 'TRUE' : 'FALSE');
     case 'int': case 'long': {
@@ -146,7 +140,14 @@ export function literalSql(d: Dialect, value: Value, type: DataType): Sql {
     case 'double': return atom(d.doubleLit(Number(v)));
     case 'date': return atom(`DATE '${formatDate(Number(v))}'`);
     case 'timestamp': return atom(`TIMESTAMP '${formatTimestamp(Number(v))}'`);
-    case 'array<string>': return atom(d.array((v as string[]).map((s) => d.str(s))));
+    case 'decimal': {
+      // The literal's text, cast to its exact type (a bare 2.50 would be DECIMAL(3,2) only by accident of writing).
+      const text = typeof v === 'string' ? v : String(v);
+      return atom(`CAST(${text.startsWith('-') ? `'${text}'` : text} AS ${d.typeName(type)})`);
+    }
+    case 'interval day to second': return atom(d.interval(Number(v)));
+    case 'interval year to month': return atom(d.name === 'duckdb' ? `INTERVAL ${Number(v)} MONTHS` : `INTERVAL ${Number(v)} MONTHS`);
+    case 'array': return atom(d.name === 'duckdb' ? `[${(v as Value[]).map((x) => literalSql(d, x, info.element).sql).join(', ')}]` : `array(${(v as Value[]).map((x) => literalSql(d, x, info.element).sql).join(', ')})`);
     default: throw new Error(`internal: no SQL literal for type ${type}`);
   }
 }
@@ -223,6 +224,8 @@ export class ExprCompiler {
       case 'cast': return e.try ? atom(d.tryCast(this.c(e.arg).sql, e.to)) : this.cast(e.arg, e.to);
       case 'lambda': return { sql: `${e.params.length === 1 ? d.ident(e.params[0]) : `(${e.params.map((p) => d.ident(p)).join(', ')})`} -> ${this.c(e.body).sql}`, prec: P.OR };
       case 'udf': return this.udf(e);
+      case 'aggregate': case 'over':
+        throw new Error('internal: aggregates and window functions are compiled by the plan compiler');
     }
   }
 

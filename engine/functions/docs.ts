@@ -1,0 +1,96 @@
+/**
+ * The function reference (docs/functions.md), generated from the registries:
+ * every scalar function and operator by family, then the aggregates, with
+ * its signature, an example, its NULL behaviour and its support in each SQL
+ * dialect. `npm run docs` rewrites the file; a test fails when it is stale.
+ */
+import { allFunctions, FAMILIES, supportIn, type ScalarFunction } from './registry.js';
+import { allAggregates, type AggregateDef } from './aggregates.js';
+import type { DialectName } from '../sql/dialect.js';
+import './index.js';
+
+const DIALECTS: readonly [DialectName, string][] = [['databricks', 'Databricks'], ['spark', 'Spark 4.1'], ['duckdb', 'DuckDB']];
+
+/** Syntax that is not a function call but belongs with the functions. */
+const SYNTAX: readonly { readonly form: string; readonly what: string }[] = [
+  { form: 'CASE WHEN cond THEN v [WHEN …] [ELSE v] END', what: 'searched CASE: the first branch whose condition is TRUE; NULL without ELSE' },
+  { form: 'CASE x WHEN v1 THEN r1 [WHEN …] [ELSE r] END', what: 'simple CASE: compares x with each WHEN value (=; a NULL x matches nothing)' },
+  { form: 'CAST(x AS type)', what: 'conversion; a value that does not convert is NULL, or CAST_INVALID_INPUT in ANSI mode' },
+  { form: 'TRY_CAST(x AS type)', what: 'conversion that gives NULL instead of failing, whatever the ANSI mode' },
+  { form: 'x::type', what: 'CAST (the Databricks spelling; the compiler writes CAST for every target)' },
+  { form: "INTERVAL 1 DAY, INTERVAL '10' MINUTES, INTERVAL '1 2:03' DAY TO MINUTE", what: 'interval literals (day-time or year-month), for ts ± INTERVAL' },
+  { form: "DATE 'yyyy-MM-dd', TIMESTAMP 'yyyy-MM-dd HH:mm:ss'", what: 'typed literals' },
+  { form: 'x -> expr, (x, y) -> expr', what: 'lambdas, the function arguments of filter, transform, exists, map_filter, …' },
+  { form: 'agg(…) FILTER (WHERE cond)', what: 'aggregates only the rows where cond is TRUE (any aggregate)' },
+];
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function support(f: ScalarFunction, d: DialectName): string {
+  const s = supportIn(f, d);
+  if (s.kind === 'exact') return 'yes';
+  if (s.kind === 'approx') return `approx.: ${s.note}`;
+  return `no: ${s.note}`;
+}
+
+function aggSupport(a: AggregateDef, d: DialectName): string {
+  const s = a.sql[d] ?? a.sql.default;
+  if (s === undefined) return 'no';
+  if (typeof s === 'object' && 'unsupported' in s) return `no: ${s.unsupported}`;
+  return 'yes';
+}
+
+function code(s: string): string {
+  return '`' + s.replace(/`/g, "'") + '`';
+}
+
+/** The reference as Markdown. */
+export function functionReference(): string {
+  const fns = allFunctions();
+  const aggs = allAggregates();
+  const lines: string[] = [
+    '# Function reference',
+    '',
+    '<!-- Generated from the function registry (engine/functions/) by `npm run docs`. Do not edit. -->',
+    '',
+    `${fns.length} scalar functions and operators and ${aggs.length} aggregates, with Spark 4.1 semantics in the session`,
+    'time zone. `spark.sql.ansi.enabled` is a pipeline setting (`ansi`): on, an invalid cast, an overflow or a',
+    'division by zero fails the flow with a coded error naming the function, the table and the row; off, they',
+    'give NULL. SQL pipelines default to on (as Spark 4), TypeScript pipelines to off.',
+    '',
+    'Every function is reachable from TypeScript as `fn(name, ...args)`; the common ones also have builders.',
+    'NULLs: "propagates" means the result is NULL whenever an argument is NULL.',
+    'Dialects: "yes" is exact; "approx." says what differs at the edges (the portability report lists each',
+    'use); "no" says why (compiling a pipeline that uses it to that target is a NON_PORTABLE_EXPRESSION error).',
+    '',
+    '## Syntax',
+    '',
+    '| form | meaning |',
+    '|---|---|',
+    ...SYNTAX.map((s) => `| ${code(s.form)} | ${cell(s.what)} |`),
+    '',
+  ];
+  for (const { family, title } of FAMILIES) {
+    const list = fns.filter((f) => f.family === family);
+    if (list.length === 0) continue;
+    lines.push(`## ${title}`, '', '| function | example | NULLs | ' + DIALECTS.map(([, t]) => t).join(' | ') + ' |', '|---|---|---|' + DIALECTS.map(() => '---').join('|') + '|');
+    for (const f of list) {
+      const names = [f.name, ...(f.aliases ?? [])].map(code).join(', ');
+      const ex = f.examples[0] ? `${code(f.examples[0].sql)} → ${code(f.examples[0].result)}` : '';
+      const desc = `${code(f.signature)}<br>${cell(f.summary)}${f.notes ? ` ${cell(f.notes)}` : ''}${f.aliases?.length ? `<br>names: ${names}` : ''}`;
+      lines.push(`| ${desc} | ${ex} | ${f.nulls === 'propagate' ? 'propagates' : 'custom'} | ${DIALECTS.map(([d]) => cell(support(f, d))).join(' | ')} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Aggregates', '', 'Incremental: maintained from each new row (init / add / remove / value) with bounded state per group. Holistic: keeps the group\'s values (bounded per group, spilled like key tables).', '');
+  lines.push('| aggregate | example | maintained | DISTINCT | ' + DIALECTS.map(([, t]) => t).join(' | ') + ' |', '|---|---|---|---|' + DIALECTS.map(() => '---').join('|') + '|');
+  for (const a of aggs) {
+    const names = [a.name, ...(a.aliases ?? [])].map(code).join(', ');
+    const ex = a.examples[0] ? `${code(a.examples[0].sql)} → ${code(a.examples[0].result)}` : '';
+    lines.push(`| ${code(a.signature)}<br>${cell(a.summary)}${a.aliases?.length ? `<br>names: ${names}` : ''} | ${ex} | ${a.incremental ? 'incremental' : 'holistic'} | ${a.distinct === 'no' ? 'no' : 'yes'} | ${DIALECTS.map(([d]) => cell(aggSupport(a, d))).join(' | ')} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}
