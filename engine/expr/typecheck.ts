@@ -3,8 +3,10 @@
  * columns, bad types) and by the executor to know output schemas up front.
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
-import type { PlanNode } from '../ir/plan.js';
-import { CSV_METADATA_COLUMNS } from '../ir/plan.js';
+import type { JoinHow, PlanNode } from '../ir/plan.js';
+import { CSV_METADATA_COLUMNS, JOIN_LEFT, JOIN_RIGHT } from '../ir/plan.js';
+import { mapChildren } from '../ir/expr.js';
+import { isMap } from '../ir/types.js';
 import type { DataType, Field, Schema, Value } from '../ir/types.js';
 import { DefinitionError, type Origin } from '../errors.js';
 import { exprToString } from './text.js';
@@ -12,6 +14,8 @@ import { litValue } from './cast.js';
 import { functionNames, lookupFunction, type ArgInfo, type Resolved, type TypeCtx } from '../functions/registry.js';
 import { commonType, comparisonType } from '../functions/coerce.js';
 import { resolveAggregate } from '../functions/aggregates.js';
+import { lookupWindowFunction, resolveWindow } from '../functions/window.js';
+import { generatorColumns, lookupGenerator } from '../functions/generators.js';
 
 export interface TypeContext {
   /** The output schema of a dataset of the pipeline. */
@@ -57,6 +61,12 @@ export interface ResolvedCall {
 
 export function resolveCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, origin?: Origin, ansi = false): ResolvedCall {
   const f = lookupFunction(e.fn);
+  if (!f && lookupWindowFunction(e.fn)) {
+    throw new DefinitionError('MISPLACED_WINDOW_FUNCTION', `the window function ${exprToString(e)} needs an OVER clause`, { expression: exprToString(e), function: e.fn, table: origin?.table ?? null }, { origin, hint: `write ${e.fn}(…) OVER (PARTITION BY … ORDER BY …) in the SELECT list or QUALIFY of a materialized view (over(${e.fn}(…), {…}) in TypeScript)` });
+  }
+  if (!f && lookupGenerator(e.fn)) {
+    throw new DefinitionError('MISPLACED_GENERATOR', `the generator ${exprToString(e)} can only be a whole item of a SELECT list`, { expression: exprToString(e), function: e.fn, table: origin?.table ?? null }, { origin, hint: `write SELECT …, ${e.fn}(…) AS name (rel.explode(…) in TypeScript), or LATERAL VIEW ${e.fn}(…)` });
+  }
   if (!f) {
     throw new DefinitionError('UNKNOWN_FUNCTION', `function ${e.fn}() does not exist`, { function: e.fn, table: origin?.table ?? null }, { origin, hint: suggestFunction(e.fn) });
   }
@@ -214,8 +224,15 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
           throw new DefinitionError('TYPE_MISMATCH', `join keys ${lk} (${lf.type}) and ${rk} (${rf.type}) have different types`, { left: lk, right: rk, table: o?.table ?? null }, { origin: o, hint: 'cast one key to the other type' });
         }
       }
-      const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
-      return dupCheck([...l, ...r.filter((f) => !dropRight.has(f.name))], o);
+      if (p.how === 'cross' && p.on.length) {
+        throw new DefinitionError('INVALID_JOIN', 'a cross join has no join keys', { table: o?.table ?? null }, { origin: o, hint: 'use an inner join with keys, or a cross join with a condition' });
+      }
+      if (p.condition) {
+        const scope = joinScope(l, r);
+        const t = exprType(resolveJoinCondition(p.condition, l, r, o), scope, o, ctx.ansi);
+        if (t !== 'boolean') typeError(`a join condition needs a boolean, got ${t}`, p.condition, o);
+      }
+      return dupCheck(joinLayout(l, r, p.how, p.on).map((c) => c.field), o);
     }
     case 'dedup': {
       const s = planSchema(p.input, ctx);
@@ -246,16 +263,158 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
       for (const [name, a] of p.aggs) out.push({ name, type: aggType(a, s, o, ctx.ansi) });
       return dupCheck(out, o);
     }
-    case 'union': {
-      const schemas = p.inputs.map((i) => planSchema(i, ctx));
-      const first = schemas[0];
-      for (const s of schemas.slice(1)) {
-        const same = s.length === first.length && s.every((f, i) => f.name === first[i].name && f.type === first[i].type);
-        if (!same) {
-          throw new DefinitionError('UNION_SCHEMA_MISMATCH', 'union inputs have different columns', { left: first.map((f) => `${f.name}:${f.type}`), right: s.map((f) => `${f.name}:${f.type}`), table: o?.table ?? null }, { origin: o, hint: 'select the same columns, in the same order, on every side' });
+    case 'union': return unionLayout(p.inputs.map((i) => planSchema(i, ctx)), p.byName ?? false, p.allowMissing ?? false, o).fields;
+    case 'distinct': return planSchema(p.input, ctx);
+    case 'sort': {
+      const s = planSchema(p.input, ctx);
+      for (const k of p.keys) {
+        const t = exprType(k.expr, s, o, ctx.ansi);
+        if (isMap(t)) typeError(`cannot order by ${exprToString(k.expr)}: values of type ${t} are not ordered`, k.expr, o, 'order by a key of the map, or by another column');
+      }
+      return s;
+    }
+    case 'limit': {
+      const s = planSchema(p.input, ctx);
+      for (const [what, v] of [['LIMIT', p.n], ['OFFSET', p.offset ?? 0]] as const) {
+        if (v !== null && (!Number.isInteger(v) || v < 0)) {
+          throw new DefinitionError('INVALID_LIMIT', `${what} must be a non-negative integer, got ${v}`, { value: v, table: o?.table ?? null }, { origin: o, hint: `write ${what.toLowerCase()}(10)` });
         }
       }
-      return first;
+      return s;
+    }
+    case 'window': {
+      const s = planSchema(p.input, ctx);
+      const out: Field[] = [...s];
+      for (const [name, e] of p.columns) {
+        if (e.kind !== 'over') typeError(`a window column must be a window function OVER (…), got ${exprToString(e)}`, e, o, 'write fn(…) OVER (PARTITION BY … ORDER BY …)');
+        out.push({ name, type: resolveWindow(e, s, o, ctx.ansi).returns });
+      }
+      return dupCheck(out, o);
+    }
+    case 'generate': {
+      const s = planSchema(p.input, ctx);
+      return dupCheck([...s, ...generateColumns(p.generator, p.arg, p.names, s, o, ctx.ansi)], o);
+    }
+    case 'values': {
+      p.rows.forEach((r, i) => {
+        if (r.length !== p.schema.length) {
+          throw new DefinitionError('VALUES_ROW_LENGTH', `row ${i + 1} of the inline rows has ${r.length} values, the columns are ${p.schema.length}`, { row: i + 1, values: r.length, columns: p.schema.length, table: o?.table ?? null }, { origin: o, hint: 'give every row one value per column' });
+        }
+      });
+      return dupCheck([...p.schema], o);
     }
   }
+}
+
+/** The output columns of a generator over `arg` (named by `names`, or Spark's defaults when it is empty). */
+export function generateColumns(generator: string, arg: ExprNode, names: readonly string[], schema: Schema, origin?: Origin, ansi = false): Field[] {
+  const def = lookupGenerator(generator);
+  if (!def) {
+    throw new DefinitionError('UNKNOWN_FUNCTION', `generator ${generator}() does not exist`, { function: generator, table: origin?.table ?? null }, { origin, hint: 'generators: explode, explode_outer, posexplode, posexplode_outer' });
+  }
+  const t = exprType(arg, schema, origin, ansi);
+  const cols = generatorColumns(def, t);
+  if (!cols) typeError(`${def.name}() needs an array or a map, got ${t}`, arg, origin, 'explode an ARRAY or a MAP column');
+  if (names.length === 0) return cols;
+  if (names.length !== cols.length) {
+    throw new DefinitionError('GENERATOR_ALIAS_COUNT', `${def.name}() of a ${t} gives ${cols.length} column(s) (${cols.map((c) => c.name).join(', ')}), but ${names.length} name(s) were given`, { function: def.name, columns: cols.length, names: names.length, table: origin?.table ?? null }, { origin, hint: `name them all: AS (${cols.map((c) => c.name).join(', ')})` });
+  }
+  return cols.map((c, i) => ({ name: names[i], type: c.type }));
+}
+
+/** Where each output column of a join comes from: a left column, a right column, or (USING keys of a full join) both. */
+export interface JoinColumn {
+  readonly field: Field;
+  readonly left: number;
+  readonly right: number;
+}
+
+/**
+ * The output of a join: every left column, then the right columns except the
+ * keys that share their left key's name (USING); none of the right for semi
+ * and anti joins. A shared key comes from the left side, from the right in a
+ * right join, and is coalesce(left, right) in a full join.
+ */
+export function joinLayout(l: Schema, r: Schema, how: JoinHow, on: readonly (readonly [string, string])[]): JoinColumn[] {
+  const shared = new Map(on.filter(([lk, rk]) => lk === rk).map(([lk]) => [lk, r.findIndex((f) => f.name === lk)]));
+  const out: JoinColumn[] = [];
+  l.forEach((f, j) => {
+    const rj = shared.get(f.name);
+    if (rj === undefined || how === 'inner' || how === 'left' || how === 'left_semi' || how === 'left_anti' || how === 'cross') out.push({ field: f, left: j, right: -1 });
+    else if (how === 'right') out.push({ field: { name: f.name, type: r[rj].type }, left: -1, right: rj });
+    else out.push({ field: { name: f.name, type: commonType([f.type, r[rj].type], [false, false]) ?? f.type }, left: j, right: rj });
+  });
+  if (how === 'left_semi' || how === 'left_anti') return out;
+  r.forEach((f, j) => { if (!shared.has(f.name)) out.push({ field: f, left: -1, right: j }); });
+  return out;
+}
+
+const LEFT_PREFIX = '\u0001l.';
+const RIGHT_PREFIX = '\u0001r.';
+
+/** The columns a join condition is evaluated over: left then right columns under side-prefixed names. */
+export function joinScope(l: Schema, r: Schema): Field[] {
+  return [...l.map((f) => ({ name: LEFT_PREFIX + f.name, type: f.type })), ...r.map((f) => ({ name: RIGHT_PREFIX + f.name, type: f.type }))];
+}
+
+/** Which side a column of `joinScope` belongs to, and its name there. */
+export function joinScopeSide(name: string): { side: 'left' | 'right'; name: string } | null {
+  if (name.startsWith(LEFT_PREFIX)) return { side: 'left', name: name.slice(LEFT_PREFIX.length) };
+  if (name.startsWith(RIGHT_PREFIX)) return { side: 'right', name: name.slice(RIGHT_PREFIX.length) };
+  return null;
+}
+
+/** A join condition over `joinScope`: `left.x`/`right.x` name a side's column, an unqualified name the side that has it. */
+export function resolveJoinCondition(cond: ExprNode, l: Schema, r: Schema, origin?: Origin): ExprNode {
+  const sub = (e: ExprNode): ExprNode => {
+    if (e.kind !== 'col') return mapChildren(e, sub);
+    const q = e.qualifier?.length === 1 ? e.qualifier[0].toLowerCase() : null;
+    const inL = l.some((f) => f.name === e.name), inR = r.some((f) => f.name === e.name);
+    if (q === JOIN_LEFT || q === JOIN_RIGHT) {
+      const side = q === JOIN_LEFT ? l : r;
+      if (!side.some((f) => f.name === e.name)) unknownColumn(e.name, side, origin);
+      return { kind: 'col', name: (q === JOIN_LEFT ? LEFT_PREFIX : RIGHT_PREFIX) + e.name };
+    }
+    if (e.qualifier?.length) unknownColumn([...e.qualifier, e.name].join('.'), [...l, ...r], origin);
+    if (inL && inR) {
+      throw new DefinitionError('AMBIGUOUS_COLUMN', `column "${e.name}" of the join condition is on both sides`, { column: e.name, table: origin?.table ?? null }, { origin, hint: `say which side: left.${e.name} or right.${e.name} (in TypeScript: (l, r) => l('${e.name}')…)` });
+    }
+    if (!inL && !inR) unknownColumn(e.name, [...l, ...r], origin);
+    return { kind: 'col', name: (inL ? LEFT_PREFIX : RIGHT_PREFIX) + e.name };
+  };
+  return sub(cond);
+}
+
+/** The output of a union and, per input, the input column feeding each output column (-1: NULL). */
+export function unionLayout(schemas: readonly Schema[], byName: boolean, allowMissing: boolean, origin?: Origin): { fields: Field[]; sources: number[][] } {
+  const first = schemas[0];
+  const mismatch = (message: string, s: Schema, hint: string): never => {
+    throw new DefinitionError('UNION_SCHEMA_MISMATCH', message, { left: first.map((f) => `${f.name}:${f.type}`), right: s.map((f) => `${f.name}:${f.type}`), table: origin?.table ?? null }, { origin, hint });
+  };
+  let names: string[];
+  let sources: number[][];
+  if (!byName) {
+    for (const s of schemas.slice(1)) if (s.length !== first.length) mismatch(`union inputs have ${first.length} and ${s.length} columns`, s, 'select the same number of columns on every side (union matches columns by position; unionByName by name)');
+    names = first.map((f) => f.name);
+    sources = schemas.map((s) => s.map((_, j) => j));
+  } else {
+    names = first.map((f) => f.name);
+    if (allowMissing) for (const s of schemas.slice(1)) for (const f of s) if (!names.includes(f.name)) names.push(f.name);
+    sources = schemas.map((s) => names.map((n) => s.findIndex((f) => f.name === n)));
+    schemas.forEach((s, i) => {
+      if (!allowMissing) {
+        const missing = names.filter((_, k) => sources[i][k] < 0);
+        const extra = s.filter((f) => !names.includes(f.name)).map((f) => f.name);
+        if (missing.length || extra.length) mismatch(`union by name: input ${i + 1} ${missing.length ? `lacks ${missing.join(', ')}` : `has ${extra.join(', ')} beyond the first input's columns`}`, s, 'give every input the same column names, or allow missing columns (unionByName(x, { allowMissingColumns: true }))');
+      }
+    });
+  }
+  const fields = names.map((name, k) => {
+    const types = schemas.map((s, i) => (sources[i][k] >= 0 ? s[sources[i][k]].type : null));
+    const present = types.filter((t): t is DataType => t !== null);
+    const t = commonType(present, present.map(() => false));
+    if (t === null) mismatch(`union column ${name} mixes ${[...new Set(present)].join(' and ')}`, schemas[types.findIndex((x, i) => i > 0 && x !== null && x !== present[0])] ?? first, 'cast the columns to one type on every side');
+    return { name, type: t! };
+  });
+  return { fields, sources };
 }

@@ -28,6 +28,12 @@ export interface AggregateSqlEmit {
   readonly argTypes: readonly DataType[];
   readonly distinct: boolean;
   readonly returns: DataType;
+  /**
+   * ` OVER (…)` when the aggregate is a window function, else ''. A spelling
+   * must put it right after the aggregate call (inside any CAST around it); a
+   * template gets it appended.
+   */
+  readonly over: string;
 }
 
 export interface AggregateDef {
@@ -119,14 +125,14 @@ registerAggregates([
     examples: [{ sql: 'count(*)', result: 'rows in the group' }], arity: [0, 1], incremental: true, distinct: 'table',
     type: () => ({ returns: 'long' }),
     make: (argTypes, _r, distinct) => aggregateFunction(argTypes.length === 0 ? 'countAll' : distinct ? 'countDistinct' : 'count'),
-    sql: { default: (e) => (e.args.length === 0 ? 'count(*)' : `count(${e.distinct ? 'DISTINCT ' : ''}${e.args[0]})`) },
+    sql: { default: (e) => (e.args.length === 0 ? `count(*)${e.over}` : `count(${e.distinct ? 'DISTINCT ' : ''}${e.args[0]})${e.over}`) },
   },
   {
     name: 'sum', signature: 'sum(expr)', summary: 'The sum of the non-NULL values (BIGINT for integers, DOUBLE for doubles); NULL when there are none.',
     examples: [{ sql: 'sum(col) FROM VALUES (5), (10), (15) AS tab(col)', result: '30' }], arity: [1, 1], incremental: true, distinct: 'no',
     type: (args, ctx) => { numericArg('sum')(args, ctx); return { returns: args[0].type === 'double' ? 'double' : 'long' }; },
     make: () => aggregateFunction('sum'),
-    sql: { default: (e) => e.dialect.sum(e.args[0], e.argTypes[0]) },
+    sql: { default: (e) => e.dialect.sum(e.args[0], e.argTypes[0], e.over) },
   },
   {
     name: 'avg', aliases: ['mean'], signature: 'avg(expr)', summary: 'The mean of the non-NULL values (DOUBLE); NULL when there are none.',
@@ -145,10 +151,14 @@ registerAggregates([
 ]);
 
 /** The SQL of an aggregate call, given its arguments' SQL. */
-export function aggregateSql(def: AggregateDef, dialect: Dialect, e: Omit<AggregateSqlEmit, 'dialect'>): string {
+export function aggregateSql(def: AggregateDef, dialect: Dialect, e: Omit<AggregateSqlEmit, 'dialect' | 'over'> & { over?: string }): string {
   const s = def.sql[dialect.name] ?? def.sql.default;
+  const over = e.over ?? '';
   if (s === undefined) throw new Error(`internal: no SQL for aggregate ${def.name}`);
-  if (typeof s === 'function') return s({ ...e, dialect });
-  if (typeof s === 'string') return s.replace(/\$(\d+)/g, (_m, k: string) => e.args[Number(k) - 1]);
+  if (typeof s === 'function') {
+    const out = s({ ...e, over, dialect });
+    return over && !out.includes(over) ? out + over : out;
+  }
+  if (typeof s === 'string') return s.replace(/\$(\d+)/g, (_m, k: string) => e.args[Number(k) - 1]) + over;
   throw new UnsupportedError('NON_PORTABLE_EXPRESSION', `${def.name}() has no ${dialect.title} form: ${s.unsupported}`, { function: def.name, dialect: dialect.name });
 }

@@ -36,7 +36,7 @@ export function flowFingerprint(def: DatasetDef): string {
 export function stateFingerprint(def: DatasetDef): string {
   const parts: unknown[] = [];
   const walk = (p: PlanNode) => {
-    if (p.kind === 'dedup' || p.kind === 'aggregate' || p.kind === 'watermark') parts.push(p);
+    if (p.kind === 'dedup' || p.kind === 'aggregate' || p.kind === 'watermark' || p.kind === 'distinct') parts.push(p);
     for (const c of planInputs(p)) walk(c);
   };
   walk(def.query);

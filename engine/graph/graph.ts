@@ -19,6 +19,9 @@
  * | QUARANTINE_NEEDS_DROP_EXPECTATION | a quarantine on a dataset without drop expectations |
  * | QUARANTINE_ON_MATERIALIZED_VIEW   | quarantines only exist for streaming datasets |
  * | STREAMING_AGGREGATE_WITHOUT_WATERMARK | an aggregate in a streaming table without window + watermark |
+ * | UNSUPPORTED_STREAMING_OPERATION   | ORDER BY, LIMIT or a window function over a stream, a union of a stream with a snapshot |
+ * | UNSUPPORTED_STREAMING_JOIN        | a streaming join other than inner, left, left_semi or left_anti with the stream on the left |
+ * | UNSUPPORTED_STREAM_STREAM_JOIN    | a join of two streams |
  * | EMPTY_PIPELINE                    | no datasets |
  */
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
@@ -27,6 +30,7 @@ import type { Schema } from '../ir/types.js';
 import { DefinitionError, formatOrigin, type Origin } from '../errors.js';
 import { exprType, planSchema } from '../expr/typecheck.js';
 import type { Pipeline } from '../dataset.js';
+import { refreshMode, type RefreshMode } from './refresh.js';
 
 export interface GraphDataset {
   readonly def: DatasetDef;
@@ -42,6 +46,8 @@ export interface GraphDataset {
   readonly quarantineOf?: string;
   readonly persisted: boolean;
   readonly origin: Origin;
+  /** Materialized views: refreshed incrementally or recomputed, and why. */
+  readonly refresh?: RefreshMode;
 }
 
 export interface PipelineGraph {
@@ -67,6 +73,35 @@ function findAggregates(p: PlanNode, out: PlanNode[] = []): PlanNode[] {
   if (p.kind === 'aggregate') out.push(p);
   for (const c of planInputs(p)) findAggregates(c, out);
   return out;
+}
+
+const STREAMING_JOINS = new Set(['inner', 'left', 'left_semi', 'left_anti']);
+
+/** What Spark rejects in a streaming query (over the streaming part of the plan). */
+function validateStreamingOperators(d: DatasetDef): void {
+  const walk = (p: PlanNode): void => {
+    const streamIn = (x: PlanNode) => hasStreamingSource(x);
+    const what: Partial<Record<PlanNode['kind'], string>> = { sort: 'ORDER BY (sort)', limit: 'LIMIT', window: 'a window function (OVER)' };
+    const input = (p as { input?: PlanNode }).input;
+    if (what[p.kind] && input && streamIn(input)) {
+      err('UNSUPPORTED_STREAMING_OPERATION', `${d.name} applies ${what[p.kind]} to a stream; Spark allows it only in materialized views`, { table: d.name, operation: p.kind }, d.origin,
+        'make the dataset a materialized view (read(x) instead of stream(x)), or use an event-time window with a watermark');
+    }
+    if (p.kind === 'union' && p.inputs.some(streamIn) && !p.inputs.every(streamIn)) {
+      err('UNSUPPORTED_STREAMING_OPERATION', `${d.name} unions a stream with a snapshot; Spark does not allow it`, { table: d.name, operation: 'union' }, d.origin, 'union streams with streams (stream(x)), or make the dataset a materialized view');
+    }
+    if (p.kind === 'join') {
+      const l = streamIn(p.input), r = streamIn(p.right);
+      if (l && r) err('UNSUPPORTED_STREAM_STREAM_JOIN', `${d.name} joins two streams; only stream-static joins are supported`, { table: d.name, how: p.how }, d.origin, 'read the right side with read(x) (a snapshot), not stream(x)');
+      if (r && !l) err('UNSUPPORTED_STREAMING_JOIN', `${d.name} joins a snapshot with a stream on its right; the stream must be the left side`, { table: d.name, how: p.how }, d.origin, 'swap the sides: stream(x).join(read(y), …)');
+      if (l && !STREAMING_JOINS.has(p.how)) {
+        err('UNSUPPORTED_STREAMING_JOIN', `${d.name} makes a ${p.how} join of a stream with a snapshot; a streaming table allows inner, left, left_semi and left_anti joins with the stream on the left`, { table: d.name, how: p.how }, d.origin,
+          'use one of those join types, or make the dataset a materialized view (read(x) on both sides)');
+      }
+    }
+    for (const c of planInputs(p)) walk(c);
+  };
+  walk(d.query);
 }
 
 function hasWatermark(p: PlanNode): boolean {
@@ -189,6 +224,7 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
       err('QUARANTINE_ON_MATERIALIZED_VIEW', `${d.name} is not a streaming dataset; quarantines collect rows from streaming flows only`, { table: d.name, quarantine: d.quarantine.name }, d.origin, 'put the drop expectations and the quarantine on the streaming table or view upstream');
     }
     if (streaming && d.kind !== 'materialized_view') {
+      validateStreamingOperators(d);
       for (const a of findAggregates(d.query)) {
         if (a.kind === 'aggregate' && (!a.window || !hasWatermark(a.input))) {
           err('STREAMING_AGGREGATE_WITHOUT_WATERMARK', `${d.name} aggregates a stream without an event-time window and watermark`, { table: d.name }, d.origin, 'use a materialized view for running totals, or group by a tumbling/sliding window after withWatermark(...)');
@@ -196,10 +232,12 @@ export function buildGraph(pipeline: Pipeline): PipelineGraph {
       }
     }
     schemas.set(name, schema);
+    const appendOnly = (n: string) => { const x = result.get(n); return x !== undefined && (x.kind === 'streaming_table' || (x.kind === 'view' && x.streaming)); };
     result.set(name, Object.freeze({
       def: d, name, kind: d.kind, schema, streaming,
       inputs: e.quarantineOf ? [{ dataset: e.quarantineOf, streaming: true }] : planReads(d.query),
       quarantineOf: e.quarantineOf, persisted: d.kind !== 'view', origin: d.origin,
+      ...(d.kind === 'materialized_view' ? { refresh: refreshMode(d.query, appendOnly) } : {}),
     }));
   }
 

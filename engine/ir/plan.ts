@@ -5,8 +5,8 @@
  * kept apart from its flow (how rows get in: the plan). Every node is a frozen
  * plain object; builders in `engine/expr/builder.ts` produce them.
  */
-import type { AggNode, ExprNode } from './expr.js';
-import type { Field } from './types.js';
+import type { AggNode, ExprNode, SortKey } from './expr.js';
+import type { Field, Value } from './types.js';
 import type { Origin } from '../errors.js';
 
 /** What to do with a CSV column set that differs from the declared schema (Auto Loader's schemaEvolutionMode). */
@@ -38,7 +38,22 @@ export interface CsvOptions {
   readonly allowOverwrites: boolean;
 }
 
-export type JoinHow = 'inner' | 'left';
+/**
+ * Join types (Spark's names, as PySpark's `how`). Streaming flows allow the
+ * stream–snapshot ones with the stream on the left: inner, left, left_semi,
+ * left_anti.
+ */
+export type JoinHow = 'inner' | 'left' | 'right' | 'full' | 'left_semi' | 'left_anti' | 'cross';
+
+export const JOIN_TYPES: readonly JoinHow[] = ['inner', 'left', 'right', 'full', 'left_semi', 'left_anti', 'cross'];
+
+/**
+ * In a join's `condition`, a column qualified with `left` or `right` names that
+ * side's column (`{ kind: 'col', name: 'k', qualifier: ['right'] }`); an
+ * unqualified column names the side that has it (both: AMBIGUOUS_COLUMN).
+ */
+export const JOIN_LEFT = 'left';
+export const JOIN_RIGHT = 'right';
 
 export interface WindowSpec {
   readonly kind: 'tumbling' | 'sliding';
@@ -59,11 +74,49 @@ export type PlanNode =
   | { readonly kind: 'derive'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
   | { readonly kind: 'drop'; readonly input: PlanNode; readonly names: readonly string[] }
   | { readonly kind: 'filter'; readonly input: PlanNode; readonly predicate: ExprNode }
-  | { readonly kind: 'join'; readonly input: PlanNode; readonly right: PlanNode; readonly how: JoinHow; readonly on: readonly (readonly [string, string])[] }
+  /**
+   * A join. `on`: pairs of equal columns (USING semantics: a right key with its
+   * left key's name is not repeated in the output); `condition`: any further ON
+   * expression over both sides (see JOIN_LEFT). The output is every left column,
+   * then the right columns (none for semi and anti joins).
+   */
+  | { readonly kind: 'join'; readonly input: PlanNode; readonly right: PlanNode; readonly how: JoinHow; readonly on: readonly (readonly [string, string])[]; readonly condition?: ExprNode | null }
   | { readonly kind: 'dedup'; readonly input: PlanNode; readonly keys: readonly string[] }
   | { readonly kind: 'watermark'; readonly input: PlanNode; readonly column: string; readonly delayUs: number; readonly delayText: string }
   | { readonly kind: 'aggregate'; readonly input: PlanNode; readonly window: WindowSpec | null; readonly keys: readonly (readonly [string, ExprNode])[]; readonly aggs: readonly (readonly [string, AggNode])[] }
-  | { readonly kind: 'union'; readonly inputs: readonly PlanNode[] };
+  /**
+   * UNION ALL. By position (default): the first input names the columns, types
+   * widen to a common type. `byName`: columns matched by name, in the first
+   * input's order; `allowMissing`: a column an input lacks is NULL there.
+   */
+  | { readonly kind: 'union'; readonly inputs: readonly PlanNode[]; readonly byName?: boolean; readonly allowMissing?: boolean }
+  | RelationalNode;
+
+/**
+ * The relational operators of SELECT beyond projection and filtering. Each
+ * keeps its input's columns unless it says otherwise.
+ */
+export type RelationalNode =
+  /** SELECT DISTINCT: one row per distinct row (NULLs equal). */
+  | { readonly kind: 'distinct'; readonly input: PlanNode }
+  /** ORDER BY (stable: ties keep their input order). Materialized views only (and snapshot sides). */
+  | { readonly kind: 'sort'; readonly input: PlanNode; readonly keys: readonly SortKey[] }
+  /** LIMIT n [OFFSET m]: rows offset … offset + n − 1 of the input's order (`n` null: every row after the offset). */
+  | { readonly kind: 'limit'; readonly input: PlanNode; readonly n: number | null; readonly offset?: number }
+  /**
+   * Analytic window functions: every input column, then one column per entry,
+   * each an `over` expression (a window function or an aggregate OVER a
+   * partition, order and frame) over the input's columns.
+   */
+  | { readonly kind: 'window'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
+  /**
+   * A generator (LATERAL VIEW): every input column, then the generator's columns
+   * (`names`), one output row per element (`explode`, `posexplode`, their
+   * `_outer` forms keep a row of NULLs for a NULL or empty collection).
+   */
+  | { readonly kind: 'generate'; readonly input: PlanNode; readonly generator: string; readonly arg: ExprNode; readonly names: readonly string[] }
+  /** Inline rows (`VALUES (…), (…) AS t(a, b)`): values in the engine's representation of each column type. */
+  | { readonly kind: 'values'; readonly schema: readonly Field[]; readonly rows: readonly (readonly Value[])[] };
 
 export type ExpectationAction = 'warn' | 'drop' | 'fail';
 
@@ -98,7 +151,7 @@ export interface DatasetDef {
 /** Children of a plan node, in order. */
 export function planInputs(p: PlanNode): PlanNode[] {
   switch (p.kind) {
-    case 'csv': case 'rows': case 'read': return [];
+    case 'csv': case 'rows': case 'read': case 'values': return [];
     case 'join': return [p.input, p.right];
     case 'union': return [...p.inputs];
     default: return [p.input];

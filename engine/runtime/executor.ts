@@ -10,10 +10,12 @@
  * commits. A dataset whose fail-expectation fires commits nothing for the batch;
  * the datasets downstream of it are skipped; the others commit.
  *
- * Materialized views run in one of two ways:
- * - incremental: one aggregate over append-only inputs (streaming tables or
- *   streaming views) with only stateless steps (and dedup) around it; new input
- *   rows update the aggregate state, never recomputed from history;
+ * Materialized views run in one of two ways (decided by the graph, see
+ * engine/graph/refresh.ts):
+ * - incremental: one aggregate (or DISTINCT) over append-only inputs
+ *   (streaming tables or streaming views) with only row-by-row steps below it
+ *   and steps over its complete result above it; new input rows update the
+ *   state, never recomputed from history;
  * - recompute: anything else; the query runs over complete snapshots of its
  *   inputs whenever one of them changed.
  * Materialized views that depend on no streaming dataset (reference data such
@@ -132,27 +134,9 @@ export class PipelineExecutor {
   /** Whether this dataset is refreshed incrementally (materialized views only). */
   mvModeOf(name: string): MvMode | undefined { return this.mvMode.get(name); }
 
-  private appendOnly(name: string): boolean {
-    const g = this.graph.datasets.get(name)!;
-    return g.kind === 'streaming_table' || (g.kind === 'view' && g.streaming);
-  }
-
+  /** The graph decides (engine/graph/refresh.ts): one aggregate or DISTINCT over append-only inputs. */
   private incrementalEligible(g: GraphDataset): boolean {
-    let aggregates = 0;
-    let ok = true;
-    const walk = (p: PlanNode, belowAgg: boolean) => {
-      switch (p.kind) {
-        case 'csv': case 'rows': ok = false; return;
-        case 'join': ok = false; return;
-        case 'read': if (p.streaming || !this.appendOnly(p.dataset)) ok = false; return;
-        case 'aggregate': aggregates++; if (belowAgg) ok = false; walk(p.input, true); return;
-        case 'dedup': case 'union': case 'watermark': if (!belowAgg) ok = false; break;
-        default: break;
-      }
-      for (const c of planInputs(p)) walk(c, belowAgg);
-    };
-    walk(g.def.query, false);
-    return ok && aggregates === 1;
+    return g.refresh?.mode === 'incremental';
   }
 
   // ------------------------------------------------------------------ state

@@ -35,8 +35,13 @@ import { JoinOperator } from '../operators/join.js';
 import { DedupOperator } from '../operators/dedup.js';
 import { AggregateOperator } from '../operators/aggregate.js';
 import { UnionOperator } from '../operators/union.js';
+import { DistinctOperator } from '../operators/distinct.js';
+import { LimitOperator, SortOperator } from '../operators/sort.js';
+import { WindowOperator } from '../operators/window.js';
+import { GenerateOperator } from '../operators/generate.js';
 import { eventTimeUs } from '../operators/window-assign.js';
-import { columnIndex } from '../batch.js';
+import { columnFromValues, columnIndex } from '../batch.js';
+import { unionLayout } from '../expr/typecheck.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 
 /**
@@ -69,6 +74,8 @@ type Phys =
   | { k: 'map'; op: { process(b: Batch): Batch }; input: Phys; schema: Schema }
   | { k: 'join'; op: JoinOperator; left: Phys; right: Phys; schema: Schema }
   | { k: 'union'; op: UnionOperator; inputs: Phys[]; schema: Schema }
+  /** Inline rows (VALUES): the same complete batch whenever it is read. */
+  | { k: 'const'; batch: Batch; schema: Schema }
   | { k: 'agg'; op: AggregateOperator; input: Phys; schema: Schema; id: string }
   | { k: 'watermark'; column: number; delayUs: number; input: Phys; schema: Schema; id: string };
 
@@ -133,13 +140,53 @@ export class CompiledFlow {
         const left = this.compile(p.input, id + '.0');
         const right = this.compile(p.right, id + '.1');
         if (this.streaming && isStreamingPhys(right)) {
-          throw new UnsupportedError('UNSUPPORTED_STREAM_STREAM_JOIN', `${this.dataset} joins two streams; only stream-static joins are supported`, { table: this.dataset }, { origin: this.origin, hint: 'read the right side with read(x) (a snapshot), not stream(x)' });
+          const both = isStreamingPhys(left);
+          throw new UnsupportedError(both ? 'UNSUPPORTED_STREAM_STREAM_JOIN' : 'UNSUPPORTED_STREAMING_JOIN', both ? `${this.dataset} joins two streams; only stream-static joins are supported` : `${this.dataset} joins a snapshot with a stream on its right; the stream must be the left side`, { table: this.dataset, how: p.how }, { origin: this.origin, hint: both ? 'read the right side with read(x) (a snapshot), not stream(x)' : 'swap the sides: stream(x).join(read(y), …)' });
         }
-        return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on), left, right, schema };
+        return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on, p.condition ?? null, this.env), left, right, schema };
       }
       case 'union': {
         const inputs = p.inputs.map((x, i) => this.compile(x, `${id}.${i}`));
-        return { k: 'union', op: new UnionOperator(schema), inputs, schema };
+        const same = inputs.every((x) => x.schema.length === schema.length && x.schema.every((f, j) => f.name === schema[j].name && f.type === schema[j].type));
+        const layout = same ? null : unionLayout(inputs.map((x) => x.schema), p.byName ?? false, p.allowMissing ?? false, this.ctx.origin);
+        return { k: 'union', op: layout ? new UnionOperator(schema, layout.sources, inputs.map((x) => x.schema)) : new UnionOperator(schema), inputs, schema };
+      }
+      case 'values': {
+        const batch: Batch = { schema, columns: schema.map((f, j) => columnFromValues(f.type, p.rows.map((r) => r[j]))), length: p.rows.length };
+        return { k: 'const', batch, schema };
+      }
+      case 'distinct': {
+        const input = this.compile(p.input, id + '.0');
+        const did = `${id}:distinct`;
+        if (this.mode === 'streaming' && isStreamingPhys(input)) {
+          // over a stream: each distinct row once, the first time it arrives (dropDuplicates on every column)
+          const op = new DedupOperator(input.schema, input.schema.map((f) => f.name));
+          this.stateful.push({ id: did, op });
+          return { k: 'map', op, input, schema };
+        }
+        if (this.mode === 'incremental' && !hasMaterialization(input)) {
+          // the materialized view's kept state: a grouping on every column, without aggregates
+          const op = new AggregateOperator(input.schema, input.schema.map((f) => [f.name, { kind: 'col', name: f.name }] as const), [], null, this.env);
+          this.stateful.push({ id: did, op });
+          return { k: 'agg', op, input, schema, id: did };
+        }
+        return { k: 'map', op: new DistinctOperator(input.schema), input, schema };
+      }
+      case 'sort': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new SortOperator(input.schema, p.keys, this.env), input, schema };
+      }
+      case 'limit': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new LimitOperator(input.schema, p.n, p.offset ?? 0), input, schema };
+      }
+      case 'window': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new WindowOperator(input.schema, p.columns, this.env), input, schema };
+      }
+      case 'generate': {
+        const input = this.compile(p.input, id + '.0');
+        return { k: 'map', op: new GenerateOperator(input.schema, p.generator, p.arg, p.names, this.env), input, schema };
       }
       case 'watermark': {
         const input = this.compile(p.input, id + '.0');
@@ -230,9 +277,10 @@ export class CompiledFlow {
         return n.op.process(l, r);
       }
       case 'union': {
-        const parts = n.inputs.map((x) => this.run(x, inputs)).filter((b): b is Batch => b !== null && b.length > 0);
-        return parts.length ? n.op.process(parts) : null;
+        const parts = n.inputs.map((x) => this.run(x, inputs));
+        return parts.some((b) => b !== null && b.length > 0) ? n.op.process(parts) : null;
       }
+      case 'const': return n.batch;
       case 'agg': {
         const b = this.run(n.input, inputs);
         if (this.mode === 'snapshot') {
@@ -266,9 +314,21 @@ export class CompiledFlow {
   }
 }
 
+/** Whether a physical subtree keeps a materialized view's state (an aggregate, or a distinct kept as one). */
+function hasMaterialization(p: Phys): boolean {
+  switch (p.k) {
+    case 'agg': return true;
+    case 'source': case 'read': case 'const': return false;
+    case 'map': case 'watermark': return hasMaterialization(p.input);
+    case 'join': return hasMaterialization(p.left) || hasMaterialization(p.right);
+    case 'union': return p.inputs.some(hasMaterialization);
+  }
+}
+
 function isStreamingPhys(p: Phys): boolean {
   switch (p.k) {
     case 'source': return true;
+    case 'const': return false;
     case 'read': return p.streaming;
     case 'map': case 'agg': case 'watermark': return isStreamingPhys(p.input);
     case 'join': return isStreamingPhys(p.left) || isStreamingPhys(p.right);

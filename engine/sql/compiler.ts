@@ -12,7 +12,14 @@ import { FAILED_EXPECTATIONS_COLUMN, planInputs } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import type { Pipeline } from '../dataset.js';
 import { buildGraph, type GraphDataset, type PipelineGraph } from '../graph/graph.js';
-import { csvSourceSchema } from '../expr/typecheck.js';
+import { csvSourceSchema, generateColumns, joinLayout, unionLayout } from '../expr/typecheck.js';
+import { lookupGenerator } from '../functions/generators.js';
+import { resolveWindow, windowFunctionSql } from '../functions/window.js';
+import { litValue } from '../expr/cast.js';
+import type { FrameBound, SortKey } from '../ir/expr.js';
+import { typeInfo } from '../ir/types.js';
+import { frameOffsetSql, valuesFrom } from './values.js';
+import type { ExtraColumns } from './rel.js';
 import { PipelineError, UnsupportedError } from '../errors.js';
 import type { Dialect, ExpectationHandling } from './dialect.js';
 import { ExprCompiler, type ExprConstruct } from './expr.js';
@@ -80,6 +87,11 @@ export interface CompiledPipeline {
   readonly report: PortabilityIssue[];
   /** Every SQL query body sent to the target, with the dataset it belongs to (for parse checks). */
   readonly fragments: readonly { readonly table: string; readonly sql: string; readonly kind: 'query' | 'expr' }[];
+}
+
+/** An ORDER BY item with its direction and NULL placement written out. */
+function sortItem(sql: string, k: Pick<SortKey, 'desc' | 'nullsFirst'>): string {
+  return `${sql} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`;
 }
 
 function containsKind(p: PlanNode, kind: PlanNode['kind']): boolean {
@@ -166,7 +178,7 @@ export class PipelineCompiler {
   /** Why this flow must be written in Python on this target, or null. */
   private pythonReason(g: GraphDataset): string | null {
     const q = g.def.query;
-    if (this.d.dedupInPython && containsKind(q, 'dedup')) return 'dedup';
+    if (this.d.dedupInPython && (containsKind(q, 'dedup') || (g.streaming && containsKind(q, 'distinct')))) return 'dedup';
     if (this.d.csvInPython && containsKind(q, 'csv')) return 'csv';
     if (this.d.watermark === 'python' && containsKind(q, 'watermark')) return 'watermark';
     return null;
@@ -323,16 +335,136 @@ export class PipelineCompiler {
       case 'derive': return this.planToRel(g, p.input, preamble).derive(p.columns);
       case 'drop': return this.planToRel(g, p.input, preamble).drop(p.names);
       case 'filter': return this.planToRel(g, p.input, preamble).filter(p.predicate);
-      case 'join': return this.planToRel(g, p.input, preamble).join(this.planToRel(g, p.right, preamble), p.how, p.on);
+      case 'join': {
+        const l = this.planToRel(g, p.input, preamble), r = this.planToRel(g, p.right, preamble);
+        return l.join(r, p.how, p.on, p.condition ?? null, joinLayout(l.schema, r.schema, p.how, p.on));
+      }
       case 'dedup': return this.dedup(g, this.planToRel(g, p.input, preamble), p.keys);
       case 'watermark': return this.watermark(g, this.planToRel(g, p.input, preamble), p);
       case 'aggregate': return this.aggregate(g, this.planToRel(g, p.input, preamble), p);
       case 'union': {
         const parts = p.inputs.map((i) => this.planToRel(g, i, preamble));
-        const query: QuerySql = { kind: 'union', parts: parts.map((r) => r.toQuery()) };
-        return Rel.over(env, { kind: 'sub', query, alias: 'u' }, parts[0].schema);
+        const layout = unionLayout(parts.map((x) => x.schema), p.byName ?? false, p.allowMissing ?? false, env.origin);
+        const same = (x: Rel) => x.schema.length === layout.fields.length && x.schema.every((f, j) => f.name === layout.fields[j].name && f.type === layout.fields[j].type);
+        // each input brought to the output's columns (by position or by name), types widened, missing columns NULL
+        const conformed = parts.map((x, i) => (same(x) ? x : x.select(layout.fields.map((f, k) => {
+          const j = layout.sources[i][k];
+          if (j < 0) return [f.name, { kind: 'lit', value: null, type: f.type } as ExprNode] as const;
+          const src: ExprNode = { kind: 'col', name: x.schema[j].name };
+          return [f.name, x.schema[j].type === f.type ? src : { kind: 'cast', arg: src, to: f.type } as ExprNode] as const;
+        }))));
+        const query: QuerySql = { kind: 'union', parts: conformed.map((r) => r.toQuery()) };
+        return Rel.over(env, { kind: 'sub', query, alias: 'u' }, layout.fields);
+      }
+      case 'distinct': return this.planToRel(g, p.input, preamble).closeWith([], { distinct: true });
+      case 'sort': return this.sortLimit(g, this.planToRel(g, p.input, preamble), p.keys, null, 0);
+      case 'limit': {
+        if (p.input.kind === 'sort') return this.sortLimit(g, this.planToRel(g, p.input.input, preamble), p.input.keys, p.n, p.offset ?? 0);
+        return this.sortLimit(g, this.planToRel(g, p.input, preamble), [], p.n, p.offset ?? 0);
+      }
+      case 'window': return this.window(g, this.planToRel(g, p.input, preamble), p);
+      case 'generate': return this.generate(g, this.planToRel(g, p.input, preamble), p);
+      case 'values': {
+        const v = valuesFrom(d, p.schema, p.rows);
+        const rel = Rel.over(env, v.from, p.schema);
+        return v.empty ? rel.filter({ kind: 'lit', value: false, type: 'boolean' }) : rel;
       }
     }
+  }
+
+  /** ORDER BY … LIMIT … OFFSET … (NULL placement always written: DuckDB's default differs from Spark's). */
+  private sortLimit(g: GraphDataset, rel: Rel, keys: readonly SortKey[], limit: number | null, offset: number): Rel {
+    const r = rel.prepare(keys.map((k) => k.expr));
+    if (limit !== null || offset) {
+      if (!keys.length) this.note({ table: g.name, code: 'LIMIT_WITHOUT_ORDER', treatment: 'approximated', detail: 'LIMIT without ORDER BY keeps the first rows in the engine\'s order (input order); the target keeps any rows.', rows: true, condition: 'the input has more rows than the limit' });
+      else this.note({ table: g.name, code: 'LIMIT_TIES', treatment: 'approximated', detail: 'rows tied on the ORDER BY keys at the limit: the engine keeps the first in input order, the target any of them.', rows: true, condition: 'rows tie on the ORDER BY keys at the limit' });
+    }
+    return r.closeWith([], { orderBy: (c, resolve) => keys.map((k) => sortItem(c.sql(resolve(k.expr)), k)), limit, offset: offset || null });
+  }
+
+  private window(g: GraphDataset, rel: Rel, p: Extract<PlanNode, { kind: 'window' }>): Rel {
+    const d = this.d;
+    const env = this.env(g);
+    const reads: ExprNode[] = p.columns.flatMap(([, e]) => (e.kind === 'over' ? [...(e.fn.kind === 'aggregate' ? e.fn.agg.args : e.fn.kind === 'call' ? e.fn.args : []), ...e.spec.partitionBy, ...e.spec.orderBy.map((k) => k.expr)] : [e]));
+    const r = rel.prepare(reads);
+    const fields = p.columns.map(([name, e]) => ({ name, type: resolveWindow(e as Extract<ExprNode, { kind: 'over' }>, r.schema, env.origin, env.ansi).returns }));
+    for (const [name, e] of p.columns) {
+      const o = e as Extract<ExprNode, { kind: 'over' }>;
+      const fn = o.fn.kind === 'call' ? o.fn.fn.toLowerCase() : null;
+      const tieSensitive = (fn !== null && ['row_number', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value'].includes(fn)) || (o.fn.kind === 'aggregate' && o.spec.frame?.unit === 'rows');
+      if (tieSensitive && o.spec.orderBy.length) this.note({ table: g.name, code: 'WINDOW_TIE_ORDER', treatment: 'approximated', detail: `${name}: rows tied on the window's ORDER BY keys are ordered by input order in the engine, in any order on ${d.title}.`, columns: [name], condition: 'rows of a partition tie on the window\'s ORDER BY keys' });
+    }
+    const extra: ExtraColumns = {
+      fields,
+      items: (c, resolve) => p.columns.map(([name, e]) => ({ sql: this.overSql(c, resolve(e) as Extract<ExprNode, { kind: 'over' }>), alias: name })),
+    };
+    return r.closeWith([extra]);
+  }
+
+  /** `fn(args) OVER (PARTITION BY … ORDER BY … frame)` over the compiler's keys. */
+  private overSql(c: ExprCompiler, e: Extract<ExprNode, { kind: 'over' }>): string {
+    const d = this.d;
+    const w = resolveWindow(e, c.ctx.schema, c.ctx.origin, c.ctx.ansi ?? false);
+    const parts: string[] = [];
+    if (e.spec.partitionBy.length) parts.push(`PARTITION BY ${e.spec.partitionBy.map((x) => c.sql(x)).join(', ')}`);
+    if (e.spec.orderBy.length) parts.push(`ORDER BY ${e.spec.orderBy.map((k) => sortItem(c.sql(k.expr), k)).join(', ')}`);
+    const f = e.spec.frame;
+    if (f) {
+      const bound = (b: FrameBound): string => {
+        switch (b.kind) {
+          case 'unbounded_preceding': return 'UNBOUNDED PRECEDING';
+          case 'unbounded_following': return 'UNBOUNDED FOLLOWING';
+          case 'current_row': return 'CURRENT ROW';
+          default: {
+            const lit = b.offset as Extract<ExprNode, { kind: 'lit' }>;
+            return `${frameOffsetSql(d, litValue(lit.value, lit.type), lit.type)} ${b.kind === 'preceding' ? 'PRECEDING' : 'FOLLOWING'}`;
+          }
+        }
+      };
+      parts.push(`${f.unit.toUpperCase()} BETWEEN ${bound(f.start)} AND ${bound(f.end)}`);
+    }
+    const over = `OVER (${parts.join(' ')})`;
+    if (w.kind === 'aggregate') return aggSql(d, c, (e.fn as Extract<ExprNode, { kind: 'aggregate' }>).agg, ` ${over}`);
+    const args = w.args.slice(0, w.resolved.params.argCount).map((a, i) => c.coerce(a, w.argTypes[i]).sql);
+    return windowFunctionSql(w.def, d, { args, params: w.resolved.params, over });
+  }
+
+  /** A generator as SELECT items: Spark's `explode(x) AS (a, b)`; DuckDB's parallel unnest() calls. */
+  private generate(g: GraphDataset, rel: Rel, p: Extract<PlanNode, { kind: 'generate' }>): Rel {
+    const d = this.d;
+    const env = this.env(g);
+    const def = lookupGenerator(p.generator)!;
+    let r = rel.prepare([p.arg]);
+    const fields = generateColumns(p.generator, p.arg, p.names, r.schema, env.origin, env.ansi);
+    const argType = r.outputCompiler().typeOf(p.arg);
+    const isMap = typeInfo(argType).kind === 'map';
+    let arg: ExprNode = p.arg;
+    const drop: string[] = [];
+    if (d.name === 'duckdb' && p.arg.kind !== 'col') {
+      // the collection is read more than once: computed once in a subquery first
+      const r0 = r;
+      r = r0.wrap('q', [{ alias: '__gen', type: argType, sql: (c) => c.sql(r0.resolve(p.arg)) }]);
+      arg = { kind: 'col', name: '__gen' };
+      drop.push('__gen');
+    }
+    const extra: ExtraColumns = {
+      fields,
+      items: (c, resolve) => {
+        const a = arg.kind === 'col' && arg.name === '__gen' ? d.ident('__gen') : c.sql(resolve(arg));
+        if (d.name !== 'duckdb') {
+          const names = fields.map((f) => d.ident(f.name));
+          return [{ sql: `${def.name}(${a}) AS ${names.length === 1 ? names[0] : `(${names.join(', ')})`}`, alias: null }];
+        }
+        const len = isMap ? `cardinality(${a})` : `len(${a})`;
+        const list = (x: string) => (def.outer ? `CASE WHEN ${len} > 0 THEN ${x} ELSE [NULL] END` : x);
+        const values = isMap ? [`map_keys(${a})`, `map_values(${a})`] : [a];
+        const items: SelectItem[] = [];
+        if (def.position) items.push({ sql: `CAST(unnest(${list(`range(${len})`)}) AS INTEGER)`, alias: fields[0].name });
+        values.forEach((v, k) => items.push({ sql: `unnest(${list(v)})`, alias: fields[(def.position ? 1 : 0) + k].name }));
+        return items;
+      },
+    };
+    return r.closeWith([extra], {}, drop);
   }
 
   /** DuckDB: keep the first row per key in file, then line order (`QUALIFY row_number() … = 1`). */

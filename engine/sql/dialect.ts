@@ -98,8 +98,8 @@ export interface Dialect {
   intDivide(a: string, b: string): string;
   /** A numeric cast from `from` to `to` (double to integers truncates). */
   numericCast(e: string, from: DataType, to: DataType): string;
-  /** sum() with the engine's result type (BIGINT for integers, DOUBLE for doubles). */
-  sum(arg: string, argType: DataType): string;
+  /** sum() with the engine's result type (BIGINT for integers, DOUBLE for doubles); `over` (` OVER (…)`) follows the call. */
+  sum(arg: string, argType: DataType, over?: string): string;
   /** TIMESTAMP of the moment the query runs. */
   currentTimestamp(): string;
   /** A TIMESTAMP from text already checked to be `YYYY-MM-DD[T ]HH:MM[:SS[.f]][Z|±HH:MM]` or a date. */

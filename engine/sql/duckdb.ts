@@ -151,7 +151,7 @@ export const duckdb: Dialect = {
   modulo: (a, b) => `${a} % ${b}`,
   intDivide: (a, b) => `CAST(trunc(${a} / nullif(${b}, 0)) AS BIGINT)`,
   numericCast: (e, from, to) => (to === 'double' ? `CAST(${e} AS DOUBLE)` : from === 'double' ? `TRY_CAST(trunc(${e}) AS ${duckTypeName(to)})` : to === 'long' ? `CAST(${e} AS BIGINT)` : `TRY_CAST(${e} AS ${duckTypeName(to)})`),
-  sum: (arg, t) => (t === 'double' ? `sum(${arg})` : `CAST(sum(${arg}) AS BIGINT)`),
+  sum: (arg, t, over = '') => (t === 'double' ? `sum(${arg})${over}` : `CAST(sum(${arg})${over} AS BIGINT)`),
   currentTimestamp: () => 'CAST(current_timestamp AS TIMESTAMP)',
   timestampFromText: (e) => `CAST(TRY_CAST(regexp_replace(upper(${e}), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '\\1 \\2:00\\3') AS TIMESTAMPTZ) AS TIMESTAMP)`,
   tableRef: (name) => ident(name),

@@ -10,7 +10,14 @@ import { call } from '../ir/expr.js';
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import type { PlanNode } from '../ir/plan.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
-import { csvSourceSchema, planSchema } from '../expr/typecheck.js';
+import { csvSourceSchema, joinLayout, joinScopeSide, planSchema, resolveJoinCondition, unionLayout, generateColumns } from '../expr/typecheck.js';
+import { substituteColumns } from '../ir/expr.js';
+import { resolveWindow, windowFunctionSql } from '../functions/window.js';
+import { lookupGenerator } from '../functions/generators.js';
+import { litValue } from '../expr/cast.js';
+import { frameOffsetSql, valuesFrom } from './values.js';
+import { renderQuery, select } from './sql-ast.js';
+import type { FrameBound, SortKey } from '../ir/expr.js';
 import { durationToSql } from '../duration.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
@@ -81,6 +88,35 @@ export class PythonRenderer {
     return v;
   }
 
+  /** A sort key as a Column: `F.expr("x").asc_nulls_first()`. */
+  private sortCol(c: ExprCompiler, k: SortKey): string {
+    return `F.expr(${py(this.frag(c.sql(k.expr)))}).${k.desc ? 'desc' : 'asc'}_nulls_${k.nullsFirst ? 'first' : 'last'}()`;
+  }
+
+  /** A window function with its OVER clause (the same text as the SQL compiler's). */
+  private overSql(c: ExprCompiler, e: Extract<ExprNode, { kind: 'over' }>): string {
+    const d = this.env.dialect;
+    const w = resolveWindow(e, c.ctx.schema, this.env.origin, this.env.ansi ?? false);
+    const item = (k: SortKey) => `${c.sql(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`;
+    const parts: string[] = [];
+    if (e.spec.partitionBy.length) parts.push(`PARTITION BY ${e.spec.partitionBy.map((x) => c.sql(x)).join(', ')}`);
+    if (e.spec.orderBy.length) parts.push(`ORDER BY ${e.spec.orderBy.map(item).join(', ')}`);
+    const f = e.spec.frame;
+    if (f) {
+      const bound = (b: FrameBound): string => {
+        if (b.kind === 'unbounded_preceding') return 'UNBOUNDED PRECEDING';
+        if (b.kind === 'unbounded_following') return 'UNBOUNDED FOLLOWING';
+        if (b.kind === 'current_row') return 'CURRENT ROW';
+        const lit = b.offset as Extract<ExprNode, { kind: 'lit' }>;
+        return `${frameOffsetSql(d, litValue(lit.value, lit.type), lit.type)} ${b.kind === 'preceding' ? 'PRECEDING' : 'FOLLOWING'}`;
+      };
+      parts.push(`${f.unit.toUpperCase()} BETWEEN ${bound(f.start)} AND ${bound(f.end)}`);
+    }
+    const over = `OVER (${parts.join(' ')})`;
+    if (w.kind === 'aggregate') return aggSql(d, c, (e.fn as Extract<ExprNode, { kind: 'aggregate' }>).agg, ` ${over}`);
+    return windowFunctionSql(w.def, d, { args: w.args.slice(0, w.resolved.params.argCount).map((a, i) => c.coerce(a, w.argTypes[i]).sql), params: w.resolved.params, over });
+  }
+
   render(p: PlanNode, streamingSource: boolean): PyChain {
     const d = this.env.dialect;
     const ctx = { datasetSchema: (n: string) => this.env.datasetSchema(n), origin: this.env.origin ?? { table: this.env.table } };
@@ -129,15 +165,78 @@ export class PythonRenderer {
         const schema: Field[] = [...left.schema.map((f) => ({ name: `l.${f.name}`, type: f.type })), ...right.schema.map((f) => ({ name: `r.${f.name}`, type: f.type }))];
         const c = this.compiler(schema, (k) => { const i = k.indexOf('.'); return `${k.slice(0, i)}.${d.ident(k.slice(i + 1))}`; });
         const eq = (lk: string, rk: string): ExprNode => call('=', [{ kind: 'col', name: `l.${lk}` }, { kind: 'col', name: `r.${rk}` }]);
-        const cond: ExprNode = p.on.length === 1 ? eq(p.on[0][0], p.on[0][1]) : call('and', p.on.map(([lk, rk]) => eq(lk, rk)));
-        const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
-        const out = [...left.schema.map((f) => `l.${d.ident(f.name)}`), ...right.schema.filter((f) => !dropRight.has(f.name)).map((f) => `r.${d.ident(f.name)}`)];
+        const conds: ExprNode[] = p.on.map(([lk, rk]) => eq(lk, rk));
+        if (p.condition) {
+          const scoped = resolveJoinCondition(p.condition, left.schema, right.schema, this.env.origin);
+          conds.push(substituteColumns(scoped, (n) => { const s = joinScopeSide(n)!; return { kind: 'col', name: `${s.side === 'left' ? 'l' : 'r'}.${s.name}` }; }));
+        }
+        const cond: ExprNode | null = conds.length === 0 ? null : conds.length === 1 ? conds[0] : call('and', conds);
         const outSchema = planSchema(p, ctx);
-        const items = out.map((sql, i) => this.frag(`${sql} AS ${d.ident(outSchema[i].name)}`));
+        const items = joinLayout(left.schema, right.schema, p.how, p.on).map((x) => {
+          const sql = x.right < 0 ? `l.${d.ident(left.schema[x.left].name)}` : x.left < 0 ? `r.${d.ident(right.schema[x.right].name)}`
+            : `coalesce(l.${d.ident(left.schema[x.left].name)}, r.${d.ident(right.schema[x.right].name)})`;
+          return this.frag(`${sql} AS ${d.ident(x.field.name)}`);
+        });
+        const joinCall = p.how === 'cross' && !cond ? `.crossJoin(${rv}.alias("r"))`
+          : `.join(${rv}.alias("r"), ${cond ? `F.expr(${py(this.frag(c.sql(cond)))})` : 'F.lit(True)'}, ${py(p.how === 'cross' ? 'inner' : p.how)})`;
         return {
           setup, head: left.head, schema: outSchema,
-          calls: [...left.calls, '.alias("l")', `.join(${rv}.alias("r"), F.expr(${py(this.frag(c.sql(cond)))}), ${py(p.how)})`, `.selectExpr(${items.map(py).join(', ')})`],
+          calls: [...left.calls, '.alias("l")', joinCall, `.selectExpr(${items.map(py).join(', ')})`],
         };
+      }
+      case 'union': {
+        const parts = p.inputs.map((i) => this.render(i, streamingSource));
+        const layout = unionLayout(parts.map((x) => x.schema), p.byName ?? false, p.allowMissing ?? false, this.env.origin);
+        const conform = (x: PyChain, i: number): PyChain => {
+          const same = x.schema.length === layout.fields.length && x.schema.every((f, j) => f.name === layout.fields[j].name && f.type === layout.fields[j].type);
+          if (same) return x;
+          const items = layout.fields.map((f, k) => {
+            const j = layout.sources[i][k];
+            const src = j < 0 ? `CAST(NULL AS ${d.typeName(f.type)})` : x.schema[j].type === f.type ? d.ident(x.schema[j].name) : `CAST(${d.ident(x.schema[j].name)} AS ${d.typeName(f.type)})`;
+            return this.frag(`${src} AS ${d.ident(f.name)}`);
+          });
+          return { ...x, calls: [...x.calls, `.selectExpr(${items.map(py).join(', ')})`], schema: layout.fields };
+        };
+        const [first, ...rest] = parts.map(conform);
+        const setup = [...first.setup];
+        const calls = [...first.calls];
+        for (const r of rest) calls.push(`.unionByName(${this.asValue(r, setup, 'part')})`);
+        return { setup, head: first.head, calls, schema: layout.fields };
+      }
+      case 'distinct': {
+        const ch = this.render(p.input, streamingSource);
+        return { ...ch, calls: [...ch.calls, streamingSource ? '.dropDuplicates()' : '.distinct()'] };
+      }
+      case 'sort': {
+        const ch = this.render(p.input, streamingSource);
+        return { ...ch, calls: [...ch.calls, `.orderBy(${p.keys.map((k) => this.sortCol(this.compiler(ch.schema), k)).join(', ')})`] };
+      }
+      case 'limit': {
+        const ch = this.render(p.input, streamingSource);
+        const calls = [...ch.calls];
+        if (p.offset) calls.push(`.offset(${p.offset})`);
+        if (p.n !== null) calls.push(`.limit(${p.n})`);
+        return { ...ch, calls };
+      }
+      case 'window': {
+        const ch = this.render(p.input, streamingSource);
+        const c = this.compiler(ch.schema);
+        const items = p.columns.map(([n, e]) => py(this.frag(`${this.overSql(c, e as Extract<ExprNode, { kind: 'over' }>)} AS ${d.ident(n)}`)));
+        return { ...ch, calls: [...ch.calls, `.selectExpr("*", ${items.join(', ')})`], schema: planSchema(p, ctx) };
+      }
+      case 'generate': {
+        const ch = this.render(p.input, streamingSource);
+        const c = this.compiler(ch.schema);
+        const fields = generateColumns(p.generator, p.arg, p.names, ch.schema, this.env.origin, this.env.ansi);
+        const names = fields.map((f) => d.ident(f.name));
+        const item = this.frag(`${lookupGenerator(p.generator)!.name}(${c.sql(p.arg)}) AS ${names.length === 1 ? names[0] : `(${names.join(', ')})`}`);
+        return { ...ch, calls: [...ch.calls, `.selectExpr("*", ${py(item)})`], schema: planSchema(p, ctx) };
+      }
+      case 'values': {
+        const v = valuesFrom(d, p.schema, p.rows);
+        const sql = renderQuery(select([{ sql: '*', alias: null }], v.from, { where: v.empty ? ['FALSE'] : [] }), (n) => d.ident(n));
+        this.env.fragments.push(sql);
+        return { setup: [], head: `spark.sql(${py(sql)})`, calls: [], schema: [...p.schema] };
       }
       case 'aggregate': {
         const ch = this.render(p.input, streamingSource);
@@ -164,20 +263,13 @@ export class PythonRenderer {
         }
         return { ...ch, calls, schema: planSchema(p, ctx) };
       }
-      case 'union': {
-        const [first, ...rest] = p.inputs.map((i) => this.render(i, streamingSource));
-        const setup = [...first.setup];
-        const calls = [...first.calls];
-        for (const r of rest) calls.push(`.unionByName(${this.asValue(r, setup, 'part')})`);
-        return { setup, head: first.head, calls, schema: first.schema };
-      }
     }
   }
 }
 
-/** An aggregate call in SQL (its registry spelling, then FILTER). */
-export function aggSql(d: Dialect, c: ExprCompiler, a: AggNode): string {
+/** An aggregate call in SQL (its registry spelling, then FILTER; `over`: its OVER clause as a window function). */
+export function aggSql(d: Dialect, c: ExprCompiler, a: AggNode, over = ''): string {
   const r = c.resolveAggregate(a);
-  const sql = aggregateSql(r.def, d, { args: a.args.map((x) => c.sql(x)), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns });
+  const sql = aggregateSql(r.def, d, { args: a.args.map((x, i) => c.coerce(x, r.argTypes[i]).sql), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns, over });
   return a.filter ? `${sql} FILTER (WHERE ${c.sql(a.filter)})` : sql;
 }

@@ -100,9 +100,37 @@ class ReachWalker {
       case 'join': {
         const l = this.plan(g, p.input), r = this.plan(g, p.right);
         const keys = p.on.some(([lk, rk]) => l.taint.cols.has(lk) || r.taint.cols.has(rk));
+        const cond = p.condition ? [...referencedColumns(p.condition)].some((c) => l.taint.cols.has(c) || r.taint.cols.has(c)) : false;
         const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
-        const cols = new Set([...l.taint.cols, ...[...r.taint.cols].filter((c) => !dropRight.has(c))]);
-        return done({ cols, rows: l.taint.rows || r.taint.rows || keys }, planSchema(p, ctx));
+        const semi = p.how === 'left_semi' || p.how === 'left_anti';
+        const cols = new Set([...l.taint.cols, ...(semi ? [] : [...r.taint.cols].filter((c) => !dropRight.has(c)))]);
+        return done({ cols, rows: l.taint.rows || r.taint.rows || keys || cond }, planSchema(p, ctx));
+      }
+      case 'values': return done(CLEAN, p.schema);
+      case 'distinct': {
+        const i = this.plan(g, p.input);
+        return done({ cols: i.taint.cols, rows: i.taint.rows || i.taint.cols.size > 0 }, i.schema);
+      }
+      case 'sort': {
+        const i = this.plan(g, p.input);
+        return done(i.taint, i.schema);
+      }
+      case 'limit': {
+        // which rows are kept depends on the order: any differing row or sort key can change them
+        const i = this.plan(g, p.input);
+        return done({ cols: i.taint.cols, rows: i.taint.rows || i.taint.cols.size > 0 }, i.schema);
+      }
+      case 'window': {
+        const i = this.plan(g, p.input);
+        const cols = new Set(i.taint.cols);
+        for (const [n, e] of p.columns) if (touches(e, i.taint)) cols.add(n);
+        return done({ cols, rows: i.taint.rows }, planSchema(p, ctx));
+      }
+      case 'generate': {
+        const i = this.plan(g, p.input);
+        const schema = planSchema(p, ctx);
+        const rows = i.taint.rows || touches(p.arg, i.taint);
+        return done({ cols: i.taint.cols, rows }, schema);
       }
       case 'dedup': {
         const i = this.plan(g, p.input);
@@ -124,7 +152,10 @@ class ReachWalker {
       }
       case 'union': {
         const parts = p.inputs.map((x) => this.plan(g, x));
-        return done({ cols: new Set(parts.flatMap((x) => [...x.taint.cols])), rows: parts.some((x) => x.taint.rows) }, parts[0].schema);
+        const schema = planSchema(p, ctx);
+        // by position, a differing column of any input is the output column at its position
+        const cols = p.byName ? new Set(parts.flatMap((x) => [...x.taint.cols])) : new Set(parts.flatMap((x) => x.schema.map((f, j) => (x.taint.cols.has(f.name) ? schema[j].name : null)).filter((c): c is string => c !== null)));
+        return done({ cols, rows: parts.some((x) => x.taint.rows) }, schema);
       }
     }
   }

@@ -12,11 +12,28 @@
  */
 import type { ExprNode } from '../ir/expr.js';
 import { call, referencedColumns, substituteColumns } from '../ir/expr.js';
+import type { JoinHow } from '../ir/plan.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
 import type { Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import { ExprCompiler, type ExprContext } from './expr.js';
-import { select, type FromSql, type QuerySql, type SelectItem, type SelectSql } from './sql-ast.js';
+import { select, type FromSql, type JoinKeyword, type QuerySql, type SelectItem, type SelectSql } from './sql-ast.js';
+import { joinScopeSide, resolveJoinCondition, type JoinColumn } from '../expr/typecheck.js';
+
+/** Output columns a closing SELECT adds: their names and types, and the items that compute them over the base keys. */
+export interface ExtraColumns {
+  readonly fields: readonly Field[];
+  readonly items: (c: ExprCompiler, resolve: (e: ExprNode) => ExprNode) => SelectItem[];
+}
+
+/** Clauses a closing SELECT ends with. */
+export interface CloseClauses {
+  readonly distinct?: boolean;
+  /** ORDER BY items, rendered over the base keys. */
+  readonly orderBy?: (c: ExprCompiler, resolve: (e: ExprNode) => ExprNode) => string[];
+  readonly limit?: number | null;
+  readonly offset?: number | null;
+}
 
 export interface BaseCol {
   readonly sql: string;
@@ -195,7 +212,7 @@ export class Rel {
       const sub = this.from.query;
       const refs = this.cols.map((c) => (c.node?.kind === 'col' ? this.base.get(c.node.name)?.sql : undefined));
       if (refs.every((r) => r !== undefined)) {
-        if (sub.kind === 'select') {
+        if (sub.kind === 'select' && !sub.distinct) {
           const byName = new Map(sub.items.map((it) => [this.d.ident(it.alias ?? it.sql), it]));
           if (refs.every((r) => byName.has(r!))) {
             return { ...sub, items: this.cols.map((col, i) => ({ sql: byName.get(refs[i]!)!.sql, alias: col.name })) };
@@ -245,21 +262,62 @@ export class Rel {
     return new Rel(this.env, from, base, r.cols.map((c) => ({ ...c, node: c.node ? re(c.node) : undefined })), r.where.map(re), r.hidden.map((h) => rename.get(h)!), r.watermark, r.source);
   }
 
-  /** An equi-join (`how` inner or left); the output is every left column, then the right columns but the same-named keys. */
-  join(right: Rel, how: 'inner' | 'left', on: readonly (readonly [string, string])[]): Rel {
-    const l = this.asJoinSide('l', true);
+  /**
+   * A join: `on` pairs of equal columns (USING) and/or a condition (left/right
+   * qualified columns, see JOIN_LEFT); the output columns as `layout` says.
+   */
+  join(right: Rel, how: JoinHow, on: readonly (readonly [string, string])[], condition: ExprNode | null, layout: readonly JoinColumn[]): Rel {
+    // a WHERE of the left side can stay after the join only when every output row comes from a left row
+    const keepLeftWhere = how === 'inner' || how === 'left' || how === 'left_semi' || how === 'left_anti' || how === 'cross';
+    const l = this.asJoinSide('l', keepLeftWhere);
     const r = right.asJoinSide('r', false);
     const base = new Map([...l.base, ...r.base]);
     const lByName = new Map(l.cols.map((c) => [c.name, c]));
     const rByName = new Map(r.cols.map((c) => [c.name, c]));
-    const cond: ExprNode = call('and', on.map(([lk, rk]) => call('=', [lByName.get(lk)!.node!, rByName.get(rk)!.node!])));
+    const conds: ExprNode[] = on.map(([lk, rk]) => call('=', [lByName.get(lk)!.node!, rByName.get(rk)!.node!]));
+    if (condition) {
+      const scoped = resolveJoinCondition(condition, this.schema, right.schema, this.env.origin);
+      conds.push(substituteColumns(scoped, (n) => {
+        const s = joinScopeSide(n)!;
+        return (s.side === 'left' ? lByName : rByName).get(s.name)!.node!;
+      }));
+    }
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
     const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
-    const onSql = on.length === 1 ? c.sql((cond as { readonly args: readonly ExprNode[] }).args[0]) : c.sql(cond);
-    const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
-    const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];
-    const from: FromSql = { kind: 'join', left: l.from, right: r.from, how: how === 'left' ? 'LEFT' : 'INNER', on: onSql };
-    return new Rel(this.env, from, base, cols, l.where, [...l.hidden], l.watermark, null);
+    const onSql = conds.length === 0 ? null : c.sql(conds.length === 1 ? conds[0] : call('and', conds));
+    const cols: OutCol[] = layout.map((x) => {
+      if (x.right < 0) return { ...l.cols[x.left], name: x.field.name };
+      if (x.left < 0) return { ...r.cols[x.right], name: x.field.name, type: x.field.type };
+      return { name: x.field.name, type: x.field.type, node: call('coalesce', [l.cols[x.left].node!, r.cols[x.right].node!]) };
+    });
+    const duck = this.d.name === 'duckdb';
+    const kw: JoinKeyword = how === 'left_semi' ? (duck ? 'SEMI' : 'LEFT SEMI') : how === 'left_anti' ? (duck ? 'ANTI' : 'LEFT ANTI')
+      : how === 'cross' ? (onSql ? 'INNER' : 'CROSS') : how === 'right' ? 'RIGHT' : how === 'full' ? 'FULL' : how === 'left' ? 'LEFT' : 'INNER';
+    const from: FromSql = { kind: 'join', left: l.from, right: r.from, how: kw, on: kw === 'CROSS' ? null : onSql ?? 'TRUE' };
+    return new Rel(this.env, from, base, cols, keepLeftWhere ? l.where : [], [...l.hidden], l.watermark, null);
+  }
+
+  /**
+   * Ends this SELECT: its output columns, `extra` columns computed over the
+   * base keys (window functions, generators) and `clauses`, as a subquery whose
+   * columns are plain columns again. `dropHidden` are hidden keys not carried on.
+   */
+  closeWith(extra: readonly ExtraColumns[], clauses: CloseClauses = {}, dropHidden: readonly string[] = [], alias = 'q'): Rel {
+    const c = this.compiler();
+    const resolve = (e: ExprNode) => this.resolve(e);
+    const items = this.items(c).filter((it) => it.alias === null || !dropHidden.includes(it.alias));
+    for (const x of extra) items.push(...x.items(c, resolve));
+    const query = select(items, this.from, {
+      where: this.where.map((w) => c.sql(w)), distinct: clauses.distinct,
+      orderBy: clauses.orderBy?.(c, resolve), limit: clauses.limit ?? null, offset: clauses.offset ?? null,
+    });
+    const hidden = this.hidden.filter((h) => !dropHidden.includes(h));
+    const base = new Map<string, BaseCol>();
+    const cols: OutCol[] = [];
+    for (const col of this.cols) { base.set(col.name, { sql: this.d.ident(col.name), type: col.type }); cols.push({ name: col.name, type: col.type, node: { kind: 'col', name: col.name } }); }
+    for (const h of hidden) base.set(h, { sql: this.d.ident(h), type: this.base.get(h)!.type });
+    for (const x of extra) for (const f of x.fields) { base.set(f.name, { sql: this.d.ident(f.name), type: f.type }); cols.push({ name: f.name, type: f.type, node: { kind: 'col', name: f.name } }); }
+    return new Rel(this.env, { kind: 'sub', query, alias }, base, cols, [], hidden, this.watermark, null);
   }
 }
 

@@ -42,7 +42,7 @@ export const sparkSpellings: SparkSpellings = {
   modulo: (a, b) => `try_mod(${a}, ${b})`,
   intDivide: (a, b) => `CASE WHEN ${b} = 0 THEN NULL ELSE ${a} div ${b} END`,
   numericCast: (e, from, to) => (to === 'double' || from !== 'double' && to === 'long' ? `CAST(${e} AS ${sqlTypeName(to)})` : `try_cast(${e} AS ${sqlTypeName(to)})`),
-  sum: (arg) => `sum(${arg})`,
+  sum: (arg, _t, over = '') => `sum(${arg})${over}`,
   currentTimestamp: () => 'current_timestamp()',
   timestampFromText: (e) => `try_cast(regexp_replace(upper(${e}), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '$1 $2:00$3') AS TIMESTAMP)`,
   tableRef: (name, streaming) => (streaming ? `STREAM(${quoteIdentWith(name, '`')})` : quoteIdentWith(name, '`')),

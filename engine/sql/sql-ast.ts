@@ -16,7 +16,10 @@ export type FromSql =
   | { readonly kind: 'text'; readonly sql: string; readonly alias?: string }
   /** `( query ) [suffix] AS alias` (suffix: Databricks' `WATERMARK …` clause). */
   | { readonly kind: 'sub'; readonly query: QuerySql; readonly alias: string; readonly suffix?: string }
-  | { readonly kind: 'join'; readonly left: FromSql; readonly right: FromSql; readonly how: 'INNER' | 'LEFT' | 'CROSS'; readonly on: string | null };
+  | { readonly kind: 'join'; readonly left: FromSql; readonly right: FromSql; readonly how: JoinKeyword; readonly on: string | null };
+
+/** A join's keyword before JOIN (Spark spells semi and anti joins LEFT SEMI / LEFT ANTI, DuckDB SEMI / ANTI). */
+export type JoinKeyword = 'INNER' | 'LEFT' | 'CROSS' | 'RIGHT' | 'FULL' | 'LEFT SEMI' | 'LEFT ANTI' | 'SEMI' | 'ANTI';
 
 export interface SelectSql {
   readonly kind: 'select';
@@ -27,6 +30,12 @@ export interface SelectSql {
   readonly having: readonly string[];
   /** DuckDB's QUALIFY (filter on a window function). */
   readonly qualify: string | null;
+  /** SELECT DISTINCT. */
+  readonly distinct?: boolean;
+  /** ORDER BY items (rendered, with direction and NULLS placement). */
+  readonly orderBy?: readonly string[];
+  readonly limit?: number | null;
+  readonly offset?: number | null;
 }
 
 export interface UnionSql {
@@ -37,7 +46,9 @@ export interface UnionSql {
 export type QuerySql = SelectSql | UnionSql;
 
 export function select(items: readonly SelectItem[], from: FromSql, extra: Partial<Omit<SelectSql, 'kind' | 'items' | 'from'>> = {}): SelectSql {
-  return { kind: 'select', items, from, where: extra.where ?? [], groupBy: extra.groupBy ?? [], having: extra.having ?? [], qualify: extra.qualify ?? null };
+  const out: SelectSql = { kind: 'select', items, from, where: extra.where ?? [], groupBy: extra.groupBy ?? [], having: extra.having ?? [], qualify: extra.qualify ?? null };
+  if (!extra.distinct && !extra.orderBy?.length && extra.limit == null && extra.offset == null) return out;
+  return { ...out, distinct: extra.distinct ?? false, orderBy: extra.orderBy ?? [], limit: extra.limit ?? null, offset: extra.offset ?? null };
 }
 
 const INDENT = '  ';
@@ -77,7 +88,7 @@ function renderFrom(f: FromSql, ident: (n: string) => string): string {
     case 'text': return f.alias ? `${f.sql} AS ${f.alias}` : f.sql;
     case 'sub': return `(\n${indent(renderQuery(f.query, ident))}\n)${f.suffix ? ` ${f.suffix}` : ''} AS ${f.alias}`;
     case 'join': {
-      const kw = f.how === 'LEFT' ? 'LEFT JOIN' : f.how === 'CROSS' ? 'CROSS JOIN' : 'JOIN';
+      const kw = f.how === 'INNER' ? 'JOIN' : `${f.how} JOIN`;
       return `${renderFrom(f.left, ident)}\n${kw} ${renderFrom(f.right, ident)}${f.on ? ` ON ${f.on}` : ''}`;
     }
   }
@@ -89,12 +100,16 @@ export function renderQuery(q: QuerySql, ident: (n: string) => string): string {
   const items = q.items.map((it) => renderItem(it, ident));
   const oneLine = items.join(', ');
   const lines: string[] = [];
-  if (oneLine.length <= 100 && !oneLine.includes('\n')) lines.push(`SELECT ${oneLine}`);
-  else lines.push('SELECT', ...items.map((it, i) => indent(it + (i < items.length - 1 ? ',' : ''))));
+  const head = q.distinct ? 'SELECT DISTINCT' : 'SELECT';
+  if (oneLine.length <= 100 && !oneLine.includes('\n')) lines.push(`${head} ${oneLine}`);
+  else lines.push(head, ...items.map((it, i) => indent(it + (i < items.length - 1 ? ',' : ''))));
   lines.push(`FROM ${renderFrom(q.from, ident)}`);
   if (q.where.length) lines.push(`WHERE ${q.where.map((w) => (q.where.length > 1 && /\bOR\b/i.test(stripParens(w)) ? `(${w})` : w)).join('\n  AND ')}`);
   if (q.groupBy.length) lines.push(`GROUP BY ${q.groupBy.join(', ')}`);
   if (q.having.length) lines.push(`HAVING ${conjunction(q.having)}`);
   if (q.qualify) lines.push(`QUALIFY ${q.qualify}`);
+  if (q.orderBy?.length) lines.push(`ORDER BY ${q.orderBy.join(', ')}`);
+  if (q.limit != null) lines.push(`LIMIT ${q.limit}`);
+  if (q.offset) lines.push(`OFFSET ${q.offset}`);
   return lines.join('\n');
 }
