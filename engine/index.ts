@@ -7,7 +7,7 @@
  */
 export type { DataType, Field, Schema, Value } from './ir/types.js';
 export type { ExprNode, AggNode } from './ir/expr.js';
-export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec } from './ir/plan.js';
+export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec, JoinHow } from './ir/plan.js';
 export { taggedColumns } from './ir/plan.js';
 
 // expressions and relations
@@ -16,7 +16,13 @@ export {
   count, countDistinct, sum, avg, min, max, tumbling, sliding,
   stream, read, readCsv, rowsSource, Expr, Rel, Agg, Window, GroupedRel, CaseBuilder, DEFAULT_NULL_MARKERS,
 } from './expr/builder.js';
-export type { ExprLike, CsvSourceOptions, DatasetRef } from './expr/builder.js';
+export type { ExprLike, CsvSourceOptions, DatasetRef, JoinOn } from './expr/builder.js';
+export { SortOrder } from './expr/builder.js';
+// relational vocabulary: window functions and over(), sort keys, generators, inline rows
+export * from './expr/api/relational.js';
+// planning a SELECT list with aggregates, window functions and generators (the SQL front end's entry)
+export { planSelect } from './plan/select.js';
+export type { SelectItemSpec, SelectOptions } from './plan/select.js';
 
 // datasets and pipelines
 export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';
@@ -25,6 +31,7 @@ export type { DatasetOptions, Pipeline, PipelineOptions } from './dataset.js';
 // graph
 export { buildGraph, downstreamOf } from './graph/graph.js';
 export type { PipelineGraph, GraphDataset } from './graph/graph.js';
+export type { RefreshMode } from './graph/refresh.js';
 
 // errors
 export { PipelineError, DefinitionError, UnsupportedError, RuntimeFailure, InternalError, isPipelineError } from './errors.js';

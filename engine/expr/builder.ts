@@ -4,13 +4,17 @@
  * `join`, `dropDuplicates`, `groupBy().agg()`). Each call returns a new immutable
  * value wrapping IR nodes; nothing runs here.
  */
-import type { AggNode, ExprNode, UdfSql } from '../ir/expr.js';
+import type { AggNode, ExprNode, SortKey, UdfSql } from '../ir/expr.js';
 import type { CsvOptions, JoinHow, PlanNode, SchemaEvolutionMode, WindowSpec } from '../ir/plan.js';
+import { JOIN_LEFT, JOIN_RIGHT, JOIN_TYPES } from '../ir/plan.js';
+import { hasQueryAggregate, hasWindow, planGroupedExpressions, planHaving, planQualify, planSelect, planWindowColumns } from '../plan/select.js';
+import { lookupGenerator } from '../functions/generators.js';
 import { parseTypeName, PRIMITIVE_TYPES, type DataType, type Field, type Value } from '../ir/types.js';
 import { DefinitionError } from '../errors.js';
 import { parseDurationUs } from '../duration.js';
 
-export type ExprLike = Expr | Value;
+/** An expression, a literal value, or an aggregate (inside SELECT, HAVING and window expressions). */
+export type ExprLike = Expr | Agg | Value;
 
 function freeze<T>(x: T): T {
   return Object.freeze(x);
@@ -19,7 +23,8 @@ function freeze<T>(x: T): T {
 /** Turns a JS value into a literal node; an `Expr` is returned as is. */
 export function toNode(x: ExprLike): ExprNode {
   if (x instanceof Expr) return x.node;
-  return litNode(x);
+  if (x instanceof Agg) return freeze({ kind: 'aggregate', agg: x.node });
+  return litNode(x as Value);
 }
 
 function litNode(v: Value): ExprNode {
@@ -178,11 +183,18 @@ export function udf(name: string, options: { returns: DataType | string; sql?: s
 
 // ---------------------------------------------------------------- aggregates
 
-/** An aggregate expression, used in `groupBy(...).agg({...})`. */
+/**
+ * An aggregate expression, used in `groupBy(...).agg({...})`, and anywhere an
+ * expression is taken in a SELECT or HAVING (`having(count().expr().gt(1))`,
+ * `{ ratio: sum('a').expr().div(count()) }`) or as a window aggregate
+ * (`over(sum('x'), {...})`).
+ */
 export class Agg {
   constructor(readonly node: AggNode) { Object.freeze(this); }
   /** `FILTER (WHERE cond)`: only rows where cond is TRUE are aggregated. */
   filter(cond: ExprLike): Agg { return new Agg(freeze({ ...this.node, filter: toNode(cond) })); }
+  /** This aggregate as an expression, to compute with: `count().expr().gt(1)`. */
+  expr(): Expr { return new Expr(toNode(this)); }
 }
 
 function aggArg(x: ExprLike | string): ExprNode {
@@ -247,44 +259,138 @@ function toColumnPairs(spec: ColumnsArg): (readonly [string, ExprNode])[] {
   return Object.entries(spec).map(([k, v]) => freeze([k, typeof v === 'string' ? col(v).node : toNode(v)] as const));
 }
 
+/** A sort key for `orderBy` and window specs: `asc('x')`, `desc(col('y'))` (api/relational.ts). */
+export class SortOrder {
+  constructor(readonly key: SortKey) { Object.freeze(this); }
+}
+
+function sortKeyOf(k: string | ExprLike | SortOrder): SortKey {
+  if (k instanceof SortOrder) return k.key;
+  const expr = typeof k === 'string' ? col(k).node : toNode(k);
+  return freeze({ expr, desc: false, nullsFirst: true });
+}
+
+export type JoinOn =
+  | string | readonly string[] | Record<string, string>
+  /** Any condition: unqualified columns name the side that has them. */
+  | Expr
+  /** A condition over the two sides: `(l, r) => l('k').eq(r('k')).and(r('t').le(l('t')))`. */
+  | ((left: (name: string) => Expr, right: (name: string) => Expr) => ExprLike);
+
+function sideCol(side: string) {
+  return (name: string): Expr => new Expr(freeze({ kind: 'col', name, qualifier: freeze([side]) }));
+}
+
+/** Whether an expression needs planning (aggregates, window functions or a generator inside). */
+function needsPlanning(e: ExprNode): boolean {
+  return hasQueryAggregate(e) || hasWindow(e) || hasGeneratorCall(e);
+}
+
+function hasGeneratorCall(e: ExprNode): boolean {
+  return (e.kind === 'call' && lookupGenerator(e.fn) !== undefined) || (e.kind === 'call' && e.args.some(hasGeneratorCall));
+}
+
 /** A relation: a query being built. */
 export class Rel {
   constructor(readonly node: PlanNode) { Object.freeze(this); }
 
-  /** Keeps exactly these columns: names, or `{ out: expr }` records. */
+  /**
+   * Keeps exactly these columns: names, or `{ out: expr }` records. Aggregates
+   * make it a global aggregation (`select({ n: count() })`), window functions
+   * are computed first (`over(rowNumber(), {...})`), and a generator
+   * (`explode(col('tags'))`) gives one row per element.
+   */
   select(...cols: (string | ColumnsArg)[]): Rel {
     const pairs: (readonly [string, ExprNode])[] = [];
     for (const c of cols) {
       if (typeof c === 'string') pairs.push(freeze([c, col(c).node] as const));
       else pairs.push(...toColumnPairs(c));
     }
+    if (pairs.some(([, e]) => needsPlanning(e))) return new Rel(planSelect(this.node, pairs.map(([name, expr]) => ({ name, expr }))));
     return new Rel(freeze({ kind: 'select', input: this.node, columns: freeze(pairs) }));
   }
 
-  /** Adds or replaces columns, keeping the others (Spark's `withColumns`). */
+  /** Adds or replaces columns, keeping the others (Spark's `withColumns`); window functions are computed first. */
   withColumns(spec: ColumnsArg): Rel {
-    return new Rel(freeze({ kind: 'derive', input: this.node, columns: freeze(toColumnPairs(spec)) }));
+    const pairs = toColumnPairs(spec);
+    if (pairs.some(([, e]) => hasWindow(e))) return new Rel(planWindowColumns(this.node, pairs, 'derive'));
+    return new Rel(freeze({ kind: 'derive', input: this.node, columns: freeze(pairs) }));
   }
 
   withColumn(name: string, e: ExprLike): Rel { return this.withColumns({ [name]: e }); }
 
   drop(...names: string[]): Rel { return new Rel(freeze({ kind: 'drop', input: this.node, names: freeze(names) })); }
 
-  filter(predicate: ExprLike): Rel { return new Rel(freeze({ kind: 'filter', input: this.node, predicate: toNode(predicate) })); }
+  /**
+   * Keeps the rows where the predicate is TRUE. A predicate over window
+   * functions is a QUALIFY; over aggregates (right after `agg`) a HAVING.
+   */
+  filter(predicate: ExprLike): Rel {
+    const p = toNode(predicate);
+    if (hasWindow(p)) return this.qualify(new Expr(p));
+    if (hasQueryAggregate(p)) return this.having(new Expr(p));
+    return new Rel(freeze({ kind: 'filter', input: this.node, predicate: p }));
+  }
   where(predicate: ExprLike): Rel { return this.filter(predicate); }
 
   /**
-   * Equi-join. `on` is a column name present on both sides, a list of them, or
-   * `{ leftCol: 'rightCol' }`. The output has every left column, then the right
-   * columns except the keys that share their left key's name. NULL keys never match.
+   * HAVING, right after `groupBy(...).agg(...)`: a filter on the groups that may
+   * use aggregates not in the output (`having(count().expr().gt(1))`).
    */
-  join(right: Rel, on: string | readonly string[] | Record<string, string>, how: JoinHow = 'inner'): Rel {
-    const pairs = typeof on === 'string' ? [[on, on]] : Array.isArray(on) ? (on as string[]).map((k) => [k, k]) : Object.entries(on as Record<string, string>);
-    if (how !== 'inner' && how !== 'left') throw new DefinitionError('UNSUPPORTED_JOIN', `join type "${how}" is not supported`, { how }, { hint: 'use "inner" or "left"' });
-    return new Rel(freeze({ kind: 'join', input: this.node, right: right.node, how, on: freeze(pairs.map((p) => freeze([p[0], p[1]] as const))) }));
+  having(predicate: ExprLike): Rel {
+    const p = toNode(predicate);
+    if (this.node.kind !== 'aggregate') {
+      throw new DefinitionError('HAVING_WITHOUT_AGGREGATE', 'having() follows groupBy(...).agg(...)', {}, { hint: 'aggregate first, or use filter()' });
+    }
+    return new Rel(planHaving(this.node, p));
   }
 
-  leftJoin(right: Rel, on: string | readonly string[] | Record<string, string>): Rel { return this.join(right, on, 'left'); }
+  /** QUALIFY: keeps the rows where a predicate over window functions is TRUE (`qualify(over(rowNumber(), {...}).eq(1))`). */
+  qualify(predicate: ExprLike): Rel { return new Rel(planQualify(this.node, toNode(predicate))); }
+
+  /** SELECT DISTINCT: one row per distinct row (NULLs equal). On a stream: each distinct row once, when it first arrives. */
+  distinct(): Rel { return new Rel(freeze({ kind: 'distinct', input: this.node })); }
+
+  /** ORDER BY (materialized views; ties keep their input order): names, expressions or `asc(x)`/`desc(x)`. */
+  orderBy(...keys: (string | ExprLike | SortOrder)[]): Rel {
+    return new Rel(freeze({ kind: 'sort', input: this.node, keys: freeze(keys.map(sortKeyOf)) }));
+  }
+  sort(...keys: (string | ExprLike | SortOrder)[]): Rel { return this.orderBy(...keys); }
+
+  /** LIMIT n (materialized views): the first n rows of the input's order. */
+  limit(n: number): Rel {
+    if (this.node.kind === 'limit' && this.node.n === null) return new Rel(freeze({ ...this.node, n }));
+    return new Rel(freeze({ kind: 'limit', input: this.node, n }));
+  }
+
+  /** OFFSET n: skips the first n rows (`offset(10).limit(5)` is rows 11–15). */
+  offset(n: number): Rel { return new Rel(freeze({ kind: 'limit', input: this.node, n: null, offset: n })); }
+
+  /**
+   * A join. `on`: a column name present on both sides, a list of them, or
+   * `{ leftCol: 'rightCol' }` (equal keys; a right key with its left key's
+   * name is not repeated), or a condition: an expression, or
+   * `(l, r) => l('k').eq(r('k')).and(…)`. `how`: inner, left, right, full,
+   * left_semi, left_anti, cross. The output has every left column, then the
+   * right columns (none for semi and anti joins). NULL keys never match.
+   */
+  join(right: Rel, on: JoinOn, how: JoinHow = 'inner'): Rel {
+    if (!(JOIN_TYPES as readonly string[]).includes(how)) throw new DefinitionError('UNSUPPORTED_JOIN', `join type "${how}" is not supported`, { how }, { hint: `use one of ${JOIN_TYPES.join(', ')}` });
+    let pairs: (readonly [string, string])[] = [];
+    let condition: ExprNode | null = null;
+    if (typeof on === 'function') condition = toNode(on(sideCol(JOIN_LEFT), sideCol(JOIN_RIGHT)));
+    else if (on instanceof Expr) condition = on.node;
+    else pairs = (typeof on === 'string' ? [[on, on]] : Array.isArray(on) ? (on as string[]).map((k) => [k, k]) : Object.entries(on as Record<string, string>)).map((p) => freeze([p[0], p[1]] as const));
+    return new Rel(freeze({ kind: 'join', input: this.node, right: right.node, how, on: freeze(pairs), ...(condition ? { condition } : {}) }));
+  }
+
+  leftJoin(right: Rel, on: JoinOn): Rel { return this.join(right, on, 'left'); }
+
+  /** Every pair of rows (a cross join), optionally with a condition. */
+  crossJoin(right: Rel, condition?: JoinOn): Rel {
+    if (condition === undefined) return new Rel(freeze({ kind: 'join', input: this.node, right: right.node, how: 'cross', on: freeze([]) }));
+    return this.join(right, condition, 'cross');
+  }
 
   /** Keeps the first row of each key (NULLs compare equal): earliest batch, then input order. */
   dropDuplicates(keys: readonly string[]): Rel {
@@ -311,10 +417,31 @@ export class Rel {
   }
 
   /** Aggregates the whole input into one row. */
-  agg(spec: Record<string, Agg>): Rel { return this.groupBy().agg(spec); }
+  agg(spec: Record<string, Agg | Expr>): Rel { return this.groupBy().agg(spec); }
 
+  /** UNION ALL by position (Spark's `union`): the first input names the columns; types widen to a common type. */
   union(...others: Rel[]): Rel {
     return new Rel(freeze({ kind: 'union', inputs: freeze([this.node, ...others.map((o) => o.node)]) }));
+  }
+  unionAll(...others: Rel[]): Rel { return this.union(...others); }
+
+  /** UNION ALL by column name; with `allowMissingColumns` a column one side lacks is NULL there (and added at the end). */
+  unionByName(other: Rel, options: { allowMissingColumns?: boolean } = {}): Rel {
+    return new Rel(freeze({ kind: 'union', inputs: freeze([this.node, other.node]), byName: true, ...(options.allowMissingColumns ? { allowMissing: true } : {}) }));
+  }
+
+  /**
+   * A generator (LATERAL VIEW): one row per element of an array or entry of a
+   * map, with every column of this relation. `as`: the new column names (one
+   * for an array: default `col`; two for a map: default `key`, `value`);
+   * `position`: add the element's position (from 0) first (default name `pos`);
+   * `outer`: a NULL or empty collection gives one row of NULLs instead of none.
+   */
+  explode(collection: ExprLike | string, options: { as?: string | readonly string[]; outer?: boolean; position?: boolean } = {}): Rel {
+    const arg = typeof collection === 'string' ? col(collection).node : toNode(collection);
+    const generator = `${options.position ? 'posexplode' : 'explode'}${options.outer ? '_outer' : ''}`;
+    const names = options.as === undefined ? [] : typeof options.as === 'string' ? [...(options.position ? ['pos'] : []), options.as] : [...options.as];
+    return new Rel(freeze({ kind: 'generate', input: this.node, generator, arg, names: freeze(names) }));
   }
 }
 
@@ -323,12 +450,17 @@ export class GroupedRel {
     Object.freeze(this);
   }
 
-  agg(spec: Record<string, Agg>): Rel {
-    const aggs = Object.entries(spec).map(([name, a]) => {
-      if (!(a instanceof Agg)) throw new DefinitionError('INVALID_AGGREGATE', `agg value for "${name}" is not an aggregate`, { column: name }, { hint: 'use count(), sum(), avg(), min(), max() or countDistinct()' });
-      return freeze([name, a.node] as const);
-    });
-    return new Rel(freeze({ kind: 'aggregate', input: this.input, window: this.window, keys: freeze([...this.keys]), aggs: freeze(aggs) }));
+  /** Named aggregates (`{ n: count() }`), or expressions over aggregates (`{ ratio: sum('a').expr().div(count()) }`). */
+  agg(spec: Record<string, Agg | Expr>): Rel {
+    const entries = Object.entries(spec);
+    for (const [name, a] of entries) {
+      if (!(a instanceof Agg) && !(a instanceof Expr && hasQueryAggregate(a.node))) throw new DefinitionError('INVALID_AGGREGATE', `agg value for "${name}" is not an aggregate`, { column: name }, { hint: 'use count(), sum(), avg(), min(), max(), countDistinct(), aggregate(name, …), or an expression over them' });
+    }
+    if (entries.every(([, a]) => a instanceof Agg)) {
+      const aggs = entries.map(([name, a]) => freeze([name, (a as Agg).node] as const));
+      return new Rel(freeze({ kind: 'aggregate', input: this.input, window: this.window, keys: freeze([...this.keys]), aggs: freeze(aggs) }));
+    }
+    return new Rel(planGroupedExpressions(this.input, this.window, this.keys, entries.map(([name, a]) => freeze([name, toNode(a)] as const))));
   }
 }
 

@@ -207,7 +207,16 @@ export class PipelineExecutor {
   private readonly forceRefresh = new Set<string>();
 
   /** Whether some materialized view waits to be rewritten (a batch without data will do it). */
-  get hasPendingRefresh(): boolean { return this.forceRefresh.size > 0; }
+  get hasPendingRefresh(): boolean { return this.forceRefresh.size > 0 || this.neverComputed(); }
+
+  /** Whether a materialized view that reads no file (inline rows, other static views) was never computed: no file batch would compute it. */
+  private neverComputed(): boolean {
+    for (const n of this.staticSet) {
+      const g = this.graph.datasets.get(n)!;
+      if (g.kind === 'materialized_view' && !this.fingerprints.has(n) && planSources(g.def.query).length === 0) return true;
+    }
+    return false;
+  }
 
   /** Whether a batch without data would emit windows (a triggered run's closing batch). */
   needsClosingBatch(): boolean {

@@ -200,7 +200,7 @@ export class PipelineRunner {
       lastMovedWatermark = r.watermarkMoved;
       if (r.failure) return results;
     }
-    if (lastMovedWatermark && this.executor.needsClosingBatch()) {
+    if ((lastMovedWatermark && this.executor.needsClosingBatch()) || (results.length === 0 && this.executor.hasPendingRefresh)) {
       results.push(await this.runBatch({ batchId: this.nextBatchId, ingestedAtUs: this.nowUs(), files: [] }));
     }
     return results;

@@ -459,7 +459,7 @@ export class PipelineCompiler {
         const list = (x: string) => (def.outer ? `CASE WHEN ${len} > 0 THEN ${x} ELSE [NULL] END` : x);
         const values = isMap ? [`map_keys(${a})`, `map_values(${a})`] : [a];
         const items: SelectItem[] = [];
-        if (def.position) items.push({ sql: `CAST(unnest(${list(`range(${len})`)}) AS INTEGER)`, alias: fields[0].name });
+        if (def.position) items.push({ sql: `CAST(unnest(${list(`range(CAST(${len} AS BIGINT))`)}) AS INTEGER)`, alias: fields[0].name });
         values.forEach((v, k) => items.push({ sql: `unnest(${list(v)})`, alias: fields[(def.position ? 1 : 0) + k].name }));
         return items;
       },
