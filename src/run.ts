@@ -384,7 +384,8 @@ async function cmdGraph(argv: string[]): Promise<number> {
       const d = g.datasets.get(n)!;
       const quality = d.def.properties.quality ? ` ${d.def.properties.quality}` : '';
       const ins = d.inputs.map((i) => (i.streaming ? `STREAM(${i.dataset})` : i.dataset)).join(', ');
-      lines.push(`${n}  [${d.kind.replace('_', ' ')}${quality}]${ins ? `  <- ${ins}` : ''}`);
+      const refresh = d.refresh ? `, ${d.refresh.mode === 'incremental' ? 'incremental' : `recompute: ${d.refresh.reason}`}` : '';
+      lines.push(`${n}  [${d.kind.replace('_', ' ')}${quality}${refresh}]${ins ? `  <- ${ins}` : ''}`);
     }
   } else throw new UsageError(`graph: --format must be text, mermaid or dot, got "${format}"`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -41,6 +41,8 @@ export interface CatalogDataset {
   readonly quarantine: string | null;
   /** Where the dataset is defined. */
   readonly origin: { file: string | null; line: number | null };
+  /** Materialized views: refreshed incrementally or recomputed, and why (null when not known). */
+  readonly refresh: { mode: 'incremental' | 'recompute'; reason: string } | null;
 }
 
 export interface Catalog {
@@ -78,6 +80,7 @@ export function catalogOfGraph(graph: PipelineGraph): Catalog {
       expectations: g.def.expectations.map((x) => ({ name: x.name, action: x.action, constraint: exprToString(x.predicate) })),
       inputs: g.inputs, quarantineOf: g.quarantineOf ?? null, quarantine,
       origin: { file: g.origin.file ?? null, line: g.origin.line ?? null },
+      refresh: g.refresh ? { mode: g.refresh.mode, reason: g.refresh.reason } : null,
     }));
   }
   return Object.freeze({ pipeline: graph.pipeline.name, order: graph.order, datasets, consumers: consumersOf(graph.order, datasets), source: { kind: 'pipeline' as const } });
@@ -135,6 +138,7 @@ export function catalogOfEvents(events: readonly PipelineEvent[]): Catalog | nul
       inputs, quarantineOf: typeof dd.quarantine_of === 'string' ? dd.quarantine_of : null,
       quarantine: typeof dd.quarantine === 'string' ? dd.quarantine : null,
       origin: { file: dd.source_location?.path ?? null, line: dd.source_location?.line_number ?? null },
+      refresh: fd.refresh_mode === 'incremental' || fd.refresh_mode === 'recompute' ? { mode: fd.refresh_mode, reason: typeof fd.refresh_reason === 'string' ? fd.refresh_reason : '' } : null,
     }));
     order.push(name);
   }

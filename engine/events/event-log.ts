@@ -213,6 +213,8 @@ export class EventLog implements EventSink {
               // not in DLT: the file sources the flow reads and the read mode of each input
               sources: planSources(g.def.query).map((p) => (p.kind === 'csv' ? { format: 'csv', glob: p.options.glob } : { format: 'rows', name: p.kind === 'rows' ? p.name : null })),
               streaming_inputs: g.inputs.filter((i) => i.streaming).map((i) => i.dataset),
+              // not in DLT: how a materialized view is refreshed (incremental state or a recompute when an input changed)
+              ...(g.refresh ? { refresh_mode: g.refresh.mode, refresh_reason: g.refresh.reason } : {}),
             },
           },
         });

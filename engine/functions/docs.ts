@@ -6,6 +6,8 @@
  */
 import { allFunctions, FAMILIES, supportIn, type ScalarFunction } from './registry.js';
 import { allAggregates, type AggregateDef } from './aggregates.js';
+import { allWindowFunctions, type WindowFunctionDef } from './window.js';
+import { allGenerators } from './generators.js';
 import type { DialectName } from '../sql/dialect.js';
 import './index.js';
 
@@ -22,6 +24,8 @@ const SYNTAX: readonly { readonly form: string; readonly what: string }[] = [
   { form: "DATE 'yyyy-MM-dd', TIMESTAMP 'yyyy-MM-dd HH:mm:ss'", what: 'typed literals' },
   { form: 'x -> expr, (x, y) -> expr', what: 'lambdas, the function arguments of filter, transform, exists, map_filter, …' },
   { form: 'agg(…) FILTER (WHERE cond)', what: 'aggregates only the rows where cond is TRUE (any aggregate)' },
+  { form: 'fn(…) OVER (PARTITION BY … ORDER BY … [ROWS|RANGE BETWEEN … AND …])', what: 'a window function or any aggregate over a window (materialized views); Spark\'s default frame: RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW with ORDER BY, the whole partition without' },
+  { form: 'fn(…) IGNORE NULLS OVER (…)', what: 'lag, lead, first_value, last_value, nth_value skip NULL values' },
 ];
 
 function cell(s: string): string {
@@ -42,6 +46,13 @@ function aggSupport(a: AggregateDef, d: DialectName): string {
   return 'yes';
 }
 
+function windowSupport(w: WindowFunctionDef, d: DialectName): string {
+  const s = w.sql[d] ?? w.sql.default;
+  if (s === undefined) return 'no';
+  if (typeof s === 'object' && 'unsupported' in s) return `no: ${s.unsupported}`;
+  return 'yes';
+}
+
 function code(s: string): string {
   return '`' + s.replace(/`/g, "'") + '`';
 }
@@ -55,7 +66,7 @@ export function functionReference(): string {
     '',
     '<!-- Generated from the function registry (engine/functions/) by `npm run docs`. Do not edit. -->',
     '',
-    `${fns.length} scalar functions and operators and ${aggs.length} aggregates, with Spark 4.1 semantics in the session`,
+    `${fns.length} scalar functions and operators, ${aggs.length} aggregates, ${allWindowFunctions().length} window functions and ${allGenerators().length} generators, with Spark 4.1 semantics in the session`,
     'time zone. `spark.sql.ansi.enabled` is a pipeline setting (`ansi`): on, an invalid cast, an overflow or a',
     'division by zero fails the flow with a coded error naming the function, the table and the row; off, they',
     'give NULL. SQL pipelines default to on (as Spark 4), TypeScript pipelines to off.',
@@ -90,6 +101,22 @@ export function functionReference(): string {
     const names = [a.name, ...(a.aliases ?? [])].map(code).join(', ');
     const ex = a.examples[0] ? `${code(a.examples[0].sql)} → ${code(a.examples[0].result)}` : '';
     lines.push(`| ${code(a.signature)}<br>${cell(a.summary)}${a.aliases?.length ? `<br>names: ${names}` : ''} | ${ex} | ${a.incremental ? 'incremental' : 'holistic'} | ${a.distinct === 'no' ? 'no' : 'yes'} | ${DIALECTS.map(([d]) => cell(aggSupport(a, d))).join(' | ')} |`);
+  }
+  lines.push('');
+  const wins = allWindowFunctions();
+  lines.push('## Window functions', '',
+    '`fn(…) OVER (PARTITION BY … ORDER BY … frame)` in a materialized view (on a stream, Spark allows only event-time windows). Ranking and offset functions need ORDER BY and take no frame; value functions read the frame. Every aggregate above can be used OVER a window too (without DISTINCT or FILTER); sliding ROWS frames use the aggregate\'s add and remove. Rows tied on the ORDER BY keys keep their input order in the engine (a target may order them otherwise: the portability report says where it matters).', '');
+  lines.push('| function | kind | example | ' + DIALECTS.map(([, t]) => t).join(' | ') + ' |', '|---|---|---|' + DIALECTS.map(() => '---').join('|') + '|');
+  for (const w of wins) {
+    const ex = w.examples[0] ? `${code(w.examples[0].sql)} → ${code(w.examples[0].result)}` : '';
+    lines.push(`| ${code(w.signature)}<br>${cell(w.summary)} | ${w.kind} | ${ex} | ${DIALECTS.map(([d]) => cell(windowSupport(w, d))).join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push('## Generators', '', 'A generator is a whole item of a SELECT list (`SELECT id, explode(tags) AS tag`) or a `LATERAL VIEW`; in TypeScript `rel.explode(col, { as, outer, position })` or `select({ tag: explode(\'tags\') })`. Every dialect spells them (DuckDB with `unnest`).', '');
+  lines.push('| generator | example | columns |', '|---|---|---|');
+  for (const g of allGenerators()) {
+    const ex = g.examples[0] ? `${code(g.examples[0].sql)} → ${code(g.examples[0].result)}` : '';
+    lines.push(`| ${code(g.signature)}<br>${cell(g.summary)} | ${ex} | ${g.position ? '`pos`, ' : ''}\`col\` (array) or \`key\`, \`value\` (map) |`);
   }
   lines.push('');
   return lines.join('\n');

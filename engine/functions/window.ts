@@ -215,7 +215,7 @@ function offsetDef(name: 'lag' | 'lead'): WindowFunctionDef {
   return {
     name, kind: 'offset', signature: `${name}(input[, offset[, default]]) [IGNORE NULLS]`, arity: [1, 4],
     summary: `The value of input ${lag ? 'offset rows before' : 'offset rows after'} the row in its partition (offset 1 by default, 0 is the row itself, a negative offset looks the other way); default (NULL unless given) when there is no such row. IGNORE NULLS counts only non-NULL values.`,
-    examples: [{ sql: `${name}(b) OVER (PARTITION BY a ORDER BY b) FROM VALUES ('A1', 2), ('A1', 1), ('A2', 3), ('A1', 1) tab(a, b)`, result: lag ? 'NULL, 1, 1, NULL' : '1, 2, NULL, NULL' }],
+    examples: [{ sql: `${name}(b) OVER (PARTITION BY a ORDER BY b) FROM VALUES ('A1', 2), ('A1', 1), ('A2', 3), ('A1', 1) tab(a, b)`, result: lag ? 'NULL, 1, 1, NULL (rows in a, b order)' : '1, 2, NULL, NULL (rows in a, b order)' }],
     type: offsetType,
     evaluate: offsetEval(lag ? 1 : -1),
     sql: {
@@ -292,24 +292,24 @@ function nthType(args: readonly ArgInfo[], ctx: TypeCtx): WindowResolved {
 
 registerWindowFunctions([
   ranking('row_number', 'int', 'The number of the row in its partition, from 1, in window order (ties in an order the engine keeps stable: input order).',
-    { sql: 'row_number() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 2, 3, 1' },
+    { sql: 'row_number() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 2, 3, 1 (rows in a, b order)' },
     (p) => { for (let k = 0; k < p.size; k++) p.set(k, k + 1); }),
   ranking('rank', 'int', 'The rank of the row in its partition: 1 + the number of rows before its peers (ties share a rank, leaving gaps).',
-    { sql: 'rank() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 3, 1' },
+    { sql: 'rank() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 3, 1 (rows in a, b order)' },
     (p) => { for (let k = 0; k < p.size; k++) p.set(k, p.peerStart[k] + 1); }),
   ranking('dense_rank', 'int', 'The rank of the row in its partition without gaps: 1 + the number of distinct peer groups before it.',
-    { sql: 'dense_rank() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 2, 1' },
+    { sql: 'dense_rank() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 2, 1 (rows in a, b order)' },
     (p) => { let r = 0; for (let k = 0; k < p.size; k++) { if (p.peerStart[k] === k) r++; p.set(k, r); } }),
   ranking('percent_rank', 'double', 'The relative rank: (rank − 1) / (rows in the partition − 1), 0 for a partition of one row.',
-    { sql: 'percent_rank() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '0.0, 0.0, 1.0, 0.0' },
+    { sql: 'percent_rank() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '0.0, 0.0, 1.0, 0.0 (rows in a, b order)' },
     (p) => { for (let k = 0; k < p.size; k++) p.set(k, p.size === 1 ? 0 : p.peerStart[k] / (p.size - 1)); }),
   ranking('cume_dist', 'double', 'The cumulative distribution: the rows up to and including the row\'s peers / the rows in the partition.',
-    { sql: 'cume_dist() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '0.6666666666666666, 0.6666666666666666, 1.0, 1.0' },
+    { sql: 'cume_dist() OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '0.6666666666666666, 0.6666666666666666, 1.0, 1.0 (rows in a, b order)' },
     (p) => { for (let k = 0; k < p.size; k++) p.set(k, p.peerEnd[k] / p.size); }),
   {
     name: 'ntile', kind: 'ranking', signature: 'ntile(n)', arity: [1, 1],
     summary: 'The bucket (1 to n) of the row when its partition is divided into n buckets as equal as possible (the first buckets get one row more).',
-    examples: [{ sql: 'ntile(2) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 2, 1' }],
+    examples: [{ sql: 'ntile(2) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 2, 1 (rows in a, b order)' }],
     type: (args, ctx) => {
       const n = intLiteral(args[0]);
       if (n === null || n <= 0) ctx.mismatch('ntile() needs a positive integer literal', 'write ntile(4)');
@@ -328,19 +328,19 @@ registerWindowFunctions([
   {
     name: 'first_value', kind: 'value', signature: 'first_value(expr[, ignoreNulls]) [IGNORE NULLS]', arity: [1, 2],
     summary: 'The value of expr at the first row of the frame (the first non-NULL one with IGNORE NULLS); NULL for an empty frame.',
-    examples: [{ sql: 'first_value(b) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 1, 3' }],
+    examples: [{ sql: 'first_value(b) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 1, 3 (rows in a, b order)' }],
     type: firstLastType, evaluate: framePick(false, () => 1), sql: { default: valueSql('first_value') },
   },
   {
     name: 'last_value', kind: 'value', signature: 'last_value(expr[, ignoreNulls]) [IGNORE NULLS]', arity: [1, 2],
     summary: 'The value of expr at the last row of the frame (the last non-NULL one with IGNORE NULLS); with ORDER BY and the default frame, the last peer of the row.',
-    examples: [{ sql: 'last_value(b) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 2, 3' }],
+    examples: [{ sql: 'last_value(b) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 2, 3 (rows in a, b order)' }],
     type: firstLastType, evaluate: framePick(true, () => 1), sql: { default: valueSql('last_value') },
   },
   {
     name: 'nth_value', kind: 'value', signature: 'nth_value(expr, offset) [IGNORE NULLS]', arity: [2, 3],
     summary: 'The value of expr at the offset-th row (from 1) of the frame (of its non-NULL values with IGNORE NULLS); NULL when the frame is shorter.',
-    examples: [{ sql: 'nth_value(b, 2) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 1, NULL' }],
+    examples: [{ sql: 'nth_value(b, 2) OVER (PARTITION BY a ORDER BY b) FROM VALUES (\'A1\', 2), (\'A1\', 1), (\'A2\', 3), (\'A1\', 1) tab(a, b)', result: '1, 1, 1, NULL (rows in a, b order)' }],
     type: nthType, evaluate: framePick(false, (q) => q.n ?? 1),
     sql: {
       default: (e) => {

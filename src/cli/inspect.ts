@@ -335,6 +335,7 @@ export async function cmdStatus(argv: string[]): Promise<number> {
       lines.push(`  ${padEnd(truncate(x.name, nameW - 2), nameW - 2)}  ${padEnd(x.action, 4)}  ${padStart(String(x.passed_records), 8)} of ${padEnd(String(total), 8)} passed ${colored}`);
     }
     if (t.watermark) lines.push(dim(`  watermark ${t.watermark.replace('T', ' ').replace(/\.000Z$|Z$/, '')} UTC`));
+    if (t.refresh) lines.push(dim(`  refresh ${t.refresh.mode}${t.refresh.mode === 'recompute' && t.refresh.reason ? ` (${t.refresh.reason})` : ''}`));
     if (status === 'FAILED' && t.last_status?.code) lines.push(red(`  batch ${t.last_status.batch} failed: ${t.last_status.code} (see: events --flow ${t.name})`));
   }
   lines.push('');

@@ -133,6 +133,8 @@ export interface StatusTable {
   last_commit: string | null;
   last_status: { status: string; batch: number | null; code?: string } | null;
   watermark: string | null;
+  /** Materialized views: `incremental` (state updated by new rows) or `recompute` (rerun when an input changed), and why. */
+  refresh: { mode: string; reason: string } | null;
   expectations: { name: string; action: string; passed_records: number; failed_records: number; pass_rate: number | null }[];
 }
 
@@ -289,6 +291,7 @@ export class OutputReader {
         last_commit: commit?.timestamp ? new Date(commit.timestamp).toISOString() : null,
         last_status: ev.lastStatus,
         watermark: ev.watermark,
+        refresh: d.refresh,
         expectations: [...ev.expectations].map(([n, t]) => ({
           name: n, action: t.action, passed_records: t.passed, failed_records: t.failed,
           pass_rate: t.passed + t.failed > 0 ? t.passed / (t.passed + t.failed) : null,
