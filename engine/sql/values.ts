@@ -21,7 +21,7 @@ export function valueSql(d: Dialect, v: Value, t: DataType): string {
     case 'map': {
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as Record<string, Value>);
       const kv = entries.map(([k, x]) => [valueSql(d, k as Value, i.key), valueSql(d, x, i.value)]);
-      const lit = d.name === 'duckdb' ? `MAP {${kv.map(([k, x]) => `${k}: ${x}`).join(', ')}}` : `map(${kv.flat().join(', ')})`;
+      const lit = d.name === 'duckdb' ? `MAP {${kv.map(([k, x]) => `${k}: ${x}`).join(', ')}}` : `(map(${kv.flat().join(', ')}))`; // parenthesised: a Spark grammar (dt-sql-parser) misreads CAST(map(…) AS …) after other items
       return `CAST(${lit} AS ${d.typeName(t)})`;
     }
     case 'struct': {
