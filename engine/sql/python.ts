@@ -193,7 +193,7 @@ export class PythonRenderer {
           const items = layout.fields.map((f, k) => {
             const j = layout.sources[i][k];
             const src = j < 0 ? `CAST(NULL AS ${d.typeName(f.type)})` : x.schema[j].type === f.type ? d.ident(x.schema[j].name) : `CAST(${d.ident(x.schema[j].name)} AS ${d.typeName(f.type)})`;
-            return this.frag(`${src} AS ${d.ident(f.name)}`);
+            return this.frag(src === d.ident(f.name) ? src : `${src} AS ${d.ident(f.name)}`);
           });
           return { ...x, calls: [...x.calls, `.selectExpr(${items.map(py).join(', ')})`], schema: layout.fields };
         };
