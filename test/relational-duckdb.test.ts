@@ -18,6 +18,8 @@ import {
   asc, desc, descNullsFirst, ascNullsLast, values, explode, planSelect, Rel, type Pipeline,
 } from '../engine/index.js';
 import { Duck, dateString, multisetEqual, type PlainRow } from './helpers/duck.js';
+import { parseExpression } from '../engine/parse/expr-parser.js';
+import type { WindowOver } from '../engine/ir/expr.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'localdlt-rel-duck-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -330,5 +332,36 @@ describe('planned SELECTs (aggregates in expressions, HAVING, windows over aggre
     });
     const f = materializedView('typed_f', { query: read(s).filter(col('b').or(col('d').isNull())).select({ d: 'd', next: lit(1) }) });
     await agree(definePipeline([s, f], { name: 'typed' }));
+  }, 60_000);
+});
+
+describe('SQL text through the expression reader and planSelect agrees with DuckDB', () => {
+  it('window functions with IGNORE NULLS, a named window, FILTER, QUALIFY and ORDER BY', async () => {
+    const src = materializedView('sq', { query: values({ g: 'string', i: 'int', x: 'int' }, [['a', 1, null], ['a', 2, 5], ['a', 3, null], ['a', 4, 7], ['a', 5, null], ['b', 1, 2], ['b', 2, null], ['b', 3, 3]]) });
+    const e = (sql: string) => parseExpression(sql);
+    const w: WindowOver = (e('row_number() OVER (PARTITION BY g ORDER BY i)') as Extract<ReturnType<typeof e>, { kind: 'over' }>).spec;
+    const items = [
+      'g', 'i', 'x',
+      'lag(x) IGNORE NULLS OVER w', 'lag(x, 2) IGNORE NULLS OVER w', 'lead(x, 1, -1) OVER w', 'lead(x) IGNORE NULLS OVER w',
+      'first_value(x) IGNORE NULLS OVER w', 'last_value(x) IGNORE NULLS OVER (PARTITION BY g ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)',
+      'nth_value(x, 2) IGNORE NULLS OVER w', 'count(x) OVER (PARTITION BY g)', 'sum(x) OVER (ORDER BY g, i ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)',
+      'x * 10 + row_number() OVER w',
+    ].map((sql, k) => ({ expr: e(sql), name: k < 3 ? undefined : `c${k}` }));
+    const plan = planSelect(read(src).node, items, {
+      windows: { w },
+      qualify: e('rank() OVER (PARTITION BY g ORDER BY i DESC) <= 4'),
+      orderBy: [{ expr: e('g'), desc: false, nullsFirst: true }, { expr: e('i'), desc: true, nullsFirst: false }],
+    });
+    const q = materializedView('sq_out', { query: new Rel(plan) });
+    const grouped = materializedView('sq_grouped', {
+      query: new Rel(planSelect(read(src).node, [
+        { expr: e('g') }, { expr: e('count(*) FILTER (WHERE x IS NULL)'), name: 'nulls' }, { expr: e('sum(x) / count(x)'), name: 'mean' },
+        { expr: e('dense_rank() OVER (ORDER BY count(x) DESC, g)'), name: 'place' },
+      ], { groupBy: [e('g')], having: e('max(i) > 2') })),
+    });
+    const run = await agree(definePipeline([src, q, grouped], { name: 'sqltext' }));
+    const a3 = run.rows('sq_out').find((r) => r.g === 'a' && r.i === 3)!;
+    expect([a3.c3, a3.c4, a3.c6]).toEqual([5, null, 7]);
+    expect(run.rows('sq_out').map((r) => `${r.g}${r.i}`)).toEqual(['a5', 'a4', 'a3', 'a2', 'b3', 'b2', 'b1']);
   }, 60_000);
 });
