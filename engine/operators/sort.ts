@@ -8,22 +8,63 @@
  */
 import type { SortKey } from '../ir/expr.js';
 import type { Schema } from '../ir/types.js';
-import { isNullAt, takeBatch, type Batch, type Column } from '../batch.js';
+import { columnLength, isNestedColumn, isNullAt, storageOf, takeBatch, type Batch, type Column, type MaskedColumn } from '../batch.js';
+import { batchKeys } from '../column/group-ids.js';
 import { compileExpr, DEFAULT_ENV, type EvalEnv, type Evaluator } from '../expr/eval.js';
 import { compareAt } from '../functions/operators.js';
 
-/** A comparator of rows i and j of key columns, in the keys' directions and NULL placements. */
-export function rowComparator(cols: readonly Column[], keys: readonly Pick<SortKey, 'desc' | 'nullsFirst'>[]): (i: number, j: number) => number {
-  return (i, j) => {
-    for (let k = 0; k < cols.length; k++) {
-      const c = cols[k];
+/**
+ * Each key column as numbers whose ascending order is the key's order
+ * (direction and NULL placement included): numbers as themselves, other
+ * values (strings by bytes, booleans, decimals, nested values, NaN) by their
+ * rank among the column's distinct values. Comparing rows is then comparing
+ * numbers.
+ */
+export function sortKeyNumbers(cols: readonly Column[], keys: readonly Pick<SortKey, 'desc' | 'nullsFirst'>[], n: number): Float64Array[] {
+  return cols.map((c, k) => {
+    const out = new Float64Array(n);
+    const { desc, nullsFirst } = keys[k];
+    const nullValue = nullsFirst ? -Infinity : Infinity;
+    const numeric = c.type !== 'string' && !isNestedColumn(c) && storageOf(c.type) !== 'decimal' && c.type !== 'boolean';
+    let direct = numeric;
+    if (numeric) {
+      const d = (c as MaskedColumn).data;
+      for (let i = 0; i < n; i++) if (d[i] !== d[i] || d[i] === Infinity || d[i] === -Infinity) { direct = false; break; }
+    }
+    if (direct) {
+      const d = (c as MaskedColumn).data, nulls = (c as MaskedColumn).nulls;
+      for (let i = 0; i < n; i++) out[i] = nulls !== null && nulls[i] === 1 ? nullValue : desc ? -d[i] : d[i];
+      return out;
+    }
+    // rank of each distinct value (equal values, equal ranks)
+    const ids = batchKeys([c], n);
+    const order = Array.from({ length: ids.count }, (_, x) => x);
+    const firsts = ids.firsts;
+    order.sort((x, y) => {
+      const i = firsts[x], j = firsts[y];
       const an = isNullAt(c, i), bn = isNullAt(c, j);
-      if (an || bn) {
-        if (an && bn) continue;
-        return an === keys[k].nullsFirst ? -1 : 1;
-      }
-      const r = compareAt(c, c, i, j);
-      if (r !== 0) return keys[k].desc ? -r : r;
+      if (an || bn) return an === bn ? 0 : an ? -1 : 1;
+      return compareAt(c, c, i, j);
+    });
+    const rank = new Float64Array(ids.count);
+    order.forEach((id, r) => { rank[id] = r; });
+    for (let i = 0; i < n; i++) out[i] = isNullAt(c, i) ? nullValue : desc ? -rank[ids.ids[i]] : rank[ids.ids[i]];
+    return out;
+  });
+}
+
+/** A comparator of rows i and j of key columns, in the keys' directions and NULL placements. */
+export function rowComparator(cols: readonly Column[], keys: readonly Pick<SortKey, 'desc' | 'nullsFirst'>[], n = cols.length ? columnLength(cols[0]) : 0): (i: number, j: number) => number {
+  const nums = sortKeyNumbers(cols, keys, n);
+  if (nums.length === 1) {
+    const a = nums[0];
+    return (i, j) => (a[i] < a[j] ? -1 : a[i] > a[j] ? 1 : 0);
+  }
+  return (i, j) => {
+    for (let k = 0; k < nums.length; k++) {
+      const x = nums[k][i], y = nums[k][j];
+      if (x < y) return -1;
+      if (x > y) return 1;
     }
     return 0;
   };
@@ -31,10 +72,10 @@ export function rowComparator(cols: readonly Column[], keys: readonly Pick<SortK
 
 /** Row indices 0 … n−1 in key order, ties in input order. */
 export function sortedIndices(cols: readonly Column[], keys: readonly Pick<SortKey, 'desc' | 'nullsFirst'>[], n: number): Int32Array {
-  const cmp = rowComparator(cols, keys);
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => cmp(a, b) || a - b);
-  return Int32Array.from(idx);
+  const cmp = rowComparator(cols, keys, n);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  return idx.sort((a, b) => cmp(a, b) || a - b);
 }
 
 export class SortOperator {

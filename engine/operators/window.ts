@@ -28,7 +28,7 @@ import { batchKeys } from '../column/group-ids.js';
 import { exprType } from '../expr/typecheck.js';
 import { frameOffsetValue, resolveWindow, type ResolvedWindow, type WindowPartition } from '../functions/window.js';
 import type { AggregateFunction } from './aggregates.js';
-import { rowComparator } from './sort.js';
+import { sortKeyNumbers } from './sort.js';
 import { sortKeyText } from '../expr/text.js';
 import { exprToString } from '../expr/text.js';
 
@@ -109,26 +109,42 @@ export class WindowOperator {
       const partCols = g.partition.map((f) => f(b));
       const orderCols = g.order.map((f) => f(b));
       const fnArgs = g.fns.map((f) => f.args.map((a) => a(b)));
-      // partitions in order of first appearance, rows in input order
-      const keys = batchKeys(partCols, n);
-      const members: number[][] = Array.from({ length: keys.count }, () => []);
-      for (let i = 0; i < n; i++) members[keys.ids[i]].push(i);
-      const cmp = rowComparator(orderCols, g.keys);
-      for (const m of members) {
-        if (g.keys.length) m.sort((x, y) => cmp(x, y) || x - y);
-        const rows = Int32Array.from(m);
-        const size = rows.length;
-        const peerStart = new Int32Array(size), peerEnd = new Int32Array(size);
-        for (let k = 0; k < size; k++) peerStart[k] = k > 0 && cmp(rows[k - 1], rows[k]) === 0 ? peerStart[k - 1] : k;
-        for (let k = size - 1; k >= 0; k--) peerEnd[k] = k < size - 1 && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1] : k + 1;
+      // one permutation: partitions in order of first appearance, each in window order, ties in input order
+      const keys = partCols.length ? batchKeys(partCols, n) : { ids: new Int32Array(n), count: n > 0 ? 1 : 0 };
+      const part = keys.ids;
+      const nums = sortKeyNumbers(orderCols, g.keys, n);
+      // partitions laid out contiguously (a counting sort by partition id keeps input order), then each sorted
+      const starts = new Int32Array(keys.count + 1);
+      for (let i = 0; i < n; i++) starts[part[i] + 1]++;
+      for (let p = 0; p < keys.count; p++) starts[p + 1] += starts[p];
+      const perm = new Int32Array(n);
+      const fill = starts.slice(0, keys.count);
+      for (let i = 0; i < n; i++) perm[fill[part[i]]++] = i;
+      if (nums.length) {
+        const cmp = nums.length === 1
+          ? ((a: Float64Array) => (x: number, y: number) => (a[x] < a[y] ? -1 : a[x] > a[y] ? 1 : x - y))(nums[0])
+          : (x: number, y: number) => { for (let k = 0; k < nums.length; k++) { const a = nums[k][x], c = nums[k][y]; if (a < c) return -1; if (a > c) return 1; } return x - y; };
+        for (let p = 0; p < keys.count; p++) if (starts[p + 1] - starts[p] > 1) perm.subarray(starts[p], starts[p + 1]).sort(cmp);
+      }
+      const peers = (x: number, y: number) => { for (let k = 0; k < nums.length; k++) if (nums[k][x] !== nums[k][y]) return false; return true; };
+      const peerStart = new Int32Array(n), peerEnd = new Int32Array(n);
+      for (let s = 0; s < n;) {
+        let e = s + 1;
+        while (e < n && part[perm[e]] === part[perm[s]]) e++;
+        // positions are relative to the partition's start
+        for (let k = s; k < e; k++) peerStart[k] = k > s && peers(perm[k - 1], perm[k]) ? peerStart[k - 1] : k - s;
+        for (let k = e - 1; k >= s; k--) peerEnd[k] = k < e - 1 && peerStart[k + 1] === peerStart[k] ? peerEnd[k + 1] : k - s + 1;
+        const size = e - s;
+        const rows = perm.subarray(s, e), ps = peerStart.subarray(s, e), pe = peerEnd.subarray(s, e);
         g.fns.forEach((f, fi) => {
           const frame = f.frame ?? (g.keys.length ? DEFAULT_WITH_ORDER : WHOLE);
-          const { start, end } = this.frames(frame, size, rows, peerStart, peerEnd, orderCols[0], g.keys[0], g.orderType);
+          const { start, end } = this.frames(frame, size, rows, ps, pe, orderCols[0], g.keys[0], g.orderType);
           const target = out[fi];
-          const part: WindowPartition = { size, rows, peerStart, peerEnd, frameStart: start, frameEnd: end, args: fnArgs[fi], set: (k, v) => { target[rows[k]] = v; } };
-          if (f.resolved.kind === 'function') f.resolved.def.evaluate(part, f.resolved.resolved.params);
-          else this.aggregate(f.agg!, part, frame);
+          const p: WindowPartition = { size, rows, peerStart: ps, peerEnd: pe, frameStart: start, frameEnd: end, args: fnArgs[fi], set: (k, v) => { target[rows[k]] = v; } };
+          if (f.resolved.kind === 'function') f.resolved.def.evaluate(p, f.resolved.resolved.params);
+          else this.aggregate(f.agg!, p, frame);
         });
+        s = e;
       }
       return g.fns.map((f, fi) => columnFromValues(f.field.type, out[fi]));
     });
