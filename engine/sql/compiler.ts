@@ -14,11 +14,11 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, type GraphDataset, type PipelineGraph } from '../graph/graph.js';
 import { csvSourceSchema, generateColumns, joinLayout, unionLayout } from '../expr/typecheck.js';
 import { lookupGenerator } from '../functions/generators.js';
-import { resolveWindow, windowFunctionSql } from '../functions/window.js';
-import { litValue } from '../expr/cast.js';
-import type { FrameBound, SortKey } from '../ir/expr.js';
+import { resolveWindow } from '../functions/window.js';
+import type { SortKey } from '../ir/expr.js';
 import { typeInfo } from '../ir/types.js';
-import { frameOffsetSql, valuesFrom } from './values.js';
+import { valuesFrom } from './values.js';
+import { overSql, sortItemSql } from './window-sql.js';
 import type { ExtraColumns } from './rel.js';
 import { PipelineError, UnsupportedError } from '../errors.js';
 import type { Dialect, ExpectationHandling } from './dialect.js';
@@ -87,11 +87,6 @@ export interface CompiledPipeline {
   readonly report: PortabilityIssue[];
   /** Every SQL query body sent to the target, with the dataset it belongs to (for parse checks). */
   readonly fragments: readonly { readonly table: string; readonly sql: string; readonly kind: 'query' | 'expr' }[];
-}
-
-/** An ORDER BY item with its direction and NULL placement written out. */
-function sortItem(sql: string, k: Pick<SortKey, 'desc' | 'nullsFirst'>): string {
-  return `${sql} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`;
 }
 
 function containsKind(p: PlanNode, kind: PlanNode['kind']): boolean {
@@ -379,7 +374,7 @@ export class PipelineCompiler {
       if (!keys.length) this.note({ table: g.name, code: 'LIMIT_WITHOUT_ORDER', treatment: 'approximated', detail: 'LIMIT without ORDER BY keeps the first rows in the engine\'s order (input order); the target keeps any rows.', rows: true, condition: 'the input has more rows than the limit' });
       else this.note({ table: g.name, code: 'LIMIT_TIES', treatment: 'approximated', detail: 'rows tied on the ORDER BY keys at the limit: the engine keeps the first in input order, the target any of them.', rows: true, condition: 'rows tie on the ORDER BY keys at the limit' });
     }
-    return r.closeWith([], { orderBy: (c, resolve) => keys.map((k) => sortItem(c.sql(resolve(k.expr)), k)), limit, offset: offset || null });
+    return r.closeWith([], { orderBy: (c, resolve) => keys.map((k) => sortItemSql(c.sql(resolve(k.expr)), k)), limit, offset: offset || null });
   }
 
   private window(g: GraphDataset, rel: Rel, p: Extract<PlanNode, { kind: 'window' }>): Rel {
@@ -396,37 +391,9 @@ export class PipelineCompiler {
     }
     const extra: ExtraColumns = {
       fields,
-      items: (c, resolve) => p.columns.map(([name, e]) => ({ sql: this.overSql(c, resolve(e) as Extract<ExprNode, { kind: 'over' }>), alias: name })),
+      items: (c, resolve) => p.columns.map(([name, e]) => ({ sql: overSql(c, resolve(e) as Extract<ExprNode, { kind: 'over' }>), alias: name })),
     };
     return r.closeWith([extra]);
-  }
-
-  /** `fn(args) OVER (PARTITION BY … ORDER BY … frame)` over the compiler's keys. */
-  private overSql(c: ExprCompiler, e: Extract<ExprNode, { kind: 'over' }>): string {
-    const d = this.d;
-    const w = resolveWindow(e, c.ctx.schema, c.ctx.origin, c.ctx.ansi ?? false);
-    const parts: string[] = [];
-    if (e.spec.partitionBy.length) parts.push(`PARTITION BY ${e.spec.partitionBy.map((x) => c.sql(x)).join(', ')}`);
-    if (e.spec.orderBy.length) parts.push(`ORDER BY ${e.spec.orderBy.map((k) => sortItem(c.sql(k.expr), k)).join(', ')}`);
-    const f = e.spec.frame;
-    if (f) {
-      const bound = (b: FrameBound): string => {
-        switch (b.kind) {
-          case 'unbounded_preceding': return 'UNBOUNDED PRECEDING';
-          case 'unbounded_following': return 'UNBOUNDED FOLLOWING';
-          case 'current_row': return 'CURRENT ROW';
-          default: {
-            const lit = b.offset as Extract<ExprNode, { kind: 'lit' }>;
-            return `${frameOffsetSql(d, litValue(lit.value, lit.type), lit.type)} ${b.kind === 'preceding' ? 'PRECEDING' : 'FOLLOWING'}`;
-          }
-        }
-      };
-      parts.push(`${f.unit.toUpperCase()} BETWEEN ${bound(f.start)} AND ${bound(f.end)}`);
-    }
-    const over = `OVER (${parts.join(' ')})`;
-    if (w.kind === 'aggregate') return aggSql(d, c, (e.fn as Extract<ExprNode, { kind: 'aggregate' }>).agg, ` ${over}`);
-    const args = w.args.slice(0, w.resolved.params.argCount).map((a, i) => c.coerce(a, w.argTypes[i]).sql);
-    return windowFunctionSql(w.def, d, { args, params: w.resolved.params, over });
   }
 
   /** A generator as SELECT items: Spark's `explode(x) AS (a, b)`; DuckDB's parallel unnest() calls. */

@@ -12,12 +12,11 @@ import type { PlanNode } from '../ir/plan.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
 import { csvSourceSchema, joinLayout, joinScopeSide, planSchema, resolveJoinCondition, unionLayout, generateColumns } from '../expr/typecheck.js';
 import { substituteColumns } from '../ir/expr.js';
-import { resolveWindow, windowFunctionSql } from '../functions/window.js';
 import { lookupGenerator } from '../functions/generators.js';
-import { litValue } from '../expr/cast.js';
-import { frameOffsetSql, valuesFrom } from './values.js';
+import { valuesFrom } from './values.js';
 import { renderQuery, select } from './sql-ast.js';
-import type { FrameBound, SortKey } from '../ir/expr.js';
+import type { SortKey } from '../ir/expr.js';
+import { overSql } from './window-sql.js';
 import { durationToSql } from '../duration.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
@@ -91,30 +90,6 @@ export class PythonRenderer {
   /** A sort key as a Column: `F.expr("x").asc_nulls_first()`. */
   private sortCol(c: ExprCompiler, k: SortKey): string {
     return `F.expr(${py(this.frag(c.sql(k.expr)))}).${k.desc ? 'desc' : 'asc'}_nulls_${k.nullsFirst ? 'first' : 'last'}()`;
-  }
-
-  /** A window function with its OVER clause (the same text as the SQL compiler's). */
-  private overSql(c: ExprCompiler, e: Extract<ExprNode, { kind: 'over' }>): string {
-    const d = this.env.dialect;
-    const w = resolveWindow(e, c.ctx.schema, this.env.origin, this.env.ansi ?? false);
-    const item = (k: SortKey) => `${c.sql(k.expr)} ${k.desc ? 'DESC' : 'ASC'} NULLS ${k.nullsFirst ? 'FIRST' : 'LAST'}`;
-    const parts: string[] = [];
-    if (e.spec.partitionBy.length) parts.push(`PARTITION BY ${e.spec.partitionBy.map((x) => c.sql(x)).join(', ')}`);
-    if (e.spec.orderBy.length) parts.push(`ORDER BY ${e.spec.orderBy.map(item).join(', ')}`);
-    const f = e.spec.frame;
-    if (f) {
-      const bound = (b: FrameBound): string => {
-        if (b.kind === 'unbounded_preceding') return 'UNBOUNDED PRECEDING';
-        if (b.kind === 'unbounded_following') return 'UNBOUNDED FOLLOWING';
-        if (b.kind === 'current_row') return 'CURRENT ROW';
-        const lit = b.offset as Extract<ExprNode, { kind: 'lit' }>;
-        return `${frameOffsetSql(d, litValue(lit.value, lit.type), lit.type)} ${b.kind === 'preceding' ? 'PRECEDING' : 'FOLLOWING'}`;
-      };
-      parts.push(`${f.unit.toUpperCase()} BETWEEN ${bound(f.start)} AND ${bound(f.end)}`);
-    }
-    const over = `OVER (${parts.join(' ')})`;
-    if (w.kind === 'aggregate') return aggSql(d, c, (e.fn as Extract<ExprNode, { kind: 'aggregate' }>).agg, ` ${over}`);
-    return windowFunctionSql(w.def, d, { args: w.args.slice(0, w.resolved.params.argCount).map((a, i) => c.coerce(a, w.argTypes[i]).sql), params: w.resolved.params, over });
   }
 
   render(p: PlanNode, streamingSource: boolean): PyChain {
@@ -221,7 +196,7 @@ export class PythonRenderer {
       case 'window': {
         const ch = this.render(p.input, streamingSource);
         const c = this.compiler(ch.schema);
-        const items = p.columns.map(([n, e]) => py(this.frag(`${this.overSql(c, e as Extract<ExprNode, { kind: 'over' }>)} AS ${d.ident(n)}`)));
+        const items = p.columns.map(([n, e]) => py(this.frag(`${overSql(c, e as Extract<ExprNode, { kind: 'over' }>)} AS ${d.ident(n)}`)));
         return { ...ch, calls: [...ch.calls, `.selectExpr("*", ${items.join(', ')})`], schema: planSchema(p, ctx) };
       }
       case 'generate': {
