@@ -12,11 +12,14 @@ export { taggedColumns } from './ir/plan.js';
 
 // expressions and relations
 export {
-  col, lit, and, or, not, coalesce, upper, lower, trim, length, isNull, isNotNull, cast, when, udf,
-  count, countDistinct, sum, avg, min, max, tumbling, sliding,
+  col, lit, and, or, not, coalesce, upper, lower, trim, length, isNull, isNotNull, cast, tryCast, when, udf, fn, lambda,
+  count, countDistinct, sum, avg, min, max, aggregate, tumbling, sliding,
   stream, read, readCsv, rowsSource, Expr, Rel, Agg, Window, GroupedRel, CaseBuilder, DEFAULT_NULL_MARKERS,
 } from './expr/builder.js';
 export type { ExprLike, CsvSourceOptions, DatasetRef } from './expr/builder.js';
+// the function library (docs/functions.md): one module of builders per family
+export * from './expr/api/aggregates.js';
+export { parseExpression } from './parse/expr-parser.js';
 
 // datasets and pipelines
 export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';

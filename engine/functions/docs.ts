@@ -5,7 +5,7 @@
  * dialect. `npm run docs` rewrites the file; a test fails when it is stale.
  */
 import { allFunctions, FAMILIES, supportIn, type ScalarFunction } from './registry.js';
-import { allAggregates, type AggregateDef } from './aggregates.js';
+import { aggregateSupport, allAggregates, type AggregateDef } from './aggregates.js';
 import type { DialectName } from '../sql/dialect.js';
 import './index.js';
 
@@ -36,10 +36,8 @@ function support(f: ScalarFunction, d: DialectName): string {
 }
 
 function aggSupport(a: AggregateDef, d: DialectName): string {
-  const s = a.sql[d] ?? a.sql.default;
-  if (s === undefined) return 'no';
-  if (typeof s === 'object' && 'unsupported' in s) return `no: ${s.unsupported}`;
-  return 'yes';
+  const s = aggregateSupport(a, d);
+  return s.kind === 'exact' ? 'yes' : s.kind === 'approx' ? `approx.: ${s.note}` : `no: ${s.note}`;
 }
 
 function code(s: string): string {
@@ -89,7 +87,7 @@ export function functionReference(): string {
   for (const a of aggs) {
     const names = [a.name, ...(a.aliases ?? [])].map(code).join(', ');
     const ex = a.examples[0] ? `${code(a.examples[0].sql)} → ${code(a.examples[0].result)}` : '';
-    lines.push(`| ${code(a.signature)}<br>${cell(a.summary)}${a.aliases?.length ? `<br>names: ${names}` : ''} | ${ex} | ${a.incremental ? 'incremental' : 'holistic'} | ${a.distinct === 'no' ? 'no' : 'yes'} | ${DIALECTS.map(([d]) => cell(aggSupport(a, d))).join(' | ')} |`);
+    lines.push(`| ${code(a.signature)}<br>${cell(a.summary)}${a.notes ? ` ${cell(a.notes)}` : ''}${a.aliases?.length ? `<br>names: ${names}` : ''} | ${ex} | ${a.incremental ? 'incremental' : 'holistic'} | ${a.distinct === 'no' ? 'no' : 'yes'} | ${DIALECTS.map(([d]) => cell(aggSupport(a, d))).join(' | ')} |`);
   }
   lines.push('');
   return lines.join('\n');

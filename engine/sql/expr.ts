@@ -176,6 +176,11 @@ export class ExprCompiler {
     return exprType(e, this.ctx.schema, this.origin, this.ctx.ansi ?? false);
   }
 
+  /** Tells the portability report about a difference of the target (once per dataset). */
+  note(code: string, detail: string): void {
+    this.ctx.onNote?.(code, detail);
+  }
+
   /** Type-checks an aggregate call and resolves its registry entry. */
   resolveAggregate(a: AggNode): ResolvedAggregate {
     return resolveAggregate(a, this.ctx.schema, this.origin, this.ctx.ansi ?? false);

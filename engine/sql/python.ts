@@ -178,6 +178,6 @@ export class PythonRenderer {
 /** An aggregate call in SQL (its registry spelling, then FILTER). */
 export function aggSql(d: Dialect, c: ExprCompiler, a: AggNode): string {
   const r = c.resolveAggregate(a);
-  const sql = aggregateSql(r.def, d, { args: a.args.map((x) => c.sql(x)), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns });
+  const sql = aggregateSql(r.def, d, { args: a.args.map((x) => c.sql(x)), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns }, (code, detail) => c.note(code, detail));
   return a.filter ? `${sql} FILTER (WHERE ${c.sql(a.filter)})` : sql;
 }
