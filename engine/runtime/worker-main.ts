@@ -1,0 +1,14 @@
+/** The entry of a pool worker (engine/runtime/workers.ts): runs tasks, sends results back with their buffers transferred. */
+import { parentPort } from 'node:worker_threads';
+import { parseCsv } from '../sources/csv-parser.js';
+import { batchBuffers, type WorkerTask } from './workers.js';
+
+parentPort!.on('message', (m: { id: number; task: WorkerTask }) => {
+  try {
+    const t = m.task;
+    const r = parseCsv(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);
+    parentPort!.postMessage({ id: m.id, ok: true, value: r }, batchBuffers(r.batch));
+  } catch (e) {
+    parentPort!.postMessage({ id: m.id, ok: false, error: { message: (e as Error).message, stack: (e as Error).stack } });
+  }
+});
