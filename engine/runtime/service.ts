@@ -122,9 +122,9 @@ export class PipelineService {
   private constructor(readonly options: ServiceOptions) {
     this.graph = buildGraph(options.pipeline);
     this.logger = options.logger ?? silentLogger;
-    this.store = new DeltaStore(options.output, { vacuumRetentionMs: options.vacuumRetentionMs });
-    this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
     this.pool = new WorkerPool(options.threads ?? 1);
+    this.store = new DeltaStore(options.output, { vacuumRetentionMs: options.vacuumRetentionMs, pool: this.pool });
+    this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
       now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger, pool: this.pool,

@@ -23,7 +23,14 @@ export interface ParseTask {
   readonly meta: { readonly sourceFile: string; readonly ingestedAtUs: number };
 }
 
-export type WorkerTask = ParseTask;
+export interface WriteParquetTask {
+  readonly kind: 'writeParquet';
+  readonly batch: Batch;
+  /** The file to write (a temporary name in the table's folder). */
+  readonly path: string;
+}
+
+export type WorkerTask = ParseTask | WriteParquetTask;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -71,13 +78,13 @@ export class WorkerPool {
     for (let k = 0; k < n; k++) {
       const w = new Worker(workerScript());
       const pending = new Map<number, Pending>();
-      w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { message: string; stack?: string } }) => {
+      w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { message: string; stack?: string; code?: string } }) => {
         const p = pending.get(m.id);
         if (!p) return;
         pending.delete(m.id);
         if (pending.size === 0) w.unref(); // idle: does not keep the process alive
         if (m.ok) p.resolve(m.value);
-        else p.reject(Object.assign(new Error(m.error?.message ?? 'worker task failed'), { stack: m.error?.stack }));
+        else p.reject(Object.assign(new Error(m.error?.message ?? 'worker task failed'), { stack: m.error?.stack, code: m.error?.code }));
       });
       w.on('error', (e) => { for (const p of pending.values()) p.reject(e); pending.clear(); });
       w.unref();
@@ -103,6 +110,15 @@ export class WorkerPool {
   parseCsv(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): Promise<CsvParseResult> {
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
     return this.run<CsvParseResult>({ kind: 'parseCsv', bytes: own, options, meta }, [own.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Encodes a batch as Parquet and writes it to `file` on a worker; resolves
+   * with the file's size and Delta statistics. The batch is copied (its
+   * columns may still be read here), not transferred.
+   */
+  writeParquet(batch: Batch, file: string): Promise<{ size: number; stats: string }> {
+    return this.run({ kind: 'writeParquet', batch, path: file }, []);
   }
 
   async close(): Promise<void> {
