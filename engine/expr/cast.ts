@@ -35,6 +35,12 @@ export function castColumn(c: Column, from: DataType, to: DataType, n: number, m
   if (isNumeric(from) && isNumeric(to) && !isDecimal(from) && !isDecimal(to)) return castNumeric(c as IntColumn | FloatColumn, to, n, mode);
   const b = new ColumnBuilder(to, n);
   const toDec = isDecimal(to);
+  if (isDecimal(from) && to === 'string') {
+    // the exact digits with the type's scale (1.50 stays '1.50'), as Spark writes a decimal
+    const d = c as DecimalColumn, scale = decimalScale(from);
+    for (let i = 0; i < n; i++) b.push(d.nulls && d.nulls[i] ? null : decimalText(BigInt(d.data[i]), scale));
+    return b.finish();
+  }
   for (let i = 0; i < n; i++) {
     const v = isDecimal(from) && !toDec ? decimalValueAt(c as DecimalColumn, i) : valueAt(c, i);
     if (v === null) { b.push(null); continue; }

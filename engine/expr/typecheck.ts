@@ -78,6 +78,9 @@ export function resolveCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Sche
     fn: f.name,
     ansi,
     mismatch: (message, hint) => typeError(`${message} in ${exprToString(e)}`, e, origin, hint ?? `the signature is ${f.signature}`),
+    invalid: (code, message, params, hint) => {
+      throw new DefinitionError(code, `${message} in ${exprToString(e)}`, { function: f.name, expression: exprToString(e), table: origin?.table ?? null, ...params }, { origin, hint });
+    },
     lambdaType: (i, params) => {
       const lam = e.args[i];
       if (lam.kind !== 'lambda') return typeError(`${f.name}() needs a lambda (x -> ...) as argument ${i + 1}`, e, origin);

@@ -5,6 +5,9 @@
 import './operators.js';
 import './conditional.js';
 import './string.js';
+import './string-search.js';
+import './string-codes.js';
+import './string-regex.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

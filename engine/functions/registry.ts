@@ -61,6 +61,8 @@ export interface TypeCtx {
   readonly ansi: boolean;
   /** Throws TYPE_MISMATCH naming the function (with the table and place of the definition). */
   mismatch(message: string, hint?: string): never;
+  /** Throws a definition error with another code (an invalid literal argument: a malformed pattern, …). */
+  invalid?(code: string, message: string, params?: Readonly<Record<string, unknown>>, hint?: string): never;
   /** The type of a lambda's body for the given parameter types (type-checks the body). */
   lambdaType(argIndex: number, params: readonly DataType[]): DataType;
 }

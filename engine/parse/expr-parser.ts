@@ -507,7 +507,8 @@ export class ExprParser {
     const args = [first];
     while (this.eatOp(',')) args.push(this.expr());
     this.expectOp(')');
-    return this.call('trim', args, t);
+    // the function-call form trim(trimStr, str) takes the characters first (Spark); the IR takes the string first
+    return this.call('trim', args.length === 2 ? [args[1], args[0]] : args, t);
   }
 
   /** name(args) [FILTER (WHERE …)] [IGNORE|RESPECT NULLS] [OVER (…)]. */
@@ -547,7 +548,9 @@ export class ExprParser {
       if (distinct) this.fail(`DISTINCT is only allowed in aggregate functions, not in ${name}()`, t);
       if (filter) this.fail(`FILTER (WHERE …) is only allowed on aggregate functions, not on ${name}()`, t);
       if (star) this.fail(`${name}(*) is not allowed`, t);
-      fn = this.call(name, ignoreNulls ? [...args, this.lit(true, 'boolean', t)] : args, t);
+      // ltrim(trimStr, str) / rtrim(trimStr, str) take the characters first (Spark); the IR takes the string first
+      const ordered = (name === 'ltrim' || name === 'rtrim') && args.length === 2 ? [args[1], args[0]] : args;
+      fn = this.call(name, ignoreNulls ? [...ordered, this.lit(true, 'boolean', t)] : ordered, t);
     }
     if (this.eatWord('OVER')) fn = this.at({ kind: 'over', fn, spec: this.windowSpec() }, t);
     return fn;
