@@ -156,6 +156,7 @@ const rlike: ScalarFunction = {
     }
     return boolColumn(data, null);
   },
+  notes: 'Patterns are Java regular expressions, translated to JavaScript ones (docs/regex.md lists what differs and what is UNSUPPORTED_REGEX); a literal pattern is checked when the pipeline is built (INVALID_REGEX).',
   sql: {
     default: (e) => ({ sql: `${e.arg(0, P.ADD)} RLIKE ${e.arg(1, P.ADD)}`, prec: P.PRED }),
     duckdb: { approx: RE2_APPROX, sql: (e) => { duckRegexNote(e); return `regexp_matches(${e.arg(0)}, ${e.arg(1)})`; } },

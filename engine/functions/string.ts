@@ -222,7 +222,7 @@ function trimEntry(name: 'trim' | 'ltrim' | 'rtrim' | 'btrim', side: Side): Scal
   const sparkSql = (e: SqlEmit) => (e.args.length === 1 ? `${name}(${e.arg(0)})` : name === 'btrim' ? `btrim(${e.arg(0)}, ${e.arg(1)})` : `TRIM(${word} ${e.arg(1)} FROM ${e.arg(0)})`);
   return {
     name, family: 'string', arity: [1, 2],
-    signature: name === 'btrim' ? 'btrim(str[, trimStr])' : name === 'trim' ? 'trim([BOTH | LEADING | TRAILING] [trimStr] FROM] str)' : `${name}(str)`,
+    signature: name === 'btrim' ? 'btrim(str[, trimStr])' : name === 'trim' ? 'trim(str) | trim([BOTH | LEADING | TRAILING] [trimStr] FROM str)' : `${name}(str) | ${name}(trimStr, str)`,
     summary: `The string without ${what} spaces (U+0020 only), or without ${what} characters that occur in trimStr.`,
     examples: name === 'btrim' ? [{ sql: "btrim('xyxtrimyyx', 'xy')", result: 'trim' }]
       : name === 'trim' ? [{ sql: "trim('    SparkSQL   ')", result: 'SparkSQL' }, { sql: "trim(BOTH 'SL' FROM 'SSparkSQLS')", result: 'parkSQ' }]
