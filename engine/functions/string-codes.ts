@@ -3,7 +3,7 @@
  * md5/sha1/sha2 digests (node:crypto over the UTF-8 bytes), soundex,
  * levenshtein and format_number.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { StringColumnBuilder, stringColumnFromArray, stringsOf, type StringColumn } from '../column/string-column.js';
 import { storageOf, type Column, type DecimalColumn, type FloatColumn, type IntColumn } from '../batch.js';
 import { isDecimal, isNested, isNumeric, typeInfo, type DataType } from '../ir/types.js';
@@ -15,6 +15,11 @@ import { duckArg, duckCall, intSql, stringArgs } from './string.js';
 import { decimalsPattern, formatDecimal, formatDouble, parseNumberPattern, type NumberPattern } from './format-number.js';
 
 const isNull = (c: StringColumn, i: number) => c.nulls !== null && c.nulls[i] === 1;
+
+/** A hex digest of bytes (Node's one-shot crypto.hash where it exists, 20.12+). */
+const digestHex: (algo: string, data: Uint8Array) => string = typeof (crypto as { hash?: unknown }).hash === 'function'
+  ? (algo, data) => crypto.hash(algo, data, 'hex')
+  : (algo, data) => crypto.createHash(algo).update(data).digest('hex');
 const str = (args: readonly Column[], i: number) => args[i] as StringColumn;
 const op = (e: SqlEmit, i: number) => e.arg(i, P.ATOM);
 
@@ -116,7 +121,7 @@ function digest(name: 'md5' | 'sha1', algo: string, ex: string): ScalarFunction 
     summary: `The ${name.toUpperCase()} digest of the UTF-8 bytes of str, as lower-case hexadecimal.`,
     examples: [{ sql: `${name}('Spark')`, result: ex }],
     nulls: 'propagate', type: (args, ctx) => ({ returns: 'string', args: args.map((a) => binaryArg(a, ctx)) }),
-    kernel: perValue((b, a, z) => createHash(algo).update(b.subarray(a, z)).digest('hex')),
+    kernel: perValue((b, a, z) => digestHex(algo, b.subarray(a, z))),
     sql: { default: `${name}($1)` },
   };
 }
@@ -135,7 +140,7 @@ const sha2: ScalarFunction = {
     const out = new StringColumnBuilder(ctx.n);
     for (let i = 0; i < ctx.n; i++) {
       const algo = bits.nulls && bits.nulls[i] ? undefined : SHA2_BITS[bits.v[i]];
-      out.pushString(isNull(c, i) || algo === undefined ? null : createHash(algo).update(c.bytes.subarray(c.offsets[i], c.offsets[i + 1])).digest('hex'));
+      out.pushString(isNull(c, i) || algo === undefined ? null : digestHex(algo, c.bytes.subarray(c.offsets[i], c.offsets[i + 1])));
     }
     return out.finish();
   },
@@ -268,6 +273,7 @@ const formatNumber: ScalarFunction = {
     const x = args[0];
     const xNulls = (x as IntColumn).nulls;
     const scale = isDecimal(xt) ? (typeInfo(xt) as { scale: number }).scale : 0;
+    let lastD = -1, lastP: NumberPattern = decimalsPattern(0);
     for (let i = 0; i < ctx.n; i++) {
       if (xNulls && xNulls[i]) { out[i] = null; continue; }
       let p: NumberPattern | null;
@@ -280,7 +286,8 @@ const formatNumber: ScalarFunction = {
         if (ds!.nulls && ds!.nulls[i]) { out[i] = null; continue; }
         const d = ds!.v[i];
         if (d < 0) { out[i] = null; continue; }
-        p = decimalsPattern(d);
+        p = d === lastD ? lastP : (lastP = decimalsPattern(d));
+        lastD = d;
       }
       if (storageOf(xt) === 'decimal') out[i] = formatDecimal(BigInt((x as DecimalColumn).data[i]), scale, p!);
       else if (xt === 'double') out[i] = formatDouble((x as FloatColumn).data[i], p!);

@@ -21,7 +21,7 @@ import { UnsupportedError } from '../errors.js';
 import { arrayType, type DataType, type Value } from '../ir/types.js';
 import { P } from '../sql/precedence.js';
 import { jsGroupName, RegexSyntaxError, translateJavaRegex, type JavaRegex } from '../regex/java-regex.js';
-import { expandReplacement, parseJavaReplacement, type ParsedReplacement } from '../regex/replacement.js';
+import { parseJavaReplacement, type ParsedReplacement } from '../regex/replacement.js';
 import { compileLike, LikePatternError, type LikePlan } from '../regex/like.js';
 import { boolColumn, fromValues } from './kernels.js';
 import { register, type ArgInfo, type KernelCtx, type ScalarFunction, type SqlEmit, type TypeCtx } from './registry.js';
@@ -51,9 +51,17 @@ function compile(pattern: string): Compiled {
   return c;
 }
 
+/** Pattern argument k by row: its literal (one value for the batch) or the row's value (decoded once per column). */
+function patternsOf(args: readonly Column[], ctx: KernelCtx, k = 1): (i: number) => string | null {
+  const lit = ctx.literals[k];
+  if (typeof lit === 'string' && ctx.argTypes[k] === 'string') return () => lit;
+  const p = stringsOf(str(args, k));
+  return (i) => p[i];
+}
+
 /** A pattern argument's compiled regex for row i (the row fails on an invalid pattern). */
-function patternAt(pats: readonly (string | null)[], i: number, ctx: KernelCtx): Compiled | null {
-  const p = pats[i];
+function patternAt(pats: (i: number) => string | null, i: number, ctx: KernelCtx): Compiled | null {
+  const p = pats(i);
   if (p === null) return null;
   try { return compile(p); } catch (e) {
     if (e instanceof RegexSyntaxError) ctx.fail(i, e.code, `${e.message}`, hintFor(e));
@@ -146,7 +154,7 @@ const rlike: ScalarFunction = {
   examples: [{ sql: "rlike('%SystemDrive%\\\\Users\\\\John', '%SystemDrive%\\\\\\\\Users.*')", result: 'true' }],
   nulls: 'propagate', type: regexSignature('boolean', ['str']),
   kernel: (args, ctx) => {
-    const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1));
+    const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx);
     const data = new Uint8Array(ctx.n);
     for (let i = 0; i < ctx.n; i++) {
       const v = s[i];
@@ -179,27 +187,33 @@ const regexpReplace: ScalarFunction = {
     return r;
   },
   kernel: (args, ctx) => {
-    const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1)), r = stringsOf(str(args, 2));
+    const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx), r = patternsOf(args, ctx, 2);
     const pos = args.length > 3 ? intsOf(args, 3, ctx) : null;
     const out = new Array<string | null>(ctx.n);
-    let lastKey: Compiled | null = null, lastRep: string | null = null, parsed: ParsedReplacement | null = null;
+    let lastKey: Compiled | null = null, lastRep: string | null = null, parsed: ParsedReplacement | null = null, jsRep = '';
     for (let i = 0; i < ctx.n; i++) {
-      const v = s[i], rep = r[i];
+      const v = s[i], rep = r(i);
       if (v === null || rep === null || (pos && pos.nulls && pos.nulls[i])) { out[i] = null; continue; }
       const c = patternAt(p, i, ctx);
       if (c === null) { out[i] = null; continue; }
-      if (c !== lastKey || rep !== lastRep) { parsed = parseJavaReplacement(rep, c.java); lastKey = c; lastRep = rep; }
+      if (c !== lastKey || rep !== lastRep) {
+        parsed = parseJavaReplacement(rep, c.java);
+        if (parsed.ok) jsRep = jsReplacement(parsed.parts);
+        lastKey = c;
+        lastRep = rep;
+      }
       const start = pos ? pos.v[i] - 1 : 0;
       if (start !== 0 && start >= v.length) { out[i] = v; continue; }
-      const head = v.slice(0, start), body = start === 0 ? v : v.slice(start);
-      let res = '', last = 0;
+      const body = start === 0 ? v : v.slice(start);
       const pr = parsed!;
-      eachMatch(c.re, body, (m) => {
-        if (!pr.ok) return ctx.fail(i, 'INVALID_REGEX_REPLACEMENT', `regexp_replace(): ${pr.reason} in the replacement ${JSON.stringify(rep)}`, 'write groups as $1 or ${name}; a literal $ or \\ needs a backslash before it');
-        res += body.slice(last, m.index) + (pr.literal ?? expandReplacement(pr.parts, m));
-        last = m.index + m[0].length;
-      });
-      out[i] = head + res + body.slice(last);
+      if (!pr.ok) {
+        if (firstMatch(c.re, body) !== null) ctx.fail(i, 'INVALID_REGEX_REPLACEMENT', `regexp_replace(): ${pr.reason} in the replacement ${JSON.stringify(rep)}`, 'write groups as $1 or ${name}; a literal $ or \\ needs a backslash before it');
+        out[i] = v;
+        continue;
+      }
+      // JS replace finds the matches as Java's find() does (after an empty match, one code point on)
+      const res = body.replace(c.re, jsRep);
+      out[i] = start === 0 ? res : v.slice(0, start) + res;
     }
     return stringColumnFromArray(out);
   },
@@ -209,6 +223,11 @@ const regexpReplace: ScalarFunction = {
     return e.args.length > 3 ? `substring(${e.arg(0)}, 1, ${e.arg(3, P.ATOM)} - 1) || ${body}` : body;
   }),
 };
+
+/** Parsed Java replacement parts as a JS replacement string (`$<j1>` for group 1, `$&` for the match, `$$` for a dollar). */
+function jsReplacement(parts: readonly (string | number)[]): string {
+  return parts.map((p) => (typeof p === 'string' ? p.replace(/\$/g, '$$$$') : p === 0 ? '$&' : `$<${jsGroupName(p)}>`)).join('');
+}
 
 /** A Java replacement ($1) in RE2's syntax (\1), for DuckDB. */
 function javaToRe2Replacement(rep: string): string {
@@ -232,7 +251,7 @@ function extractEntry(all: boolean): ScalarFunction {
     examples: [all ? { sql: "regexp_extract_all('100-200, 300-400', '(\\\\d+)-(\\\\d+)', 1)", result: '["100","300"]' } : { sql: "regexp_extract('100-200', '(\\\\d+)-(\\\\d+)', 1)", result: '100' }],
     nulls: 'propagate', type: regexSignature(all ? arrayType('string') : 'string', ['str', 'str', 'int']),
     kernel: (args, ctx) => {
-      const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1));
+      const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx);
       const idx = args.length > 2 ? intsOf(args, 2, ctx) : null;
       return fromValues(ctx.returns, ctx.n, (i): Value => {
         const v = s[i];
@@ -261,7 +280,7 @@ const regexpCount: ScalarFunction = {
   examples: [{ sql: "regexp_count('Steven Jones and Stephen Smith are the best players', 'Ste(v|ph)en')", result: '2' }],
   nulls: 'propagate', type: regexSignature('int', ['str']),
   kernel: (args, ctx) => {
-    const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1));
+    const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx);
     const data = new Int32Array(ctx.n);
     for (let i = 0; i < ctx.n; i++) {
       const v = s[i];
@@ -283,7 +302,7 @@ const regexpSubstr: ScalarFunction = {
   examples: [{ sql: "regexp_substr('Steven Jones and Stephen Smith are the best players', 'Ste(v|ph)en')", result: 'Steven' }],
   nulls: 'propagate', type: regexSignature('string', ['str']),
   kernel: (args, ctx) => {
-    const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1));
+    const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx);
     const out = new Array<string | null>(ctx.n);
     for (let i = 0; i < ctx.n; i++) {
       const v = s[i];
@@ -302,7 +321,7 @@ const regexpInstr: ScalarFunction = {
   examples: [{ sql: "regexp_instr('user@spark.apache.org', '@[^.]*')", result: '5' }],
   nulls: 'propagate', type: regexSignature('int', ['str', 'str', 'int']),
   kernel: (args, ctx) => {
-    const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1));
+    const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx);
     const data = new Int32Array(ctx.n);
     for (let i = 0; i < ctx.n; i++) {
       const v = s[i];
@@ -356,10 +375,10 @@ const split: ScalarFunction = {
   examples: [{ sql: "split('oneAtwoBthreeC', '[ABC]')", result: '["one","two","three",""]' }, { sql: "split('oneAtwoBthreeC', '[ABC]', 2)", result: '["one","twoBthreeC"]' }],
   nulls: 'propagate', type: regexSignature(arrayType('string'), ['str', 'str', 'int']),
   kernel: (args, ctx) => {
-    const s = stringsOf(str(args, 0)), p = stringsOf(str(args, 1));
+    const s = stringsOf(str(args, 0)), p = patternsOf(args, ctx);
     const lim = args.length > 2 ? intsOf(args, 2, ctx) : null;
     return fromValues(ctx.returns, ctx.n, (i): Value => {
-      const v = s[i], pat = p[i];
+      const v = s[i], pat = p(i);
       if (v === null || pat === null || (lim && lim.nulls && lim.nulls[i])) return null;
       const limit = lim ? lim.v[i] : -1;
       if (v !== '' && pat === '') return splitChars(v, limit);
@@ -417,18 +436,17 @@ function likeType(args: readonly ArgInfo[], ctx: TypeCtx) {
 function likeKernel(ci: boolean) {
   return (args: readonly Column[], ctx: KernelCtx): Column => {
     const esc = args.length > 2 ? (ctx.literals[2] as string) : '\\';
-    const sc = str(args, 0), pc = str(args, 1);
-    const pats = stringsOf(pc);
+    const sc = str(args, 0);
+    const pats = patternsOf(args, ctx);
     const vals = ci ? stringsOf(sc).map((v) => (v === null ? null : v.toLowerCase())) : null;
     const data = new Uint8Array(ctx.n);
     const enc = new TextEncoder();
     let lastPat: string | null = null, plan: LikePlan | null = null, bytes = new Uint8Array(0), suffix = bytes;
     for (let i = 0; i < ctx.n; i++) {
-      let pat = pats[i];
+      const pat = pats(i);
       if (pat === null || (sc.nulls !== null && sc.nulls[i] === 1)) continue;
-      if (ci) pat = pat.toLowerCase();
       if (pat !== lastPat) {
-        try { plan = likePlan(pat, esc); } catch (e) {
+        try { plan = likePlan(ci ? pat.toLowerCase() : pat, esc); } catch (e) {
           if (e instanceof LikePatternError) ctx.fail(i, 'INVALID_LIKE_PATTERN', e.message, 'the escape character may precede only _, % or itself, and may not end the pattern');
           throw e;
         }

@@ -40,6 +40,31 @@ export function checkLength(bytes: number, row: number, ctx: KernelCtx): void {
   ctx.fail(row, 'STRING_TOO_LONG', `the result would be ${bytes} bytes long, more than the engine's limit of ${MAX_STRING_BYTES} bytes${bytes > 2147483647 ? ' (and Spark\'s of 2147483647)' : ''}`, 'check the length or count argument');
 }
 
+/** A reusable buffer in which a kernel builds one value from pieces (no allocation per row). */
+export class Scratch {
+  buf = new Uint8Array(256);
+  len = 0;
+
+  reset(): void { this.len = 0; }
+
+  ensure(n: number): void {
+    if (n <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < n) cap *= 2;
+    const b = new Uint8Array(cap);
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+
+  append(src: Uint8Array, a: number, z: number): void {
+    const n = z - a;
+    this.ensure(this.len + n);
+    if (n > 32) this.buf.set(src.subarray(a, z), this.len);
+    else for (let k = 0; k < n; k++) this.buf[this.len + k] = src[a + k];
+    this.len += n;
+  }
+}
+
 const isNull = (c: StringColumn, i: number) => c.nulls !== null && c.nulls[i] === 1;
 const str = (args: readonly Column[], i: number) => args[i] as StringColumn;
 
@@ -297,15 +322,12 @@ const concat: ScalarFunction = {
     let total = 0;
     for (const c of cols) total += c.offsets[n] - c.offsets[0];
     const out = new StringColumnBuilder(n, total);
-    for (let i = 0; i < n; i++) {
-      if (cols.some((c) => isNull(c, i))) { out.pushNull(); continue; }
-      if (cols.length === 1) { out.pushFrom(cols[0], i); continue; }
-      let len = 0;
-      for (const c of cols) len += c.offsets[i + 1] - c.offsets[i];
-      const buf = new Uint8Array(len);
-      let o = 0;
-      for (const c of cols) { buf.set(c.bytes.subarray(c.offsets[i], c.offsets[i + 1]), o); o += c.offsets[i + 1] - c.offsets[i]; }
-      out.pushBytes(buf, 0, len);
+    const sc = new Scratch();
+    rows: for (let i = 0; i < n; i++) {
+      for (const c of cols) if (c.nulls !== null && c.nulls[i] === 1) { out.pushNull(); continue rows; }
+      sc.reset();
+      for (const c of cols) sc.append(c.bytes, c.offsets[i], c.offsets[i + 1]);
+      out.pushBytes(sc.buf, 0, sc.len);
     }
     return out.finish();
   },
@@ -338,6 +360,7 @@ const concatWs: ScalarFunction = {
     }),
   }),
   kernel: (args, ctx) => {
+    if (!ctx.argTypes.some((t) => isArray(t))) return concatWsBytes(args as readonly StringColumn[], ctx.n);
     const sep = stringsOf(str(args, 0));
     const parts = args.slice(1).map((c, k) => {
       const t = ctx.argTypes[k + 1];
@@ -375,6 +398,27 @@ const concatWs: ScalarFunction = {
     },
   },
 };
+
+/** concat_ws over string arguments only, on bytes. */
+function concatWsBytes(cols: readonly StringColumn[], n: number): Column {
+  const sep = cols[0];
+  const out = new StringColumnBuilder(n);
+  const sc = new Scratch();
+  for (let i = 0; i < n; i++) {
+    if (isNull(sep, i)) { out.pushNull(); continue; }
+    sc.reset();
+    let first = true;
+    for (let k = 1; k < cols.length; k++) {
+      const c = cols[k];
+      if (isNull(c, i)) continue;
+      if (!first) sc.append(sep.bytes, sep.offsets[i], sep.offsets[i + 1]);
+      sc.append(c.bytes, c.offsets[i], c.offsets[i + 1]);
+      first = false;
+    }
+    out.pushBytes(sc.buf, 0, sc.len);
+  }
+  return out.finish();
+}
 
 // ------------------------------------------------------------ substrings
 
@@ -511,6 +555,7 @@ function padKernel(leftSide: boolean) {
     const pad = args.length > 2 ? str(args, 2) : null;
     const space = new Uint8Array([0x20]);
     const out = new StringColumnBuilder(ctx.n, c.offsets[ctx.n] - c.offsets[0]);
+    const sc = new Scratch();
     for (let i = 0; i < ctx.n; i++) {
       if (isNull(c, i) || (l.nulls && l.nulls[i]) || (pad && isNull(pad, i))) { out.pushNull(); continue; }
       const b = c.bytes, a = c.offsets[i], z = c.offsets[i + 1];
@@ -527,12 +572,13 @@ function padKernel(leftSide: boolean) {
       const remainEnd = charToByte(pb, pa, pz, spaces - padChars * count);
       const total = (z - a) + (pz - pa) * count + (remainEnd - pa);
       checkLength(total, i, ctx);
-      const buf = new Uint8Array(total);
-      let o = leftSide ? 0 : z - a;
-      for (let k = 0; k < count; k++) { buf.set(pb.subarray(pa, pz), o); o += pz - pa; }
-      buf.set(pb.subarray(pa, remainEnd), o);
-      buf.set(b.subarray(a, z), leftSide ? total - (z - a) : 0);
-      out.pushBytes(buf, 0, total);
+      sc.reset();
+      sc.ensure(total);
+      if (!leftSide) sc.append(b, a, z);
+      for (let k = 0; k < count; k++) sc.append(pb, pa, pz);
+      sc.append(pb, pa, remainEnd);
+      if (leftSide) sc.append(b, a, z);
+      out.pushBytes(sc.buf, 0, total);
     }
     return out.finish();
   };
@@ -647,27 +693,24 @@ const replace: ScalarFunction = {
   kernel: (args, ctx) => {
     const c = str(args, 0), s = str(args, 1), r = args.length > 2 ? str(args, 2) : null;
     const out = new StringColumnBuilder(ctx.n, c.offsets[ctx.n] - c.offsets[0]);
+    const sc = new Scratch();
     for (let i = 0; i < ctx.n; i++) {
       if (isNull(c, i) || isNull(s, i) || (r && isNull(r, i))) { out.pushNull(); continue; }
       const b = c.bytes, a = c.offsets[i], z = c.offsets[i + 1];
       const sa = s.offsets[i], sz = s.offsets[i + 1];
       let at = sz === sa ? -1 : indexOfBytes(b, a, z, s.bytes, sa, sz);
       if (at < 0) { out.pushBytes(b, a, z); continue; }
-      const parts: Uint8Array[] = [];
+      sc.reset();
       let from = a;
       while (at >= 0) {
-        parts.push(b.subarray(from, at));
-        if (r) parts.push(r.bytes.subarray(r.offsets[i], r.offsets[i + 1]));
+        sc.append(b, from, at);
+        if (r) sc.append(r.bytes, r.offsets[i], r.offsets[i + 1]);
+        checkLength(sc.len, i, ctx);
         from = at + (sz - sa);
         at = indexOfBytes(b, from, z, s.bytes, sa, sz);
       }
-      parts.push(b.subarray(from, z));
-      const total = parts.reduce((t, p) => t + p.length, 0);
-      checkLength(total, i, ctx);
-      const buf = new Uint8Array(total);
-      let o = 0;
-      for (const p of parts) { buf.set(p, o); o += p.length; }
-      out.pushBytes(buf, 0, total);
+      sc.append(b, from, z);
+      out.pushBytes(sc.buf, 0, sc.len);
     }
     return out.finish();
   },
