@@ -71,7 +71,7 @@ function patternAt(pats: (i: number) => string | null, i: number, ctx: KernelCtx
 
 function hintFor(e: RegexSyntaxError): string {
   return e.code === 'UNSUPPORTED_REGEX'
-    ? 'the engine translates Java regular expressions to JavaScript; this construct has no translation (see docs/functions.md)'
+    ? 'the engine translates Java regular expressions to JavaScript; this construct has no translation (see docs/regex.md)'
     : 'fix the regular expression (Java syntax, as Spark uses)';
 }
 
@@ -100,7 +100,7 @@ function advance(s: string, at: number): number {
   return at + (c >= 0xd800 && c <= 0xdbff && at + 1 < s.length ? 2 : 1);
 }
 
-/** Every match of re in s from `from`, as Java's repeated find() gives them. */
+/** Every match of re in s, as Java's repeated find() gives them (after an empty match, one code point on). */
 function eachMatch(re: RegExp, s: string, f: (m: RegExpExecArray) => boolean | void): void {
   re.lastIndex = 0;
   for (;;) {
