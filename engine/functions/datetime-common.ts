@@ -7,6 +7,7 @@
  * `timezone()` when it is not UTC).
  */
 import type { Column, FloatColumn, IntColumn } from '../batch.js';
+import { StringColumnBuilder } from '../column/string-column.js';
 import type { DataType } from '../ir/types.js';
 import { P, type Sql } from '../sql/precedence.js';
 import { US_PER_DAY, microsToDays, daysToMicros } from '../time/calendar.js';
@@ -150,10 +151,18 @@ export function build(type: 'int' | 'date' | 'long' | 'double' | 'timestamp' | '
   return { type, data, nulls } as Column;
 }
 
+/** Builds a STRING result column row by row; `f` returns null for NULL. */
+export function buildStrings(n: number, f: (i: number) => string | null): Column {
+  const b = new StringColumnBuilder(n, n * 20);
+  for (let i = 0; i < n; i++) b.pushString(f(i));
+  return b.finish();
+}
+
 /** Whether any of the inputs is NULL at row i. */
-export function anyNull(i: number, ...xs: Nums[]): boolean {
-  for (const x of xs) if (x.nulls !== null && x.nulls[i] === 1) return true;
-  return false;
+export function anyNull(i: number, a: Nums, b?: Nums, c?: Nums, d?: Nums, e?: Nums): boolean {
+  return (a.nulls !== null && a.nulls[i] === 1) || (b !== undefined && b.nulls !== null && b.nulls[i] === 1)
+    || (c !== undefined && c.nulls !== null && c.nulls[i] === 1) || (d !== undefined && d.nulls !== null && d.nulls[i] === 1)
+    || (e !== undefined && e.nulls !== null && e.nulls[i] === 1);
 }
 
 // ------------------------------------------------------------ SQL

@@ -268,6 +268,17 @@ function unitTexts(args: readonly Column[], ctx: KernelCtx, k: number): (i: numb
   return (i) => s[i];
 }
 
+/** Per-row units read from texts (the last text's unit is remembered). */
+function unitsOf<U>(texts: (i: number) => string | null, read: (text: string | null) => U): (i: number) => U {
+  let lastText: string | null | undefined;
+  let last: U;
+  return (i) => {
+    const t = texts(i);
+    if (t !== lastText) { lastText = t; last = read(t); }
+    return last;
+  };
+}
+
 const dateTrunc: ScalarFunction = {
   name: 'date_trunc', family: 'datetime', arity: [2, 2], signature: 'date_trunc(fmt, ts)',
   summary: 'The timestamp truncated to a unit in the session time zone: YEAR/YYYY/YY, QUARTER, MONTH/MM/MON, WEEK (Monday), DAY/DD, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND; another unit gives NULL.',
@@ -275,11 +286,11 @@ const dateTrunc: ScalarFunction = {
   nulls: 'propagate', type: inputs('timestamp', 'string', 'timestamp'),
   kernel: (args, ctx) => {
     const x = asMicros(args[1], ctx.argTypes[1], ctx);
-    const unit = unitTexts(args, ctx, 0);
+    const unit = unitsOf(unitTexts(args, ctx, 0), (t) => truncUnit(t, false));
     const zone = zoneOfCtx(ctx);
     return build('timestamp', ctx.n, (i) => {
       if (anyNull(i, x)) return null;
-      const u = truncUnit(unit(i), false);
+      const u = unit(i);
       if (u === null) return null;
       const us = x.v[i];
       switch (u) {
@@ -324,10 +335,10 @@ const trunc: ScalarFunction = {
   nulls: 'propagate', type: inputs('date', 'date', 'string'),
   kernel: (args, ctx) => {
     const x = asDays(args[0], ctx.argTypes[0], ctx);
-    const unit = unitTexts(args, ctx, 1);
+    const unit = unitsOf(unitTexts(args, ctx, 1), (t) => truncUnit(t, true));
     return build('date', ctx.n, (i) => {
       if (anyNull(i, x)) return null;
-      const u = truncUnit(unit(i), true);
+      const u = unit(i);
       return u === null ? null : truncDays(x.v[i], u);
     });
   },

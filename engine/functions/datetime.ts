@@ -27,17 +27,20 @@ import { microsToDays, US_PER_SECOND, US_PER_MILLI } from '../time/calendar.js';
 import { DateTimePattern, PatternError } from '../time/pattern.js';
 import { parseSparkDate, parseSparkTimestamp } from '../time/spark-text.js';
 import {
-  anyNull, asDays, asMicros, asNumbers, build, duckDateArg, duckLet, duckLocal, duckLocalArg, duckTimestampArg, inputs, isTemporalInput, zoneOfCtx,
+  anyNull, asDays, asMicros, asNumbers, build, buildStrings, duckDateArg, duckLet, duckLocal, duckLocalArg, duckTimestampArg, inputs, isTemporalInput, zoneOfCtx,
 } from './datetime-common.js';
 import { arithFunctions } from './datetime-arith.js';
 import { fieldFunctions } from './datetime-fields.js';
 import { duckFormat, duckParse, literalPattern } from './datetime-sql.js';
-import { fromValues, strings } from './kernels.js';
+import { strings } from './kernels.js';
 import { register, type ArgInfo, type KernelCtx, type ScalarFunction, type SqlEmit, type TypeCtx } from './registry.js';
 
 export { isTemporalArith, temporalArithKernel, temporalArithSql, temporalArithType } from './datetime-arith.js';
 
 const DEFAULT_FORMAT = 'yyyy-MM-dd HH:mm:ss';
+
+const PARSE_NOTES = 'DuckDB: the pattern must be a literal; it is translated at compile time (a regular expression and Spark\'s field checks, not strptime); zone names (z, VV), localized offsets (O, ZZZZ) and day of year (D) are not translated (NON_PORTABLE_EXPRESSION). Without a pattern, text naming a zone region or a time without a date gives NULL in DuckDB (reported).';
+const FORMAT_NOTES = 'DuckDB: the pattern must be a literal, written with DuckDB\'s field functions; offsets and zone names need a fixed-offset session zone (UTC, +05:30), else NON_PORTABLE_EXPRESSION.';
 
 // ------------------------------------------------------------ the current time
 
@@ -167,6 +170,7 @@ const toDate: ScalarFunction = {
       return { sql: `CAST(${duckLocal(e, duckParse(e, 'to_date', p, e.arg(0)))} AS DATE)`, prec: P.ATOM };
     },
   },
+  notes: PARSE_NOTES,
 };
 
 function toTimestampEntry(name: 'to_timestamp' | 'try_to_timestamp'): ScalarFunction {
@@ -193,6 +197,7 @@ function toTimestampEntry(name: 'to_timestamp' | 'try_to_timestamp'): ScalarFunc
         return { sql: duckParse(ansi, name, literalPattern(e, 1, name, true), e.arg(0)), prec: P.ATOM };
       },
     },
+    notes: PARSE_NOTES,
   };
 }
 
@@ -207,12 +212,13 @@ const dateFormat: ScalarFunction = {
     const t = asMicros(args[0], ctx.argTypes[0], ctx);
     const pat = patterns(args, ctx, 1, false);
     const zone = zoneOfCtx(ctx);
-    return fromValues('string', ctx.n, (i) => { const p = pat(i); return anyNull(i, t) || p === null ? null : p.format(t.v[i], zone); });
+    return buildStrings(ctx.n, (i) => { const p = pat(i); return anyNull(i, t) || p === null ? null : p.format(t.v[i], zone); });
   },
   sql: {
     default: 'date_format($1, $2)',
     duckdb: (e) => ({ sql: duckFormat(e, 'date_format', literalPattern(e, 1, 'date_format', false), duckLocalArg(e, 0)), prec: P.ATOM }),
   },
+  notes: FORMAT_NOTES,
 };
 
 const fromUnixtime: ScalarFunction = {
@@ -224,7 +230,7 @@ const fromUnixtime: ScalarFunction = {
     const s = asNumbers(args[0]);
     const pat = patterns(args, ctx, 1, false);
     const zone = zoneOfCtx(ctx);
-    return fromValues('string', ctx.n, (i) => { const p = pat(i); return anyNull(i, s) || p === null ? null : p.format(s.v[i] * US_PER_SECOND, zone); });
+    return buildStrings(ctx.n, (i) => { const p = pat(i); return anyNull(i, s) || p === null ? null : p.format(s.v[i] * US_PER_SECOND, zone); });
   },
   sql: {
     default: (e) => ({ sql: `from_unixtime(${e.args.map((_, i) => e.arg(i)).join(', ')})`, prec: P.ATOM }),
@@ -233,6 +239,7 @@ const fromUnixtime: ScalarFunction = {
       return { sql: duckFormat(e, 'from_unixtime', p, duckLocal(e, `make_timestamp(CAST(${e.arg(0, P.MUL)} AS BIGINT) * 1000000)`)), prec: P.ATOM };
     },
   },
+  notes: FORMAT_NOTES,
 };
 
 // ------------------------------------------------------------ unix_timestamp and the epoch conversions
@@ -265,6 +272,7 @@ function unixTimestampEntry(name: 'unix_timestamp' | 'to_unix_timestamp'): Scala
         return { sql: `CAST(floor(epoch_us(${ts}) / 1000000) AS BIGINT)`, prec: P.ATOM };
       },
     },
+    notes: `${PARSE_NOTES}${optional ? ' Without an argument, DuckDB gives the time the query runs (reported).' : ''}`,
   };
 }
 

@@ -246,21 +246,33 @@ export function formatOffset(t: Extract<Tok, { k: 'offset' }>, sec: number): str
   }
 }
 
-interface LocalFields {
-  readonly year: number; readonly month: number; readonly day: number; readonly days: number;
-  readonly hour: number; readonly minute: number; readonly second: number; readonly nano: number;
-  readonly offset: number; readonly us: number; readonly zone: Zone;
+/** Wall-clock fields of the instant being written (one mutable record per pattern, reused row after row). */
+class LocalFields {
+  year = 0; month = 0; day = 0; days = NaN; hour = 0; minute = 0; second = 0; nano = 0; offset = 0; us = 0;
+  zone!: Zone;
+
+  set(us: number, zone: Zone): this {
+    const local = localMicros(zone, us);
+    const days = Math.floor(local / US_PER_DAY);
+    let rem = local - days * US_PER_DAY;
+    if (days !== this.days) {
+      const [y, m, d] = civilFromDays(days);
+      this.year = y; this.month = m; this.day = d; this.days = days;
+    }
+    const micro = rem % US_PER_SECOND;
+    rem = (rem - micro) / US_PER_SECOND;
+    this.hour = Math.floor(rem / 3600);
+    this.minute = Math.floor((rem % 3600) / 60);
+    this.second = rem % 60;
+    this.nano = micro * 1000;
+    this.offset = (local - us) / US_PER_SECOND;
+    this.us = us;
+    this.zone = zone;
+    return this;
+  }
 }
 
-function fieldsOf(us: number, zone: Zone): LocalFields {
-  const local = localMicros(zone, us);
-  const days = Math.floor(local / US_PER_DAY);
-  let rem = local - days * US_PER_DAY;
-  const [year, month, day] = civilFromDays(days);
-  const micro = rem % US_PER_SECOND;
-  rem = (rem - micro) / US_PER_SECOND;
-  return { year, month, day, days, hour: Math.floor(rem / 3600), minute: Math.floor((rem % 3600) / 60), second: rem % 60, nano: micro * 1000, offset: (local - us) / US_PER_SECOND, us, zone };
-}
+const TWO = Array.from({ length: 100 }, (_, k) => (k < 10 ? '0' + k : String(k)));
 
 function formatNum(t: Extract<Tok, { k: 'num' }>, f: LocalFields): string {
   let v: number;
@@ -277,7 +289,9 @@ function formatNum(t: Extract<Tok, { k: 'num' }>, f: LocalFields): string {
     case 'second': v = f.second; break;
     default: v = Math.floor((f.month - 1) / 3) + 1; break;
   }
-  if (t.reduced) return pad(((v % 100) + 100) % 100, 2);
+  if (t.reduced) return TWO[((v % 100) + 100) % 100];
+  if (t.min === 2 && v >= 0 && v < 100) return TWO[v];
+  if (t.min === 1 && v >= 0 && v < 10) return TWO[v][1];
   if (t.sign === 'exceeds' && v >= 10 ** t.min) return '+' + pad(v, t.min);
   return pad(v, t.min);
 }
@@ -292,31 +306,37 @@ function formatText(t: Extract<Tok, { k: 'text' }>, f: LocalFields): string {
   }
 }
 
-function formatToks(toks: readonly Tok[], f: LocalFields, out: string[]): void {
-  for (const t of toks) {
+function formatToks(toks: readonly Tok[], f: LocalFields): string {
+  let out = '';
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k];
     switch (t.k) {
-      case 'lit': out.push(t.text); break;
-      case 'num': out.push(formatNum(t, f)); break;
-      case 'text': out.push(formatText(t, f)); break;
-      case 'frac': out.push(String(f.nano).padStart(9, '0').slice(0, t.digits)); break;
-      case 'offset': out.push(formatOffset(t, f.offset)); break;
-      case 'zoneName': out.push(zoneName(f.zone, f.us, t.full)); break;
-      case 'zoneId': out.push(f.zone.id); break;
-      case 'opt': formatToks(t.toks, f, out); break;
+      case 'lit': out += t.text; break;
+      case 'num': out += formatNum(t, f); break;
+      case 'text': out += formatText(t, f); break;
+      case 'frac': out += String(f.nano).padStart(9, '0').slice(0, t.digits); break;
+      case 'offset': out += formatOffset(t, f.offset); break;
+      case 'zoneName': out += zoneName(f.zone, f.us, t.full); break;
+      case 'zoneId': out += f.zone.id; break;
+      case 'opt': out += formatToks(t.toks, f); break;
     }
   }
+  return out;
 }
 
 // ------------------------------------------------------------ parsing
 
-interface Parsed {
-  year?: number; month?: number; day?: number; doy?: number; quarter?: number;
-  hour?: number; hour12?: number; hour0_11?: number; hour1_24?: number; minute?: number; second?: number;
-  nano?: number; ampm?: number; era?: number; offset?: number; zone?: Zone;
+/** The fields a text gave (undefined: not in the text). One shape for every row. */
+class Parsed {
+  year?: number = undefined; month?: number = undefined; day?: number = undefined; doy?: number = undefined; quarter?: number = undefined;
+  hour?: number = undefined; hour12?: number = undefined; hour0_11?: number = undefined; hour1_24?: number = undefined;
+  minute?: number = undefined; second?: number = undefined; nano?: number = undefined; ampm?: number = undefined;
+  era?: number = undefined; offset?: number = undefined; zone?: Zone = undefined;
 }
 
-/** Why a text did not parse (the position, as Java reports it). */
-class Miss { constructor(readonly at: number) {} }
+/** A parse position, or where a text stopped matching as `~position` (negative). */
+type Pos = number;
+const miss = (at: number): Pos => ~at;
 
 function digitRun(s: string, pos: number): number {
   let n = 0;
@@ -324,24 +344,38 @@ function digitRun(s: string, pos: number): number {
   return n;
 }
 
-function parseNum(t: Extract<Tok, { k: 'num' }>, s: string, pos: number, p: Parsed): number | Miss {
+function parseNum(t: Extract<Tok, { k: 'num' }>, s: string, pos: number, p: Parsed): Pos {
   let i = pos, neg = false, signed = false;
-  const c = s[i];
-  if ((c === '-' || c === '+') && t.sign !== 'none') {
-    if (c === '+' && t.sign !== 'exceeds') return new Miss(pos);
-    neg = c === '-'; signed = true; i++;
+  const c = s.charCodeAt(i);
+  if ((c === 45 || c === 43) && t.sign !== 'none') {
+    if (c === 43 && t.sign !== 'exceeds') return miss(pos);
+    neg = c === 45; signed = true; i++;
   }
   const run = digitRun(s, i);
-  let take = Math.min(run, t.max, Math.max(run - t.reserve, 0));
+  let take = run < t.max ? run : t.max;
+  if (t.reserve > 0 && run - t.reserve < take) take = Math.max(run - t.reserve, 0);
   if (t.sign === 'exceeds') {
     if (!signed) take = Math.min(take, t.min);
-    else if (take <= t.min) return new Miss(pos);
+    else if (take <= t.min) return miss(pos);
   }
-  if (take < t.min || take === 0) return new Miss(pos);
-  let v = Number(s.slice(i, i + take));
+  if (take < t.min || take === 0) return miss(pos);
+  let v = 0;
+  for (let k = i; k < i + take; k++) v = v * 10 + (s.charCodeAt(k) - 48);
   if (neg) v = -v;
   if (t.reduced) v += 2000;
-  (p as Record<string, number>)[t.field] = v;
+  switch (t.field) {
+    case 'year': p.year = v; break;
+    case 'month': p.month = v; break;
+    case 'day': p.day = v; break;
+    case 'doy': p.doy = v; break;
+    case 'hour': p.hour = v; break;
+    case 'hour12': p.hour12 = v; break;
+    case 'hour0_11': p.hour0_11 = v; break;
+    case 'hour1_24': p.hour1_24 = v; break;
+    case 'minute': p.minute = v; break;
+    case 'second': p.second = v; break;
+    default: p.quarter = v; break;
+  }
   return i + take;
 }
 
@@ -354,16 +388,16 @@ function matchWord(s: string, pos: number, words: readonly string[]): [number, n
   return best;
 }
 
-function parseText(t: Extract<Tok, { k: 'text' }>, s: string, pos: number, p: Parsed): number | Miss {
+function parseText(t: Extract<Tok, { k: 'text' }>, s: string, pos: number, p: Parsed): Pos {
   let words: string[];
   switch (t.field) {
     case 'month': words = t.full ? MONTHS : MONTHS.map((m) => m.slice(0, 3)); break;
     case 'ampm': words = ['AM', 'PM']; break;
     case 'era': words = t.full ? ['Before Christ', 'Anno Domini'] : ['BC', 'AD']; break;
-    default: return new Miss(pos);
+    default: return miss(pos);
   }
   const m = matchWord(s, pos, words);
-  if (m === null) return new Miss(pos);
+  if (m === null) return miss(pos);
   if (t.field === 'month') p.month = m[0] + 1;
   else if (t.field === 'ampm') p.ampm = m[0];
   else p.era = m[0];
@@ -371,11 +405,11 @@ function parseText(t: Extract<Tok, { k: 'text' }>, s: string, pos: number, p: Pa
 }
 
 /** An offset `+HH[[:]MM[[:]SS]]` at pos (minutes required or optional), or Miss. */
-function parseOffsetAt(s: string, pos: number, colon: boolean, minutesRequired: boolean, allowSeconds: boolean): [number, number] | Miss {
+function parseOffsetAt(s: string, pos: number, colon: boolean, minutesRequired: boolean, allowSeconds: boolean): [number, number] | Pos {
   const c = s[pos];
-  if (c !== '+' && c !== '-') return new Miss(pos);
+  if (c !== '+' && c !== '-') return miss(pos);
   let i = pos + 1;
-  if (digitRun(s, i) < 2) return new Miss(pos);
+  if (digitRun(s, i) < 2) return miss(pos);
   const hh = Number(s.slice(i, i + 2)); i += 2;
   let mm = 0, ss = 0;
   const part = (): number | null => {
@@ -386,36 +420,36 @@ function parseOffsetAt(s: string, pos: number, colon: boolean, minutesRequired: 
     return Number(s.slice(j, j + 2));
   };
   const m = part();
-  if (m === null) { if (minutesRequired) return new Miss(pos); } else {
+  if (m === null) { if (minutesRequired) return miss(pos); } else {
     mm = m;
     if (allowSeconds) { const x = part(); if (x !== null) ss = x; }
   }
-  if (hh > 18 || mm > 59 || ss > 59) return new Miss(pos);
+  if (hh > 18 || mm > 59 || ss > 59) return miss(pos);
   return [(c === '-' ? -1 : 1) * (hh * 3600 + mm * 60 + ss), i];
 }
 
-function parseOffset(t: Extract<Tok, { k: 'offset' }>, s: string, pos: number, p: Parsed): number | Miss {
+function parseOffset(t: Extract<Tok, { k: 'offset' }>, s: string, pos: number, p: Parsed): Pos {
   const n = t.count;
   const lit = (w: string): number | null => (s.substr(pos, w.length).toLowerCase() === w.toLowerCase() ? pos + w.length : null);
   if (t.letter === 'O' || (t.letter === 'Z' && n === 4)) {
     const g = lit('GMT');
-    if (g === null) return new Miss(pos);
+    if (g === null) return miss(pos);
     const c = s[g];
     if (c !== '+' && c !== '-') { p.offset = 0; return g; }
     // GMT+8, GMT+08:00, GMT-5:30
     const m = /^([+-])(\d{1,2})(?::(\d{2})(?::(\d{2}))?)?/.exec(s.slice(g));
-    if (!m) return new Miss(pos);
+    if (!m) return miss(pos);
     p.offset = (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0));
     return g + m[0].length;
   }
   const zero = t.letter === 'X' || (t.letter === 'Z' && n === 5) ? 'Z' : null;
   if (zero !== null) { const z = lit(zero); if (z !== null) { p.offset = 0; return z; } }
-  let r: [number, number] | Miss;
+  let r: [number, number] | Pos;
   if (t.letter === 'Z') r = n <= 3 ? parseOffsetAt(s, pos, false, true, true) : parseOffsetAt(s, pos, true, true, true);
   else if (n === 1) r = parseOffsetAt(s, pos, false, false, false);
   else if (n === 2 || n === 4) r = parseOffsetAt(s, pos, false, true, n === 4);
   else r = parseOffsetAt(s, pos, true, true, n === 5);
-  if (r instanceof Miss) return r;
+  if (typeof r === 'number') return r;
   p.offset = r[0];
   return r[1];
 }
@@ -428,9 +462,9 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   BST: 'Europe/London', JST: 'Asia/Tokyo', KST: 'Asia/Seoul', IST: 'Asia/Kolkata', AEST: 'Australia/Sydney', AEDT: 'Australia/Sydney',
 };
 
-function parseZone(s: string, pos: number, p: Parsed, idOnly: boolean): number | Miss {
+function parseZone(s: string, pos: number, p: Parsed, idOnly: boolean): Pos {
   const m = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*/.exec(s.slice(pos));
-  if (!m) return new Miss(pos);
+  if (!m) return miss(pos);
   // the longest prefix that names a zone
   for (let len = m[0].length; len > 0; len--) {
     const w = m[0].slice(0, len);
@@ -438,40 +472,65 @@ function parseZone(s: string, pos: number, p: Parsed, idOnly: boolean): number |
     const z = abbr !== undefined ? zoneOf(abbr) : w.includes('/') || /^(UTC|GMT|UT)([+-]|$)/i.test(w) ? zoneOf(w) : null;
     if (z !== null) { p.zone = z; return pos + len; }
   }
-  return new Miss(pos);
+  return miss(pos);
 }
 
-function parseToks(toks: readonly Tok[], s: string, pos: number, p: Parsed): number | Miss {
-  let i = pos;
-  for (const t of toks) {
-    let r: number | Miss;
+type Step = (s: string, pos: number, p: Parsed) => Pos;
+
+/** The parser of a token list: one closure per element (monomorphic), run in order. */
+function compileParser(toks: readonly Tok[]): Step {
+  const steps: Step[] = toks.map((t): Step => {
     switch (t.k) {
-      case 'lit':
-        r = s.substr(i, t.text.length).toLowerCase() === t.text.toLowerCase() ? i + t.text.length : new Miss(i);
-        break;
-      case 'num': r = parseNum(t, s, i, p); break;
-      case 'text': r = parseText(t, s, i, p); break;
+      case 'lit': { const text = t.text; return (s, i) => matchLiteral(text, s, i); }
+      case 'num': return (s, i, p) => parseNum(t, s, i, p);
+      case 'text': return (s, i, p) => parseText(t, s, i, p);
       case 'frac': {
-        const n = Math.min(digitRun(s, i), t.digits);
-        if (n < 1) { r = new Miss(i); break; }
-        p.nano = Number(s.slice(i, i + n).padEnd(9, '0'));
-        r = i + n;
-        break;
+        const digits = t.digits;
+        return (s, i, p) => {
+          const n = Math.min(digitRun(s, i), digits);
+          if (n < 1) return miss(i);
+          let v = 0;
+          for (let k = 0; k < 9; k++) v = v * 10 + (k < n ? s.charCodeAt(i + k) - 48 : 0);
+          p.nano = v;
+          return i + n;
+        };
       }
-      case 'offset': r = parseOffset(t, s, i, p); break;
-      case 'zoneName': r = parseZone(s, i, p, false); break;
-      case 'zoneId': r = parseZone(s, i, p, true); break;
+      case 'offset': return (s, i, p) => parseOffset(t, s, i, p);
+      case 'zoneName': return (s, i, p) => parseZone(s, i, p, false);
+      case 'zoneId': return (s, i, p) => parseZone(s, i, p, true);
       case 'opt': {
-        const saved = { ...p };
-        const x = parseToks(t.toks, s, i, p);
-        if (x instanceof Miss) { for (const k of Object.keys(p)) delete (p as Record<string, unknown>)[k]; Object.assign(p, saved); r = i; } else r = x;
-        break;
+        const inner = compileParser(t.toks);
+        return (s, i, p) => {
+          const saved = Object.assign(new Parsed(), p);
+          const x = inner(s, i, p);
+          if (x < 0) { Object.assign(p, saved); return i; }
+          return x;
+        };
       }
     }
-    if (r instanceof Miss) return r;
-    i = r;
+  });
+  return (s, pos, p) => {
+    let i = pos;
+    for (let k = 0; k < steps.length; k++) {
+      i = steps[k](s, i, p);
+      if (i < 0) return i;
+    }
+    return i;
+  };
+}
+
+/** Literal text at pos (letters case-insensitively), or a miss. */
+function matchLiteral(text: string, s: string, pos: number): Pos {
+  if (pos + text.length > s.length) return miss(pos);
+  for (let k = 0; k < text.length; k++) {
+    const a = text.charCodeAt(k), b = s.charCodeAt(pos + k);
+    if (a === b) continue;
+    const la = a | 32;
+    if (la === (b | 32) && la >= 97 && la <= 122) continue;
+    if (a > 127 && text[k].toLowerCase() === s[pos + k].toLowerCase()) continue;
+    return miss(pos);
   }
-  return i;
+  return pos + text.length;
 }
 
 /** The local date (epoch days) of parsed fields, Spark's defaults filled in, or an error message. */
@@ -524,9 +583,12 @@ function resolveTime(p: Parsed): number | string {
 /** A compiled Spark datetime pattern. */
 export class DateTimePattern {
   private readonly toks: Tok[];
+  private readonly scratch = new LocalFields();
+  private readonly parser: Step;
 
   private constructor(readonly pattern: string, readonly parsing: boolean) {
     this.toks = compile(pattern, parsing);
+    this.parser = compileParser(this.toks);
   }
 
   private static cache = new Map<string, DateTimePattern | PatternError>();
@@ -549,16 +611,14 @@ export class DateTimePattern {
 
   /** An instant (epoch micros) written in a zone. */
   format(us: number, zone: Zone): string {
-    const out: string[] = [];
-    formatToks(this.toks, fieldsOf(us, zone), out);
-    return out.join('');
+    return formatToks(this.toks, this.scratch.set(us, zone));
   }
 
   /** The instant (epoch micros) a text names, read in `zone` unless it carries its own zone or offset; or an error message. */
   parse(text: string, zone: Zone): number | string {
-    const p: Parsed = {};
-    const end = parseToks(this.toks, text, 0, p);
-    if (end instanceof Miss) return `Text '${text}' could not be parsed at index ${end.at}`;
+    const p = new Parsed();
+    const end = this.parser(text, 0, p);
+    if (end < 0) return `Text '${text}' could not be parsed at index ${~end}`;
     if (end !== text.length) return `Text '${text}' could not be parsed, unparsed text found at index ${end}`;
     const days = resolveDate(p);
     if (typeof days === 'string') return `Text '${text}' could not be parsed: ${days}`;

@@ -56,17 +56,14 @@ class FixedZone implements Zone {
   instantOf(local: number): number { return local - this.fixed; }
 }
 
+interface DayOffsets { readonly day: number; readonly start: number; readonly end: number; readonly change: number | null }
+
 class RegionZone implements Zone {
   readonly fixed = null;
   private readonly format: Intl.DateTimeFormat;
-  /** Offset at the start of a UTC day (by day number). */
-  private readonly starts = new Map<number, number>();
-  /** Per day: the first second of the day with the next day's offset (a transition), or null. */
-  private readonly changes = new Map<number, number | null>();
-  private lastDay = NaN;
-  private lastStart = 0;
-  private lastEnd = 0;
-  private lastChange: number | null = null;
+  /** Per UTC day: the offset at its start and end, and the first second with the end offset (a transition), or null. */
+  private readonly days = new Map<number, DayOffsets>();
+  private last: DayOffsets = { day: NaN, start: 0, end: 0, change: null };
 
   constructor(readonly id: string) {
     this.format = new Intl.DateTimeFormat('en-US', {
@@ -95,45 +92,50 @@ class RegionZone implements Zone {
     return Math.round(dt.getTime() / 1000) - s;
   }
 
-  private startOf(day: number): number {
-    let o = this.starts.get(day);
-    if (o === undefined) {
-      if (this.starts.size > 1_000_000) { this.starts.clear(); this.changes.clear(); }
-      o = this.raw(day * SECONDS_PER_DAY);
-      this.starts.set(day, o);
-    }
-    return o;
-  }
-
-  private load(day: number): void {
-    let change = this.changes.get(day);
-    const o0 = this.startOf(day), o1 = this.startOf(day + 1);
-    if (change === undefined) {
-      change = null;
-      if (o0 !== o1) {
+  private load(day: number): DayOffsets {
+    let e = this.days.get(day);
+    if (e === undefined) {
+      if (this.days.size > 1_000_000) this.days.clear();
+      const start = this.days.get(day - 1)?.end ?? this.raw(day * SECONDS_PER_DAY);
+      const end = this.days.get(day + 1)?.start ?? this.raw((day + 1) * SECONDS_PER_DAY);
+      let change: number | null = null;
+      if (start !== end) {
         let lo = day * SECONDS_PER_DAY, hi = lo + SECONDS_PER_DAY;
         while (hi - lo > 1) {
           const mid = Math.floor((lo + hi) / 2);
-          if (this.raw(mid) === o0) lo = mid; else hi = mid;
+          if (this.raw(mid) === start) lo = mid; else hi = mid;
         }
         change = hi;
       }
-      this.changes.set(day, change);
+      e = { day, start, end, change };
+      this.days.set(day, e);
     }
-    this.lastDay = day;
-    this.lastStart = o0;
-    this.lastEnd = o1;
-    this.lastChange = change;
+    return e;
   }
 
   offsetAt(s: number): number {
     const t = s < EARLIEST ? EARLIEST : s;
     const day = Math.floor(t / SECONDS_PER_DAY);
-    if (day !== this.lastDay) this.load(day);
-    return this.lastChange === null || t < this.lastChange ? this.lastStart : this.lastEnd;
+    let e = this.last;
+    if (day !== e.day) this.last = e = this.load(day);
+    return e.change === null || t < e.change ? e.start : e.end;
   }
 
+  private localDay = NaN;
+  private localOffset = 0;
+
   instantOf(local: number, preferred?: number): number {
+    const day = Math.floor(local / SECONDS_PER_DAY);
+    if (day === this.localDay) return local - this.localOffset;
+    // a local day with no transition within a day around it has one offset
+    if ((day - 1) * SECONDS_PER_DAY >= EARLIEST) {
+      const a = this.load(day - 1), b = this.load(day), c = this.load(day + 1);
+      if (a.change === null && b.change === null && c.change === null && a.start === c.end) {
+        this.localDay = day;
+        this.localOffset = a.start;
+        return local - a.start;
+      }
+    }
     const before = this.offsetAt(local - SECONDS_PER_DAY), after = this.offsetAt(local + SECONDS_PER_DAY);
     if (before === after) {
       const s = local - before;
