@@ -449,6 +449,7 @@ const makeTimestamp: ScalarFunction = {
         const z = e.literals[6];
         const zone = typeof z === 'string' ? zoneOf(z) : null;
         if (zone === null || zone.fixed === null) {
+          if (zone === null) e.note('MAKE_TIMESTAMP_ZONE', 'a time zone argument that is not a literal is read by DuckDB\'s timezone(), which stops the query on an unknown name where the engine gives NULL');
           return { sql: `CASE WHEN ${ok} THEN timezone('UTC', timezone(${e.arg(6)}, ${local})) END`, prec: P.ATOM };
         }
         instant = `(${local} - INTERVAL ${zone.fixed} SECOND)`;

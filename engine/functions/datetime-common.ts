@@ -254,11 +254,15 @@ export function duckTextTimestamp(e: SqlEmit, s: string): string {
   });
 }
 
+function ansiNote(e: SqlEmit): void {
+  if (e.ansi) e.note('TEXT_DATE_ANSI', 'in ANSI mode the engine fails on text that is not a date or timestamp where a function wants one (CAST_INVALID_INPUT); DuckDB gives NULL');
+}
+
 /** DuckDB: argument i as a DATE in the session zone. */
 export function duckDateArg(e: SqlEmit, i: number): string {
   const t = e.argTypes[i];
   if (t === 'timestamp') return `CAST(${duckLocal(e, e.arg(i))} AS DATE)`;
-  if (t === 'string') return duckTextDate(e.arg(i));
+  if (t === 'string') { ansiNote(e); return duckTextDate(e.arg(i)); }
   return e.arg(i, P.ATOM);
 }
 
@@ -266,7 +270,7 @@ export function duckDateArg(e: SqlEmit, i: number): string {
 export function duckTimestampArg(e: SqlEmit, i: number): string {
   const t = e.argTypes[i];
   if (t === 'date') return duckFromLocal(e, `CAST(${e.arg(i)} AS TIMESTAMP)`);
-  if (t === 'string') return duckTextTimestamp(e, e.arg(i));
+  if (t === 'string') { ansiNote(e); return duckTextTimestamp(e, e.arg(i)); }
   return e.arg(i, P.ATOM);
 }
 
