@@ -8,6 +8,7 @@ import './string.js';
 import './string-search.js';
 import './string-codes.js';
 import './string-regex.js';
+import './datetime.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

@@ -105,6 +105,8 @@ export interface SqlEmit {
   readonly dialect: Dialect;
   /** The pipeline's ANSI mode (the emitted SQL sets the same). */
   readonly ansi: boolean;
+  /** The session time zone (the emitted Spark SQL sets the same; DuckDB spellings convert to it). */
+  readonly timeZone: string;
   readonly args: readonly ExprNode[];
   /** Argument types as resolved (after coercion). */
   readonly argTypes: readonly DataType[];

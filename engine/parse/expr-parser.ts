@@ -20,6 +20,9 @@ import { lookupAggregate } from '../functions/aggregates.js';
 import { parseIntervalLiteral } from './interval.js';
 import '../functions/index.js';
 
+/** The units of timestampadd / timestampdiff (and of dateadd / datediff with a unit). */
+const DATETIME_UNITS = new Set(['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'DAYOFYEAR', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND', 'MICROSECOND']);
+
 export interface NodePos { readonly file?: string; readonly line: number; readonly col: number }
 
 const positions = new WeakMap<object, NodePos>();
@@ -437,6 +440,19 @@ export class ExprParser {
       case 'EXISTS':
         if (this.isOp('(', 1) && (this.isWord('SELECT', 2) || this.isWord('WITH', 2))) this.unsupported('EXISTS (subquery)', t);
         break;
+      case 'DATEADD': case 'DATE_ADD': case 'TIMESTAMPADD': case 'DATEDIFF': case 'DATE_DIFF': case 'TIMESTAMPDIFF': {
+        // dateadd(HOUR, 2, ts) and datediff(DAY, start, end): a unit keyword first (Spark's timestampadd / timestampdiff)
+        const unit = this.peek(2);
+        if (this.isOp('(', 1) && unit.kind === 'ident' && DATETIME_UNITS.has(unit.upper) && this.isOp(',', 3)) {
+          this.i += 4;
+          const a = this.expr();
+          this.expectOp(',');
+          const b = this.expr();
+          this.expectOp(')');
+          return this.call(w.includes('ADD') ? 'timestampadd' : 'timestampdiff', [this.lit(unit.upper, 'string', unit), a, b], t);
+        }
+        break;
+      }
     }
     if (this.isOp('(', 1)) return this.functionCall();
     this.i++;

@@ -46,6 +46,8 @@ export interface ExprContext {
   readonly onNote?: (code: string, detail: string) => void;
   /** The pipeline's ANSI mode (type rules that depend on it). */
   readonly ansi?: boolean;
+  /** The pipeline's session time zone (default UTC). */
+  readonly timeZone?: string;
 }
 
 import { P, atom, paren, type Sql } from './precedence.js';
@@ -146,7 +148,7 @@ export function literalSql(d: Dialect, value: Value, type: DataType): Sql {
       return atom(`CAST(${text.startsWith('-') ? `'${text}'` : text} AS ${d.typeName(type)})`);
     }
     case 'interval day to second': return atom(d.interval(Number(v)));
-    case 'interval year to month': return atom(d.name === 'duckdb' ? `INTERVAL ${Number(v)} MONTHS` : `INTERVAL ${Number(v)} MONTHS`);
+    case 'interval year to month': return atom(d.name === 'duckdb' ? `to_months(${Number(v)})` : `INTERVAL ${Number(v)} MONTHS`);
     case 'array': return atom(d.name === 'duckdb' ? `[${(v as Value[]).map((x) => literalSql(d, x, info.element).sql).join(', ')}]` : `array(${(v as Value[]).map((x) => literalSql(d, x, info.element).sql).join(', ')})`);
     default: throw new Error(`internal: no SQL literal for type ${type}`);
   }
@@ -251,6 +253,7 @@ export class ExprCompiler {
     const emit: SqlEmit = {
       dialect: d,
       ansi: this.ctx.ansi ?? false,
+      timeZone: this.ctx.timeZone ?? 'UTC',
       args: e.args,
       argTypes: r.argTypes,
       returns: r.resolved.returns,
