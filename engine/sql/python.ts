@@ -28,6 +28,8 @@ export interface PyEnv {
   readonly onConstruct?: ExprContext['onConstruct'];
   readonly onNote?: ExprContext['onNote'];
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`). */
+  readonly timeZone?: string;
   /** The output schema of another dataset of the pipeline. */
   datasetSchema(name: string): Schema;
   /** The reader of a CSV source: a head expression and its calls (the bronze selects included). */
@@ -50,7 +52,7 @@ export class PythonRenderer {
 
   private compiler(schema: Schema, ref?: (k: string) => string): ExprCompiler {
     const d = this.env.dialect;
-    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
   }
 
   private frag(sql: string, kind: 'expr' | 'where' = 'expr'): string {

@@ -46,6 +46,8 @@ export interface RelEnv {
   readonly onConstruct?: ExprContext['onConstruct'];
   readonly onNote?: ExprContext['onNote'];
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`). */
+  readonly timeZone?: string;
 }
 
 const substitute = substituteColumns;
@@ -84,12 +86,12 @@ export class Rel {
 
   /** An expression compiler over the base keys. */
   compiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
   }
 
   /** An expression compiler over the output columns (for text that is used outside this SELECT). */
   outputCompiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
   }
 
   private with(patch: Partial<{ cols: readonly OutCol[]; where: readonly ExprNode[]; watermark: WatermarkInfo | null; source: Rel['source'] }>): Rel {
@@ -254,7 +256,7 @@ export class Rel {
     const rByName = new Map(r.cols.map((c) => [c.name, c]));
     const cond: ExprNode = call('and', on.map(([lk, rk]) => call('=', [lByName.get(lk)!.node!, rByName.get(rk)!.node!])));
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
-    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
     const onSql = on.length === 1 ? c.sql((cond as { readonly args: readonly ExprNode[] }).args[0]) : c.sql(cond);
     const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
     const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];

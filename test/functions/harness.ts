@@ -167,8 +167,8 @@ function duckExact(e: ExprNode): boolean {
   return true;
 }
 
-function sqlOf(e: ExprNode, schema: Schema, dialect: typeof duckdb, ansi: boolean): string {
-  const c = new ExprCompiler({ dialect, schema, ref: (k) => dialect.ident(k), table: 'conformance', ansi });
+function sqlOf(e: ExprNode, schema: Schema, dialect: typeof duckdb, ansi: boolean, timeZone = 'UTC'): string {
+  const c = new ExprCompiler({ dialect, schema, ref: (k) => dialect.ident(k), table: 'conformance', ansi, timeZone });
   return c.projection(e);
 }
 
@@ -206,7 +206,7 @@ export function conformance(family: string, cases: readonly Case[]): void {
         const r = runEngine(c);
         expect(r.error).toBeUndefined();
         const schema = schemaOf(c);
-        const expr = sqlOf(e, schema, duckdb, false);
+        const expr = sqlOf(e, schema, duckdb, false, c.timeZone);
         let from = '';
         if (c.input) {
           const cols = schema.map((f) => `${duckdb.ident(f.name)} ${duckdb.typeName(f.type)}`).join(', ');
@@ -237,7 +237,7 @@ export function conformance(family: string, cases: readonly Case[]): void {
         const schema = schemaOf(c);
         for (const d of [databricks, spark]) {
           let sql: string;
-          try { sql = sqlOf(e, schema, d as typeof duckdb, c.ansi ?? false); } catch (err) {
+          try { sql = sqlOf(e, schema, d as typeof duckdb, c.ansi ?? false, c.timeZone); } catch (err) {
             if (isPipelineError(err) && err.code === 'NON_PORTABLE_EXPRESSION') continue; // the registry says so; reported
             throw err;
           }
