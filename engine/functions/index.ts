@@ -5,6 +5,7 @@
 import './operators.js';
 import './conditional.js';
 import './string.js';
+import './math.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

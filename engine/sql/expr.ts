@@ -19,10 +19,12 @@
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import { resolveAggregate, type ResolvedAggregate } from '../functions/aggregates.js';
-import { isDecimal, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
+import { isDecimal, isNested, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
 import { exprType, resolveCall } from '../expr/typecheck.js';
 import { exprToString } from '../expr/text.js';
-import { castValue, litValue, type CastMode } from '../expr/cast.js';
+import { castValue, decimalText, litValue, sparkCast, type CastMode } from '../expr/cast.js';
+import { constantColumn, decimalScale, isNullAt, valueAt, type DecimalColumn } from '../batch.js';
+import { sessionZone } from '../time/zones.js';
 import { castSql } from './cast-sql.js';
 import { lookupFunction, spellingFor, type SqlEmit } from '../functions/registry.js';
 import '../functions/index.js';
@@ -303,12 +305,37 @@ export class ExprCompiler {
 
   /** Spark's CAST of an expression in a mode (`cast-sql.ts`). */
   private castTo(arg: ExprNode, from: DataType, to: DataType, mode: CastMode): Sql {
+    if (this.d.name === 'duckdb' && arg.kind === 'lit') {
+      const folded = this.foldCast(arg, from, to, mode);
+      if (folded) return folded;
+    }
     const sql = castSql(paren(this.c(arg), P.ATOM), from, to, {
       d: this.d, mode, timeZone: this.ctx.timeZone ?? 'UTC',
       note: (code, detail) => this.ctx.onNote?.(code, detail),
       doubleToString: () => this.ctx.onConstruct?.('DOUBLE_TO_STRING'),
     });
     return isAtomText(sql) ? atom(sql) : atom(`(${sql})`);
+  }
+
+  /**
+   * A CAST of a literal computed by the engine (DuckDB: the spelled-out rules
+   * would be long for a constant), or null when it fails (the target fails
+   * too) or depends on the batch time (a time-only text).
+   */
+  private foldCast(arg: Extract<ExprNode, { kind: 'lit' }>, from: DataType, to: DataType, mode: CastMode): Sql | null {
+    if (arg.value === null || isNested(to) || isNested(from) || to.startsWith('interval')) return null;
+    if (from === 'string' && to === 'timestamp' && /^[\s\x00-\x20]*T?[0-9]{1,2}:/.test(String(arg.value))) return null;
+    try {
+      const col = sparkCast(constantColumn(arg.type, litValue(arg.value, arg.type), 1), from, to, 1, {
+        mode, zone: sessionZone(this.ctx.timeZone ?? 'UTC'), nowUs: 0,
+        fail: () => { throw new Error('cast fails'); },
+      });
+      if (isNullAt(col, 0)) return literalSql(this.d, null, to);
+      const v = isDecimal(to) ? decimalText(BigInt((col as DecimalColumn).data[0]), decimalScale(to)) : valueAt(col, 0);
+      return literalSql(this.d, v, to);
+    } catch {
+      return null;
+    }
   }
 
   private udf(e: Extract<ExprNode, { kind: 'udf' }>): Sql {

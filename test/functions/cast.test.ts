@@ -5,7 +5,12 @@
  * ANSI compliance reference: legacy CAST('1.23' AS INT) is 1 and wraps
  * integers, ANSI fails; TRY_CAST follows the ANSI rules with NULL.
  */
-import { conformance, type Case } from './harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { conformance, runEngine, type Case } from './harness.js';
+import { ExprCompiler } from '../../engine/sql/expr.js';
+import { duckdb } from '../../engine/sql/duckdb.js';
+import { parseExpression } from '../../engine/parse/expr-parser.js';
 
 const HEX = 'hexadecimal doubles are NULL in DuckDB (reported as CAST_TEXT_EDGES)';
 const DOUBLE_TEXT = 'DuckDB writes doubles its own way (reported as DOUBLE_TO_STRING)';
@@ -239,3 +244,37 @@ const cases: Case[] = [
 ];
 
 conformance('cast', cases);
+
+// ANSI mode in DuckDB: the script stops where the engine fails the flow, and agrees where it does not
+describe('cast: the DuckDB SQL of an ANSI CAST fails where the engine fails', () => {
+  let db: DuckDBInstance;
+  let conn: DuckDBConnection;
+  beforeAll(async () => { db = await DuckDBInstance.create(':memory:'); conn = await db.connect(); });
+  afterAll(() => { conn?.closeSync(); });
+  const sqlOf = (to: string) => new ExprCompiler({ dialect: duckdb, schema: [{ name: 's', type: 'string' }], ref: (k) => k, table: 't', ansi: true })
+    .sql(parseExpression(`CAST(s AS ${to})`));
+  const run = async (to: string, values: (string | null)[]) => {
+    const rows = values.map((v) => `(${v === null ? 'NULL' : `'${v}'`})`).join(', ');
+    const r = await conn.runAndReadAll(`SELECT ${sqlOf(to)} AS v FROM (VALUES ${rows}) AS t(s)`);
+    return r.getRowsJson().map((x) => x[0]);
+  };
+  for (const [to, good, bad] of [
+    ['INT', [' 1 ', '-7', null], '1.5'],
+    ['BIGINT', ['9007199254740991'], '9223372036854775807'],
+    ['DOUBLE', ['1e3', 'NaN'], 'x'],
+    ['DECIMAL(4, 2)', ['23.45'], '123.45'],
+    ['BOOLEAN', ['yes'], 'maybe'],
+    ['DATE', ['2024-1-2'], '2024-02-30'],
+    ['TIMESTAMP', ['2024-01-02 10:30:00+01:00'], '2024-01-02 25:00'],
+  ] as const) {
+    it(`CAST(s AS ${to})`, async () => {
+      const engine = good.map((g) => runEngine({ sql: `CAST(s AS ${to})`, ansi: true, input: { schema: { s: 'string' }, rows: [{ s: g }] } }));
+      expect(engine.every((r) => r.error === undefined)).toBe(true);
+      const got = await run(to, [...good]);
+      expect(got.length).toBe(good.length);
+      expect(got.some((v, i) => good[i] !== null && v === null)).toBe(false);
+      expect(runEngine({ sql: `CAST(s AS ${to})`, ansi: true, input: { schema: { s: 'string' }, rows: [{ s: bad }] } }).error).toMatch(/^CAST_|NUMERIC_VALUE_OUT_OF_RANGE/);
+      await expect(run(to, [bad])).rejects.toThrow(/ANSI mode/);
+    });
+  }
+});
