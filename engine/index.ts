@@ -20,6 +20,7 @@ export type { ExprLike, CsvSourceOptions, DatasetRef } from './expr/builder.js';
 // the function library (docs/functions.md): one module of builders per family
 export * from './expr/api/aggregates.js';
 export { parseExpression } from './parse/expr-parser.js';
+export * from './expr/api/math.js';
 
 // datasets and pipelines
 export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';

@@ -87,8 +87,9 @@ export function castProblem(from: DataType, to: DataType, mode: CastMode): strin
       break;
     case 'integral': case 'double': case 'decimal':
       if (numeric(t) || t === 'boolean' || t === 'timestamp') return null;
-      if (t === 'interval' && f !== 'double') return ansiOnly(!legacy, 'a number converts to an interval only in ANSI mode');
       if (t === 'date') return 'a number does not convert to a DATE (use date_from_unix_date)';
+      // Spark's result depends on the interval's fields (INTERVAL DAY counts days), which the engine does not keep
+      if (t === 'interval') return 'the engine keeps intervals as DAY TO SECOND or YEAR TO MONTH only (use make_interval or INTERVAL literals)';
       break;
     case 'date':
       if (t === 'timestamp') return null;
@@ -99,7 +100,7 @@ export function castProblem(from: DataType, to: DataType, mode: CastMode): strin
       if (t === 'boolean') return ansiOnly(legacy, 'a TIMESTAMP does not convert to a BOOLEAN in ANSI mode');
       break;
     case 'interval':
-      if ((t === 'integral' || t === 'decimal') ) return null;
+      if (t === 'integral' || t === 'decimal') return 'the engine keeps intervals as DAY TO SECOND or YEAR TO MONTH only: divide the interval by another, or use extract()';
       break;
     case 'array':
       if (t === 'array') return castProblem((typeInfo(from) as { element: DataType }).element, (typeInfo(to) as { element: DataType }).element, mode);
@@ -158,7 +159,6 @@ export function sparkCast(c: Column, from: DataType, to: DataType, n: number, o:
     case 'decimal': return toDecimal(c, from, to as DecimalType, n, ctx);
     case 'date': return toDate(c, from, n, ctx);
     case 'timestamp': return toTimestamp(c, from, n, ctx);
-    case 'interval': return toInterval(c, from, to, n, ctx);
     default: return toNested(c, from, to, n, ctx);
   }
 }
@@ -381,17 +381,6 @@ function toIntegral(c: Column, from: DataType, to: 'int' | 'long', n: number, ct
       }
       break;
     }
-    case 'interval': {
-      const d = numbersOf(c);
-      const dayTime = from === 'interval day to second';
-      for (let i = 0; i < n; i++) {
-        if (skip(i)) continue;
-        const v = dayTime ? Math.trunc(d[i] / US_PER_SECOND) : d[i];
-        if (isInt && (v < INT_MIN || v > INT_MAX)) { ctx.overflow(out, i, d[i], true); continue; }
-        out.data[i] = v + 0;
-      }
-      break;
-    }
     default: throw new Error(`internal: no cast from ${from} to ${to}`);
   }
   return { type: to, data: out.data, nulls: out.nulls } as Column;
@@ -474,11 +463,6 @@ function toDecimal(c: Column, from: DataType, to: DecimalType, n: number, ctx: C
       for (let i = 0; i < n; i++) if (!skip(i)) put(i, BigInt(d[i]), s);
       break;
     }
-    case 'interval': {
-      const d = numbersOf(c), dayTime = from === 'interval day to second';
-      for (let i = 0; i < n; i++) if (!skip(i)) put(i, BigInt(d[i]), dayTime ? 6 : 0, true);
-      break;
-    }
     default: throw new Error(`internal: no cast from ${from} to ${to}`);
   }
   return { type: to, data: out.data, nulls: out.nulls } as Column;
@@ -544,32 +528,6 @@ function toTimestamp(c: Column, from: DataType, n: number, ctx: Ctx): Column {
 
 function clampLong(x: number): number {
   return x >= TWO_63 ? TWO_63 : x < -TWO_63 ? -TWO_63 : x;
-}
-
-function toInterval(c: Column, from: DataType, to: DataType, n: number, ctx: Ctx): Column {
-  const dayTime = to === 'interval day to second';
-  const out = new Out(dayTime ? new Float64Array(n) : new Int32Array(n), srcNulls(c), n);
-  const nulls = srcNulls(c);
-  const unit = dayTime ? US_PER_SECOND : 1;
-  if (isDecimal(from)) {
-    const d = unscaledOf(c), s = decimalScale(from as DecimalType);
-    for (let i = 0; i < n; i++) {
-      if (nulls && nulls[i]) continue;
-      const v = dayTime ? rescaleHalfUp(BigInt(d[i]), s, 6) : rescaleHalfUp(BigInt(d[i]), s, 0);
-      const x = Number(v);
-      if (!dayTime && (x < INT_MIN || x > INT_MAX)) { ctx.overflow(out, i, decimalText(BigInt(d[i]), s), true); continue; }
-      out.data[i] = x;
-    }
-  } else {
-    const d = numbersOf(c);
-    for (let i = 0; i < n; i++) {
-      if (nulls && nulls[i]) continue;
-      const x = d[i] * unit;
-      if (!dayTime && (x < INT_MIN || x > INT_MAX)) { ctx.overflow(out, i, d[i], true); continue; }
-      out.data[i] = x;
-    }
-  }
-  return { type: to, data: out.data, nulls: out.nulls } as Column;
 }
 
 // ------------------------------------------------------------ nested types

@@ -232,6 +232,13 @@ const cases: Case[] = [
   { sql: 'CAST(a AS array<int>)', ansi: true, input: { schema: { a: 'array<string>' }, rows: [{ a: ['1', 'x'] }] }, error: 'CAST_INVALID_INPUT' },
   { sql: 'CAST(s AS struct<x:bigint,y:double>)', input: { schema: { s: 'struct<a:int,b:string>' }, rows: [{ s: { a: 1, b: '2.5' } }] }, expectRows: [{ x: 1, y: 2.5 }], notDuckdb: 'struct fields are cast by DuckDB (CAST_NESTED)' },
   { sql: "CAST('[1]' AS array<int>)", error: 'TYPE_MISMATCH' },
+  { sql: "CAST(INTERVAL '10' DAY AS bigint)", error: 'TYPE_MISMATCH' },
+  { sql: 'CAST(10 AS interval day to second)', ansi: true, error: 'TYPE_MISMATCH' },
+  // ---------------------------------------------------------------- implicit conversions: the engine's strict rules, Spark's ANSI cast in ANSI mode
+  { sql: "d = '2024-01-02'", input: { schema: { d: 'date' }, rows: [{ d: 19724 }] }, expectRows: [true] },
+  { sql: "d = '2024-1-2'", input: { schema: { d: 'date' }, rows: [{ d: 19724 }] }, expectRows: [null] },
+  { sql: "d = '2024-1-2'", ansi: true, input: { schema: { d: 'date' }, rows: [{ d: 19724 }] }, expectRows: [true] },
+  { sql: "d = 'soon'", ansi: true, input: { schema: { d: 'date' }, rows: [{ d: 19724 }] }, error: 'CAST_INVALID_INPUT' },
   // ---------------------------------------------------------------- TRY_CAST: the ANSI rules, NULL instead of failing
   { sql: "TRY_CAST('abc' AS int)", ansi: true, expect: null },
   { sql: "TRY_CAST('10' AS int)", expect: 10 },
