@@ -57,9 +57,10 @@ const LONG_MIN = -(2n ** 63n), LONG_MAX = 2n ** 63n - 1n;
 /**
  * The integer of a text as Spark's `toInt`/`toLong` (`bits` 32 or 64) reads
  * it, or null. `allowFraction`: legacy mode, where a well-formed fraction is
- * dropped.
+ * dropped. A BIGINT within Spark's range that a double cannot hold exactly
+ * (beyond 2^53) is NaN.
  */
-export function parseIntegral(text: string, bits: 32 | 64, allowFraction: boolean): bigint | null {
+export function parseIntegral(text: string, bits: 32 | 64, allowFraction: boolean): number | null {
   const s = trimControl(text);
   const n = s.length;
   if (n === 0) return null;
@@ -68,28 +69,36 @@ export function parseIntegral(text: string, bits: 32 | 64, allowFraction: boolea
   const neg = c0 === 45;
   if (neg || c0 === 43) { if (n === 1) return null; i = 1; }
   let end = n;
-  const dot = s.indexOf('.', i);
-  if (dot >= 0) {
-    if (!allowFraction) return null;
-    for (let k = dot + 1; k < n; k++) { const c = s.charCodeAt(k); if (c < 48 || c > 57) return null; }
-    end = dot;
+  let v = 0;
+  for (let k = i; k < n; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 48 && c <= 57) { v = v * 10 + (c - 48); continue; }
+    if (c !== 46 || !allowFraction) return null;
+    for (let f = k + 1; f < n; f++) { const d = s.charCodeAt(f); if (d < 48 || d > 57) return null; }
+    end = k;
+    break;
   }
-  for (let k = i; k < end; k++) { const c = s.charCodeAt(k); if (c < 48 || c > 57) return null; }
-  let v: bigint;
-  if (end - i <= 15) v = BigInt(end === i ? 0 : Number(s.slice(i, end)));
-  else v = BigInt(s.slice(i, end));
-  if (neg) v = -v;
-  if (bits === 32 ? v < INT_MIN || v > INT_MAX : v < LONG_MIN || v > LONG_MAX) return null;
-  return v;
+  if (end - i <= 15) {
+    const x = neg ? -v : v;
+    if (bits === 32 && (x < -2147483648 || x > 2147483647)) return null;
+    return x + 0;
+  }
+  let b = BigInt(s.slice(i, end));
+  if (neg) b = -b;
+  if (bits === 32 ? b < INT_MIN || b > INT_MAX : b < LONG_MIN || b > LONG_MAX) return null;
+  const x = Number(b);
+  return BigInt(x) === b ? x : NaN;
 }
 
 // ------------------------------------------------------------ doubles
 
+const PLAIN_DOUBLE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const JAVA_DOUBLE = /^[+-]?(?:NaN|Infinity|(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+)[fFdD]?)$/;
 
 /** A DOUBLE from text as Spark reads it (`Double.parseDouble`, then `inf`/`nan` literals), or null. */
 export function parseDouble(text: string): number | null {
   const s = trimJava(text);
+  if (PLAIN_DOUBLE.test(s)) return Number(s);
   if (JAVA_DOUBLE.test(s)) {
     let body = s;
     const last = body.charCodeAt(body.length - 1);

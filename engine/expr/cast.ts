@@ -320,7 +320,9 @@ function toIntegral(c: Column, from: DataType, to: 'int' | 'long', n: number, ct
       for (let i = 0; i < n; i++) {
         if (skip(i)) continue;
         const v = parseIntegral(s[i]!, isInt ? 32 : 64, ctx.legacy);
-        if (v === null) ctx.invalid(out, i, s[i]); else put(i, v, s[i]);
+        if (v === null) ctx.invalid(out, i, s[i]);
+        else if (v !== v) ctx.overflow(out, i, s[i]); // beyond what the engine holds exactly
+        else out.data[i] = v;
       }
       break;
     }
