@@ -533,7 +533,7 @@ const factorialFn: ScalarFunction = {
   examples: [{ sql: 'factorial(5)', result: '120' }],
   nulls: 'propagate',
   type: (args, ctx) => {
-    if (!args[0].isNullLiteral && args[0].type !== 'int') ctx.mismatch(`factorial() needs an INT, got ${args[0].type}`);
+    if (!args[0].isNullLiteral && args[0].type !== 'int' && args[0].type !== 'long') ctx.mismatch(`factorial() needs an INT, got ${args[0].type}`);
     return { returns: 'long', args: ['int'] };
   },
   kernel: (args, ctx) => {
