@@ -22,6 +22,7 @@ export * from './expr/api/aggregates.js';
 export * from './expr/api/string.js';
 export * from './expr/api/datetime.js';
 export { parseExpression } from './parse/expr-parser.js';
+export * from './expr/api/math.js';
 
 // datasets and pipelines
 export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';

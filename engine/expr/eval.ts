@@ -18,7 +18,8 @@ import {
   type Batch, type BoolColumn, type Column,
 } from '../batch.js';
 import { exprType, resolveCall, lambdaVarName } from './typecheck.js';
-import { castColumn, litValue } from './cast.js';
+import { castColumn, castProblem, litValue, sparkCast, type CastMode } from './cast.js';
+import { sessionZone } from '../time/zones.js';
 import { lookupFunction, type KernelCtx, type LambdaEval } from '../functions/registry.js';
 import { RuntimeFailure, type Origin } from '../errors.js';
 import '../functions/index.js';
@@ -93,9 +94,10 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
       const from = typeOf(e.arg, schema, env);
       const a = compile(e.arg, schema, env);
       const to = e.to;
-      const ansi = env.ansi && !e.try;
-      return (b) => castColumn(a(b), from, to, b.length, {
-        ansi,
+      const mode: CastMode = e.try ? 'try' : env.ansi ? 'ansi' : 'legacy';
+      const zone = sessionZone(env.timeZone);
+      return (b) => sparkCast(a(b), from, to, b.length, {
+        mode, zone, nowUs: env.clock.nowUs,
         fail: (row, code, message) => failure(env, 'cast', b, row, code, message, 'use try_cast() to get NULL for values that do not convert'),
       });
     }
@@ -193,11 +195,22 @@ function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env
   };
 }
 
-/** `e` evaluated and brought to type `to` (implicit coercion: legacy CAST, NULL when a value does not convert). */
+/**
+ * `e` evaluated and brought to type `to` (implicit coercion). Legacy mode: the
+ * engine's strict rules, NULL where a value does not convert. ANSI mode:
+ * Spark's ANSI cast (a value that does not convert fails the flow).
+ */
 function coerced(e: ExprNode, schema: Schema, env: EvalEnv, to: DataType): Evaluator {
   const from = typeOf(e, schema, env);
   const f = compile(e, schema, env);
   if (from === to) return f;
+  if (env.ansi && castProblem(from, to, 'ansi') === null && !(e.kind === 'lit' && e.value === null)) {
+    const zone = sessionZone(env.timeZone);
+    return (b) => sparkCast(f(b), from, to, b.length, {
+      mode: 'ansi', zone, nowUs: env.clock.nowUs,
+      fail: (row, code, message) => failure(env, 'cast', b, row, code, `${message} (an implicit cast)`, 'cast the value explicitly with try_cast(), or compare values of the same type'),
+    });
+  }
   if (e.kind === 'lit') {
     const one = castColumn(constantColumn(e.type, litValue(e.value, e.type), 1), from, to, 1);
     return (b) => takeColumn(one, new Int32Array(b.length));

@@ -8,7 +8,7 @@ import { CSV_METADATA_COLUMNS } from '../ir/plan.js';
 import type { DataType, Field, Schema, Value } from '../ir/types.js';
 import { DefinitionError, type Origin } from '../errors.js';
 import { exprToString } from './text.js';
-import { litValue } from './cast.js';
+import { castProblem, litValue } from './cast.js';
 import { functionNames, lookupFunction, type ArgInfo, type Resolved, type TypeCtx } from '../functions/registry.js';
 import { commonType, comparisonType } from '../functions/coerce.js';
 import { resolveAggregate } from '../functions/aggregates.js';
@@ -142,7 +142,12 @@ export function exprType(e: ExprNode, schema: Schema, origin?: Origin, ansi = fa
       if (out === null) typeError(`CASE branches mix ${[...new Set(types)].join(' and ')}`, e, origin);
       return out ?? 'string';
     }
-    case 'cast': exprType(e.arg, schema, origin, ansi); return e.to;
+    case 'cast': {
+      const from = exprType(e.arg, schema, origin, ansi);
+      const problem = isNullLit(e.arg) ? null : castProblem(from, e.to, e.try ? 'try' : ansi ? 'ansi' : 'legacy');
+      if (problem) typeError(`cannot cast ${from} to ${e.to}: ${problem}`, e, origin, 'convert the value with a function instead (see docs/functions.md), or cast through another type');
+      return e.to;
+    }
     case 'lambda': return typeError('a lambda (x -> ...) can only be the argument of a function such as filter() or transform()', e, origin);
     case 'udf': e.args.forEach((a) => exprType(a, schema, origin, ansi)); return e.returns;
     case 'aggregate':

@@ -9,6 +9,7 @@ import './string-search.js';
 import './string-codes.js';
 import './string-regex.js';
 import './datetime.js';
+import './math.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

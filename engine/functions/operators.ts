@@ -186,7 +186,10 @@ const unaryMinus: ScalarFunction = {
       return { type: c.type, data, nulls: c.nulls };
     }
     const c = args[0] as IntColumn | FloatColumn;
-    const data = c.data instanceof Int32Array ? c.data.map((v) => -v | 0) : c.data.map((v) => (v === 0 ? 0 : -v));
+    // -(-2147483648) wraps around to itself (ANSI: ARITHMETIC_OVERFLOW); so does the smallest BIGINT
+    const min = ctx.returns === 'int' ? INT_MIN : ctx.returns === 'long' ? -LONG_LIMIT - 1 : NaN;
+    if (ctx.ansi) for (let i = 0; i < ctx.n; i++) if (c.data[i] === min && !(c.nulls && c.nulls[i])) ctx.fail(i, 'ARITHMETIC_OVERFLOW', `-(${min}) does not fit ${ctx.returns === 'int' ? 'an INT' : 'a BIGINT'}`, 'cast the operand to a wider type first');
+    const data = c.data instanceof Int32Array ? c.data.map((v) => -v | 0) : c.data.map((v) => (v === 0 || v === min ? v : -v));
     return { ...c, data } as Column;
   },
   sql: { default: (e) => ({ sql: `-${e.arg(0, P.UNARY)}`, prec: P.UNARY }) },

@@ -215,7 +215,10 @@ export class ExprParser {
     const t = this.peek();
     if (this.isOp('-')) {
       this.i++;
+      // -2147483648 is the smallest INT (2147483648 alone is a BIGINT)
+      const minInt = this.peek().kind === 'number' && this.peek().text === '2147483648';
       const x = this.unary();
+      if (minInt && x.kind === 'lit' && x.value === 2147483648) return this.lit(-2147483648, 'int', t);
       // a negative numeric literal stays a literal
       if (x.kind === 'lit' && typeof x.value === 'number') return this.lit(-x.value, x.type, t);
       if (x.kind === 'lit' && typeof x.value === 'string' && x.type.startsWith('decimal')) return this.lit(x.value.startsWith('-') ? x.value.slice(1) : '-' + x.value, x.type, t);

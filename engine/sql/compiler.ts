@@ -196,7 +196,7 @@ export class PipelineCompiler {
       INTEGER_OVERFLOW: d.name === 'duckdb'
         ? 'integer arithmetic that overflows fails the script; the engine wraps INT results and computes BIGINT ones in doubles.'
         : 'integer arithmetic that overflows fails the update in ANSI mode (wraps otherwise); the engine wraps INT results and computes BIGINT ones in doubles.',
-      DOUBLE_TO_STRING: 'a DOUBLE cast to STRING is formatted by the target (5.0, 1.0E21), not as JavaScript formats it (5, 1e+21).',
+      DOUBLE_TO_STRING: `a DOUBLE cast to STRING is formatted by ${d.title} (1e-05, 10000000.0), not as Spark formats it (1.0E-5, 1.0E7).`,
       UNICODE_CASE_MAPPING: `upper()/lower() follow ${d.title}'s Unicode case mapping, which can differ from JavaScript's for a few characters (e.g. ß).`,
     };
     const when: Record<ExprConstruct, string> = {

@@ -6,9 +6,10 @@
  * - three-valued logic, IN, BETWEEN, COALESCE and CASE are the same in SQL;
  * - a comparison of a DATE/TIMESTAMP with a STRING converts the string with the
  *   engine's strict rules (`YYYY-MM-DD`, ISO timestamps), not the target's
- *   lenient cast;
- * - CAST from STRING is the engine's try-cast (Spark's non-ANSI CAST, but with
- *   the engine's accepted forms): a value that does not convert is NULL;
+ *   lenient cast (in ANSI mode: Spark's ANSI cast, as the engine does);
+ * - CAST is Spark's, in the pipeline's ANSI mode and session time zone
+ *   (`cast-sql.ts`: plain CAST on Databricks and Spark, Spark's rules spelled
+ *   out for DuckDB);
  * - `/` and `%` give NULL on a zero divisor; `/` always gives a DOUBLE;
  * - `trim()` removes spaces only; `length()` counts characters.
  *
@@ -18,10 +19,13 @@
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import { resolveAggregate, type ResolvedAggregate } from '../functions/aggregates.js';
-import { isDecimal, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
+import { isDecimal, isNested, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
 import { exprType, resolveCall } from '../expr/typecheck.js';
 import { exprToString } from '../expr/text.js';
-import { castValue, litValue } from '../expr/cast.js';
+import { castValue, decimalText, litValue, sparkCast, type CastMode } from '../expr/cast.js';
+import { constantColumn, decimalScale, isNullAt, valueAt, type DecimalColumn } from '../batch.js';
+import { sessionZone } from '../time/zones.js';
+import { castSql } from './cast-sql.js';
 import { lookupFunction, spellingFor, type SqlEmit } from '../functions/registry.js';
 import '../functions/index.js';
 import { formatDate, formatTimestamp } from '../sources/csv-values.js';
@@ -46,7 +50,7 @@ export interface ExprContext {
   readonly onNote?: (code: string, detail: string) => void;
   /** The pipeline's ANSI mode (type rules that depend on it). */
   readonly ansi?: boolean;
-  /** The pipeline's session time zone (default UTC). */
+  /** The session time zone (`spark.sql.session.timeZone`, default UTC). */
   readonly timeZone?: string;
 }
 
@@ -204,6 +208,10 @@ export class ExprCompiler {
   coerce(e: ExprNode, to: DataType): Sql {
     const from = this.typeOf(e);
     if (from === to || isNullLit(e)) return this.c(e);
+    if (this.ctx.ansi && from === 'string' && (DT(to) || isNumeric(to) || to === 'boolean')) {
+      // ANSI mode: the engine converts with Spark's ANSI cast (a text that does not convert fails)
+      return this.castTo(e, from, to, 'ansi');
+    }
     if (from === 'string' && (DT(to) || isNumeric(to) || to === 'boolean')) {
       if (e.kind === 'lit') return literalSql(this.d, castValue(e.value, 'string', to), to);
       return hook(castFromString(this.d, this.c(e).sql, to), P.ADD);
@@ -228,7 +236,7 @@ export class ExprCompiler {
         const other = e.otherwise && !isNullLit(e.otherwise) ? ` ELSE ${this.coerceValue(e.otherwise, out)}` : '';
         return atom(`${head}${parts.join(' ')}${other} END`);
       }
-      case 'cast': return e.try ? atom(d.tryCast(this.c(e.arg).sql, e.to)) : this.cast(e.arg, e.to);
+      case 'cast': return this.cast(e.arg, e.to, e.try === true);
       case 'lambda': return { sql: `${e.params.length === 1 ? d.ident(e.params[0]) : `(${e.params.map((p) => d.ident(p)).join(', ')})`} -> ${this.c(e.body).sql}`, prec: P.OR };
       case 'udf': return this.udf(e);
       case 'aggregate': case 'over':
@@ -289,19 +297,46 @@ export class ExprCompiler {
     return this.coerce(e, out).sql;
   }
 
-  private cast(arg: ExprNode, to: DataType): Sql {
-    const d = this.d;
+  private cast(arg: ExprNode, to: DataType, isTry: boolean): Sql {
     const from = this.typeOf(arg);
-    const a = this.c(arg);
-    if (from === to) return a;
-    if (isNullLit(arg)) return atom(typedNull(d, to));
-    if (isNumeric(from) && isNumeric(to) && !isDecimal(from) && !isDecimal(to)) return hook(d.numericCast(a.sql, from, to));
-    if (to === 'string') {
-      if (from === 'double') this.ctx.onConstruct?.('DOUBLE_TO_STRING');
-      return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
+    if (from === to) return this.c(arg);
+    if (isNullLit(arg)) return atom(typedNull(this.d, to));
+    return this.castTo(arg, from, to, isTry ? 'try' : this.ctx.ansi ? 'ansi' : 'legacy');
+  }
+
+  /** Spark's CAST of an expression in a mode (`cast-sql.ts`). */
+  private castTo(arg: ExprNode, from: DataType, to: DataType, mode: CastMode): Sql {
+    if (this.d.name === 'duckdb' && arg.kind === 'lit') {
+      const folded = this.foldCast(arg, from, to, mode);
+      if (folded) return folded;
     }
-    if (from === 'string') return hook(castFromString(d, a.sql, to));
-    return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);
+    const sql = castSql(paren(this.c(arg), P.ATOM), from, to, {
+      d: this.d, mode, timeZone: this.ctx.timeZone ?? 'UTC',
+      note: (code, detail) => this.ctx.onNote?.(code, detail),
+      doubleToString: () => this.ctx.onConstruct?.('DOUBLE_TO_STRING'),
+    });
+    return isAtomText(sql) ? atom(sql) : atom(`(${sql})`);
+  }
+
+  /**
+   * A CAST of a literal computed by the engine (DuckDB: the spelled-out rules
+   * would be long for a constant), or null when it fails (the target fails
+   * too) or depends on the batch time (a time-only text).
+   */
+  private foldCast(arg: Extract<ExprNode, { kind: 'lit' }>, from: DataType, to: DataType, mode: CastMode): Sql | null {
+    if (arg.value === null || isNested(to) || isNested(from) || to.startsWith('interval')) return null;
+    if (from === 'string' && to === 'timestamp' && /^[\s\x00-\x20]*T?[0-9]{1,2}:/.test(String(arg.value))) return null;
+    try {
+      const col = sparkCast(constantColumn(arg.type, litValue(arg.value, arg.type), 1), from, to, 1, {
+        mode, zone: sessionZone(this.ctx.timeZone ?? 'UTC'), nowUs: 0,
+        fail: () => { throw new Error('cast fails'); },
+      });
+      if (isNullAt(col, 0)) return literalSql(this.d, null, to);
+      const v = isDecimal(to) ? decimalText(BigInt((col as DecimalColumn).data[0]), decimalScale(to)) : valueAt(col, 0);
+      return literalSql(this.d, v, to);
+    } catch {
+      return null;
+    }
   }
 
   private udf(e: Extract<ExprNode, { kind: 'udf' }>): Sql {

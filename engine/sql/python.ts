@@ -28,6 +28,7 @@ export interface PyEnv {
   readonly onConstruct?: ExprContext['onConstruct'];
   readonly onNote?: ExprContext['onNote'];
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`). */
   readonly timeZone?: string;
   /** The output schema of another dataset of the pipeline. */
   datasetSchema(name: string): Schema;

@@ -46,6 +46,7 @@ export interface RelEnv {
   readonly onConstruct?: ExprContext['onConstruct'];
   readonly onNote?: ExprContext['onNote'];
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`). */
   readonly timeZone?: string;
 }
 

@@ -217,3 +217,92 @@ export function instantMicros(zone: Zone, local: number, preferred?: number): nu
 export function offsetAtMicros(zone: Zone, us: number): number {
   return zone.fixed !== null ? zone.fixed : zone.offsetAt(Math.floor(us / US_PER_SECOND));
 }
+
+// ------------------------------------------------------------ java.time's ZoneId.of, and the cast helpers
+
+/**
+ * A zone from its text as Spark's `DateTimeUtils.getZoneId` accepts it
+ * (java.time `ZoneId.of` with the short ids, plus Spark's `+h:mm` and `+hh:m`
+ * forms), or null when java.time would reject it. Stricter than `zoneOf`
+ * (region ids are case-sensitive, offsets need a consistent colon); CAST reads
+ * zones in text with it.
+ */
+export function parseZoneId(text: string): Zone | null {
+  let z = strictZones.get(text);
+  if (z !== undefined) return z;
+  z = parseStrict(text);
+  if (strictZones.size > 10_000) strictZones.clear();
+  strictZones.set(text, z);
+  return z;
+}
+
+const strictZones = new Map<string, Zone | null>();
+
+function parseStrict(text0: string): Zone | null {
+  const text = text0.replace(/([+-])(\d):/, '$10$2:').replace(/([+-])(\d\d):(\d)$/, '$1$2:0$3');
+  const short = SHORT_IDS[text];
+  if (short !== undefined) return short.startsWith('-') ? new FixedZone(text, javaOffset(short)!) : zoneOf(short);
+  if (text === 'Z') return new FixedZone('Z', 0);
+  if (text.startsWith('+') || text.startsWith('-')) {
+    const o = javaOffset(text);
+    return o === null ? null : new FixedZone(text, o);
+  }
+  if (text === 'UTC' || text === 'GMT' || text === 'UT') return new FixedZone(text, 0);
+  for (const prefix of ['UTC', 'GMT', 'UT']) {
+    if (text.startsWith(prefix) && (text[prefix.length] === '+' || text[prefix.length] === '-')) {
+      const o = javaOffset(text.slice(prefix.length));
+      return o === null ? null : new FixedZone(text, o);
+    }
+  }
+  if (!/^[A-Za-z][A-Za-z0-9~/._+-]+$/.test(text)) return null;
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: text }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+  // java.time region ids are case-sensitive; Intl is not
+  if (resolved.toLowerCase() === text.toLowerCase() && resolved !== text) return null;
+  return zoneOf(text);
+}
+
+/** java.time ZoneOffset.of (seconds): ±h, ±hh, ±hh:mm, ±hhmm, ±hh:mm:ss, ±hhmmss, at most ±18:00. */
+function javaOffset(s: string): number | null {
+  const m = /^([+-])(\d{1,2})(?::?(\d\d)(?::?(\d\d))?)?$/.exec(s);
+  if (!m) return null;
+  const [, sign, hh, mm, ss] = m;
+  if (hh.length === 1 && mm !== undefined) return null;
+  const body = s.slice(1 + hh.length);
+  if (body.length && body.includes(':') && !/^:\d\d(:\d\d)?$/.test(body)) return null;
+  if (body.length && !body.includes(':') && !/^\d\d(\d\d)?$/.test(body)) return null;
+  const h = Number(hh), mi = Number(mm ?? 0), se = Number(ss ?? 0);
+  if (h > 18 || mi > 59 || se > 59) return null;
+  const secs = (h * 60 + mi) * 60 + se;
+  if (secs > 18 * 3600) return null;
+  return sign === '-' ? -secs : secs;
+}
+
+/** UTC. */
+export const UTC: Zone = new FixedZone('UTC', 0);
+
+const US_PER_DAY = SECONDS_PER_DAY * US_PER_SECOND;
+
+/** An instant (epoch µs) as local µs in a zone. */
+export function utcToLocalUs(zone: Zone, utcUs: number): number {
+  return localMicros(zone, utcUs);
+}
+
+/** Local µs in a zone as an instant (epoch µs): gaps move later, overlaps take the earlier instant. */
+export function localToUtcUs(zone: Zone, localUs: number): number {
+  return instantMicros(zone, localUs);
+}
+
+/** The local date (epoch days) of an instant in a zone (Spark's microsToDays). */
+export function utcUsToDays(zone: Zone, utcUs: number): number {
+  return Math.floor(localMicros(zone, utcUs) / US_PER_DAY);
+}
+
+/** The instant of local midnight of a date in a zone (Spark's daysToMicros). */
+export function daysToUtcUs(zone: Zone, days: number): number {
+  return instantMicros(zone, days * US_PER_DAY);
+}

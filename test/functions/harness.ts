@@ -213,7 +213,7 @@ export function conformance(family: string, cases: readonly Case[]): void {
           await conn.run(`CREATE OR REPLACE TEMP TABLE t (${cols})`);
           for (const row of c.input.rows) {
             const b = batchFromRows(schema, [row as Record<string, Value>]);
-            const vals = schema.map((f, j) => duckLiteral(valueAt(b.columns[j], 0), f.type));
+            const vals = schema.map((f, j) => (isDecimal(f.type) && !isNestedColumn(b.columns[j]) ? duckDecimal(b.columns[j] as DecimalColumn, f.type) : duckLiteral(valueAt(b.columns[j], 0), f.type)));
             await conn.run(`INSERT INTO t VALUES (${vals.join(', ')})`);
           }
           from = ' FROM t';
@@ -247,6 +247,12 @@ export function conformance(family: string, cases: readonly Case[]): void {
       });
     }
   });
+}
+
+/** A DuckDB literal of the first value of a decimal column, exact. */
+function duckDecimal(c: DecimalColumn, t: DataType): string {
+  if (c.nulls && c.nulls[0]) return `CAST(NULL AS ${duckdb.typeName(t)})`;
+  return `CAST('${decimalText(BigInt(c.data[0]), decimalScale(c.type))}' AS ${duckdb.typeName(t)})`;
 }
 
 /** A DuckDB literal of an engine value. */
