@@ -14,6 +14,7 @@ import {
 } from '../batch.js';
 import { isDecimal, isNumeric, typeInfo, type DataType, type DecimalType, type Value } from '../ir/types.js';
 import { parseDateDays, parseTimestampUs, formatDate, formatTimestamp } from '../sources/csv-values.js';
+import { castNestedColumn, isNestedCast } from './cast-nested.js';
 
 const US_PER_DAY = 86_400_000_000;
 const INT_RE = /^[+-]?\d+$/;
@@ -32,6 +33,7 @@ const LENIENT: CastMode = { ansi: false };
 /** CAST of a whole column. */
 export function castColumn(c: Column, from: DataType, to: DataType, n: number, mode: CastMode = LENIENT): Column {
   if (from === to) return c;
+  if (isNestedCast(from, to)) return castNestedColumn(c, from, to, n);
   if (isNumeric(from) && isNumeric(to) && !isDecimal(from) && !isDecimal(to)) return castNumeric(c as IntColumn | FloatColumn, to, n, mode);
   const b = new ColumnBuilder(to, n);
   const toDec = isDecimal(to);

@@ -155,7 +155,7 @@ export const duckdb: Dialect = {
   currentTimestamp: () => 'CAST(current_timestamp AS TIMESTAMP)',
   timestampFromText: (e) => `CAST(TRY_CAST(regexp_replace(upper(${e}), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '\\1 \\2:00\\3') AS TIMESTAMPTZ) AS TIMESTAMP)`,
   tableRef: (name) => ident(name),
-  interval: (us) => `INTERVAL ${us} MICROSECONDS`,
+  interval: (us) => `INTERVAL (${us}) MICROSECONDS`,
 
   expectations: { warn: 'comment', drop: 'filter', fail: 'check' },
   windows: 'epoch',
