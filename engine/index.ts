@@ -19,6 +19,8 @@ export {
 export type { ExprLike, CsvSourceOptions, DatasetRef } from './expr/builder.js';
 // the function library (docs/functions.md): one module of builders per family
 export * from './expr/api/aggregates.js';
+export * from './expr/api/collection.js';
+export * from './expr/api/json.js';
 export { parseExpression } from './parse/expr-parser.js';
 
 // datasets and pipelines

@@ -51,7 +51,7 @@ const getJsonObjectFn: ScalarFunction = {
   kernel: perRow(([j, p]) => getJsonObject(j as string, p as string)),
   sql: {
     default: 'get_json_object($1, $2)',
-    duckdb: { sql: 'json_extract_string($1, $2)', approx: 'DuckDB\'s JSON path differs (wildcards give lists, no Hive flattening) and it formats numbers as written' },
+    duckdb: { sql: 'CASE WHEN json_valid($1) THEN json_extract_string($1, $2) END', approx: 'DuckDB\'s JSON path differs (wildcards give lists, no Hive flattening) and it formats numbers as written' },
   },
 };
 
@@ -96,7 +96,7 @@ const jsonPathFn: ScalarFunction = {
   sql: {
     databricks: (e) => ({ sql: `${e.arg(0, P.ATOM)}:${databricksPath(parseDatabricksPath(e.literals[1] as string)!)}`, prec: P.ATOM }),
     spark: { sql: (e) => `get_json_object(${e.arg(0)}, ${e.literal(sparkPath(parseDatabricksPath(e.literals[1] as string)!), 'string')})`, approx: 'Spark has no col:path syntax: get_json_object matches field names exactly and flattens [*] results differently' },
-    duckdb: { sql: (e) => `json_extract_string(${e.arg(0)}, ${e.literal(sparkPath(parseDatabricksPath(e.literals[1] as string)!), 'string')})`, approx: 'DuckDB matches field names exactly and gives [*] results as a list' },
+    duckdb: { sql: (e) => `CASE WHEN json_valid(${e.arg(0)}) THEN json_extract_string(${e.arg(0)}, ${e.literal(sparkPath(parseDatabricksPath(e.literals[1] as string)!), 'string')}) END`, approx: 'DuckDB matches field names exactly and gives [*] results as a list' },
   },
   text: (a) => `${a[0]}:${a[1].replace(/^'\$\.?(.*)'$/s, '$1')}`,
   notes: 'The form the SQL reader gives `json:path`; written `json:path` for Databricks only (Spark has no such syntax).',
@@ -344,8 +344,8 @@ const fromJsonFn: ScalarFunction = {
   sql: {
     default: 'from_json($*)',
     duckdb: {
-      sql: (e) => `from_json(${e.arg(0)}, ${e.literal(JSON.stringify(duckStructure(e.returns, (t) => e.dialect.typeName(t))), 'string')})`,
-      approx: 'DuckDB converts values by its own casts (a number in a string converts) and has no partial-result or FAILFAST modes',
+      sql: (e) => `CASE WHEN json_valid(${e.arg(0)}) THEN from_json(${e.arg(0)}, ${e.literal(JSON.stringify(duckStructure(e.returns, (t) => e.dialect.typeName(t))), 'string')}) END`,
+      approx: 'DuckDB converts values by its own casts (a number in a string converts), gives NULL for malformed JSON (Spark: a struct of NULL fields) and has no FAILFAST mode',
     },
   },
 };
@@ -541,7 +541,7 @@ const jsonArrayLength: ScalarFunction = {
   nulls: 'propagate',
   type: (args, ctx) => { stringArg(args, 0, ctx); return { returns: 'int', args: ['string'] }; },
   kernel: perRow(([j]) => { const n = parsedOrNull(j as string); return n && n.t === 'arr' ? n.items.length : null; }),
-  sql: { default: 'json_array_length($1)', duckdb: { sql: 'CAST(json_array_length($1) AS INTEGER)', approx: 'DuckDB gives 0 for a JSON value that is not an array and fails on malformed JSON' } },
+  sql: { default: 'json_array_length($1)', duckdb: { sql: 'CASE WHEN json_valid($1) THEN CAST(json_array_length($1) AS INTEGER) END', approx: 'DuckDB gives 0 for a JSON value that is not an array' } },
 };
 
 const jsonObjectKeys: ScalarFunction = {
@@ -551,7 +551,7 @@ const jsonObjectKeys: ScalarFunction = {
   nulls: 'propagate',
   type: (args, ctx) => { stringArg(args, 0, ctx); return { returns: arrayType('string'), args: ['string'] }; },
   kernel: perRow(([j]) => { const n = parsedOrNull(j as string); return n && n.t === 'obj' ? n.keys.slice() : null; }),
-  sql: { default: 'json_object_keys($1)', duckdb: { sql: 'json_keys($1)', approx: 'DuckDB gives an empty list for a JSON value that is not an object and fails on malformed JSON' } },
+  sql: { default: 'json_object_keys($1)', duckdb: { sql: 'CASE WHEN json_valid($1) THEN json_keys($1) END', approx: 'DuckDB gives an empty list for a JSON value that is not an object' } },
 };
 
 register([getJsonObjectFn, jsonPathFn, fromJsonFn, toJsonFn, schemaOfJsonFn, jsonArrayLength, jsonObjectKeys]);
