@@ -833,7 +833,12 @@ const arraysZip: ScalarFunction = {
     })(args, ctx);
   },
   sql: {
-    default: (e) => `arrays_zip(${e.args.map((_, i) => e.arg(i)).join(', ')})`,
+    // Spark names the fields after column arguments as it sees them: the engine's names are cast in unless they are the positions
+    default: (e) => {
+      const zip = `arrays_zip(${e.args.map((_, i) => e.arg(i)).join(', ')})`;
+      const names = (typeInfo((typeInfo(e.returns) as { element: DataType }).element) as { fields: readonly Field[] }).fields.map((f) => f.name);
+      return names.every((nm, k) => nm === String(k)) ? zip : `CAST(${zip} AS ${e.dialect.typeName(e.returns)})`;
+    },
     duckdb: (e) => {
       const names = (typeInfo((typeInfo(e.returns) as { element: DataType }).element) as { fields: readonly Field[] }).fields.map((f) => f.name);
       const lens = e.args.map((_, i) => `len(${e.arg(i)})`);

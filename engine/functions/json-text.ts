@@ -32,6 +32,11 @@ export interface ParseOptions {
 
 export class JsonSyntaxError extends Error {}
 
+/** Every node with the same fields in the same order (one hidden class: property reads stay monomorphic). */
+function mk(t: JNode['t'], s: number, e: number, v?: string | boolean, text?: string, int?: boolean, special?: number, keys?: string[], vals?: JNode[], items?: JNode[]): JNode {
+  return { t, v, text, int, special, keys, vals, items, s, e } as unknown as JNode;
+}
+
 /** Jackson's default nesting limit (StreamReadConstraints). */
 const MAX_DEPTH = 1000;
 
@@ -70,7 +75,7 @@ class JsonReader {
       this.i++;
       const keys: string[] = [], vals: JNode[] = [];
       this.ws();
-      if (s[this.i] === '}') { this.i++; return { t: 'obj', keys, vals, s: start, e: this.i }; }
+      if (s[this.i] === '}') { this.i++; return mk('obj', start, this.i, undefined, undefined, undefined, undefined, keys, vals); }
       for (;;) {
         this.ws();
         const q = s[this.i];
@@ -82,7 +87,7 @@ class JsonReader {
         vals.push(this.value(depth + 1));
         this.ws();
         if (s[this.i] === ',') { this.i++; continue; }
-        if (s[this.i] === '}') { this.i++; return { t: 'obj', keys, vals, s: start, e: this.i }; }
+        if (s[this.i] === '}') { this.i++; return mk('obj', start, this.i, undefined, undefined, undefined, undefined, keys, vals); }
         this.fail('expected "," or "}"');
       }
     }
@@ -90,36 +95,62 @@ class JsonReader {
       this.i++;
       const items: JNode[] = [];
       this.ws();
-      if (s[this.i] === ']') { this.i++; return { t: 'arr', items, s: start, e: this.i }; }
+      if (s[this.i] === ']') { this.i++; return mk('arr', start, this.i, undefined, undefined, undefined, undefined, undefined, undefined, items); }
       for (;;) {
         items.push(this.value(depth + 1));
         this.ws();
         if (s[this.i] === ',') { this.i++; continue; }
-        if (s[this.i] === ']') { this.i++; return { t: 'arr', items, s: start, e: this.i }; }
+        if (s[this.i] === ']') { this.i++; return mk('arr', start, this.i, undefined, undefined, undefined, undefined, undefined, undefined, items); }
         this.fail('expected "," or "]"');
       }
     }
-    if (c === '"' || (c === "'" && this.o.singleQuotes)) { const v = this.string(c); return { t: 'str', v, s: start, e: this.i }; }
-    if (s.startsWith('true', this.i)) { this.i += 4; return this.literalEnd({ t: 'bool', v: true, s: start, e: this.i }); }
-    if (s.startsWith('false', this.i)) { this.i += 5; return this.literalEnd({ t: 'bool', v: false, s: start, e: this.i }); }
-    if (s.startsWith('null', this.i)) { this.i += 4; return this.literalEnd({ t: 'null', s: start, e: this.i }); }
-    if (this.o.nonNumeric) {
+    if (c === '"' || (c === "'" && this.o.singleQuotes)) { const v = this.string(c); return mk('str', start, this.i, v); }
+    const c0 = s.charCodeAt(this.i);
+    if (c0 === 116 /* t */ && s.startsWith('true', this.i)) { this.i += 4; return this.literalEnd(mk('bool', start, this.i, true)); }
+    if (c0 === 102 /* f */ && s.startsWith('false', this.i)) { this.i += 5; return this.literalEnd(mk('bool', start, this.i, false)); }
+    if (c0 === 110 /* n */ && s.startsWith('null', this.i)) { this.i += 4; return this.literalEnd(mk('null', start, this.i)); }
+    if (this.o.nonNumeric && (c0 === 78 || c0 === 73 || c0 === 43 || c0 === 45)) {
       for (const [word, v] of [['NaN', NaN], ['Infinity', Infinity], ['+Infinity', Infinity], ['-Infinity', -Infinity]] as const) {
-        if (s.startsWith(word, this.i)) { this.i += word.length; return this.literalEnd({ t: 'num', text: word, int: false, special: v, s: start, e: this.i }); }
+        if (s.startsWith(word, this.i)) { this.i += word.length; return this.literalEnd(mk('num', start, this.i, undefined, word, false, v)); }
       }
     }
-    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(s.slice(this.i, this.i + 400));
-    if (!m || m[0] === '-' || m[0] === '') this.fail('unexpected character');
-    this.i += m[0].length;
-    const next = s[this.i];
-    if (next !== undefined && /[0-9.eE]/.test(next)) this.fail('malformed number');
-    return { t: 'num', text: m[0], int: m[2] === undefined && m[3] === undefined, s: start, e: this.i };
+    return this.number(start);
+  }
+
+  /** `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, not running into more digits, a dot or an exponent. */
+  private number(start: number): JNode {
+    const s = this.s;
+    let i = this.i;
+    const digit = (k: number) => { const c = s.charCodeAt(k); return c >= 48 && c <= 57; };
+    if (s.charCodeAt(i) === 45) i++;
+    if (!digit(i)) this.fail('unexpected character');
+    if (s.charCodeAt(i) === 48) i++; else while (digit(i)) i++;
+    let int = true;
+    if (s.charCodeAt(i) === 46) {
+      i++;
+      if (!digit(i)) this.fail('malformed number');
+      while (digit(i)) i++;
+      int = false;
+    }
+    const e = s.charCodeAt(i);
+    if (e === 101 || e === 69) {
+      i++;
+      const sign = s.charCodeAt(i);
+      if (sign === 43 || sign === 45) i++;
+      if (!digit(i)) this.fail('malformed number');
+      while (digit(i)) i++;
+      int = false;
+    }
+    const next = s.charCodeAt(i);
+    if ((next >= 48 && next <= 57) || next === 46 || next === 101 || next === 69) this.fail('malformed number');
+    this.i = i;
+    return mk('num', start, i, undefined, s.slice(start, i), int);
   }
 
   /** A keyword must not run into letters (`nullx` is not `null`). */
   private literalEnd(n: JNode): JNode {
-    const c = this.s[this.i];
-    if (c !== undefined && /[A-Za-z0-9_$]/.test(c)) this.fail('unexpected character');
+    const c = this.s.charCodeAt(this.i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36) this.fail('unexpected character');
     return n;
   }
 

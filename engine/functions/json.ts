@@ -165,6 +165,7 @@ interface ReadOptions {
 
 function intOf(n: Extract<JNode, { t: 'num' }>, bits: 32 | 64): number {
   if (!n.int) throw new Fail();
+  if (n.text.length < 10) return Number(n.text);
   const v = BigInt(n.text);
   const lim = bits === 32 ? 2147483647n : LONG_MAX;
   if (v > lim || v < -lim - 1n) throw new Fail();
@@ -236,18 +237,24 @@ function convert(n: JNode, t: DataType, o: ReadOptions): Value {
 }
 
 /** A JSON object as a struct: fields by exact name (a repeated one: the last), a field that fails is NULL (partial results). */
+const fieldIndex = new WeakMap<readonly Field[], Map<string, Field>>();
+
 function convertObject(n: Extract<JNode, { t: 'obj' }>, fields: readonly Field[], o: ReadOptions): Value {
-  const row: Record<string, Value> = Object.fromEntries(fields.map((f) => [f.name, null]));
+  let byName = fieldIndex.get(fields);
+  if (!byName) { byName = new Map(fields.map((f) => [f.name, f])); fieldIndex.set(fields, byName); }
+  const row: Record<string, Value> = {};
+  for (const f of fields) row[f.name] = null;
   let bad = false;
-  n.keys.forEach((k, i) => {
-    const f = fields.find((x) => x.name === k);
-    if (!f) return;
-    try { row[f.name] = convert(n.vals[i], f.type, o); } catch (e) {
+  const { keys, vals } = n;
+  for (let i = 0; i < keys.length; i++) {
+    const f = byName.get(keys[i]);
+    if (!f) continue;
+    try { row[f.name] = convert(vals[i], f.type, o); } catch (e) {
       if (!(e instanceof Fail)) throw e;
       row[f.name] = e.partial ?? null;
       bad = true;
     }
-  });
+  }
   if (bad) throw new Fail(row);
   return row;
 }
@@ -392,32 +399,40 @@ interface WriteOptions {
   readonly ignoreNullFields: boolean;
 }
 
-/** A value of type t as JSON text (Spark's JacksonGenerator). */
-function writeTyped(v: Value, t: DataType, o: WriteOptions): string {
-  if (v === null) return 'null';
+/** The JSON writer of values of type t (Spark's JacksonGenerator), built once per type. */
+function writerFor(t: DataType, o: WriteOptions): (v: Value) => string {
   const i = typeInfo(t);
-  switch (i.kind) {
-    case 'string': return jsonString(v as string);
-    case 'boolean': return v ? 'true' : 'false';
-    case 'int': case 'long': return String(v);
-    case 'double': { const d = v as number; return Number.isFinite(d) ? doubleToString(d) : jsonString(Number.isNaN(d) ? 'NaN' : d > 0 ? 'Infinity' : '-Infinity'); }
-    case 'decimal': { const u = toUnscaled(v, 'double', t as DecimalType); return u === null ? String(v) : bigDecimalText(u, i.scale); }
-    case 'date': return jsonString(formatDate(v as number));
-    case 'timestamp': return jsonString(jsonTimestamp(v as number, o.tz));
-    case 'array': return `[${(v as readonly Value[]).map((x) => writeTyped(x, i.element, o)).join(',')}]`;
-    case 'map': return `{${[...(v as ReadonlyMap<Value, Value>)].map(([k, x]) => `${jsonString(keyText(k, i.key))}:${writeTyped(x, i.value, o)}`).join(',')}}`;
-    case 'struct': {
-      const s = v as Record<string, Value>;
-      const parts: string[] = [];
-      for (const f of i.fields) {
-        const x = s[f.name] ?? null;
-        if (x === null && o.ignoreNullFields) continue;
-        parts.push(`${jsonString(f.name)}:${writeTyped(x, f.type, o)}`);
+  const w = ((): ((v: Value) => string) => {
+    switch (i.kind) {
+      case 'string': return (v) => jsonString(v as string);
+      case 'boolean': return (v) => (v ? 'true' : 'false');
+      case 'int': case 'long': return (v) => String(v);
+      case 'double': return (v) => { const d = v as number; return Number.isFinite(d) ? doubleToString(d) : jsonString(Number.isNaN(d) ? 'NaN' : d > 0 ? 'Infinity' : '-Infinity'); };
+      case 'decimal': return (v) => { const u = toUnscaled(v, 'double', t as DecimalType); return u === null ? String(v) : bigDecimalText(u, i.scale); };
+      case 'date': return (v) => jsonString(formatDate(v as number));
+      case 'timestamp': return (v) => jsonString(jsonTimestamp(v as number, o.tz));
+      case 'array': { const e = writerFor(i.element, o); return (v) => `[${(v as readonly Value[]).map(e).join(',')}]`; }
+      case 'map': {
+        const val = writerFor(i.value, o);
+        return (v) => `{${[...(v as ReadonlyMap<Value, Value>)].map(([k, x]) => `${jsonString(keyText(k, i.key))}:${val(x)}`).join(',')}}`;
       }
-      return `{${parts.join(',')}}`;
+      case 'struct': {
+        const fs = i.fields.map((f) => ({ name: f.name, key: jsonString(f.name) + ':', write: writerFor(f.type, o) }));
+        return (v) => {
+          const s = v as Record<string, Value>;
+          let out = '';
+          for (const f of fs) {
+            const x = s[f.name] ?? null;
+            if (x === null && o.ignoreNullFields) continue;
+            out += (out ? ',' : '') + f.key + f.write(x);
+          }
+          return `{${out}}`;
+        };
+      }
+      default: return (v) => jsonString(String(v));
     }
-    default: return jsonString(String(v));
-  }
+  })();
+  return (v) => (v === null ? 'null' : w(v));
 }
 
 /** A map key as Spark writes it (the key's toString: dates and timestamps as their internal numbers). */
@@ -440,7 +455,8 @@ const toJsonFn: ScalarFunction = {
   },
   kernel: (args, ctx) => {
     const o: WriteOptions = { tz: ctx.timeZone, ignoreNullFields: ctx.plan !== false };
-    return perRow(([v]) => writeTyped(v, ctx.argTypes[0], o))(args, ctx);
+    const write = writerFor(ctx.argTypes[0], o);
+    return perRow(([v]) => write(v))(args, ctx);
   },
   sql: {
     default: 'to_json($*)',

@@ -283,6 +283,18 @@ const cases: Case[] = [
   { sql: 'transform_values(map_from_arrays(array(1, 2, 3), array(1, 2, 3)), (k, v) -> k + v)', expect: m(1, 2, 2, 4, 3, 6) },
   { sql: 'transform_values(mm, (k, v) -> coalesce(v, -1) * 10)', input: maps, expectRows: [m('a', 10, 'b', 20), m(), null, m('c', -10)] },
   { sql: 'upper(x -> x)', error: 'TYPE_MISMATCH' },
+  // ANSI mode inside lambdas and nested access
+  { sql: 'transform(array(2147483647, 1), x -> x + 1)', expect: [-2147483648, 2], notDuckdb: 'DuckDB fails on INT overflow; the engine wraps as Spark does in legacy mode' },
+  { sql: 'transform(array(2147483647, 1), x -> x + 1)', ansi: true, error: 'ARITHMETIC_OVERFLOW' },
+  { sql: 'transform(zs, z -> z[2])', input: nested, expectRows: [[null, null, null], [65, null], [null]] },
+  { sql: 'transform(zs, z -> z[2])', input: nested, ansi: true, error: 'INVALID_ARRAY_INDEX' },
+  { sql: 'transform(zs, z -> element_at(z, 1))', input: nested, ansi: true, expectRows: [[12, 123, 1], [6, -1], [17]] },
+  { sql: 'filter(ys, y -> y / 0 > 1)', input: nested, expectRows: [[], [], []] },
+  { sql: 'filter(ys, y -> y / 0 > 1)', input: nested, ansi: true, error: 'DIVIDE_BY_ZERO' },
+  { sql: 'aggregate(ys, 0, (acc, y) -> acc + y)', input: nested, ansi: true, expectRows: [129, 1, 12] },
+  { sql: "map('a', 1, 'a', 2)", ansi: true, error: 'DUPLICATED_MAP_KEY' },
+  { sql: 'sequence(1, 5, -1)', ansi: true, error: 'ILLEGAL_SEQUENCE_BOUNDARIES' },
+  { sql: 'arrays_zip(ys, zs)', input: nested, expectRows: [[{ ys: 32, zs: [12, 99] }, { ys: 97, zs: [123, 42] }, { ys: null, zs: [1] }], [{ ys: 77, zs: [6, 96, 65] }, { ys: -76, zs: [-1, -2] }], [{ ys: 12, zs: [17] }]] },
 ];
 
 conformance('collection', cases);
