@@ -177,9 +177,14 @@ const mapConcat: ScalarFunction = {
   })(args, ctx),
   sql: {
     default: 'map_concat($*)',
-    duckdb: (e) => (e.args.length === 0 ? `CAST(MAP {} AS ${e.dialect.typeName(e.returns)})` : duckNullGuard(e, e.args.map((_, i) => i), `map_concat(${e.args.map((_, i) => e.arg(i)).join(', ')})`)),
+    duckdb: (e) => {
+      if (e.args.length === 0) return `CAST(MAP {} AS ${e.dialect.typeName(e.returns)})`;
+      // DuckDB keeps the last value of a repeated key: fail as the engine does
+      const keys = `flatten([${e.args.map((_, i) => `map_keys(${e.arg(i)})`).join(', ')}])`;
+      const concat = `map_concat(${e.args.map((_, i) => e.arg(i)).join(', ')})`;
+      return duckNullGuard(e, e.args.map((_, i) => i), `CASE WHEN len(list_distinct(${keys})) < len(${keys}) THEN error('DUPLICATED_MAP_KEY: a key appears twice in map_concat') ELSE ${concat} END`);
+    },
   },
-  notes: 'DuckDB: a repeated key takes the last value instead of failing.',
 };
 
 const mapContainsKey: ScalarFunction = {
