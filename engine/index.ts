@@ -21,6 +21,8 @@ export type { ExprLike, CsvSourceOptions, DatasetRef } from './expr/builder.js';
 export * from './expr/api/aggregates.js';
 export * from './expr/api/string.js';
 export * from './expr/api/datetime.js';
+export * from './expr/api/collection.js';
+export * from './expr/api/json.js';
 export { parseExpression } from './parse/expr-parser.js';
 export * from './expr/api/math.js';
 

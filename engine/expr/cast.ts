@@ -563,7 +563,7 @@ function toNested(c: Column, from: DataType, to: DataType, n: number, ctx: Ctx):
       const v = data[i] as Map<string, Value> | null;
       if (!v) continue;
       const m = new Map<string, Value>();
-      for (let e = 0; e < v.size; e++, k++) m.set(String(ck[k]), cv[k]);
+      for (let e = 0; e < v.size; e++, k++) m.set(ck[k] as string, cv[k]); // keys keep their type (maps of values are keyed by value)
       out[i] = m;
     }
   } else if (fi.kind === 'struct' && ti.kind === 'struct') {

@@ -16,7 +16,8 @@ import {
 } from '../batch.js';
 import { isDecimal, isNumeric, typeInfo, type DataType, type DecimalType, type Value } from '../ir/types.js';
 import { parseDateDays, parseTimestampUs, formatDate, formatTimestamp } from '../sources/csv-values.js';
-import { doubleToString } from './cast-text.js';
+import { decimalText, doubleToString } from './cast-text.js';
+import { castNestedColumn, isNestedCast } from './cast-nested.js';
 
 const US_PER_DAY = 86_400_000_000;
 const INT_RE = /^[+-]?\d+$/;
@@ -26,9 +27,16 @@ const DEC_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 /** A column brought to another type with the engine's implicit rules (NULL where a value does not convert). */
 export function castColumn(c: Column, from: DataType, to: DataType, n: number): Column {
   if (from === to) return c;
+  if (isNestedCast(from, to)) return castNestedColumn(c, from, to, n);
   if (isNumeric(from) && isNumeric(to) && !isDecimal(from) && !isDecimal(to)) return castNumeric(c as IntColumn | FloatColumn, to, n);
   const b = new ColumnBuilder(to, n);
   const toDec = isDecimal(to);
+  if (isDecimal(from) && to === 'string') {
+    // the exact digits with the type's scale (1.50 stays '1.50'), as Spark writes a decimal
+    const d = c as DecimalColumn, scale = decimalScale(from);
+    for (let i = 0; i < n; i++) b.push(d.nulls && d.nulls[i] ? null : decimalText(BigInt(d.data[i]), scale));
+    return b.finish();
+  }
   for (let i = 0; i < n; i++) {
     const v = isDecimal(from) && !toDec ? decimalValueAt(c as DecimalColumn, i) : valueAt(c, i);
     if (v === null) { b.push(null); continue; }

@@ -85,7 +85,8 @@ export function resolveCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Sche
       const lam = e.args[i];
       if (lam.kind !== 'lambda') return typeError(`${f.name}() needs a lambda (x -> ...) as argument ${i + 1}`, e, origin);
       if (lam.params.length !== params.length) typeError(`the lambda of ${f.name}() takes ${params.length} parameter(s), got ${lam.params.length}`, e, origin);
-      const inner: Field[] = [...schema, ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: params[k] }))];
+      const own = new Set(lam.params.map(lambdaVarName));
+      const inner: Field[] = [...schema.filter((f) => !own.has(f.name)), ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: params[k] }))];
       return exprType(lam.body, inner, origin, ansi);
     },
   };
@@ -113,11 +114,33 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/**
+ * A qualified column reference that is a field of a nested column rather
+ * than a column of a table: `s.f` (qualifier `[s]`) or `t.s.f.g` where `s`
+ * is a struct (or map, or array of structs) column of the schema and no
+ * column is named `f`. Returns the equivalent `get_field` chain, else
+ * undefined (a known column wins: its qualifier names a table).
+ */
+export function structFieldRef(e: Extract<ExprNode, { kind: 'col' }>, schema: Schema): ExprNode | undefined {
+  if (!e.qualifier?.length || schema.some((f) => f.name === e.name)) return undefined;
+  const parts = [...e.qualifier, e.name];
+  for (let start = 0; start < parts.length - 1; start++) {
+    const f = schema.find((x) => x.name === parts[start]);
+    if (!f || !(f.type.startsWith('struct<') || f.type.startsWith('map<') || f.type.startsWith('array<'))) continue;
+    let out: ExprNode = { kind: 'col', name: parts[start] };
+    for (const field of parts.slice(start + 1)) out = { kind: 'call', fn: 'get_field', args: [out, { kind: 'lit', value: field, type: 'string' }] };
+    return out;
+  }
+  return undefined;
+}
+
 export function exprType(e: ExprNode, schema: Schema, origin?: Origin, ansi = false): DataType {
   switch (e.kind) {
     case 'col': case 'var': {
       const name = e.kind === 'col' ? e.name : lambdaVarName(e.name);
       const f = schema.find((x) => x.name === name);
+      const field = !f && e.kind === 'col' ? structFieldRef(e, schema) : undefined;
+      if (field) return exprType(field, schema, origin, ansi);
       if (!f) unknownColumn(e.kind === 'col' ? e.name : e.name, schema.filter((x) => !x.name.startsWith('\u0000')), origin);
       return f.type;
     }

@@ -10,6 +10,10 @@ import './string-codes.js';
 import './string-regex.js';
 import './datetime.js';
 import './math.js';
+import './collection.js';
+import './map.js';
+import './higher-order.js';
+import './json.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

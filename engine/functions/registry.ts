@@ -54,6 +54,8 @@ export interface Resolved {
   readonly args?: readonly (DataType | null)[];
   /** For lambda arguments (by index): the types of their parameters. */
   readonly lambdas?: Readonly<Record<number, readonly DataType[]>>;
+  /** What the type rule worked out for the kernel from literal arguments (a parsed schema, options): `KernelCtx.plan`. */
+  readonly plan?: unknown;
 }
 
 export interface TypeCtx {
@@ -84,6 +86,8 @@ export interface KernelCtx {
   readonly argTypes: readonly DataType[];
   /** Literal argument values (undefined where an argument is not a literal). */
   readonly literals: readonly (Value | undefined)[];
+  /** The type rule's `plan`, if it gave one. */
+  readonly plan?: unknown;
   /** Fails the flow (ANSI mode) for row `row` with a coded error naming the function. */
   fail(row: number, code: string, message: string, hint?: string): never;
   /** The evaluator of lambda argument `i`. */
@@ -120,10 +124,19 @@ export interface SqlEmit {
   coerced(i: number, t: DataType): Sql;
   /** The SQL of an expression that is not one of the arguments (for spellings that rewrite). */
   expr(e: ExprNode): Sql;
+  /** Lambda argument i as SQL parts: its parameter names and its body (which may use `extra` variables the spelling binds). */
+  lambda(i: number, opts?: LambdaOptions): { readonly params: readonly string[]; readonly body: string };
+  /** Stops the compilation: this call has no form in the dialect (NON_PORTABLE_EXPRESSION, naming the table and the expression). */
+  unsupported(why: string): never;
   /** A SQL literal. */
   literal(v: Value, t: DataType): string;
   /** Tells the portability report about a difference at the edges (reported once per dataset). */
   note(code: string, detail: string): void;
+}
+
+/** How a spelling gets a lambda's body: extra variables (bound by the spelling around the body) it may use. */
+export interface LambdaOptions {
+  readonly extra?: readonly { readonly name: string; readonly type: DataType }[];
 }
 
 /**

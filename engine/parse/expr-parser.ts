@@ -267,7 +267,8 @@ export class ExprParser {
       if (!first && this.isOp('.') && this.peek(1).offset === t.end) { this.i++; continue; }
       if ((t.kind === 'ident' || t.kind === 'qident') && (first || this.t[this.i - 1].end === t.offset)) {
         this.i++;
-        path += t.kind === 'qident' || /[^A-Za-z0-9_]/.test(t.text) ? `['${t.text}']` : `.${t.text}`;
+        // identifiers match case-insensitively (backquoted ones too); see json_path
+        path += t.kind === 'qident' || /[^A-Za-z0-9_]/.test(t.text) ? '.`' + t.text.replace(/`/g, '``') + '`' : `.${t.text}`;
         first = false;
         continue;
       }
@@ -275,7 +276,7 @@ export class ExprParser {
         this.i++;
         const k = this.next();
         if (k.kind === 'number') path += `[${k.text}]`;
-        else if (k.kind === 'string') path += `['${k.text}']`;
+        else if (k.kind === 'string') path += `['${k.text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
         else if (k.kind === 'op' && k.text === '*') path += '[*]';
         else this.fail('expected an index or a quoted key in a JSON path', k);
         this.expectOp(']');

@@ -232,7 +232,7 @@ function nestedData(t: DataType, values: readonly Value[], start: number, end: n
       const v = values[start + i];
       if (v !== null && v !== undefined) {
         if (info.kind === 'array') for (const x of v as readonly Value[]) flat.push(x ?? null);
-        else for (const [k, x] of v as ReadonlyMap<string, Value>) { keys.push(k); flat.push(x ?? null); }
+        else for (const [k, x] of v as ReadonlyMap<Value, Value>) { keys.push(k); flat.push(x ?? null); }
       }
       offsets[i + 1] = flat.length;
     }
@@ -504,9 +504,10 @@ function readNestedColumn(type: DataType, chunks: readonly Data[], n: number, na
       const offs = numericOffsets(d.valueOffsets as unknown as Int32Array | BigInt64Array, d.length + 1);
       for (let i = 0; i < d.length; i++) {
         if (!isValid(d, i)) continue;
-        const m = new Map<string, Value>();
-        for (let k = offs[i]; k < offs[i + 1]; k++) m.set(String(valueAt(keys, k)), valueAt(vals, k));
-        out[pos + i] = m;
+        // keys keep their type (an int key stays a number, as the map functions compare it)
+        const m = new Map<Value, Value>();
+        for (let k = offs[i]; k < offs[i + 1]; k++) m.set(valueAt(keys, k), valueAt(vals, k));
+        out[pos + i] = m as unknown as Value;
       }
     } else if (info.kind === 'struct' && d.typeId === Type.Struct) {
       const names = (d.type as unknown as { children: ArrowField[] }).children.map((f) => f.name);

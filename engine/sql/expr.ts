@@ -19,14 +19,14 @@
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import { resolveAggregate, type ResolvedAggregate } from '../functions/aggregates.js';
-import { isDecimal, isNested, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
-import { exprType, resolveCall } from '../expr/typecheck.js';
+import { isDecimal, isNested, isNumeric, typeInfo, type DataType, type Field, type Schema, type Value } from '../ir/types.js';
+import { exprType, lambdaVarName, resolveCall, structFieldRef, type ResolvedCall } from '../expr/typecheck.js';
 import { exprToString } from '../expr/text.js';
 import { castValue, decimalText, litValue, sparkCast, type CastMode } from '../expr/cast.js';
 import { constantColumn, decimalScale, isNullAt, valueAt, type DecimalColumn } from '../batch.js';
 import { sessionZone } from '../time/zones.js';
 import { castSql } from './cast-sql.js';
-import { lookupFunction, spellingFor, type SqlEmit } from '../functions/registry.js';
+import { lookupFunction, spellingFor, type LambdaOptions, type SqlEmit } from '../functions/registry.js';
 import '../functions/index.js';
 import { formatDate, formatTimestamp } from '../sources/csv-values.js';
 import { UnsupportedError, type Origin } from '../errors.js';
@@ -225,7 +225,10 @@ export class ExprCompiler {
   private c(e: ExprNode): Sql {
     const d = this.d;
     switch (e.kind) {
-      case 'col': return hook(this.ctx.ref(e.name), P.ATOM);
+      case 'col': {
+        const field = e.qualifier?.length ? structFieldRef(e, this.ctx.schema) : undefined;
+        return field ? this.c(field) : hook(this.ctx.ref(e.name), P.ATOM);
+      }
       case 'var': return atom(d.ident(e.name));
       case 'lit': return literalSql(d, e.value, e.type);
       case 'call': return this.call(e);
@@ -237,7 +240,7 @@ export class ExprCompiler {
         return atom(`${head}${parts.join(' ')}${other} END`);
       }
       case 'cast': return this.cast(e.arg, e.to, e.try === true);
-      case 'lambda': return { sql: `${e.params.length === 1 ? d.ident(e.params[0]) : `(${e.params.map((p) => d.ident(p)).join(', ')})`} -> ${this.c(e.body).sql}`, prec: P.OR };
+      case 'lambda': return this.lambdaSql(e, []);
       case 'udf': return this.udf(e);
       case 'aggregate': case 'over':
         throw new Error('internal: aggregates and window functions are compiled by the plan compiler');
@@ -266,8 +269,10 @@ export class ExprCompiler {
       argTypes: r.argTypes,
       returns: r.resolved.returns,
       literals: r.literals,
-      arg: (i, minPrec = P.OR) => paren(this.argSql(e, r.argTypes, i), minPrec),
-      argSql: (i) => this.argSql(e, r.argTypes, i),
+      arg: (i, minPrec = P.OR) => paren(this.argSql(e, r, i), minPrec),
+      argSql: (i) => this.argSql(e, r, i),
+      lambda: (i, opts) => this.lambdaParts(e.args[i], r.resolved.lambdas?.[i] ?? [], opts),
+      unsupported: fail,
       coerced: (i, t) => this.coerce(e.args[i], t),
       expr: (x) => this.c(x),
       literal: (v, t) => literalSql(d, v, t).sql,
@@ -280,14 +285,38 @@ export class ExprCompiler {
       const out = s(emit);
       return typeof out === 'string' ? hook(out, P.ADD) : out;
     }
-    return hook(fillTemplate(s, e.args.length, (i) => this.argSql(e, r.argTypes, i)), P.ADD);
+    return hook(fillTemplate(s, e.args.length, (i) => this.argSql(e, r, i)), P.ADD);
   }
 
-  /** Argument i of a call, brought to its resolved type. */
-  private argSql(e: Extract<ExprNode, { kind: 'call' }>, types: readonly DataType[], i: number): Sql {
+  /** Argument i of a call, brought to its resolved type (a lambda with its parameters' types). */
+  private argSql(e: Extract<ExprNode, { kind: 'call' }>, r: ResolvedCall, i: number): Sql {
     const a = e.args[i];
-    if (a.kind === 'lambda') return this.c(a);
-    return this.coerce(a, types[i]);
+    if (a.kind === 'lambda') return this.lambdaSql(a, r.resolved.lambdas?.[i] ?? []);
+    return this.coerce(a, r.argTypes[i]);
+  }
+
+  /** A lambda: `x -> body`, `(x, y) -> body`; DuckDB 1.3+ spells it `lambda x, y: body` (its `->` form is deprecated). */
+  private lambdaSql(lam: Extract<ExprNode, { kind: 'lambda' }>, paramTypes: readonly DataType[]): Sql {
+    const { params, body } = this.lambdaParts(lam, paramTypes);
+    if (this.d.name === 'duckdb') return { sql: `lambda ${params.join(', ')}: ${body}`, prec: P.OR };
+    return { sql: `${params.length === 1 ? params[0] : `(${params.join(', ')})`} -> ${body}`, prec: P.OR };
+  }
+
+  /**
+   * A lambda's parameters and body, the body compiled with the parameters
+   * known (their types from the function's type rule) and any `extra`
+   * variables a spelling binds around it.
+   */
+  private lambdaParts(lam: ExprNode, paramTypes: readonly DataType[], opts: LambdaOptions = {}): { params: string[]; body: string } {
+    if (lam.kind !== 'lambda') throw new Error('internal: not a lambda');
+    const shadowed = new Set([...lam.params, ...(opts.extra ?? []).map((f) => f.name)].map(lambdaVarName));
+    const inner: Field[] = [
+      ...this.ctx.schema.filter((f) => !shadowed.has(f.name)),
+      ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: paramTypes[k] ?? 'string' })),
+      ...(opts.extra ?? []).map((f) => ({ name: lambdaVarName(f.name), type: f.type })),
+    ];
+    const child = new ExprCompiler({ ...this.ctx, schema: inner });
+    return { params: lam.params.map((p) => this.d.ident(p)), body: child.c(lam.body).sql };
   }
 
   /** A branch value of a CASE whose result type is `out` (string→date/timestamp as the engine coerces). */
