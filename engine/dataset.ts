@@ -11,6 +11,7 @@
  *   .quarantine('patients_quarantine');
  * ```
  */
+import { zoneOf } from './time/zones.js';
 import type { DatasetDef, DatasetKind, Expectation, ExpectationAction, QuarantineSpec } from './ir/plan.js';
 import { Expr, Rel, type ExprLike, toNode } from './expr/builder.js';
 import { callerOrigin, DefinitionError, type Origin } from './errors.js';
@@ -142,7 +143,7 @@ export interface PipelineOptions {
    * default for TypeScript pipelines (SQL pipelines default to on, as Spark 4).
    */
   ansi?: boolean;
-  /** `spark.sql.session.timeZone` (an IANA name, default UTC): date/time functions and timestamp text use it. */
+  /** `spark.sql.session.timeZone` (an IANA name or an offset such as `+05:30`, default UTC): date/time functions and timestamp text use it. */
   timeZone?: string;
 }
 
@@ -161,8 +162,8 @@ export function definePipeline(datasets: readonly Dataset[], options: PipelineOp
     }
   }
   if (options.timeZone !== undefined) {
-    try { new Intl.DateTimeFormat('en-US', { timeZone: options.timeZone }); } catch {
-      throw new DefinitionError('INVALID_TIME_ZONE', `unknown time zone "${options.timeZone}"`, { timeZone: options.timeZone }, { hint: 'use an IANA name such as UTC, Europe/Paris or America/New_York' });
+    if (zoneOf(options.timeZone) === null) {
+      throw new DefinitionError('INVALID_TIME_ZONE', `unknown time zone "${options.timeZone}"`, { timeZone: options.timeZone }, { hint: 'use an IANA name such as UTC, Europe/Paris or America/New_York, or an offset such as +05:30' });
     }
   }
   return Object.freeze({ kind: 'pipeline' as const, name: options.name ?? 'pipeline', datasets: Object.freeze([...datasets]), options: Object.freeze({ ...options }) });

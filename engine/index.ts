@@ -12,8 +12,8 @@ export { taggedColumns } from './ir/plan.js';
 
 // expressions and relations
 export {
-  col, lit, and, or, not, coalesce, upper, lower, trim, length, isNull, isNotNull, cast, when, udf,
-  count, countDistinct, sum, avg, min, max, tumbling, sliding,
+  col, lit, and, or, not, coalesce, upper, lower, trim, length, isNull, isNotNull, cast, tryCast, when, udf, fn, lambda,
+  count, countDistinct, sum, avg, min, max, aggregate, tumbling, sliding,
   stream, read, readCsv, rowsSource, Expr, Rel, Agg, Window, GroupedRel, CaseBuilder, DEFAULT_NULL_MARKERS,
 } from './expr/builder.js';
 export type { ExprLike, CsvSourceOptions, DatasetRef, JoinOn } from './expr/builder.js';
@@ -23,6 +23,14 @@ export * from './expr/api/relational.js';
 // planning a SELECT list with aggregates, window functions and generators (the SQL front end's entry)
 export { planSelect } from './plan/select.js';
 export type { SelectItemSpec, SelectOptions } from './plan/select.js';
+// the function library (docs/functions.md): one module of builders per family
+export * from './expr/api/aggregates.js';
+export * from './expr/api/string.js';
+export * from './expr/api/datetime.js';
+export * from './expr/api/collection.js';
+export * from './expr/api/json.js';
+export { parseExpression } from './parse/expr-parser.js';
+export * from './expr/api/math.js';
 
 // datasets and pipelines
 export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';

@@ -5,6 +5,7 @@
  * line with a stable code, where it happened and how to fix it; a stack trace
  * only with --verbose.
  */
+import { defaultThreads } from '../engine/runtime/workers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
@@ -37,7 +38,13 @@ const COMMON: Record<string, OptionSpec> = {
 const WRITER: Record<string, OptionSpec> = {
   output: {},
   'force-unlock': { flag: true },
+  threads: {},
 };
+
+/** --threads N (1 = everything on the main thread); default: a parsing worker beside it when there are 2+ cores. */
+function threadsOption(values: Record<string, string>, command: string): number {
+  return values.threads === undefined ? defaultThreads() : (intOption(values.threads, "threads", command, 1) ?? 1);
+}
 
 /** The lock paragraph of each writing command's --help. */
 const LOCK_HELP = `One writer per output folder: the command holds <dir>/_lock.json (its PID, host,
@@ -95,6 +102,8 @@ options:
   --full-refresh-all          truncate every table and reset every checkpoint first
   --force-unlock              take the output's lock even if another host (or a running
                               process) holds it, with a warning: only when that writer is gone
+  --threads N                 threads to use: 2 parses the next files on a worker while the
+                              operators run (default on 2+ cores); 1 keeps everything on one
   --log-level <level>         debug, info, warn, error or silent (default info)
   --redact                    mask name, address, contact number and PHI-tagged columns in a printed offending row
   --verbose                   print stack traces with errors
@@ -123,6 +132,7 @@ options:
   --full-refresh <t1,t2> | --full-refresh-all
   --force-unlock              take the output's lock even if another host (or a running
                               process) holds it, with a warning: only when that writer is gone
+  --threads N                 2 (default on 2+ cores): parse on a worker thread; 1: one thread
   --log-level <level>
   --ui                        serve the dashboard from this process (with --port N, --host,
                               --token, --show-phi as for "ui")
@@ -241,7 +251,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', 'replay', 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', 'replay', 1),
-    ...refreshOptions(a.values, a.flags), command: 'replay', forceUnlock: a.flags.has('force-unlock'),
+    ...refreshOptions(a.values, a.flags), command: 'replay', forceUnlock: a.flags.has('force-unlock'), threads: threadsOption(a.values, 'replay'),
     events: new EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
   });
   if (report.indexedFiles) logger.info({ files: report.indexedFiles }, 'files already ingested are skipped');
@@ -305,7 +315,7 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const { service, report } = await PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', command, 1),
-    ...refreshOptions(a.values, a.flags), command, forceUnlock: a.flags.has('force-unlock'),
+    ...refreshOptions(a.values, a.flags), command, forceUnlock: a.flags.has('force-unlock'), threads: threadsOption(a.values, command),
     events: new EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
   });
   logger.info({ input: path.resolve(input), output: path.resolve(output), trigger: a.values.trigger ?? 'continuous', skipped_files: report.indexedFiles }, 'watching for new files (Ctrl-C to stop)');

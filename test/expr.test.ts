@@ -273,16 +273,16 @@ describe('case / when', () => {
 describe('casts', () => {
   const schema: Schema = [{ name: 's', type: 'string' }];
 
-  it('string -> int: non-numbers and out-of-range values become NULL', () => {
+  it('string -> int: non-numbers and out-of-range values become NULL; a fraction is dropped (Spark, ANSI mode off)', () => {
     const rows: Row[] = [{ s: '42' }, { s: ' 7 ' }, { s: '-13' }, { s: 'forty' }, { s: '99999999999' }, { s: '2147483647' }, { s: '1.5' }, { s: '' }, { s: null }];
     const r = evalOver(schema, rows, cast(col('s'), 'int'));
     expect(r.type).toBe('int');
-    expect(r.values).toEqual([42, 7, -13, null, null, 2147483647, null, null, null]);
+    expect(r.values).toEqual([42, 7, -13, null, null, 2147483647, 1, null, null]);
   });
 
   it('string -> long and double', () => {
     const rows: Row[] = [{ s: '99999999999' }, { s: 'x' }, { s: '1.5' }, { s: '1e3' }];
-    expect(ev(schema, rows, col('s').cast('bigint'))).toEqual([99999999999, null, null, null]);
+    expect(ev(schema, rows, col('s').cast('bigint'))).toEqual([99999999999, null, 1, null]);
     expect(ev(schema, rows, col('s').cast('double'))).toEqual([99999999999, null, 1.5, 1000]);
   });
 

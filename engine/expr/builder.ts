@@ -124,7 +124,8 @@ export function not(x: ExprLike): Expr { return new Expr(callNode('not', [x])); 
 export function coalesce(...args: ExprLike[]): Expr { return new Expr(callNode('coalesce', args)); }
 export function upper(x: ExprLike): Expr { return fn('upper', x); }
 export function lower(x: ExprLike): Expr { return fn('lower', x); }
-export function trim(x: ExprLike): Expr { return fn('trim', x); }
+/** Leading and trailing spaces removed, or characters that occur in `chars` (SQL `TRIM(BOTH chars FROM x)`). */
+export function trim(x: ExprLike, chars?: ExprLike): Expr { return chars === undefined ? fn('trim', x) : fn('trim', x, chars); }
 export function length(x: ExprLike): Expr { return fn('length', x); }
 export function isNull(x: ExprLike): Expr { return new Expr(toNode(x)).isNull(); }
 export function isNotNull(x: ExprLike): Expr { return new Expr(toNode(x)).isNotNull(); }

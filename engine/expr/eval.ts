@@ -11,14 +11,15 @@
  * session time zone and the micro-batch's timestamp (`current_timestamp()`),
  * and the dataset, for errors.
  */
-import type { ExprNode } from '../ir/expr.js';
+import { exprChildren, type ExprNode } from '../ir/expr.js';
 import type { DataType, Schema, Value } from '../ir/types.js';
 import {
   columnIndex, columnLength, constantColumn, isNestedColumn, takeColumn, valueAt, ColumnBuilder,
   type Batch, type BoolColumn, type Column,
 } from '../batch.js';
-import { exprType, resolveCall, lambdaVarName } from './typecheck.js';
-import { castColumn, litValue } from './cast.js';
+import { exprType, resolveCall, lambdaVarName, structFieldRef } from './typecheck.js';
+import { castColumn, castProblem, litValue, sparkCast, type CastMode } from './cast.js';
+import { sessionZone } from '../time/zones.js';
 import { lookupFunction, type KernelCtx, type LambdaEval } from '../functions/registry.js';
 import { RuntimeFailure, type Origin } from '../errors.js';
 import '../functions/index.js';
@@ -80,6 +81,8 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
     case 'col': case 'var': {
       const name = e.kind === 'col' ? e.name : lambdaVarName(e.name);
       const i = columnIndex(schema, name);
+      const field = i < 0 && e.kind === 'col' ? structFieldRef(e, schema) : undefined;
+      if (field) return compile(field, schema, env);
       return (b) => b.columns[i];
     }
     case 'lit': {
@@ -93,9 +96,10 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
       const from = typeOf(e.arg, schema, env);
       const a = compile(e.arg, schema, env);
       const to = e.to;
-      const ansi = env.ansi && !e.try;
-      return (b) => castColumn(a(b), from, to, b.length, {
-        ansi,
+      const mode: CastMode = e.try ? 'try' : env.ansi ? 'ansi' : 'legacy';
+      const zone = sessionZone(env.timeZone);
+      return (b) => sparkCast(a(b), from, to, b.length, {
+        mode, zone, nowUs: env.clock.nowUs,
         fail: (row, code, message) => failure(env, 'cast', b, row, code, message, 'use try_cast() to get NULL for values that do not convert'),
       });
     }
@@ -129,7 +133,7 @@ function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env
   const lambdas = new Map<number, (b: Batch) => LambdaEval>();
   for (const i of lambdaAt) {
     const lam = e.args[i];
-    if (lam.kind !== 'lambda') continue;
+    if (!lam || lam.kind !== 'lambda') continue; // an optional lambda not given
     lambdas.set(i, compileLambda(lam, schema, env, r.resolved.lambdas?.[i] ?? []));
   }
   const propagate = f.nulls === 'propagate';
@@ -145,6 +149,7 @@ function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env
       returns: r.resolved.returns,
       argTypes: r.argTypes,
       literals: r.literals,
+      plan: r.resolved.plan,
       fail: (row, code, message, hint) => failure(env, name, b, row, code, message, hint),
       lambda: (i) => lambdas.get(i)!(b),
       coerce: (c, from, to) => castColumn(c, from, to, n),
@@ -159,7 +164,10 @@ function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env
  * element's outer row) followed by its parameters.
  */
 function compileLambda(lam: Extract<ExprNode, { kind: 'lambda' }>, schema: Schema, env: EvalEnv, paramTypes: readonly DataType[]): (b: Batch) => LambdaEval {
-  const outer = schema.filter((f) => !f.name.startsWith('\u0000'));
+  // the outer columns and the variables of enclosing lambdas, except those this lambda's parameters shadow
+  const own = new Set(lam.params.map(lambdaVarName));
+  const used = namesUsed(lam.body);
+  const outer = schema.filter((f) => !own.has(f.name) && used.has(f.name));
   const inner: Schema = [...outer, ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: paramTypes[k] ?? 'string' }))];
   const body = compile(lam.body, inner, env);
   const outerIdx = outer.map((f) => columnIndex(schema, f.name));
@@ -167,6 +175,14 @@ function compileLambda(lam: Extract<ExprNode, { kind: 'lambda' }>, schema: Schem
     const cols: Column[] = outerIdx.map((j) => takeColumn(b.columns[j], rows));
     return body({ schema: inner, columns: [...cols, ...params], length: rows.length });
   };
+}
+
+/** The columns and lambda variables (as their column names) an expression reads, nested lambdas included. */
+function namesUsed(e: ExprNode, out: Set<string> = new Set()): Set<string> {
+  if (e.kind === 'col') { out.add(e.name); for (const q of e.qualifier ?? []) out.add(q); }
+  else if (e.kind === 'var') out.add(lambdaVarName(e.name));
+  for (const c of exprChildren(e)) namesUsed(c, out);
+  return out;
 }
 
 function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env: EvalEnv): Evaluator {
@@ -193,11 +209,22 @@ function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env
   };
 }
 
-/** `e` evaluated and brought to type `to` (implicit coercion: legacy CAST, NULL when a value does not convert). */
+/**
+ * `e` evaluated and brought to type `to` (implicit coercion). Legacy mode: the
+ * engine's strict rules, NULL where a value does not convert. ANSI mode:
+ * Spark's ANSI cast (a value that does not convert fails the flow).
+ */
 function coerced(e: ExprNode, schema: Schema, env: EvalEnv, to: DataType): Evaluator {
   const from = typeOf(e, schema, env);
   const f = compile(e, schema, env);
   if (from === to) return f;
+  if (env.ansi && castProblem(from, to, 'ansi') === null && !(e.kind === 'lit' && e.value === null)) {
+    const zone = sessionZone(env.timeZone);
+    return (b) => sparkCast(f(b), from, to, b.length, {
+      mode: 'ansi', zone, nowUs: env.clock.nowUs,
+      fail: (row, code, message) => failure(env, 'cast', b, row, code, `${message} (an implicit cast)`, 'cast the value explicitly with try_cast(), or compare values of the same type'),
+    });
+  }
   if (e.kind === 'lit') {
     const one = castColumn(constantColumn(e.type, litValue(e.value, e.type), 1), from, to, 1);
     return (b) => takeColumn(one, new Int32Array(b.length));

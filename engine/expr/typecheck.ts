@@ -10,7 +10,7 @@ import { isMap } from '../ir/types.js';
 import type { DataType, Field, Schema, Value } from '../ir/types.js';
 import { DefinitionError, type Origin } from '../errors.js';
 import { exprToString } from './text.js';
-import { litValue } from './cast.js';
+import { castProblem, litValue } from './cast.js';
 import { functionNames, lookupFunction, type ArgInfo, type Resolved, type TypeCtx } from '../functions/registry.js';
 import { commonType, comparisonType } from '../functions/coerce.js';
 import { resolveAggregate } from '../functions/aggregates.js';
@@ -88,11 +88,15 @@ export function resolveCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Sche
     fn: f.name,
     ansi,
     mismatch: (message, hint) => typeError(`${message} in ${exprToString(e)}`, e, origin, hint ?? `the signature is ${f.signature}`),
+    invalid: (code, message, params, hint) => {
+      throw new DefinitionError(code, `${message} in ${exprToString(e)}`, { function: f.name, expression: exprToString(e), table: origin?.table ?? null, ...params }, { origin, hint });
+    },
     lambdaType: (i, params) => {
       const lam = e.args[i];
       if (lam.kind !== 'lambda') return typeError(`${f.name}() needs a lambda (x -> ...) as argument ${i + 1}`, e, origin);
       if (lam.params.length !== params.length) typeError(`the lambda of ${f.name}() takes ${params.length} parameter(s), got ${lam.params.length}`, e, origin);
-      const inner: Field[] = [...schema, ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: params[k] }))];
+      const own = new Set(lam.params.map(lambdaVarName));
+      const inner: Field[] = [...schema.filter((f) => !own.has(f.name)), ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: params[k] }))];
       return exprType(lam.body, inner, origin, ansi);
     },
   };
@@ -120,11 +124,33 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/**
+ * A qualified column reference that is a field of a nested column rather
+ * than a column of a table: `s.f` (qualifier `[s]`) or `t.s.f.g` where `s`
+ * is a struct (or map, or array of structs) column of the schema and no
+ * column is named `f`. Returns the equivalent `get_field` chain, else
+ * undefined (a known column wins: its qualifier names a table).
+ */
+export function structFieldRef(e: Extract<ExprNode, { kind: 'col' }>, schema: Schema): ExprNode | undefined {
+  if (!e.qualifier?.length || schema.some((f) => f.name === e.name)) return undefined;
+  const parts = [...e.qualifier, e.name];
+  for (let start = 0; start < parts.length - 1; start++) {
+    const f = schema.find((x) => x.name === parts[start]);
+    if (!f || !(f.type.startsWith('struct<') || f.type.startsWith('map<') || f.type.startsWith('array<'))) continue;
+    let out: ExprNode = { kind: 'col', name: parts[start] };
+    for (const field of parts.slice(start + 1)) out = { kind: 'call', fn: 'get_field', args: [out, { kind: 'lit', value: field, type: 'string' }] };
+    return out;
+  }
+  return undefined;
+}
+
 export function exprType(e: ExprNode, schema: Schema, origin?: Origin, ansi = false): DataType {
   switch (e.kind) {
     case 'col': case 'var': {
       const name = e.kind === 'col' ? e.name : lambdaVarName(e.name);
       const f = schema.find((x) => x.name === name);
+      const field = !f && e.kind === 'col' ? structFieldRef(e, schema) : undefined;
+      if (field) return exprType(field, schema, origin, ansi);
       if (!f) unknownColumn(e.kind === 'col' ? e.name : e.name, schema.filter((x) => !x.name.startsWith('\u0000')), origin);
       return f.type;
     }
@@ -149,7 +175,12 @@ export function exprType(e: ExprNode, schema: Schema, origin?: Origin, ansi = fa
       if (out === null) typeError(`CASE branches mix ${[...new Set(types)].join(' and ')}`, e, origin);
       return out ?? 'string';
     }
-    case 'cast': exprType(e.arg, schema, origin, ansi); return e.to;
+    case 'cast': {
+      const from = exprType(e.arg, schema, origin, ansi);
+      const problem = isNullLit(e.arg) ? null : castProblem(from, e.to, e.try ? 'try' : ansi ? 'ansi' : 'legacy');
+      if (problem) typeError(`cannot cast ${from} to ${e.to}: ${problem}`, e, origin, 'convert the value with a function instead (see docs/functions.md), or cast through another type');
+      return e.to;
+    }
     case 'lambda': return typeError('a lambda (x -> ...) can only be the argument of a function such as filter() or transform()', e, origin);
     case 'udf': e.args.forEach((a) => exprType(a, schema, origin, ansi)); return e.returns;
     case 'aggregate':

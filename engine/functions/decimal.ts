@@ -112,3 +112,33 @@ export function decimalArith(op: string, a: DecimalColumn, b: DecimalColumn, ctx
   }
   return isLong ? { type: 'long', data: data as Float64Array, nulls } : { type: out as DecimalType, data: data as BigInt64Array, nulls };
 }
+
+export type RoundingMode = 'half_up' | 'half_even' | 'floor' | 'ceiling' | 'down';
+
+/**
+ * An unscaled value at scale `from` moved to scale `to` (either may be
+ * negative: 1.2E+3 is 12 at scale -2) with a rounding mode of
+ * java.math.RoundingMode.
+ */
+export function roundUnscaled(u: bigint, from: number, to: number, mode: RoundingMode): bigint {
+  if (to >= from) return u * pow10big(to - from);
+  const d = pow10big(from - to);
+  const q = u / d, r = u % d; // truncated toward zero
+  if (r === 0n) return q;
+  const away = u < 0n ? q - 1n : q + 1n;
+  switch (mode) {
+    case 'down': return q;
+    case 'floor': return u < 0n ? away : q;
+    case 'ceiling': return u < 0n ? q : away;
+    default: {
+      const twice = 2n * (r < 0n ? -r : r);
+      if (twice > d) return away;
+      if (twice < d) return q;
+      return mode === 'half_up' || (q & 1n) !== 0n ? away : q;
+    }
+  }
+}
+
+function pow10big(k: number): bigint {
+  return k <= 38 ? pow10n(k) : 10n ** BigInt(k);
+}

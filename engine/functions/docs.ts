@@ -5,7 +5,7 @@
  * dialect. `npm run docs` rewrites the file; a test fails when it is stale.
  */
 import { allFunctions, FAMILIES, supportIn, type ScalarFunction } from './registry.js';
-import { allAggregates, type AggregateDef } from './aggregates.js';
+import { aggregateSupport, allAggregates, type AggregateDef } from './aggregates.js';
 import { allWindowFunctions, type WindowFunctionDef } from './window.js';
 import { allGenerators } from './generators.js';
 import type { DialectName } from '../sql/dialect.js';
@@ -17,8 +17,8 @@ const DIALECTS: readonly [DialectName, string][] = [['databricks', 'Databricks']
 const SYNTAX: readonly { readonly form: string; readonly what: string }[] = [
   { form: 'CASE WHEN cond THEN v [WHEN …] [ELSE v] END', what: 'searched CASE: the first branch whose condition is TRUE; NULL without ELSE' },
   { form: 'CASE x WHEN v1 THEN r1 [WHEN …] [ELSE r] END', what: 'simple CASE: compares x with each WHEN value (=; a NULL x matches nothing)' },
-  { form: 'CAST(x AS type)', what: 'conversion; a value that does not convert is NULL, or CAST_INVALID_INPUT in ANSI mode' },
-  { form: 'TRY_CAST(x AS type)', what: 'conversion that gives NULL instead of failing, whatever the ANSI mode' },
+  { form: 'CAST(x AS type)', what: "Spark's conversion, in the session time zone. ANSI off: a value that does not convert is NULL, '1.9' is the INT 1, integers wrap around when narrowed, doubles saturate, a DECIMAL below 1E-6 is written as 1E-8. ANSI on: CAST_INVALID_INPUT (malformed text), CAST_OVERFLOW, NUMERIC_VALUE_OUT_OF_RANGE (a decimal beyond its precision). Text: integers trimmed; doubles in Java syntax with inf/nan; booleans t/true/y/yes/1 and f/false/n/no/0; dates yyyy, yyyy-m, yyyy-m-d followed by nothing, a space or T; timestamps with an optional zone (Z, +01:00, UTC+1, Europe/Paris). Pairs Spark rejects (a number to a DATE; in ANSI mode a DATE to a number) are TYPE_MISMATCH" },
+  { form: 'TRY_CAST(x AS type)', what: "the ANSI rules ('1.9' does not convert to INT, no wrap-around), with NULL instead of each failure, whatever the ANSI mode" },
   { form: 'x::type', what: 'CAST (the Databricks spelling; the compiler writes CAST for every target)' },
   { form: "INTERVAL 1 DAY, INTERVAL '10' MINUTES, INTERVAL '1 2:03' DAY TO MINUTE", what: 'interval literals (day-time or year-month), for ts ± INTERVAL' },
   { form: "DATE 'yyyy-MM-dd', TIMESTAMP 'yyyy-MM-dd HH:mm:ss'", what: 'typed literals' },
@@ -40,10 +40,8 @@ function support(f: ScalarFunction, d: DialectName): string {
 }
 
 function aggSupport(a: AggregateDef, d: DialectName): string {
-  const s = a.sql[d] ?? a.sql.default;
-  if (s === undefined) return 'no';
-  if (typeof s === 'object' && 'unsupported' in s) return `no: ${s.unsupported}`;
-  return 'yes';
+  const s = aggregateSupport(a, d);
+  return s.kind === 'exact' ? 'yes' : s.kind === 'approx' ? `approx.: ${s.note}` : `no: ${s.note}`;
 }
 
 function windowSupport(w: WindowFunctionDef, d: DialectName): string {
@@ -100,7 +98,7 @@ export function functionReference(): string {
   for (const a of aggs) {
     const names = [a.name, ...(a.aliases ?? [])].map(code).join(', ');
     const ex = a.examples[0] ? `${code(a.examples[0].sql)} → ${code(a.examples[0].result)}` : '';
-    lines.push(`| ${code(a.signature)}<br>${cell(a.summary)}${a.aliases?.length ? `<br>names: ${names}` : ''} | ${ex} | ${a.incremental ? 'incremental' : 'holistic'} | ${a.distinct === 'no' ? 'no' : 'yes'} | ${DIALECTS.map(([d]) => cell(aggSupport(a, d))).join(' | ')} |`);
+    lines.push(`| ${code(a.signature)}<br>${cell(a.summary)}${a.notes ? ` ${cell(a.notes)}` : ''}${a.aliases?.length ? `<br>names: ${names}` : ''} | ${ex} | ${a.incremental ? 'incremental' : 'holistic'} | ${a.distinct === 'no' ? 'no' : 'yes'} | ${DIALECTS.map(([d]) => cell(aggSupport(a, d))).join(' | ')} |`);
   }
   lines.push('');
   const wins = allWindowFunctions();

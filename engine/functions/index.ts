@@ -5,6 +5,15 @@
 import './operators.js';
 import './conditional.js';
 import './string.js';
+import './string-search.js';
+import './string-codes.js';
+import './string-regex.js';
+import './datetime.js';
+import './math.js';
+import './collection.js';
+import './map.js';
+import './higher-order.js';
+import './json.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

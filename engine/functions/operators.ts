@@ -20,6 +20,7 @@ import { comparisonType, widenNumeric } from './coerce.js';
 import { decimalArith, decimalResultType } from './decimal.js';
 import { boolColumn, isNull, nullsOf } from './kernels.js';
 import { register, type KernelCtx, type ScalarFunction, type SqlEmit, type TypeCtx, type ArgInfo } from './registry.js';
+import { isTemporalArith, temporalArithKernel, temporalArithSql, temporalArithType } from './datetime.js';
 
 // ------------------------------------------------------------ arithmetic
 
@@ -28,8 +29,14 @@ type ArithName = '+' | '-' | '*' | '/' | '%' | 'div';
 const INT_MIN = -2147483648, INT_MAX = 2147483647;
 const LONG_LIMIT = 9223372036854775807;
 
+// Date and time arithmetic (date ± days or INTERVAL, timestamp ± INTERVAL, date − date,
+// timestamp − timestamp, interval ± interval) lives with the date functions (datetime-arith.ts):
+// each hook below hands `+` and `-` over when an operand is a date, timestamp or interval.
+const temporal = (op: ArithName, types: readonly DataType[]): boolean => (op === '+' || op === '-') && isTemporalArith(types);
+
 function arithType(op: ArithName): (args: readonly ArgInfo[], ctx: TypeCtx) => { returns: DataType; args: DataType[] } {
   return (args, ctx) => {
+    if (temporal(op, args.map((x) => x.type))) return temporalArithType(op as '+' | '-', args, ctx) as { returns: DataType; args: DataType[] };
     const [a, b] = args;
     const at = a.isNullLiteral ? (b.isNullLiteral ? 'int' : b.type) : a.type;
     const bt = b.isNullLiteral ? at : b.type;
@@ -49,6 +56,7 @@ function arithType(op: ArithName): (args: readonly ArgInfo[], ctx: TypeCtx) => {
 
 function arithKernel(op: ArithName) {
   return (args: readonly Column[], ctx: KernelCtx): Column => {
+    if (temporal(op, ctx.argTypes)) return temporalArithKernel(op as '+' | '-', args, ctx);
     if (storageOf(ctx.argTypes[0]) === 'decimal') return decimalArith(op, args[0] as DecimalColumn, args[1] as DecimalColumn, ctx);
     const n = ctx.n;
     const x = (args[0] as IntColumn | FloatColumn).data, y = (args[1] as IntColumn | FloatColumn).data;
@@ -90,6 +98,7 @@ function arithKernel(op: ArithName) {
 
 function arithSql(op: ArithName) {
   return (e: SqlEmit): Sql => {
+    if (temporal(op, e.argTypes)) return temporalArithSql(op as '+' | '-', e);
     const d = e.dialect;
     // Legacy mode: a zero divisor gives NULL on every target. ANSI mode: the target fails as the engine does.
     if (!e.ansi) {
@@ -177,7 +186,10 @@ const unaryMinus: ScalarFunction = {
       return { type: c.type, data, nulls: c.nulls };
     }
     const c = args[0] as IntColumn | FloatColumn;
-    const data = c.data instanceof Int32Array ? c.data.map((v) => -v | 0) : c.data.map((v) => (v === 0 ? 0 : -v));
+    // -(-2147483648) wraps around to itself (ANSI: ARITHMETIC_OVERFLOW); so does the smallest BIGINT
+    const min = ctx.returns === 'int' ? INT_MIN : ctx.returns === 'long' ? -LONG_LIMIT - 1 : NaN;
+    if (ctx.ansi) for (let i = 0; i < ctx.n; i++) if (c.data[i] === min && !(c.nulls && c.nulls[i])) ctx.fail(i, 'ARITHMETIC_OVERFLOW', `-(${min}) does not fit ${ctx.returns === 'int' ? 'an INT' : 'a BIGINT'}`, 'cast the operand to a wider type first');
+    const data = c.data instanceof Int32Array ? c.data.map((v) => -v | 0) : c.data.map((v) => (v === 0 || v === min ? v : -v));
     return { ...c, data } as Column;
   },
   sql: { default: (e) => ({ sql: `-${e.arg(0, P.UNARY)}`, prec: P.UNARY }) },

@@ -54,6 +54,8 @@ export interface Resolved {
   readonly args?: readonly (DataType | null)[];
   /** For lambda arguments (by index): the types of their parameters. */
   readonly lambdas?: Readonly<Record<number, readonly DataType[]>>;
+  /** What the type rule worked out for the kernel from literal arguments (a parsed schema, options): `KernelCtx.plan`. */
+  readonly plan?: unknown;
 }
 
 export interface TypeCtx {
@@ -61,6 +63,8 @@ export interface TypeCtx {
   readonly ansi: boolean;
   /** Throws TYPE_MISMATCH naming the function (with the table and place of the definition). */
   mismatch(message: string, hint?: string): never;
+  /** Throws a definition error with another code (an invalid literal argument: a malformed pattern, …). */
+  invalid?(code: string, message: string, params?: Readonly<Record<string, unknown>>, hint?: string): never;
   /** The type of a lambda's body for the given parameter types (type-checks the body). */
   lambdaType(argIndex: number, params: readonly DataType[]): DataType;
 }
@@ -82,6 +86,8 @@ export interface KernelCtx {
   readonly argTypes: readonly DataType[];
   /** Literal argument values (undefined where an argument is not a literal). */
   readonly literals: readonly (Value | undefined)[];
+  /** The type rule's `plan`, if it gave one. */
+  readonly plan?: unknown;
   /** Fails the flow (ANSI mode) for row `row` with a coded error naming the function. */
   fail(row: number, code: string, message: string, hint?: string): never;
   /** The evaluator of lambda argument `i`. */
@@ -103,6 +109,8 @@ export interface SqlEmit {
   readonly dialect: Dialect;
   /** The pipeline's ANSI mode (the emitted SQL sets the same). */
   readonly ansi: boolean;
+  /** The session time zone (the emitted Spark SQL sets the same; DuckDB spellings convert to it). */
+  readonly timeZone: string;
   readonly args: readonly ExprNode[];
   /** Argument types as resolved (after coercion). */
   readonly argTypes: readonly DataType[];
@@ -116,10 +124,19 @@ export interface SqlEmit {
   coerced(i: number, t: DataType): Sql;
   /** The SQL of an expression that is not one of the arguments (for spellings that rewrite). */
   expr(e: ExprNode): Sql;
+  /** Lambda argument i as SQL parts: its parameter names and its body (which may use `extra` variables the spelling binds). */
+  lambda(i: number, opts?: LambdaOptions): { readonly params: readonly string[]; readonly body: string };
+  /** Stops the compilation: this call has no form in the dialect (NON_PORTABLE_EXPRESSION, naming the table and the expression). */
+  unsupported(why: string): never;
   /** A SQL literal. */
   literal(v: Value, t: DataType): string;
   /** Tells the portability report about a difference at the edges (reported once per dataset). */
   note(code: string, detail: string): void;
+}
+
+/** How a spelling gets a lambda's body: extra variables (bound by the spelling around the body) it may use. */
+export interface LambdaOptions {
+  readonly extra?: readonly { readonly name: string; readonly type: DataType }[];
 }
 
 /**

@@ -316,7 +316,10 @@ class TypeParser {
 /**
  * A JS value of a cell: numbers for numeric, date (epoch days), timestamp
  * (epoch micros) and interval types (micros or months), and for decimals (a
- * JS number close to the exact value, which the column keeps); arrays as
- * arrays, maps as `Map`s, structs as plain objects with their fields in order.
+ * JS number close to the exact value, which the column keeps; inside an
+ * array, map or struct the number is all there is, so a decimal of more
+ * than 15 significant digits there is approximate); arrays as arrays, maps
+ * as `Map`s keyed by the key's value (keys are atomic), structs as plain
+ * objects with their fields in order.
  */
-export type Value = string | number | boolean | null | readonly Value[] | ReadonlyMap<string, Value> | { readonly [field: string]: Value };
+export type Value = string | number | boolean | null | readonly Value[] | ReadonlyMap<Value, Value> | { readonly [field: string]: Value };

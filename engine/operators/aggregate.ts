@@ -53,7 +53,8 @@ export class AggregateOperator {
   private windows = new Map<number, Map<unknown, Group>>();
   private readonly keyTypes: string[];
   private readonly keyEvals: Evaluator[];
-  private readonly argEvals: (Evaluator | null)[];
+  /** The argument evaluators of each aggregate (none for count(*)). */
+  private readonly argEvals: Evaluator[][];
   /** `FILTER (WHERE …)` of each aggregate, if any. */
   private readonly filterEvals: (Evaluator | null)[];
   private readonly fns: AggregateFunction<unknown>[];
@@ -78,14 +79,13 @@ export class AggregateOperator {
     this.schema = fields;
     this.keyEvals = keys.map(([, e]) => compileExpr(e, input, env));
     this.keyTypes = keys.map(([, e]) => exprType(e, input, env.origin, env.ansi));
-    this.argEvals = aggs.map(([, a], k) => {
-      if (a.args.length === 0) return null;
-      const t = exprType(a.args[0], input, env.origin, env.ansi), want = resolved[k].argTypes[0];
-      return compileExpr(t === want ? a.args[0] : { kind: 'cast', arg: a.args[0], to: want }, input, env);
-    });
+    this.argEvals = aggs.map(([, a], k) => a.args.map((x, j) => {
+      const t = exprType(x, input, env.origin, env.ansi), want = resolved[k].argTypes[j];
+      return compileExpr(t === want ? x : { kind: 'cast', arg: x, to: want }, input, env);
+    }));
     this.filterEvals = aggs.map(([, a]) => (a.filter ? compileExpr(a.filter, input, env) : null));
-    this.fns = aggs.map(([, a], k) => resolved[k].def.make(resolved[k].argTypes, resolved[k].returns, a.distinct));
-    this.distinct = aggs.map(([, a]) => (a.distinct && a.fn === 'count' ? new DistinctTable() : null));
+    this.fns = aggs.map(([, a], k) => resolved[k].def.make(resolved[k].argTypes, resolved[k].returns, a.distinct, resolved[k].literals));
+    this.distinct = aggs.map(([, a], k) => (resolved[k].def.distinctTable || (a.distinct && a.fn === 'count') ? new DistinctTable() : null));
     this.paneUs = window ? gcd(window.sizeUs, window.slideUs) : 0;
     this.timeIdx = window ? columnIndex(input, window.timeColumn) : -1;
   }
@@ -135,7 +135,7 @@ export class AggregateOperator {
     const res: AggregateAddResult = { nullEventTime: 0, late: 0 };
     if (b.length === 0) return res;
     const keyCols = this.keyEvals.map((f) => f(b));
-    const argCols = this.argEvals.map((f) => (f ? f(b) : null));
+    const argCols = this.argEvals.map((fs) => fs.map((f) => f(b)));
     const n = b.length;
     let pairGroups: Group[];
     let pairRows: Int32Array;
@@ -199,9 +199,9 @@ export class AggregateOperator {
         for (let p = 0; p < pairs; p++) if (mask[pairRows[p]]) { groups.push(pairGroups[p]); rows[count++] = pairRows[p]; }
       }
       const table = this.distinct[k];
-      if (table) { this.addDistinct(table, k, b, keyCols, argCols[k]!, groups, rows, count); continue; }
+      if (table) { this.addDistinct(table, k, b, keyCols, argCols[k][0], groups, rows, count); continue; }
       for (let p = 0; p < count; p++) states[p] = groups[p].accs[k];
-      this.fns[k].addRows(states, argCols[k], rows, count);
+      this.fns[k].addRows(states, argCols[k][0] ?? null, rows, count, argCols[k]);
     }
     return res;
   }

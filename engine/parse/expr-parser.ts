@@ -20,6 +20,9 @@ import { lookupAggregate } from '../functions/aggregates.js';
 import { parseIntervalLiteral } from './interval.js';
 import '../functions/index.js';
 
+/** The units of timestampadd / timestampdiff (and of dateadd / datediff with a unit). */
+const DATETIME_UNITS = new Set(['YEAR', 'QUARTER', 'MONTH', 'WEEK', 'DAY', 'DAYOFYEAR', 'HOUR', 'MINUTE', 'SECOND', 'MILLISECOND', 'MICROSECOND']);
+
 export interface NodePos { readonly file?: string; readonly line: number; readonly col: number }
 
 const positions = new WeakMap<object, NodePos>();
@@ -212,7 +215,10 @@ export class ExprParser {
     const t = this.peek();
     if (this.isOp('-')) {
       this.i++;
+      // -2147483648 is the smallest INT (2147483648 alone is a BIGINT)
+      const minInt = this.peek().kind === 'number' && this.peek().text === '2147483648';
       const x = this.unary();
+      if (minInt && x.kind === 'lit' && x.value === 2147483648) return this.lit(-2147483648, 'int', t);
       // a negative numeric literal stays a literal
       if (x.kind === 'lit' && typeof x.value === 'number') return this.lit(-x.value, x.type, t);
       if (x.kind === 'lit' && typeof x.value === 'string' && x.type.startsWith('decimal')) return this.lit(x.value.startsWith('-') ? x.value.slice(1) : '-' + x.value, x.type, t);
@@ -261,7 +267,8 @@ export class ExprParser {
       if (!first && this.isOp('.') && this.peek(1).offset === t.end) { this.i++; continue; }
       if ((t.kind === 'ident' || t.kind === 'qident') && (first || this.t[this.i - 1].end === t.offset)) {
         this.i++;
-        path += t.kind === 'qident' || /[^A-Za-z0-9_]/.test(t.text) ? `['${t.text}']` : `.${t.text}`;
+        // identifiers match case-insensitively (backquoted ones too); see json_path
+        path += t.kind === 'qident' || /[^A-Za-z0-9_]/.test(t.text) ? '.`' + t.text.replace(/`/g, '``') + '`' : `.${t.text}`;
         first = false;
         continue;
       }
@@ -269,7 +276,7 @@ export class ExprParser {
         this.i++;
         const k = this.next();
         if (k.kind === 'number') path += `[${k.text}]`;
-        else if (k.kind === 'string') path += `['${k.text}']`;
+        else if (k.kind === 'string') path += `['${k.text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}']`;
         else if (k.kind === 'op' && k.text === '*') path += '[*]';
         else this.fail('expected an index or a quoted key in a JSON path', k);
         this.expectOp(']');
@@ -437,6 +444,19 @@ export class ExprParser {
       case 'EXISTS':
         if (this.isOp('(', 1) && (this.isWord('SELECT', 2) || this.isWord('WITH', 2))) this.unsupported('EXISTS (subquery)', t);
         break;
+      case 'DATEADD': case 'DATE_ADD': case 'TIMESTAMPADD': case 'DATEDIFF': case 'DATE_DIFF': case 'TIMESTAMPDIFF': {
+        // dateadd(HOUR, 2, ts) and datediff(DAY, start, end): a unit keyword first (Spark's timestampadd / timestampdiff)
+        const unit = this.peek(2);
+        if (this.isOp('(', 1) && unit.kind === 'ident' && DATETIME_UNITS.has(unit.upper) && this.isOp(',', 3)) {
+          this.i += 4;
+          const a = this.expr();
+          this.expectOp(',');
+          const b = this.expr();
+          this.expectOp(')');
+          return this.call(w.includes('ADD') ? 'timestampadd' : 'timestampdiff', [this.lit(unit.upper, 'string', unit), a, b], t);
+        }
+        break;
+      }
     }
     if (this.isOp('(', 1)) return this.functionCall();
     this.i++;
@@ -507,7 +527,8 @@ export class ExprParser {
     const args = [first];
     while (this.eatOp(',')) args.push(this.expr());
     this.expectOp(')');
-    return this.call('trim', args, t);
+    // the function-call form trim(trimStr, str) takes the characters first (Spark); the IR takes the string first
+    return this.call('trim', args.length === 2 ? [args[1], args[0]] : args, t);
   }
 
   /** name(args) [FILTER (WHERE …)] [IGNORE|RESPECT NULLS] [OVER (…)]. */
@@ -547,7 +568,9 @@ export class ExprParser {
       if (distinct) this.fail(`DISTINCT is only allowed in aggregate functions, not in ${name}()`, t);
       if (filter) this.fail(`FILTER (WHERE …) is only allowed on aggregate functions, not on ${name}()`, t);
       if (star) this.fail(`${name}(*) is not allowed`, t);
-      fn = this.call(name, ignoreNulls ? [...args, this.lit(true, 'boolean', t)] : args, t);
+      // ltrim(trimStr, str) / rtrim(trimStr, str) take the characters first (Spark); the IR takes the string first
+      const ordered = (name === 'ltrim' || name === 'rtrim') && args.length === 2 ? [args[1], args[0]] : args;
+      fn = this.call(name, ignoreNulls ? [...ordered, this.lit(true, 'boolean', t)] : ordered, t);
     }
     if (this.eatWord('OVER')) fn = this.at({ kind: 'over', fn, spec: this.windowSpec() }, t);
     return fn;

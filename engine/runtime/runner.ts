@@ -13,7 +13,10 @@ import { planSources } from '../ir/plan.js';
 import type { PipelineGraph } from '../graph/graph.js';
 import { PipelineExecutor, type BatchResult, type SourceChunk } from './executor.js';
 import { sourceKey } from './flow.js';
-import { FileSourceAccess, readCsvFile } from './sources.js';
+import { FileSourceAccess, readCsvFile, readSourceBytes } from './sources.js';
+import type { WorkerPool } from './workers.js';
+import type { CsvParseResult } from '../sources/csv-parser.js';
+import * as path from 'node:path';
 import { checkNewColumns } from './schema-evolution.js';
 import { matchFiles, matchNewFiles, nodeFileSystem, type FileEntry, type SourceFileSystem } from '../sources/files.js';
 
@@ -56,7 +59,12 @@ export interface RunnerOptions {
   onFileChanged?: (file: string, before: FileEntry, now: FileEntry, reingested: boolean) => void;
   /** New columns were found in an `addNewColumns` source. */
   onNewColumns?: (source: string, columns: string[]) => void;
+  /** Worker threads that parse the next files while the operators run (none: everything on this thread). */
+  pool?: WorkerPool;
 }
+
+/** Files parsed ahead of the one being processed (bounds the memory of the prefetch). */
+const PARSE_AHEAD = 2;
 
 export class PipelineRunner {
   readonly executor: PipelineExecutor;
@@ -154,20 +162,37 @@ export class PipelineRunner {
   /**
    * Reads the plan's files in order. A file that vanished since it was listed,
    * or cannot be read, is skipped (logged, not indexed) and picked up again by a
-   * later batch; bad content never fails a read (it is rescued).
+   * later batch; bad content never fails a read (it is rescued). With a worker
+   * pool, the next files are parsed on workers while this thread runs the
+   * operators on the current one; the order and the results are the same.
    */
-  private *chunks(plan: PlannedBatch): Generator<SourceChunk> {
-    for (const { source, file } of plan.files) {
+  private async *chunks(plan: PlannedBatch): AsyncGenerator<SourceChunk> {
+    const pool = this.options.pool;
+    const parse = (i: number): Promise<CsvParseResult | { error: unknown }> => {
+      const { source, file } = plan.files[i];
       const src = this.sources.find((s) => s.key === source)!;
-      let parsed;
-      try {
-        parsed = readCsvFile(this.fsys, this.options.input, file.name, src.options, plan.ingestedAtUs);
-      } catch (e) {
+      if (!pool?.enabled) {
+        try { return Promise.resolve(readCsvFile(this.fsys, this.options.input, file.name, src.options, plan.ingestedAtUs)); } catch (e) { return Promise.resolve({ error: e }); }
+      }
+      let bytes: Uint8Array;
+      try { bytes = readSourceBytes(this.fsys, this.options.input, file.name); } catch (e) { return Promise.resolve({ error: e }); }
+      return pool.parseCsv(bytes, src.options, { sourceFile: path.basename(file.name), ingestedAtUs: plan.ingestedAtUs }).catch((e: unknown) => ({ error: e }));
+    };
+    const ahead: Promise<CsvParseResult | { error: unknown }>[] = [];
+    let next = 0;
+    const fill = () => { while (ahead.length < (pool?.enabled ? PARSE_AHEAD : 1) && next < plan.files.length) ahead.push(parse(next++)); };
+    for (let i = 0; i < plan.files.length; i++) {
+      fill();
+      const parsed = await ahead.shift()!;
+      const { source, file } = plan.files[i];
+      if ('error' in parsed) {
+        const e = parsed.error;
         const reason = (e as { params?: { reason?: string } }).params?.reason ?? 'unreadable';
         (plan.skipped ??= []).push({ source, name: file.name, reason });
         this.options.onFileSkipped?.(file.name, reason, e);
         continue;
       }
+      const src = this.sources.find((s) => s.key === source)!;
       checkNewColumns(src.dataset, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
       yield { source, batch: parsed.batch };
     }

@@ -12,15 +12,18 @@ import { matchFiles, type FileEntry, type SourceFileSystem } from '../sources/fi
 import type { SourceAccess } from './executor.js';
 import { RuntimeFailure } from '../errors.js';
 
-/** Parses one CSV file of a source. Unreadable files raise `SOURCE_FILE_UNREADABLE`. */
-export function readCsvFile(fsys: SourceFileSystem, root: string, file: string, options: CsvOptions, ingestedAtUs: number): CsvParseResult {
-  let bytes: Buffer;
+/** The bytes of a source file. Unreadable files raise `SOURCE_FILE_UNREADABLE`. */
+export function readSourceBytes(fsys: SourceFileSystem, root: string, file: string): Buffer {
   try {
-    bytes = fsys.read(root, file);
+    return fsys.read(root, file);
   } catch (e) {
     throw new RuntimeFailure('SOURCE_FILE_UNREADABLE', `cannot read ${file}: ${(e as Error).message}`, { file, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check the file exists and is readable', cause: e });
   }
-  return parseCsv(bytes, options, { sourceFile: path.basename(file), ingestedAtUs });
+}
+
+/** Parses one CSV file of a source. Unreadable files raise `SOURCE_FILE_UNREADABLE`. */
+export function readCsvFile(fsys: SourceFileSystem, root: string, file: string, options: CsvOptions, ingestedAtUs: number): CsvParseResult {
+  return parseCsv(readSourceBytes(fsys, root, file), options, { sourceFile: path.basename(file), ingestedAtUs });
 }
 
 /** The files a CSV source reads in batch mode: matches in the input root, else the first fallback path that exists. */

@@ -16,6 +16,7 @@
  *   for the old files, which are deleted after the commit (no time travel by
  *   default, so `read_parquet('<table>/*.parquet')` equals the table).
  */
+import type { WorkerPool } from '../runtime/workers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -54,6 +55,8 @@ interface Staged {
   buffer: Batch[];
   bufferedRows: number;
   files: { tmp: string; final: string; rows: number; stats: string; size: number }[];
+  /** Files being encoded and written on a worker. */
+  writing: Promise<void>[];
   replace: boolean;
   seq: number;
 }
@@ -136,6 +139,8 @@ export function deltaStats(b: Batch): string {
 export interface DeltaStoreOptions {
   /** Keep files removed by a refresh this long (ms) for time travel; 0 deletes them right after the commit. */
   vacuumRetentionMs?: number;
+  /** Worker threads that encode and write Parquet files while this thread goes on (commit waits for them). */
+  pool?: WorkerPool;
 }
 
 export class DeltaStore implements TableStore {
@@ -180,7 +185,7 @@ export class DeltaStore implements TableStore {
 
   private stage(table: string): Staged {
     let s = this.staged.get(table);
-    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], replace: false, seq: 0 }; this.staged.set(table, s); }
+    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], writing: [], replace: false, seq: 0 }; this.staged.set(table, s); }
     return s;
   }
 
@@ -227,18 +232,35 @@ export class DeltaStore implements TableStore {
     const id = randomUUID();
     const final = `part-${String(Math.max(0, this.currentBatch)).padStart(6, "0")}-${String(s.seq++).padStart(5, "0")}-${id}.c000.snappy.parquet`;
     const tmp = `.${id}.parquet.tmp`;
+    const failed = (e: unknown) => new RuntimeFailure('TABLE_WRITE_FAILED', `cannot write a data file of ${table}: ${(e as Error).message}`, { table, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check free disk space and permissions; the batch was not committed and will be re-run', cause: e });
+    const pool = this.options.pool;
+    if (pool?.enabled) {
+      const entry = { tmp, final, rows: b.length, stats: '', size: 0 };
+      s.files.push(entry);
+      s.writing.push(pool.writeParquet(b, path.join(dir, tmp)).then((r) => { entry.size = r.size; entry.stats = r.stats; }, (e: unknown) => { throw failed(e); }));
+      return;
+    }
     const bytes = encodeParquet(b);
     try {
       fs.writeFileSync(path.join(dir, tmp), bytes);
     } catch (e) {
-      throw new RuntimeFailure('TABLE_WRITE_FAILED', `cannot write a data file of ${table}: ${(e as Error).message}`, { table, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check free disk space and permissions; the batch was not committed and will be re-run', cause: e });
+      throw failed(e);
     }
     s.files.push({ tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length });
+  }
+
+  /** Waits for the table's files still being written on a worker. */
+  private async written(s: Staged): Promise<void> {
+    const jobs = s.writing.splice(0);
+    const results = await Promise.allSettled(jobs);
+    const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (bad) throw bad.reason;
   }
 
   async discard(table: string): Promise<void> {
     const s = this.staged.get(table);
     if (!s) return;
+    await this.written(s).catch(() => undefined);
     for (const f of s.files) fs.rmSync(path.join(this.tableDir(table), f.tmp), { force: true });
     this.staged.delete(table);
   }
@@ -247,6 +269,7 @@ export class DeltaStore implements TableStore {
     const s = this.staged.get(table);
     if (!s) return false;
     this.flush(table, schema);
+    await this.written(s);
     const snap = this.log(table);
     const appId = info.appId + this.appIdSuffix;
     const done = snap.txn.get(appId);

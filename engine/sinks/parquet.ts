@@ -47,9 +47,10 @@ import {
   tableToIPC,
 } from 'apache-arrow';
 import type { DataType as ArrowDataType } from 'apache-arrow';
+import { batchKeys } from '../column/group-ids.js';
 import * as pw from 'parquet-wasm/node';
 import {
-  ColumnBuilder, columnFromValues, decimalScale, emptyColumn, isNestedColumn, pow10n, storageOf, valueAt,
+  ColumnBuilder, columnFromValues, decimalScale, emptyColumn, isNestedColumn, pow10n, storageOf, takeColumn, valueAt,
   type Batch, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn,
 } from '../batch.js';
 import {
@@ -63,6 +64,13 @@ import {
 export interface ParquetWriteOptions {
   /** Page compression; snappy by default. */
   compression?: 'snappy' | 'uncompressed';
+  /**
+   * Per-column encoding choices: 'auto' (default) dictionary-encodes a column
+   * only when a sample of it repeats values (gender, codes, descriptions, file
+   * names), and keeps chunk statistics only; 'default' is the writer's own
+   * (dictionary everywhere, page statistics).
+   */
+  tuning?: 'auto' | 'default';
   /** Maximum rows per row group (parquet-wasm's default, 1M rows, if unset). */
   rowGroupSize?: number;
 }
@@ -224,7 +232,7 @@ function nestedData(t: DataType, values: readonly Value[], start: number, end: n
       const v = values[start + i];
       if (v !== null && v !== undefined) {
         if (info.kind === 'array') for (const x of v as readonly Value[]) flat.push(x ?? null);
-        else for (const [k, x] of v as ReadonlyMap<string, Value>) { keys.push(k); flat.push(x ?? null); }
+        else for (const [k, x] of v as ReadonlyMap<Value, Value>) { keys.push(k); flat.push(x ?? null); }
       }
       offsets[i + 1] = flat.length;
     }
@@ -295,6 +303,22 @@ function reserveWasmMemory(bytes: number): void {
   }
 }
 
+/** Rows sampled to decide on dictionary encoding. */
+const DICTIONARY_SAMPLE = 2048;
+
+/**
+ * Whether a column repeats its values enough for a dictionary to pay: fewer
+ * than one distinct value in four over an evenly spread sample. A dictionary
+ * on unique values (names, ids) costs building time and falls back anyway.
+ */
+function repeats(c: Column, n: number): boolean {
+  if (n < 64) return true;
+  const step = Math.max(1, Math.floor(n / DICTIONARY_SAMPLE));
+  const rows = Int32Array.from({ length: Math.min(n, DICTIONARY_SAMPLE) }, (_, k) => Math.min(n - 1, k * step));
+  const sample = takeColumn(c, rows);
+  return batchKeys([sample], rows.length).count * 4 <= rows.length;
+}
+
 /** Encodes a batch as a Parquet file (snappy-compressed by default). */
 export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): Uint8Array {
   if (batch.columns.length !== batch.schema.length) throw new Error('internal: batch has a column count different from its schema');
@@ -304,6 +328,14 @@ export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): 
   if (options.rowGroupSize !== undefined) {
     if (!(options.rowGroupSize >= 1)) throw new Error(`rowGroupSize must be positive, got ${options.rowGroupSize}`);
     builder = builder.setMaxRowGroupSize(Math.floor(options.rowGroupSize));
+  }
+  if ((options.tuning ?? 'auto') === 'auto') {
+    // Page statistics cost time on every page and no reader of these tables uses them (Delta keeps file statistics).
+    builder = builder.setStatisticsEnabled(pw.EnabledStatistics.Chunk);
+    batch.schema.forEach((f, j) => {
+      if (isNestedColumn(batch.columns[j])) return;
+      builder = builder.setColumnDictionaryEnabled(f.name, repeats(batch.columns[j], batch.length));
+    });
   }
   const props = builder.build();
   // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).
@@ -472,9 +504,10 @@ function readNestedColumn(type: DataType, chunks: readonly Data[], n: number, na
       const offs = numericOffsets(d.valueOffsets as unknown as Int32Array | BigInt64Array, d.length + 1);
       for (let i = 0; i < d.length; i++) {
         if (!isValid(d, i)) continue;
-        const m = new Map<string, Value>();
-        for (let k = offs[i]; k < offs[i + 1]; k++) m.set(String(valueAt(keys, k)), valueAt(vals, k));
-        out[pos + i] = m;
+        // keys keep their type (an int key stays a number, as the map functions compare it)
+        const m = new Map<Value, Value>();
+        for (let k = offs[i]; k < offs[i + 1]; k++) m.set(valueAt(keys, k), valueAt(vals, k));
+        out[pos + i] = m as unknown as Value;
       }
     } else if (info.kind === 'struct' && d.typeId === Type.Struct) {
       const names = (d.type as unknown as { children: ArrowField[] }).children.map((f) => f.name);

@@ -185,12 +185,13 @@ export class PipelineCompiler {
       onConstruct: (c) => this.construct(g.name, c),
       onNote: (code, detail) => this.note({ table: g.name, code, treatment: 'approximated', detail, columns: g.schema.map((f) => f.name), condition: 'the function meets the inputs its entry names' }),
       ansi: this.graph.pipeline.options.ansi ?? false,
+      timeZone: this.graph.pipeline.options.timeZone ?? 'UTC',
     };
   }
 
   private outputCompiler(g: GraphDataset, schema: Schema = g.schema): ExprCompiler {
     const env = this.env(g);
-    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: env.origin, onConstruct: env.onConstruct, onNote: env.onNote, ansi: env.ansi });
+    return new ExprCompiler({ dialect: this.d, schema, ref: (k) => this.d.ident(k), table: g.name, origin: env.origin, onConstruct: env.onConstruct, onNote: env.onNote, ansi: env.ansi, timeZone: env.timeZone });
   }
 
   // ------------------------------------------------------------ datasets
@@ -202,7 +203,7 @@ export class PipelineCompiler {
       INTEGER_OVERFLOW: d.name === 'duckdb'
         ? 'integer arithmetic that overflows fails the script; the engine wraps INT results and computes BIGINT ones in doubles.'
         : 'integer arithmetic that overflows fails the update in ANSI mode (wraps otherwise); the engine wraps INT results and computes BIGINT ones in doubles.',
-      DOUBLE_TO_STRING: 'a DOUBLE cast to STRING is formatted by the target (5.0, 1.0E21), not as JavaScript formats it (5, 1e+21).',
+      DOUBLE_TO_STRING: `a DOUBLE cast to STRING is formatted by ${d.title} (1e-05, 10000000.0), not as Spark formats it (1.0E-5, 1.0E7).`,
       UNICODE_CASE_MAPPING: `upper()/lower() follow ${d.title}'s Unicode case mapping, which can differ from JavaScript's for a few characters (e.g. ß).`,
     };
     const when: Record<ExprConstruct, string> = {
@@ -528,7 +529,7 @@ export class PipelineCompiler {
 
   private aggSchema(rel: Rel, p: Extract<PlanNode, { kind: 'aggregate' }>): Schema {
     const s = rel.schema;
-    const c = new ExprCompiler({ dialect: this.d, schema: s, ref: (k) => k, table: rel.env.table, ansi: rel.env.ansi });
+    const c = new ExprCompiler({ dialect: this.d, schema: s, ref: (k) => k, table: rel.env.table, ansi: rel.env.ansi, timeZone: rel.env.timeZone });
     const out: { name: string; type: Schema[number]['type'] }[] = [];
     if (p.window) out.push({ name: 'window_start', type: 'timestamp' }, { name: 'window_end', type: 'timestamp' });
     for (const [n, e] of p.keys) out.push({ name: n, type: c.typeOf(e) });

@@ -155,7 +155,8 @@ export const duckdb: Dialect = {
   currentTimestamp: () => 'CAST(current_timestamp AS TIMESTAMP)',
   timestampFromText: (e) => `CAST(TRY_CAST(regexp_replace(upper(${e}), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '\\1 \\2:00\\3') AS TIMESTAMPTZ) AS TIMESTAMP)`,
   tableRef: (name) => ident(name),
-  interval: (us) => `INTERVAL ${us} MICROSECONDS`,
+  // DuckDB's INTERVAL n UNIT takes a non-negative 32-bit n
+  interval: (us) => (us >= 0 && us <= 2147483647 ? `INTERVAL ${us} MICROSECONDS` : `to_microseconds(CAST(${us} AS BIGINT))`),
 
   expectations: { warn: 'comment', drop: 'filter', fail: 'check' },
   windows: 'epoch',

@@ -6,9 +6,10 @@
  * - three-valued logic, IN, BETWEEN, COALESCE and CASE are the same in SQL;
  * - a comparison of a DATE/TIMESTAMP with a STRING converts the string with the
  *   engine's strict rules (`YYYY-MM-DD`, ISO timestamps), not the target's
- *   lenient cast;
- * - CAST from STRING is the engine's try-cast (Spark's non-ANSI CAST, but with
- *   the engine's accepted forms): a value that does not convert is NULL;
+ *   lenient cast (in ANSI mode: Spark's ANSI cast, as the engine does);
+ * - CAST is Spark's, in the pipeline's ANSI mode and session time zone
+ *   (`cast-sql.ts`: plain CAST on Databricks and Spark, Spark's rules spelled
+ *   out for DuckDB);
  * - `/` and `%` give NULL on a zero divisor; `/` always gives a DOUBLE;
  * - `trim()` removes spaces only; `length()` counts characters.
  *
@@ -18,11 +19,14 @@
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
 import { resolveAggregate, type ResolvedAggregate } from '../functions/aggregates.js';
-import { isDecimal, isNumeric, typeInfo, type DataType, type Schema, type Value } from '../ir/types.js';
-import { exprType, resolveCall } from '../expr/typecheck.js';
+import { isDecimal, isNested, isNumeric, typeInfo, type DataType, type Field, type Schema, type Value } from '../ir/types.js';
+import { exprType, lambdaVarName, resolveCall, structFieldRef, type ResolvedCall } from '../expr/typecheck.js';
 import { exprToString } from '../expr/text.js';
-import { castValue, litValue } from '../expr/cast.js';
-import { lookupFunction, spellingFor, type SqlEmit } from '../functions/registry.js';
+import { castValue, decimalText, litValue, sparkCast, type CastMode } from '../expr/cast.js';
+import { constantColumn, decimalScale, isNullAt, valueAt, type DecimalColumn } from '../batch.js';
+import { sessionZone } from '../time/zones.js';
+import { castSql } from './cast-sql.js';
+import { lookupFunction, spellingFor, type LambdaOptions, type SqlEmit } from '../functions/registry.js';
 import '../functions/index.js';
 import { formatDate, formatTimestamp } from '../sources/csv-values.js';
 import { UnsupportedError, type Origin } from '../errors.js';
@@ -46,6 +50,8 @@ export interface ExprContext {
   readonly onNote?: (code: string, detail: string) => void;
   /** The pipeline's ANSI mode (type rules that depend on it). */
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`, default UTC). */
+  readonly timeZone?: string;
 }
 
 import { P, atom, paren, type Sql } from './precedence.js';
@@ -146,7 +152,7 @@ export function literalSql(d: Dialect, value: Value, type: DataType): Sql {
       return atom(`CAST(${text.startsWith('-') ? `'${text}'` : text} AS ${d.typeName(type)})`);
     }
     case 'interval day to second': return atom(d.interval(Number(v)));
-    case 'interval year to month': return atom(d.name === 'duckdb' ? `INTERVAL ${Number(v)} MONTHS` : `INTERVAL ${Number(v)} MONTHS`);
+    case 'interval year to month': return atom(d.name === 'duckdb' ? `to_months(${Number(v)})` : `INTERVAL ${Number(v)} MONTHS`);
     case 'array': return atom(d.name === 'duckdb' ? `[${(v as Value[]).map((x) => literalSql(d, x, info.element).sql).join(', ')}]` : `array(${(v as Value[]).map((x) => literalSql(d, x, info.element).sql).join(', ')})`);
     default: throw new Error(`internal: no SQL literal for type ${type}`);
   }
@@ -176,6 +182,11 @@ export class ExprCompiler {
     return exprType(e, this.ctx.schema, this.origin, this.ctx.ansi ?? false);
   }
 
+  /** Tells the portability report about a difference of the target (once per dataset). */
+  note(code: string, detail: string): void {
+    this.ctx.onNote?.(code, detail);
+  }
+
   /** Type-checks an aggregate call and resolves its registry entry. */
   resolveAggregate(a: AggNode): ResolvedAggregate {
     return resolveAggregate(a, this.ctx.schema, this.origin, this.ctx.ansi ?? false);
@@ -197,6 +208,10 @@ export class ExprCompiler {
   coerce(e: ExprNode, to: DataType): Sql {
     const from = this.typeOf(e);
     if (from === to || isNullLit(e)) return this.c(e);
+    if (this.ctx.ansi && from === 'string' && (DT(to) || isNumeric(to) || to === 'boolean')) {
+      // ANSI mode: the engine converts with Spark's ANSI cast (a text that does not convert fails)
+      return this.castTo(e, from, to, 'ansi');
+    }
     if (from === 'string' && (DT(to) || isNumeric(to) || to === 'boolean')) {
       if (e.kind === 'lit') return literalSql(this.d, castValue(e.value, 'string', to), to);
       return hook(castFromString(this.d, this.c(e).sql, to), P.ADD);
@@ -210,7 +225,10 @@ export class ExprCompiler {
   private c(e: ExprNode): Sql {
     const d = this.d;
     switch (e.kind) {
-      case 'col': return hook(this.ctx.ref(e.name), P.ATOM);
+      case 'col': {
+        const field = e.qualifier?.length ? structFieldRef(e, this.ctx.schema) : undefined;
+        return field ? this.c(field) : hook(this.ctx.ref(e.name), P.ATOM);
+      }
       case 'var': return atom(d.ident(e.name));
       case 'lit': return literalSql(d, e.value, e.type);
       case 'call': return this.call(e);
@@ -221,8 +239,8 @@ export class ExprCompiler {
         const other = e.otherwise && !isNullLit(e.otherwise) ? ` ELSE ${this.coerceValue(e.otherwise, out)}` : '';
         return atom(`${head}${parts.join(' ')}${other} END`);
       }
-      case 'cast': return e.try ? atom(d.tryCast(this.c(e.arg).sql, e.to)) : this.cast(e.arg, e.to);
-      case 'lambda': return { sql: `${e.params.length === 1 ? d.ident(e.params[0]) : `(${e.params.map((p) => d.ident(p)).join(', ')})`} -> ${this.c(e.body).sql}`, prec: P.OR };
+      case 'cast': return this.cast(e.arg, e.to, e.try === true);
+      case 'lambda': return this.lambdaSql(e, []);
       case 'udf': return this.udf(e);
       case 'aggregate': case 'over':
         throw new Error('internal: aggregates and window functions are compiled by the plan compiler');
@@ -246,12 +264,15 @@ export class ExprCompiler {
     const emit: SqlEmit = {
       dialect: d,
       ansi: this.ctx.ansi ?? false,
+      timeZone: this.ctx.timeZone ?? 'UTC',
       args: e.args,
       argTypes: r.argTypes,
       returns: r.resolved.returns,
       literals: r.literals,
-      arg: (i, minPrec = P.OR) => paren(this.argSql(e, r.argTypes, i), minPrec),
-      argSql: (i) => this.argSql(e, r.argTypes, i),
+      arg: (i, minPrec = P.OR) => paren(this.argSql(e, r, i), minPrec),
+      argSql: (i) => this.argSql(e, r, i),
+      lambda: (i, opts) => this.lambdaParts(e.args[i], r.resolved.lambdas?.[i] ?? [], opts),
+      unsupported: fail,
       coerced: (i, t) => this.coerce(e.args[i], t),
       expr: (x) => this.c(x),
       literal: (v, t) => literalSql(d, v, t).sql,
@@ -264,14 +285,38 @@ export class ExprCompiler {
       const out = s(emit);
       return typeof out === 'string' ? hook(out, P.ADD) : out;
     }
-    return hook(fillTemplate(s, e.args.length, (i) => this.argSql(e, r.argTypes, i)), P.ADD);
+    return hook(fillTemplate(s, e.args.length, (i) => this.argSql(e, r, i)), P.ADD);
   }
 
-  /** Argument i of a call, brought to its resolved type. */
-  private argSql(e: Extract<ExprNode, { kind: 'call' }>, types: readonly DataType[], i: number): Sql {
+  /** Argument i of a call, brought to its resolved type (a lambda with its parameters' types). */
+  private argSql(e: Extract<ExprNode, { kind: 'call' }>, r: ResolvedCall, i: number): Sql {
     const a = e.args[i];
-    if (a.kind === 'lambda') return this.c(a);
-    return this.coerce(a, types[i]);
+    if (a.kind === 'lambda') return this.lambdaSql(a, r.resolved.lambdas?.[i] ?? []);
+    return this.coerce(a, r.argTypes[i]);
+  }
+
+  /** A lambda: `x -> body`, `(x, y) -> body`; DuckDB 1.3+ spells it `lambda x, y: body` (its `->` form is deprecated). */
+  private lambdaSql(lam: Extract<ExprNode, { kind: 'lambda' }>, paramTypes: readonly DataType[]): Sql {
+    const { params, body } = this.lambdaParts(lam, paramTypes);
+    if (this.d.name === 'duckdb') return { sql: `lambda ${params.join(', ')}: ${body}`, prec: P.OR };
+    return { sql: `${params.length === 1 ? params[0] : `(${params.join(', ')})`} -> ${body}`, prec: P.OR };
+  }
+
+  /**
+   * A lambda's parameters and body, the body compiled with the parameters
+   * known (their types from the function's type rule) and any `extra`
+   * variables a spelling binds around it.
+   */
+  private lambdaParts(lam: ExprNode, paramTypes: readonly DataType[], opts: LambdaOptions = {}): { params: string[]; body: string } {
+    if (lam.kind !== 'lambda') throw new Error('internal: not a lambda');
+    const shadowed = new Set([...lam.params, ...(opts.extra ?? []).map((f) => f.name)].map(lambdaVarName));
+    const inner: Field[] = [
+      ...this.ctx.schema.filter((f) => !shadowed.has(f.name)),
+      ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: paramTypes[k] ?? 'string' })),
+      ...(opts.extra ?? []).map((f) => ({ name: lambdaVarName(f.name), type: f.type })),
+    ];
+    const child = new ExprCompiler({ ...this.ctx, schema: inner });
+    return { params: lam.params.map((p) => this.d.ident(p)), body: child.c(lam.body).sql };
   }
 
   /** A branch value of a CASE whose result type is `out` (string→date/timestamp as the engine coerces). */
@@ -281,19 +326,46 @@ export class ExprCompiler {
     return this.coerce(e, out).sql;
   }
 
-  private cast(arg: ExprNode, to: DataType): Sql {
-    const d = this.d;
+  private cast(arg: ExprNode, to: DataType, isTry: boolean): Sql {
     const from = this.typeOf(arg);
-    const a = this.c(arg);
-    if (from === to) return a;
-    if (isNullLit(arg)) return atom(typedNull(d, to));
-    if (isNumeric(from) && isNumeric(to) && !isDecimal(from) && !isDecimal(to)) return hook(d.numericCast(a.sql, from, to));
-    if (to === 'string') {
-      if (from === 'double') this.ctx.onConstruct?.('DOUBLE_TO_STRING');
-      return atom(`CAST(${a.sql} AS ${d.typeName('string')})`);
+    if (from === to) return this.c(arg);
+    if (isNullLit(arg)) return atom(typedNull(this.d, to));
+    return this.castTo(arg, from, to, isTry ? 'try' : this.ctx.ansi ? 'ansi' : 'legacy');
+  }
+
+  /** Spark's CAST of an expression in a mode (`cast-sql.ts`). */
+  private castTo(arg: ExprNode, from: DataType, to: DataType, mode: CastMode): Sql {
+    if (this.d.name === 'duckdb' && arg.kind === 'lit') {
+      const folded = this.foldCast(arg, from, to, mode);
+      if (folded) return folded;
     }
-    if (from === 'string') return hook(castFromString(d, a.sql, to));
-    return atom(`CAST(${a.sql} AS ${d.typeName(to)})`);
+    const sql = castSql(paren(this.c(arg), P.ATOM), from, to, {
+      d: this.d, mode, timeZone: this.ctx.timeZone ?? 'UTC',
+      note: (code, detail) => this.ctx.onNote?.(code, detail),
+      doubleToString: () => this.ctx.onConstruct?.('DOUBLE_TO_STRING'),
+    });
+    return isAtomText(sql) ? atom(sql) : atom(`(${sql})`);
+  }
+
+  /**
+   * A CAST of a literal computed by the engine (DuckDB: the spelled-out rules
+   * would be long for a constant), or null when it fails (the target fails
+   * too) or depends on the batch time (a time-only text).
+   */
+  private foldCast(arg: Extract<ExprNode, { kind: 'lit' }>, from: DataType, to: DataType, mode: CastMode): Sql | null {
+    if (arg.value === null || isNested(to) || isNested(from) || to.startsWith('interval')) return null;
+    if (from === 'string' && to === 'timestamp' && /^[\s\x00-\x20]*T?[0-9]{1,2}:/.test(String(arg.value))) return null;
+    try {
+      const col = sparkCast(constantColumn(arg.type, litValue(arg.value, arg.type), 1), from, to, 1, {
+        mode, zone: sessionZone(this.ctx.timeZone ?? 'UTC'), nowUs: 0,
+        fail: () => { throw new Error('cast fails'); },
+      });
+      if (isNullAt(col, 0)) return literalSql(this.d, null, to);
+      const v = isDecimal(to) ? decimalText(BigInt((col as DecimalColumn).data[0]), decimalScale(to)) : valueAt(col, 0);
+      return literalSql(this.d, v, to);
+    } catch {
+      return null;
+    }
   }
 
   private udf(e: Extract<ExprNode, { kind: 'udf' }>): Sql {

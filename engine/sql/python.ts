@@ -34,6 +34,8 @@ export interface PyEnv {
   readonly onConstruct?: ExprContext['onConstruct'];
   readonly onNote?: ExprContext['onNote'];
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`). */
+  readonly timeZone?: string;
   /** The output schema of another dataset of the pipeline. */
   datasetSchema(name: string): Schema;
   /** The reader of a CSV source: a head expression and its calls (the bronze selects included). */
@@ -56,7 +58,7 @@ export class PythonRenderer {
 
   private compiler(schema: Schema, ref?: (k: string) => string): ExprCompiler {
     const d = this.env.dialect;
-    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    return new ExprCompiler({ dialect: d, schema, ref: ref ?? ((k) => d.ident(k)), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
   }
 
   private frag(sql: string, kind: 'expr' | 'where' = 'expr'): string {
@@ -245,6 +247,6 @@ export class PythonRenderer {
 /** An aggregate call in SQL (its registry spelling, then FILTER; `over`: its OVER clause as a window function). */
 export function aggSql(d: Dialect, c: ExprCompiler, a: AggNode, over = ''): string {
   const r = c.resolveAggregate(a);
-  const sql = aggregateSql(r.def, d, { args: a.args.map((x, i) => c.coerce(x, r.argTypes[i]).sql), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns, over });
+  const sql = aggregateSql(r.def, d, { args: a.args.map((x, i) => c.coerce(x, r.argTypes[i]).sql), argTypes: r.argTypes, distinct: a.distinct, returns: r.returns, over }, (code, detail) => c.note(code, detail));
   return a.filter ? `${sql} FILTER (WHERE ${c.sql(a.filter)})` : sql;
 }

@@ -63,6 +63,8 @@ export interface RelEnv {
   readonly onConstruct?: ExprContext['onConstruct'];
   readonly onNote?: ExprContext['onNote'];
   readonly ansi?: boolean;
+  /** The session time zone (`spark.sql.session.timeZone`). */
+  readonly timeZone?: string;
 }
 
 const substitute = substituteColumns;
@@ -101,12 +103,12 @@ export class Rel {
 
   /** An expression compiler over the base keys. */
   compiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    return new ExprCompiler({ dialect: this.d, schema: this.baseSchema(), ref: (k) => this.base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
   }
 
   /** An expression compiler over the output columns (for text that is used outside this SELECT). */
   outputCompiler(): ExprCompiler {
-    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    return new ExprCompiler({ dialect: this.d, schema: this.schema, ref: (k) => this.d.ident(k), table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
   }
 
   private with(patch: Partial<{ cols: readonly OutCol[]; where: readonly ExprNode[]; watermark: WatermarkInfo | null; source: Rel['source'] }>): Rel {
@@ -283,7 +285,7 @@ export class Rel {
       }));
     }
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
-    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
+    const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });
     const onSql = conds.length === 0 ? null : c.sql(conds.length === 1 ? conds[0] : call('and', conds));
     const cols: OutCol[] = layout.map((x) => {
       if (x.right < 0) return { ...l.cols[x.left], name: x.field.name };

@@ -1,0 +1,129 @@
+/**
+ * A pool of worker threads for the work that does not need the pipeline's
+ * state: parsing and typing the next input files while the main thread runs
+ * operators (and, later, encoding Parquet). Buffers cross with `transferList`
+ * (no copy). The code a worker runs is the same module the main thread would
+ * run, so the results are byte for byte those of the one-thread path.
+ *
+ * Tasks are queued per worker in submission order; a pool of size 0 runs
+ * nothing (callers keep their one-thread path).
+ */
+import { Worker } from 'node:worker_threads';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CsvOptions } from '../ir/plan.js';
+import type { CsvParseResult } from '../sources/csv-parser.js';
+import type { Batch, Column } from '../batch.js';
+
+export interface ParseTask {
+  readonly kind: 'parseCsv';
+  readonly bytes: Uint8Array;
+  readonly options: CsvOptions;
+  readonly meta: { readonly sourceFile: string; readonly ingestedAtUs: number };
+}
+
+export interface WriteParquetTask {
+  readonly kind: 'writeParquet';
+  readonly batch: Batch;
+  /** The file to write (a temporary name in the table's folder). */
+  readonly path: string;
+}
+
+export type WorkerTask = ParseTask | WriteParquetTask;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+/** The worker script: next to this module once built; from dist/ when this module runs from source (tests). */
+function workerScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return path.join(path.dirname(here), 'worker-main.js');
+  const root = path.resolve(path.dirname(here), '..', '..');
+  return path.join(root, 'dist', 'engine', 'runtime', 'worker-main.js');
+}
+
+/** The number of worker threads to use by default: one beside the main thread when there is a second core. */
+export function defaultThreads(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return cores > 1 ? 2 : 1;
+}
+
+/** Every ArrayBuffer a batch's columns own outright (transferable without copying). */
+export function batchBuffers(b: Batch): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView | null | undefined) => {
+    if (!a || !(a.buffer instanceof ArrayBuffer)) return;
+    if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
+  };
+  for (const c of b.columns as Column[]) {
+    if (c.type === 'string') { add(c.offsets); add(c.bytes); add(c.nulls); continue; }
+    if ('nulls' in c) { if (!Array.isArray(c.data)) add(c.data as ArrayBufferView); add(c.nulls); }
+  }
+  return [...out];
+}
+
+export class WorkerPool {
+  private readonly workers: Worker[] = [];
+  private readonly pending: Map<number, Pending>[] = [];
+  private nextId = 1;
+  private turn = 0;
+  private closed = false;
+
+  /** `threads`: the total thread count wanted (the main thread counts as one). */
+  constructor(threads: number) {
+    const n = Math.max(0, Math.floor(threads) - 1);
+    for (let k = 0; k < n; k++) {
+      const w = new Worker(workerScript());
+      const pending = new Map<number, Pending>();
+      w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { message: string; stack?: string; code?: string } }) => {
+        const p = pending.get(m.id);
+        if (!p) return;
+        pending.delete(m.id);
+        if (pending.size === 0) w.unref(); // idle: does not keep the process alive
+        if (m.ok) p.resolve(m.value);
+        else p.reject(Object.assign(new Error(m.error?.message ?? 'worker task failed'), { stack: m.error?.stack, code: m.error?.code }));
+      });
+      w.on('error', (e) => { for (const p of pending.values()) p.reject(e); pending.clear(); });
+      w.unref();
+      this.workers.push(w);
+      this.pending.push(pending);
+    }
+  }
+
+  /** Whether tasks run on worker threads (false: the caller uses its one-thread path). */
+  get enabled(): boolean { return this.workers.length > 0 && !this.closed; }
+
+  private run<T>(task: WorkerTask, transfer: ArrayBuffer[]): Promise<T> {
+    const k = this.turn++ % this.workers.length;
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending[k].set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.workers[k].ref(); // a task is out: keep the process alive until it answers
+      this.workers[k].postMessage({ id, task }, transfer);
+    });
+  }
+
+  /** Parses a CSV file on a worker. `bytes` is transferred when it owns its whole buffer (copied otherwise). */
+  parseCsv(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): Promise<CsvParseResult> {
+    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+    return this.run<CsvParseResult>({ kind: 'parseCsv', bytes: own, options, meta }, [own.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Encodes a batch as Parquet and writes it to `file` on a worker; resolves
+   * with the file's size and Delta statistics. The batch is copied (its
+   * columns may still be read here), not transferred.
+   */
+  writeParquet(batch: Batch, file: string): Promise<{ size: number; stats: string }> {
+    return this.run({ kind: 'writeParquet', batch, path: file }, []);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
