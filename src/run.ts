@@ -17,7 +17,7 @@ import { buildGraph, parseDurationMs, taggedColumns, type BatchResult, type Pipe
 import { PipelineService, type Logger } from '../engine/runtime/service.js';
 import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
 import type { PlannedBatch } from '../engine/runtime/runner.js';
-import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate.js';
+import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate/index.js';
 import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './cli/summary.js';
 import { cmdEvents, cmdShow, cmdStatus, INSPECT_HELP } from './cli/inspect.js';
 import { EventLog } from '../engine/events/event-log.js';

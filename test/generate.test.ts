@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generate, parseGenerateArgs, SCENARIOS, type GenerateOptions } from '../src/generate.js';
+import { generate, parseGenerateArgs, SCENARIOS, type GenerateOptions } from '../src/generate/index.js';
 
 const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'localdlt-generate-'));
 let dirCount = 0;

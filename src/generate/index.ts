@@ -1,0 +1,12 @@
+/**
+ * The synthetic data generator for the built-in patient pipeline (see the
+ * README's "Synthetic data"): what the CLI, the bench and the tests use.
+ */
+export { generate } from './generate.js';
+export { parseGenerateArgs, GENERATE_USAGE, type GenerateOptions, type GenerateSummary, type ScenarioParams } from './options.js';
+export {
+  PATIENT_COLUMNS, VITALS_COLUMNS, PATIENT_DROP_EXPECTATIONS, PATIENT_WARN_EXPECTATIONS, VITALS_DROP_EXPECTATIONS, VITALS_ALERTS,
+  DIAGNOSES, SCENARIOS, type ScenarioName,
+} from './catalog.js';
+export { PROBLEM_KINDS } from './dirt.js';
+export { patientsFileName, vitalsFileName } from './records.js';
