@@ -3,20 +3,48 @@
  * entries are copied four bytes at a time, and a growable output buffer
  * (ByteSink). Everything the generator writes is ASCII.
  */
+
 /** A string table stored as bytes, for copying entries into file buffers without string work. */
 export class ByteTable {
-  readonly view: DataView;
-  readonly start: Int32Array;
-  constructor(strings: readonly string[]) {
+  /** Entry i is the bytes [start[i], start[i + 1]) of `view`, which has 8 bytes of padding (entries are copied 4 bytes at a time). */
+  private constructor(readonly view: DataView, readonly start: Int32Array) {}
+
+  static of(strings: readonly string[]): ByteTable {
     const text = strings.join('');
-    // 8 bytes of padding: entries are copied 4 bytes at a time.
-    const bytes = new Uint8Array(text.length + 8);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    this.view = new DataView(bytes.buffer);
-    this.start = new Int32Array(strings.length + 1);
+    const start = new Int32Array(strings.length + 1);
     let acc = 0;
-    strings.forEach((x, i) => { this.start[i] = acc; acc += x.length; });
-    this.start[strings.length] = acc;
+    for (let i = 0; i < strings.length; i++) {
+      start[i] = acc;
+      acc += strings[i].length;
+    }
+    start[strings.length] = acc;
+    const bytes = Buffer.alloc(text.length + 8);
+    bytes.write(text, 0, 'latin1');
+    return new ByteTable(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), start);
+  }
+
+  /** A table of one entry (kept apart from `of`, whose optimized code is specialized for large tables). */
+  static one(s: string): ByteTable {
+    const bytes = Buffer.alloc(s.length + 8);
+    bytes.write(s, 0, 'latin1');
+    return new ByteTable(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), Int32Array.of(0, s.length));
+  }
+
+  /** The table of `prefix` + i in `width` zero-padded digits + `suffix`, for i in [0, count), built without strings. */
+  static digits(count: number, width: number, prefix = '', suffix = ''): ByteTable {
+    const pre = Buffer.from(prefix, 'latin1');
+    const suf = Buffer.from(suffix, 'latin1');
+    const len = pre.length + width + suf.length;
+    const bytes = Buffer.alloc(count * len + 8);
+    const start = new Int32Array(count + 1);
+    for (let i = 0, o = 0; i < count; i++, o += len) {
+      start[i] = o;
+      pre.copy(bytes, o);
+      for (let k = width - 1, v = i; k >= 0; k--, v = (v / 10) | 0) bytes[o + pre.length + k] = 48 + (v % 10);
+      suf.copy(bytes, o + pre.length + width);
+    }
+    start[count] = count * len;
+    return new ByteTable(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), start);
   }
 }
 
@@ -43,14 +71,23 @@ export class ByteSink {
   buf: Buffer;
   view: DataView;
   len = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafeSlow(Math.max(8192, size));
+  /**
+   * `shared`: the bytes live in a SharedArrayBuffer, so that another thread
+   * can read them without a copy and without moving (detaching) the buffer:
+   * the first detached ArrayBuffer of a process makes V8 throw away the
+   * optimized code of every function that reads typed arrays.
+   */
+  constructor(size: number, private readonly shared = false) {
+    this.buf = this.alloc(Math.max(8192, size));
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
+  private alloc(n: number): Buffer {
+    return this.shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafeSlow(n);
   }
   /** Makes room for `n` more bytes (plus slack for 4-byte copies). */
   ensure(n: number): void {
     if (this.len + n + 8 > this.buf.length) {
-      const b = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.len + n + 8));
+      const b = this.alloc(Math.max(this.buf.length * 2, this.len + n + 8));
       this.buf.copy(b, 0, 0, this.len);
       this.buf = b;
       this.view = new DataView(b.buffer, b.byteOffset, b.length);
@@ -73,3 +110,23 @@ export function put(b: Uint8Array, o: number, s: string): number {
   return o;
 }
 
+/**
+ * Shared sinks for file contents, reused once the writer thread has written
+ * them: a fresh buffer of a file's size costs page faults and zeroing.
+ */
+export class SinkPool {
+  private readonly free: ByteSink[] = [];
+
+  /** An empty shared sink of at least `size` bytes. */
+  take(size: number): ByteSink {
+    const i = this.free.findIndex((s) => s.buf.length >= size);
+    const sink = i >= 0 ? this.free.splice(i, 1)[0] : new ByteSink(size, true);
+    sink.len = 0;
+    return sink;
+  }
+
+  /** Returns a sink whose bytes are no longer read. */
+  give(sink: ByteSink): void {
+    this.free.push(sink);
+  }
+}

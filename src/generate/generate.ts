@@ -15,6 +15,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SinkPool } from './bytes.js';
 import { DIAGNOSES, OUTBREAK_FACTORS, PATIENT_COLUMNS, PATIENT_WARN_EXPECTATIONS, flu } from './catalog.js';
 import { GT_NAME, GroundTruthTotals, type StoredEntry, bump, loadPreviousRuns, serializeEntry, sortedMap, zeroMap } from './ground-truth.js';
 import { type GenerateOptions, type GenerateSummary, type ScenarioParams, resolveOptions } from './options.js';
@@ -35,7 +36,7 @@ const TMP_RE = /^\.(?:(?:patients_daily_file|vitals)_\d{6,}\.csv|ground_truth\.j
  */
 export async function generate(opts: GenerateOptions, signal?: AbortSignal): Promise<GenerateSummary> {
   const o = resolveOptions(opts);
-  const t0 = performance.now();
+  const t0 = opts.timedFrom ?? performance.now();
   const log = o.log ?? (() => {});
   const out = path.resolve(o.out);
   fs.mkdirSync(out, { recursive: true });
@@ -107,6 +108,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   };
 
   const rec = newRec();
+  const sinks = new SinkPool();
 
   const totals = new GroundTruthTotals(generatorDoc);
 
@@ -170,9 +172,10 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       if (layout.usDate) fileProblems.push('date_format_mmddyyyy');
 
       // ---- patients rows
-      const { content, counts, rowJson, admitted } = buildPatients(g, ctx, crlf, o.vitals, rec, dedup);
+      const sink = sinks.take(64 + o.rows * 110);
+      const { content, counts, rowJson, admitted } = buildPatients(g, ctx, crlf, o.vitals, rec, dedup, sink);
 
-      const written: Promise<void>[] = [writer.file(ctx.name, content)];
+      const written: Promise<void>[] = [writer.file(ctx.name, content).then(() => sinks.give(sink))];
       summary.files.push(ctx.name);
       const head: Record<string, unknown> = {
         file: ctx.name, kind: 'patients', index, sim_start: new Date(simStart).toISOString(), sim_end: new Date(simEnd).toISOString(),
@@ -196,8 +199,9 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
 
       let vitalsNote = '';
       if (o.vitals) {
-        const vr = genVitals(g, o, ctx, admitted);
-        written.push(writer.file(vr.name, vr.content));
+        const vSink = sinks.take(64 + admitted.length * 4 * 64);
+        const vr = genVitals(g, o, ctx, admitted, vSink);
+        written.push(writer.file(vr.name, vr.content).then(() => sinks.give(vSink)));
         summary.files.push(vr.name);
         entries.push({ kind: 'vitals', index, counts: vr.counts as unknown as Record<string, unknown>, fileProblems: [], buf: serializeEntry(vr.head, vr.rowJson) });
         summary.vitalsFilesWritten++;

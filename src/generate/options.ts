@@ -28,6 +28,12 @@ export interface GenerateOptions {
   dirtyRate?: number;
   /** Progress sink (default: a line per file on stderr); null for silence. */
   log?: ((line: string) => void) | null;
+  /**
+   * The `performance.now()` time from which `elapsedMs` and `rowsPerSecond`
+   * are measured (default: the call of generate). The CLI passes 0, the
+   * process start, so that the rate it prints includes start-up.
+   */
+  timedFrom?: number;
 }
 
 export interface GenerateSummary {

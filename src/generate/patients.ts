@@ -17,14 +17,14 @@ import { type PatientCounts, RowLog, bump, sortedMap, zeroMap } from './ground-t
 import { mix32 } from './random.js';
 import { F_ADDRESS, F_AGE, F_CODE, F_CONTACT, F_DATE, F_GENDER, F_INS, F_NAME, F_PID, type FileCtx, type Gen, type Layout, NO_PROBLEMS, type Rec, pidOf } from './records.js';
 import { evalPatient } from './rules.js';
-import { AGE_STR, AGE_TABLES, AGE_TABLE_SIZE, B_AGE_GENDER, B_INS, B_NAMES_F, B_NAMES_M, B_NUM, B_PHONE3, B_STREET_SUFFIX, B_T3C, B_T4, B_T4C, CODES, INS4, NAMES_F, NAMES_M, NUM, PHONE3, P_MALE, STREET_SUFFIX, T3, T4 } from './tables.js';
+import { AGE_STR, AGE_TABLES, AGE_TABLE_SIZE, B_AGE_GENDER, B_INS, B_NAMES_F, B_NAMES_M, B_NUM, B_PHONE3, B_STREET_SUFFIX, B_T3C, B_T4, B_T4C, CODES, NAMES_F, NAMES_M, NUM, PHONE3, P_MALE, STREET_SUFFIX, T3, T4 } from './tables.js';
 
 /** Per-file byte pieces for clean rows. */
 interface FileBytes {
   /** `P` + 6-digit file index + the row's thousands (3 digits), per thousand. */
   pidHi: ByteTable;
   /** `YYYY-MM-DD,Dnnn` (+ the line ending when there is no insurance_id), per day and diagnosis. */
-  tails: Map<number, ByteTable>;
+  tails: TailCache;
   /** `{"file":"<name>","line":` (the start of a ground-truth entry). */
   entryHead: ByteTable;
   ins: boolean;
@@ -32,29 +32,35 @@ interface FileBytes {
 }
 
 /** The rest of the ground-truth entry of a row that is only late. */
-const LATE_ENTRY_TAIL = new ByteTable([',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}']);
+const LATE_ENTRY_TAIL = ByteTable.one(',"problems":["late"],"failed_expectations":[],"quarantined":false,"survives_dedup":true,"warnings":[]}');
 
+/** A direct-mapped cache of row tails by (day, diagnosis). */
+interface TailCache {
+  keys: Int32Array;
+  tables: ByteTable[];
+}
+const TAIL_SLOTS = 4096;
+const NO_KEY = 0x7fffffff;
 /** Row tails by line-ending variant (0 LF, 1 CRLF, 2 none: insurance_id follows), shared by all files. */
-const TAIL_CACHES: Map<number, ByteTable>[] = [new Map(), new Map(), new Map()];
+const TAIL_CACHES: TailCache[] = [0, 1, 2].map(() => ({ keys: new Int32Array(TAIL_SLOTS).fill(NO_KEY), tables: [] }));
 
 function fileBytes(ctx: FileCtx, ins: boolean, crlf: boolean): FileBytes {
   const nHi = Math.min(1000, Math.ceil(ctx.rows / 1000));
-  const tails = TAIL_CACHES[ins ? 2 : crlf ? 1 : 0];
-  if (tails.size > 50_000) tails.clear();
   return {
-    pidHi: new ByteTable(Array.from({ length: nHi }, (_, hi) => ctx.pidPrefix + T3[hi])), tails,
-    entryHead: new ByteTable(['{"file":"' + ctx.name + '","line":']), ins, crlf,
+    pidHi: ByteTable.of(Array.from({ length: nHi }, (_, hi) => ctx.pidPrefix + T3[hi])), tails: TAIL_CACHES[ins ? 2 : crlf ? 1 : 0],
+    entryHead: ByteTable.one('{"file":"' + ctx.name + '","line":'), ins, crlf,
   };
 }
 
 function tailOf(fb: FileBytes, day: number, diag: number): ByteTable {
   const key = day * 16 + diag;
-  let t = fb.tails.get(key);
-  if (t === undefined) {
-    t = new ByteTable([isoDay(day) + ',' + CODES[diag] + (fb.ins ? '' : fb.crlf ? '\r\n' : '\n')]);
-    fb.tails.set(key, t);
+  const c = fb.tails;
+  const slot = key & (TAIL_SLOTS - 1);
+  if (c.keys[slot] !== key) {
+    c.tables[slot] = ByteTable.one(isoDay(day) + ',' + CODES[diag] + (fb.ins ? '' : fb.crlf ? '\r\n' : '\n'));
+    c.keys[slot] = key;
   }
-  return t;
+  return c.tables[slot];
 }
 
 /** Writes a clean, lazy record straight from the byte tables (no strings are built). */
@@ -114,7 +120,6 @@ function materialize(g: Gen, rec: Rec): void {
   f[F_CONTACT] = PHONE3[(rec.phone / 10000) | 0] + T4[rec.phone % 10000];
   f[F_DATE] = dayString(g, rec.day);
   f[F_CODE] = CODES[rec.diag];
-  f[F_INS] = INS4[(rec.ins / 10000) | 0] + T4[rec.ins % 10000];
 }
 
 /**
@@ -197,8 +202,9 @@ function dirtyRow(g: Gen, ctx: FileCtx, rec: Rec, male: boolean): void {
 /** Writes the line of a (materialized) record as it appears in a file of this layout, with its line ending. */
 function emitLine(sink: ByteSink, rec: Rec, layout: Layout, crlf: boolean): void {
   const f = rec.f;
-  let need = 4 + (rec.extra === null ? 0 : rec.extra.length + 1);
-  for (let i = 0; i < 9; i++) need += f[i].length + 1;
+  // insurance_id (never dirtied, not a column the rules read) is copied from its tables.
+  let need = 16 + (rec.extra === null ? 0 : rec.extra.length + 1);
+  for (let i = 0; i < F_INS; i++) need += f[i].length + 1;
   sink.ensure(need);
   const b = sink.buf;
   let o = sink.len;
@@ -208,6 +214,11 @@ function emitLine(sink: ByteSink, rec: Rec, layout: Layout, crlf: boolean): void
     const n = rec.malformed === 1 ? 3 : layout.cols.length;
     for (let i = 0; i < n; i++) {
       const c = layout.cols[i];
+      if (c === F_INS) {
+        o = copyEntry(sink.view, o, B_INS, (rec.ins / 10000) | 0);
+        o = copyEntry(sink.view, o, B_T4, rec.ins % 10000);
+        continue;
+      }
       if (i > 0) b[o++] = 44;
       o = put(b, o, c === F_DATE && rec.dateIso && layout.usDate ? isoToUs(f[F_DATE]) : f[c]);
     }
@@ -256,7 +267,7 @@ export interface PatientsFile {
 /** Generates one patients file: its bytes, its ground-truth rows (JSON) and counts. */
 type WorkCounts = PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> };
 
-export function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec: Rec, dedup: DedupState): PatientsFile {
+export function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec: Rec, dedup: DedupState, content: ByteSink): PatientsFile {
   const layout = ctx.layout;
   const rows = ctx.rows;
   const eol = crlf ? '\r\n' : '\n';
@@ -266,7 +277,6 @@ export function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boole
     rowJson: new RowLog(), diagCount: new Array<number>(10).fill(0), otherDiag: {},
   };
   const admitted: string[] = [];
-  const content = new ByteSink(64 + rows * 110);
   content.write(layout.columns.join(',') + eol);
   const lateRows = fillRows(g, ctx, rec, content, fileBytes(ctx, layout.hasIns, crlf), counts, dedup, vitals ? admitted : null);
   if (lateRows > 0) bump(counts.problems, 'late', lateRows);

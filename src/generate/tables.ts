@@ -27,19 +27,18 @@ export const NAMES_M: string[] = FIRST_M.flatMap((a) => LAST.map((b) => a + ' ' 
 export const NAMES_F: string[] = FIRST_F.flatMap((a) => LAST.map((b) => a + ' ' + b));
 export const STREET_SUFFIX: string[] = STREETS.flatMap((a) => SUFFIX.map((b) => ' ' + a + ' ' + b));
 export const PHONE3: string[] = T3.map((x) => '555-' + x + '-');
-export const INS4: string[] = T4.map((x) => 'INS' + x);
 
-export const B_T3C = new ByteTable(T3.map((x) => x + ','));
-export const B_NAMES_M = new ByteTable(NAMES_M.map((x) => x + ','));
-export const B_NAMES_F = new ByteTable(NAMES_F.map((x) => x + ','));
+export const B_T3C = ByteTable.digits(1000, 3, '', ',');
+export const B_NAMES_M = ByteTable.of(NAMES_M.map((x) => x + ','));
+export const B_NAMES_F = ByteTable.of(NAMES_F.map((x) => x + ','));
 export const AGE_STR: string[] = Array.from({ length: 256 }, (_, i) => String(i));
-export const B_AGE_GENDER = new ByteTable(AGE_STR.flatMap((a) => [a + ',M,', a + ',F,']));
-export const B_NUM = new ByteTable(NUM);
-export const B_STREET_SUFFIX = new ByteTable(STREET_SUFFIX.map((x) => x + ','));
-export const B_PHONE3 = new ByteTable(PHONE3);
-export const B_T4C = new ByteTable(T4.map((x) => x + ','));
-export const B_INS = new ByteTable(INS4.map((x) => ',' + x));
-export const B_T4 = new ByteTable(T4);
+export const B_AGE_GENDER = ByteTable.of(AGE_STR.flatMap((a) => [a + ',M,', a + ',F,']));
+export const B_NUM = ByteTable.of(NUM);
+export const B_STREET_SUFFIX = ByteTable.of(STREET_SUFFIX.map((x) => x + ','));
+export const B_PHONE3 = ByteTable.digits(1000, 3, '555-', '-');
+export const B_T4C = ByteTable.digits(10000, 4, '', ',');
+export const B_INS = ByteTable.digits(10000, 4, ',INS');
+export const B_T4 = ByteTable.digits(10000, 4);
 
 export const AGE_TABLE_SIZE = 1024;
 /** Per diagnosis, 1024 ages at evenly spaced quantiles of its (clamped) normal distribution. */

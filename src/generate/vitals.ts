@@ -16,7 +16,7 @@ const SIGNS = ['heart_rate', 'spo2', 'temperature_c', 'systolic_bp'] as const;
 /** `30.0` .. `49.9`. */
 const TEMP_STR: string[] = Array.from({ length: 200 }, (_, i) => ((300 + i) / 10).toFixed(1));
 
-export function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: ScenarioName) => boolean }, ctx: FileCtx, admitted: string[]) {
+export function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has: (s: ScenarioName) => boolean }, ctx: FileCtx, admitted: string[], content: ByteSink) {
   const name = vitalsFileName(ctx.index);
   const rng = new Rng();
   rng.s = mix32(g.seedHash ^ mix32(Math.imul(ctx.index + 1, 0x165667b1) ^ 0x7a1));
@@ -25,7 +25,6 @@ export function genVitals(g: Gen, o: { lateRate: number; dirtyRate: number; has:
   const counts: VitalsCounts = { rows: 0, listed: 0, quarantined: 0, failed_expectations: zeroMap(VITALS_DROP_EXPECTATIONS), problems: {}, alerts: {} };
   const rowJson = new RowLog();
   const deteriorating: { patient_id: string; signs: string[] }[] = [];
-  const content = new ByteSink(64 + admitted.length * 4 * 64);
   content.write(VITALS_COLUMNS.join(',') + '\n');
   let line = 1;
   const stepMs = ctx.simEndMs - ctx.simStartMs;

@@ -106,7 +106,7 @@ export class FileWriter {
     if (this.drained !== null) { const d = this.drained; this.drained = null; d(); }
   }
 
-  private send(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<void> {
+  private send(msg: Record<string, unknown>): Promise<void> {
     if (this.failure !== null) {
       const r = Promise.reject(this.failure);
       r.catch(() => {}); // reported by backpressure() and close()
@@ -117,15 +117,17 @@ export class FileWriter {
     const p = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject, file }));
     p.catch(() => {}); // failures are also reported by backpressure() and close()
     if (file) this.inFlight++;
-    this.worker.postMessage({ ...msg, id }, transfer);
+    this.worker.postMessage({ ...msg, id });
     return p;
   }
 
-  /** Writes `data` as `name` (under `.name.tmp`, then renamed); resolves once the file is visible. `data` is handed over. */
+  /**
+   * Writes `data` as `name` (under `.name.tmp`, then renamed); resolves once
+   * the file is visible. Bytes in a SharedArrayBuffer are shared with the
+   * writer thread (they must not change until then), other bytes are copied.
+   */
   file(name: string, data: Buffer): Promise<void> {
-    // ByteSink buffers own their memory (allocUnsafeSlow), so they can be moved instead of copied.
-    const own = data.buffer.byteLength >= data.byteLength && !(data.buffer instanceof SharedArrayBuffer) && data.byteOffset === 0 && data.buffer.byteLength > 4096;
-    return this.send({ op: 'file', name, data }, own ? [data.buffer as ArrayBuffer] : []);
+    return this.send({ op: 'file', name, data });
   }
 
   /** Appends a ground-truth file entry (copied). */
