@@ -178,8 +178,9 @@ example:
   node dist/run.js start --every 30s`,
   generate: `${GENERATE_USAGE}
 
-Writes patients_daily_file_NNNNNN.csv files (and vitals_NNNNNN.csv with --vitals)
-plus ground_truth.json into --out. See README "Synthetic data".
+Writes patients_daily_file_NNNNNN.csv files (and vitals_NNNNNN.csv with --vitals,
+patient_updates_NNNNNN.csv and updates_ground_truth.json with --updates) plus
+ground_truth.json into --out. See README "Synthetic data".
 
 example:
   node dist/run.js generate --out /tmp/gen --files 10 --rows 1000 --every 0 --scenario dirty`,
@@ -368,7 +369,7 @@ async function cmdGenerate(argv: string[]): Promise<number> {
   process.on('SIGTERM', () => ac.abort());
   // timed from the process start (performance.timeOrigin): the printed rate includes start-up
   const s = await generate({ ...opts, timedFrom: 0 }, ac.signal);
-  process.stderr.write(`generated ${s.filesWritten} patient files (${s.rows} rows)${s.vitalsFilesWritten ? `, ${s.vitalsFilesWritten} vitals files (${s.vitalsRows} rows)` : ''} in ${s.outDir} in ${(s.elapsedMs / 1000).toFixed(2)} s since the process started, ${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s\n`);
+  process.stderr.write(`generated ${s.filesWritten} patient files (${s.rows} rows)${s.vitalsFilesWritten ? `, ${s.vitalsFilesWritten} vitals files (${s.vitalsRows} rows)` : ''}${s.updatesFilesWritten ? `, ${s.updatesFilesWritten} update files (${s.updateRows} rows)` : ''} in ${s.outDir} in ${(s.elapsedMs / 1000).toFixed(2)} s since the process started, ${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s\n`);
   return 0;
 }
 

@@ -1,26 +1,12 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generate, parseGenerateArgs, SCENARIOS, type GenerateOptions } from '../src/generate/index.js';
+import { hashDir, scratchDirs } from './helpers/dirs.js';
 
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'localdlt-generate-'));
-let dirCount = 0;
-function tmpDir(): string {
-  const d = path.join(tmpRoot, `d${dirCount++}`);
-  fs.mkdirSync(d);
-  return d;
-}
-afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+const tmpDir = scratchDirs('localdlt-generate-');
 
 const quiet = { log: null, everyMs: 0 } satisfies Partial<GenerateOptions>;
-
-function hashDir(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort()) out[f] = createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 // A deliberately simple, independent model of the reader and the pipeline rules

@@ -52,7 +52,7 @@ export const PROBLEM_KINDS: Readonly<Record<string, string>> = {
   deteriorating: 'vitals: a reading of a deteriorating patient (vitals-deterioration scenario)',
 };
 
-const NULL_MARKERS_OUT = ['', 'null', 'N/A', 'NULL', 'none', 'NA'];
+export const NULL_MARKERS_OUT = ['', 'null', 'N/A', 'NULL', 'none', 'NA'];
 
 /** Kind, relative weight, field group (two kinds on one row never share a group; 0 = exclusive). */
 export const PATIENT_DIRT: readonly (readonly [string, number, number])[] = [

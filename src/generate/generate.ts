@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SinkPool } from './bytes.js';
 import { DIAGNOSES, OUTBREAK_FACTORS, PATIENT_COLUMNS, PATIENT_WARN_EXPECTATIONS, flu } from './catalog.js';
-import { GT_NAME, GroundTruthTotals, type StoredEntry, bump, loadPreviousRuns, serializeEntry, sortedMap, zeroMap } from './ground-truth.js';
+import { GT_MIN_INTERVAL_MS, GT_NAME, GroundTruthTotals, type StoredEntry, bump, loadPreviousRuns, serializeEntry, sortedMap, zeroMap } from './ground-truth.js';
 import { type GenerateOptions, type GenerateSummary, type ScenarioParams, resolveOptions } from './options.js';
 import { type DedupState, buildPatients } from './patients.js';
 import { Rng, hashString, mix32 } from './random.js';
@@ -25,10 +25,12 @@ import { type Gen, type Layout, makeCtx, makeLayout, newRec } from './records.js
 import { CODES } from './tables.js';
 import { genVitals } from './vitals.js';
 
+import { UpdatesFeed } from './updates.js';
+import { UPDATES_GT_NAME } from './updates-truth.js';
 import { FileWriter } from './writer.js';
 
-const FILE_RE = /^(?:patients_daily_file|vitals)_(\d{6,})\.csv$/;
-const TMP_RE = /^\.(?:(?:patients_daily_file|vitals)_\d{6,}\.csv|ground_truth\.json)\.tmp$/;
+const FILE_RE = /^(?:patients_daily_file|vitals|patient_updates)_(\d{6,})\.csv$/;
+const TMP_RE = /^\.(?:(?:patients_daily_file|vitals|patient_updates)_\d{6,}\.csv|(?:updates_)?ground_truth\.json)\.tmp$/;
 
 /**
  * Writes synthetic patients (and vitals) files into `opts.out` until
@@ -104,6 +106,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     outDir: out, groundTruthPath: gtPath, firstIndex: null, lastIndex: null, files: [], filesWritten: 0, vitalsFilesWritten: 0,
     rows: 0, vitalsRows: 0, problems: {}, vitalsProblems: {}, fileProblems: {}, quarantined: 0, dedupDropped: 0, silverRows: 0,
     warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), vitalsQuarantined: 0, alerts: {}, scenarios: o.scenarios, scenarioParams: params,
+    updatesFilesWritten: 0, updateRows: 0, updatesQuarantined: 0, updatesGroundTruthPath: o.updates ? path.join(out, UPDATES_GT_NAME) : null,
     aborted: false, elapsedMs: 0, rowsPerSecond: 0,
   };
 
@@ -111,6 +114,12 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   const sinks = new SinkPool();
 
   const totals = new GroundTruthTotals(generatorDoc);
+  // The updates feed has its own ground truth, rewritten (on this thread) at most once a second when files come faster.
+  const updates = o.updates
+    ? UpdatesFeed.load(out, firstIndex, { seed: o.seed, updateRows: o.updateRows, lateRate: o.lateRate, dirtyRate: o.dirtyRate, start: o.start, simStepMs: o.simStepMs }, log)
+    : null;
+  let updatesTruthWritten = -Infinity;
+  let updatesTruthStale = updates !== null;
 
   // All writing happens on a worker thread, in order (see FileWriter).
   const writer = new FileWriter(out);
@@ -211,12 +220,29 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
         for (const [k, v] of Object.entries(vr.counts.alerts)) bump(summary.alerts, k, v);
         vitalsNote = `, ${vr.name} (${vr.counts.rows} rows, ${vr.counts.listed} listed)`;
       }
+      let updatesNote = '';
+      if (updates !== null) {
+        const uSink = sinks.take(64 + o.updateRows * 96);
+        const ur = updates.build(g, index, simStart, simEnd, (i) => g.ctxByIndex.get(i), uSink);
+        written.push(writer.file(ur.name, ur.content).then(() => sinks.give(uSink)));
+        summary.files.push(ur.name);
+        summary.updatesFilesWritten++;
+        summary.updateRows += ur.entry.rows;
+        summary.updatesQuarantined += ur.entry.quarantined;
+        updatesTruthStale = true;
+        if (o.everyMs > 0 || performance.now() - updatesTruthWritten >= GT_MIN_INTERVAL_MS) {
+          written.push(writer.file(UPDATES_GT_NAME, updates.groundTruth()));
+          updatesTruthWritten = performance.now();
+          updatesTruthStale = false;
+        }
+        updatesNote = `, ${ur.name} (${ur.entry.rows} rows, ${ur.entry.quarantined} to quarantine)`;
+      }
       for (const e of entries) { writer.entry(e.buf); totals.add(e); }
       // With --every > 0 the file and its ground truth are on disk before the pause; back to back, the
       // writer thread catches up on its own (the ground truth being rewritten at most once a second).
       const gtDone = writer.groundTruth(totals.head(), o.everyMs > 0);
       const shown = logWhenWritten(Promise.all(written).then(() => undefined),
-        `generate: wrote ${ctx.name} (${o.rows} rows, ${counts.listed} listed in ${GT_NAME}, ${counts.quarantined} to quarantine)${vitalsNote}`);
+        `generate: wrote ${ctx.name} (${o.rows} rows, ${counts.listed} listed in ${GT_NAME}, ${counts.quarantined} to quarantine)${vitalsNote}${updatesNote}`);
       if (o.everyMs > 0) await Promise.all([shown, gtDone]);
       else {
         shown.catch(() => {}); // a failed write is reported by backpressure() or close()
@@ -224,6 +250,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       }
     }
     if (summary.filesWritten === 0) void writer.groundTruth(totals.head(), true);
+    if (updates !== null && updatesTruthStale) void writer.file(UPDATES_GT_NAME, updates.groundTruth());
     await writer.close();
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -236,6 +263,6 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   summary.elapsedMs = performance.now() - t0;
   summary.rowsPerSecond = summary.elapsedMs > 0 ? Math.round((summary.rows / summary.elapsedMs) * 1000) : 0;
   log(`generate: ${summary.aborted ? 'stopped' : 'done'}: ${summary.filesWritten} file(s), ${summary.rows} rows`
-    + `${o.vitals ? ` (+ ${summary.vitalsRows} vitals rows)` : ''} in ${(summary.elapsedMs / 1000).toFixed(2)} s (${summary.rowsPerSecond} rows/s); ground truth in ${gtPath}`);
+    + `${o.vitals ? ` (+ ${summary.vitalsRows} vitals rows)` : ''}${updates ? ` (+ ${summary.updateRows} update rows)` : ''} in ${(summary.elapsedMs / 1000).toFixed(2)} s (${summary.rowsPerSecond} rows/s); ground truth in ${gtPath}`);
   return summary;
 }

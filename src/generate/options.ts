@@ -22,6 +22,10 @@ export interface GenerateOptions {
   simStepMs?: number;
   /** Also write vitals_NNNNNN.csv (implied by the vitals-deterioration scenario). */
   vitals?: boolean;
+  /** Also write patient_updates_NNNNNN.csv and updates_ground_truth.json (see updates.ts). */
+  updates?: boolean;
+  /** Rows per updates file (default a tenth of `rows`, at least 1). */
+  updateRows?: number;
   /** Share of late / out-of-order rows (default 0.02). */
   lateRate?: number;
   /** Share of rows with injected problems (default 0.05, or 0.30 with the dirty scenario). */
@@ -59,6 +63,12 @@ export interface GenerateSummary {
   warnings: Record<string, number>;
   vitalsQuarantined: number;
   alerts: Record<string, number>;
+  updatesFilesWritten: number;
+  /** Lines written to updates files, and how many of them go to quarantine. */
+  updateRows: number;
+  updatesQuarantined: number;
+  /** `updates_ground_truth.json`, when --updates. */
+  updatesGroundTruthPath: string | null;
   scenarios: ScenarioName[];
   scenarioParams: ScenarioParams;
   aborted: boolean;
@@ -73,7 +83,7 @@ export interface ScenarioParams {
 }
 
 export const GENERATE_USAGE = 'usage: generate --out <dir> [--every <duration>] [--files N] [--rows N] [--seed S] '
-  + '[--scenario <name>[,<name>...]] [--start <date>] [--sim-step <duration>] [--vitals] [--late-rate R] [--dirty-rate R]';
+  + '[--scenario <name>[,<name>...]] [--start <date>] [--sim-step <duration>] [--vitals] [--updates] [--update-rows N] [--late-rate R] [--dirty-rate R]';
 
 const DEFAULT_EVERY_MS = 120_000;
 const DEFAULT_ROWS = 100;
@@ -98,12 +108,12 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions {
     if (eq >= 0) { value = name.slice(eq + 1); name = name.slice(0, eq); }
     if (seen.has(name)) fail(`--${name} given twice`);
     seen.add(name);
-    if (name === 'vitals') {
-      if (value !== undefined && value !== 'true' && value !== 'false') fail(`--vitals takes no value`);
-      o.vitals = value !== 'false';
+    if (name === 'vitals' || name === 'updates') {
+      if (value !== undefined && value !== 'true' && value !== 'false') fail(`--${name} takes no value`);
+      o[name] = value !== 'false';
       continue;
     }
-    const KNOWN = ['out', 'every', 'files', 'rows', 'seed', 'scenario', 'start', 'sim-step', 'late-rate', 'dirty-rate'];
+    const KNOWN = ['out', 'every', 'files', 'rows', 'seed', 'scenario', 'start', 'sim-step', 'late-rate', 'dirty-rate', 'update-rows'];
     if (!KNOWN.includes(name)) fail(`unknown option --${name} (${GENERATE_USAGE})`);
     if (value === undefined) {
       if (i + 1 >= args.length || (args[i + 1].startsWith('--') && args[i + 1].length > 2)) fail(`--${name} needs a value`);
@@ -116,6 +126,7 @@ export function parseGenerateArgs(argv: string[]): GenerateOptions {
       case 'sim-step': o.simStepMs = durationArg('--sim-step', v); break;
       case 'files': o.files = intArg('--files', v, 1); break;
       case 'rows': o.rows = intArg('--rows', v, 0); break;
+      case 'update-rows': o.updateRows = intArg('--update-rows', v, 0); break;
       case 'seed': if (v.trim() === '') fail('--seed needs a value'); o.seed = /^\d+$/.test(v) ? Number(v) : v; break;
       case 'scenario': o.scenarios = scenariosArg(v); break;
       case 'start': startMs(v); o.start = v; break;
@@ -196,9 +207,11 @@ export function resolveOptions(opts: GenerateOptions) {
   }
   const seed = opts.seed ?? DEFAULT_SEED;
   const start = opts.start ?? DEFAULT_START;
+  const updateRows = opts.updateRows ?? Math.max(1, Math.round(rows / 10));
+  if (!Number.isSafeInteger(updateRows) || updateRows < 0) throw new Error('generate: updateRows must be an integer >= 0');
   return {
     out: opts.out, scenarios, has, rows, files: opts.files, everyMs, simStepMs, lateRate, dirtyRate, seed: String(seed), start,
-    startMs: startMs(start), vitals: opts.vitals === true || has('vitals-deterioration'),
+    startMs: startMs(start), vitals: opts.vitals === true || has('vitals-deterioration'), updates: opts.updates === true, updateRows,
     log: opts.log === undefined ? (line: string) => { process.stderr.write(line + '\n'); } : opts.log,
   };
 }

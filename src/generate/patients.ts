@@ -127,7 +127,7 @@ function materialize(g: Gen, rec: Rec): void {
  * options, file and row). A clean row is left lazy (its concatenated fields
  * unbuilt) unless `strings`; dirty rows are always materialized.
  */
-function genRow(g: Gen, ctx: FileCtx, row: number, rec: Rec, strings: boolean): void {
+export function genRow(g: Gen, ctx: FileCtx, row: number, rec: Rec, strings: boolean): void {
   const rng = g.rng;
   rng.s = rowSeed(g, ctx.index, row);
   const uDirt = rng.next();

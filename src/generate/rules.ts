@@ -7,7 +7,7 @@ import { F_AGE, F_CODE, F_CONTACT, F_DATE, F_GENDER, F_PID, type Layout, type Re
 
 const NULL_MARKERS_IN = new Set(['', 'null', 'na', 'n/a', 'nan', 'none']);
 
-function clean(v: string | null): string | null {
+export function clean(v: string | null): string | null {
   if (v === null) return null;
   let a = 0;
   let b = v.length;
@@ -70,6 +70,33 @@ function cleanTimestamp(v: string | null): boolean {
   if (!m || !validYmd(+m[1], +m[2], +m[3])) return false;
   if (m[4] !== undefined && (+m[4] > 23 || +m[5] > 59 || (m[6] !== undefined && +m[6] > 59))) return false;
   return true;
+}
+
+/**
+ * An ISO-8601 timestamp as the pipeline reads a TIMESTAMP column:
+ * `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DD[T ]HH:MM[:SS[.fraction]]`
+ * followed by nothing (UTC), `Z` or `±HH:MM` (up to ±23:59); `T` and `Z` in
+ * either case. Epoch milliseconds (the fraction truncated), or null.
+ */
+export function parseTimestampMs(t: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:\d{2})?)?$/.exec(t);
+  if (!m || !validYmd(+m[1], +m[2], +m[3])) return null;
+  const hh = m[4] === undefined ? 0 : +m[4];
+  const mi = m[5] === undefined ? 0 : +m[5];
+  const ss = m[6] === undefined ? 0 : +m[6];
+  if (hh > 23 || mi > 59 || ss > 59) return null;
+  let offsetMin = 0;
+  const z = m[8];
+  if (z !== undefined && z !== 'Z' && z !== 'z') {
+    const oh = +z.slice(1, 3);
+    const om = +z.slice(4, 6);
+    if (oh > 23 || om > 59) return null;
+    offsetMin = (z[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = m[7] === undefined ? 0 : +(m[7] + '00').slice(0, 3);
+  const d = new Date(Date.UTC(2000, 0, 1, hh, mi, ss, ms));
+  d.setUTCFullYear(+m[1], +m[2] - 1, +m[3]); // years below 100 too
+  return d.getTime() - offsetMin * 60_000;
 }
 
 export interface PatientVerdict {
