@@ -30,22 +30,15 @@ export class ByteTable {
     return new ByteTable(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), Int32Array.of(0, s.length));
   }
 
-  /** The table of `prefix` + i in `width` zero-padded digits + `suffix`, for i in [0, count), built without strings. */
-  static digits(count: number, width: number, prefix = '', suffix = ''): ByteTable {
-    const pre = Buffer.from(prefix, 'latin1');
-    const suf = Buffer.from(suffix, 'latin1');
-    const len = pre.length + width + suf.length;
-    const bytes = Buffer.alloc(count * len + 8);
+  /** A table of `count` entries of `width` bytes each, given as their concatenation. */
+  static fixed(text: string, count: number, width: number): ByteTable {
+    const bytes = Buffer.alloc(text.length + 8);
+    bytes.write(text, 0, 'latin1');
     const start = new Int32Array(count + 1);
-    for (let i = 0, o = 0; i < count; i++, o += len) {
-      start[i] = o;
-      pre.copy(bytes, o);
-      for (let k = width - 1, v = i; k >= 0; k--, v = (v / 10) | 0) bytes[o + pre.length + k] = 48 + (v % 10);
-      suf.copy(bytes, o + pre.length + width);
-    }
-    start[count] = count * len;
+    for (let i = 1; i <= count; i++) start[i] = i * width;
     return new ByteTable(new DataView(bytes.buffer, bytes.byteOffset, bytes.length), start);
   }
+
 }
 
 /**
@@ -59,6 +52,21 @@ export function copyEntry(dst: DataView, o: number, t: ByteTable, i: number): nu
   const n = t.start[i + 1] - s;
   for (let k = 0; k < n; k += 4) dst.setUint32(o + k, src.getUint32(s + k));
   return o + n;
+}
+
+/**
+ * copyEntry for an entry of `width` bytes, at most 20, in straight-line code
+ * (with `width` a constant where it is inlined, the tests fold away).
+ */
+export function copyFixed(dst: DataView, o: number, t: ByteTable, i: number, width: number): number {
+  const src = t.view;
+  const s = t.start[i];
+  dst.setUint32(o, src.getUint32(s));
+  if (width > 4) dst.setUint32(o + 4, src.getUint32(s + 4));
+  if (width > 8) dst.setUint32(o + 8, src.getUint32(s + 8));
+  if (width > 12) dst.setUint32(o + 12, src.getUint32(s + 12));
+  if (width > 16) dst.setUint32(o + 16, src.getUint32(s + 16));
+  return o + width;
 }
 
 /**
@@ -77,10 +85,15 @@ export class ByteSink {
    * the first detached ArrayBuffer of a process makes V8 throw away the
    * optimized code of every function that reads typed arrays.
    */
-  constructor(size: number, private readonly shared = false) {
-    this.buf = this.alloc(Math.max(8192, size));
+  constructor(size: number, private readonly shared = false, buf?: Buffer) {
+    this.buf = buf ?? this.alloc(Math.max(8192, size));
     this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
+  /** A shared sink writing into `sab` from its start. */
+  static over(sab: SharedArrayBuffer): ByteSink {
+    return new ByteSink(0, true, Buffer.from(sab));
+  }
+
   private alloc(n: number): Buffer {
     return this.shared ? Buffer.from(new SharedArrayBuffer(n)) : Buffer.allocUnsafeSlow(n);
   }

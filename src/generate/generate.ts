@@ -15,11 +15,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SinkPool } from './bytes.js';
+import { ByteSink, SinkPool } from './bytes.js';
 import { DIAGNOSES, OUTBREAK_FACTORS, PATIENT_COLUMNS, PATIENT_WARN_EXPECTATIONS, flu } from './catalog.js';
 import { GT_MIN_INTERVAL_MS, GT_NAME, GroundTruthTotals, type StoredEntry, bump, loadPreviousRuns, serializeEntry, sortedMap, zeroMap } from './ground-truth.js';
 import { type GenerateOptions, type GenerateSummary, type ScenarioParams, resolveOptions } from './options.js';
-import { type DedupState, buildPatients } from './patients.js';
+import { type DedupState, planPatients } from './patients.js';
+import { RENDER_WORKER_MIN_ROWS, Renderer } from './render.js';
 import { Rng, hashString, mix32 } from './random.js';
 import { type Gen, type Layout, makeCtx, makeLayout, newRec } from './records.js';
 import { CODES } from './tables.js';
@@ -63,8 +64,8 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
   };
 
   // Ground truth of earlier runs (kept for files that exist).
-  const previous = loadPreviousRuns(out, firstIndex, o, log);
-  for (const c of previous.ctxs) g.ctxByIndex.set(c.index, c);
+  const earlier = loadPreviousRuns(out, firstIndex, o, log);
+  for (const c of earlier.ctxs) g.ctxByIndex.set(c.index, c);
   const gtPath = path.join(out, GT_NAME);
 
   // Scenario parameters (file indices relative to the first file of this run).
@@ -107,7 +108,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
     rows: 0, vitalsRows: 0, problems: {}, vitalsProblems: {}, fileProblems: {}, quarantined: 0, dedupDropped: 0, silverRows: 0,
     warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), vitalsQuarantined: 0, alerts: {}, scenarios: o.scenarios, scenarioParams: params,
     updatesFilesWritten: 0, updateRows: 0, updatesQuarantined: 0, updatesGroundTruthPath: o.updates ? path.join(out, UPDATES_GT_NAME) : null,
-    aborted: false, elapsedMs: 0, rowsPerSecond: 0,
+    aborted: false, renderThread: false, elapsedMs: 0, rowsPerSecond: 0,
   };
 
   const rec = newRec();
@@ -123,11 +124,17 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
 
   // All writing happens on a worker thread, in order (see FileWriter).
   const writer = new FileWriter(out);
-  for (const s of previous.stored) { writer.entry(s.buf); totals.add(s); }
-  previous.stored.length = 0;
+  for (const s of earlier.stored) { writer.entry(s.buf); totals.add(s); }
+  earlier.stored.length = 0;
   const logWhenWritten = (p: Promise<void>, line: string): Promise<void> => p.then(() => log(line));
 
-  const dedup: DedupState = { survivedRoots: previous.survivedRoots, memo: new Map(), rec: newRec() };
+  const dedup: DedupState = { survivedRoots: earlier.survivedRoots, memo: new Map(), rec: newRec() };
+  const renderer = Renderer.create(g, o.everyMs === 0 && o.rows >= RENDER_WORKER_MIN_ROWS);
+  summary.renderThread = renderer.threaded;
+  /** Lines of the rows planned with their strings (see planPatients). */
+  const side = new ByteSink(64 + o.rows * 16);
+  /** The commit of the previous file. */
+  let previous: Promise<void> = Promise.resolve();
 
   const onAbort = (): void => { summary.aborted = true; };
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -180,11 +187,11 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       if (!layout.hasContact) fileProblems.push('contact_number_column_missing');
       if (layout.usDate) fileProblems.push('date_format_mmddyyyy');
 
-      // ---- patients rows
-      const sink = sinks.take(64 + o.rows * 110);
-      const { content, counts, rowJson, admitted } = buildPatients(g, ctx, crlf, o.vitals, rec, dedup, sink);
-
-      const written: Promise<void>[] = [writer.file(ctx.name, content).then(() => sinks.give(sink))];
+      // ---- patients rows: planned here, rendered by the renderer (on its thread, while the next file is planned)
+      const { counts, rowJson, admitted, slow } = planPatients(g, ctx, crlf, o.vitals, rec, dedup, side);
+      const rendered = renderer.render(ctx, crlf, slow, sinks.take(64 + o.rows * 110));
+      rendered.catch(() => {}); // reported where the file is committed
+      const files: { name: string; content: Buffer; sink: ByteSink | null }[] = [];
       summary.files.push(ctx.name);
       const head: Record<string, unknown> = {
         file: ctx.name, kind: 'patients', index, sim_start: new Date(simStart).toISOString(), sim_end: new Date(simEnd).toISOString(),
@@ -210,7 +217,7 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       if (o.vitals) {
         const vSink = sinks.take(64 + admitted.length * 4 * 64);
         const vr = genVitals(g, o, ctx, admitted, vSink);
-        written.push(writer.file(vr.name, vr.content).then(() => sinks.give(vSink)));
+        files.push({ name: vr.name, content: vr.content, sink: vSink });
         summary.files.push(vr.name);
         entries.push({ kind: 'vitals', index, counts: vr.counts as unknown as Record<string, unknown>, fileProblems: [], buf: serializeEntry(vr.head, vr.rowJson) });
         summary.vitalsFilesWritten++;
@@ -224,36 +231,52 @@ export async function generate(opts: GenerateOptions, signal?: AbortSignal): Pro
       if (updates !== null) {
         const uSink = sinks.take(64 + o.updateRows * 96);
         const ur = updates.build(g, index, simStart, simEnd, (i) => g.ctxByIndex.get(i), uSink);
-        written.push(writer.file(ur.name, ur.content).then(() => sinks.give(uSink)));
+        files.push({ name: ur.name, content: ur.content, sink: uSink });
         summary.files.push(ur.name);
         summary.updatesFilesWritten++;
         summary.updateRows += ur.entry.rows;
         summary.updatesQuarantined += ur.entry.quarantined;
         updatesTruthStale = true;
         if (o.everyMs > 0 || performance.now() - updatesTruthWritten >= GT_MIN_INTERVAL_MS) {
-          written.push(writer.file(UPDATES_GT_NAME, updates.groundTruth()));
+          files.push({ name: UPDATES_GT_NAME, content: updates.groundTruth(), sink: null });
           updatesTruthWritten = performance.now();
           updatesTruthStale = false;
         }
         updatesNote = `, ${ur.name} (${ur.entry.rows} rows, ${ur.entry.quarantined} to quarantine)`;
       }
-      for (const e of entries) { writer.entry(e.buf); totals.add(e); }
-      // With --every > 0 the file and its ground truth are on disk before the pause; back to back, the
-      // writer thread catches up on its own (the ground truth being rewritten at most once a second).
-      const gtDone = writer.groundTruth(totals.head(), o.everyMs > 0);
-      const shown = logWhenWritten(Promise.all(written).then(() => undefined),
-        `generate: wrote ${ctx.name} (${o.rows} rows, ${counts.listed} listed in ${GT_NAME}, ${counts.quarantined} to quarantine)${vitalsNote}${updatesNote}`);
-      if (o.everyMs > 0) await Promise.all([shown, gtDone]);
-      else {
+      const line = `generate: wrote ${ctx.name} (${o.rows} rows, ${counts.listed} listed in ${GT_NAME}, ${counts.quarantined} to quarantine)${vitalsNote}${updatesNote}`;
+
+      // ---- commit, in file order once the file is rendered: the files, then the ground truth that lists them
+      const commit = async (): Promise<{ done: Promise<unknown> }> => {
+        const r = await rendered;
+        const written: Promise<void>[] = [writer.file(ctx.name, r.content).then(() => sinks.give(r.sink))];
+        for (const f of files) written.push(writer.file(f.name, f.content).then(() => { if (f.sink !== null) sinks.give(f.sink); }));
+        for (const e of entries) { writer.entry(e.buf); totals.add(e); }
+        // With --every > 0 the file and its ground truth are on disk before the pause; back to back, the
+        // writer thread catches up on its own (the ground truth being rewritten at most once a second).
+        const gtDone = writer.groundTruth(totals.head(), o.everyMs > 0);
+        const shown = logWhenWritten(Promise.all(written).then(() => undefined), line);
         shown.catch(() => {}); // a failed write is reported by backpressure() or close()
+        return { done: Promise.all([shown, gtDone]) };
+      };
+      const committed = previous.then(commit);
+      committed.catch(() => {}); // awaited below or after the loop
+      if (o.everyMs > 0) await (await committed).done;
+      else {
+        // one file may be rendering while this thread plans the next
+        await previous;
         await writer.backpressure();
       }
+      previous = committed.then(() => undefined);
     }
+    await previous;
     if (summary.filesWritten === 0) void writer.groundTruth(totals.head(), true);
     if (updates !== null && updatesTruthStale) void writer.file(UPDATES_GT_NAME, updates.groundTruth());
     await writer.close();
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    await previous.catch(() => {});
+    await renderer.close();
     await writer.close().catch(() => {});
   }
   summary.problems = sortedMap(summary.problems);

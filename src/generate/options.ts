@@ -72,6 +72,8 @@ export interface GenerateSummary {
   scenarios: ScenarioName[];
   scenarioParams: ScenarioParams;
   aborted: boolean;
+  /** Files were rendered on a second thread (see render.ts). */
+  renderThread: boolean;
   elapsedMs: number;
   rowsPerSecond: number;
 }

@@ -9,7 +9,7 @@
  * problems (about 7% by default) are materialized, rendered and checked
  * against the pipeline's rules (slowRow).
  */
-import { ByteSink, ByteTable, copyEntry, put } from './bytes.js';
+import { ByteSink, ByteTable, copyEntry, copyFixed, put } from './bytes.js';
 import { PATIENT_DROP_EXPECTATIONS, PATIENT_WARN_EXPECTATIONS } from './catalog.js';
 import { DAY_MS, isoDay, isoToUs } from './dates.js';
 import { NON_EXCLUSIVE, PATIENT_DIRT, injectDirt, nearDuplicate, pickDirt } from './dirt.js';
@@ -25,8 +25,6 @@ interface FileBytes {
   pidHi: ByteTable;
   /** `YYYY-MM-DD,Dnnn` (+ the line ending when there is no insurance_id), per day and diagnosis. */
   tails: TailCache;
-  /** `{"file":"<name>","line":` (the start of a ground-truth entry). */
-  entryHead: ByteTable;
   ins: boolean;
   crlf: boolean;
 }
@@ -48,7 +46,7 @@ function fileBytes(ctx: FileCtx, ins: boolean, crlf: boolean): FileBytes {
   const nHi = Math.min(1000, Math.ceil(ctx.rows / 1000));
   return {
     pidHi: ByteTable.of(Array.from({ length: nHi }, (_, hi) => ctx.pidPrefix + T3[hi])), tails: TAIL_CACHES[ins ? 2 : crlf ? 1 : 0],
-    entryHead: ByteTable.one('{"file":"' + ctx.name + '","line":'), ins, crlf,
+    ins, crlf,
   };
 }
 
@@ -71,7 +69,7 @@ function emitClean(sink: ByteSink, rec: Rec, fb: FileBytes): void {
   let o: number;
   if (row < 1_000_000) {
     o = copyEntry(d, sink.len, fb.pidHi, (row / 1000) | 0);
-    o = copyEntry(d, o, B_T3C, row % 1000);
+    o = copyFixed(d, o, B_T3C, row % 1000, 4);
   } else {
     sink.write(pidOf(rec.ctx!, row) + ',');
     o = sink.len;
@@ -80,12 +78,13 @@ function emitClean(sink: ByteSink, rec: Rec, fb: FileBytes): void {
   o = copyEntry(d, o, B_AGE_GENDER, rec.age * 2 + (rec.male ? 0 : 1));
   o = copyEntry(d, o, B_NUM, 1 + (rec.addr % 9999));
   o = copyEntry(d, o, B_STREET_SUFFIX, (rec.addr / 9999) | 0);
-  o = copyEntry(d, o, B_PHONE3, (rec.phone / 10000) | 0);
-  o = copyEntry(d, o, B_T4C, rec.phone % 10000);
-  o = copyEntry(d, o, tailOf(fb, rec.day, rec.diag), 0);
+  o = copyFixed(d, o, B_PHONE3, (rec.phone / 10000) | 0, 8);
+  o = copyFixed(d, o, B_T4C, rec.phone % 10000, 5);
+  const tail = tailOf(fb, rec.day, rec.diag);
+  o = copyFixed(d, o, tail, 0, tail.start[1]); // at most 20 bytes, six-digit years and CRLF included
   if (fb.ins) {
-    o = copyEntry(d, o, B_INS, (rec.ins / 10000) | 0);
-    o = copyEntry(d, o, B_T4, rec.ins % 10000);
+    o = copyFixed(d, o, B_INS, (rec.ins / 10000) | 0, 8);
+    o = copyFixed(d, o, B_T4, rec.ins % 10000, 4);
     const b = sink.buf;
     if (fb.crlf) b[o++] = 13;
     b[o++] = 10;
@@ -255,30 +254,45 @@ function rootPasses(g: Gen, dedup: DedupState, ctx: FileCtx, row: number): boole
   return v;
 }
 
-export interface PatientsFile {
-  content: Buffer;
+/** What the main thread made of a patients file: everything but the bytes of its clean rows. */
+export interface PatientsPlan {
   counts: PatientCounts;
   /** Ground-truth row entries, as JSON. */
   rowJson: RowLog;
   /** Patient ids admitted by the file (for vitals). */
   admitted: string[];
+  slow: SlowLines;
 }
 
-/** Generates one patients file: its bytes, its ground-truth rows (JSON) and counts. */
+/** The lines of the rows rendered from their field strings (see slowRow), in row order. */
+export interface SlowLines {
+  /** Row indices, ascending. */
+  rows: number[];
+  /** End offset of each row's line in `bytes` (it starts where the previous one ends). */
+  ends: number[];
+  bytes: Uint8Array;
+}
+
 type WorkCounts = PatientCounts & { rowJson: RowLog; diagCount: number[]; otherDiag: Record<string, number> };
 
-export function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec: Rec, dedup: DedupState, content: ByteSink): PatientsFile {
-  const layout = ctx.layout;
+/**
+ * The ground truth of a patients file: the rows with problems are generated,
+ * rendered (into `side`) and checked against the rules; of the clean rows
+ * only the diagnosis and lateness are drawn. The file's bytes are then
+ * renderPatients' work, which can run on another thread.
+ */
+export function planPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boolean, rec: Rec, dedup: DedupState, side: ByteSink): PatientsPlan {
   const rows = ctx.rows;
-  const eol = crlf ? '\r\n' : '\n';
   const counts: WorkCounts = {
     rows, listed: 0, quarantined: 0, passed_expectations: 0, dedup_dropped: 0, silver_rows: 0,
     failed_expectations: zeroMap(PATIENT_DROP_EXPECTATIONS), warnings: zeroMap(PATIENT_WARN_EXPECTATIONS), problems: {}, silver_diagnosis: {},
     rowJson: new RowLog(), diagCount: new Array<number>(10).fill(0), otherDiag: {},
   };
   const admitted: string[] = [];
-  content.write(layout.columns.join(',') + eol);
-  const lateRows = fillRows(g, ctx, rec, content, fileBytes(ctx, layout.hasIns, crlf), counts, dedup, vitals ? admitted : null);
+  const slow: SlowLines = { rows: [], ends: [], bytes: side.buf };
+  side.len = 0;
+  const lateRows = planRows(g, ctx, rec, side, slow, ByteTable.one('{"file":"' + ctx.name + '","line":'), crlf, counts, dedup, vitals ? admitted : null);
+  slow.bytes = side.bytes();
   if (lateRows > 0) bump(counts.problems, 'late', lateRows);
   const out: PatientCounts = {
     rows, listed: counts.rowJson.n, quarantined: counts.quarantined, passed_expectations: rows - counts.quarantined,
@@ -287,51 +301,96 @@ export function buildPatients(g: Gen, ctx: FileCtx, crlf: boolean, vitals: boole
   };
   for (let i = 0; i < 10; i++) if (counts.diagCount[i] > 0) out.silver_diagnosis[CODES[i]] = counts.diagCount[i];
   for (const k of Object.keys(counts.otherDiag).sort()) out.silver_diagnosis[k] = counts.otherDiag[k];
-  return { content: content.bytes(), counts: out, rowJson: counts.rowJson, admitted };
+  return { counts: out, rowJson: counts.rowJson, admitted, slow };
 }
 
 /**
- * The row loop of a patients file; returns the number of rows that are only
- * late. (Kept to the loop alone: V8 compiles it on-stack while it runs, and
- * code after a loop has no type feedback yet, which would throw the compiled
- * code away at the end of every file.)
+ * The row loop of planPatients; returns the number of rows that are only
+ * late. A row is clean exactly when its first draw is at least the dirty
+ * rate (see genRow), so the draws of a clean row stop after the diagnosis.
+ * (Kept to the loop alone: V8 compiles it on-stack while it runs, and code
+ * after a loop has no type feedback yet, which would throw the compiled code
+ * away at the end of every file.)
  */
-function fillRows(g: Gen, ctx: FileCtx, rec: Rec, content: ByteSink, fb: FileBytes, counts: WorkCounts, dedup: DedupState, admitted: string[] | null): number {
+function planRows(
+  g: Gen, ctx: FileCtx, rec: Rec, side: ByteSink, slow: SlowLines, entryHead: ByteTable, crlf: boolean, counts: WorkCounts,
+  dedup: DedupState, admitted: string[] | null,
+): number {
   const layout = ctx.layout;
   const rows = ctx.rows;
   const fast = layout.hasContact && !layout.usDate;
   const diagCount = counts.diagCount;
+  const cum = ctx.cum;
+  const rng = g.rng;
   let lateRows = 0;
   for (let r = 0; r < rows; r++) {
-    genRow(g, ctx, r, rec, !fast);
-    if (fast && (rec.problems === NO_PROBLEMS || (rec.lazy && rec.problems.length === 1))) {
-      // Clean (or only late, which passes everything): written from the tables.
-      emitClean(content, rec, fb);
-      diagCount[rec.diag]++;
-      if (admitted !== null) admitted.push(pidOf(ctx, r));
-      if (rec.problems !== NO_PROBLEMS) {
-        lateRows++;
-        const log = counts.rowJson;
-        log.start();
-        log.table(fb.entryHead);
-        log.int(r + 2);
-        log.table(LATE_ENTRY_TAIL);
+    if (fast) {
+      rng.s = rowSeed(g, ctx.index, r);
+      const uDirt = rng.next();
+      if (uDirt >= g.dirtyRate) {
+        // Clean (or only late, which passes everything): its bytes come from the tables (emitClean).
+        const uLate = rng.next();
+        const uDiag = rng.next();
+        let d = 0;
+        while (d < 9 && uDiag >= cum[d]) d++;
+        diagCount[d]++;
+        if (admitted !== null) admitted.push(pidOf(ctx, r));
+        if (uLate < g.lateRate) {
+          lateRows++;
+          const log = counts.rowJson;
+          log.start();
+          log.table(entryHead);
+          log.int(r + 2);
+          log.table(LATE_ENTRY_TAIL);
+        }
+        continue;
       }
-    } else {
-      slowRow(g, ctx, r, rec, content, fb, counts, dedup);
-      if (admitted !== null && rec.admitted) admitted.push(pidOf(ctx, r));
     }
+    genRow(g, ctx, r, rec, true);
+    slowRow(g, ctx, r, rec, side, entryHead, crlf, counts, dedup);
+    slow.rows.push(r);
+    slow.ends.push(side.len);
+    if (admitted !== null && rec.admitted) admitted.push(pidOf(ctx, r));
   }
   return lateRows;
 }
 
-/** A row that needs the rules: rendered from its field strings, evaluated, listed in the ground truth. */
+/** Writes the bytes of a patients file planned by planPatients: the header, clean rows from the tables, the other rows' lines. */
+export function renderPatients(g: Gen, ctx: FileCtx, crlf: boolean, slow: SlowLines, content: ByteSink, rec: Rec): void {
+  content.write(ctx.layout.columns.join(',') + (crlf ? '\r\n' : '\n'));
+  renderRows(g, ctx, rec, content, fileBytes(ctx, ctx.layout.hasIns, crlf), slow);
+}
+
+/** The row loop of renderPatients. */
+function renderRows(g: Gen, ctx: FileCtx, rec: Rec, content: ByteSink, fb: FileBytes, slow: SlowLines): void {
+  const rows = ctx.rows;
+  const slowRows = slow.rows;
+  let k = 0;
+  let next = slowRows.length > 0 ? slowRows[0] : -1;
+  let from = 0;
+  for (let r = 0; r < rows; r++) {
+    if (r === next) {
+      const to = slow.ends[k];
+      content.ensure(to - from);
+      content.buf.set(slow.bytes.subarray(from, to), content.len);
+      content.len += to - from;
+      from = to;
+      k++;
+      next = k < slowRows.length ? slowRows[k] : -1;
+    } else {
+      genRow(g, ctx, r, rec, false);
+      emitClean(content, rec, fb);
+    }
+  }
+}
+
+/** A row that needs the rules: rendered from its field strings into `side`, evaluated, listed in the ground truth. */
 function slowRow(
-  g: Gen, ctx: FileCtx, r: number, rec: Rec, content: ByteSink, fb: FileBytes, counts: WorkCounts, dedup: DedupState,
+  g: Gen, ctx: FileCtx, r: number, rec: Rec, side: ByteSink, entryHead: ByteTable, crlf: boolean, counts: WorkCounts, dedup: DedupState,
 ): void {
   const layout = ctx.layout;
   materialize(g, rec);
-  emitLine(content, rec, layout, fb.crlf);
+  emitLine(side, rec, layout, crlf);
   // rec.problems is a fresh array for every row that has problems.
   const problems = rec.problems === NO_PROBLEMS ? [] : rec.problems;
   if (rec.dateIso && layout.usDate && rec.malformed === 0) problems.push('date_format_mmddyyyy');
@@ -367,7 +426,7 @@ function slowRow(
   // (every name here is a plain identifier, nothing needs escaping).
   const log = counts.rowJson;
   log.start();
-  log.table(fb.entryHead);
+  log.table(entryHead);
   log.int(r + 2);
   log.str(',"problems":');
   log.names(problems);

@@ -28,24 +28,26 @@ export const NAMES_F: string[] = FIRST_F.flatMap((a) => LAST.map((b) => a + ' ' 
 export const STREET_SUFFIX: string[] = STREETS.flatMap((a) => SUFFIX.map((b) => ' ' + a + ' ' + b));
 export const PHONE3: string[] = T3.map((x) => '555-' + x + '-');
 
-export const B_T3C = ByteTable.digits(1000, 3, '', ',');
+export const B_T3C = ByteTable.fixed(T3.join(',') + ',', 1000, 4);
 export const B_NAMES_M = ByteTable.of(NAMES_M.map((x) => x + ','));
 export const B_NAMES_F = ByteTable.of(NAMES_F.map((x) => x + ','));
 export const AGE_STR: string[] = Array.from({ length: 256 }, (_, i) => String(i));
 export const B_AGE_GENDER = ByteTable.of(AGE_STR.flatMap((a) => [a + ',M,', a + ',F,']));
 export const B_NUM = ByteTable.of(NUM);
 export const B_STREET_SUFFIX = ByteTable.of(STREET_SUFFIX.map((x) => x + ','));
-export const B_PHONE3 = ByteTable.digits(1000, 3, '555-', '-');
-export const B_T4C = ByteTable.digits(10000, 4, '', ',');
-export const B_INS = ByteTable.digits(10000, 4, ',INS');
-export const B_T4 = ByteTable.digits(10000, 4);
+export const B_PHONE3 = ByteTable.fixed(PHONE3.join(''), 1000, 8);
+export const B_T4C = ByteTable.fixed(T4.join(',') + ',', 10000, 5);
+export const B_INS = ByteTable.fixed(',INS' + T4.join(',INS'), 10000, 8);
+export const B_T4 = ByteTable.fixed(T4.join(''), 10000, 4);
 
 export const AGE_TABLE_SIZE = 1024;
+/** The standard normal at the 1024 evenly spaced quantiles. */
+const Z: Float64Array = Float64Array.from({ length: AGE_TABLE_SIZE }, (_, i) => invNorm((i + 0.5) / AGE_TABLE_SIZE));
 /** Per diagnosis, 1024 ages at evenly spaced quantiles of its (clamped) normal distribution. */
 export const AGE_TABLES: Uint8Array[] = DIAGNOSES.map((dg) => {
   const t = new Uint8Array(AGE_TABLE_SIZE);
   for (let i = 0; i < AGE_TABLE_SIZE; i++) {
-    const age = Math.round(dg.ageMean + dg.ageSd * invNorm((i + 0.5) / AGE_TABLE_SIZE));
+    const age = Math.round(dg.ageMean + dg.ageSd * Z[i]);
     t[i] = Math.min(dg.ageMax, Math.max(dg.ageMin, age));
   }
   return t;

@@ -69,7 +69,7 @@ parentPort.on('message', (m) => {
 
 /** Main-thread side of the writer thread. */
 export class FileWriter {
-  private readonly worker: Worker;
+  private thread: Worker | null = null;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void; file: boolean }>();
   private nextId = 0;
   /** Files sent and not yet written (ground-truth requests wait for the next rewrite and are not counted). */
@@ -78,9 +78,14 @@ export class FileWriter {
   private closing: Promise<void> | null = null;
   private drained: (() => void) | null = null;
 
-  constructor(dir: string) {
-    this.worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { dir, minIntervalMs: GT_MIN_INTERVAL_MS } });
-    this.worker.on('message', (m: { id: number; error?: string }) => {
+  constructor(private readonly dir: string) {}
+
+  /** The thread, started by the first message (so that it does not compete with the start of generation). */
+  private get worker(): Worker {
+    if (this.thread !== null) return this.thread;
+    const dir = this.dir;
+    const worker = new Worker(WRITER_SOURCE, { eval: true, workerData: { dir, minIntervalMs: GT_MIN_INTERVAL_MS } });
+    worker.on('message', (m: { id: number; error?: string }) => {
       const w = this.waiting.get(m.id);
       if (w === undefined) return;
       this.waiting.delete(m.id);
@@ -92,8 +97,9 @@ export class FileWriter {
       } else w.resolve();
       if (this.drained !== null && this.inFlight <= FileWriter.MAX_IN_FLIGHT / 2) { const d = this.drained; this.drained = null; d(); }
     });
-    this.worker.on('error', (e: Error) => this.fail(e));
-    this.worker.on('exit', () => this.fail(new Error('generate: the writer thread stopped')));
+    worker.on('error', (e: Error) => this.fail(e));
+    worker.on('exit', () => this.fail(new Error('generate: the writer thread stopped')));
+    return (this.thread = worker);
   }
 
   static readonly MAX_IN_FLIGHT = 8;
@@ -153,8 +159,11 @@ export class FileWriter {
       try {
         if (this.failure === null) await this.send({ op: 'flush' });
       } finally {
-        this.worker.removeAllListeners('exit');
-        await this.worker.terminate();
+        const t = this.thread;
+        if (t !== null) {
+          t.removeAllListeners('exit');
+          await t.terminate();
+        }
       }
       if (this.failure !== null) throw this.failure;
     })();
