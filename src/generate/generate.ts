@@ -1,16 +1,23 @@
 /**
  * The generator's loop: writes `patients_daily_file_NNNNNN.csv` (and with
- * vitals `vitals_NNNNNN.csv`) into a folder, one file at once and then one per
- * `every` interval, each under a hidden temporary name that is renamed into
- * place, so a watcher never sees a partial file. Numbering starts at 000000;
- * when the folder already holds generated files, numbering continues after
- * the highest index found (a restarted generator appends).
+ * vitals `vitals_NNNNNN.csv`, with updates `patient_updates_NNNNNN.csv`) into
+ * a folder, one file at once and then one per `every` interval, each under a
+ * hidden temporary name that is renamed into place, so a watcher never sees a
+ * partial file. Numbering starts at 000000; when the folder already holds
+ * generated files, numbering continues after the highest index found (a
+ * restarted generator appends).
  *
  * Content is a pure function of (seed, options, file index, row index); the
  * wall clock is only used to pace the writes, never for content.
  * `ground_truth.json` is rewritten atomically after every file; when files
  * come faster than one a second the rewrites are coalesced, and the last one
  * is done before generate() returns.
+ *
+ * Threads: this one plans files (the ground truth, the rows with problems,
+ * vitals, updates), a render thread writes the bytes of a file while the next
+ * one is planned (render.ts), and a writer thread writes files in order
+ * (writer.ts). A file is committed (sent to the writer with its ground truth)
+ * once rendered, in file order.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -4,10 +4,14 @@
  * regenerated on demand: that is how exact duplicates are re-sent, and how
  * their deduplication outcome is known.
  *
- * Speed: a clean row is never turned into strings; its bytes are copied from
- * pre-encoded tables straight into the file buffer (emitClean). Only rows with
- * problems (about 7% by default) are materialized, rendered and checked
- * against the pipeline's rules (slowRow).
+ * A file is made in two steps. planPatients (main thread) decides everything
+ * the ground truth says: the rows with problems (about 7% by default) are
+ * generated, rendered from their field strings and checked against the
+ * pipeline's rules (slowRow); of a clean row only its diagnosis and lateness
+ * are drawn. renderPatients then writes the file's bytes: a clean row is
+ * regenerated and copied from pre-encoded byte tables straight into the
+ * buffer (emitClean), never turned into strings; the other rows' lines are
+ * copied from the plan. It runs on a second thread for big files (render.ts).
  */
 import { ByteSink, ByteTable, copyEntry, copyFixed, put } from './bytes.js';
 import { PATIENT_DROP_EXPECTATIONS, PATIENT_WARN_EXPECTATIONS } from './catalog.js';
