@@ -8,9 +8,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generate, parseGenerateArgs, type GenerateOptions } from '../src/generate/index.js';
+import { foldUpdates, generate, parseGenerateArgs, type GenerateOptions, type UpdateEvent } from '../src/generate/index.js';
 import { hashDir, scratchDirs } from './helpers/dirs.js';
-import { foldUpdates, type UpdateEvent } from '../src/generate/updates-truth.js';
 import { Duck, multisetEqual, sqlString, type PlainRow } from './helpers/duck.js';
 
 const tmpDir = scratchDirs('localdlt-updates-');

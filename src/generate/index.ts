@@ -12,6 +12,6 @@ export { PROBLEM_KINDS } from './dirt.js';
 export { patientsFileName, vitalsFileName } from './records.js';
 export { UPDATE_KINDS, updatesFileName } from './updates.js';
 export {
-  UPDATE_COLUMNS, CURRENT_COLUMNS, HISTORY_COLUMNS, TRACKED_COLUMNS, UPDATES_SEMANTICS, UPDATES_GT_NAME,
-  type CurrentRow, type HistoryRow,
+  UPDATE_COLUMNS, CURRENT_COLUMNS, HISTORY_COLUMNS, TRACKED_COLUMNS, UPDATES_SEMANTICS, UPDATES_GT_NAME, foldUpdates,
+  type CurrentRow, type HistoryRow, type UpdateEvent,
 } from './updates-truth.js';
