@@ -28,7 +28,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { generate } from './generate.js';
+import { generate } from './generate/index.js';
 import { PipelineService } from '../engine/runtime/service.js';
 import { Watcher } from '../engine/runtime/watch.js';
 import { patientPipeline } from '../layers/pipeline.js';

@@ -10,20 +10,32 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js';
-import { createLogger, type LogLevel } from './cli/log.js';
-import { loadPipeline } from './cli/pipeline-module.js';
+import type { LogLevel } from './cli/log.js';
 import { isPipelineError, PipelineError, formatOriginForCli } from './cli/errors.js';
-import { buildGraph, parseDurationMs, taggedColumns, type BatchResult, type Pipeline } from '../engine/index.js';
-import { PipelineService, type Logger } from '../engine/runtime/service.js';
-import { Watcher, parseTrigger } from '../engine/runtime/watch.js';
+import type { BatchResult, Pipeline } from '../engine/index.js';
+import type { Logger } from '../engine/runtime/service.js';
 import type { PlannedBatch } from '../engine/runtime/runner.js';
-import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate.js';
+import { generate, parseGenerateArgs, GENERATE_USAGE } from './generate/index.js';
 import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './cli/summary.js';
-import { cmdEvents, cmdShow, cmdStatus, INSPECT_HELP } from './cli/inspect.js';
-import { EventLog } from '../engine/events/event-log.js';
-import { cmdSql, SQL_HELP } from './cli/sql-command.js';
-import { cmdUi, serveDashboard, serveSettings, untilStopped, SERVE_OPTIONS, UI_HELP, type ServeSettings } from './dashboard/command.js';
+import type { ServeSettings } from './dashboard/command.js';
 import type { Dashboard } from './dashboard/server.js';
+
+/**
+ * The engine and the commands built on it, imported by loadEngine() on first
+ * use: `generate` and help start without them (a few hundred ms of loading).
+ */
+async function importEngine() {
+  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard] = await Promise.all([
+    import('../engine/index.js'), import('../engine/runtime/service.js'), import('../engine/runtime/watch.js'), import('./cli/log.js'),
+    import('./cli/pipeline-module.js'), import('../engine/events/event-log.js'), import('./cli/inspect.js'), import('./cli/sql-command.js'),
+    import('./dashboard/command.js'),
+  ]);
+  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard };
+}
+let E!: Awaited<ReturnType<typeof importEngine>>;
+async function loadEngine(): Promise<void> {
+  E ??= await importEngine();
+}
 
 const COMMON: Record<string, OptionSpec> = {
   pipeline: {},
@@ -63,7 +75,7 @@ const taggedPhi = new Set<string>();
 
 /** Remembers the columns the pipeline tags PHI, for --redact. */
 function notePhi(pipeline: Pipeline): void {
-  for (const d of pipeline.datasets) for (const c of taggedColumns('phi', d.def.properties, d.def.columnComments)) taggedPhi.add(c);
+  for (const d of pipeline.datasets) for (const c of E.taggedColumns('phi', d.def.properties, d.def.columnComments)) taggedPhi.add(c);
 }
 
 const HELP: Record<string, string> = {
@@ -166,8 +178,9 @@ example:
   node dist/run.js start --every 30s`,
   generate: `${GENERATE_USAGE}
 
-Writes patients_daily_file_NNNNNN.csv files (and vitals_NNNNNN.csv with --vitals)
-plus ground_truth.json into --out. See README "Synthetic data".
+Writes patients_daily_file_NNNNNN.csv files (and vitals_NNNNNN.csv with --vitals,
+patient_updates_NNNNNN.csv and updates_ground_truth.json with --updates) plus
+ground_truth.json into --out. See README "Synthetic data".
 
 example:
   node dist/run.js generate --out /tmp/gen --files 10 --rows 1000 --every 0 --scenario dirty`,
@@ -187,9 +200,9 @@ example:
 };
 
 function helpOf(command: string): string {
-  if (command === 'sql') return SQL_HELP;
-  if (command === 'ui') return UI_HELP;
-  return HELP[command] ?? (INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
+  if (command === 'sql') return E.SQL_HELP;
+  if (command === 'ui') return E.UI_HELP;
+  return HELP[command] ?? (E.INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
 }
 
 function makeLogger(values: Record<string, string>): Logger {
@@ -197,7 +210,7 @@ function makeLogger(values: Record<string, string>): Logger {
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(level)) throw new UsageError(`--log-level must be debug, info, warn, error or silent, got "${level}"`);
   const format = (values['log-format'] ?? 'auto') as 'auto' | 'json' | 'pretty';
   if (!['auto', 'json', 'pretty'].includes(format)) throw new UsageError(`--log-format must be auto, json or pretty, got "${format}"`);
-  return createLogger(level, format);
+  return E.createLogger(level, format);
 }
 
 function requireFolder(dir: string, what: string): void {
@@ -216,7 +229,7 @@ function refreshOptions(values: Record<string, string>, flags: Set<string>) {
 const openDashboards: Dashboard[] = [];
 
 async function serveFor(output: string, s: ServeSettings, pipeline?: Pipeline): Promise<Dashboard> {
-  const d = await serveDashboard(output, s, pipeline);
+  const d = await E.serveDashboard(output, s, pipeline);
   openDashboards.push(d);
   return d;
 }
@@ -229,11 +242,11 @@ function uiOf(a: { values: Record<string, string>; flags: Set<string> }, command
     if (stray) throw new UsageError(`${command}: --${stray} configures the dashboard; ${byDefault ? 'drop --no-ui' : 'add --ui'}`);
     return null;
   }
-  return serveSettings(a.values, a.flags, command);
+  return E.serveSettings(a.values, a.flags, command);
 }
 
 async function cmdReplay(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, ...WRITER, ...SERVE_OPTIONS, ui: { flag: true }, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, ...E.SERVE_OPTIONS, ui: { flag: true }, input: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true } }, 'replay');
   if (a.flags.has('help')) { process.stdout.write(helpOf('replay') + '\n'); return 0; }
   if (a.positionals.length > 1) throw new UsageError(`replay: unexpected argument "${a.positionals[1]}"`);
   const input = a.positionals[0] ?? a.values.input;
@@ -243,16 +256,16 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const output = a.values.output ?? 'output';
   const logger = makeLogger(a.values);
   const ui = uiOf(a, 'replay', false);
-  const pipeline = await loadPipeline(a.values.pipeline);
+  const pipeline = await E.loadPipeline(a.values.pipeline);
   notePhi(pipeline);
   const dashboard = ui ? await serveFor(output, ui, a.values.pipeline !== undefined ? pipeline : undefined) : null;
   const totals = newTotals();
   const started = Date.now();
-  const { service, report } = await PipelineService.open({
+  const { service, report } = await E.PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', 'replay', 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', 'replay', 1),
     ...refreshOptions(a.values, a.flags), command: 'replay', forceUnlock: a.flags.has('force-unlock'), threads: threadsOption(a.values, 'replay'),
-    events: new EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
+    events: new E.EventLog(output, { logger, command: 'replay', trigger: 'available-now' }),
   });
   if (report.indexedFiles) logger.info({ files: report.indexedFiles }, 'files already ingested are skipped');
   if (report.resumedBatch !== null) logger.info({ batch: report.resumedBatch }, 'resuming an interrupted batch');
@@ -268,14 +281,14 @@ async function cmdReplay(argv: string[]): Promise<number> {
   if (dashboard) {
     dashboard.notify();
     process.stderr.write(`replay finished; the dashboard stays at ${dashboard.url} until Ctrl-C\n`);
-    await untilStopped();
+    await E.untilStopped();
     await dashboard.close();
   }
   return failure ? 1 : 0;
 }
 
 async function cmdRun(argv: string[], extra?: { generator?: { every: string; rows?: string; seed?: string } }): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, ...WRITER, ...SERVE_OPTIONS, ...(extra ? { 'no-ui': { flag: true } } : { ui: { flag: true } }), input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, ...E.SERVE_OPTIONS, ...(extra ? { 'no-ui': { flag: true } } : { ui: { flag: true } }), input: {}, trigger: {}, stability: {}, 'max-files-per-trigger': {}, 'state-keys-in-memory': {}, 'full-refresh': {}, 'full-refresh-all': { flag: true }, every: {}, rows: {}, seed: {} }, extra ? 'start' : 'run');
   const command = extra ? 'start' : 'run';
   // signals are handled from the start: a stop during startup still exits 0 after the current step
   let signals = 0;
@@ -294,11 +307,11 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const input = a.values.input ?? 'incoming';
   const output = a.values.output ?? 'output';
   const logger = makeLogger(a.values);
-  const trigger = parseTrigger(a.values.trigger, (s) => parseDurationMs(s, '--trigger'));
-  const stabilityMs = a.values.stability !== undefined ? parseDurationMs(a.values.stability, '--stability') : 200;
+  const trigger = E.parseTrigger(a.values.trigger, (s) => E.parseDurationMs(s, '--trigger'));
+  const stabilityMs = a.values.stability !== undefined ? E.parseDurationMs(a.values.stability, '--stability') : 200;
   fs.mkdirSync(input, { recursive: true });
   const ui = uiOf(a, command, extra !== undefined);
-  const pipeline = await loadPipeline(a.values.pipeline);
+  const pipeline = await E.loadPipeline(a.values.pipeline);
   notePhi(pipeline);
   let dashboard: Dashboard | null = null;
   if (ui) {
@@ -312,15 +325,15 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
       dashboard = await serveFor(output, { ...ui, port: 0 }, own);
     }
   }
-  const { service, report } = await PipelineService.open({
+  const { service, report } = await E.PipelineService.open({
     pipeline, input, output, logger, maxFilesPerTrigger: intOption(a.values['max-files-per-trigger'], 'max-files-per-trigger', command, 1),
     stateKeysInMemory: intOption(a.values['state-keys-in-memory'], 'state-keys-in-memory', command, 1),
     ...refreshOptions(a.values, a.flags), command, forceUnlock: a.flags.has('force-unlock'), threads: threadsOption(a.values, command),
-    events: new EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
+    events: new E.EventLog(output, { logger, command, trigger: a.values.trigger ?? 'continuous' }),
   });
   logger.info({ input: path.resolve(input), output: path.resolve(output), trigger: a.values.trigger ?? 'continuous', skipped_files: report.indexedFiles }, 'watching for new files (Ctrl-C to stop)');
   const totals = newTotals();
-  const watcher = new Watcher(service, {
+  const watcher = new E.Watcher(service, {
     trigger, stabilityMs,
     onBatch: (r: BatchResult, plan: PlannedBatch) => {
       addBatch(totals, r, plan);
@@ -354,15 +367,16 @@ async function cmdGenerate(argv: string[]): Promise<number> {
   const ac = new AbortController();
   process.on('SIGINT', () => ac.abort());
   process.on('SIGTERM', () => ac.abort());
-  const s = await generate(opts, ac.signal);
-  process.stderr.write(`generated ${s.filesWritten} patient files (${s.rows} rows)${s.vitalsFilesWritten ? `, ${s.vitalsFilesWritten} vitals files (${s.vitalsRows} rows)` : ''} in ${s.outDir} at ${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s\n`);
+  // timed from the process start (performance.timeOrigin): the printed rate includes start-up
+  const s = await generate({ ...opts, timedFrom: 0 }, ac.signal);
+  process.stderr.write(`generated ${s.filesWritten} patient files (${s.rows} rows)${s.vitalsFilesWritten ? `, ${s.vitalsFilesWritten} vitals files (${s.vitalsRows} rows)` : ''}${s.updatesFilesWritten ? `, ${s.updatesFilesWritten} update files (${s.updateRows} rows)` : ''} in ${s.outDir} in ${(s.elapsedMs / 1000).toFixed(2)} s since the process started, ${Math.round(s.rowsPerSecond).toLocaleString('en-US')} rows/s\n`);
   return 0;
 }
 
 async function cmdValidate(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { ...COMMON }, 'validate');
   if (a.flags.has('help')) { process.stdout.write(helpOf('validate') + '\n'); return 0; }
-  const g = buildGraph(await loadPipeline(a.values.pipeline));
+  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline));
   process.stdout.write(`valid: ${g.order.length} datasets (${[...g.datasets.values()].filter((d) => d.persisted).length} persisted)\n`);
   return 0;
 }
@@ -370,7 +384,7 @@ async function cmdValidate(argv: string[]): Promise<number> {
 async function cmdGraph(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { ...COMMON, format: {} }, 'graph');
   if (a.flags.has('help')) { process.stdout.write(helpOf('graph') + '\n'); return 0; }
-  const g = buildGraph(await loadPipeline(a.values.pipeline));
+  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline));
   const format = a.values.format ?? 'text';
   const lines: string[] = [];
   if (format === 'mermaid') {
@@ -432,6 +446,7 @@ export async function main(argv: string[]): Promise<number> {
   const verbose = rest.includes('--verbose');
   redactRows = rest.includes('--redact');
   try {
+    if (command !== 'generate' && !(['help', '--help', '-h', undefined].includes(command) && HELP[rest[0] ?? 'main'])) await loadEngine();
     switch (command) {
       case undefined: case 'help': case '--help': case '-h':
         process.stdout.write(helpOf(rest[0] ?? 'main') + '\n');
@@ -445,11 +460,11 @@ export async function main(argv: string[]): Promise<number> {
       case 'generate': return await cmdGenerate(rest);
       case 'validate': return await cmdValidate(rest);
       case 'graph': return await cmdGraph(rest);
-      case 'status': return await cmdStatus(rest);
-      case 'show': return await cmdShow(rest);
-      case 'events': return await cmdEvents(rest);
-      case 'sql': return await cmdSql(rest);
-      case 'ui': return await cmdUi(rest);
+      case 'status': return await E.cmdStatus(rest);
+      case 'show': return await E.cmdShow(rest);
+      case 'events': return await E.cmdEvents(rest);
+      case 'sql': return await E.cmdSql(rest);
+      case 'ui': return await E.cmdUi(rest);
       default:
         throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui; see --help)`);
     }

@@ -1,26 +1,14 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generate, parseGenerateArgs, SCENARIOS, type GenerateOptions } from '../src/generate.js';
+import { generate, parseGenerateArgs, SCENARIOS, type GenerateOptions } from '../src/generate/index.js';
+import { hashDir, scratchDirs } from './helpers/dirs.js';
+import { ensureBuilt, RUN_JS } from './helpers/cli.js';
 
-const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'localdlt-generate-'));
-let dirCount = 0;
-function tmpDir(): string {
-  const d = path.join(tmpRoot, `d${dirCount++}`);
-  fs.mkdirSync(d);
-  return d;
-}
-afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+const tmpDir = scratchDirs('localdlt-generate-');
 
 const quiet = { log: null, everyMs: 0 } satisfies Partial<GenerateOptions>;
-
-function hashDir(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of fs.readdirSync(dir).sort()) out[f] = createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex');
-  return out;
-}
 
 // ---------------------------------------------------------------------------
 // A deliberately simple, independent model of the reader and the pipeline rules
@@ -336,6 +324,23 @@ describe('generate', { timeout: 60_000 }, () => {
     expect(Object.keys(ha)).toHaveLength(17);
     expect(hashDir(b)).toEqual(ha);
     expect(hashDir(c)['patients_daily_file_000000.csv']).not.toBe(ha['patients_daily_file_000000.csv']);
+  });
+
+  it('the build, rendering on a second thread, writes the bytes this process writes rendering on its own', async () => {
+    // dist/ renders big files on a worker (src/generate/render-worker.js); the TypeScript sources run here cannot start it
+    ensureBuilt();
+    const built = (await import(pathToFileURL(path.join(path.dirname(RUN_JS), 'src', 'generate', 'index.js')).href)) as { generate: typeof generate };
+    const cases: Partial<GenerateOptions>[] = [
+      { files: 3, rows: 20_000, seed: 9, vitals: true, updates: true, scenarios: ['dirty', 'schema-drift', 'outbreak'] },
+      { files: 2, rows: 25_001, seed: 'x', lateRate: 0.3, dirtyRate: 0.6, start: '2024-02-28', simStepMs: 12 * 3_600_000 },
+    ];
+    for (const c of cases) {
+      const [threaded, local] = [tmpDir(), tmpDir()];
+      const a = await built.generate({ ...quiet, ...c, out: threaded });
+      const b = await generate({ ...quiet, ...c, out: local });
+      expect([a.renderThread, b.renderThread]).toEqual([true, false]);
+      expect(hashDir(threaded)).toEqual(hashDir(local));
+    }
   });
 
   it('continues numbering after existing files, and a restart appends the same files an uninterrupted run writes', async () => {

@@ -8,7 +8,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generate } from '../src/generate.js';
+import { generate } from '../src/generate/index.js';
 import { runPipeline, type PipelineRun } from '../engine/index.js';
 import { patientPipeline } from '../layers/pipeline.js';
 

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate, type GenerateOptions } from '../../src/generate.js';
+import { generate, type GenerateOptions } from '../../src/generate/index.js';
 import { sqlString, type Duck, type PlainRow } from './duck.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
