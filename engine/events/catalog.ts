@@ -98,11 +98,16 @@ export function catalogOfEvents(events: readonly PipelineEvent[]): Catalog | nul
   for (let i = events.length - 1; i >= 0 && updateId === null; i--) if (events[i].event_type === 'dataset_definition') updateId = events[i].origin.update_id;
   if (updateId === null) return null;
   const defs = events.filter((e) => e.origin.update_id === updateId && e.event_type === 'dataset_definition');
-  const flows = new Map<string, Record<string, any>>();
+  // a dataset's inputs are those of every flow that writes it
+  const flows = new Map<string, { input_datasets: string[]; streaming_inputs: string[] }>();
   for (const e of events) {
     if (e.origin.update_id !== updateId || e.event_type !== 'flow_definition') continue;
     const fd = e.details?.flow_definition ?? {};
-    flows.set(String(fd.output_dataset ?? e.origin.flow_name), fd);
+    const key = String(fd.output_dataset ?? e.origin.flow_name);
+    const acc = flows.get(key) ?? { input_datasets: [], streaming_inputs: [] };
+    for (const d of Array.isArray(fd.input_datasets) ? fd.input_datasets as string[] : []) if (!acc.input_datasets.includes(d)) acc.input_datasets.push(d);
+    for (const d of Array.isArray(fd.streaming_inputs) ? fd.streaming_inputs as string[] : []) if (!acc.streaming_inputs.includes(d)) acc.streaming_inputs.push(d);
+    flows.set(key, acc);
   }
   const datasets = new Map<string, CatalogDataset>();
   const order: string[] = [];
@@ -120,9 +125,9 @@ export function catalogOfEvents(events: readonly PipelineEvent[]): Catalog | nul
       schema.push({ name: f.name, type: parseTypeName(String(f.data_type ?? 'string')) ?? 'string' });
       if (typeof f.comment === 'string') columnComments[f.name] = f.comment;
     }
-    const fd = flows.get(name) ?? {};
-    const streamingInputs = new Set<string>(Array.isArray(fd.streaming_inputs) ? fd.streaming_inputs : []);
-    const inputs = (Array.isArray(fd.input_datasets) ? fd.input_datasets as string[] : []).map((d) => ({ dataset: d, streaming: streamingInputs.has(d) }));
+    const fd = flows.get(name) ?? { input_datasets: [], streaming_inputs: [] };
+    const streamingInputs = new Set<string>(fd.streaming_inputs);
+    const inputs = fd.input_datasets.map((d) => ({ dataset: d, streaming: streamingInputs.has(d) }));
     const properties: Record<string, string> = {};
     for (const [k, v] of Object.entries(dd.table_properties ?? {})) properties[k] = String(v);
     datasets.set(name, Object.freeze({

@@ -32,6 +32,7 @@ import { planSchema, type TypeContext } from '../expr/typecheck.js';
 import { ProjectOperator, DropOperator } from '../operators/project.js';
 import { FilterOperator } from '../operators/filter.js';
 import { JoinOperator } from '../operators/join.js';
+import { AsOfJoinOperator } from '../operators/asof-join.js';
 import { DedupOperator } from '../operators/dedup.js';
 import { AggregateOperator } from '../operators/aggregate.js';
 import { UnionOperator } from '../operators/union.js';
@@ -67,7 +68,7 @@ type Phys =
   | { k: 'source'; key: string; schema: Schema }
   | { k: 'read'; dataset: string; streaming: boolean; schema: Schema }
   | { k: 'map'; op: { process(b: Batch): Batch }; input: Phys; schema: Schema }
-  | { k: 'join'; op: JoinOperator; left: Phys; right: Phys; schema: Schema }
+  | { k: 'join'; op: JoinOperator | AsOfJoinOperator; left: Phys; right: Phys; schema: Schema }
   | { k: 'union'; op: UnionOperator; inputs: Phys[]; schema: Schema }
   | { k: 'agg'; op: AggregateOperator; input: Phys; schema: Schema; id: string }
   | { k: 'watermark'; column: number; delayUs: number; input: Phys; schema: Schema; id: string };
@@ -136,6 +137,14 @@ export class CompiledFlow {
           throw new UnsupportedError('UNSUPPORTED_STREAM_STREAM_JOIN', `${this.dataset} joins two streams; only stream-static joins are supported`, { table: this.dataset }, { origin: this.origin, hint: 'read the right side with read(x) (a snapshot), not stream(x)' });
         }
         return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on), left, right, schema };
+      }
+      case 'asofJoin': {
+        const left = this.compile(p.input, id + '.0');
+        const right = this.compile(p.right, id + '.1');
+        if (this.streaming && isStreamingPhys(right)) {
+          throw new UnsupportedError('UNSUPPORTED_STREAM_STREAM_JOIN', `${this.dataset} joins two streams; only stream-static joins are supported`, { table: this.dataset }, { origin: this.origin, hint: 'read the right side with read(x) (a snapshot), not stream(x)' });
+        }
+        return { k: 'join', op: new AsOfJoinOperator(left.schema, right.schema, p), left, right, schema };
       }
       case 'union': {
         const inputs = p.inputs.map((x, i) => this.compile(x, `${id}.${i}`));

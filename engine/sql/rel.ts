@@ -17,6 +17,7 @@ import type { Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import { ExprCompiler, type ExprContext } from './expr.js';
 import { select, type FromSql, type QuerySql, type SelectItem, type SelectSql } from './sql-ast.js';
+import { and, Expr, or } from '../expr/builder.js';
 
 export interface BaseCol {
   readonly sql: string;
@@ -246,16 +247,23 @@ export class Rel {
   }
 
   /** An equi-join (`how` inner or left); the output is every left column, then the right columns but the same-named keys. */
-  join(right: Rel, how: 'inner' | 'left', on: readonly (readonly [string, string])[]): Rel {
+  join(right: Rel, how: 'inner' | 'left', on: readonly (readonly [string, string])[], asOf?: { at: string; from: string; until: string }): Rel {
     const l = this.asJoinSide('l', true);
     const r = right.asJoinSide('r', false);
     const base = new Map([...l.base, ...r.base]);
     const lByName = new Map(l.cols.map((c) => [c.name, c]));
     const rByName = new Map(r.cols.map((c) => [c.name, c]));
-    const cond: ExprNode = call('and', on.map(([lk, rk]) => call('=', [lByName.get(lk)!.node!, rByName.get(rk)!.node!])));
+    const conds: Expr[] = on.map(([lk, rk]) => new Expr(lByName.get(lk)!.node!).eq(new Expr(rByName.get(rk)!.node!)));
+    if (asOf) {
+      // an as-of join: the right row is valid at the left row's time, [from, until)
+      const at = new Expr(lByName.get(asOf.at)!.node!);
+      const until = new Expr(rByName.get(asOf.until)!.node!);
+      conds.push(new Expr(rByName.get(asOf.from)!.node!).le(at), or(until.isNull(), at.lt(until)));
+    }
+    const cond: ExprNode = and(...conds).node;
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
     const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi });
-    const onSql = on.length === 1 ? c.sql((cond as { readonly args: readonly ExprNode[] }).args[0]) : c.sql(cond);
+    const onSql = conds.length === 1 ? c.sql(conds[0].node) : c.sql(cond);
     const dropRight = new Set(on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
     const cols = [...l.cols, ...r.cols.filter((x) => !dropRight.has(x.name))];
     const from: FromSql = { kind: 'join', left: l.from, right: r.from, how: how === 'left' ? 'LEFT' : 'INNER', on: onSql };
