@@ -1,5 +1,6 @@
 -- patient_updates_clean: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE TEMPORARY VIEW patient_updates_clean
 COMMENT 'Patient change events with a patient, a valid time and a known operation, in the shape AUTO CDC reads.'

@@ -1,5 +1,6 @@
 -- patient_updates_quarantine: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
 SET spark.sql.session.timeZone = UTC;
+SET spark.sql.ansi.enabled = false;
 
 CREATE STREAMING TABLE patient_updates_quarantine
 COMMENT 'Patient change events that failed a validation rule, with _failed_expectations naming every rule they failed.'
