@@ -98,6 +98,8 @@ export interface AutoCdcOptions {
   /** The flow's name (default: the target's name). */
   name?: string;
   comment?: string;
+  /** `AUTO CDC ONCE`: the feed is read once as a batch (a backfill), again only after a full refresh. */
+  once?: boolean;
 }
 
 /**
@@ -136,7 +138,7 @@ export function autoCdc(target: DatasetRef, opts: AutoCdcOptions): Flow {
     ignoreNullUpdates: Array.isArray(ignore) ? Object.freeze([...ignore]) : ignore === true,
   });
   return new Flow(Object.freeze({
-    name, target: tname, kind: 'auto_cdc' as const, query, once: false, cdc,
+    name, target: tname, kind: 'auto_cdc' as const, query, once: opts.once === true, cdc,
     ...(opts.comment ? { comment: opts.comment } : {}), origin,
   }));
 }

@@ -101,6 +101,21 @@ describe('append flows', () => {
     expect(sorted(await r.rows('admissions')).map((x) => x.id)).toEqual(['A', 'B', 'OLD1', 'OLD2', 'OLD3']);
   });
 
+  it('an AUTO CDC ONCE flow applies its (batch) feed once, and again after a full refresh', async () => {
+    const { input, output } = folder({ 'snap.csv': 'id,v,seq\nA,x,1\nB,y,1\nA,z,2\n' });
+    const snap = readCsv({ glob: 'snap.csv', schema: { id: 'string', v: 'string', seq: 'long' }, metadataColumns: false });
+    const t = streamingTable('t');
+    const p = definePipeline([t, autoCdc(t, { source: snap, keys: ['id'], sequenceBy: 'seq', once: true })], { name: 'once_cdc' });
+    let r = await replay(p, input, output);
+    expect(sorted(await r.rows('t'))).toEqual([{ id: 'A', v: 'z', seq: 2 }, { id: 'B', v: 'y', seq: 1 }]);
+    expect(r.results[0].flows.get('t')!.cdc).toMatchObject({ num_upserted_rows: 2 });
+    fs.writeFileSync(path.join(input, 'snap.csv'), 'id,v,seq\nA,x,1\nB,y,1\nA,z,2\nC,w,3\n');
+    r = await replay(p, input, output);
+    expect(sorted(await r.rows('t')).map((x) => x.id)).toEqual(['A', 'B']);
+    r = await replay(p, input, output, { fullRefresh: ['t'] });
+    expect(sorted(await r.rows('t')).map((x) => x.id)).toEqual(['A', 'B', 'C']);
+  });
+
   it('in memory (the testing API) too', async () => {
     const p = definePipeline([north, south, admissions(), fromNorth, fromSouth], { name: 'regions' });
     const run = await runPipeline(p, { files: { 'north_1.csv': 'id,n\nA,1\n', 'south_1.csv': 'id,n,ward\nC,3,W1\n' } });

@@ -338,8 +338,12 @@ export class PipelineExecutor {
     for (const n of downstreamOf(this.graph, [table])) if (n !== table && this.mvMode.has(n)) this.forceRefresh.add(n);
   }
 
-  /** Whether some materialized view waits to be rewritten (a batch without data will do it). */
-  get hasPendingRefresh(): boolean { return this.forceRefresh.size > 0; }
+  /** Whether some materialized view waits to be rewritten, or a ONCE flow to run (a batch without data will do it). */
+  get hasPendingRefresh(): boolean {
+    if (this.forceRefresh.size > 0) return true;
+    for (const f of this.graph.flows.values()) if (f.once && !this.onceDone.has(f.name)) return true;
+    return false;
+  }
 
   /** Whether a batch without data would emit windows (a triggered run's closing batch). */
   needsClosingBatch(): boolean {
@@ -519,6 +523,19 @@ export class PipelineExecutor {
           const m = metrics.get(fname)!;
           const flow = this.flows.get(fname)!;
           try {
+            if (gf.once && gf.kind === 'auto_cdc') {
+              // a one-time AUTO CDC backfill: the feed read once as a batch, its events applied in the closing step
+              if (chunk !== null || this.onceDone.has(fname)) continue;
+              const cdc = this.cdc.get(fname)!;
+              addMetrics(fname, cdc.collect(await this.evaluateOnce(gf, ingestedAtUs)));
+              const done = await cdc.finish(batchId);
+              m.status = 'COMPLETED';
+              if (done.metrics) { m.cdc = done.metrics; m.num_output_rows = done.metrics.num_upserted_rows + done.metrics.num_deleted_rows; }
+              if (done.applied) changed.add(name);
+              if (done.appended?.length) kept.push(done.appended);
+              this.oncePending.add(fname);
+              continue;
+            }
             if (gf.once) {
               // a one-time backfill: a batch query in the closing step of its first batch
               if (chunk !== null || this.onceDone.has(fname)) continue;

@@ -228,7 +228,7 @@ export class PipelineRunner {
       lastMovedWatermark = r.watermarkMoved;
       if (r.failure) return results;
     }
-    if (lastMovedWatermark && this.executor.needsClosingBatch()) {
+    if ((lastMovedWatermark && this.executor.needsClosingBatch()) || this.executor.hasPendingRefresh) {
       results.push(await this.runBatch({ batchId: this.nextBatchId, ingestedAtUs: this.nowUs(), files: [] }));
     }
     return results;

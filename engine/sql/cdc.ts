@@ -113,7 +113,7 @@ export function flowStatements(u: CompiledFlowUnit, d: Dialect): string[] {
     out.push(`-- the change feed of flow ${u.name}\nCREATE TEMPORARY VIEW ${id(view)}\nAS\n${u.sql};`);
     source = d.tableRef(view, true);
   }
-  const lines = [`${head} AUTO CDC INTO ${id(u.target)}`, `FROM ${source}`, `KEYS (${c.keys.map(id).join(', ')})`];
+  const lines = [`${head} AUTO CDC ${u.once ? 'ONCE ' : ''}INTO ${id(u.target)}`, `FROM ${u.once ? source.replace(/^STREAM\((.*)\)$/, '$1') : source}`, `KEYS (${c.keys.map(id).join(', ')})`];
   if (c.ignoreNullUpdates === true) lines.push('IGNORE NULL UPDATES');
   else if (Array.isArray(c.ignoreNullUpdates) && c.ignoreNullUpdates.length) lines.push(`IGNORE NULL UPDATES ON ${c.ignoreNullUpdates.map(id).join(', ')}`);
   if (c.deletes) lines.push(`APPLY AS DELETE WHEN ${c.deletes}`);

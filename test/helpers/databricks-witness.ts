@@ -487,9 +487,12 @@ function parseFlow(body: string): NotebookStatement {
     if (!isKw(ts[k + 2], 'BY') || !isKw(ts[k + 3], 'NAME')) throw new Error(`witness: flow ${name}: only INSERT … BY NAME is emulated`);
     return { kind: 'flow', name, constraints: [], query: tokensText(ts.slice(k + 4)), flow: { target, insert: tokensText(ts.slice(k + 4)) } };
   }
-  if (!isKw(ts[k], 'AUTO') || !isKw(ts[k + 1], 'CDC') || !isKw(ts[k + 2], 'INTO')) throw new Error(`witness: CREATE FLOW ${name}: INSERT or AUTO CDC expected`);
-  const target = ts[k + 3].v;
-  k += 4;
+  if (!isKw(ts[k], 'AUTO') || !isKw(ts[k + 1], 'CDC')) throw new Error(`witness: CREATE FLOW ${name}: INSERT or AUTO CDC expected`);
+  k += 2;
+  if (isKw(ts[k], 'ONCE')) k++;
+  if (!isKw(ts[k], 'INTO')) throw new Error(`witness: CREATE FLOW ${name}: AUTO CDC [ONCE] INTO expected`);
+  const target = ts[k + 1].v;
+  k += 2;
   // the clauses, in their documented order
   const heads: [string, string[]][] = [['FROM', ['FROM']], ['KEYS', ['KEYS']], ['IGNORE', ['IGNORE', 'NULL', 'UPDATES']], ['DELETE', ['APPLY', 'AS', 'DELETE', 'WHEN']], ['TRUNCATE', ['APPLY', 'AS', 'TRUNCATE', 'WHEN']], ['SEQUENCE', ['SEQUENCE', 'BY']], ['COLUMNS', ['COLUMNS']], ['STORED', ['STORED', 'AS', 'SCD', 'TYPE']], ['TRACK', ['TRACK', 'HISTORY', 'ON']]];
   const clauses = new Map<string, Tok[]>();
@@ -507,7 +510,7 @@ function parseFlow(body: string): NotebookStatement {
     k++;
   }
   const from = clauses.get('FROM')!;
-  if (!isKw(from[0], 'STREAM')) throw new Error(`witness: flow ${name}: FROM STREAM(x) expected`);
+  if (!isKw(from[0], 'STREAM') && from.length !== 1) throw new Error(`witness: flow ${name}: FROM STREAM(x) or FROM x (ONCE) expected`);
   const ignore = clauses.get('IGNORE');
   const text = (c: string) => (clauses.has(c) ? tokensText(clauses.get(c)!) : null);
   return {
@@ -515,7 +518,7 @@ function parseFlow(body: string): NotebookStatement {
     flow: {
       target,
       cdc: {
-        source: idList(from.slice(1))[0], keys: idList(clauses.get('KEYS')!),
+        source: idList(isKw(from[0], 'STREAM') ? from.slice(1) : from)[0], keys: idList(clauses.get('KEYS')!),
         ignoreNull: ignore === undefined ? null : ignore.length === 0 ? 'all' : idList(ignore.slice(1)),
         deletes: text('DELETE'), truncates: text('TRUNCATE'), sequence: text('SEQUENCE')!,
         columns: clauses.has('COLUMNS') ? columnsClause(clauses.get('COLUMNS')!) : null,
