@@ -13,12 +13,21 @@
  */
 import { zoneOf } from './time/zones.js';
 import type { DatasetDef, DatasetKind, Expectation, ExpectationAction, QuarantineSpec } from './ir/plan.js';
+import type { DataType, Field } from './ir/types.js';
+import { parseTypeName } from './ir/types.js';
 import { Expr, Rel, type ExprLike, toNode } from './expr/builder.js';
 import { callerOrigin, DefinitionError, type Origin } from './errors.js';
+import { Flow } from './flow.js';
 
 export interface DatasetOptions {
-  /** The query that fills the dataset (its default flow). */
-  query: Rel;
+  /**
+   * The query that fills the dataset (its default flow). A streaming table
+   * may have none: its rows then come from flows that target it
+   * (`appendFlow`, `autoCdc`), as `CREATE OR REFRESH STREAMING TABLE t;`.
+   */
+  query?: Rel;
+  /** The table's columns, declared (`CREATE STREAMING TABLE t (a INT, b STRING)`): flows must fit them. */
+  schema?: Record<string, DataType | string>;
   comment?: string;
   /**
    * Table properties, e.g. `{ quality: 'bronze' }`. `phi: 'name,address'` tags
@@ -93,8 +102,20 @@ function define(kind: DatasetKind, name: string, opts: DatasetOptions, origin: O
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
     throw new DefinitionError('INVALID_DATASET_NAME', `dataset name "${name}" is not a plain identifier`, { name: String(name) }, { origin, hint: 'use letters, digits and underscores, starting with a letter, e.g. patients_silver' });
   }
-  if (!opts || !(opts.query instanceof Rel)) {
-    throw new DefinitionError('MISSING_QUERY', `dataset "${name}" has no query`, { table: name }, { origin, hint: 'pass { query: readCsv(...) } or { query: stream(other).select(...) }' });
+  opts ??= {};
+  if (opts.query !== undefined && !(opts.query instanceof Rel)) {
+    throw new DefinitionError('MISSING_QUERY', `dataset "${name}" has a query that is not a relation`, { table: name }, { origin, hint: 'pass { query: readCsv(...) } or { query: stream(other).select(...) }' });
+  }
+  if (opts.query === undefined && kind !== 'streaming_table') {
+    throw new DefinitionError('MISSING_QUERY', `dataset "${name}" has no query`, { table: name }, { origin, hint: 'pass { query: readCsv(...) } or { query: stream(other).select(...) }; only a streaming table can take its rows from flows alone' });
+  }
+  let schema: Field[] | undefined;
+  if (opts.schema) {
+    schema = Object.entries(opts.schema).map(([c, t]) => {
+      const type = parseTypeName(t);
+      if (!type) throw new DefinitionError('UNKNOWN_TYPE', `column "${c}" of ${name} has unknown type "${t}"`, { table: name, column: c, type: t }, { origin, hint: 'use string, int, long, double, boolean, date, timestamp, decimal(p,s), …' });
+      return Object.freeze({ name: c, type });
+    });
   }
   let ds = new Dataset(Object.freeze({
     kind,
@@ -102,7 +123,8 @@ function define(kind: DatasetKind, name: string, opts: DatasetOptions, origin: O
     comment: opts.comment,
     properties: Object.freeze({ ...(opts.properties ?? {}) }),
     ...(opts.columnComments ? { columnComments: Object.freeze({ ...opts.columnComments }) } : {}),
-    query: opts.query.node,
+    ...(opts.query ? { query: opts.query.node } : {}),
+    ...(schema ? { schema: Object.freeze(schema) } : {}),
     expectations: Object.freeze([]),
     quarantine: opts.quarantine ? quarantineSpec(opts.quarantine) : undefined,
     origin,
@@ -117,8 +139,11 @@ function withOrigin(ds: Dataset, origin: Origin): Dataset {
   return new Dataset(Object.freeze({ ...ds.def, expectations: Object.freeze(ds.def.expectations.map((e) => Object.freeze({ ...e, origin }))) }));
 }
 
-/** A streaming table: incremental, each input row processed once (`CREATE OR REFRESH STREAMING TABLE`). */
-export function streamingTable(name: string, opts: DatasetOptions): Dataset {
+/**
+ * A streaming table: incremental, each input row processed once (`CREATE OR
+ * REFRESH STREAMING TABLE`). Without a query it is the target of flows only.
+ */
+export function streamingTable(name: string, opts: DatasetOptions = {}): Dataset {
   return define('streaming_table', name, opts, callerOrigin(name));
 }
 
@@ -147,24 +172,29 @@ export interface PipelineOptions {
   timeZone?: string;
 }
 
-/** A pipeline: a set of dataset definitions, validated when it is built into a graph. */
+/** A pipeline: a set of dataset and flow definitions, validated when it is built into a graph. */
 export interface Pipeline {
   readonly kind: 'pipeline';
   readonly name: string;
   readonly datasets: readonly Dataset[];
+  /** Flows besides the datasets' default flows (`appendFlow`, `autoCdc`), in definition order. */
+  readonly flows: readonly Flow[];
   readonly options: Readonly<PipelineOptions>;
 }
 
-export function definePipeline(datasets: readonly Dataset[], options: PipelineOptions = {}): Pipeline {
-  for (const d of datasets) {
-    if (!(d instanceof Dataset)) {
-      throw new DefinitionError('INVALID_PIPELINE', 'definePipeline takes datasets made by streamingTable, materializedView or view', { got: typeof d }, {});
-    }
+/** Gathers datasets and flows (in any order) into a pipeline. */
+export function definePipeline(definitions: readonly (Dataset | Flow)[], options: PipelineOptions = {}): Pipeline {
+  const datasets: Dataset[] = [];
+  const flows: Flow[] = [];
+  for (const d of definitions) {
+    if (d instanceof Dataset) datasets.push(d);
+    else if (d instanceof Flow) flows.push(d);
+    else throw new DefinitionError('INVALID_PIPELINE', 'definePipeline takes datasets made by streamingTable, materializedView or view, and flows made by appendFlow or autoCdc', { got: typeof d }, {});
   }
   if (options.timeZone !== undefined) {
     if (zoneOf(options.timeZone) === null) {
       throw new DefinitionError('INVALID_TIME_ZONE', `unknown time zone "${options.timeZone}"`, { timeZone: options.timeZone }, { hint: 'use an IANA name such as UTC, Europe/Paris or America/New_York, or an offset such as +05:30' });
     }
   }
-  return Object.freeze({ kind: 'pipeline' as const, name: options.name ?? 'pipeline', datasets: Object.freeze([...datasets]), options: Object.freeze({ ...options }) });
+  return Object.freeze({ kind: 'pipeline' as const, name: options.name ?? 'pipeline', datasets: Object.freeze(datasets), flows: Object.freeze(flows), options: Object.freeze({ ...options }) });
 }

@@ -7,8 +7,8 @@
  */
 export type { DataType, Field, Schema, Value } from './ir/types.js';
 export type { ExprNode, AggNode } from './ir/expr.js';
-export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec, JoinHow } from './ir/plan.js';
-export { taggedColumns } from './ir/plan.js';
+export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec, JoinHow, FlowDef, FlowKind, CdcSpec, AsOfJoinNode } from './ir/plan.js';
+export { taggedColumns, SCD2_START_COLUMN, SCD2_END_COLUMN } from './ir/plan.js';
 
 // expressions and relations
 export {
@@ -32,13 +32,17 @@ export * from './expr/api/json.js';
 export { parseExpression } from './parse/expr-parser.js';
 export * from './expr/api/math.js';
 
-// datasets and pipelines
+// datasets, flows and pipelines
 export { streamingTable, materializedView, view, definePipeline, Dataset } from './dataset.js';
 export type { DatasetOptions, Pipeline, PipelineOptions } from './dataset.js';
+export { appendFlow, autoCdc, Flow } from './flow.js';
+export type { AppendFlowOptions, AutoCdcOptions } from './flow.js';
+export { asOfJoin } from './joins.js';
+export type { AsOfJoinOptions } from './joins.js';
 
 // graph
 export { buildGraph, downstreamOf } from './graph/graph.js';
-export type { PipelineGraph, GraphDataset } from './graph/graph.js';
+export type { PipelineGraph, GraphDataset, GraphFlow, ResolvedCdc } from './graph/graph.js';
 export type { RefreshMode } from './graph/refresh.js';
 
 // errors
@@ -51,6 +55,7 @@ export { batchToRows, batchFromRows, type Batch, type Column } from './batch.js'
 // running
 export { PipelineExecutor } from './runtime/executor.js';
 export type { BatchResult, FlowBatchMetrics, FlowStatus } from './runtime/executor.js';
+export type { CdcMetrics } from './cdc/target.js';
 export { PipelineRunner } from './runtime/runner.js';
 export { PipelineService } from './runtime/service.js';
 export type { ServiceOptions, OpenReport } from './runtime/service.js';

@@ -19,7 +19,7 @@ import { planSources } from './ir/plan.js';
 import { batchFromRows, batchToRows, concatBatches, type Batch } from './batch.js';
 import type { Pipeline } from './dataset.js';
 import { buildGraph, type PipelineGraph } from './graph/graph.js';
-import { MemoryStore, type CommitInfo, type TableStore } from './sinks/store.js';
+import { MemoryStore, type CommitInfo, type DataFile, type TableStore } from './sinks/store.js';
 import { memoryFileSystem, nodeFileSystem, type SourceFileSystem } from './sources/files.js';
 import { PipelineRunner } from './runtime/runner.js';
 import { FileSourceAccess } from './runtime/sources.js';
@@ -28,6 +28,7 @@ import type { ExpectationMetric } from './operators/expectations.js';
 import { DefinitionError, RuntimeFailure, type PipelineError } from './errors.js';
 import { DeltaStore } from './sinks/delta-store.js';
 import { lockOutput, type OutputLock } from './runtime/lock.js';
+import { cdcStateDir, FileCdcStateStore } from './cdc/state-store.js';
 
 export type Row = Record<string, Value>;
 
@@ -43,6 +44,8 @@ export interface TestOptions {
   maxFilesPerTrigger?: number;
   /** Also write the tables as Parquet/Delta under this folder (holding its lock: `OUTPUT_LOCKED` when another writer has it). */
   output?: string;
+  /** Keys per segment (data file) of AUTO CDC targets (default 16384). */
+  cdcSegmentKeys?: number;
 }
 
 export interface TableResult {
@@ -78,7 +81,11 @@ export class PipelineTester {
       if (!m) { m = new Map(); this.written.set(batchId, m); }
       m.set(table, rows);
     });
-    this.runner = new PipelineRunner({ graph: this.graph, store: recording, input: options.input ?? '.', fs: fsys, now: clock, maxFilesPerTrigger: options.maxFilesPerTrigger });
+    const output = options.output;
+    this.runner = new PipelineRunner({
+      graph: this.graph, store: recording, input: options.input ?? '.', fs: fsys, now: clock, maxFilesPerTrigger: options.maxFilesPerTrigger,
+      executor: { cdcSegmentKeys: options.cdcSegmentKeys, ...(output ? { cdcState: (flow: string) => new FileCdcStateStore(cdcStateDir(output, flow)) } : {}) },
+    });
     // rows sources are read through the same source access (batch reads) as files
     (this.runner.executor.sources as FileSourceAccess).rows = this.rowsFed;
   }
@@ -143,8 +150,8 @@ export class PipelineTester {
   }
 
   private rowsSourceSchema(name: string) {
-    for (const g of this.graph.datasets.values()) {
-      for (const p of planSources(g.def.query)) if (p.kind === 'rows' && p.name === name) return p.schema;
+    for (const f of this.graph.flows.values()) {
+      for (const p of planSources(f.query)) if (p.kind === 'rows' && p.name === name) return p.schema;
     }
     throw new DefinitionError('UNKNOWN_SOURCE', `the pipeline has no rowsSource named "${name}"`, { source: name }, { hint: 'declare it with rowsSource(name, schema)' });
   }
@@ -200,6 +207,14 @@ class RecordingStore implements TableStore {
   async discard(table: string): Promise<void> {
     this.staged.delete(table);
     await this.inner.discard(table);
+  }
+  dataFiles(table: string): Promise<DataFile[]> { return this.inner.dataFiles(table); }
+  readDataFile(table: string, schema: Schema, file: string): Promise<Batch> { return this.inner.readDataFile(table, schema, file); }
+  cdcState(table: string): Promise<string | null> { return this.inner.cdcState(table); }
+  async stageRewrite(table: string, schema: Schema, remove: readonly string[], add: readonly Batch[]): Promise<DataFile[]> {
+    const out = await this.inner.stageRewrite(table, schema, remove, add);
+    for (const b of add) if (b.length) (this.staged.get(table) ?? this.staged.set(table, []).get(table)!).push(b);
+    return out;
   }
   async commit(table: string, schema: Schema, info: CommitInfo): Promise<boolean> {
     const ok = await this.inner.commit(table, schema, info);

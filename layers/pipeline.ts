@@ -1,19 +1,23 @@
 /**
  * The patient pipeline: daily admission files → bronze → silver (with a
- * quarantine) → gold statistics and time series; and, from the vitals files,
- * vitals bronze → silver (with a quarantine) → 15-minute windows → alerts.
- * A plain value: nothing is registered on import.
+ * quarantine) → gold statistics and time series; from the vitals files,
+ * vitals bronze → silver (with a quarantine) → 15-minute windows → alerts;
+ * and from the patient change feed, AUTO CDC into the current patients
+ * (SCD type 1) and their history (SCD type 2), with the admissions joined to
+ * the address valid on their date. A plain value: nothing is registered on import.
  */
 import { definePipeline } from '../engine/index.js';
 import { diagnosisMapping, patientsBronze } from './bronze.js';
 import { patientsClean, patientsSilver } from './silver.js';
 import { admissionsRolling7d, dailyAdmissionsByDiagnosis, patientStatsByDiagnosis, patientStatsByGender } from './gold.js';
 import { patientAlerts, vitals15min, vitalsBronze, vitalsSilver } from './vitals.js';
+import { updatesDefinitions } from './updates.js';
 
 export * from './bronze.js';
 export * from './silver.js';
 export * from './gold.js';
 export * from './vitals.js';
+export * from './updates.js';
 
 export const patientPipeline = definePipeline([
   diagnosisMapping,
@@ -29,6 +33,8 @@ export const patientPipeline = definePipeline([
   vitalsSilver,
   vitals15min,
   patientAlerts,
+  // the patient change feed (patient_updates_*.csv): AUTO CDC into SCD type 1 and 2; patient_updates_quarantine comes with patient_updates_clean
+  ...updatesDefinitions,
 ], { name: 'patients', input: 'incoming' });
 
 export default patientPipeline;

@@ -16,8 +16,12 @@
  *    (the watcher waits the stability time T) and one written earlier.
  * 4. Memory: peak RSS of the 5M-row history replay (a fresh process), and the
  *    checkpoint's size.
+ * 5. CDC: one 10k-event change-feed file into AUTO CDC targets holding 1M keys
+ *    (SCD type 1 and 2), median time per batch and bytes rewritten / table
+ *    bytes, for random keys and a generator-shaped feed (src/bench-cdc.ts).
  *
- * Options: --quick (smaller sizes), --runs N, --out <file.json>, --skip-5m.
+ * Options: --quick (smaller sizes), --runs N, --out <file.json>, --skip-5m,
+ * --cdc-only (only the CDC line).
  * Profiling: `node --cpu-prof dist/run.js replay <dir> --output <out>` writes a
  * .cpuprofile (open it in Chrome DevTools); see README "Performance".
  * Data is generated once with the generator and cached under .bench/.
@@ -32,6 +36,7 @@ import { generate } from './generate/index.js';
 import { PipelineService } from '../engine/runtime/service.js';
 import { Watcher } from '../engine/runtime/watch.js';
 import { patientPipeline } from '../layers/pipeline.js';
+import { cdcBench, cdcReport, type CdcBenchResult } from './bench-cdc.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUN_JS = path.join(ROOT, 'dist', 'run.js');
@@ -39,13 +44,14 @@ const CACHE = path.join(ROOT, '.bench');
 /** New files run (untimed) before the incremental measurement, after opening the pipeline. */
 const WARMUP_FILES = 3;
 
-interface Args { quick: boolean; runs: number; out: string; skip5m: boolean }
+interface Args { quick: boolean; runs: number; out: string; skip5m: boolean; cdcOnly: boolean }
 
 function parse(argv: string[]): Args {
-  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false };
+  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false, cdcOnly: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') a.quick = true;
     else if (argv[i] === '--skip-5m') a.skip5m = true;
+    else if (argv[i] === '--cdc-only') a.cdcOnly = true;
     else if (argv[i] === '--runs') a.runs = Number(argv[++i]);
     else if (argv[i] === '--out') a.out = argv[++i];
     else { process.stderr.write(`bench: unknown option ${argv[i]}\n`); process.exit(2); }
@@ -289,10 +295,21 @@ async function main(): Promise<void> {
   fs.mkdirSync(CACHE, { recursive: true });
   const scale = args.quick ? 0.1 : 1;
   const n1 = Math.round(100 * scale), n5 = Math.round(500 * scale);
-  const d1 = await dataset(`data-${n1}x10k`, n1, 10_000);
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
   };
+  const cdc = async () => {
+    log('5. CDC: 10k-event files into AUTO CDC targets');
+    results.cdc = await cdcBench(os.tmpdir(), { keys: Math.round(1_000_000 * scale), samples: args.quick ? 5 : 15, warmup: 2, log });
+  };
+  if (args.cdcOnly) {
+    await cdc();
+    fs.mkdirSync(path.dirname(args.out), { recursive: true });
+    fs.writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
+    process.stdout.write(cdcReport(results.cdc as CdcBenchResult).join('\n') + '\n');
+    return;
+  }
+  const d1 = await dataset(`data-${n1}x10k`, n1, 10_000);
   log('1. replay throughput');
   results.replay = await replayBench(args, d1, n1 * 10_000);
   log('2. incremental steady state');
@@ -309,6 +326,7 @@ async function main(): Promise<void> {
   results.incremental = inc;
   log('3. watch latency');
   results.watch = [await watchBench(args.quick ? 10 : 30, true), await watchBench(args.quick ? 10 : 30, false)];
+  await cdc();
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(report(results) + '\n');
@@ -331,6 +349,7 @@ function report(r: Record<string, any>): string {
   lines.push('');
   for (const w of r.watch) lines.push(`watch latency (rename → gold commit, 1,000-row files, T = ${w.stability_ms} ms), ${w.fresh ? 'file written just before (waits T)' : 'file written earlier (taken at once)'}: median ${f(w.median_ms, 0)} ms, p99 ${f(w.p99_ms, 0)} ms`);
   if (r.memory) lines.push(`memory: replay of ${r.memory.rows / 1e6}M rows peaks at ${f(r.memory.peak_rss_mb, 0)} MB RSS (${f(r.memory.seconds, 1)} s); checkpoint ${f(r.memory.checkpoint_mb, 1)} MB`);
+  if (r.cdc) lines.push('', ...cdcReport(r.cdc));
   return lines.join('\n');
 }
 

@@ -25,12 +25,12 @@ import type { Dashboard } from './dashboard/server.js';
  * use: `generate` and help start without them (a few hundred ms of loading).
  */
 async function importEngine() {
-  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard] = await Promise.all([
+  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard, purge] = await Promise.all([
     import('../engine/index.js'), import('../engine/runtime/service.js'), import('../engine/runtime/watch.js'), import('./cli/log.js'),
     import('./cli/pipeline-module.js'), import('../engine/events/event-log.js'), import('./cli/inspect.js'), import('./cli/sql-command.js'),
-    import('./dashboard/command.js'),
+    import('./dashboard/command.js'), import('./cli/purge.js'),
   ]);
-  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard };
+  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard, ...purge };
 }
 let E!: Awaited<ReturnType<typeof importEngine>>;
 async function loadEngine(): Promise<void> {
@@ -95,6 +95,7 @@ commands:
   show        print a table's rows (aligned, --json or --csv), filtered with --where
   events      print the event log (<output>/system/events)
   ui          serve the live dashboard for an output folder (http://127.0.0.1:4040/)
+  purge       erase keys from an AUTO CDC target (every row and version), keeping their tombstones
 
 Run "node dist/run.js <command> --help" for the options of a command.`,
   replay: `usage: node dist/run.js replay <input-dir> --output <dir> [options]
@@ -191,6 +192,27 @@ and writes nothing. Exits 0 when the pipeline is valid.
 
 example:
   node dist/run.js validate --pipeline my-pipeline.js`,
+  purge: `usage: node dist/run.js purge --output <dir> --table <t> --key <value>[,<value>...] [options]
+
+Erasure (a patient's right to be forgotten): removes every row and every history
+version of the keys from an AUTO CDC target, in one Delta commit, and keeps a
+tombstone per key at its last sequence, so that replaying the change feed (or
+a re-sent file) does not bring them back; a later event does. Materialized
+views reading the table are recomputed. The purge is an event in the event log
+(the keys as hashes). A --full-refresh of the table forgets the tombstones.
+
+options:
+  --output <dir>          the output folder (default output/)
+  --table <t>             the AUTO CDC target (e.g. patients_current, patients_history)
+  --key <v>[,<v>...]      key values, comma-separated (may be repeated); for a key of
+                          several columns, one value per column joined with "|"
+  --pipeline <module.js>  the pipeline module that wrote the folder (default: the patient pipeline)
+  --force-unlock, --log-level <level>
+
+${LOCK_HELP}
+
+example:
+  node dist/run.js purge --output output --table patients_history --key P0042`,
   graph: `usage: node dist/run.js graph [--pipeline <module.js>] [--format text|mermaid|dot]
 
 Prints the pipeline's datasets in execution order with their inputs.
@@ -360,6 +382,23 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   return 0;
 }
 
+async function cmdPurge(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, { ...COMMON, ...WRITER, table: {}, key: { repeat: true } }, 'purge');
+  if (a.flags.has('help')) { process.stdout.write(helpOf('purge') + '\n'); return 0; }
+  if (a.positionals.length) throw new UsageError(`purge: unexpected argument "${a.positionals[0]}"`);
+  const output = a.values.output ?? 'output';
+  requireFolder(output, 'output');
+  const table = a.values.table;
+  if (!table) throw new UsageError('purge: missing --table <t> (the AUTO CDC target)');
+  const keyTexts = (a.values.key ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (!keyTexts.length) throw new UsageError('purge: missing --key <value>[,<value>...]');
+  const logger = makeLogger(a.values);
+  const pipeline = await E.loadPipeline(a.values.pipeline);
+  const report = await E.purgeKeys({ pipeline, output, table, keys: keyTexts, logger, forceUnlock: a.flags.has('force-unlock') });
+  process.stdout.write(`purged ${report.keys.length - report.missing} of ${report.keys.length} key${report.keys.length === 1 ? '' : 's'} from ${table}: ${report.rowsRemoved} row${report.rowsRemoved === 1 ? '' : 's'} removed (Delta version ${report.version})${report.missing ? `; ${report.missing} key${report.missing === 1 ? '' : 's'} not found` : ''}\n`);
+  return 0;
+}
+
 async function cmdGenerate(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpOf('generate') + '\n'); return 0; }
   let opts;
@@ -465,6 +504,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'events': return await E.cmdEvents(rest);
       case 'sql': return await E.cmdSql(rest);
       case 'ui': return await E.cmdUi(rest);
+      case 'purge': return await cmdPurge(rest);
       default:
         throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui; see --help)`);
     }

@@ -23,6 +23,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { ensureBuilt, generatePool, ROOT, tempDir, waitFor, type Pool } from './helpers/cli.js';
 import { Duck, sqlString } from './helpers/duck.js';
 import { findChromium, http, launchChromium, serve, stopServed, type Served } from './helpers/dashboard.js';
+import { buildGraph } from '../engine/graph/graph.js';
+import { patientPipeline } from '../layers/pipeline.js';
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 240_000 });
 
@@ -102,7 +104,7 @@ describe.skipIf(!chromiumPath)('the dashboard in Chromium', () => {
     const bronze = page.locator('[data-dataset="patients_bronze"]');
     const before = Number(await bronze.getAttribute('data-rows'));
     expect(before).toBe(await bronzeRows());
-    expect(await page.locator('.node').count()).toBe(14);
+    expect(await page.locator('.node').count()).toBe(buildGraph(patientPipeline).order.length);
     const batchBefore = await page.locator('[data-kpi="last-batch"]').textContent();
     await page.evaluate(() => { (window as unknown as { marker: string }).marker = 'the same page'; });
     const late = pool.files.find((n) => n.startsWith('patients_') && n.endsWith('000002.csv'))!;

@@ -24,6 +24,8 @@ const GOLD = ['patient_stats_by_diagnosis', 'patient_stats_by_gender', 'daily_ad
 const PERSISTED = ['diagnosis_mapping', 'patients_bronze', 'patients_quarantine', 'patients_silver', ...GOLD];
 /** The vitals stream's tables (issue: windows and watermarks), written by the same pipeline. */
 const VITALS = ['vitals_bronze', 'vitals_quarantine', 'vitals_silver', 'vitals_15min', 'patient_alerts'];
+/** The patient change feed's tables (issue: flows and AUTO CDC), empty without patient_updates_*.csv files, and the as-of gold view. */
+const UPDATES = ['patient_updates_bronze', 'patient_updates_quarantine', 'patients_current', 'patients_history', 'admissions_with_address'];
 const IGNORE = ['_ingested_at'];
 
 // ---------------------------------------------------------------- expected Parquet types (as DuckDB reads them)
@@ -235,7 +237,7 @@ describe.each(REPLAYS)('replay of $name', ({ dir, records }) => {
   });
 
   it('writes every persisted table (not the patients_clean view) as a Delta table that DuckDB reads back', async () => {
-    expect(fs.readdirSync(path.join(out, 'tables')).sort()).toEqual([...PERSISTED, ...VITALS].sort());
+    expect(fs.readdirSync(path.join(out, 'tables')).sort()).toEqual([...PERSISTED, ...VITALS, ...UPDATES].sort());
     for (const t of PERSISTED) {
       expect(fs.existsSync(path.join(tableDir(out, t), '_delta_log', '00000000000000000000.json')), t).toBe(true);
       multisetEqual(await duck.all(`SELECT * FROM read_parquet(${parquetGlob(out, t)})`), await engineRows(run, t), { label: `${t}: Parquet vs run.rows` });

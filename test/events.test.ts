@@ -226,7 +226,7 @@ describe("the event log has DLT's shape", () => {
       const g = graph.datasets.get(e.origin.dataset_name!)!;
       const d = e.details.dataset_definition;
       expect(d.dataset_type).toBe({ streaming_table: 'STREAMING_TABLE', materialized_view: 'MATERIALIZED_VIEW', view: 'VIEW' }[g.kind]);
-      expect(d.num_flows).toBe(1);
+      expect(d.num_flows).toBe(g.flows.length);
       expect(d.schema.map((f: { name: string }) => f.name)).toEqual(g.schema.map((f) => f.name));
       for (const f of d.schema) expect(Object.keys(f).sort()).toEqual(['data_type', 'name', 'nullable']);
       expect(JSON.parse(d.schema_json).type).toBe('struct');
@@ -237,14 +237,19 @@ describe("the event log has DLT's shape", () => {
     const clean = dd.find((e) => e.origin.dataset_name === 'patients_clean')!.details.dataset_definition;
     expect(clean.expectations[0]).toEqual({ name: 'valid_patient_id', action: 'DROP', constraint: '(patient_id IS NOT NULL)' });
     expect(clean.quarantine).toBe('patients_quarantine');
+    // one flow_definition per flow (a dataset's own query is its flow, named as the dataset)
+    expect(fd.map((e) => e.origin.flow_name).sort()).toEqual([...graph.flows.keys()].sort());
     for (const e of fd) {
-      const g = graph.datasets.get(e.origin.flow_name!)!;
+      const f = graph.flows.get(e.origin.flow_name!)!;
+      const g = graph.datasets.get(f.target)!;
       const d = e.details.flow_definition;
+      expect(e.origin.dataset_name).toBe(g.name);
       expect(d.output_dataset).toBe(g.name);
-      expect(d.input_datasets).toEqual(g.inputs.map((i) => i.dataset));
-      expect(d.flow_type).toBe(g.kind === 'materialized_view' ? 'COMPLETE' : 'APPEND');
-      expect(d.schema.map((f: { name: string }) => f.name)).toEqual(g.schema.map((f) => f.name));
+      expect(d.input_datasets).toEqual(f.inputs.map((i) => i.dataset));
+      expect(d.flow_type).toBe(f.kind === 'auto_cdc' ? 'AUTO_CDC' : g.kind === 'materialized_view' ? 'COMPLETE' : 'APPEND');
+      expect(d.schema.map((x: { name: string }) => x.name)).toEqual(g.schema.map((x) => x.name));
     }
+    expect(fd.find((e) => e.origin.flow_name === 'patients_history')!.details.flow_definition.auto_cdc).toMatchObject({ keys: ['patient_id'], stored_as_scd_type: 2, track_history: ['name', 'address', 'contact_number'] });
     expect(fd.find((e) => e.origin.flow_name === 'patients_silver')!.details.flow_definition.input_datasets).toEqual(['patients_clean', 'diagnosis_mapping']);
   });
 

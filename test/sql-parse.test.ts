@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { SparkSQL } from 'dt-sql-parser';
 import { compilePipeline, type CompiledSql } from '../engine/sql/index.js';
 import { patientPipeline } from '../layers/pipeline.js';
-import { definePipeline, materializedView, readCsv, streamingTable, view, col, stream, read, count, sum, avg, tumbling, sliding, cast, coalesce, when, udf, length, trim, lit } from '../engine/index.js';
+import { definePipeline, materializedView, readCsv, streamingTable, view, col, stream, read, count, sum, avg, tumbling, sliding, cast, coalesce, when, udf, length, trim, lit, appendFlow, autoCdc, asOfJoin } from '../engine/index.js';
 
 let parser: SparkSQL;
 beforeAll(() => { parser = new SparkSQL(); }, 60_000);
@@ -54,6 +54,39 @@ function statements(text: string): string[] {
 
 interface Parsed { kind: string; name: string; constraints: { name: string; expr: string; action: string }[]; rest: string }
 
+const ID = '(?:\\w+|`[^`]+`)';
+
+/**
+ * A flow statement: `CREATE FLOW f AS INSERT [ONCE] INTO t BY NAME <query>` (the
+ * query parsed), or Databricks' `CREATE FLOW f AS AUTO CDC INTO t FROM STREAM(s)
+ * KEYS (…) … SEQUENCE BY … STORED AS SCD TYPE n` (clause order checked, its
+ * expressions parsed).
+ */
+function checkFlow(stmt: string, dialect: 'databricks' | 'spark'): void {
+  const ins = new RegExp(`^CREATE FLOW ${ID}(?: COMMENT '[^']*')? AS\\nINSERT (ONCE )?INTO ${ID} BY NAME\\n([\\s\\S]*)$`).exec(stmt);
+  if (ins) {
+    if (dialect === 'spark') expect(ins[1], 'no ONCE flows in OSS Spark 4.1').toBeUndefined();
+    expect(errors(toPlainSpark(ins[2])), stmt).toEqual([]);
+    return;
+  }
+  expect(dialect, 'AUTO CDC only on Databricks').toBe('databricks');
+  const lines = stmt.split('\n');
+  const once = / AUTO CDC ONCE INTO /.test(lines[0]);
+  expect(lines[0]).toMatch(new RegExp(`^CREATE FLOW ${ID} AS AUTO CDC (ONCE )?INTO ${ID}$`));
+  expect(lines[1]).toMatch(new RegExp(once ? `^FROM ${ID}$` : `^FROM STREAM\\(${ID}\\)$`));
+  expect(lines[2]).toMatch(new RegExp(`^KEYS \\(${ID}(, ${ID})*\\)$`));
+  const order = ['IGNORE NULL UPDATES', 'APPLY AS DELETE WHEN', 'APPLY AS TRUNCATE WHEN', 'SEQUENCE BY', 'COLUMNS', 'STORED AS SCD TYPE', 'TRACK HISTORY ON'];
+  let at = -1;
+  for (const l of lines.slice(3)) {
+    const k = order.findIndex((o) => l.startsWith(o));
+    expect(k, `clause ${l}`).toBeGreaterThan(at);
+    at = k;
+    if (/^(APPLY AS (DELETE|TRUNCATE) WHEN|SEQUENCE BY) /.test(l)) expect(errors(`SELECT * FROM t WHERE ${l.replace(/^(APPLY AS (DELETE|TRUNCATE) WHEN|SEQUENCE BY) /, '')} IS NOT NULL`), l).toEqual([]);
+  }
+  expect(lines.some((l) => l.startsWith('SEQUENCE BY '))).toBe(true);
+  expect(lines.some((l) => /^STORED AS SCD TYPE [12]$/.test(l))).toBe(true);
+}
+
 /** Splits a dataset statement into its head, its constraint block and the rest (COMMENT … AS query). */
 function splitStatement(stmt: string): Parsed {
   const m = HEAD.exec(stmt);
@@ -61,7 +94,7 @@ function splitStatement(stmt: string): Parsed {
   let rest = stmt.slice(m[0].length);
   const constraints: Parsed['constraints'] = [];
   if (rest.startsWith(' (\n')) {
-    const end = rest.indexOf('\n)\n');
+    const end = rest.search(/\n\)(\n|$)/);
     const block = rest.slice(3, end);
     for (const line of block.split('\n')) {
       const c = /^ {2}CONSTRAINT (\w+|`[^`]+`) EXPECT \((.*)\)( ON VIOLATION (DROP ROW|FAIL UPDATE))?,?$/.exec(line);
@@ -97,7 +130,19 @@ function widePipeline() {
   });
   const daily = materializedView('daily', { query: read(exprs).groupBy(tumbling('q', '1 day')).agg({ rows: count() }), expectOrFail: { some: col('rows').gt(0) } });
   const joined = materializedView('joined', { query: read(exprs).join(read(daily), { q: 'window_start' }, 'left').select('id', 'rows') });
-  return definePipeline([src, exprs, windows, daily, joined], { name: 'wide' });
+  // flows: a table written by two append flows and a ONCE backfill; an AUTO CDC target of each SCD type; an as-of join
+  const all = streamingTable('all_rows', { expectOrDrop: { has_id: col('id').isNotNull() } });
+  const cur = streamingTable('cur'), hist = streamingTable('hist');
+  const cdc = { source: stream(src).filter(col('s').ne('x')), keys: ['id'], sequenceBy: col('ts'), applyAsDeletes: col('s').eq('DELETE') };
+  const asof = materializedView('asof', { query: asOfJoin(read(src), read(hist).select('id', { hs: 'n' }, '__START_AT', '__END_AT'), { on: 'id', at: 'd' }) });
+  return definePipeline([
+    src, exprs, windows, daily, joined, all, cur, hist, asof,
+    appendFlow(all, { name: 'from_src', query: stream(src).select('id', 'n') }),
+    appendFlow(all, { name: 'from_exprs', query: stream(exprs).select('id', { n: 'k' }) }),
+    appendFlow(all, { name: 'backfill', query: read(src).select('id'), once: true }),
+    autoCdc(cur, { ...cdc, exceptColumns: ['s'], ignoreNullUpdates: ['x'], applyAsTruncates: col('s').eq('TRUNCATE') }),
+    autoCdc(hist, { ...cdc, columns: ['id', 'n', 'x'], storedAs: 2, trackHistoryExcept: ['x'] }),
+  ], { name: 'wide' });
 }
 
 describe.each(['databricks', 'spark'] as const)('%s: every emitted query parses as Spark SQL', (dialect) => {
@@ -121,6 +166,7 @@ describe.each(['databricks', 'spark'] as const)('%s: every emitted query parses 
         if (dialect === 'databricks') expect(text.startsWith('-- Databricks notebook source\n'), file).toBe(true);
         for (const stmt of statements(text)) {
           if (stmt.startsWith('SET ')) { expect(errors(stmt)).toEqual([]); continue; }
+          if (stmt.startsWith('CREATE FLOW ')) { checkFlow(stmt, dialect); checked++; continue; }
           const s = splitStatement(stmt);
           if (dialect === 'databricks') expect(s.kind.startsWith('CREATE OR REFRESH') || s.kind === 'CREATE TEMPORARY VIEW', s.kind).toBe(true);
           else {
@@ -132,8 +178,9 @@ describe.each(['databricks', 'spark'] as const)('%s: every emitted query parses 
           expect(stmt).not.toMatch(/\bLIVE\./);
           const wm = stmt.match(/WATERMARK[^\n]*/g) ?? [];
           for (const w of wm) expect(w, s.name).toMatch(new RegExp(`^${WATERMARK.source}$`));
-          // the rest, with a plain CREATE TABLE head, parses
-          const plain = `CREATE TABLE ${s.name}${toPlainSpark(s.rest)}`.replace(/\n-- properties:[^\n]*/, '');
+          // the rest, with a plain CREATE TABLE head, parses (a table written by flows only has no AS: it gets a query to parse)
+          const rest = /\bAS\n/.test(s.rest) ? s.rest : `${s.rest}\nAS SELECT 1`;
+          const plain = `CREATE TABLE ${s.name}${toPlainSpark(rest)}`.replace(/\n-- properties:[^\n]*/, '');
           const errs = errors(plain);
           expect(errs, `${file}: ${s.name}\n${plain}`).toEqual([]);
           checked++;

@@ -101,11 +101,17 @@ export function catalogOfEvents(events: readonly PipelineEvent[]): Catalog | nul
   for (let i = events.length - 1; i >= 0 && updateId === null; i--) if (events[i].event_type === 'dataset_definition') updateId = events[i].origin.update_id;
   if (updateId === null) return null;
   const defs = events.filter((e) => e.origin.update_id === updateId && e.event_type === 'dataset_definition');
-  const flows = new Map<string, Record<string, any>>();
+  // a dataset's inputs are those of every flow that writes it
+  const flows = new Map<string, { input_datasets: string[]; streaming_inputs: string[]; refresh_mode?: unknown; refresh_reason?: unknown }>();
   for (const e of events) {
     if (e.origin.update_id !== updateId || e.event_type !== 'flow_definition') continue;
     const fd = e.details?.flow_definition ?? {};
-    flows.set(String(fd.output_dataset ?? e.origin.flow_name), fd);
+    const key = String(fd.output_dataset ?? e.origin.flow_name);
+    const acc = flows.get(key) ?? { input_datasets: [], streaming_inputs: [] };
+    for (const d of Array.isArray(fd.input_datasets) ? fd.input_datasets as string[] : []) if (!acc.input_datasets.includes(d)) acc.input_datasets.push(d);
+    for (const d of Array.isArray(fd.streaming_inputs) ? fd.streaming_inputs as string[] : []) if (!acc.streaming_inputs.includes(d)) acc.streaming_inputs.push(d);
+    if (fd.refresh_mode !== undefined) { acc.refresh_mode = fd.refresh_mode; acc.refresh_reason = fd.refresh_reason; }
+    flows.set(key, acc);
   }
   const datasets = new Map<string, CatalogDataset>();
   const order: string[] = [];
@@ -123,9 +129,9 @@ export function catalogOfEvents(events: readonly PipelineEvent[]): Catalog | nul
       schema.push({ name: f.name, type: parseTypeName(String(f.data_type ?? 'string')) ?? 'string' });
       if (typeof f.comment === 'string') columnComments[f.name] = f.comment;
     }
-    const fd = flows.get(name) ?? {};
-    const streamingInputs = new Set<string>(Array.isArray(fd.streaming_inputs) ? fd.streaming_inputs : []);
-    const inputs = (Array.isArray(fd.input_datasets) ? fd.input_datasets as string[] : []).map((d) => ({ dataset: d, streaming: streamingInputs.has(d) }));
+    const fd = flows.get(name) ?? { input_datasets: [] as string[], streaming_inputs: [] as string[], refresh_mode: undefined as unknown, refresh_reason: undefined as unknown };
+    const streamingInputs = new Set<string>(fd.streaming_inputs);
+    const inputs = fd.input_datasets.map((d) => ({ dataset: d, streaming: streamingInputs.has(d) }));
     const properties: Record<string, string> = {};
     for (const [k, v] of Object.entries(dd.table_properties ?? {})) properties[k] = String(v);
     datasets.set(name, Object.freeze({
@@ -138,7 +144,7 @@ export function catalogOfEvents(events: readonly PipelineEvent[]): Catalog | nul
       inputs, quarantineOf: typeof dd.quarantine_of === 'string' ? dd.quarantine_of : null,
       quarantine: typeof dd.quarantine === 'string' ? dd.quarantine : null,
       origin: { file: dd.source_location?.path ?? null, line: dd.source_location?.line_number ?? null },
-      refresh: fd.refresh_mode === 'incremental' || fd.refresh_mode === 'recompute' ? { mode: fd.refresh_mode, reason: typeof fd.refresh_reason === 'string' ? fd.refresh_reason : '' } : null,
+      refresh: fd.refresh_mode === 'incremental' || fd.refresh_mode === 'recompute' ? { mode: fd.refresh_mode as 'incremental' | 'recompute', reason: typeof fd.refresh_reason === 'string' ? fd.refresh_reason : '' } : null,
     }));
     order.push(name);
   }

@@ -30,7 +30,7 @@
  * of a failed expectation in `error.params.row` (as DLT's "Expectation Violated").
  */
 import * as path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Value } from '../ir/types.js';
 import { sqlTypeName } from '../ir/types.js';
 import { exprToString } from '../expr/text.js';
@@ -38,10 +38,10 @@ import { planSources } from '../ir/plan.js';
 import { batchFromRows } from '../batch.js';
 import { ENGINE_INFO, sparkSchemaString } from '../sinks/delta-store.js';
 import { isPipelineError } from '../errors.js';
-import type { EventSink, Logger, OpenReport, ServiceOptions } from '../runtime/service.js';
+import type { EventSink, Logger, OpenReport, PurgeInfo, ServiceOptions } from '../runtime/service.js';
 import type { BatchResult, FlowBatchMetrics } from '../runtime/executor.js';
 import type { PlannedBatch } from '../runtime/runner.js';
-import type { GraphDataset, PipelineGraph } from '../graph/graph.js';
+import type { GraphDataset, GraphFlow, PipelineGraph } from '../graph/graph.js';
 import {
   EVENT_LOG_SCHEMA, EVENT_LOG_TABLE, EventLogStore, flowIdOf, pipelineIdOf,
   type EventError, type EventLevel, type EventOrigin, type EventType, type FlowProgressDetails, type UpdateState,
@@ -76,7 +76,9 @@ function datasetType(g: GraphDataset): string {
   return g.kind === 'streaming_table' ? 'STREAMING_TABLE' : g.kind === 'materialized_view' ? 'MATERIALIZED_VIEW' : 'VIEW';
 }
 
-function flowType(g: GraphDataset): 'APPEND' | 'COMPLETE' {
+function flowType(g: GraphDataset, f: GraphFlow): 'APPEND' | 'COMPLETE' | 'AUTO_CDC' | 'ONCE' {
+  if (f.kind === 'auto_cdc') return 'AUTO_CDC';
+  if (f.once) return 'ONCE';
   return g.kind === 'materialized_view' || !g.streaming ? 'COMPLETE' : 'APPEND';
 }
 
@@ -184,7 +186,8 @@ export class EventLog implements EventSink {
           details: {
             dataset_definition: {
               dataset_type: datasetType(g),
-              num_flows: 1,
+              num_flows: g.flows.length,
+              ...(g.cdc ? { cdc: true } : {}),
               expectations: g.def.expectations.map((x) => ({ name: x.name, action: x.action.toUpperCase(), constraint: exprToString(x.predicate) })),
               schema: schemaFields(g),
               schema_json: sparkSchemaString(g.schema),
@@ -198,23 +201,27 @@ export class EventLog implements EventSink {
           },
         });
       }
-      for (const name of graph.order) {
-        const g = graph.datasets.get(name)!;
+      for (const name of graph.flowOrder) {
+        const f = graph.flows.get(name)!;
+        const g = graph.datasets.get(f.target)!;
+        const cdc = f.cdc;
         events.push({
           event_type: 'flow_definition', level: 'INFO', origin: this.flowOrigin(name),
-          message: `Flow '${name}' is defined as ${flowType(g)}.`,
+          message: `Flow '${name}' is defined as ${flowType(g, f)}.`,
           details: {
             flow_definition: {
-              output_dataset: name,
-              input_datasets: g.inputs.map((i) => i.dataset),
-              flow_type: flowType(g),
+              output_dataset: f.target,
+              input_datasets: f.inputs.map((i) => i.dataset),
+              flow_type: flowType(g, f),
               schema: schemaFields(g),
               schema_json: sparkSchemaString(g.schema),
               // not in DLT: the file sources the flow reads and the read mode of each input
-              sources: planSources(g.def.query).map((p) => (p.kind === 'csv' ? { format: 'csv', glob: p.options.glob } : { format: 'rows', name: p.kind === 'rows' ? p.name : null })),
-              streaming_inputs: g.inputs.filter((i) => i.streaming).map((i) => i.dataset),
+              sources: planSources(f.query).map((p) => (p.kind === 'csv' ? { format: 'csv', glob: p.options.glob } : { format: 'rows', name: p.kind === 'rows' ? p.name : null })),
+              streaming_inputs: f.inputs.filter((i) => i.streaming).map((i) => i.dataset),
+              ...(cdc ? { auto_cdc: { keys: [...cdc.spec.keys], sequence_by: exprToString(cdc.spec.sequenceBy), stored_as_scd_type: cdc.spec.storedAs, columns: [...cdc.columns], track_history: cdc.spec.storedAs === 2 ? [...cdc.tracked] : null, ignore_null_updates: [...cdc.ignoreNull] } } : {}),
+              ...(f.once ? { once: true } : {}),
               // not in DLT: how a materialized view is refreshed (incremental state or a recompute when an input changed)
-              ...(g.refresh ? { refresh_mode: g.refresh.mode, refresh_reason: g.refresh.reason } : {}),
+              ...(g.refresh && f.isDefault ? { refresh_mode: g.refresh.mode, refresh_reason: g.refresh.reason } : {}),
             },
           },
         });
@@ -234,7 +241,7 @@ export class EventLog implements EventSink {
       const done = this.logged.get(key) ?? new Set<string>();
       const events: Pending[] = [];
       const completed: string[] = [];
-      for (const name of this.graph.order) {
+      for (const name of this.graph.flowOrder) {
         const m = result.flows.get(name);
         if (!m || m.status === 'IDLE') continue;
         if (m.status === 'COMPLETED' && done.has(name)) continue;
@@ -256,6 +263,18 @@ export class EventLog implements EventSink {
     });
   }
 
+  /** An erasure (`purge`): which table and flow, how many keys and rows; the keys only as hashes (a log keeps no identifiers). */
+  async purged(info: PurgeInfo): Promise<void> {
+    await this.guard('purge', async () => {
+      if (!this.graph) return;
+      await this.writeControl([{
+        event_type: 'purge', level: 'INFO', origin: { ...this.flowOrigin(info.flow), dataset_name: info.table },
+        message: `Purged ${info.keys.length} key${info.keys.length === 1 ? '' : 's'} from '${info.table}': ${info.rowsRemoved} row${info.rowsRemoved === 1 ? '' : 's'} removed${info.missing ? `, ${info.missing} key${info.missing === 1 ? '' : 's'} not found` : ''}.`,
+        details: { purge: { table: info.table, flow: info.flow, keys: info.keys.length, key_hashes: info.keys.map((k) => createHash('sha256').update(k).digest('hex').slice(0, 16)), keys_not_found: info.missing, rows_removed: info.rowsRemoved, delta_version: info.version } },
+      }]);
+    });
+  }
+
   async updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): Promise<void> {
     await this.guard('update_progress', async () => {
       if (!this.graph) return;
@@ -268,7 +287,7 @@ export class EventLog implements EventSink {
   // ------------------------------------------------------------------ events
 
   private flowOrigin(name: string): Partial<EventOrigin> {
-    return { flow_id: flowIdOf(this.pipelineId, name), flow_name: name, dataset_name: name };
+    return { flow_id: flowIdOf(this.pipelineId, name), flow_name: name, dataset_name: this.graph?.flows.get(name)?.target ?? name };
   }
 
   private updateProgress(state: UpdateState): Pending {
@@ -280,7 +299,7 @@ export class EventLog implements EventSink {
   }
 
   private flowProgress(name: string, m: FlowBatchMetrics, batchId: number, generation: number): Pending {
-    const g = this.graph!.datasets.get(name)!;
+    const g = this.graph!.datasets.get(m.dataset)!;
     const origin = { ...this.flowOrigin(name), batch_id: batchId, generation };
     if (m.status === 'FAILED' || m.status === 'SKIPPED') {
       const details: FlowProgressDetails = { status: m.status };
@@ -299,6 +318,7 @@ export class EventLog implements EventSink {
       details.metrics!.late_records = m.late_records;
       details.metrics!.null_event_time_records = m.null_event_time_records;
     }
+    if (m.cdc) Object.assign(details.metrics!, m.cdc);
     if (m.expectations.length) {
       details.data_quality = {
         dropped_records: m.dropped_records,

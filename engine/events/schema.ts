@@ -30,7 +30,7 @@ export const EVENT_LOG_SCHEMA: Schema = Object.freeze([
   { name: 'event_type', type: 'string' },
 ] as const);
 
-export type EventType = 'create_update' | 'update_progress' | 'flow_definition' | 'dataset_definition' | 'flow_progress';
+export type EventType = 'create_update' | 'update_progress' | 'flow_definition' | 'dataset_definition' | 'flow_progress' | 'purge';
 export type EventLevel = 'INFO' | 'WARN' | 'ERROR' | 'METRICS';
 export type UpdateState = 'INITIALIZING' | 'SETTING_UP_TABLES' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELED';
 
@@ -67,7 +67,13 @@ export interface EventError {
 
 export interface FlowProgressDetails {
   status: 'COMPLETED' | 'FAILED' | 'SKIPPED';
-  metrics?: { num_output_rows: number; late_records?: number; null_event_time_records?: number };
+  metrics?: {
+    num_output_rows: number; late_records?: number; null_event_time_records?: number;
+    /** AUTO CDC flows (DLT's names, and the copy-on-write rewrite). */
+    num_upserted_rows?: number; num_deleted_rows?: number; num_stale_events?: number; num_sequence_ties?: number;
+    num_versions_opened?: number; num_versions_closed?: number; num_null_sequence_events?: number; num_truncates?: number;
+    num_files_rewritten?: number; num_files_added?: number; bytes_written?: number; table_bytes?: number; num_target_rows?: number;
+  };
   data_quality?: {
     dropped_records: number;
     expectations: { name: string; dataset: string; passed_records: number; failed_records: number }[];

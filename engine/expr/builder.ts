@@ -465,9 +465,14 @@ export class GroupedRel {
   }
 }
 
-/** Reads another dataset of the pipeline incrementally (SQL `STREAM(x)`). */
-export function stream(dataset: DatasetRef): Rel {
-  return new Rel(freeze({ kind: 'read', dataset: refName(dataset), streaming: true }));
+/**
+ * Reads another dataset of the pipeline incrementally (SQL `STREAM(x)`).
+ * `skipChangeCommits` reads a table that is not append-only (an AUTO CDC
+ * target) by ignoring the commits that change or delete rows
+ * (`STREAM(x) WITH (skipChangeCommits = true)`).
+ */
+export function stream(dataset: DatasetRef, options: { skipChangeCommits?: boolean } = {}): Rel {
+  return new Rel(freeze({ kind: 'read', dataset: refName(dataset), streaming: true, ...(options.skipChangeCommits ? { skipChangeCommits: true } : {}) }));
 }
 
 /** Reads another dataset of the pipeline as a complete snapshot (a batch dependency). */

@@ -265,6 +265,26 @@ export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
       }
       return dupCheck(joinLayout(l, r, p.how, p.on).map((c) => c.field), o);
     }
+    case 'asofJoin': {
+      const l = planSchema(p.input, ctx), r = planSchema(p.right, ctx);
+      for (const [lk, rk] of p.on) {
+        const lf = l.find((f) => f.name === lk); if (!lf) unknownColumn(lk, l, o);
+        const rf = r.find((f) => f.name === rk); if (!rf) unknownColumn(rk, r, o);
+        if (!comparable(lf.type, rf.type, !ctx.ansi)) {
+          throw new DefinitionError('TYPE_MISMATCH', `join keys ${lk} (${lf.type}) and ${rk} (${rf.type}) have different types`, { left: lk, right: rk, table: o?.table ?? null }, { origin: o, hint: 'cast one key to the other type' });
+        }
+      }
+      const at = l.find((f) => f.name === p.at); if (!at) unknownColumn(p.at, l, o);
+      for (const b of [p.from, p.until]) {
+        const f = r.find((x) => x.name === b); if (!f) unknownColumn(b, r, o);
+        const time = (t: DataType) => t === 'date' || t === 'timestamp' || t === 'int' || t === 'long' || t === 'double';
+        if (!time(at.type) || !time(f.type) || !comparable(at.type, f.type)) {
+          throw new DefinitionError('TYPE_MISMATCH', `as-of join compares ${p.at} (${at.type}) with ${b} (${f.type})`, { left: p.at, right: b, table: o?.table ?? null }, { origin: o, hint: 'the time and the validity bounds must be dates, timestamps or numbers' });
+        }
+      }
+      const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
+      return dupCheck([...l, ...r.filter((f) => !dropRight.has(f.name))], o);
+    }
     case 'dedup': {
       const s = planSchema(p.input, ctx);
       for (const k of p.keys) if (!s.some((f) => f.name === k)) unknownColumn(k, s, o);

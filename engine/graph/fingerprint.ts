@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
 import { planInputs } from '../ir/plan.js';
+import type { GraphFlow } from './graph.js';
 
 function canonical(x: unknown): unknown {
   if (typeof x === 'function') return undefined;
@@ -27,18 +28,29 @@ export function hashOf(x: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(x))).digest('hex').slice(0, 16);
 }
 
-/** What a flow computes: query plus expectations. */
-export function flowFingerprint(def: DatasetDef): string {
-  return hashOf({ kind: def.kind, query: def.query, expectations: def.expectations.map((e) => ({ name: e.name, action: e.action, predicate: e.predicate })), quarantine: def.quarantine?.name ?? null });
+/** What a flow computes: its query (or the dataset's own, for the default flow) plus the target's expectations. */
+export function flowFingerprint(def: DatasetDef, flow?: GraphFlow): string {
+  const query = flow ? flow.query : def.query;
+  // a default flow keeps the fingerprint it had before flows existed (a checkpoint must not see a change)
+  const extra = flow && !flow.isDefault ? { flow: flow.kind, once: flow.once, cdc: flow.cdc?.spec ?? null } : {};
+  return hashOf({ kind: def.kind, query, expectations: def.expectations.map((e) => ({ name: e.name, action: e.action, predicate: e.predicate })), quarantine: def.quarantine?.name ?? null, ...extra });
 }
 
-/** The part of a flow that its saved state depends on: the plan below and including each stateful operator. */
-export function stateFingerprint(def: DatasetDef): string {
+/**
+ * The part of a flow that its saved state depends on: the plan below and
+ * including each stateful operator, and an AUTO CDC flow's keys, sequence,
+ * columns and SCD options.
+ */
+export function stateFingerprint(flow: { query?: PlanNode; cdc?: GraphFlow['cdc'] }): string {
   const parts: unknown[] = [];
   const walk = (p: PlanNode) => {
     if (p.kind === 'dedup' || p.kind === 'aggregate' || p.kind === 'watermark' || p.kind === 'distinct') parts.push(p);
     for (const c of planInputs(p)) walk(c);
   };
-  walk(def.query);
+  if (flow.query) walk(flow.query);
+  if (flow.cdc) {
+    const { spec, columns, tracked, ignoreNull, sequenceType } = flow.cdc;
+    parts.push({ keys: spec.keys, sequenceBy: spec.sequenceBy, storedAs: spec.storedAs, columns, tracked, ignoreNull, sequenceType });
+  }
   return hashOf(parts);
 }

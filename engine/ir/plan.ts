@@ -69,7 +69,7 @@ export interface WindowSpec {
 export type PlanNode =
   | { readonly kind: 'csv'; readonly options: CsvOptions }
   | { readonly kind: 'rows'; readonly name: string; readonly schema: readonly Field[] }
-  | { readonly kind: 'read'; readonly dataset: string; readonly streaming: boolean }
+  | { readonly kind: 'read'; readonly dataset: string; readonly streaming: boolean; readonly skipChangeCommits?: boolean }
   | { readonly kind: 'select'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
   | { readonly kind: 'derive'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
   | { readonly kind: 'drop'; readonly input: PlanNode; readonly names: readonly string[] }
@@ -90,7 +90,8 @@ export type PlanNode =
    * input's order; `allowMissing`: a column an input lacks is NULL there.
    */
   | { readonly kind: 'union'; readonly inputs: readonly PlanNode[]; readonly byName?: boolean; readonly allowMissing?: boolean }
-  | RelationalNode;
+  | RelationalNode
+  | AsOfJoinNode;
 
 /**
  * The relational operators of SELECT beyond projection and filtering. Each
@@ -118,6 +119,26 @@ export type RelationalNode =
   /** Inline rows (`VALUES (…), (…) AS t(a, b)`): values in the engine's representation of each column type. */
   | { readonly kind: 'values'; readonly schema: readonly Field[]; readonly rows: readonly (readonly Value[])[] };
 
+/**
+ * An as-of join: each left row joins the right rows with equal keys whose
+ * validity interval holds the left row's time, `from <= at AND (until IS NULL
+ * OR at < until)` (an SCD type 2 history: `__START_AT`, `__END_AT`). The output
+ * is every left column, then the right columns except the keys that share
+ * their left key's name. `left` keeps left rows without a match (right NULL).
+ */
+export interface AsOfJoinNode {
+  readonly kind: 'asofJoin';
+  readonly input: PlanNode;
+  readonly right: PlanNode;
+  readonly how: JoinHow;
+  readonly on: readonly (readonly [string, string])[];
+  /** The left column holding the time to look up (TIMESTAMP or DATE). */
+  readonly at: string;
+  /** The right columns bounding each right row's validity: `[from, until)`, `until` NULL for the current one. */
+  readonly from: string;
+  readonly until: string;
+}
+
 export type ExpectationAction = 'warn' | 'drop' | 'fail';
 
 export interface Expectation {
@@ -142,17 +163,80 @@ export interface DatasetDef {
   readonly properties: Readonly<Record<string, string>>;
   /** Comments on output columns (`name STRING COMMENT '...'`), by column name. */
   readonly columnComments?: Readonly<Record<string, string>>;
-  readonly query: PlanNode;
+  /**
+   * The query of the dataset's default flow (named as the dataset). A
+   * streaming table may have none: its rows then come only from flows that
+   * name it as their target (`appendFlow`, `autoCdc`).
+   */
+  readonly query?: PlanNode;
+  /** A declared schema (`CREATE STREAMING TABLE t (a INT, …)`): the flows' columns must fit it. */
+  readonly schema?: readonly Field[];
   readonly expectations: readonly Expectation[];
   readonly quarantine?: QuarantineSpec;
   readonly origin: Origin;
 }
 
+export type FlowKind = 'append' | 'auto_cdc';
+
+/**
+ * AUTO CDC (`APPLY CHANGES INTO`): how a change feed becomes the target's
+ * rows. Columns are named as in the feed.
+ */
+export interface CdcSpec {
+  /** The columns that identify a row. */
+  readonly keys: readonly string[];
+  /** Orders the events of a key (`SEQUENCE BY`); events with a NULL sequence are not applied. */
+  readonly sequenceBy: ExprNode;
+  /** An event for which this holds is a delete (`APPLY AS DELETE WHEN`). */
+  readonly applyAsDeletes: ExprNode | null;
+  /** An event for which this holds empties the table (`APPLY AS TRUNCATE WHEN`, SCD type 1 only). */
+  readonly applyAsTruncates: ExprNode | null;
+  /** The feed's columns kept in the target (`COLUMNS a, b`) … */
+  readonly columns: readonly string[] | null;
+  /** … or all but these (`COLUMNS * EXCEPT (op, seq)`). */
+  readonly exceptColumns: readonly string[] | null;
+  /** 1: the current row per key; 2: every version, with `__START_AT` and `__END_AT`. */
+  readonly storedAs: 1 | 2;
+  /** SCD type 2: the columns whose change opens a new version (`TRACK HISTORY ON a, b`) … */
+  readonly trackHistory: readonly string[] | null;
+  /** … or all but these (`TRACK HISTORY ON * EXCEPT (c)`); by default every column. */
+  readonly trackHistoryExcept: readonly string[] | null;
+  /**
+   * `IGNORE NULL UPDATES`: a NULL in an upsert keeps the stored value. `true`
+   * for every column, or the columns it applies to.
+   */
+  readonly ignoreNullUpdates: boolean | readonly string[];
+}
+
+/**
+ * A flow: how rows get into a dataset (Spark SDP's model: the dataset says what
+ * exists, the flow how rows arrive). Every dataset with a query has a default
+ * flow named as the dataset; a streaming table may have more (`appendFlow`)
+ * or be the target of one AUTO CDC flow (`autoCdc`). Each flow keeps its own
+ * checkpoint (`_checkpoints/<flow>/`).
+ */
+export interface FlowDef {
+  readonly name: string;
+  readonly target: string;
+  readonly kind: FlowKind;
+  /** Append: the rows to insert (by name). AUTO CDC: the change feed. */
+  readonly query: PlanNode;
+  /** A one-time backfill (`INSERT INTO … ONCE`): runs as a batch query in the first update, never again until a full refresh. */
+  readonly once: boolean;
+  readonly cdc?: CdcSpec;
+  readonly comment?: string;
+  readonly origin: Origin;
+}
+
+/** The SCD type 2 columns added to a target. */
+export const SCD2_START_COLUMN = '__START_AT';
+export const SCD2_END_COLUMN = '__END_AT';
+
 /** Children of a plan node, in order. */
 export function planInputs(p: PlanNode): PlanNode[] {
   switch (p.kind) {
     case 'csv': case 'rows': case 'read': case 'values': return [];
-    case 'join': return [p.input, p.right];
+    case 'join': case 'asofJoin': return [p.input, p.right];
     case 'union': return [...p.inputs];
     default: return [p.input];
   }

@@ -207,7 +207,7 @@ export class JoinOperator {
 }
 
 /** Like takeColumn, but index -1 gives NULL. */
-function takeWithMissing(c: Column, indices: number[], type: Schema[number]['type']): Column {
+export function takeWithMissing(c: Column, indices: number[], type: Schema[number]['type']): Column {
   if (!indices.includes(-1)) return takeColumn(c, indices);
   const n = indices.length;
   const safe = indices.map((i) => (i < 0 ? 0 : i));

@@ -89,7 +89,7 @@ export class WindowOperator {
       const args = resolved.kind === 'function'
         ? resolved.args.slice(0, resolved.resolved.params.argCount).map((a, i) => this.argEval(a, resolved.argTypes[i], env))
         : resolved.args.map((a, i) => this.argEval(a, resolved.agg.argTypes[i], env));
-      const agg = resolved.kind === 'aggregate' ? resolved.agg.def.make(resolved.agg.argTypes, resolved.agg.returns, false) : null;
+      const agg = resolved.kind === 'aggregate' ? resolved.agg.def.make(resolved.agg.argTypes, resolved.agg.returns, false, resolved.agg.literals) : null;
       this.slots.push([g, this.groups[g].fns.length]);
       this.groups[g].fns.push({ field, resolved, frame: over.spec.frame, args, agg });
       fields.push(field);

@@ -21,23 +21,39 @@
  * Materialized views that depend on no streaming dataset (reference data such
  * as a mapping file) are refreshed before the steps, so streaming flows that
  * join them see this batch's version.
+ *
+ * A streaming table takes rows from its flows (the default flow is its own
+ * query): each flow runs on its own inputs, its rows are matched to the
+ * table's columns by name and checked by the table's expectations, and the
+ * table's new rows (what `stream(table)` reads downstream) are those of all
+ * its flows. A ONCE flow runs in the closing step of its first batch as a
+ * batch query over snapshots, then never again. An AUTO CDC flow buffers the
+ * events of its feed and applies them to its target in the closing step.
+ * Metrics are per flow (keyed by flow name; a default flow is named as its
+ * dataset).
  */
 import type { EvalEnv } from '../expr/eval.js';
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
 import { planInputs, planSources } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
-import { concatBatches, emptyBatch, type Batch } from '../batch.js';
-import type { PipelineGraph, GraphDataset } from '../graph/graph.js';
+import { columnIndex, concatBatches, emptyBatch, emptyColumn, type Batch } from '../batch.js';
+import type { PipelineGraph, GraphDataset, GraphFlow } from '../graph/graph.js';
 import { downstreamOf } from '../graph/graph.js';
 import { CompiledFlow, sourceKey, type StepInputs } from './flow.js';
 import { ExpectationsOperator, type ExpectationMetric, type ExpectationResult } from '../operators/expectations.js';
 import type { TableStore } from '../sinks/store.js';
-import { isPipelineError, PipelineError, RuntimeFailure } from '../errors.js';
+import { isPipelineError, PipelineError, RuntimeFailure, type Origin } from '../errors.js';
+import { CdcFlowRuntime } from './cdc-flow.js';
+import type { CdcMetrics } from '../cdc/target.js';
+import { MemoryCdcStateStore, type CdcStateStore } from '../cdc/state-store.js';
 
 export type FlowStatus = 'COMPLETED' | 'FAILED' | 'SKIPPED' | 'IDLE';
 
-/** What one dataset's flow did in one micro-batch (DLT `flow_progress` metrics). */
+/** What one flow did in one micro-batch (DLT `flow_progress` metrics). */
 export interface FlowBatchMetrics {
+  /** The flow's name (a dataset's default flow is named as the dataset). */
+  flow: string;
+  /** The dataset the flow writes. */
   dataset: string;
   kind: GraphDataset['kind'];
   status: FlowStatus;
@@ -49,6 +65,8 @@ export interface FlowBatchMetrics {
   null_event_time_records: number;
   /** The batch watermark in µs (the one that applied to this batch), or null. */
   watermark_us: number | null;
+  /** An AUTO CDC flow: upserts, deletes, stale events, ties, versions, and the rewrite. */
+  cdc?: CdcMetrics;
   error?: PipelineError;
 }
 
@@ -84,7 +102,14 @@ export interface BatchInput {
   chunks: AsyncIterable<SourceChunk> | Iterable<SourceChunk>;
 }
 
-type MvMode = 'incremental' | 'recompute';
+/**
+ * - incremental: an aggregate folding its inputs' new rows;
+ * - append: a join of an append-only input with snapshots (an as-of lookup):
+ *   while the snapshots do not change, the new input rows' matches are appended;
+ *   when one changes, the view is recomputed;
+ * - recompute: the query over complete snapshots whenever an input changed.
+ */
+type MvMode = 'incremental' | 'append' | 'recompute';
 
 /** Saved state of the executor (JSON): operator snapshots (base64) per dataset, watermarks, MV fingerprints. */
 export interface ExecutorState {
@@ -93,8 +118,24 @@ export interface ExecutorState {
   fingerprints: Record<string, string>;
 }
 
+export interface ExecutorOptions {
+  /** Where each AUTO CDC flow keeps its state (default: in memory). */
+  cdcState?: (flow: string) => CdcStateStore;
+  /** Keys per segment of AUTO CDC targets. */
+  cdcSegmentKeys?: number;
+}
+
 export class PipelineExecutor {
+  /** Compiled flows by flow name (AUTO CDC flows compile their change feed). */
   readonly flows = new Map<string, CompiledFlow>();
+  /** AUTO CDC flows by flow name. */
+  readonly cdc = new Map<string, CdcFlowRuntime>();
+  /** ONCE flows that ran (in memory; the service also knows it from the checkpoint). */
+  readonly onceDone = new Set<string>();
+  /** New flows whose streaming inputs' existing rows the next batch reads first (see `backfillNewFlow`). */
+  private readonly backfill = new Set<string>();
+  private oncePending = new Set<string>();
+  private cdcOpened = false;
   private readonly expectations = new Map<string, ExpectationsOperator>();
   private readonly mvMode = new Map<string, MvMode>();
   /** MVs (and non-streaming views) refreshed before the steps. */
@@ -109,30 +150,99 @@ export class PipelineExecutor {
   private readonly clock = { nowUs: Date.now() * 1000 };
   private readonly session: { readonly ansi: boolean; readonly timeZone: string };
 
-  constructor(readonly graph: PipelineGraph, readonly store: TableStore, readonly sources: SourceAccess) {
+  constructor(readonly graph: PipelineGraph, readonly store: TableStore, readonly sources: SourceAccess, readonly options: ExecutorOptions = {}) {
     const o = graph.pipeline.options;
     this.session = { ansi: o.ansi ?? false, timeZone: o.timeZone ?? 'UTC' };
     const schemas = new Map([...graph.datasets].map(([n, g]) => [n, g.schema]));
     const streamingUpstream = new Set<string>();
+    const cdcState = options.cdcState ?? (() => new MemoryCdcStateStore());
     for (const name of graph.order) {
       const g = graph.datasets.get(name)!;
       if (g.quarantineOf) { streamingUpstream.add(name); continue; }
-      const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: name, file: g.origin.file, line: g.origin.line }, ansi: o.ansi ?? false };
-      const mvMode = g.kind === 'materialized_view' ? (this.incrementalEligible(g) ? 'incremental' : 'recompute') : undefined;
+      const mvMode = g.kind === 'materialized_view' ? (this.incrementalEligible(g) ? 'incremental' : this.appendInput(g) ? 'append' : 'recompute') : undefined;
       if (mvMode) this.mvMode.set(name, mvMode);
-      const env: EvalEnv = { ansi: this.session.ansi, timeZone: this.session.timeZone, clock: this.clock, origin: ctx.origin };
-      const flow = new CompiledFlow(name, g.def.query, ctx, g.origin, g.streaming ? 'streaming' : mvMode === 'incremental' ? 'incremental' : 'snapshot', env);
-      this.flows.set(name, flow);
-      this.sourceKeys.set(name, new Set(planSources(g.def.query).map((p, i) => sourceKey(name, p, i))));
-      const inputSchema = flow.schema;
-      this.expectations.set(name, new ExpectationsOperator(name, inputSchema, g.def.expectations, g.origin, env));
+      const envOf = (origin: Origin): EvalEnv => ({ ansi: this.session.ansi, timeZone: this.session.timeZone, clock: this.clock, origin });
+      for (const fname of g.flows) {
+        const gf = graph.flows.get(fname)!;
+        const ctx = { datasetSchema: (n: string) => schemas.get(n)!, origin: { table: name, file: gf.origin.file, line: gf.origin.line }, ansi: o.ansi ?? false };
+        const mode = gf.once ? 'snapshot' : g.kind === 'materialized_view' ? (mvMode === 'incremental' ? 'incremental' : 'snapshot') : g.streaming ? 'streaming' : 'snapshot';
+        this.flows.set(fname, new CompiledFlow(fname, gf.query, ctx, gf.origin, mode, envOf(ctx.origin)));
+        this.sourceKeys.set(fname, new Set(planSources(gf.query).map((p, i) => sourceKey(fname, p, i))));
+        if (gf.kind === 'auto_cdc') this.cdc.set(fname, new CdcFlowRuntime(gf, g, store, cdcState(fname), { segmentKeys: options.cdcSegmentKeys, env: envOf(ctx.origin) }));
+      }
+      if (!g.cdc) this.expectations.set(name, new ExpectationsOperator(name, g.schema, g.def.expectations, g.origin, envOf({ table: name, file: g.origin.file, line: g.origin.line })));
       if (g.streaming || g.inputs.some((i) => streamingUpstream.has(i.dataset))) streamingUpstream.add(name);
       else this.staticSet.add(name);
     }
   }
 
+  /** The flow that is a dataset's own query. */
+  private defaultFlow(name: string): GraphFlow {
+    return this.graph.flows.get(name)!;
+  }
+
+  /** A flow's rows with the target's columns, by name (columns the flow does not write are NULL). */
+  private conform(gf: GraphFlow, b: Batch): Batch {
+    const target = this.graph.datasets.get(gf.target)!.schema;
+    if (b.schema === target || (b.schema.length === target.length && b.schema.every((f, i) => f.name === target[i].name && f.type === target[i].type))) return b.schema === target ? b : { ...b, schema: target };
+    return { schema: target, columns: target.map((f) => { const j = columnIndex(b.schema, f.name); return j >= 0 ? b.columns[j] : emptyColumn(f.type, b.length); }), length: b.length };
+  }
+
+  /**
+   * A flow without a checkpoint added to a pipeline that already ran: its next
+   * batch first reads the rows its streaming inputs already hold (a new stream
+   * starts at the beginning of its source; files come through the file index).
+   * Only flows into persisted streaming tables (not quarantines, views or ONCE flows).
+   */
+  backfillNewFlow(flow: string): boolean {
+    const gf = this.graph.flows.get(flow);
+    const g = gf && this.graph.datasets.get(gf.target)!;
+    if (!gf || !g || gf.once || g.kind !== 'streaming_table' || g.quarantineOf || !gf.inputs.some((i) => i.streaming)) return false;
+    this.backfill.add(flow);
+    return true;
+  }
+
+  /** Loads the AUTO CDC targets' state (before the first batch). */
+  async openCdc(): Promise<void> {
+    if (this.cdcOpened) return;
+    for (const c of this.cdc.values()) await c.open();
+    this.cdcOpened = true;
+  }
+
   /** Whether this dataset is refreshed incrementally (materialized views only). */
   mvModeOf(name: string): MvMode | undefined { return this.mvMode.get(name); }
+
+  private appendOnly(name: string): boolean {
+    const g = this.graph.datasets.get(name)!;
+    return (g.kind === 'streaming_table' && !g.cdc) || (g.kind === 'view' && g.streaming);
+  }
+
+  /**
+   * For a materialized view that joins one append-only input with snapshots of
+   * others (stateless steps around, no aggregate): that input. Its new rows'
+   * matches can be appended while the others do not change.
+   */
+  private appendInput(g: GraphDataset): string | null {
+    let left: string | null = null;
+    let ok = true;
+    const reads = (p: PlanNode): string[] => (p.kind === 'read' ? [p.dataset] : planInputs(p).flatMap(reads));
+    const walk = (p: PlanNode, side: 'left' | 'right') => {
+      switch (p.kind) {
+        case 'csv': case 'rows': case 'aggregate': case 'dedup': case 'union': case 'watermark': ok = false; return;
+        case 'read':
+          if (side === 'left') { if (left !== null || !this.appendOnly(p.dataset)) ok = false; else left = p.dataset; }
+          return;
+        case 'join': case 'asofJoin': walk(p.input, side); walk(p.right, 'right'); return;
+        default: for (const c of planInputs(p)) walk(c, side);
+      }
+    };
+    const q = this.defaultFlow(g.name).query;
+    walk(q, 'left');
+    const joins = (p: PlanNode): boolean => p.kind === 'join' || p.kind === 'asofJoin' || planInputs(p).some(joins);
+    if (!ok || left === null || !joins(q)) return null;
+    // the appended input must not also be read on a right side
+    return reads(q).filter((d) => d === left).length === 1 ? left : null;
+  }
 
   /** The graph decides (engine/graph/refresh.ts): one aggregate or DISTINCT over append-only inputs. */
   private incrementalEligible(g: GraphDataset): boolean {
@@ -175,11 +285,15 @@ export class PipelineExecutor {
     this.fingerprints = new Map(Object.entries(s.fingerprints));
   }
 
-  /** Forgets the state of some datasets (full refresh). */
+  /** Forgets the state of some datasets' flows (full refresh). */
   resetState(names: readonly string[]): void {
     for (const n of names) {
-      const f = this.flows.get(n);
-      if (f) { for (const s of f.stateful) s.op.reset(); f.loadWatermarkState({}); }
+      for (const fname of this.graph.datasets.get(n)?.flows ?? [n]) {
+        const f = this.flows.get(fname);
+        if (f) { for (const s of f.stateful) s.op.reset(); f.loadWatermarkState({}); }
+        this.cdc.get(fname)?.reset();
+        this.onceDone.delete(fname);
+      }
       this.fingerprints.delete(n);
       this.mvContents.delete(n);
     }
@@ -195,6 +309,8 @@ export class PipelineExecutor {
     for (const name of names) {
       const flow = this.flows.get(name);
       const g = this.graph.datasets.get(name)!;
+      // an append view forgot its fingerprint: the next batch recomputes it
+      if (this.mvMode.get(name) === 'append') { this.forceRefresh.add(name); continue; }
       if (!flow || this.mvMode.get(name) !== 'incremental') continue;
       const snaps = new Map<string, Batch>();
       for (const i of g.inputs) snaps.set(i.dataset, await this.snapshotOf(i.dataset));
@@ -206,14 +322,23 @@ export class PipelineExecutor {
   /** Materialized views to rewrite in the next batch even without new input. */
   private readonly forceRefresh = new Set<string>();
 
-  /** Whether some materialized view waits to be rewritten (a batch without data will do it). */
-  get hasPendingRefresh(): boolean { return this.forceRefresh.size > 0 || this.neverComputed(); }
+  /** Recomputes the materialized views downstream of a table in the next batch (its rows changed outside a batch: a purge). */
+  refreshDownstream(table: string): void {
+    for (const n of downstreamOf(this.graph, [table])) if (n !== table && this.mvMode.has(n)) this.forceRefresh.add(n);
+  }
+
+  /** Whether some materialized view waits to be rewritten, or a ONCE flow to run (a batch without data will do it). */
+  get hasPendingRefresh(): boolean {
+    if (this.forceRefresh.size > 0) return true;
+    for (const f of this.graph.flows.values()) if (f.once && !this.onceDone.has(f.name)) return true;
+    return this.neverComputed();
+  }
 
   /** Whether a materialized view that reads no file (inline rows, other static views) was never computed: no file batch would compute it. */
   private neverComputed(): boolean {
     for (const n of this.staticSet) {
       const g = this.graph.datasets.get(n)!;
-      if (g.kind === 'materialized_view' && !this.fingerprints.has(n) && planSources(g.def.query).length === 0) return true;
+      if (g.kind === 'materialized_view' && !this.fingerprints.has(n) && planSources(this.defaultFlow(n).query).length === 0) return true;
     }
     return false;
   }
@@ -258,7 +383,7 @@ export class PipelineExecutor {
     for (const i of g.inputs) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
     const srcs = new Map<string, Batch>();
     let idx = 0;
-    for (const p of planSources(g.def.query)) {
+    for (const p of planSources(this.defaultFlow(name).query)) {
       const key = sourceKey(name, p, idx++);
       srcs.set(key, (await this.sources.readAll(key, p, ingestedAtUs)).batch);
     }
@@ -266,11 +391,25 @@ export class PipelineExecutor {
     return this.expectations.get(name)!.apply(out, false);
   }
 
+  /** A ONCE flow's rows: its query over complete snapshots of its inputs and sources. */
+  private async evaluateOnce(gf: GraphFlow, ingestedAtUs: number): Promise<Batch> {
+    const snaps = new Map<string, Batch>();
+    for (const i of gf.inputs) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
+    const srcs = new Map<string, Batch>();
+    let idx = 0;
+    for (const p of planSources(gf.query)) {
+      const key = sourceKey(gf.name, p, idx++);
+      srcs.set(key, (await this.sources.readAll(key, p, ingestedAtUs)).batch);
+    }
+    return CompiledFlow.evaluateSnapshot(this.flows.get(gf.name)!, { source: (k) => srcs.get(k) ?? null, snapshot: (d) => snaps.get(d)! });
+  }
+
   private async sourceFingerprint(name: string): Promise<string> {
     const g = this.graph.datasets.get(name)!;
     const parts: string[] = [];
     let idx = 0;
-    for (const p of planSources(g.def.query)) parts.push(await this.sources.fingerprint(sourceKey(name, p, idx++), p));
+    void g;
+    for (const p of planSources(this.defaultFlow(name).query)) parts.push(await this.sources.fingerprint(sourceKey(name, p, idx++), p));
     return parts.join('|');
   }
 
@@ -279,39 +418,51 @@ export class PipelineExecutor {
   async runBatch(input: BatchInput): Promise<BatchResult> {
     const { batchId, ingestedAtUs } = input;
     this.clock.nowUs = ingestedAtUs;
+    await this.openCdc();
     this.snapshotCache = new Map();
+    this.oncePending = new Set();
     const metrics = new Map<string, FlowBatchMetrics>();
     const failed = new Set<string>();
     const changed = new Set<string>();
+    /** Every dataset's new rows of this batch (for append views). */
+    const appended = new Map<string, Batch[]>();
     let failure: PipelineError | null = null;
     const order = this.graph.order;
 
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;
-      const f = this.flows.get(name);
-      if (f) f.counters = { late_records: 0, null_event_time_records: 0 };
-      metrics.set(name, {
-        dataset: name, kind: g.kind, status: 'IDLE', num_output_rows: 0, dropped_records: 0,
-        expectations: g.def.expectations.map((e) => ({ name: e.name, dataset: name, action: e.action, passed_records: 0, failed_records: 0 })),
-        late_records: 0, null_event_time_records: 0, watermark_us: f?.currentWatermarkUs() ?? null,
-      });
+      for (const fname of g.flows) {
+        const f = this.flows.get(fname);
+        if (f) f.counters = { late_records: 0, null_event_time_records: 0 };
+        metrics.set(fname, {
+          flow: fname, dataset: name, kind: g.kind, status: 'IDLE', num_output_rows: 0, dropped_records: 0,
+          expectations: g.def.expectations.map((e) => ({ name: e.name, dataset: name, action: e.action, passed_records: 0, failed_records: 0 })),
+          late_records: 0, null_event_time_records: 0, watermark_us: f?.currentWatermarkUs() ?? null,
+        });
+      }
     }
+    /** The metrics of a dataset's flows. */
+    const flowMetrics = (name: string) => this.graph.datasets.get(name)!.flows.map((f) => metrics.get(f)!);
+    /** A dataset's status: COMPLETED when one of its flows completed. */
+    const completed = (name: string) => flowMetrics(name).some((m) => m.status === 'COMPLETED');
 
-    const fail = (name: string, e: unknown) => {
-      const err = isPipelineError(e) ? e : new RuntimeFailure('FLOW_FAILED', `${name} failed: ${(e as Error)?.message ?? String(e)}`, { table: name }, { cause: e });
+    const fail = (name: string, e: unknown, flow?: string) => {
+      const err = isPipelineError(e) ? e : new RuntimeFailure('FLOW_FAILED', `${flow ?? name} failed: ${(e as Error)?.message ?? String(e)}`, { table: name, ...(flow && flow !== name ? { flow } : {}) }, { cause: e });
       if (!failure) failure = err;
       for (const d of downstreamOf(this.graph, [name])) {
         if (!failed.has(d)) {
           failed.add(d);
-          const m = metrics.get(d)!;
-          m.status = d === name ? 'FAILED' : 'SKIPPED';
-          if (d === name) m.error = err;
+          for (const m of flowMetrics(d)) {
+            const own = d === name && (flow === undefined || m.flow === flow);
+            m.status = own ? 'FAILED' : 'SKIPPED';
+            if (own) m.error = err;
+          }
         }
       }
     };
 
-    const addMetrics = (name: string, r: { metrics: ExpectationMetric[]; dropped_records: number }) => {
-      const m = metrics.get(name)!;
+    const addMetrics = (flow: string, r: { metrics: ExpectationMetric[]; dropped_records: number }) => {
+      const m = metrics.get(flow)!;
       m.dropped_records += r.dropped_records;
       r.metrics.forEach((x, i) => { m.expectations[i].passed_records += x.passed_records; m.expectations[i].failed_records += x.failed_records; });
     };
@@ -340,72 +491,139 @@ export class PipelineExecutor {
       const g = this.graph.datasets.get(n)!;
       return g.streaming || g.quarantineOf !== undefined || this.mvMode.get(n) === 'incremental';
     });
-    const runStep = async (chunk: SourceChunk | null) => {
+    const runStep = async (chunk: SourceChunk | null, backfill: Map<string, Map<string, Batch>> | null = null) => {
       const deltas = new Map<string, Batch>();
-      const quarantined = new Map<string, Batch>();
+      const quarantined = new Map<string, Batch[]>();
       for (const name of streamingOrder) {
         if (failed.has(name)) continue;
         const g = this.graph.datasets.get(name)!;
-        const m = metrics.get(name)!;
-        try {
-          if (g.quarantineOf) {
-            const q = quarantined.get(g.quarantineOf);
-            if (q && q.length) {
+        if (g.quarantineOf) {
+          const m = metrics.get(name)!;
+          try {
+            const q = concatBatches(g.schema, quarantined.get(g.quarantineOf) ?? []);
+            if (q.length) {
               deltas.set(name, q);
               await this.store.append(name, g.schema, q);
               m.num_output_rows += q.length;
               m.status = 'COMPLETED';
               changed.add(name);
             }
-            continue;
+          } catch (e) {
+            fail(name, e);
           }
-          const flow = this.flows.get(name)!;
-          const isMv = g.kind === 'materialized_view';
-          const hasInput = chunk === null || g.inputs.some((i) => deltas.get(i.dataset)?.length) || (chunk !== null && this.sourceKeys.get(name)!.has(chunk.source));
-          if (!hasInput) continue;
-          const snaps = new Map<string, Batch>();
-          for (const i of g.inputs) if (!i.streaming && !isMv) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
-          const inputs: StepInputs = {
-            final: chunk === null,
-            source: (k) => (chunk && chunk.source === k ? chunk.batch : null),
-            delta: (d) => deltas.get(d) ?? null,
-            snapshot: (d) => (isMv ? deltas.get(d) ?? emptyBatch(this.graph.datasets.get(d)!.schema) : snaps.get(d)!),
-          };
-          if (isMv) {
-            // incremental MV: reads see the new rows; the result comes out in the closing step
-            const out = flow.step(inputs);
-            if (g.inputs.some((i) => deltas.get(i.dataset)?.length) || this.forceRefresh.delete(name)) changed.add(name);
-            if (chunk === null && changed.has(name)) {
-              const r = this.expectations.get(name)!.apply(out, false);
-              addMetrics(name, r);
-              this.mvContents.set(name, r.kept);
-              await this.store.replace(name, g.schema, r.kept);
-              m.num_output_rows = r.kept.length;
+          continue;
+        }
+        const isMv = g.kind === 'materialized_view';
+        const kept: Batch[] = [];
+        for (const fname of g.flows) {
+          if (failed.has(name)) break;
+          const gf = this.graph.flows.get(fname)!;
+          const m = metrics.get(fname)!;
+          const flow = this.flows.get(fname)!;
+          try {
+            if (gf.once && gf.kind === 'auto_cdc') {
+              // a one-time AUTO CDC backfill: the feed read once as a batch, its events applied in the closing step
+              if (chunk !== null || this.onceDone.has(fname)) continue;
+              const cdc = this.cdc.get(fname)!;
+              addMetrics(fname, cdc.collect(await this.evaluateOnce(gf, ingestedAtUs)));
+              const done = await cdc.finish(batchId);
               m.status = 'COMPLETED';
-              this.snapshotCache.set(name, r.kept);
+              if (done.metrics) { m.cdc = done.metrics; m.num_output_rows = done.metrics.num_upserted_rows + done.metrics.num_deleted_rows; }
+              if (done.applied) changed.add(name);
+              if (done.appended?.length) kept.push(done.appended);
+              this.oncePending.add(fname);
+              continue;
             }
-            continue;
-          }
-          const out = flow.step(inputs);
-          if (out.length === 0) continue;
-          const r = this.expectations.get(name)!.apply(out, g.def.quarantine !== undefined);
-          addMetrics(name, r);
-          if (r.quarantined) quarantined.set(name, r.quarantined);
-          deltas.set(name, r.kept);
-          m.status = 'COMPLETED';
-          if (g.persisted) {
-            await this.store.append(name, g.schema, r.kept);
+            if (gf.once) {
+              // a one-time backfill: a batch query in the closing step of its first batch
+              if (chunk !== null || this.onceDone.has(fname)) continue;
+              const out = this.conform(gf, await this.evaluateOnce(gf, ingestedAtUs));
+              const r = this.expectations.get(name)!.apply(out, g.def.quarantine !== undefined);
+              addMetrics(fname, r);
+              if (r.quarantined?.length) (quarantined.get(name) ?? quarantined.set(name, []).get(name)!).push(r.quarantined);
+              kept.push(r.kept);
+              if (g.persisted) await this.store.append(name, g.schema, r.kept);
+              m.num_output_rows += r.kept.length;
+              m.status = 'COMPLETED';
+              this.oncePending.add(fname);
+              changed.add(name);
+              continue;
+            }
+            const filled = backfill?.get(fname);
+            const hasInput = chunk === null || filled !== undefined || gf.inputs.some((i) => deltas.get(i.dataset)?.length) || (chunk !== null && this.sourceKeys.get(fname)!.has(chunk.source));
+            if (!hasInput) continue;
+            const snaps = new Map<string, Batch>();
+            for (const i of gf.inputs) if (!i.streaming && !isMv) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
+            const inputs: StepInputs = {
+              final: chunk === null,
+              source: (k) => (chunk && chunk.source === k ? chunk.batch : null),
+              delta: (d) => filled?.get(d) ?? deltas.get(d) ?? null,
+              snapshot: (d) => (isMv ? deltas.get(d) ?? emptyBatch(this.graph.datasets.get(d)!.schema) : snaps.get(d)!),
+            };
+            if (isMv) {
+              // incremental MV: reads see the new rows; the result comes out in the closing step
+              const out = flow.step(inputs);
+              if (g.inputs.some((i) => deltas.get(i.dataset)?.length) || this.forceRefresh.delete(name)) changed.add(name);
+              if (chunk === null && changed.has(name)) {
+                const r = this.expectations.get(name)!.apply(out, false);
+                addMetrics(fname, r);
+                this.mvContents.set(name, r.kept);
+                await this.store.replace(name, g.schema, r.kept);
+                m.num_output_rows = r.kept.length;
+                m.status = 'COMPLETED';
+                this.snapshotCache.set(name, r.kept);
+              }
+              continue;
+            }
+            const out = flow.step(inputs);
+            const cdc = this.cdc.get(fname);
+            if (cdc) {
+              if (out.length) { addMetrics(fname, cdc.collect(out)); m.status = 'COMPLETED'; }
+              if (chunk !== null) continue;
+              const done = await cdc.finish(batchId);
+              if (done.metrics) { m.cdc = done.metrics; m.status = 'COMPLETED'; }
+              if (done.applied) {
+                m.num_output_rows = done.metrics!.num_upserted_rows + done.metrics!.num_deleted_rows;
+                changed.add(name);
+              } else if (m.status === 'COMPLETED' && done.metrics) {
+                m.num_output_rows = done.metrics.num_upserted_rows + done.metrics.num_deleted_rows;
+              }
+              if (done.appended?.length) kept.push(done.appended);
+              continue;
+            }
+            if (out.length === 0) continue;
+            const r = this.expectations.get(name)!.apply(this.conform(gf, out), g.def.quarantine !== undefined);
+            addMetrics(fname, r);
+            if (r.quarantined?.length) (quarantined.get(name) ?? quarantined.set(name, []).get(name)!).push(r.quarantined);
+            kept.push(r.kept);
+            m.status = 'COMPLETED';
+            if (g.persisted) await this.store.append(name, g.schema, r.kept);
             m.num_output_rows += r.kept.length;
-          } else {
-            m.num_output_rows += r.kept.length;
+            changed.add(name);
+          } catch (e) {
+            fail(name, e, fname);
           }
-          changed.add(name);
-        } catch (e) {
-          fail(name, e);
+        }
+        if (!failed.has(name) && kept.length) {
+          const b = concatBatches(g.schema, kept);
+          deltas.set(name, b);
+          (appended.get(name) ?? appended.set(name, []).get(name)!).push(b);
         }
       }
     };
     try {
+      // new flows into existing tables first read what their streaming inputs already hold (as a new stream starts at the beginning)
+      if (this.backfill.size) {
+        const filled = new Map<string, Map<string, Batch>>();
+        for (const fname of this.backfill) {
+          const gf = this.graph.flows.get(fname)!;
+          const snaps = new Map<string, Batch>();
+          for (const i of gf.inputs) if (i.streaming) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
+          if ([...snaps.values()].some((b) => b.length)) filled.set(fname, snaps);
+        }
+        this.backfill.clear();
+        if (filled.size) await runStep({ source: '', batch: emptyBatch([]) }, filled);
+      }
       for await (const chunk of input.chunks) await runStep(chunk);
     } catch (e) {
       // the input itself failed (e.g. new columns under failOnNewColumns): the whole batch fails
@@ -413,10 +631,9 @@ export class PipelineExecutor {
       const culprit = typeof table === 'string' && this.graph.datasets.has(table) ? table : this.graph.order.find((n) => this.graph.datasets.get(n)!.streaming) ?? order[0];
       fail(culprit, e);
       for (const name of order) {
-        const m = metrics.get(name)!;
-        if (failed.has(name) || (this.staticSet.has(name) && m.status === 'COMPLETED')) continue;
+        if (failed.has(name) || (this.staticSet.has(name) && completed(name))) continue;
         failed.add(name);
-        m.status = 'SKIPPED';
+        for (const m of flowMetrics(name)) m.status = 'SKIPPED';
       }
     }
     await runStep(null);
@@ -424,19 +641,62 @@ export class PipelineExecutor {
     // 3. commit the streaming tables and incremental views (or discard what a failed flow staged)
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;
-      const f = this.flows.get(name);
-      const m = metrics.get(name)!;
-      if (f) { m.late_records = f.counters.late_records; m.null_event_time_records = f.counters.null_event_time_records; }
+      for (const fname of g.flows) {
+        const f = this.flows.get(fname);
+        const m = metrics.get(fname)!;
+        if (f) { m.late_records = f.counters.late_records; m.null_event_time_records = f.counters.null_event_time_records; }
+      }
       if (!g.persisted || this.staticSet.has(name) || this.mvMode.get(name) === 'recompute') continue;
-      if (failed.has(name) || m.status !== 'COMPLETED') { await this.store.discard(name); continue; }
-      await this.commit(name, batchId, m);
+      const cdc = g.cdc ? this.cdc.get(g.flows[0]) : undefined;
+      if (failed.has(name) || !completed(name)) {
+        await this.store.discard(name);
+        cdc?.discard();
+        for (const fname of g.flows) this.oncePending.delete(fname);
+        continue;
+      }
+      try {
+        await this.commit(name, batchId, flowMetrics(name), cdc?.target.pendingState ?? undefined);
+        cdc?.committed();
+        for (const fname of g.flows) if (this.oncePending.has(fname)) this.onceDone.add(fname);
+      } catch (e) {
+        cdc?.discard();
+        throw e;
+      }
     }
 
-    // 4. materialized views recomputed from complete snapshots, in order
+    // 4. materialized views recomputed from complete snapshots (or appended to), in order
     for (const name of order) {
-      if (this.staticSet.has(name) || failed.has(name) || this.mvMode.get(name) !== 'recompute') continue;
+      const mode = this.mvMode.get(name);
+      if (this.staticSet.has(name) || failed.has(name) || (mode !== 'recompute' && mode !== 'append')) continue;
       const g = this.graph.datasets.get(name)!;
-      if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name)) continue;
+      const forced = this.forceRefresh.delete(name);
+      if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name) && !forced) continue;
+      const left = mode === 'append' ? this.appendInput(g)! : null;
+      if (left !== null && !forced && this.fingerprints.has(name) && !g.inputs.some((i) => i.dataset !== left && changed.has(i.dataset))) {
+        // only the appended input changed: its new rows' matches are added to the view
+        try {
+          const rows = concatBatches(this.graph.datasets.get(left)!.schema, appended.get(left) ?? []);
+          const snaps = new Map<string, Batch>();
+          for (const i of g.inputs) if (i.dataset !== left) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
+          const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: () => null, snapshot: (d) => (d === left ? rows : snaps.get(d)!) });
+          const r = this.expectations.get(name)!.apply(out, false);
+          addMetrics(name, r);
+          const m = metrics.get(name)!;
+          await this.store.append(name, g.schema, r.kept);
+          m.num_output_rows = r.kept.length;
+          m.status = 'COMPLETED';
+          await this.commit(name, batchId, m);
+          // a materialized view reports its rows, not what this refresh added
+          m.num_output_rows = await this.store.rowCount(name);
+          this.mvContents.delete(name);
+          this.snapshotCache.delete(name);
+          changed.add(name);
+        } catch (e) {
+          fail(name, e);
+          await this.store.discard(name);
+        }
+        continue;
+      }
       try {
         for (const i of g.inputs) this.snapshotCache.delete(i.dataset);
         const out = await this.evaluateMvSnapshot(name, ingestedAtUs, addMetrics);
@@ -450,7 +710,7 @@ export class PipelineExecutor {
     }
 
     let watermarkMoved = false;
-    for (const [name, f] of this.flows) if (!failed.has(name) && f.streaming && f.advanceWatermarks()) watermarkMoved = true;
+    for (const [name, f] of this.flows) if (!failed.has(this.graph.flows.get(name)!.target) && f.streaming && f.advanceWatermarks()) watermarkMoved = true;
     this.snapshotCache = new Map();
     return { batchId, flows: metrics, failure, watermarkMoved };
   }
@@ -473,14 +733,14 @@ export class PipelineExecutor {
     this.snapshotCache.set(name, out);
   }
 
-  private async commit(name: string, batchId: number, m: FlowBatchMetrics): Promise<void> {
+  private async commit(name: string, batchId: number, ms: FlowBatchMetrics | readonly FlowBatchMetrics[], cdcState?: string): Promise<void> {
     const g = this.graph.datasets.get(name)!;
+    const list = Array.isArray(ms) ? ms : [ms as FlowBatchMetrics];
     await this.store.commit(name, g.schema, {
-      batchId, appId: name, operation: g.kind === 'materialized_view' ? 'CREATE OR REPLACE' : 'STREAMING UPDATE',
-      metrics: { numOutputRows: m.num_output_rows },
+      batchId, appId: name, operation: cdcState !== undefined ? 'MERGE' : g.kind === 'materialized_view' ? 'CREATE OR REPLACE' : 'STREAMING UPDATE',
+      metrics: { numOutputRows: list.reduce((n, m) => n + m.num_output_rows, 0) },
+      ...(cdcState !== undefined ? { cdcState } : {}),
     });
     this.snapshotCache.delete(name);
   }
 }
-
-

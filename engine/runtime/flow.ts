@@ -32,6 +32,7 @@ import { planSchema, type TypeContext } from '../expr/typecheck.js';
 import { ProjectOperator, DropOperator } from '../operators/project.js';
 import { FilterOperator } from '../operators/filter.js';
 import { JoinOperator } from '../operators/join.js';
+import { AsOfJoinOperator } from '../operators/asof-join.js';
 import { DedupOperator } from '../operators/dedup.js';
 import { AggregateOperator } from '../operators/aggregate.js';
 import { UnionOperator } from '../operators/union.js';
@@ -72,7 +73,7 @@ type Phys =
   | { k: 'source'; key: string; schema: Schema }
   | { k: 'read'; dataset: string; streaming: boolean; schema: Schema }
   | { k: 'map'; op: { process(b: Batch): Batch }; input: Phys; schema: Schema }
-  | { k: 'join'; op: JoinOperator; left: Phys; right: Phys; schema: Schema }
+  | { k: 'join'; op: JoinOperator | AsOfJoinOperator; left: Phys; right: Phys; schema: Schema }
   | { k: 'union'; op: UnionOperator; inputs: Phys[]; schema: Schema }
   /** Inline rows (VALUES): the same complete batch whenever it is read. */
   | { k: 'const'; batch: Batch; schema: Schema }
@@ -144,6 +145,14 @@ export class CompiledFlow {
           throw new UnsupportedError(both ? 'UNSUPPORTED_STREAM_STREAM_JOIN' : 'UNSUPPORTED_STREAMING_JOIN', both ? `${this.dataset} joins two streams; only stream-static joins are supported` : `${this.dataset} joins a snapshot with a stream on its right; the stream must be the left side`, { table: this.dataset, how: p.how }, { origin: this.origin, hint: both ? 'read the right side with read(x) (a snapshot), not stream(x)' : 'swap the sides: stream(x).join(read(y), …)' });
         }
         return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on, p.condition ?? null, this.env), left, right, schema };
+      }
+      case 'asofJoin': {
+        const left = this.compile(p.input, id + '.0');
+        const right = this.compile(p.right, id + '.1');
+        if (this.streaming && isStreamingPhys(right)) {
+          throw new UnsupportedError('UNSUPPORTED_STREAM_STREAM_JOIN', `${this.dataset} joins two streams; only stream-static joins are supported`, { table: this.dataset }, { origin: this.origin, hint: 'read the right side with read(x) (a snapshot), not stream(x)' });
+        }
+        return { k: 'join', op: new AsOfJoinOperator(left.schema, right.schema, p), left, right, schema };
       }
       case 'union': {
         const inputs = p.inputs.map((x, i) => this.compile(x, `${id}.${i}`));

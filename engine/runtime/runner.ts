@@ -11,7 +11,7 @@
 import type { CsvOptions } from '../ir/plan.js';
 import { planSources } from '../ir/plan.js';
 import type { PipelineGraph } from '../graph/graph.js';
-import { PipelineExecutor, type BatchResult, type SourceChunk } from './executor.js';
+import { PipelineExecutor, type BatchResult, type ExecutorOptions, type SourceChunk } from './executor.js';
 import { sourceKey } from './flow.js';
 import { FileSourceAccess, readCsvFile, readSourceBytes } from './sources.js';
 import type { WorkerPool } from './workers.js';
@@ -26,6 +26,7 @@ import type { TableStore } from '../sinks/store.js';
 
 export interface StreamingFileSource {
   key: string;
+  /** The flow that reads the source (its checkpoint holds the file index). */
   dataset: string;
   options: CsvOptions;
 }
@@ -61,6 +62,8 @@ export interface RunnerOptions {
   onNewColumns?: (source: string, columns: string[]) => void;
   /** Worker threads that parse the next files while the operators run (none: everything on this thread). */
   pool?: WorkerPool;
+  /** Executor options (where AUTO CDC state lives). */
+  executor?: ExecutorOptions;
 }
 
 /** Files parsed ahead of the one being processed (bounds the memory of the prefetch). */
@@ -75,11 +78,11 @@ export class PipelineRunner {
 
   constructor(readonly options: RunnerOptions) {
     this.fsys = options.fs ?? nodeFileSystem;
-    this.executor = new PipelineExecutor(options.graph, options.store, new FileSourceAccess(this.fsys, options.input));
-    for (const name of options.graph.order) {
-      const g = options.graph.datasets.get(name)!;
-      if (!g.streaming) continue;
-      planSources(g.def.query).forEach((p, i) => {
+    this.executor = new PipelineExecutor(options.graph, options.store, new FileSourceAccess(this.fsys, options.input), options.executor);
+    for (const name of options.graph.flowOrder) {
+      const f = options.graph.flows.get(name)!;
+      if (!f.streaming || f.once) continue;
+      planSources(f.query).forEach((p, i) => {
         if (p.kind === 'csv') this.sources.push({ key: sourceKey(name, p, i), dataset: name, options: p.options });
       });
     }
@@ -193,7 +196,7 @@ export class PipelineRunner {
         continue;
       }
       const src = this.sources.find((s) => s.key === source)!;
-      checkNewColumns(src.dataset, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
+      checkNewColumns(this.options.graph.flows.get(src.dataset)?.target ?? src.dataset, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
       yield { source, batch: parsed.batch };
     }
   }

@@ -13,17 +13,18 @@ import type { CsvOptions, DatasetDef, PlanNode } from '../ir/plan.js';
 import { planInputs } from '../ir/plan.js';
 import type { Pipeline } from '../dataset.js';
 import { Dataset } from '../dataset.js';
+import { Flow } from '../flow.js';
 import { RuntimeFailure } from '../errors.js';
 import { sourceKey } from './flow.js';
 
-/** Returns the pipeline with recorded new columns added to its CSV sources. */
+/** Returns the pipeline with recorded new columns added to its CSV sources (of every flow, by its source keys). */
 export function evolvePipeline(pipeline: Pipeline, evolved: Readonly<Record<string, readonly string[]>>): Pipeline {
   if (Object.keys(evolved).length === 0) return pipeline;
-  const datasets = pipeline.datasets.map((d) => {
+  const evolveQuery = (flow: string, query: PlanNode): PlanNode => {
     let index = 0;
     const rewrite = (p: PlanNode): PlanNode => {
       if (p.kind === 'csv') {
-        const key = sourceKey(d.def.name, p, index++);
+        const key = sourceKey(flow, p, index++);
         const add = (evolved[key] ?? []).filter((c) => !p.options.schema.some((f) => f.name.toLowerCase() === c.toLowerCase()));
         if (!add.length) return p;
         const options: CsvOptions = Object.freeze({ ...p.options, schema: Object.freeze([...p.options.schema, ...add.map((name) => Object.freeze({ name, type: 'string' as const }))]) });
@@ -33,15 +34,23 @@ export function evolvePipeline(pipeline: Pipeline, evolved: Readonly<Record<stri
       const inputs = planInputs(p);
       if (!inputs.length) return p;
       switch (p.kind) {
-        case 'join': return Object.freeze({ ...p, input: rewrite(p.input), right: rewrite(p.right) });
+        case 'join': case 'asofJoin': return Object.freeze({ ...p, input: rewrite(p.input), right: rewrite(p.right) });
         case 'union': return Object.freeze({ ...p, inputs: Object.freeze(p.inputs.map(rewrite)) });
         default: return Object.freeze({ ...p, input: rewrite((p as { input: PlanNode }).input) }) as PlanNode;
       }
     };
-    const query = rewrite(d.def.query);
+    return rewrite(query);
+  };
+  const datasets = pipeline.datasets.map((d) => {
+    if (!d.def.query) return d;
+    const query = evolveQuery(d.def.name, d.def.query);
     return query === d.def.query ? d : new Dataset(Object.freeze({ ...d.def, query }) as DatasetDef);
   });
-  return Object.freeze({ ...pipeline, datasets: Object.freeze(datasets) });
+  const flows = pipeline.flows.map((f) => {
+    const query = evolveQuery(f.def.name, f.def.query);
+    return query === f.def.query ? f : new Flow(Object.freeze({ ...f.def, query }));
+  });
+  return Object.freeze({ ...pipeline, datasets: Object.freeze(datasets), flows: Object.freeze(flows) });
 }
 
 /** Checks a parsed file's header against the source's evolution mode. */

@@ -27,12 +27,13 @@ import { RunFileError } from '../state/runs.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
 import { DefinitionError, RuntimeFailure } from '../errors.js';
-import { sparkTypeJson } from '../ir/types.js';
+import { sparkTypeJson, type Value } from '../ir/types.js';
 import type { SourceFileSystem } from '../sources/files.js';
 import { nodeFileSystem } from '../sources/files.js';
 import { faultPoint } from './faults.js';
 import { evolvePipeline } from './schema-evolution.js';
 import { lockOutput, type OutputLock } from './lock.js';
+import { cdcStateDir, FileCdcStateStore } from '../cdc/state-store.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -65,6 +66,8 @@ export interface ServiceOptions {
    * that they go to sorted runs on disk under the checkpoint (state/runs.ts).
    */
   stateKeysInMemory?: number;
+  /** Keys per segment (data file) of AUTO CDC targets (default 16384). */
+  cdcSegmentKeys?: number;
   /** Named in the output folder's lock (and in the error another writer gets): `replay`, `run`, … Default `PipelineService`. */
   command?: string;
   /** Take the output folder's lock even when another host (or a running process) holds it, with a warning. */
@@ -91,6 +94,22 @@ export interface EventSink {
   batchCompleted(info: { updateId: string; result: BatchResult; plan: PlannedBatch; generation: number }): void | Promise<void>;
   /** The update ends. */
   updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): void | Promise<void>;
+  /** Keys were purged from an AUTO CDC target (`purge`). */
+  purged?(info: PurgeInfo): void | Promise<void>;
+}
+
+/** What a purge did. */
+export interface PurgeInfo {
+  table: string;
+  flow: string;
+  /** The keys asked for (their key text), found or not. */
+  keys: string[];
+  /** Keys the target did not know. */
+  missing: number;
+  /** Rows (SCD type 2: versions) removed. */
+  rowsRemoved: number;
+  /** The table's Delta version that removed them. */
+  version: number;
 }
 
 export interface OpenReport {
@@ -128,6 +147,7 @@ export class PipelineService {
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
       now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger, pool: this.pool,
+      executor: { cdcState: (flow) => new FileCdcStateStore(cdcStateDir(options.output, flow)), cdcSegmentKeys: options.cdcSegmentKeys },
       onFileChanged: (file, before, now, reingested) => this.logger.warn({ event: 'file_changed', file, size: now.size, indexed_size: before.size, reingested }, reingested ? 'a processed file changed; it is ingested again (allowOverwrites)' : 'a processed file changed; it is not ingested again'),
       onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),
       onNewColumns: (source, columns) => {
@@ -139,8 +159,8 @@ export class PipelineService {
     });
   }
 
-  /** The flows that have a checkpoint folder: every dataset of the graph. */
-  get flowNames(): string[] { return [...this.graph.order]; }
+  /** The flows that have a checkpoint folder: every flow of the graph (a dataset's default flow is named as the dataset). */
+  get flowNames(): string[] { return [...this.graph.flowOrder]; }
 
   /** This update's id (a new one each time the pipeline is opened). */
   readonly updateId = randomUUID();
@@ -183,7 +203,11 @@ export class PipelineService {
 
   private fingerprints(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [n, g] of this.graph.datasets) out[n] = `${flowFingerprint(g.def)}/${stateFingerprint(g.def)}`;
+    for (const n of this.graph.flowOrder) {
+      const f = this.graph.flows.get(n)!;
+      const g = this.graph.datasets.get(f.target)!;
+      out[n] = `${flowFingerprint(g.def, f)}/${stateFingerprint(f)}`;
+    }
     return out;
   }
 
@@ -235,8 +259,10 @@ export class PipelineService {
         const g = this.graph.datasets.get(n)!;
         if (g.persisted) await this.store.truncateNow(n, g.schema);
         faultPoint('mid-refresh');
-        this.checkpoint.clearFlow(n);
-        delete meta.flows[n];
+        for (const f of g.flows) {
+          this.checkpoint.clearFlow(f);
+          delete meta.flows[f];
+        }
         refreshed.push(n);
       }
       this.logger.info({ tables: refreshed }, 'full refresh');
@@ -247,13 +273,15 @@ export class PipelineService {
       if (!old || old === fp) continue;
       const [, oldState] = old.split('/');
       const [, newState] = fp.split('/');
-      const hasState = this.runner.executor.flows.get(n)?.stateful.length;
+      const target = this.graph.flows.get(n)!.target;
+      const isCdc = this.runner.executor.cdc.has(n);
+      const hasState = this.runner.executor.flows.get(n)?.stateful.length || isCdc;
       if (hasState && oldState !== newState) {
-        throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the definition of ${n} changed in a way its saved state cannot carry (a dedup key, grouping or window changed)`, { table: n }, {
-          origin: this.graph.datasets.get(n)!.origin, hint: `run with --full-refresh ${n} to rebuild it from all input files`,
+        throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the definition of ${n === target ? n : `flow ${n} into ${target}`} changed in a way its saved state cannot carry (${isCdc ? 'its AUTO CDC keys, sequence, columns or SCD type changed' : 'a dedup key, grouping or window changed'})`, { table: target, ...(n === target ? {} : { flow: n }) }, {
+          origin: this.graph.flows.get(n)!.origin, hint: `run with --full-refresh ${target} to rebuild it from all input files`,
         });
       }
-      if (this.graph.datasets.get(n)!.kind === 'materialized_view' && hasState) {
+      if (this.graph.datasets.get(n)?.kind === 'materialized_view' && (hasState || this.runner.executor.mvModeOf(n) === 'append')) {
         // an incremental materialized view is rebuilt from its inputs' snapshots: it always equals its query
         this.rebuild.add(n);
         this.logger.info({ table: n }, 'definition changed; the materialized view is recomputed');
@@ -303,6 +331,8 @@ export class PipelineService {
       // a flow without any batch (reset by a selective full refresh, or new) joins at the next batch:
       // it must not send the other flows back to batch 0 (they would ingest their files again)
       if (!o.length && !c.length) continue;
+      // a ONCE flow with a committed batch has run
+      if (c.length && this.graph.flows.get(f)?.once) this.runner.executor.onceDone.add(f);
       // the last commit marker decides where to resume: a damaged one is refused (CHECKPOINT_CORRUPT)
       if (c.length) this.checkpoint.hasCommit(f, c[c.length - 1]);
       lastOffsets = Math.max(lastOffsets, o.length ? o[o.length - 1] : -1);
@@ -311,6 +341,14 @@ export class PipelineService {
     }
     if (!Number.isFinite(lastCommitted)) lastCommitted = -1;
     this.lastCommitted = lastCommitted;
+    // flows added to a pipeline that already ran read what their streaming inputs hold
+    if (lastCommitted >= 0) {
+      for (const f of flows) {
+        // (a flow whose first batch did not commit reads them again: the table's txn keeps a commit from happening twice)
+        if (this.checkpoint.commitBatches(f).length || refreshed.includes(this.graph.flows.get(f)!.target)) continue;
+        if (this.runner.executor.backfillNewFlow(f)) this.logger.info({ flow: f }, 'a new flow: it first reads the rows its streaming inputs already hold');
+      }
+    }
     // file index: the union over source flows
     let indexedFiles = 0;
     for (const src of this.runner.sources) {
@@ -484,6 +522,46 @@ export class PipelineService {
       for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId);
     }
     return result;
+  }
+
+  /**
+   * Erasure: removes every row and history version of these keys from an AUTO
+   * CDC target and keeps a purge marker per key, so that no event at or before
+   * the key's last sequence brings it back (a replay of the feed, a re-sent
+   * file). One Delta commit; then a batch without data recomputes the
+   * materialized views that read the table. Key values are given in key order.
+   */
+  async purge(table: string, keys: readonly (readonly Value[])[]): Promise<PurgeInfo> {
+    this.assertOpen();
+    const g = this.graph.datasets.get(table);
+    if (!g) throw new DefinitionError('UNKNOWN_DATASET', `the pipeline has no table "${table}"`, { table, known: [...this.graph.datasets.keys()] }, { hint: 'name an AUTO CDC target' });
+    const rt = g.cdc ? this.runner.executor.cdc.get(g.flows[0]) : undefined;
+    if (!rt) {
+      throw new DefinitionError('NOT_A_CDC_TARGET', `${table} is not the target of an AUTO CDC flow; purge removes keys from AUTO CDC targets`, { table }, {
+        origin: g.origin, hint: `AUTO CDC targets: ${[...this.graph.datasets.values()].filter((x) => x.cdc).map((x) => x.name).join(', ') || 'none'}`,
+      });
+    }
+    // a batch that did not commit goes first, so the purge applies to the state that goes with the table
+    if (this.pendingReplay) await this.runAvailableNowPendingOnly();
+    await rt.open();
+    const { applied, found, missing } = await rt.target.purge(keys);
+    const before = this.store.log(table).version;
+    const rowsBefore = rt.target.current.segments.reduce((n, s) => n + s.rows, 0);
+    try {
+      await this.store.commit(table, g.schema, { batchId: before + 1, appId: '__purge__', operation: 'DELETE', cdcState: applied.cdcState, metrics: { numDeletedRows: applied.metrics.num_deleted_rows } });
+    } catch (e) {
+      rt.discard();
+      throw e;
+    }
+    rt.committed();
+    const info: PurgeInfo = { table, flow: rt.flow.name, keys: [...found, ...missing], missing: missing.length, rowsRemoved: rowsBefore - applied.metrics.num_target_rows, version: this.store.log(table).version };
+    this.logger.info({ event: 'purge', table, keys: info.keys.length, missing: info.missing, rows_removed: info.rowsRemoved }, 'keys purged');
+    await this.options.events?.purged?.(info);
+    // materialized views that read the table are recomputed now
+    this.runner.executor.refreshDownstream(table);
+    const closing = this.closingPlan();
+    await this.runBatch(closing);
+    return info;
   }
 
   /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */

@@ -49,6 +49,8 @@ export interface DeltaSnapshot {
   txn: Map<string, number>;
   schemaString: string | null;
   metadataId: string | null;
+  /** The AUTO CDC state named by the last commit that changed data (see engine/cdc/); null otherwise. */
+  cdcState?: string | null;
 }
 
 interface Staged {
@@ -59,6 +61,8 @@ interface Staged {
   writing: Promise<void>[];
   replace: boolean;
   seq: number;
+  /** Files a copy-on-write rewrite removes (`stageRewrite`). */
+  removes: string[];
 }
 
 export function sparkSchemaString(schema: Schema): string {
@@ -77,8 +81,8 @@ function pad20(n: number): string {
 export function readDeltaLog(tableDir: string, base?: DeltaSnapshot): DeltaSnapshot {
   const logDir = path.join(tableDir, '_delta_log');
   const snap: DeltaSnapshot = base
-    ? { version: base.version, files: new Map(base.files), txn: new Map(base.txn), schemaString: base.schemaString, metadataId: base.metadataId }
-    : { version: -1, files: new Map(), txn: new Map(), schemaString: null, metadataId: null };
+    ? { version: base.version, files: new Map(base.files), txn: new Map(base.txn), schemaString: base.schemaString, metadataId: base.metadataId, cdcState: base.cdcState ?? null }
+    : { version: -1, files: new Map(), txn: new Map(), schemaString: null, metadataId: null, cdcState: null };
   let names: string[];
   if (base) {
     // the next versions, one file at a time: no listing of a long log
@@ -93,17 +97,22 @@ export function readDeltaLog(tableDir: string, base?: DeltaSnapshot): DeltaSnaps
     if (v !== expected) throw new RuntimeFailure('DELTA_LOG_GAP', `the Delta log of ${tableDir} jumps from version ${expected - 1} to ${v}`, { table: tableDir, missing: expected }, { hint: 'the table is damaged; restore the missing log file or full-refresh the table' });
     expected++;
     const text = fs.readFileSync(path.join(logDir, n), 'utf8');
+    let cdcState: string | null | undefined;
+    let dataChange = false;
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       let a: Record<string, any>;
       try { a = JSON.parse(line); } catch {
         throw new RuntimeFailure('DELTA_LOG_CORRUPT', `${path.join(logDir, n)} holds a line that is not JSON`, { file: path.join(logDir, n) }, { hint: 'the table is damaged; full-refresh it' });
       }
-      if (a.add) snap.files.set(a.add.path, a.add);
-      else if (a.remove) snap.files.delete(a.remove.path);
+      if (a.add) { snap.files.set(a.add.path, a.add); dataChange ||= a.add.dataChange !== false; }
+      else if (a.remove) { snap.files.delete(a.remove.path); dataChange ||= a.remove.dataChange !== false; }
+      else if (a.commitInfo && typeof a.commitInfo.cdcState === 'string') cdcState = a.commitInfo.cdcState;
       else if (a.txn) snap.txn.set(a.txn.appId, a.txn.version);
       else if (a.metaData) { snap.schemaString = a.metaData.schemaString; snap.metadataId = a.metaData.id; }
     }
+    if (cdcState !== undefined) snap.cdcState = cdcState;
+    else if (dataChange) snap.cdcState = null;
     snap.version = v;
   }
   return snap;
@@ -185,7 +194,7 @@ export class DeltaStore implements TableStore {
 
   private stage(table: string): Staged {
     let s = this.staged.get(table);
-    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], writing: [], replace: false, seq: 0 }; this.staged.set(table, s); }
+    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], writing: [], replace: false, seq: 0, removes: [] }; this.staged.set(table, s); }
     return s;
   }
 
@@ -227,6 +236,10 @@ export class DeltaStore implements TableStore {
     const b = concatBatches(schema, s.buffer);
     s.buffer = [];
     s.bufferedRows = 0;
+    this.writeStagedFile(table, s, b);
+  }
+
+  private writeStagedFile(table: string, s: Staged, b: Batch): Staged['files'][number] {
     const dir = this.tableDir(table);
     fs.mkdirSync(dir, { recursive: true });
     const id = randomUUID();
@@ -238,7 +251,7 @@ export class DeltaStore implements TableStore {
       const entry = { tmp, final, rows: b.length, stats: '', size: 0 };
       s.files.push(entry);
       s.writing.push(pool.writeParquet(b, path.join(dir, tmp)).then((r) => { entry.size = r.size; entry.stats = r.stats; }, (e: unknown) => { throw failed(e); }));
-      return;
+      return entry;
     }
     const bytes = encodeParquet(b);
     try {
@@ -246,7 +259,34 @@ export class DeltaStore implements TableStore {
     } catch (e) {
       throw failed(e);
     }
-    s.files.push({ tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length });
+    const f = { tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length };
+    s.files.push(f);
+    return f;
+  }
+
+  // ------------------------------------------------------------ file-level rewrites (AUTO CDC targets)
+
+  async dataFiles(table: string): Promise<{ path: string; rows: number; bytes: number }[]> {
+    return [...this.log(table).files.values()].map((a) => ({ path: a.path, rows: a.stats ? JSON.parse(a.stats).numRecords ?? 0 : 0, bytes: a.size }));
+  }
+
+  async readDataFile(table: string, schema: Schema, file: string): Promise<Batch> {
+    return decodeParquet(new Uint8Array(fs.readFileSync(path.join(this.tableDir(table), file))), schema);
+  }
+
+  /** Stages a copy-on-write rewrite: `remove` actions for these files and one new file per batch (see TableStore). */
+  async stageRewrite(table: string, schema: Schema, remove: readonly string[], add: readonly Batch[]): Promise<{ path: string; rows: number; bytes: number }[]> {
+    const s = this.stage(table);
+    this.flush(table, schema);
+    s.removes.push(...remove);
+    const files = add.map((b) => this.writeStagedFile(table, s, b));
+    // their sizes are known once written (a worker may encode them)
+    await this.written(s);
+    return files.map((f) => ({ path: f.final, rows: f.rows, bytes: f.size }));
+  }
+
+  async cdcState(table: string): Promise<string | null> {
+    return this.log(table).cdcState ?? null;
   }
 
   /** Waits for the table's files still being written on a worker. */
@@ -282,7 +322,12 @@ export class DeltaStore implements TableStore {
     const now = Date.now();
     const actions: unknown[] = [];
     const schemaString = sparkSchemaString(schema);
-    actions.push({ commitInfo: { timestamp: now, operation: info.operation, operationParameters: { mode: s.replace ? 'Overwrite' : 'Append', partitionBy: '[]' }, engineInfo: ENGINE_INFO, isBlindAppend: !s.replace, operationMetrics: Object.fromEntries(Object.entries({ numFiles: s.files.length, numOutputRows: s.files.reduce((n, f) => n + f.rows, 0), ...(info.metrics ?? {}) }).map(([k, v]) => [k, String(v)])) } });
+    const rewrite = s.removes.length > 0;
+    actions.push({ commitInfo: {
+      timestamp: now, operation: info.operation, operationParameters: { mode: s.replace ? 'Overwrite' : rewrite ? 'Rewrite' : 'Append', partitionBy: '[]' }, engineInfo: ENGINE_INFO, isBlindAppend: !s.replace && !rewrite,
+      operationMetrics: Object.fromEntries(Object.entries({ numFiles: s.files.length, numOutputRows: s.files.reduce((n, f) => n + f.rows, 0), ...(rewrite ? { numRemovedFiles: s.removes.length } : {}), ...(info.metrics ?? {}) }).map(([k, v]) => [k, String(v)])),
+      ...(info.cdcState !== undefined ? { cdcState: info.cdcState } : {}),
+    } });
     if (snap.version < 0) actions.push({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
     let metadataId = snap.metadataId;
     if (snap.version < 0 || snap.schemaString !== schemaString) {
@@ -290,11 +335,10 @@ export class DeltaStore implements TableStore {
       actions.push({ metaData: { id: metadataId, name: table, format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration: {}, createdTime: now } });
     }
     const removed: string[] = [];
-    if (s.replace || info.appId === '__truncate__') {
-      for (const p of snap.files.keys()) {
-        removed.push(p);
-        actions.push({ remove: { path: p, deletionTimestamp: now, dataChange: true, extendedFileMetadata: false, partitionValues: {} } });
-      }
+    const toRemove = s.replace || info.appId === '__truncate__' ? [...snap.files.keys()] : s.removes.filter((p) => snap.files.has(p));
+    for (const p of toRemove) {
+      removed.push(p);
+      actions.push({ remove: { path: p, deletionTimestamp: now, dataChange: true, extendedFileMetadata: false, partitionValues: {} } });
     }
     const adds: AddAction[] = [];
     for (const f of s.files) {
@@ -322,6 +366,7 @@ export class DeltaStore implements TableStore {
     snap.txn.set(appId, info.batchId);
     snap.schemaString = schemaString;
     snap.metadataId = metadataId;
+    snap.cdcState = info.cdcState !== undefined ? info.cdcState : removed.length || adds.length ? null : snap.cdcState ?? null;
     this.staged.delete(table);
     if (!(this.options.vacuumRetentionMs! > 0)) for (const p of removed) fs.rmSync(path.join(dir, p), { force: true });
     return true;

@@ -14,8 +14,17 @@ export interface CommitInfo {
   /** The idempotency key of the writing flow (Delta `txn.appId`). */
   appId: string;
   /** Free-form facts for the commit (operation, metrics). */
-  operation: 'STREAMING UPDATE' | 'CREATE OR REPLACE' | 'WRITE' | 'CREATE TABLE';
+  operation: 'STREAMING UPDATE' | 'CREATE OR REPLACE' | 'WRITE' | 'CREATE TABLE' | 'MERGE' | 'DELETE';
   metrics?: Record<string, number>;
+  /** An AUTO CDC target: the state manifest that goes with this version of the table (see engine/cdc/). */
+  cdcState?: string;
+}
+
+/** A committed data file of a table. */
+export interface DataFile {
+  readonly path: string;
+  readonly rows: number;
+  readonly bytes: number;
 }
 
 export interface TableStore {
@@ -32,21 +41,41 @@ export interface TableStore {
   committedVersion(table: string, appId: string): Promise<number>;
   /** Removes a table's data (full refresh). */
   truncate(table: string, schema: Schema): Promise<void>;
+
+  // ------------------------------------------------------------ file-level rewrites (AUTO CDC targets)
+  /** The committed data files of a table. */
+  dataFiles(table: string): Promise<DataFile[]>;
+  /** The rows of one committed data file. */
+  readDataFile(table: string, schema: Schema, file: string): Promise<Batch>;
+  /**
+   * Stages a copy-on-write rewrite: the files to remove and the new files (one
+   * per batch), published by `commit` in one version (`remove` + `add`).
+   * Returns the new files, in order.
+   */
+  stageRewrite(table: string, schema: Schema, remove: readonly string[], add: readonly Batch[]): Promise<DataFile[]>;
+  /** The `cdcState` of the last commit that changed the table's data (null after a truncate or a plain write). */
+  cdcState(table: string): Promise<string | null>;
 }
 
 interface MemTable {
   committed: Batch[];
+  /** File names of the committed batches (for rewrites). */
+  names: string[];
   staged: Batch[];
   replacement: Batch | null;
+  removes: string[];
+  adds: { name: string; batch: Batch }[];
   txn: Map<string, number>;
+  cdcState: string | null;
 }
 
 export class MemoryStore implements TableStore {
   private tables = new Map<string, MemTable>();
+  private fileSeq = 0;
 
   private t(name: string): MemTable {
     let t = this.tables.get(name);
-    if (!t) { t = { committed: [], staged: [], replacement: null, txn: new Map() }; this.tables.set(name, t); }
+    if (!t) { t = { committed: [], names: [], staged: [], replacement: null, removes: [], adds: [], txn: new Map(), cdcState: null }; this.tables.set(name, t); }
     return t;
   }
 
@@ -56,12 +85,44 @@ export class MemoryStore implements TableStore {
     const t = this.tables.get(table);
     if (!t) return emptyBatch(schema);
     const all = concatBatches(schema, t.committed);
-    t.committed = all.length ? [all] : [];
+    // an appended table's parts are merged (files of rewritten tables stay apart)
+    if (t.cdcState === null) { t.committed = all.length ? [all] : []; t.names = all.length ? [this.name()] : []; }
     return all;
   }
 
+  private name(): string { return `mem-${this.fileSeq++}`; }
+
   async rowCount(table: string): Promise<number> {
     return (this.tables.get(table)?.committed ?? []).reduce((s, b) => s + b.length, 0);
+  }
+
+  async dataFiles(table: string): Promise<DataFile[]> {
+    const t = this.tables.get(table);
+    if (!t) return [];
+    return t.committed.map((b, i) => ({ path: t.names[i], rows: b.length, bytes: 0 }));
+  }
+
+  async readDataFile(table: string, schema: Schema, file: string): Promise<Batch> {
+    const t = this.tables.get(table);
+    const i = t?.names.indexOf(file) ?? -1;
+    if (!t || i < 0) throw new Error(`internal: ${table} has no file ${file}`);
+    return t.committed[i];
+  }
+
+  async stageRewrite(table: string, _schema: Schema, remove: readonly string[], add: readonly Batch[]): Promise<DataFile[]> {
+    const t = this.t(table);
+    t.removes.push(...remove);
+    const out: DataFile[] = [];
+    for (const b of add) {
+      const name = this.name();
+      t.adds.push({ name, batch: b });
+      out.push({ path: name, rows: b.length, bytes: 0 });
+    }
+    return out;
+  }
+
+  async cdcState(table: string): Promise<string | null> {
+    return this.tables.get(table)?.cdcState ?? null;
   }
 
   async append(table: string, _schema: Schema, rows: Batch): Promise<void> {
@@ -71,6 +132,8 @@ export class MemoryStore implements TableStore {
   async replace(table: string, _schema: Schema, rows: Batch): Promise<void> {
     const t = this.t(table);
     t.staged = [];
+    t.removes = [];
+    t.adds = [];
     t.replacement = rows;
   }
 
@@ -78,15 +141,26 @@ export class MemoryStore implements TableStore {
     const t = this.t(table);
     t.staged = [];
     t.replacement = null;
+    t.removes = [];
+    t.adds = [];
   }
 
   async commit(table: string, _schema: Schema, info: CommitInfo): Promise<boolean> {
     const t = this.t(table);
-    if ((t.txn.get(info.appId) ?? -1) >= info.batchId) { t.staged = []; t.replacement = null; return false; }
-    if (t.replacement) t.committed = [t.replacement];
-    t.committed.push(...t.staged);
+    if ((t.txn.get(info.appId) ?? -1) >= info.batchId) { await this.discard(table); return false; }
+    if (t.replacement) { t.committed = [t.replacement]; t.names = [this.name()]; }
+    for (const r of t.removes) {
+      const i = t.names.indexOf(r);
+      if (i >= 0) { t.names.splice(i, 1); t.committed.splice(i, 1); }
+    }
+    for (const a of t.adds) { t.committed.push(a.batch); t.names.push(a.name); }
+    for (const b of t.staged) { t.committed.push(b); t.names.push(this.name()); }
+    if (info.cdcState !== undefined) t.cdcState = info.cdcState;
+    else if (t.replacement || t.staged.length || t.removes.length || t.adds.length) t.cdcState = null;
     t.staged = [];
     t.replacement = null;
+    t.removes = [];
+    t.adds = [];
     t.txn.set(info.appId, info.batchId);
     return true;
   }

@@ -5,13 +5,13 @@
  * SQL form for it — plus its expectations and quarantine. The dialect then
  * packages the compiled datasets into files.
  */
-import { call, type ExprNode } from '../ir/expr.js';
+import { call, referencedColumns as referencedOf, type ExprNode } from '../ir/expr.js';
 import { exprToString } from '../expr/text.js';
-import type { DatasetKind, Expectation, PlanNode } from '../ir/plan.js';
+import type { DatasetKind, Expectation, FlowKind, PlanNode } from '../ir/plan.js';
 import { FAILED_EXPECTATIONS_COLUMN, planInputs } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import type { Pipeline } from '../dataset.js';
-import { buildGraph, type GraphDataset, type PipelineGraph } from '../graph/graph.js';
+import { buildGraph, type GraphDataset, type GraphFlow, type PipelineGraph } from '../graph/graph.js';
 import { csvSourceSchema, generateColumns, joinLayout, unionLayout } from '../expr/typecheck.js';
 import { lookupGenerator } from '../functions/generators.js';
 import { resolveWindow } from '../functions/window.js';
@@ -28,6 +28,7 @@ import { Rel, type RelEnv } from './rel.js';
 import { renderQuery, select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
 import type { IssueNote, PortabilityIssue } from './report.js';
 import { reachOf } from './reach.js';
+import { cdcWindowQuery, cdcWindowSpec } from './cdc.js';
 
 export interface CompiledExpectation {
   readonly name: string;
@@ -63,6 +64,41 @@ export interface CompiledDataset {
   readonly quarantineOf?: string;
   /** Set (with `partial`) when the dataset could not be compiled. */
   readonly error?: PipelineError;
+  /** The flows into this dataset besides its own query (append, ONCE and AUTO CDC flows), in order. */
+  readonly flows?: readonly CompiledFlowUnit[];
+  /** Set when the target has no form for this dataset (a Databricks-only construct): the reason; it is left out as a comment. */
+  readonly omitted?: string;
+}
+
+/** An AUTO CDC flow's clauses, in the dialect's SQL. */
+export interface CompiledCdc {
+  readonly keys: readonly string[];
+  /** SEQUENCE BY, APPLY AS DELETE WHEN, APPLY AS TRUNCATE WHEN, over the feed's columns. */
+  readonly sequence: string;
+  readonly deletes: string | null;
+  readonly truncates: string | null;
+  readonly columns: readonly string[] | null;
+  readonly exceptColumns: readonly string[] | null;
+  readonly storedAs: 1 | 2;
+  readonly trackHistory: readonly string[] | null;
+  readonly trackHistoryExcept: readonly string[] | null;
+  readonly ignoreNullUpdates: boolean | readonly string[];
+}
+
+/** A flow into a dataset (Databricks `CREATE FLOW`, Spark 4.1 `CREATE FLOW … INSERT INTO … BY NAME`). */
+export interface CompiledFlowUnit {
+  readonly name: string;
+  readonly target: string;
+  readonly kind: FlowKind;
+  readonly once: boolean;
+  readonly comment?: string;
+  /** Append: the query inserted by name. AUTO CDC: the change feed as a query (when `source` is not enough). */
+  readonly sql?: string;
+  /** AUTO CDC: the feed as `STREAM(x)` when it is one streaming read. */
+  readonly source?: string;
+  readonly cdc?: CompiledCdc;
+  /** Set when the target has no form for this flow: the reason (left out as a comment, listed in the report). */
+  readonly omitted?: string;
 }
 
 export interface CompileOptions {
@@ -146,15 +182,26 @@ export class PipelineCompiler {
   compile(): CompiledPipeline {
     const out: CompiledDataset[] = [];
     const failed = new Set<string>();
+    const omitted = new Map<string, string>();
     for (const name of this.graph.order) {
       const g = this.graph.datasets.get(name)!;
+      const missing = g.inputs.find((i) => omitted.has(i.dataset));
+      if (missing) {
+        const why = `it reads ${missing.dataset}, which ${this.d.title} does not have`;
+        omitted.set(name, why);
+        out.push({ ...this.failedUnit(g, undefined), omitted: why });
+        this.note({ table: name, code: 'READS_OMITTED_DATASET', treatment: 'not-reproduced', detail: `${name} is left out: ${why}.`, rows: true });
+        continue;
+      }
       if (g.quarantineOf && failed.has(g.quarantineOf)) {
         out.push(this.failedUnit(g, new UnsupportedError('NOT_COMPILED', `${name} is the quarantine of ${g.quarantineOf}, which could not be compiled`, { table: name, source: g.quarantineOf, dialect: this.d.name })));
         failed.add(name);
         continue;
       }
       try {
-        out.push(g.quarantineOf ? this.compileQuarantine(g) : this.compileDataset(g));
+        const u = g.quarantineOf ? this.compileQuarantine(g) : this.compileDataset(g);
+        if (u.omitted) omitted.set(name, u.omitted);
+        out.push(u);
       } catch (e) {
         if (!(e instanceof PipelineError) || !this.options.partial) throw e;
         failed.add(name);
@@ -166,13 +213,26 @@ export class PipelineCompiler {
     return { pipeline: this.pipeline, graph: this.graph, dialect: this.d, input: this.options.input, datasets: out, report: this.report, fragments: this.fragments };
   }
 
-  private failedUnit(g: GraphDataset, error: PipelineError): CompiledDataset {
-    return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', preamble: [], expectations: [], checks: [], notes: [], quarantineOf: g.quarantineOf, error };
+  private failedUnit(g: GraphDataset, error: PipelineError | undefined): CompiledDataset {
+    return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', preamble: [], expectations: [], checks: [], notes: [], quarantineOf: g.quarantineOf, ...(error ? { error } : {}) };
+  }
+
+  /** The dataset's own query (its default flow), if it has one. */
+  private ownFlow(g: GraphDataset): GraphFlow | undefined {
+    const f = this.graph.flows.get(g.name);
+    return f && f.isDefault && f.target === g.name ? f : undefined;
+  }
+
+  /** The flows into a dataset besides its own query. */
+  private extraFlows(g: GraphDataset): GraphFlow[] {
+    return g.flows.map((f) => this.graph.flows.get(f)!).filter((f) => !f.isDefault);
   }
 
   /** Why this flow must be written in Python on this target, or null. */
   private pythonReason(g: GraphDataset): string | null {
-    const q = g.def.query;
+    const own = this.ownFlow(g);
+    if (!own) return null;
+    const q = own.query;
     if (this.d.dedupInPython && (containsKind(q, 'dedup') || (g.streaming && containsKind(q, 'distinct')))) return 'dedup';
     if (this.d.csvInPython && containsKind(q, 'csv')) return 'csv';
     if (this.d.watermark === 'python' && containsKind(q, 'watermark')) return 'watermark';
@@ -241,8 +301,15 @@ export class PipelineCompiler {
     if (dropF.length) this.note({ table: g.name, code: 'DROP_EXPECTATION_AS_FILTER', treatment: 'lowered', detail: `drop ${list(dropF)} a WHERE filter (rows where one is false or NULL are removed; no metrics).` });
     if (failK.length) this.note({ table: g.name, code: 'FAIL_EXPECTATION_AS_CHECK', treatment: 'lowered', detail: `fail ${list(failK)} checked after the table is built: the script stops with error('EXPECTATION_FAILED …') when a row violates one (no metrics).` });
 
+    const extras = this.extraFlows(g);
+    const cdcFlow = extras.find((f) => f.kind === 'auto_cdc');
+    if (cdcFlow && this.d.autoCdc === 'unsupported') {
+      const why = `AUTO CDC is not in ${this.d.title}`;
+      this.note({ table: g.name, code: 'AUTO_CDC_DATABRICKS_ONLY', treatment: 'not-reproduced', detail: `AUTO CDC flow ${cdcFlow.name} (SCD type ${cdcFlow.cdc!.spec.storedAs}) is Databricks-only (open-source Spark adds it after 4.1): ${g.name} and what reads it are left out as comments.`, rows: true });
+      return { ...this.failedUnit(g, undefined), expectations, notes, omitted: why, flows: [this.compileFlowUnit(g, cdcFlow, [])] };
+    }
     if (reason) {
-      const py = this.pythonChain(g, g.def.query, g.streaming);
+      const py = this.pythonChain(g, this.ownFlow(g)!.query, g.streaming);
       this.pending.set(g.name, { chain: py });
       let chain = py;
       const drops = exps.filter((e) => this.d.expectations[e.action] === 'filter');
@@ -258,16 +325,105 @@ export class PipelineCompiler {
       } else {
         this.note({ table: g.name, code: 'WATERMARK_IN_PYTHON', treatment: 'python', detail: 'the watermark is set with DataFrame.withWatermark in a Python flow.' });
       }
-      return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'python', python: chain, pythonBase: py, preamble, expectations, checks, notes };
+      const flowUnits = this.d.appendFlows === 'create_flow' ? extras.map((f) => this.compileFlowUnit(g, f, [])) : [];
+      if (this.d.appendFlows !== 'create_flow' && extras.length) throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${g.name} has flows besides its own query, which is a Python flow on ${this.d.title}`, { table: g.name, dialect: this.d.name });
+      return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'python', python: chain, pythonBase: py, preamble, expectations, checks, notes, flows: flowUnits };
     }
 
-    let rel = this.planToRel(g, g.def.query, preamble);
+    const filters = exps.filter((e) => this.d.expectations[e.action] === 'filter');
+    if (this.d.appendFlows === 'create_flow') {
+      const flowUnits = extras.map((f) => this.compileFlowUnit(g, f, filters.map((e) => e.predicate)));
+      if (!this.ownFlow(g)) {
+        // a table that takes its rows from flows only: a declaration, then the flows
+        return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', preamble, expectations, checks, notes, flows: flowUnits };
+      }
+      const unit = this.compileOwnSql(g, this.ownFlow(g)!.query, preamble, expectations, checks, notes, filters);
+      return { ...unit, flows: flowUnits };
+    }
+    // a batch target: every flow's rows in one query
+    if (cdcFlow) return this.compileCdcBatch(g, cdcFlow, preamble, expectations, notes);
+    const flows = g.flows.map((f) => this.graph.flows.get(f)!);
+    if (flows.some((f) => f.once)) this.note({ table: g.name, code: 'ONCE_FLOW_IN_BATCH', treatment: 'lowered', detail: `the ONCE flow${flows.filter((f) => f.once).length > 1 ? 's' : ''} ${flows.filter((f) => f.once).map((f) => f.name).join(', ')} run${flows.filter((f) => f.once).length > 1 ? '' : 's'} with the others in the one batch of the script.` });
+    const base = flows.length === 1 && flows[0].isDefault ? this.planToRel(g, flows[0].query, preamble) : this.unionFlows(g, flows, preamble);
+    return this.compileOwnSql(g, base, preamble, expectations, checks, notes, filters);
+  }
+
+  /** The rows of several flows into one table, each matched to the table's columns by name (DuckDB: one batch). */
+  private unionFlows(g: GraphDataset, flows: readonly GraphFlow[], preamble: string[]): Rel {
+    const parts = flows.map((f) => {
+      const rel = this.planToRel(g, f.query, preamble);
+      const names = rel.schema.map((x) => x.name);
+      const r = rel.prepare(names.map((n) => ({ kind: 'col', name: n }) as ExprNode));
+      const c = r.compiler();
+      return select(g.schema.map((t) => (names.includes(t.name)
+        ? { sql: c.sql(r.resolve({ kind: 'col', name: t.name })), alias: t.name }
+        : { sql: `CAST(NULL AS ${this.d.typeName(t.type)})`, alias: t.name })), r.from, { where: r.where.map((w) => c.sql(w)) });
+    });
+    if (flows.length > 1) this.note({ table: g.name, code: 'FLOWS_AS_UNION', treatment: 'lowered', detail: `the flows ${flows.map((f) => f.name).join(', ')} are one UNION ALL of their rows, each matched to ${g.name}'s columns by name (missing ones NULL).` });
+    return Rel.over(this.env(g), { kind: 'sub', query: { kind: 'union', parts }, alias: 'flows' }, g.schema);
+  }
+
+  /** A flow into a dataset, for targets that declare flows (`CREATE FLOW`). */
+  private compileFlowUnit(g: GraphDataset, f: GraphFlow, filters: readonly ExprNode[]): CompiledFlowUnit {
+    const base = { name: f.name, target: g.name, kind: f.kind, once: f.once, ...(f.comment ? { comment: f.comment } : {}) };
+    if (f.once && !this.d.onceFlows) {
+      this.note({ table: g.name, code: 'ONCE_FLOW_DATABRICKS_ONLY', treatment: 'not-reproduced', detail: `the ONCE flow ${f.name} (a one-time backfill) is Databricks-only: ${this.d.title} has no INSERT ONCE, so it is left out as a comment and its rows are missing.`, rows: true });
+      return { ...base, omitted: `ONCE flows are not in ${this.d.title}` };
+    }
+    const preamble: string[] = [];
+    if (f.kind === 'auto_cdc') {
+      const cdc = f.cdc!;
+      const feed = this.planToRel(g, f.query, preamble);
+      const c = new ExprCompiler({ dialect: this.d, schema: cdc.sourceSchema, ref: (k) => this.d.ident(k), table: g.name, origin: this.env(g).origin, onConstruct: this.env(g).onConstruct });
+      const plain = f.query.kind === 'read' && f.query.streaming;
+      const sql = plain ? undefined : renderQuery(feed.toQuery(), (n) => this.d.ident(n));
+      if (sql) this.fragments.push({ table: g.name, sql, kind: 'query' });
+      const spec = cdc.spec;
+      const compiled: CompiledCdc = {
+        keys: spec.keys, sequence: c.sql(spec.sequenceBy), deletes: spec.applyAsDeletes ? c.sql(spec.applyAsDeletes) : null, truncates: spec.applyAsTruncates ? c.sql(spec.applyAsTruncates) : null,
+        columns: spec.columns, exceptColumns: spec.exceptColumns, storedAs: spec.storedAs, trackHistory: spec.trackHistory, trackHistoryExcept: spec.trackHistoryExcept, ignoreNullUpdates: spec.ignoreNullUpdates,
+      };
+      for (const x of [compiled.sequence, compiled.deletes, compiled.truncates]) if (x) this.fragments.push({ table: g.name, sql: `SELECT * FROM t WHERE ${x} IS NOT NULL`, kind: 'expr' });
+      if (this.d.autoCdc === 'statement') this.note({ table: g.name, code: 'AUTO_CDC_TIES', treatment: 'approximated', detail: `events of a key with the same SEQUENCE BY value: the engine applies a DELETE last and otherwise the row that sorts greatest as text; ${this.d.title} picks one of them.`, rows: true, condition: 'two events of a key share a sequence value' });
+      return { ...base, ...(sql ? { sql } : { source: this.d.tableRef((f.query as Extract<PlanNode, { kind: 'read' }>).dataset, true) }), cdc: compiled };
+    }
+    let rel = this.planToRel(g, f.query, preamble);
+    if (preamble.length) throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `flow ${f.name} into ${g.name} needs statements before it on ${this.d.title}`, { table: g.name, flow: f.name, dialect: this.d.name });
+    if (filters.length) {
+      // drop expectations lowered to filters apply to every flow into the table
+      const names = rel.schema.map((x) => x.name);
+      const own = filters.filter((p) => [...referencedOf(p)].every((n) => names.includes(n)));
+      if (own.length) rel = rel.prepare([...own]);
+      for (const p of own) rel = rel.filter(p);
+    }
+    const sql = renderQuery(rel.toQuery(), (n) => this.d.ident(n));
+    this.fragments.push({ table: g.name, sql, kind: 'query' });
+    return { ...base, sql };
+  }
+
+  /** DuckDB: an AUTO CDC target's final state from its feed, with window functions (see cdc.ts). */
+  private compileCdcBatch(g: GraphDataset, f: GraphFlow, preamble: string[], expectations: CompiledExpectation[], notes: string[]): CompiledDataset {
+    const feed = this.planToRel(g, f.query, preamble);
+    const feedSql = renderQuery(feed.toQuery(), (n) => this.d.ident(n));
+    const drops = g.def.expectations.filter((e) => this.d.expectations[e.action] === 'filter');
+    const c = new ExprCompiler({ dialect: this.d, schema: f.cdc!.sourceSchema, ref: (k) => this.d.ident(k), table: g.name, origin: this.env(g).origin, onConstruct: this.env(g).onConstruct });
+    const sql = cdcWindowQuery(this.d, g.schema.map((x) => x.name), cdcWindowSpec(f.cdc!, c, drops.map((e) => e.predicate)), feedSql);
+    this.fragments.push({ table: g.name, sql, kind: 'query' });
+    this.note({ table: g.name, code: 'AUTO_CDC_AS_WINDOWS', treatment: 'lowered', detail: `AUTO CDC flow ${f.name} (SCD type ${f.cdc!.spec.storedAs}) is computed from all of its events at once with window functions: the same final state, whatever the order and batching the engine read them in.` });
+    if (g.def.expectations.some((e) => this.d.expectations[e.action] !== 'filter')) this.note({ table: g.name, code: 'AUTO_CDC_EXPECTATIONS', treatment: 'not-reproduced', detail: 'warn and fail expectations on an AUTO CDC target are not checked by the script.' });
+    return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', sql, preamble, expectations, checks: [], notes };
+  }
+
+  /** A dataset's own query in SQL, with its expectations (filters, checks). */
+  private compileOwnSql(g: GraphDataset, queryOrRel: PlanNode | Rel, preamble: string[], expectations: CompiledExpectation[], checks: string[], notes: string[], filters: readonly Expectation[]): CompiledDataset {
+    const exps = g.def.expectations;
+    let rel = queryOrRel instanceof Rel ? queryOrRel : this.planToRel(g, queryOrRel, preamble);
     this.pending.set(g.name, { rel });
     const pre = rel;
-    const filters = exps.filter((e) => this.d.expectations[e.action] === 'filter');
     if (filters.length) rel = rel.prepare(filters.map((e) => e.predicate));
     for (const e of filters) rel = rel.filter(e.predicate);
     const fails = exps.filter((e) => this.d.expectations[e.action] === 'check');
+    const oc = this.outputCompiler(g);
     if (fails.length) {
       const drops = exps.some((e) => this.d.expectations[e.action] === 'filter');
       const target = drops ? `(\n${renderQuery(pre.toQuery(), (n) => this.d.ident(n)).split('\n').map((l) => '  ' + l).join('\n')}\n) AS q` : this.d.ident(g.name);
@@ -282,6 +438,7 @@ export class PipelineCompiler {
     this.fragments.push({ table: g.name, sql, kind: 'query' });
     return { name: g.name, kind: g.kind, graph: g, comment: g.def.comment, properties: g.def.properties, schema: g.schema, language: 'sql', query, sql, preamble, expectations, checks, notes };
   }
+
 
   private compileQuarantine(g: GraphDataset): CompiledDataset {
     const parent = this.graph.datasets.get(g.quarantineOf!)!;
@@ -325,7 +482,9 @@ export class PipelineCompiler {
         throw new UnsupportedError('NON_PORTABLE_SOURCE', `${g.name} reads the in-memory source "${p.name}", which exists only in the local engine`, { table: g.name, source: p.name, dialect: d.name }, { origin: env.origin, hint: 'read files with readCsv(...) or another dataset' });
       case 'read': {
         const schema = this.graph.datasets.get(p.dataset)!.schema;
-        return Rel.over(env, { kind: 'text', sql: d.tableRef(p.dataset, p.streaming) }, schema, { dataset: p.dataset, streaming: p.streaming });
+        if (p.skipChangeCommits && p.streaming) this.note({ table: g.name, code: 'SKIP_CHANGE_COMMITS', treatment: d.name === 'duckdb' ? 'approximated' : 'lowered', detail: d.name === 'duckdb' ? `the stream of ${p.dataset} with skipChangeCommits reads the whole table in the batch script; the engine reads only the rows of commits that did not change or delete rows.` : `the stream of ${p.dataset} ignores commits that change or delete rows: STREAM(${p.dataset}) WITH (skipChangeCommits = true).`, rows: d.name === 'duckdb' });
+        const ref = p.skipChangeCommits && p.streaming && d.name !== 'duckdb' ? `${d.tableRef(p.dataset, true)} WITH (skipChangeCommits = true)` : d.tableRef(p.dataset, p.streaming);
+        return Rel.over(env, { kind: 'text', sql: ref }, schema, { dataset: p.dataset, streaming: p.streaming });
       }
       case 'select': return this.planToRel(g, p.input, preamble).select(p.columns);
       case 'derive': return this.planToRel(g, p.input, preamble).derive(p.columns);
@@ -334,6 +493,10 @@ export class PipelineCompiler {
       case 'join': {
         const l = this.planToRel(g, p.input, preamble), r = this.planToRel(g, p.right, preamble);
         return l.join(r, p.how, p.on, p.condition ?? null, joinLayout(l.schema, r.schema, p.how, p.on));
+      }
+      case 'asofJoin': {
+        const l = this.planToRel(g, p.input, preamble), r = this.planToRel(g, p.right, preamble);
+        return l.join(r, p.how, p.on, null, joinLayout(l.schema, r.schema, p.how, p.on), { at: p.at, from: p.from, until: p.until });
       }
       case 'dedup': return this.dedup(g, this.planToRel(g, p.input, preamble), p.keys);
       case 'watermark': return this.watermark(g, this.planToRel(g, p.input, preamble), p);

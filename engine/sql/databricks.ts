@@ -9,7 +9,7 @@
  */
 import type { CsvOptions } from '../ir/plan.js';
 import type { Dialect, PackagedFiles } from './dialect.js';
-import { SPARK_CSV_OPTIONS, sparkOptionLiteral, bronzeLevels, errorNote, levelCalls, nestLevels, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sparkString, sqlStatement, stringSchemaDdl } from './spark-common.js';
+import { SPARK_CSV_OPTIONS, sparkOptionLiteral, bronzeLevels, errorNote, levelCalls, nestLevels, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sparkString, sqlStatement, flowStatementsOf, stringSchemaDdl } from './spark-common.js';
 import { sessionSettings, type CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
@@ -72,6 +72,9 @@ export const databricks: Dialect = {
   watermark: 'clause',
   dedupInPython: true,
   csvInPython: false,
+  appendFlows: 'create_flow',
+  onceFlows: true,
+  autoCdc: 'statement',
 
   csvSource(o, ctx) {
     reportCsvLimits(ctx, o, 'Databricks');
@@ -110,9 +113,11 @@ export const databricks: Dialect = {
       if (u.language === 'python') {
         const file = pyFiles[groups.findIndex((g) => g.includes(u))];
         cells.push(`-- ${u.name} (${u.kind.replace('_', ' ')}): a Python flow in ${file}${u.quarantineOf ? `, beside ${u.quarantineOf}` : ' (dropDuplicates has no SQL form)'}.`);
+        cells.push(...flowStatementsOf(u, this));
         continue;
       }
       cells.push(sqlStatement(u, this, { refresh: true, constraints: true }));
+      cells.push(...flowStatementsOf(u, this));
     }
     const files: Record<string, string> = { [notebook]: cells.join(CELL) + '\n' };
     groups.forEach((g, i) => {

@@ -120,6 +120,12 @@ export interface Dialect {
   readonly dedupInPython: boolean;
   /** File sources cannot be read from SQL: the flow is written in Python. */
   readonly csvInPython: boolean;
+  /** Flows into a table: `CREATE FLOW … INSERT INTO … BY NAME` statements, or one UNION ALL of their rows (a batch target). */
+  readonly appendFlows: 'create_flow' | 'union';
+  /** `INSERT ONCE INTO` (one-time backfills) exists. */
+  readonly onceFlows: boolean;
+  /** AUTO CDC: a `CREATE FLOW … AS AUTO CDC INTO` statement, the final state with window functions, or not available. */
+  readonly autoCdc: 'statement' | 'window' | 'unsupported';
 
   /** The SQL of a CSV source with the engine's bronze rules. */
   csvSource(options: CsvOptions, ctx: CsvSourceContext): CsvSourceSql;

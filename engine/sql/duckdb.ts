@@ -163,6 +163,9 @@ export const duckdb: Dialect = {
   watermark: 'batch',
   dedupInPython: false,
   csvInPython: false,
+  appendFlows: 'union',
+  onceFlows: true,
+  autoCdc: 'window',
 
   csvSource(o, ctx) {
     if (o.metadataColumns) {
@@ -193,7 +196,7 @@ export const duckdb: Dialect = {
       for (const n of u.notes) out.push(`-- ${n}`);
       out.push(...u.preamble);
       const kw = u.kind === 'view' ? 'CREATE OR REPLACE VIEW' : 'CREATE OR REPLACE TABLE';
-      out.push(`${kw} ${ident(u.name)} AS`, `${renderQuery(u.query!, ident)};`);
+      out.push(`${kw} ${ident(u.name)} AS`, `${u.query ? renderQuery(u.query, ident) : u.sql!};`);
       if (u.comment) out.push(`COMMENT ON ${u.kind === 'view' ? 'VIEW' : 'TABLE'} ${ident(u.name)} IS ${str(u.comment)};`);
       for (const chk of u.checks) out.push(`-- fail expectations of ${u.name}: the script stops here when a row violates one`, `${chk};`);
     }

@@ -102,6 +102,8 @@ export class PythonRenderer {
         const r = this.env.csvReader(p, streamingSource);
         return { setup: [], head: r.head, calls: r.calls, schema: csvSourceSchema(p.options) };
       }
+      case 'asofJoin':
+        throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${this.env.table} uses an as-of join, which has no PySpark form here`, { table: this.env.table, construct: 'asofJoin', dialect: d.name }, { origin: this.env.origin, hint: 'write the as-of join in a SQL flow' });
       case 'rows':
         throw new UnsupportedError('NON_PORTABLE_SOURCE', `${this.env.table} reads the in-memory source "${p.name}", which exists only in the local engine`, { table: this.env.table, source: p.name, dialect: d.name }, { origin: this.env.origin, hint: 'read files with readCsv(...) or another dataset' });
       case 'read':

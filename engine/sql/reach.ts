@@ -132,6 +132,13 @@ class ReachWalker {
         const rows = i.taint.rows || touches(p.arg, i.taint);
         return done({ cols: i.taint.cols, rows }, schema);
       }
+      case 'asofJoin': {
+        const l = this.plan(g, p.input), r = this.plan(g, p.right);
+        const keys = p.on.some(([lk, rk]) => l.taint.cols.has(lk) || r.taint.cols.has(rk)) || l.taint.cols.has(p.at) || r.taint.cols.has(p.from) || r.taint.cols.has(p.until);
+        const dropRight = new Set(p.on.filter(([lk, rk]) => lk === rk).map(([, rk]) => rk));
+        const cols = new Set([...l.taint.cols, ...[...r.taint.cols].filter((c) => !dropRight.has(c))]);
+        return done({ cols, rows: l.taint.rows || r.taint.rows || keys }, planSchema(p, ctx));
+      }
       case 'dedup': {
         const i = this.plan(g, p.input);
         if (this.origin.at === 'dedup' && this.origin.table === g.name) {
@@ -160,12 +167,33 @@ class ReachWalker {
     }
   }
 
+  /**
+   * The taint of what a dataset's flows write: the union over its flows. An
+   * AUTO CDC flow carries its feed's tainted columns over by name; a taint
+   * on a key, the sequence or the delete condition reaches every row.
+   */
+  private flowsTaint(g: GraphDataset): Taint {
+    const cols = new Set<string>();
+    let rows = false;
+    for (const name of g.flows) {
+      const f = this.graph.flows.get(name)!;
+      const t = this.plan(g, f.query).taint;
+      if (f.cdc) {
+        const { spec } = f.cdc;
+        const decisive = spec.keys.some((k) => t.cols.has(k)) || touches(spec.sequenceBy, t) || (spec.applyAsDeletes !== null && touches(spec.applyAsDeletes, t)) || (spec.applyAsTruncates !== null && touches(spec.applyAsTruncates, t));
+        rows ||= t.rows || decisive;
+      } else rows ||= t.rows;
+      for (const c of t.cols) if (g.schema.some((x) => x.name === c)) cols.add(c);
+    }
+    return { cols, rows };
+  }
+
   private dataset(g: GraphDataset): Taint {
     const o = this.origin;
     const own = o.table === g.name && (o.at ?? 'output') === 'output';
     if (g.quarantineOf) {
       const parent = this.graph.datasets.get(g.quarantineOf)!;
-      const base = o.table === parent.name && (o.at ?? 'output') === 'output' ? { cols: new Set(o.columns), rows: o.rows ?? false } : this.plan(parent, parent.def.query).taint;
+      const base = o.table === parent.name && (o.at ?? 'output') === 'output' ? { cols: new Set(o.columns), rows: o.rows ?? false } : this.flowsTaint(parent);
       const rules = parent.def.expectations;
       const rows = base.rows || rules.some((e) => e.action === 'drop' && touches(e.predicate, base));
       const cols = new Set(base.cols);
@@ -173,7 +201,7 @@ class ReachWalker {
       if (own) for (const c of o.columns) cols.add(c);
       return rows || (own && o.rows) ? { cols: all(g.schema), rows: true } : { cols, rows: false };
     }
-    const t = own ? { cols: new Set(o.columns), rows: o.rows ?? false } : this.plan(g, g.def.query).taint;
+    const t = own ? { cols: new Set(o.columns), rows: o.rows ?? false } : this.flowsTaint(g);
     const rows = t.rows || g.def.expectations.some((e) => (e.action === 'drop' || e.action === 'fail') && touches(e.predicate, t));
     return rows ? { cols: all(g.schema), rows: true } : t;
   }

@@ -18,6 +18,7 @@ import type { Origin } from '../errors.js';
 import type { Dialect } from './dialect.js';
 import { ExprCompiler, type ExprContext } from './expr.js';
 import { select, type FromSql, type JoinKeyword, type QuerySql, type SelectItem, type SelectSql } from './sql-ast.js';
+import { and, Expr, or } from '../expr/builder.js';
 import { joinScopeSide, resolveJoinCondition, type JoinColumn } from '../expr/typecheck.js';
 
 /** Output columns a closing SELECT adds: their names and types, and the items that compute them over the base keys. */
@@ -268,7 +269,7 @@ export class Rel {
    * A join: `on` pairs of equal columns (USING) and/or a condition (left/right
    * qualified columns, see JOIN_LEFT); the output columns as `layout` says.
    */
-  join(right: Rel, how: JoinHow, on: readonly (readonly [string, string])[], condition: ExprNode | null, layout: readonly JoinColumn[]): Rel {
+  join(right: Rel, how: JoinHow, on: readonly (readonly [string, string])[], condition: ExprNode | null, layout: readonly JoinColumn[], asOf?: { at: string; from: string; until: string }): Rel {
     // a WHERE of the left side can stay after the join only when every output row comes from a left row
     const keepLeftWhere = how === 'inner' || how === 'left' || how === 'left_semi' || how === 'left_anti' || how === 'cross';
     const l = this.asJoinSide('l', keepLeftWhere);
@@ -283,6 +284,12 @@ export class Rel {
         const s = joinScopeSide(n)!;
         return (s.side === 'left' ? lByName : rByName).get(s.name)!.node!;
       }));
+    }
+    if (asOf) {
+      // an as-of join: the right row is valid at the left row's time, [from, until)
+      const at = new Expr(lByName.get(asOf.at)!.node!);
+      const until = new Expr(rByName.get(asOf.until)!.node!);
+      conds.push(new Expr(rByName.get(asOf.from)!.node!).le(at).node, or(until.isNull(), at.lt(until)).node);
     }
     const joinedSchema: Field[] = [...base].map(([name, b]) => ({ name, type: b.type }));
     const c = new ExprCompiler({ dialect: this.d, schema: joinedSchema, ref: (k) => base.get(k)!.sql, table: this.env.table, origin: this.env.origin, onConstruct: this.env.onConstruct, onNote: this.env.onNote, ansi: this.env.ansi, timeZone: this.env.timeZone });

@@ -10,6 +10,7 @@ import type { IssueNote } from './report.js';
 import { quoteIdentWith } from './dialect.js';
 import { parseText } from './expr.js';
 import type { CompiledDataset, CompiledPipeline } from './compiler.js';
+import { flowStatements } from './cdc.js';
 import { PythonRenderer, py } from './python.js';
 import { select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
 
@@ -262,12 +263,15 @@ export function sqlStatement(u: CompiledDataset, d: Dialect, opts: { refresh: bo
   const lines: string[] = [];
   for (const n of u.notes) lines.push(`-- ${n}`);
   const cons = opts.constraints ? u.expectations.filter((e) => e.handling === 'constraint') : [];
-  if (cons.length) {
+  // a declared schema (a table written by flows only may have one)
+  const cols = u.graph.def.schema && !u.sql ? u.schema.map((f) => `${d.ident(f.name)} ${d.typeName(f.type).toUpperCase()}`) : [];
+  const parts = [...cols, ...cons.map((e) => {
+    const action = e.action === 'drop' ? ' ON VIOLATION DROP ROW' : e.action === 'fail' ? ' ON VIOLATION FAIL UPDATE' : '';
+    return `CONSTRAINT ${d.ident(e.name)} EXPECT (${e.sql})${action}`;
+  })];
+  if (parts.length) {
     lines.push(`${kw} ${d.ident(u.name)} (`);
-    cons.forEach((e, i) => {
-      const action = e.action === 'drop' ? ' ON VIOLATION DROP ROW' : e.action === 'fail' ? ' ON VIOLATION FAIL UPDATE' : '';
-      lines.push(`  CONSTRAINT ${d.ident(e.name)} EXPECT (${e.sql})${action}${i < cons.length - 1 ? ',' : ''}`);
-    });
+    parts.forEach((x, i) => lines.push(`  ${x}${i < parts.length - 1 ? ',' : ''}`));
     lines.push(')');
   } else lines.push(`${kw} ${d.ident(u.name)}`);
   if (u.comment) lines.push(`COMMENT ${d.str(u.comment)}`);
@@ -276,8 +280,14 @@ export function sqlStatement(u: CompiledDataset, d: Dialect, opts: { refresh: bo
     if (u.kind === 'view') lines.push(`-- properties: ${props.map(([k, v]) => `${k} = ${v}`).join(', ')} (a temporary view has no TBLPROPERTIES)`);
     else lines.push(`TBLPROPERTIES (${props.map(([k, v]) => `${d.str(k)} = ${d.str(v)}`).join(', ')})`);
   }
-  lines.push('AS', u.sql!);
+  // a table written by flows only is declared without a query; its flows follow
+  if (u.sql) lines.push('AS', u.sql);
   return lines.join('\n') + ';';
+}
+
+/** The statements of the flows into a dataset besides its own query, each on its own. */
+export function flowStatementsOf(u: CompiledDataset, d: Dialect): string[] {
+  return (u.flows ?? []).flatMap((f) => flowStatements(f, d));
 }
 
 /** The datasets that are written in Python, grouped with their quarantines. */

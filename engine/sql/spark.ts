@@ -11,12 +11,13 @@
  * VIEW` / `CREATE TEMPORARY VIEW` without `OR REFRESH`.
  */
 import type { Dialect, PackagedFiles } from './dialect.js';
-import { SPARK_CSV_OPTIONS, bronzeLevels, errorNote, levelCalls, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sqlStatement, stringSchemaDdl } from './spark-common.js';
+import { SPARK_CSV_OPTIONS, bronzeLevels, errorNote, flowStatementsOf, levelCalls, pythonGroups, pythonModule, reportCsvLimits, sparkSpellings, sqlStatement, stringSchemaDdl } from './spark-common.js';
 import { sessionSettings, type CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
 import { UnsupportedError } from '../errors.js';
-import { fileStem, SOURCE_PATH_KEY } from './databricks.js';
+import { databricks, fileStem, SOURCE_PATH_KEY } from './databricks.js';
+import { flowStatements } from './cdc.js';
 
 export const spark: Dialect = {
   name: 'spark',
@@ -27,6 +28,9 @@ export const spark: Dialect = {
   watermark: 'python',
   dedupInPython: true,
   csvInPython: true,
+  appendFlows: 'create_flow',
+  onceFlows: false,
+  autoCdc: 'unsupported',
 
   csvSource(o, ctx) {
     throw new UnsupportedError('NON_PORTABLE_SOURCE', `open-source Spark SQL cannot read the files of ${ctx.table}`, { table: ctx.table, dialect: 'spark', glob: o.glob });
@@ -59,6 +63,14 @@ export const spark: Dialect = {
     const inGroup = new Set(groups.flat().map((u) => u.name));
     const banner = (what: string) => `part of pipeline "${name}", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit). ${what}`;
     for (const u of c.datasets) {
+      if (u.omitted) {
+        const f = `transformations/${fileStem(u.name)}.sql`;
+        const lines = [`-- ${u.name}: ${banner('')}`.trimEnd(), `-- ${u.name} is left out: ${u.omitted} (see portability.md).`];
+        for (const fl of u.flows ?? []) if (fl.kind === 'auto_cdc') lines.push('-- On Databricks it is:', ...flowStatements({ ...fl, omitted: undefined }, databricks).join('\n\n').split('\n').map((l) => `--   ${l}`));
+        files[f] = lines.join('\n') + '\n';
+        main.push(f);
+        continue;
+      }
       if (u.error) {
         const f = `transformations/${fileStem(u.name)}.sql`;
         files[f] = errorNote(u, '--') + '\n';
@@ -75,10 +87,16 @@ export const spark: Dialect = {
             : 'the watermark is set with withWatermark.';
         files[f] = pythonModule(g, { header: [`# ${g.map((x) => x.name).join(', ')}: ${banner(`A Python flow because ${why}`)}`], expectations: false, sourcePath: c.input, dialect: this });
         main.push(f);
+        const flows = g.flatMap((x) => x.flows ?? []);
+        if (flows.length) {
+          const ff = `transformations/${fileStem(u.name)}_flows.sql`;
+          files[ff] = [`-- flows into ${u.name}: ${banner('')}`.trimEnd(), ...sessionSettings(c.pipeline).map(([k, v]) => `SET ${k} = ${v};`), '', ...flows.flatMap((fl) => flowStatements(fl, this)), ''].join('\n\n');
+          main.push(ff);
+        }
         continue;
       }
       const f = `transformations/${fileStem(u.name)}.sql`;
-      files[f] = [`-- ${u.name}: ${banner('')}`.trimEnd(), ...sessionSettings(c.pipeline).map(([k, v]) => `SET ${k} = ${v};`), '', sqlStatement(u, this, { refresh: false, constraints: false }), ''].join('\n');
+      files[f] = [`-- ${u.name}: ${banner('')}`.trimEnd(), ...sessionSettings(c.pipeline).map(([k, v]) => `SET ${k} = ${v};`), '', [sqlStatement(u, this, { refresh: false, constraints: false }), ...flowStatementsOf(u, this)].join('\n\n'), ''].join('\n');
       main.push(f);
     }
     files['spark-pipeline.yml'] = [

@@ -16,6 +16,8 @@ export interface OptionSpec {
   flag?: boolean;
   /** Other spellings, e.g. ['input']. */
   aliases?: string[];
+  /** May be given more than once: the values are joined with commas. */
+  repeat?: boolean;
 }
 
 export interface ParsedArgs {
@@ -51,7 +53,11 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
       if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${command}: --${raw} needs a value`);
       i++;
     }
-    if (name in out.values) throw new UsageError(`${command}: --${raw} given twice`);
+    if (name in out.values) {
+      if (!spec[name].repeat) throw new UsageError(`${command}: --${raw} given twice`);
+      out.values[name] += ',' + value;
+      continue;
+    }
     out.values[name] = value;
   }
   return out;

@@ -92,7 +92,7 @@ const COMMON: Record<string, OptionSpec> = {
   help: { flag: true, aliases: ['h'] },
 };
 
-const EVENT_TYPES = ['create_update', 'update_progress', 'flow_definition', 'dataset_definition', 'flow_progress'];
+const EVENT_TYPES = ['create_update', 'update_progress', 'flow_definition', 'dataset_definition', 'flow_progress', 'purge'];
 
 
 function useColor(): boolean {
@@ -333,6 +333,10 @@ export async function cmdStatus(argv: string[]): Promise<number> {
       const rate = padStart(`${(x.pass_rate! * 100).toFixed(1)}%`, 6);
       const colored = x.pass_rate === 1 ? green(rate) : x.action === 'warn' ? yellow(rate) : red(rate);
       lines.push(`  ${padEnd(truncate(x.name, nameW - 2), nameW - 2)}  ${padEnd(x.action, 4)}  ${padStart(String(x.passed_records), 8)} of ${padEnd(String(total), 8)} passed ${colored}`);
+    }
+    if (t.cdc) {
+      const c = t.cdc;
+      lines.push(dim(`  AUTO CDC: ${c.num_upserted_rows} upserted, ${c.num_deleted_rows} deleted, ${c.num_stale_events} stale, ${c.num_sequence_ties} sequence ties${c.num_versions_opened || c.num_versions_closed ? `, ${c.num_versions_opened} versions opened, ${c.num_versions_closed} closed` : ''}${c.num_null_sequence_events ? `, ${c.num_null_sequence_events} with a NULL sequence (not applied)` : ''}`));
     }
     if (t.watermark) lines.push(dim(`  watermark ${t.watermark.replace('T', ' ').replace(/\.000Z$|Z$/, '')} UTC`));
     if (t.refresh) lines.push(dim(`  refresh ${t.refresh.mode}${t.refresh.mode === 'recompute' && t.refresh.reason ? ` (${t.refresh.reason})` : ''}`));

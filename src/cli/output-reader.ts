@@ -47,8 +47,14 @@ export function requireOutput(output: string, command: string): void {
 
 export interface ExpectationTotals { action: string; passed: number; failed: number }
 
+/** The AUTO CDC metrics a status sums over batches. */
+export const CDC_METRICS = ['num_upserted_rows', 'num_deleted_rows', 'num_stale_events', 'num_sequence_ties', 'num_versions_opened', 'num_versions_closed', 'num_null_sequence_events'] as const;
+export type CdcTotals = Record<(typeof CDC_METRICS)[number], number>;
+
 export interface DatasetEvents {
   expectations: Map<string, ExpectationTotals>;
+  /** AUTO CDC targets: the flow's metrics summed since the last full refresh. */
+  cdc: CdcTotals | null;
   watermark: string | null;
   lastStatus: { status: string; batch: number | null; code?: string } | null;
   lastEventMs: number | null;
@@ -60,7 +66,7 @@ export function summarizeEvents(events: readonly PipelineEvent[], catalog: Catal
   const fresh = (name: string): DatasetEvents => {
     const expectations = new Map<string, ExpectationTotals>();
     for (const x of catalog.datasets.get(name)?.expectations ?? []) expectations.set(x.name, { action: x.action, passed: 0, failed: 0 });
-    return { expectations, watermark: null, lastStatus: null, lastEventMs: null };
+    return { expectations, cdc: null, watermark: null, lastStatus: null, lastEventMs: null };
   };
   for (const n of catalog.order) out.set(n, fresh(n));
   for (const e of events) {
@@ -86,6 +92,11 @@ export function summarizeEvents(events: readonly PipelineEvent[], catalog: Catal
       d.expectations.set(x.name, t);
     }
     if (fp.watermark) d.watermark = fp.watermark;
+    const m = (e.details?.flow_progress?.metrics ?? {}) as Record<string, unknown>;
+    if (typeof m.num_upserted_rows === 'number') {
+      d.cdc ??= Object.fromEntries(CDC_METRICS.map((k) => [k, 0])) as CdcTotals;
+      for (const k of CDC_METRICS) d.cdc[k] += typeof m[k] === 'number' ? (m[k] as number) : 0;
+    }
   }
   return out;
 }
@@ -136,6 +147,8 @@ export interface StatusTable {
   /** Materialized views: `incremental` (state updated by new rows) or `recompute` (rerun when an input changed), and why. */
   refresh: { mode: string; reason: string } | null;
   expectations: { name: string; action: string; passed_records: number; failed_records: number; pass_rate: number | null }[];
+  /** AUTO CDC targets: the flow's metrics summed since the last full refresh. */
+  cdc?: CdcTotals;
 }
 
 export interface StatusReport {
@@ -296,6 +309,7 @@ export class OutputReader {
           name: n, action: t.action, passed_records: t.passed, failed_records: t.failed,
           pass_rate: t.passed + t.failed > 0 ? t.passed / (t.passed + t.failed) : null,
         })),
+        ...(ev.cdc ? { cdc: ev.cdc } : {}),
       };
     });
     return {

@@ -28,11 +28,14 @@ export function addBatch(t: RunTotals, r: BatchResult, plan: PlannedBatch): void
   t.batches++;
   t.files += plan.files.length;
   t.lastBatchRows = 0;
-  for (const [name, m] of r.flows) {
+  // per dataset: the flows into it add up (an AUTO CDC target shows its rows after the batch)
+  for (const m of r.flows.values()) {
+    const name = m.dataset;
     let tt = t.tables.get(name);
     if (!tt) { tt = { kind: m.kind, rows: 0, dropped: 0, expectations: new Map(), late: 0, status: m.status }; t.tables.set(name, tt); }
     if (m.status !== 'IDLE') tt.status = m.status;
     if (m.kind === 'materialized_view') { if (m.status === 'COMPLETED') tt.rows = m.num_output_rows; }
+    else if (m.cdc) { if (m.status === 'COMPLETED') tt.rows = m.cdc.num_target_rows; }
     else tt.rows += m.num_output_rows;
     tt.dropped += m.dropped_records;
     tt.late += m.late_records;
@@ -51,8 +54,8 @@ export function addBatch(t: RunTotals, r: BatchResult, plan: PlannedBatch): void
 export function batchLine(g: PipelineGraph, r: BatchResult, plan: PlannedBatch, _t: RunTotals): string {
   const byLayer = new Map<string, number>();
   let dropped = 0, late = 0, rowsIn = 0;
-  for (const [name, m] of r.flows) {
-    const d = g.datasets.get(name)!;
+  for (const m of r.flows.values()) {
+    const d = g.datasets.get(m.dataset)!;
     const layer = d.def.properties.quality ?? d.kind;
     if (m.kind !== 'view') byLayer.set(layer, (byLayer.get(layer) ?? 0) + m.num_output_rows);
     dropped += m.dropped_records;

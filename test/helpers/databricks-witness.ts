@@ -28,6 +28,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Duck } from './duck.js';
 import { autoLoaderRows } from './spark-csv.js';
+import { cdcWindowQuery } from '../../engine/sql/cdc.js';
+import { duckdb } from '../../engine/sql/duckdb.js';
 
 // ------------------------------------------------------------ Spark SQL tokens
 
@@ -391,9 +393,28 @@ export const SPARK_MACROS = [
 
 // ------------------------------------------------------------ the notebook
 
+/** A `CREATE FLOW` statement: an append flow (`INSERT [ONCE] INTO t BY NAME query`) or an AUTO CDC flow's clauses. */
+export interface FlowStatement {
+  readonly target: string;
+  readonly insert?: string;
+  readonly cdc?: {
+    readonly source: string;
+    readonly keys: string[];
+    readonly ignoreNull: 'all' | string[] | null;
+    readonly deletes: string | null;
+    readonly truncates: string | null;
+    readonly sequence: string;
+    readonly columns: { list: string[] } | { except: string[] } | null;
+    readonly storedAs: 1 | 2;
+    readonly track: { list: string[] } | { except: string[] } | null;
+  };
+}
+
 export interface NotebookStatement {
-  readonly kind: 'streaming_table' | 'materialized_view' | 'view' | 'python' | 'set';
+  /** `declare`: a streaming table without a query (its rows come from flows); `flow`: a CREATE FLOW. */
+  readonly kind: 'streaming_table' | 'materialized_view' | 'view' | 'python' | 'set' | 'declare' | 'flow';
   readonly name: string;
+  readonly flow?: FlowStatement;
   readonly constraints: { name: string; expr: string; action: 'warn' | 'drop' | 'fail' }[];
   readonly query: string;
   /** For a Python placeholder cell: the file holding the flow. */
@@ -414,6 +435,7 @@ export function parseNotebook(text: string): NotebookStatement[] {
       out.push({ kind: 'set', name: '', constraints: [], query: body });
       continue;
     }
+    if (/^CREATE\s+FLOW\s/i.test(body)) { out.push(parseFlow(body)); continue; }
     const m = /^CREATE\s+(?:OR\s+REFRESH\s+)?(STREAMING\s+TABLE|MATERIALIZED\s+VIEW|TEMPORARY\s+VIEW)\s+(`[^`]+`|\w+)/i.exec(body);
     if (!m) throw new Error(`witness: unsupported statement ${body.slice(0, 80)}`);
     const ts = sparkTokens(body.replace(/;\s*$/, ''));
@@ -434,9 +456,77 @@ export function parseNotebook(text: string): NotebookStatement[] {
     }
     while (k < ts.length && !isKw(ts[k], 'AS')) k++;
     const kind = /^STREAMING/i.test(m[1]) ? 'streaming_table' : /^MATERIALIZED/i.test(m[1]) ? 'materialized_view' : 'view';
+    // a streaming table without AS is written by flows only
+    if (k >= ts.length && kind === 'streaming_table') { out.push({ kind: 'declare', name: m[2].replace(/`/g, ''), constraints, query: '' }); continue; }
     out.push({ kind, name: m[2].replace(/`/g, ''), constraints, query: tokensText(ts.slice(k + 1)) });
   }
   return out;
+}
+
+const unquote = (t: Tok) => t.v;
+/** Identifiers up to the end of a clause: `a, b` or `(a, b)`. */
+function idList(ts: Tok[]): string[] {
+  return ts.filter((t) => t.t === 'id' || t.t === 'qid').map(unquote);
+}
+/** `cols` or `* EXCEPT (cols)`. */
+function columnsClause(ts: Tok[]): { list: string[] } | { except: string[] } {
+  return isOp(ts[0], '*') ? { except: idList(ts.slice(2)) } : { list: idList(ts) };
+}
+
+/** A `CREATE FLOW` statement (Databricks' current syntax). */
+function parseFlow(body: string): NotebookStatement {
+  const ts = sparkTokens(body.replace(/;\s*$/, ''));
+  const name = ts[2].v;
+  if (!isKw(ts[3], 'AS')) throw new Error(`witness: CREATE FLOW ${name}: AS expected`);
+  let k = 4;
+  if (isKw(ts[k], 'INSERT')) {
+    k++;
+    if (isKw(ts[k], 'ONCE')) k++;
+    if (!isKw(ts[k], 'INTO')) throw new Error(`witness: CREATE FLOW ${name}: INSERT [ONCE] INTO expected`);
+    const target = ts[k + 1].v;
+    if (!isKw(ts[k + 2], 'BY') || !isKw(ts[k + 3], 'NAME')) throw new Error(`witness: flow ${name}: only INSERT … BY NAME is emulated`);
+    return { kind: 'flow', name, constraints: [], query: tokensText(ts.slice(k + 4)), flow: { target, insert: tokensText(ts.slice(k + 4)) } };
+  }
+  if (!isKw(ts[k], 'AUTO') || !isKw(ts[k + 1], 'CDC')) throw new Error(`witness: CREATE FLOW ${name}: INSERT or AUTO CDC expected`);
+  k += 2;
+  if (isKw(ts[k], 'ONCE')) k++;
+  if (!isKw(ts[k], 'INTO')) throw new Error(`witness: CREATE FLOW ${name}: AUTO CDC [ONCE] INTO expected`);
+  const target = ts[k + 1].v;
+  k += 2;
+  // the clauses, in their documented order
+  const heads: [string, string[]][] = [['FROM', ['FROM']], ['KEYS', ['KEYS']], ['IGNORE', ['IGNORE', 'NULL', 'UPDATES']], ['DELETE', ['APPLY', 'AS', 'DELETE', 'WHEN']], ['TRUNCATE', ['APPLY', 'AS', 'TRUNCATE', 'WHEN']], ['SEQUENCE', ['SEQUENCE', 'BY']], ['COLUMNS', ['COLUMNS']], ['STORED', ['STORED', 'AS', 'SCD', 'TYPE']], ['TRACK', ['TRACK', 'HISTORY', 'ON']]];
+  const clauses = new Map<string, Tok[]>();
+  let cur: string | null = null;
+  let depth = 0;
+  while (k < ts.length) {
+    if (depth === 0) {
+      const h = heads.find(([, words]) => words.every((w, i) => isKw(ts[k + i], w)));
+      if (h) { cur = h[0]; clauses.set(cur, []); k += h[1].length; continue; }
+    }
+    if (isOp(ts[k], '(')) depth++;
+    if (isOp(ts[k], ')')) depth--;
+    if (cur === null) throw new Error(`witness: flow ${name}: unexpected ${ts[k].v}`);
+    clauses.get(cur)!.push(ts[k]);
+    k++;
+  }
+  const from = clauses.get('FROM')!;
+  if (!isKw(from[0], 'STREAM') && from.length !== 1) throw new Error(`witness: flow ${name}: FROM STREAM(x) or FROM x (ONCE) expected`);
+  const ignore = clauses.get('IGNORE');
+  const text = (c: string) => (clauses.has(c) ? tokensText(clauses.get(c)!) : null);
+  return {
+    kind: 'flow', name, constraints: [], query: '',
+    flow: {
+      target,
+      cdc: {
+        source: idList(isKw(from[0], 'STREAM') ? from.slice(1) : from)[0], keys: idList(clauses.get('KEYS')!),
+        ignoreNull: ignore === undefined ? null : ignore.length === 0 ? 'all' : idList(ignore.slice(1)),
+        deletes: text('DELETE'), truncates: text('TRUNCATE'), sequence: text('SEQUENCE')!,
+        columns: clauses.has('COLUMNS') ? columnsClause(clauses.get('COLUMNS')!) : null,
+        storedAs: clauses.has('STORED') && clauses.get('STORED')![0].v === '2' ? 2 : 1,
+        track: clauses.has('TRACK') ? columnsClause(clauses.get('TRACK')!) : null,
+      },
+    },
+  };
 }
 
 /** Spark SQL text of tokens (re-quoted). */
@@ -594,8 +684,48 @@ export async function runDatabricksWitness(db: Duck, files: Record<string, strin
     }
     order.push(name);
   };
+  // tables written by flows: their constraints, and whether a flow created them yet
+  const declared = new Map<string, { constraints: { name: string; sql: string; action: string }[]; created: boolean }>();
   for (const st of parseNotebook(notebook)) {
     if (st.kind === 'set') continue;
+    if (st.kind === 'declare') {
+      const tr = new Translator(env);
+      declared.set(st.name, { constraints: st.constraints.map((c) => ({ name: c.name, sql: tr.query(c.expr), action: c.action })), created: false });
+      continue;
+    }
+    if (st.kind === 'flow') {
+      const f = st.flow!;
+      const d = declared.get(f.target);
+      if (!d) throw new Error(`witness: flow ${st.name} writes ${f.target}, which is not declared`);
+      const tr = new Translator(env);
+      if (f.insert !== undefined) {
+        // append flows: the first creates the table, the others insert by name; the table's drop constraints filter every flow
+        const q = tr.query(f.insert);
+        if (!d.created) { await create(f.target, 'table', q, d.constraints); d.created = true; continue; }
+        const drops = d.constraints.filter((c) => c.action === 'drop');
+        await flush();
+        await db.run(`INSERT INTO ${duckId(f.target)} BY NAME SELECT * FROM (\n${q}\n) AS __q${drops.length ? ` WHERE ${drops.map((c) => `coalesce((${c.sql}), false)`).join(' AND ')}` : ''}`);
+        continue;
+      }
+      // AUTO CDC: Databricks' semantics over every event of the feed at once (window functions)
+      const c = f.cdc!;
+      await flush();
+      const feedCols = Object.keys(await db.describe(`SELECT * FROM ${duckId(c.source)}`));
+      const pick = (x: { list: string[] } | { except: string[] } | null, all: string[]) => (x === null ? all : 'list' in x ? all.filter((n) => x.list.includes(n)) : all.filter((n) => !x.except.includes(n)));
+      const columns = pick(c.columns, feedCols);
+      const nonKey = columns.filter((n) => !c.keys.includes(n));
+      const out = [...columns, ...(c.storedAs === 2 ? ['__START_AT', '__END_AT'] : [])];
+      const sql = cdcWindowQuery(duckdb, out, {
+        keys: c.keys, columns, storedAs: c.storedAs,
+        tracked: c.storedAs === 2 ? pick(c.track, nonKey) : [],
+        ignoreNull: c.ignoreNull === null ? [] : c.ignoreNull === 'all' ? nonKey : nonKey.filter((n) => (c.ignoreNull as string[]).includes(n)),
+        sequence: tr.query(c.sequence), deletes: c.deletes === null ? null : tr.query(c.deletes), truncates: c.truncates === null ? null : tr.query(c.truncates),
+        drops: d.constraints.filter((x) => x.action === 'drop').map((x) => x.sql),
+      }, `SELECT * FROM ${duckId(c.source)}`);
+      await create(f.target, 'table', sql, d.constraints.filter((x) => x.action !== 'drop'));
+      d.created = true;
+      continue;
+    }
     if (st.kind === 'python') {
       const flow = parsePythonFlows(files[st.file!]).find((f) => f.name === st.name);
       if (!flow) throw new Error(`witness: no flow ${st.name} in ${st.file}`);

@@ -463,3 +463,164 @@ SELECT
   avg_spo2
 FROM STREAM(vitals_15min)
 WHERE avg_systolic_bp < 90;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patient_updates_bronze
+COMMENT 'Patient change events as received (UPSERT or DELETE with the time of the change): every record, with _rescued_data and the file and line of each row.'
+TBLPROPERTIES ('quality' = 'bronze')
+AS
+SELECT
+  patient_id,
+  name,
+  address,
+  contact_number,
+  insurance_id,
+  op,
+  updated_at,
+  nullif(to_json(map_concat(map_filter(map('updated_at', CASE WHEN updated_at IS NULL THEN _text_updated_at END), (k, v) -> v IS NOT NULL), map_filter(transform_values(from_json(coalesce(_rescued_raw, '{}'), 'MAP<STRING, STRING>'), (k, v) -> trim(BOTH ' \t' FROM v)), (k, v) -> k <> '_file_path' AND NOT coalesce(lower(v) IN ('', 'null', 'na', 'n/a', 'nan', 'none'), TRUE) AND NOT array_contains(array('updated_at'), k)))), '{}') AS _rescued_data,
+  _source_file,
+  CAST(NULL AS BIGINT) AS _line,
+  current_timestamp() AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    name,
+    address,
+    contact_number,
+    insurance_id,
+    op,
+    CASE WHEN updated_at RLIKE '^([0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?)\\z' THEN try_cast(regexp_replace(upper(updated_at), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '$1 $2:00$3') AS TIMESTAMP) END AS updated_at,
+    updated_at AS _text_updated_at,
+    _rescued_raw,
+    _source_file
+  FROM (
+    SELECT
+      CASE WHEN lower(trim(BOTH ' \t' FROM patient_id)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM patient_id) END AS patient_id,
+      CASE WHEN lower(trim(BOTH ' \t' FROM name)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM name) END AS name,
+      CASE WHEN lower(trim(BOTH ' \t' FROM address)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM address) END AS address,
+      CASE WHEN lower(trim(BOTH ' \t' FROM contact_number)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM contact_number) END AS contact_number,
+      CASE WHEN lower(trim(BOTH ' \t' FROM insurance_id)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM insurance_id) END AS insurance_id,
+      CASE WHEN lower(trim(BOTH ' \t' FROM op)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM op) END AS op,
+      CASE WHEN lower(trim(BOTH ' \t' FROM updated_at)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM updated_at) END AS updated_at,
+      _rescued_raw,
+      _metadata.file_name AS _source_file
+    FROM STREAM read_files(
+      '${source_path}/patient_updates_*.csv',
+      format => 'csv',
+      header => true,
+      multiLine => true,
+      escape => '"',
+      lineSep => '\n',
+      ignoreLeadingWhiteSpace => true,
+      ignoreTrailingWhiteSpace => true,
+      mode => 'PERMISSIVE',
+      schema => 'patient_id STRING, name STRING, address STRING, contact_number STRING, insurance_id STRING, op STRING, updated_at STRING',
+      readerCaseSensitive => false,
+      rescuedDataColumn => '_rescued_raw'
+    )
+  ) AS raw
+) AS l2;
+
+-- COMMAND ----------
+
+CREATE TEMPORARY VIEW patient_updates_clean (
+  CONSTRAINT valid_patient_id EXPECT (patient_id IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_updated_at EXPECT (updated_at IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT valid_op EXPECT (op IN ('UPSERT', 'DELETE')) ON VIOLATION DROP ROW
+)
+COMMENT 'Patient change events with a patient, a valid time and a known operation, in the shape AUTO CDC reads.'
+-- properties: quality = silver (a temporary view has no TBLPROPERTIES)
+AS
+SELECT
+  patient_id,
+  name,
+  address,
+  contact_number,
+  insurance_id,
+  op,
+  updated_at,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at
+FROM STREAM(patient_updates_bronze);
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patient_updates_quarantine
+COMMENT 'Patient change events that failed a validation rule, with _failed_expectations naming every rule they failed.'
+TBLPROPERTIES ('quality' = 'silver')
+AS
+SELECT
+  patient_id,
+  name,
+  address,
+  contact_number,
+  insurance_id,
+  op,
+  updated_at,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at,
+  filter(array(CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(updated_at IS NOT NULL, FALSE) THEN 'valid_updated_at' END, CASE WHEN NOT coalesce(op IN ('UPSERT', 'DELETE'), FALSE) THEN 'valid_op' END), x -> x IS NOT NULL) AS _failed_expectations
+FROM STREAM(patient_updates_bronze)
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(updated_at IS NOT NULL, FALSE) AND coalesce(op IN ('UPSERT', 'DELETE'), FALSE));
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patients_current
+COMMENT 'The current record of every patient (SCD type 1): the latest change by updated_at; an erased patient has no row.'
+TBLPROPERTIES ('quality' = 'silver');
+
+-- COMMAND ----------
+
+CREATE FLOW patients_current AS AUTO CDC INTO patients_current
+FROM STREAM(patient_updates_clean)
+KEYS (patient_id)
+APPLY AS DELETE WHEN op = 'DELETE'
+SEQUENCE BY updated_at
+COLUMNS * EXCEPT (op, _rescued_data, _source_file, _line, _ingested_at)
+STORED AS SCD TYPE 1;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH STREAMING TABLE patients_history
+COMMENT 'Every version of every patient (SCD type 2): a change of name, address or contact number opens a version; __START_AT and __END_AT (NULL: current) are the times of the changes.'
+TBLPROPERTIES ('quality' = 'silver');
+
+-- COMMAND ----------
+
+CREATE FLOW patients_history AS AUTO CDC INTO patients_history
+FROM STREAM(patient_updates_clean)
+KEYS (patient_id)
+APPLY AS DELETE WHEN op = 'DELETE'
+SEQUENCE BY updated_at
+COLUMNS * EXCEPT (op, _rescued_data, _source_file, _line, _ingested_at, updated_at)
+STORED AS SCD TYPE 2
+TRACK HISTORY ON name, address, contact_number;
+
+-- COMMAND ----------
+
+CREATE OR REFRESH MATERIALIZED VIEW admissions_with_address
+COMMENT 'Valid admissions with the address the patient\'s history held on the admission date (an as-of join on patients_history).'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT
+  l.patient_id AS patient_id,
+  l.name AS name,
+  l.age AS age,
+  l.gender AS gender,
+  l.address AS address,
+  l.contact_number AS contact_number,
+  l.admission_date AS admission_date,
+  l.diagnosis_code AS diagnosis_code,
+  l.diagnosis_description AS diagnosis_description,
+  l._rescued_data AS _rescued_data,
+  l._source_file AS _source_file,
+  l._line AS _line,
+  l._ingested_at AS _ingested_at,
+  r.address AS address_at_admission
+FROM patients_silver AS l
+LEFT JOIN patients_history AS r ON l.patient_id = r.patient_id AND r.`__START_AT` <= CAST(l.admission_date AS TIMESTAMP) AND (r.`__END_AT` IS NULL OR CAST(l.admission_date AS TIMESTAMP) < r.`__END_AT`);

@@ -740,4 +740,298 @@ FROM vitals_15min
 WHERE avg_systolic_bp < 90;
 COMMENT ON TABLE patient_alerts IS 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.';
 
+-- ------------------------------------------------------------ patient_updates_bronze (streaming table)
+-- the files of patient_updates_bronze: patient_updates_*.csv in the input folder, in byte order of their names
+SET VARIABLE patient_updates_bronze_files = (SELECT coalesce(list(file ORDER BY file), []) FROM glob('/data/incoming/patient_updates_*.csv')
+    WHERE NOT (parse_filename(file) LIKE '.%' OR file LIKE '%.tmp' OR file LIKE '%.partial' OR file LIKE '%~'));
+CREATE OR REPLACE TABLE patient_updates_bronze AS
+SELECT
+  patient_id,
+  name,
+  address,
+  contact_number,
+  insurance_id,
+  op,
+  updated_at,
+  CASE WHEN len(_e) > 0 THEN '{' || array_to_string(list_transform(range(1, len(_e) + 1), lambda p: to_json(CASE WHEN list_contains(list_transform(_e[1:p - 1], lambda e: e.k), _e[p].k) THEN '_c' || (_e[p].i - 1) ELSE _e[p].k END) || ':' || to_json(_e[p].v)), ',') || '}' END AS _rescued_data,
+  parse_filename(_file) AS _source_file,
+  _line,
+  CAST(current_timestamp AS TIMESTAMP) AS _ingested_at
+FROM (
+  SELECT
+    patient_id,
+    name,
+    address,
+    contact_number,
+    insurance_id,
+    op,
+    updated_at,
+    _file,
+    _line,
+    list_filter(list_transform(range(1, 16), lambda i: {'i': i, 'k': CASE WHEN i = _p_patient_id THEN 'patient_id' WHEN i = _p_name THEN 'name' WHEN i = _p_address THEN 'address' WHEN i = _p_contact_number THEN 'contact_number' WHEN i = _p_insurance_id THEN 'insurance_id' WHEN i = _p_op THEN 'op' WHEN i = _p_updated_at THEN 'updated_at' ELSE coalesce(nullif(_h[i], ''), '_c' || (i - 1)) END, 'v': CASE WHEN i = _p_patient_id THEN NULL WHEN i = _p_name THEN NULL WHEN i = _p_address THEN NULL WHEN i = _p_contact_number THEN NULL WHEN i = _p_insurance_id THEN NULL WHEN i = _p_op THEN NULL WHEN i = _p_updated_at THEN CASE WHEN updated_at IS NULL THEN _text_updated_at END ELSE _v[i] END}), lambda e: e.v IS NOT NULL) AS _e
+  FROM (
+    SELECT
+      patient_id,
+      name,
+      address,
+      contact_number,
+      insurance_id,
+      op,
+      CASE WHEN regexp_full_match(updated_at, '[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]+)?)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?)?') THEN CAST(TRY_CAST(regexp_replace(upper(updated_at), '^(.{10})[T ]([0-9]{2}:[0-9]{2})([Z+-]|$)', '\1 \2:00\3') AS TIMESTAMPTZ) AS TIMESTAMP) END AS updated_at,
+      updated_at AS _text_updated_at,
+      _file,
+      _line,
+      _h,
+      _v,
+      _p_patient_id,
+      _p_name,
+      _p_address,
+      _p_contact_number,
+      _p_insurance_id,
+      _p_op,
+      _p_updated_at
+    FROM (
+      SELECT
+        _v[_p_patient_id] AS patient_id,
+        _v[_p_name] AS name,
+        _v[_p_address] AS address,
+        _v[_p_contact_number] AS contact_number,
+        _v[_p_insurance_id] AS insurance_id,
+        _v[_p_op] AS op,
+        _v[_p_updated_at] AS updated_at,
+        _file,
+        _line,
+        _h,
+        _v,
+        _p_patient_id,
+        _p_name,
+        _p_address,
+        _p_contact_number,
+        _p_insurance_id,
+        _p_op,
+        _p_updated_at
+      FROM (
+        SELECT
+          _file,
+          _line,
+          _h,
+          list_transform(_t, lambda x: CASE WHEN lower(x) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE x END) AS _v,
+          list_position(list_transform(_h, lambda x: lower(x)), 'patient_id') AS _p_patient_id,
+          list_position(list_transform(_h, lambda x: lower(x)), 'name') AS _p_name,
+          list_position(list_transform(_h, lambda x: lower(x)), 'address') AS _p_address,
+          list_position(list_transform(_h, lambda x: lower(x)), 'contact_number') AS _p_contact_number,
+          list_position(list_transform(_h, lambda x: lower(x)), 'insurance_id') AS _p_insurance_id,
+          list_position(list_transform(_h, lambda x: lower(x)), 'op') AS _p_op,
+          list_position(list_transform(_h, lambda x: lower(x)), 'updated_at') AS _p_updated_at
+        FROM (
+          SELECT
+            _file,
+            _line,
+            _t,
+            first_value(_t) OVER (PARTITION BY _file ORDER BY _line) AS _h,
+            row_number() OVER (PARTITION BY _file ORDER BY _line) AS _n
+          FROM (
+            SELECT
+              _file,
+              row_number() OVER (PARTITION BY _file ORDER BY _rec) AS _line,
+              list_transform(_f, lambda x: trim(x, ' ' || chr(9))) AS _t,
+              _f[1] IS NOT NULL AND trim(_f[1], ' ' || chr(9)) = '' AND len(list_filter(_f[2:], lambda x: x IS NOT NULL)) = 0 AS _blank
+            FROM (
+              SELECT filename AS _file, row_number() OVER () AS _rec, _f
+              FROM query(CASE WHEN len(getvariable('patient_updates_bronze_files')) = 0
+                THEN 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR[] AS _f WHERE false'
+                ELSE 'SELECT filename, [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14] AS _f FROM read_csv(getvariable(''patient_updates_bronze_files''), header = false, auto_detect = false, delim = '','', quote = ''"'', escape = ''"'', null_padding = true, strict_mode = false, filename = true, columns = {''c0'': ''VARCHAR'', ''c1'': ''VARCHAR'', ''c2'': ''VARCHAR'', ''c3'': ''VARCHAR'', ''c4'': ''VARCHAR'', ''c5'': ''VARCHAR'', ''c6'': ''VARCHAR'', ''c7'': ''VARCHAR'', ''c8'': ''VARCHAR'', ''c9'': ''VARCHAR'', ''c10'': ''VARCHAR'', ''c11'': ''VARCHAR'', ''c12'': ''VARCHAR'', ''c13'': ''VARCHAR'', ''c14'': ''VARCHAR''})' END)
+            ) AS records
+          ) AS lines
+          WHERE NOT _blank
+        ) AS records
+        WHERE _n > 1
+      ) AS fields
+    ) AS texts
+  ) AS typed
+) AS rescued;
+COMMENT ON TABLE patient_updates_bronze IS 'Patient change events as received (UPSERT or DELETE with the time of the change): every record, with _rescued_data and the file and line of each row.';
+
+-- ------------------------------------------------------------ patient_updates_clean (view)
+CREATE OR REPLACE VIEW patient_updates_clean AS
+SELECT
+  patient_id,
+  name,
+  address,
+  contact_number,
+  insurance_id,
+  op,
+  updated_at,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at
+FROM patient_updates_bronze
+WHERE patient_id IS NOT NULL
+  AND updated_at IS NOT NULL
+  AND op IN ('UPSERT', 'DELETE');
+COMMENT ON VIEW patient_updates_clean IS 'Patient change events with a patient, a valid time and a known operation, in the shape AUTO CDC reads.';
+
+-- ------------------------------------------------------------ patient_updates_quarantine (streaming table, quarantine of patient_updates_clean)
+CREATE OR REPLACE TABLE patient_updates_quarantine AS
+SELECT
+  patient_id,
+  name,
+  address,
+  contact_number,
+  insurance_id,
+  op,
+  updated_at,
+  _rescued_data,
+  _source_file,
+  _line,
+  _ingested_at,
+  list_filter([CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(updated_at IS NOT NULL, FALSE) THEN 'valid_updated_at' END, CASE WHEN NOT coalesce(op IN ('UPSERT', 'DELETE'), FALSE) THEN 'valid_op' END], lambda x: x IS NOT NULL) AS _failed_expectations
+FROM patient_updates_bronze
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(updated_at IS NOT NULL, FALSE) AND coalesce(op IN ('UPSERT', 'DELETE'), FALSE));
+COMMENT ON TABLE patient_updates_quarantine IS 'Patient change events that failed a validation rule, with _failed_expectations naming every rule they failed.';
+
+-- ------------------------------------------------------------ patients_current (streaming table)
+CREATE OR REPLACE TABLE patients_current AS
+WITH feed AS (
+  SELECT
+    patient_id,
+    name,
+    address,
+    contact_number,
+    insurance_id,
+    op,
+    updated_at,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at
+  FROM patient_updates_clean
+),
+ev0 AS (
+  SELECT patient_id,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE name END AS name,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE address END AS address,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE contact_number END AS contact_number,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE insurance_id END AS insurance_id,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE updated_at END AS updated_at,
+         updated_at AS __seq,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN 1 ELSE 0 END AS __op
+  FROM feed
+  WHERE updated_at IS NOT NULL
+),
+ev AS (
+  SELECT * FROM ev0
+),
+ranked AS (
+  SELECT ev.*, row_number() OVER (PARTITION BY ev.patient_id ORDER BY __seq, __op, CAST(patient_id AS VARCHAR) NULLS FIRST, CAST(name AS VARCHAR) NULLS FIRST, CAST(address AS VARCHAR) NULLS FIRST, CAST(contact_number AS VARCHAR) NULLS FIRST, CAST(insurance_id AS VARCHAR) NULLS FIRST, CAST(updated_at AS VARCHAR) NULLS FIRST) AS __rank
+  FROM ev
+)
+SELECT patient_id,
+       first(CASE WHEN __op = 0 THEN name END ORDER BY __rank DESC) AS name,
+       first(CASE WHEN __op = 0 THEN address END ORDER BY __rank DESC) AS address,
+       first(CASE WHEN __op = 0 THEN contact_number END ORDER BY __rank DESC) AS contact_number,
+       first(CASE WHEN __op = 0 THEN insurance_id END ORDER BY __rank DESC) AS insurance_id,
+       first(CASE WHEN __op = 0 THEN updated_at END ORDER BY __rank DESC) AS updated_at
+FROM ranked
+GROUP BY patient_id
+HAVING first(__op ORDER BY __rank DESC) = 0;
+COMMENT ON TABLE patients_current IS 'The current record of every patient (SCD type 1): the latest change by updated_at; an erased patient has no row.';
+
+-- ------------------------------------------------------------ patients_history (streaming table)
+CREATE OR REPLACE TABLE patients_history AS
+WITH feed AS (
+  SELECT
+    patient_id,
+    name,
+    address,
+    contact_number,
+    insurance_id,
+    op,
+    updated_at,
+    _rescued_data,
+    _source_file,
+    _line,
+    _ingested_at
+  FROM patient_updates_clean
+),
+ev0 AS (
+  SELECT patient_id,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE name END AS name,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE address END AS address,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE contact_number END AS contact_number,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN NULL ELSE insurance_id END AS insurance_id,
+         updated_at AS __seq,
+         CASE WHEN coalesce(op = 'DELETE', FALSE) THEN 1 ELSE 0 END AS __op
+  FROM feed
+  WHERE updated_at IS NOT NULL
+),
+ev AS (
+  SELECT * FROM ev0
+),
+ranked AS (
+  SELECT ev.*, row_number() OVER (PARTITION BY ev.patient_id ORDER BY __seq, __op, CAST(patient_id AS VARCHAR) NULLS FIRST, CAST(name AS VARCHAR) NULLS FIRST, CAST(address AS VARCHAR) NULLS FIRST, CAST(contact_number AS VARCHAR) NULLS FIRST, CAST(insurance_id AS VARCHAR) NULLS FIRST) AS __rank
+  FROM ev
+),
+state AS (
+  SELECT patient_id,
+    __seq,
+    __rank,
+    __op,
+    CASE WHEN __op = 0 THEN name END AS name,
+    CASE WHEN __op = 0 THEN address END AS address,
+    CASE WHEN __op = 0 THEN contact_number END AS contact_number,
+    CASE WHEN __op = 0 THEN insurance_id END AS insurance_id
+  FROM ranked
+),
+perseq AS (
+  SELECT * FROM state
+  QUALIFY row_number() OVER (PARTITION BY patient_id, __seq ORDER BY __rank DESC) = 1
+),
+marked AS (
+  SELECT *, lag(__op) OVER w AS __prev_op, lag(name) OVER w AS __p0, lag(address) OVER w AS __p1, lag(contact_number) OVER w AS __p2
+  FROM perseq
+  WINDOW w AS (PARTITION BY patient_id ORDER BY __seq)
+),
+starts AS (
+  SELECT *, CASE WHEN __op = 0 AND (__prev_op IS NULL OR __prev_op <> 0 OR name IS DISTINCT FROM __p0 OR address IS DISTINCT FROM __p1 OR contact_number IS DISTINCT FROM __p2) THEN 1 ELSE 0 END AS __start
+  FROM marked
+),
+islands AS (
+  SELECT *, sum(__start) OVER (PARTITION BY patient_id ORDER BY __seq ROWS UNBOUNDED PRECEDING) AS __island, lead(__seq) OVER (PARTITION BY patient_id ORDER BY __seq) AS __next
+  FROM starts
+)
+SELECT patient_id,
+       first(name ORDER BY __seq DESC) AS name,
+       first(address ORDER BY __seq DESC) AS address,
+       first(contact_number ORDER BY __seq DESC) AS contact_number,
+       first(insurance_id ORDER BY __seq DESC) AS insurance_id,
+       min(__seq) AS "__START_AT",
+       first(__next ORDER BY __seq DESC) AS "__END_AT"
+FROM islands
+WHERE __op = 0
+GROUP BY patient_id, __island;
+COMMENT ON TABLE patients_history IS 'Every version of every patient (SCD type 2): a change of name, address or contact number opens a version; __START_AT and __END_AT (NULL: current) are the times of the changes.';
+
+-- ------------------------------------------------------------ admissions_with_address (materialized view)
+CREATE OR REPLACE TABLE admissions_with_address AS
+SELECT
+  l.patient_id AS patient_id,
+  l.name AS name,
+  l.age AS age,
+  l.gender AS gender,
+  l.address AS address,
+  l.contact_number AS contact_number,
+  l.admission_date AS admission_date,
+  l.diagnosis_code AS diagnosis_code,
+  l.diagnosis_description AS diagnosis_description,
+  l._rescued_data AS _rescued_data,
+  l._source_file AS _source_file,
+  l._line AS _line,
+  l._ingested_at AS _ingested_at,
+  r.address AS address_at_admission
+FROM patients_silver AS l
+LEFT JOIN patients_history AS r ON l.patient_id = r.patient_id AND r."__START_AT" <= CAST(l.admission_date AS TIMESTAMP) AND (r."__END_AT" IS NULL OR CAST(l.admission_date AS TIMESTAMP) < r."__END_AT");
+COMMENT ON TABLE admissions_with_address IS 'Valid admissions with the address the patient''s history held on the admission date (an as-of join on patients_history).';
+
 COMMIT;

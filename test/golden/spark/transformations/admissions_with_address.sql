@@ -1,0 +1,2 @@
+-- admissions_with_address: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
+-- admissions_with_address is left out: it reads patients_history, which Apache Spark 4.1 (Declarative Pipelines) does not have (see portability.md).

@@ -1,0 +1,11 @@
+-- patients_history: part of pipeline "patients", compiled by localdlt for Apache Spark 4.1 Declarative Pipelines (regenerate, do not edit).
+-- patients_history is left out: AUTO CDC is not in Apache Spark 4.1 (Declarative Pipelines) (see portability.md).
+-- On Databricks it is:
+--   CREATE FLOW patients_history AS AUTO CDC INTO patients_history
+--   FROM STREAM(patient_updates_clean)
+--   KEYS (patient_id)
+--   APPLY AS DELETE WHEN op = 'DELETE'
+--   SEQUENCE BY updated_at
+--   COLUMNS * EXCEPT (op, _rescued_data, _source_file, _line, _ingested_at, updated_at)
+--   STORED AS SCD TYPE 2
+--   TRACK HISTORY ON name, address, contact_number;
