@@ -21,7 +21,7 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CHECKPOINT_FORMAT, CheckpointStore, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { CHECKPOINT_FORMAT, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
 import { RunFileError } from '../state/runs.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
@@ -32,6 +32,9 @@ import { nodeFileSystem } from '../sources/files.js';
 import { faultPoint } from './faults.js';
 import { evolvePipeline } from './schema-evolution.js';
 import { lockOutput, type OutputLock } from './lock.js';
+import { systemClock, type Clock } from './clock.js';
+import { tableConfig } from '../sinks/delta-log.js';
+import { DEFAULT_COMPACTION, compactGroups, planAutoCompaction, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -51,14 +54,32 @@ export interface ServiceOptions {
   /** Truncate these tables and the streaming tables downstream of them, reset their flows, reprocess all files. */
   fullRefresh?: readonly string[];
   maxFilesPerTrigger?: number;
-  now?: () => number;
+  /** The clock (ms since the epoch) for batch times, commit times and every retention rule. */
+  now?: Clock;
   logger?: Logger;
   fs?: SourceFileSystem;
   onBatch?: (r: BatchResult, plan: PlannedBatch) => void;
   /** Receives the update's lifecycle and every batch's metrics (the event log). */
   events?: EventSink;
-  /** Keep files removed by materialized-view refreshes this long (ms). Default 0. */
+  /**
+   * Keep files removed by a commit (a materialized-view refresh, a compaction)
+   * this long (ms) in tables that do not set `delta.deletedFileRetentionDuration`.
+   * Default 0: deleted right after the commit.
+   */
   vacuumRetentionMs?: number;
+  /**
+   * Table properties every table gets unless it sets its own, e.g.
+   * `{ 'delta.logRetentionDuration': 'interval 7 days' }` (as Spark's
+   * `spark.databricks.delta.properties.defaults.*`, which the pipeline's
+   * `configuration` may also hold).
+   */
+  tableProperties?: Record<string, string>;
+  /** Offsets and commits of this many recent batches are kept (Spark's `minBatchesToRetain`, default 100). */
+  minBatchesToRetain?: number;
+  /** Compact small files between micro-batches (default on; `false` turns it off). */
+  autoCompact?: boolean | Partial<CompactionPolicy>;
+  /** Time a maintenance slot between micro-batches may take before it stops starting new work (ms, default 250). */
+  maintenanceBudgetMs?: number;
   /**
    * Keys a key table (dedup keys, count-distinct pairs) holds in memory; beyond
    * that they go to sorted runs on disk under the checkpoint (state/runs.ts).
@@ -84,7 +105,17 @@ export interface EventSink {
   batchCompleted(info: { updateId: string; result: BatchResult; plan: PlannedBatch; generation: number }): void | Promise<void>;
   /** The update ends. */
   updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): void | Promise<void>;
+  /** Between micro-batches: the sink's own upkeep (the event log compacts and expires events), within `budgetMs`. */
+  maintain?(info: { budgetMs: number }): void | Promise<void>;
 }
+
+/** What a maintenance slot between micro-batches did. */
+export interface MaintenanceReport {
+  ms: number;
+  compactions: CompactionResult[];
+}
+
+const SPARK_TABLE_DEFAULTS = 'spark.databricks.delta.properties.defaults.';
 
 export interface OpenReport {
   generation: number;
@@ -105,6 +136,8 @@ export class PipelineService {
   readonly logger: Logger;
   private generation = 0;
   private metadata!: CheckpointMetadata;
+  readonly clock: Clock;
+  private readonly compaction: CompactionPolicy | null;
   private lastCommitted = -1;
 
   /** Columns added by schema evolution, by source key (saved in the checkpoint metadata). */
@@ -113,11 +146,24 @@ export class PipelineService {
   private constructor(readonly options: ServiceOptions) {
     this.graph = buildGraph(options.pipeline);
     this.logger = options.logger ?? silentLogger;
-    this.store = new DeltaStore(options.output, { vacuumRetentionMs: options.vacuumRetentionMs });
+    this.clock = options.now ?? systemClock;
+    // table properties: Spark's pipeline-wide defaults, the service's defaults, then the table's own
+    const defaults: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.graph.pipeline.options.configuration ?? {})) if (k.startsWith(SPARK_TABLE_DEFAULTS)) defaults[`delta.${k.slice(SPARK_TABLE_DEFAULTS.length)}`] = v;
+    Object.assign(defaults, options.tableProperties ?? {});
+    const properties = (table: string): Record<string, string> => ({ ...defaults, ...(this.graph.datasets.get(table)?.def.properties ?? {}) });
+    this.store = new DeltaStore(options.output, {
+      vacuumRetentionMs: options.vacuumRetentionMs, now: this.clock, properties,
+      warn: (obj, msg) => this.logger.warn(obj, msg),
+    });
+    // a property that does not parse fails here, not in the middle of a batch
+    for (const g of this.graph.datasets.values()) if (g.persisted) tableConfig(this.store.configurationOf(g.name), g.name);
+    const auto = options.autoCompact ?? true;
+    this.compaction = auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) };
     this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
-      now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger,
+      now: this.clock, maxFilesPerTrigger: options.maxFilesPerTrigger,
       onFileChanged: (file, before, now, reingested) => this.logger.warn({ event: 'file_changed', file, size: now.size, indexed_size: before.size, reingested }, reingested ? 'a processed file changed; it is ingested again (allowOverwrites)' : 'a processed file changed; it is not ingested again'),
       onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),
       onNewColumns: (source, columns) => {
@@ -203,7 +249,7 @@ export class PipelineService {
     }
     const firstStart = !meta;
     if (!meta) {
-      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
+      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date(this.clock()).toISOString() };
     } else if (!fullRefreshAll) {
       if (meta.input !== input) {
         throw new RuntimeFailure('CHECKPOINT_INPUT_CHANGED', `the checkpoint in ${this.checkpoint.root} was made for input ${meta.input}, not ${input}`, { expected: meta.input, actual: input }, {
@@ -350,7 +396,7 @@ export class PipelineService {
       ingestedAtUs ??= o.ingestedAtUs;
       for (const [source, list] of Object.entries(o.files)) for (const file of list) files.push({ source, file });
     }
-    return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor((this.options.now ?? Date.now)()) * 1000, files };
+    return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor(this.clock()) * 1000, files };
   }
 
   /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
@@ -464,15 +510,54 @@ export class PipelineService {
     for (const f of this.flowNames) {
       const m = result.flows.get(f);
       const skipped = (plan.skipped ?? []).filter((x) => this.runner.sources.some((s) => s.key === x.source && s.dataset === f)).map((x) => ({ source: x.source, name: x.name }));
-      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date().toISOString(), rows: m?.num_output_rows, status: m?.status, ...(skipped.length ? { skipped } : {}) });
+      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date(this.clock()).toISOString(), rows: m?.num_output_rows, status: m?.status, ...(skipped.length ? { skipped } : {}) });
     }
     faultPoint('after-commit-marker', plan.batchId);
     this.lastCommitted = plan.batchId;
     if (plan.batchId % 10 === 9) {
-      for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId);
-      for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId);
+      const keep = this.options.minBatchesToRetain ?? DEFAULT_MIN_BATCHES_TO_RETAIN;
+      for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId, keep);
+      for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId, keep);
     }
     return result;
+  }
+
+  /** Where the next maintenance slot starts (tables take turns when a slot runs out of time). */
+  private maintenanceCursor = 0;
+
+  /**
+   * A maintenance slot between micro-batches: compacts the tables whose small
+   * files reached a tier's merge factor (optimize.ts), then lets the event log
+   * do its upkeep, stopping new work once `budgetMs` has passed (what is left
+   * waits for the next slot). A failure is logged, never thrown: the tables
+   * are unchanged by a compaction that did not commit.
+   */
+  async maintain(opts: { budgetMs?: number } = {}): Promise<MaintenanceReport> {
+    const started = performance.now();
+    const budget = opts.budgetMs ?? this.options.maintenanceBudgetMs ?? 250;
+    const report: MaintenanceReport = { ms: 0, compactions: [] };
+    const tables = this.graph.order.filter((n) => this.graph.datasets.get(n)!.persisted);
+    if (this.compaction && tables.length) {
+      const first = this.maintenanceCursor % tables.length;
+      for (let k = 0; k < tables.length; k++) {
+        const left = budget - (performance.now() - started);
+        if (left <= 0) { this.maintenanceCursor = first + k; break; }
+        const name = tables[(first + k) % tables.length];
+        const groups = planAutoCompaction(this.store.log(name), this.compaction);
+        if (!groups.length) continue;
+        try {
+          const r = compactGroups(this.store.table(name), groups, { name, schema: this.graph.datasets.get(name)!.schema, auto: true, budgetMs: left });
+          report.compactions.push(r);
+          this.logger.debug({ table: name, removed: r.filesRemoved, added: r.filesAdded, ms: Math.round(r.ms) }, 'compacted small files');
+        } catch (e) {
+          this.logger.warn({ table: name, code: (e as { code?: string }).code ?? 'unknown', error: String((e as Error)?.message ?? e) }, 'compaction failed; the table is unchanged and it is tried again later');
+        }
+      }
+    }
+    const left = budget - (performance.now() - started);
+    if (left > 0 && this.options.events?.maintain) await this.options.events.maintain({ budgetMs: left });
+    report.ms = performance.now() - started;
+    return report;
   }
 
   /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */
@@ -497,6 +582,7 @@ export class PipelineService {
     while ((plan = this.runner.planBatch()) !== null) {
       const r = await run(plan);
       if (r.failure) return results;
+      await this.maintain();
     }
     // windows the watermark has passed close now: after the last data batch moved it, and also when the
     // run that moved it stopped before its closing batch (a crash after the commit, or a re-run batch)
@@ -510,7 +596,7 @@ export class PipelineService {
 
   /** A batch without data: windows the watermark passed close, pending refreshes run. */
   private closingPlan(): PlannedBatch {
-    return { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+    return { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor(this.clock()) * 1000, files: [] };
   }
 
   /**

@@ -31,8 +31,12 @@ import { RuntimeFailure } from '../errors.js';
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
 export const CHECKPOINT_FORMAT = 4;
-/** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
-export const KEEP_BATCHES = 10;
+/**
+ * Offsets and commits of this many recent batches are kept (Spark's
+ * `spark.sql.streaming.minBatchesToRetain`, default 100); older ones are
+ * folded into the file index first.
+ */
+export const DEFAULT_MIN_BATCHES_TO_RETAIN = 100;
 /**
  * Operator state is written as change logs until they add up to more than the
  * last snapshot (or than this many bytes, for small state); then a new snapshot.
@@ -252,18 +256,27 @@ export class CheckpointStore {
     writeFileAtomic(path.join(this.flowDir(flow), 'sources', 'existing.json'), JSON.stringify({ upTo: -1, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.map((f) => ({ ...f, batchId: -1 }))])) }) + '\n');
   }
 
-  /** Folds old offsets into a file index snapshot and deletes offsets, commits and state older than the kept window. */
-  compact(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number): void {
-    const cutoff = lastCommitted - KEEP_BATCHES;
-    if (cutoff < 0) return;
+  /**
+   * Deletes the offsets and commits of batches before the last `keep`
+   * (`minBatchesToRetain`). The files those offsets name must stay known: when
+   * the file index does not cover them yet, a new index snapshot (every file
+   * ingested up to `lastCommitted`) is written first, so the index is rewritten
+   * once every `keep` batches, not at every call. Only batches at or before
+   * `lastCommitted` (committed by every flow) are ever removed, and each step is
+   * safe to interrupt: a restart reads the newest index and the offsets after it.
+   */
+  compact(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
+    const cutoff = lastCommitted - Math.max(1, keep) + 1;
+    if (cutoff <= 0) return;
     const dir = path.join(this.flowDir(flow), 'sources');
     if (index.size > 0) {
-      const files: FileIndexSnapshot['files'] = {};
-      for (const [src, m] of index) files[src] = [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1));
-      writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), JSON.stringify({ upTo: lastCommitted, files }) + '\n');
-      for (const n of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-        const m = /^index-(\d+)\.json$/.exec(n);
-        if (m && Number(m[1]) < lastCommitted) fs.rmSync(path.join(dir, n), { force: true });
+      const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => /^index-(\d+)\.json$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
+      const upTo = snaps.length ? Math.max(...snaps) : -1;
+      if (upTo < cutoff - 1) {
+        const files: FileIndexSnapshot['files'] = {};
+        for (const [src, m] of index) files[src] = [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1));
+        writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), JSON.stringify({ upTo: lastCommitted, files }) + '\n');
+        for (const b of snaps) if (b < lastCommitted) fs.rmSync(path.join(dir, `index-${b}.json`), { force: true });
       }
     }
     for (const sub of ['offsets', 'commits']) {
