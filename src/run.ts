@@ -21,6 +21,7 @@ import { printSummary, batchLine, type RunTotals, newTotals, addBatch } from './
 import { cmdEvents, cmdShow, cmdStatus, INSPECT_HELP } from './cli/inspect.js';
 import { EventLog } from '../engine/events/event-log.js';
 import { cmdSql, SQL_HELP } from './cli/sql-command.js';
+import { cmdOptimize, cmdVacuum, MAINTENANCE_HELP } from './cli/maintenance-command.js';
 import { cmdUi, serveDashboard, serveSettings, untilStopped, SERVE_OPTIONS, UI_HELP, type ServeSettings } from './dashboard/command.js';
 import type { Dashboard } from './dashboard/server.js';
 
@@ -76,6 +77,8 @@ commands:
   show        print a table's rows (aligned, --json or --csv), filtered with --where
   events      print the event log (<output>/system/events)
   ui          serve the live dashboard for an output folder (http://127.0.0.1:4040/)
+  optimize    compact the small data files of an output folder's tables
+  vacuum      delete data files no version within the retention references
 
 Run "node dist/run.js <command> --help" for the options of a command.`,
   replay: `usage: node dist/run.js replay <input-dir> --output <dir> [options]
@@ -179,6 +182,7 @@ example:
 function helpOf(command: string): string {
   if (command === 'sql') return SQL_HELP;
   if (command === 'ui') return UI_HELP;
+  if (command === 'optimize' || command === 'vacuum') return MAINTENANCE_HELP[command];
   return HELP[command] ?? (INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
 }
 
@@ -439,8 +443,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'events': return await cmdEvents(rest);
       case 'sql': return await cmdSql(rest);
       case 'ui': return await cmdUi(rest);
+      case 'optimize': return await cmdOptimize(rest);
+      case 'vacuum': return await cmdVacuum(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui; see --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui, optimize, vacuum; see --help)`);
     }
   } catch (e) {
     printError(e, verbose);

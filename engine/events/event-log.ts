@@ -47,9 +47,10 @@ import { batchFromRows, batchToRows, concatBatches, type Batch } from '../batch.
 import { decodeParquet } from '../sinks/parquet.js';
 import { writeDataFile } from '../sinks/delta-store.js';
 import type { AddAction, DeltaAction } from '../sinks/delta-log.js';
-import { DEFAULT_COMPACTION, compactGroups, planAutoCompaction, type CompactionPolicy } from '../maintenance/optimize.js';
+import { DEFAULT_COMPACTION, compactGroups, planAutoCompaction, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
 import { emptySummary, foldEvent, readEventSummary, writeSummaryFile, type EventSummary } from './summary.js';
 import { eventOfRow } from './read.js';
+import { parseDurationMs } from '../duration.js';
 import { ENGINE_INFO, sparkSchemaString } from '../sinks/delta-store.js';
 import { isPipelineError } from '../errors.js';
 import type { EventSink, Logger, OpenReport, ServiceOptions } from '../runtime/service.js';
@@ -83,8 +84,11 @@ export interface EventLogOptions {
   compaction?: Partial<CompactionPolicy> | false;
 }
 
-/** DLT keeps a pipeline's events for 30 days by default; so does this log. */
+/** Events are kept 30 days by default (as Delta keeps its log). */
 export const DEFAULT_EVENT_RETENTION_MS = 30 * 86_400_000;
+/** The pipeline configuration key of the event retention (`configuration: { 'localdlt.eventLog.retentionDuration': '7 days' }`). */
+export const EVENT_RETENTION_CONF = 'localdlt.eventLog.retentionDuration';
+const SPARK_TABLE_DEFAULTS = 'spark.databricks.delta.properties.defaults.';
 /** Expiry runs at most this often (clock time). */
 const EXPIRY_EVERY_MS = 3_600_000;
 
@@ -163,14 +167,18 @@ export class EventLog implements EventSink {
   private summary: EventSummary = emptySummary();
   private readonly compaction: CompactionPolicy | null;
   private expireAt = -Infinity;
+  /** The log table's properties: Spark's pipeline-wide Delta defaults, the service's, then these options'. */
+  private tableProps: Record<string, string>;
+  private retentionMs: number;
 
   constructor(readonly output: string, readonly options: EventLogOptions = {}) {
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
-    const props = { ...(options.tableProperties ?? {}) };
-    this.store = new EventLogStore(output, { now: () => this.now(), properties: () => props, warn: (obj, msg) => this.logger?.warn(obj, msg) });
+    this.tableProps = { ...(options.tableProperties ?? {}) };
+    this.store = new EventLogStore(output, { now: () => this.now(), properties: () => this.tableProps, warn: (obj, msg) => this.logger?.warn(obj, msg) });
     this.dir = eventLogDir(output);
-    this.compaction = options.compaction === false ? null : { ...DEFAULT_COMPACTION, ...(options.compaction ?? {}), bucketOf: dayOf };
+    this.compaction = options.compaction === false ? null : { ...DEFAULT_COMPACTION, ...(options.compaction ?? {}), bucketOf: dayOf, sealOlderBuckets: true };
+    this.retentionMs = options.retentionMs ?? DEFAULT_EVENT_RETENTION_MS;
   }
 
   // ------------------------------------------------------------------ EventSink
@@ -183,6 +191,11 @@ export class EventLog implements EventSink {
       this.pipelineName = graph.pipeline.name;
       this.pipelineId = pipelineIdOf(this.pipelineName, this.output);
       if (!this.options.now && options.now) this.now = options.now;
+      const conf = graph.pipeline.options.configuration ?? {};
+      const defaults: Record<string, string> = {};
+      for (const [k, v] of Object.entries(conf)) if (k.startsWith(SPARK_TABLE_DEFAULTS)) defaults[`delta.${k.slice(SPARK_TABLE_DEFAULTS.length)}`] = v;
+      this.tableProps = { ...defaults, ...(options.tableProperties ?? {}), ...(this.options.tableProperties ?? {}) };
+      if (this.options.retentionMs === undefined && conf[EVENT_RETENTION_CONF] !== undefined) this.retentionMs = parseDurationMs(conf[EVENT_RETENTION_CONF], EVENT_RETENTION_CONF);
       this.summary = await readEventSummary(this.output);
       this.seqBase = this.summary.seq;
       if (report.resumedBatch !== null) await this.loadLogged(report.generation, report.resumedBatch);
@@ -431,7 +444,8 @@ export class EventLog implements EventSink {
   }
 
   /** Between micro-batches: compacts the log's small files (day by day), then expires old events (at most hourly). */
-  async maintain(info: { budgetMs: number }): Promise<void> {
+  async maintain(info: { budgetMs: number }): Promise<CompactionResult[]> {
+    const done: CompactionResult[] = [];
     await this.guard('maintenance', async () => {
       if (!this.graph) return;
       const started = performance.now();
@@ -439,16 +453,17 @@ export class EventLog implements EventSink {
       if (this.compaction) {
         const groups = planAutoCompaction(table.snapshot, this.compaction);
         if (groups.length) {
-          compactGroups(table, groups, { name: 'system.events', schema: EVENT_LOG_SCHEMA, auto: true, budgetMs: info.budgetMs });
+          done.push(compactGroups(table, groups, { name: 'system.events', schema: EVENT_LOG_SCHEMA, auto: true, budgetMs: info.budgetMs }));
           this.saveSummary();
         }
       }
       const now = this.now();
       if (now >= this.expireAt && performance.now() - started < info.budgetMs) {
         this.expireAt = now + EXPIRY_EVERY_MS;
-        if (this.expire(now - (this.options.retentionMs ?? DEFAULT_EVENT_RETENTION_MS)) > 0) this.saveSummary();
+        if (this.expire(now - this.retentionMs) > 0) this.saveSummary();
       }
     });
+    return done;
   }
 
   /**

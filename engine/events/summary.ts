@@ -6,7 +6,10 @@
  * It holds, per dataset, the expectation totals since the dataset's last full
  * refresh (a materialized view counts its last refresh), the last
  * `flow_progress` status and watermark; the last update (state, start, end,
- * batches); and the highest `control_plane_seq_no`. It is a fold over the
+ * batches); the definitions of the last update that wrote them
+ * (`create_update`, `dataset_definition`, `flow_definition`: what
+ * `catalogOfEvents` describes the datasets from); and the highest
+ * `control_plane_seq_no`. It is a fold over the
  * events in sequence order (`foldEvent`); summing over the whole log
  * (`summarize`) gives the same result while no event has expired.
  *
@@ -26,7 +29,7 @@ import { decodeParquet } from '../sinks/parquet.js';
 import { readDeltaLog, parseCommit, commitFileName, type DeltaSnapshot } from '../sinks/delta-log.js';
 import { writeFileAtomic } from '../state/checkpoint.js';
 import { EVENT_LOG_SCHEMA, eventLogDir, type PipelineEvent } from './schema.js';
-import { compareEvents, eventOfRow, readEventLog } from './read.js';
+import { compareEvents, eventOfRow, EventLogReader } from './read.js';
 
 const DatasetSchema = z.object({
   expectations: z.record(z.string(), z.object({ passed: z.number(), failed: z.number() })),
@@ -45,13 +48,17 @@ const SummarySchema = z.object({
     id: z.string(), state: z.string(), startedMs: z.number(), endedMs: z.number().nullable(), batches: z.number(),
     lastBatch: z.string().nullable(), error: z.string().optional(),
   }).nullable(),
+  /** The last `create_update` event. */
+  lastCreate: z.any().nullable(),
+  /** The definition events (and the `create_update`) of the last update that defined datasets, in order. */
+  definitions: z.array(z.any()),
 });
 
 export type EventSummary = z.infer<typeof SummarySchema>;
 export type DatasetSummary = z.infer<typeof DatasetSchema>;
 
 export function emptySummary(): EventSummary {
-  return { format: 1, version: -1, seq: 0, kinds: {}, datasets: {}, lastUpdate: null };
+  return { format: 1, version: -1, seq: 0, kinds: {}, datasets: {}, lastUpdate: null, lastCreate: null, definitions: [] };
 }
 
 /** `<output>/system/event_summary.json`. */
@@ -71,9 +78,15 @@ export function foldEvent(s: EventSummary, e: PipelineEvent): void {
     case 'create_update': {
       for (const n of (e.details?.create_update?.refreshed_datasets ?? []) as string[]) delete s.datasets[n];
       s.lastUpdate = { id: updateId, state: 'RUNNING', startedMs: e.timestamp / 1000, endedMs: null, batches: 0, lastBatch: null };
+      s.lastCreate = e;
       return;
     }
-    case 'dataset_definition': {
+    case 'dataset_definition': case 'flow_definition': {
+      if (s.definitions[s.definitions.length - 1]?.origin?.update_id !== updateId) {
+        s.definitions = s.lastCreate?.origin?.update_id === updateId ? [s.lastCreate] : [];
+      }
+      s.definitions.push(e);
+      if (e.event_type === 'flow_definition') return;
       const name = e.origin?.dataset_name;
       const kind = e.details?.dataset_definition?.dataset_type;
       if (name && typeof kind === 'string') s.kinds[name] = kind;
@@ -130,9 +143,16 @@ export function readSummaryFile(output: string): EventSummary | null {
   return r.success ? r.data : null;
 }
 
+/** Writes the summary file (the definitions' JSON is kept between calls: they change once per update). */
 export function writeSummaryFile(output: string, s: EventSummary): void {
-  writeFileAtomic(summaryFile(output), JSON.stringify(s) + '\n');
+  const { definitions, lastCreate, ...rest } = s;
+  if (!defsCache || defsCache.arr !== definitions || defsCache.len !== definitions.length || defsCache.lastCreate !== lastCreate) {
+    defsCache = { arr: definitions, len: definitions.length, lastCreate, json: JSON.stringify({ lastCreate, definitions }).slice(1, -1) };
+  }
+  writeFileAtomic(summaryFile(output), `${JSON.stringify(rest).slice(0, -1)},${defsCache.json}}\n`);
 }
+
+let defsCache: { arr: unknown[]; len: number; lastCreate: unknown; json: string } | null = null;
 
 /**
  * The events the commits after `from` added (versions from+1 … snap.version),
@@ -158,7 +178,7 @@ function eventsAfter(dir: string, from: number, snap: DeltaSnapshot): PipelineEv
  * and the events committed after it, else a fold of the whole log. Reads the
  * log's last checkpoint and the commits after it, never the whole history.
  */
-export async function readEventSummary(output: string): Promise<EventSummary> {
+export function readEventSummary(output: string): EventSummary {
   const dir = eventLogDir(output);
   const snap = readDeltaLog(dir);
   const file = readSummaryFile(output);
@@ -170,5 +190,5 @@ export async function readEventSummary(output: string): Promise<EventSummary> {
       return file;
     }
   }
-  return summarize(await readEventLog(output), snap.version);
+  return summarize(new EventLogReader(output).read(), snap.version);
 }

@@ -18,7 +18,8 @@
  *   into as few files of at most the target size as possible.
  *
  * `bucketOf` keeps files apart that must not share a file (the event log
- * merges only files of the same day, so that expiry drops whole files).
+ * merges only files of the same day, so that expiry drops whole files), and
+ * `sealOlderBuckets` merges a past day into one file once the next day began.
  *
  * Removed files are deleted right after the commit unless the table keeps
  * them (`delta.deletedFileRetentionDuration`, then VACUUM deletes them). A
@@ -48,6 +49,12 @@ export interface CompactionPolicy {
   minFileBytes: number;
   /** Files merge only with files of the same bucket. */
   bucketOf?: (add: AddAction) => string;
+  /**
+   * Buckets before the newest (in name order) receive no more files: the
+   * automatic plan merges each into as few files as the target allows (the
+   * event log's past days), instead of leaving up to K − 1 files a tier.
+   */
+  sealOlderBuckets?: boolean;
 }
 
 /** Delta's default OPTIMIZE target is 128 MB (`delta.targetFileSize` on Databricks' auto compaction). */
@@ -113,7 +120,10 @@ function buckets(snap: DeltaSnapshot, p: CompactionPolicy): Map<string, AddActio
 /** The merges automatic compaction would do now (smallest tier first). */
 export function planAutoCompaction(snap: DeltaSnapshot, p: CompactionPolicy = DEFAULT_COMPACTION): CompactionGroup[] {
   const groups: CompactionGroup[] = [];
-  for (const [bucket, files] of buckets(snap, p)) {
+  const all = buckets(snap, p);
+  const newest = [...all.keys()].sort().pop();
+  for (const [bucket, files] of all) {
+    if (p.sealOlderBuckets && bucket !== newest) { groups.push(...pack(bucket, files, p)); continue; }
     const tiers = new Map<number, AddAction[]>();
     for (const f of files) {
       const t = tierOf(f.size, p);

@@ -4,11 +4,11 @@
  *
  * A file is kept when the current version lists it, or when a version newer
  * than (now − retention) did: its tombstone (`remove.deletionTimestamp`) is
- * younger than the retention. Everything else in the table folder goes:
- * files whose tombstone is older, and files no version lists (left by an
- * interrupted write, or whose tombstone expired) once their modification time
- * is older than the retention (Delta's rule for untracked files), temporary
- * files included. `_delta_log/` is never touched.
+ * younger than the retention (tombstones stay in the snapshot for the table's
+ * `delta.deletedFileRetentionDuration`; for a longer `--retain`, the removes
+ * of the commits within it are read from the JSON log). Everything else in the
+ * table folder goes: files whose last version is older, files no version lists
+ * (an interrupted write), and temporary files. `_delta_log/` is never touched.
  *
  * The retention is `--retain`, by default the table's
  * `delta.deletedFileRetentionDuration` (else Delta's default, 7 days); a
@@ -24,6 +24,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RuntimeFailure } from '../errors.js';
 import type { DeltaTable } from '../sinks/delta-table.js';
+import { commitFileName, parseCommit } from '../sinks/delta-log.js';
 import { faultPoint } from '../runtime/faults.js';
 
 /** Delta's default `delta.deletedFileRetentionDuration`: 1 week. */
@@ -59,6 +60,18 @@ export function vacuumTable(table: DeltaTable, opts: VacuumOptions): VacuumResul
     });
   }
   const cutoff = table.now() - retainMs;
+  // files removed by the commits within the retention whose tombstones already left the snapshot
+  const removedSince = new Set<string>();
+  if (retainMs > (own ?? 0)) {
+    for (let v = snap.version; v >= 0; v--) {
+      let text: string;
+      try { text = fs.readFileSync(path.join(table.dir, '_delta_log', commitFileName(v)), 'utf8'); } catch { break; }
+      const actions = parseCommit(text, commitFileName(v));
+      const ts = actions.find((a) => a.commitInfo)?.commitInfo?.timestamp;
+      if (typeof ts === 'number' && ts <= cutoff) break;
+      for (const a of actions) if (a.remove) removedSince.add(a.remove.path);
+    }
+  }
   const result: VacuumResult = { table: opts.name, retainMs, files: [], bytes: 0, kept: 0 };
   let names: string[];
   try { names = fs.readdirSync(table.dir).sort(); } catch { return result; }
@@ -72,10 +85,8 @@ export function vacuumTable(table: DeltaTable, opts: VacuumOptions): VacuumResul
     const isTemp = n.endsWith('.parquet.tmp');
     if (!isData && !isTemp) continue;
     if (isData && snap.files.has(n)) { result.kept++; continue; }
-    const tomb = isData ? snap.tombstones.get(n) : undefined;
-    // a removed file: its tombstone says when the last version that listed it ended; a file no
-    // version lists (an interrupted write) is judged by its modification time, as Delta does
-    const lastNeeded = tomb ? tomb.deletionTimestamp ?? 0 : st.mtimeMs;
+    // a removed file: its tombstone says when the last version that listed it ended
+    const lastNeeded = isData ? snap.tombstones.get(n)?.deletionTimestamp ?? (removedSince.has(n) ? Infinity : -Infinity) : -Infinity;
     if (lastNeeded > cutoff) { result.kept++; continue; }
     result.files.push(n);
     result.bytes += st.size;

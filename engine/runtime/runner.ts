@@ -97,13 +97,16 @@ export class PipelineRunner {
    * at a time in turns; a source with `allowOverwrites` stats every file at
    * every call (a changed file is ingested again).
    */
-  pendingFiles(): { source: StreamingFileSource; files: FileEntry[] }[] {
+  pendingFiles(candidates?: Iterable<string>): { source: StreamingFileSource; files: FileEntry[] }[] {
     const now = performance.now();
     const check = now - this.lastChangeCheck >= CHANGE_CHECK_MS;
     if (check) this.lastChangeCheck = now;
+    const given = candidates ? [...candidates] : null;
+    // the caller knows the new names (the watcher): they are stat'ed, the folder is not listed
+    const fsys: SourceFileSystem = given ? { ...this.fsys, names: () => given } : this.fsys;
     return this.sources.map((s) => {
       const seen = this.fileIndex.get(s.key)!;
-      const quick = s.options.allowOverwrites ? null : matchNewFiles(this.fsys, this.options.input, s.options.glob, seen);
+      const quick = s.options.allowOverwrites ? null : matchNewFiles(fsys, this.options.input, s.options.glob, seen);
       if (quick) {
         if (check) this.checkProcessed(s, seen);
         return { source: s, files: quick };
@@ -168,10 +171,14 @@ export class PipelineRunner {
     return out;
   }
 
-  /** The next batch's files (only those `accept` takes, when given), or null when nothing is new. */
-  planBatch(accept?: (f: FileEntry) => boolean): PlannedBatch | null {
+  /**
+   * The next batch's files (only those `accept` takes, when given), or null
+   * when nothing is new. `candidates`: the names of the new files, when the
+   * caller knows them (watch mode), so the input folder is not listed.
+   */
+  planBatch(accept?: (f: FileEntry) => boolean, candidates?: Iterable<string>): PlannedBatch | null {
     const files: PlannedBatch['files'] = [];
-    for (const { source, files: all } of this.pendingFiles()) {
+    for (const { source, files: all } of this.pendingFiles(candidates)) {
       const pending = accept ? all.filter(accept) : all;
       const limit = this.options.maxFilesPerTrigger ?? source.options.maxFilesPerTrigger;
       for (const f of pending.slice(0, Math.max(1, limit))) files.push({ source: source.key, file: f });

@@ -106,7 +106,7 @@ export interface EventSink {
   /** The update ends. */
   updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): void | Promise<void>;
   /** Between micro-batches: the sink's own upkeep (the event log compacts and expires events), within `budgetMs`. */
-  maintain?(info: { budgetMs: number }): void | Promise<void>;
+  maintain?(info: { budgetMs: number }): void | CompactionResult[] | Promise<void | CompactionResult[]>;
 }
 
 /** What a maintenance slot between micro-batches did. */
@@ -116,6 +116,7 @@ export interface MaintenanceReport {
 }
 
 const SPARK_TABLE_DEFAULTS = 'spark.databricks.delta.properties.defaults.';
+const MIN_BATCHES_CONF = 'spark.sql.streaming.minBatchesToRetain';
 
 export interface OpenReport {
   generation: number;
@@ -138,6 +139,8 @@ export class PipelineService {
   private metadata!: CheckpointMetadata;
   readonly clock: Clock;
   private readonly compaction: CompactionPolicy | null;
+  /** Offsets, commits and state change logs of this many recent batches are kept. */
+  readonly minBatchesToRetain: number;
   private lastCommitted = -1;
 
   /** Columns added by schema evolution, by source key (saved in the checkpoint metadata). */
@@ -158,6 +161,12 @@ export class PipelineService {
     });
     // a property that does not parse fails here, not in the middle of a batch
     for (const g of this.graph.datasets.values()) if (g.persisted) tableConfig(this.store.configurationOf(g.name), g.name);
+    const conf = this.graph.pipeline.options.configuration ?? {};
+    const keep = options.minBatchesToRetain ?? (conf[MIN_BATCHES_CONF] !== undefined ? Number(conf[MIN_BATCHES_CONF]) : DEFAULT_MIN_BATCHES_TO_RETAIN);
+    if (!Number.isInteger(keep) || keep < 1) {
+      throw new DefinitionError('INVALID_CONFIGURATION', `${MIN_BATCHES_CONF} must be a positive integer, got "${conf[MIN_BATCHES_CONF] ?? keep}"`, { key: MIN_BATCHES_CONF, value: String(conf[MIN_BATCHES_CONF] ?? keep) }, { hint: 'Spark\'s default is 100' });
+    }
+    this.minBatchesToRetain = keep;
     const auto = options.autoCompact ?? true;
     this.compaction = auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) };
     this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
@@ -400,7 +409,7 @@ export class PipelineService {
   }
 
   /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
-  private readonly stateSizes = new Map<string, { snapshot: number; since: number }>();
+  private readonly stateSizes = new Map<string, { snapshot: number; since: number; deltas: number }>();
 
   private loadState(batchId: number): void {
     const ex = this.runner.executor;
@@ -418,7 +427,7 @@ export class PipelineService {
       for (const ref of flow.stateful) {
         const parts = st.binaries[ref.id];
         if (!parts) continue;
-        const sizes = { snapshot: 0, since: 0 };
+        const sizes = { snapshot: 0, since: 0, deltas: parts.length - 1 };
         parts.forEach((part, k) => {
           try {
             if (k === 0) ref.op.loadSnapshot(part.bytes);
@@ -440,7 +449,10 @@ export class PipelineService {
    * Writes the state after a batch: per stateful operator the change since the
    * last file, or a snapshot when the change logs since the last snapshot would
    * outweigh it (so a restart reads at most about twice the state, and a batch
-   * writes what it changed, not the whole state).
+   * writes what it changed, not the whole state), or when they number
+   * `minBatchesToRetain` (so a restart reads at most that many files, and the
+   * state folder keeps change logs of that many batches at most, as offsets
+   * and commits).
    */
   private saveState(batchId: number): void {
     const ex = this.runner.executor;
@@ -454,17 +466,18 @@ export class PipelineService {
         const key = `${name}\u0000${ref.id}`;
         const sizes = this.stateSizes.get(key);
         let bytes: Uint8Array | null = null;
-        if (sizes && !ref.op.wantsSnapshot) {
+        if (sizes && !ref.op.wantsSnapshot && sizes.deltas + 1 < this.minBatchesToRetain) {
           const delta = ref.op.changes();
           if (sizes.since + delta.byteLength <= Math.max(sizes.snapshot, MIN_SNAPSHOT_BYTES)) bytes = delta;
         }
         if (bytes) {
           binary[ref.id] = 'delta';
           sizes!.since += bytes.byteLength;
+          sizes!.deltas++;
         } else {
           bytes = ref.op.snapshot();
           binary[ref.id] = 'snapshot';
-          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0 });
+          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0, deltas: 0 });
         }
         binaries[ref.id] = bytes;
       }
@@ -515,7 +528,7 @@ export class PipelineService {
     faultPoint('after-commit-marker', plan.batchId);
     this.lastCommitted = plan.batchId;
     if (plan.batchId % 10 === 9) {
-      const keep = this.options.minBatchesToRetain ?? DEFAULT_MIN_BATCHES_TO_RETAIN;
+      const keep = this.minBatchesToRetain;
       for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId, keep);
       for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId, keep);
     }
@@ -555,7 +568,7 @@ export class PipelineService {
       }
     }
     const left = budget - (performance.now() - started);
-    if (left > 0 && this.options.events?.maintain) await this.options.events.maintain({ budgetMs: left });
+    if (left > 0 && this.options.events?.maintain) report.compactions.push(...((await this.options.events.maintain({ budgetMs: left })) ?? []));
     report.ms = performance.now() - started;
     return report;
   }

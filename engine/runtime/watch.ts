@@ -186,7 +186,7 @@ export class Watcher {
 
   private async runReady(): Promise<BatchResult | null> {
     const ready = new Set([...this.candidates].filter(([, c]) => c.ready).map(([n]) => n));
-    const plan = this.service.runner.planBatch((f) => ready.has(f.name));
+    const plan = this.service.runner.planBatch((f) => ready.has(f.name), ready);
     if (!plan) {
       // ready files that no source matches: forget them
       for (const n of ready) this.candidates.delete(n);

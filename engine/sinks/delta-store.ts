@@ -151,9 +151,13 @@ export class DeltaStore implements TableStore {
     const removed: string[] = [];
     let names: string[] = [];
     try { names = fs.readdirSync(dir); } catch { return removed; }
+    let retention: number | null = null;
+    try { retention = this.table(table).config().deletedFileRetentionMs; } catch { /* a bad property: keep nothing removed */ }
+    const keptAfter = retention === null ? Infinity : this.now() - retention;
+    const retained = (n: string) => (snap.tombstones.get(n)?.deletionTimestamp ?? -Infinity) > keptAfter;
     for (const n of names) {
       if (n === '_delta_log') continue;
-      if ((n.endsWith('.parquet') && !snap.files.has(n) && !snap.tombstones.has(n)) || n.endsWith('.parquet.tmp')) {
+      if ((n.endsWith('.parquet') && !snap.files.has(n) && !retained(n)) || n.endsWith('.parquet.tmp')) {
         fs.rmSync(path.join(dir, n), { force: true });
         removed.push(n);
       }

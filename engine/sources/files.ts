@@ -113,10 +113,30 @@ export function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** The files of `root` matching `glob`, in byte order of their names. */
+/** Whether a glob names one file (no wildcard). */
+export function isLiteralGlob(glob: string): boolean {
+  return !/[*?[\]{}]/.test(glob);
+}
+
+/**
+ * The files of `root` matching `glob`, in byte order of their names. Only the
+ * matching names are stat'ed (a folder that collected a month of other files
+ * costs a listing of names), and a glob without wildcards stats its one file.
+ */
 export function matchFiles(fsys: SourceFileSystem, root: string, glob: string): FileEntry[] {
+  if (isLiteralGlob(glob) && !isIgnoredName(glob)) {
+    const f = fsys.stat(root, glob);
+    return f ? [f] : [];
+  }
   const re = globToRegExp(glob);
-  return fsys.list(root).filter((f) => !isIgnoredName(f.name) && re.test(f.name)).sort((a, b) => compareNames(a.name, b.name));
+  if (!fsys.names) return fsys.list(root).filter((f) => !isIgnoredName(f.name) && re.test(f.name)).sort((a, b) => compareNames(a.name, b.name));
+  const out: FileEntry[] = [];
+  for (const name of fsys.names(root)) {
+    if (isIgnoredName(name) || !re.test(name)) continue;
+    const f = fsys.stat(root, name);
+    if (f) out.push(f);
+  }
+  return out.sort((a, b) => compareNames(a.name, b.name));
 }
 
 /**

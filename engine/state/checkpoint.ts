@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
+import { faultPoint } from '../runtime/faults.js';
 
 /**
  * 4: dedup and count-distinct keys hash the UTF-8 bytes of the values (KeyHasher) instead of their text;
@@ -276,9 +277,11 @@ export class CheckpointStore {
         const files: FileIndexSnapshot['files'] = {};
         for (const [src, m] of index) files[src] = [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1));
         writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), JSON.stringify({ upTo: lastCommitted, files }) + '\n');
+        faultPoint('mid-retention', lastCommitted);
         for (const b of snaps) if (b < lastCommitted) fs.rmSync(path.join(dir, `index-${b}.json`), { force: true });
       }
     }
+    faultPoint('mid-retention', lastCommitted);
     for (const sub of ['offsets', 'commits']) {
       for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b < cutoff) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
     }
