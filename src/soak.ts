@@ -25,6 +25,8 @@ import { readDeltaLog } from '../engine/sinks/delta-log.js';
 import { eventLogDir } from '../engine/events/schema.js';
 import { patientPipeline } from '../layers/pipeline.js';
 import { generate } from './generate.js';
+import { PipelineTester } from '../engine/testing.js';
+import { encodeParquet } from '../engine/sinks/parquet.js';
 
 export const STEP_MS = 2 * 60_000;
 export const DAY_MS = 86_400_000;
@@ -177,6 +179,30 @@ export async function oneShot(pool: { dir: string; pairs: [string, string][] }, 
   await service.close(rs.some((r) => r.failure) ? 'FAILED' : 'COMPLETED');
 }
 
+/**
+ * The same one-shot replay in memory (the testing API: no Delta log, no
+ * checkpoint, no compaction), its tables written as one Parquet file each
+ * under `<dir>/tables/<t>/` for `compareOutputs`. What the soak's upkeep
+ * (compaction, checkpoints, retention, restarts) might change, this cannot.
+ */
+export async function oneShotInMemory(pool: { dir: string; pairs: [string, string][] }, batches: number, input: string, dir: string, retention: string): Promise<void> {
+  fs.mkdirSync(input, { recursive: true });
+  for (let i = 0; i < batches; i++) linkPair(pool.dir, input, pool.pairs[i]);
+  const tester = new PipelineTester(soakPipeline(retention), { input, maxFilesPerTrigger: 1 });
+  try {
+    const rs = await tester.runAvailable();
+    if (rs.some((r) => r.failure)) throw new Error('soak: the in-memory one-shot replay failed');
+    for (const g of tester.graph.datasets.values()) {
+      if (!g.persisted) continue;
+      const t = path.join(dir, 'tables', g.name);
+      fs.mkdirSync(t, { recursive: true });
+      fs.writeFileSync(path.join(t, 'one-shot.parquet'), encodeParquet((await tester.table(g.name)).batch));
+    }
+  } finally {
+    tester.close();
+  }
+}
+
 export function median(xs: readonly number[]): number {
   if (!xs.length) return NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -317,8 +343,7 @@ export async function compareOutputs(conn: DuckDBConnection, a: string, b: strin
 export function tablesByLayer(pipeline: Pipeline = patientPipeline): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const d of pipeline.datasets) {
-    if (d.def.kind === 'view') continue;
-    for (const name of [d.def.name, ...(d.def.quarantine ? [d.def.quarantine.name] : [])]) {
+    for (const name of [...(d.def.kind === 'view' ? [] : [d.def.name]), ...(d.def.quarantine ? [d.def.quarantine.name] : [])]) {
       const layer = d.def.properties.quality ?? '-';
       out.set(layer, [...(out.get(layer) ?? []), name]);
     }

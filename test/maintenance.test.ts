@@ -281,6 +281,35 @@ describe('VACUUM', () => {
   });
 });
 
+describe('time travel through a pipeline-wide removed-file retention', () => {
+  it('keeps the removed files of every table, and show --version reads an old version as its log lists it', async () => {
+    const out = path.join(work, 'time-travel');
+    const mod = path.join(work, 'retain-1-day.mjs');
+    fs.writeFileSync(mod, `import { definePipeline } from ${JSON.stringify(pathToFileURL(ENGINE_JS).href)};
+import { patientPipeline } from ${JSON.stringify(pathToFileURL(path.join(path.dirname(ENGINE_JS), '..', 'layers', 'pipeline.js')).href)};
+export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.databricks.delta.properties.defaults.deletedFileRetentionDuration': 'interval 1 day' } });
+`);
+    const r = await replay(out, undefined, ['--pipeline', mod]);
+    expect(r.code, r.stderr).toBe(0);
+    const dir = path.join(tablesDir(out), 'patient_stats_by_gender');
+    const entries = readLogEntries(dir);
+    expect(entries[entries.length - 1].actions.find((a) => a.metaData)?.metaData.configuration ?? entries[0].actions.find((a) => a.metaData).metaData.configuration).toMatchObject({ 'delta.deletedFileRetentionDuration': 'interval 1 day' });
+    // every file ever added is still there (nothing is older than a day)
+    const added = entries.flatMap((e) => e.actions.filter((a) => a.add).map((a) => a.add.path as string));
+    expect(parquetOnDisk(dir).sort()).toEqual([...new Set(added)].sort());
+    // version 5 as its JSON log lists it, read by DuckDB, against show --version 5
+    const live = new Set<string>();
+    for (const e of entries.filter((x) => x.version <= 5)) for (const a of e.actions) { if (a.add) live.add(a.add.path); if (a.remove) live.delete(a.remove.path); }
+    const expected = await duck.all(`SELECT * FROM read_parquet([${[...live].map((f) => sqlString(path.join(dir, f))).join(', ')}])`);
+    const shown = await runCli(['show', 'patient_stats_by_gender', '--output', out, '--version', '5', '--json', '--limit', '0']);
+    expect(shown.code, shown.stderr).toBe(0);
+    const rows = shown.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    multisetEqual(rows, expected, { label: 'version 5' });
+    const now = await runCli(['show', 'patient_stats_by_gender', '--output', out, '--json', '--limit', '0']);
+    expect(now.stdout).not.toBe(shown.stdout);
+  });
+});
+
 describe('optimize and vacuum beside a running pipeline', () => {
   it('exit 2 with OUTPUT_LOCKED and change nothing', async () => {
     const out = path.join(work, 'locked');

@@ -34,7 +34,8 @@ import { evolvePipeline } from './schema-evolution.js';
 import { lockOutput, type OutputLock } from './lock.js';
 import { systemClock, type Clock } from './clock.js';
 import { tableConfig } from '../sinks/delta-log.js';
-import { DEFAULT_COMPACTION, compactGroups, planAutoCompaction, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
+import { DEFAULT_COMPACTION, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
+import { AutoMaintenance, type MaintenanceReport } from '../maintenance/auto.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -109,11 +110,7 @@ export interface EventSink {
   maintain?(info: { budgetMs: number }): void | CompactionResult[] | Promise<void | CompactionResult[]>;
 }
 
-/** What a maintenance slot between micro-batches did. */
-export interface MaintenanceReport {
-  ms: number;
-  compactions: CompactionResult[];
-}
+export type { MaintenanceReport } from '../maintenance/auto.js';
 
 const SPARK_TABLE_DEFAULTS = 'spark.databricks.delta.properties.defaults.';
 const MIN_BATCHES_CONF = 'spark.sql.streaming.minBatchesToRetain';
@@ -138,7 +135,7 @@ export class PipelineService {
   private generation = 0;
   private metadata!: CheckpointMetadata;
   readonly clock: Clock;
-  private readonly compaction: CompactionPolicy | null;
+  private readonly maintenance: AutoMaintenance;
   /** Offsets, commits and state change logs of this many recent batches are kept. */
   readonly minBatchesToRetain: number;
   private lastCommitted = -1;
@@ -168,7 +165,12 @@ export class PipelineService {
     }
     this.minBatchesToRetain = keep;
     const auto = options.autoCompact ?? true;
-    this.compaction = auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) };
+    this.maintenance = new AutoMaintenance({
+      store: this.store, policy: auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) },
+      tables: this.graph.order.map((n) => this.graph.datasets.get(n)!).filter((g) => g.persisted).map((g) => ({ name: g.name, schema: g.schema })),
+      events: options.events?.maintain ? (budgetMs) => options.events!.maintain!({ budgetMs }) : undefined,
+      warn: (obj, msg) => this.logger.warn(obj, msg), debug: (obj, msg) => this.logger.debug(obj, msg),
+    });
     this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
@@ -535,42 +537,13 @@ export class PipelineService {
     return result;
   }
 
-  /** Where the next maintenance slot starts (tables take turns when a slot runs out of time). */
-  private maintenanceCursor = 0;
-
   /**
-   * A maintenance slot between micro-batches: compacts the tables whose small
-   * files reached a tier's merge factor (optimize.ts), then lets the event log
-   * do its upkeep, stopping new work once `budgetMs` has passed (what is left
-   * waits for the next slot). A failure is logged, never thrown: the tables
-   * are unchanged by a compaction that did not commit.
+   * A maintenance slot between micro-batches (maintenance/auto.ts): compaction
+   * of the tables whose small files reached a tier's merge factor, then the
+   * event log's upkeep, starting no new work after `budgetMs` (default 250).
    */
   async maintain(opts: { budgetMs?: number } = {}): Promise<MaintenanceReport> {
-    const started = performance.now();
-    const budget = opts.budgetMs ?? this.options.maintenanceBudgetMs ?? 250;
-    const report: MaintenanceReport = { ms: 0, compactions: [] };
-    const tables = this.graph.order.filter((n) => this.graph.datasets.get(n)!.persisted);
-    if (this.compaction && tables.length) {
-      const first = this.maintenanceCursor % tables.length;
-      for (let k = 0; k < tables.length; k++) {
-        const left = budget - (performance.now() - started);
-        if (left <= 0) { this.maintenanceCursor = first + k; break; }
-        const name = tables[(first + k) % tables.length];
-        const groups = planAutoCompaction(this.store.log(name), this.compaction);
-        if (!groups.length) continue;
-        try {
-          const r = compactGroups(this.store.table(name), groups, { name, schema: this.graph.datasets.get(name)!.schema, auto: true, budgetMs: left });
-          report.compactions.push(r);
-          this.logger.debug({ table: name, removed: r.filesRemoved, added: r.filesAdded, ms: Math.round(r.ms) }, 'compacted small files');
-        } catch (e) {
-          this.logger.warn({ table: name, code: (e as { code?: string }).code ?? 'unknown', error: String((e as Error)?.message ?? e) }, 'compaction failed; the table is unchanged and it is tried again later');
-        }
-      }
-    }
-    const left = budget - (performance.now() - started);
-    if (left > 0 && this.options.events?.maintain) report.compactions.push(...((await this.options.events.maintain({ budgetMs: left })) ?? []));
-    report.ms = performance.now() - started;
-    return report;
+    return this.maintenance.run(opts.budgetMs ?? this.options.maintenanceBudgetMs ?? 250);
   }
 
   /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */

@@ -14,7 +14,12 @@
  *   committed by the same writer is not committed twice.
  * - A replacement (materialized view refresh, truncate) writes `remove` actions
  *   for the old files, which are deleted after the commit (no time travel by
- *   default, so `read_parquet('<table>/*.parquet')` equals the table).
+ *   default, so `read_parquet('<table>/*.parquet')` equals the table), unless
+ *   the table sets `delta.deletedFileRetentionDuration` (then VACUUM does).
+ * - Each table's log is a `DeltaTable` (delta-table.ts): checkpoints every
+ *   `delta.checkpointInterval` commits and log cleanup after
+ *   `delta.logRetentionDuration`; the table's properties (its definition's,
+ *   over pipeline-wide defaults) are its `metaData.configuration`.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
