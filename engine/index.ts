@@ -65,11 +65,21 @@ export type { OutputLock, LockHolder, LockOptions, HolderState } from './runtime
 export { MemoryStore, type TableStore } from './sinks/store.js';
 export { DeltaStore } from './sinks/delta-store.js';
 export { parseDurationUs, parseDurationMs } from './duration.js';
+export { ManualClock, systemClock, type Clock } from './runtime/clock.js';
+
+// table maintenance (Delta checkpoints and cleanup run with every commit; compaction between batches)
+export { DeltaTable } from './sinks/delta-table.js';
+export { compactGroups, planAutoCompaction, planOptimize, DEFAULT_COMPACTION } from './maintenance/optimize.js';
+export type { CompactionPolicy, CompactionResult } from './maintenance/optimize.js';
+export { vacuumTable } from './maintenance/vacuum.js';
+export type { VacuumResult } from './maintenance/vacuum.js';
 
 // event log (<output>/system/events)
 export { EventLog } from './events/event-log.js';
 export type { EventLogOptions } from './events/event-log.js';
 export { readEventLog, eventLogExists, EventLogReader } from './events/read.js';
+export { readEventSummary } from './events/summary.js';
+export type { EventSummary } from './events/summary.js';
 export { catalogOfEvents, catalogOfGraph, columnsTagged } from './events/catalog.js';
 export type { Catalog, CatalogDataset, CatalogExpectation } from './events/catalog.js';
 export { EVENT_LOG_SCHEMA, eventLogDir, pipelineIdOf } from './events/schema.js';

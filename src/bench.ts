@@ -21,7 +21,8 @@
  *    bytes, for random keys and a generator-shaped feed (src/bench-cdc.ts).
  *
  * Options: --quick (smaller sizes), --runs N, --out <file.json>, --skip-5m,
- * --cdc-only (only the CDC line).
+ * --cdc-only (only the CDC line); --soak runs the month-long soak instead
+ * (src/bench-soak.ts).
  * Profiling: `node --cpu-prof dist/run.js replay <dir> --output <out>` writes a
  * .cpuprofile (open it in Chrome DevTools); see README "Performance".
  * Data is generated once with the generator and cached under .bench/.
@@ -291,6 +292,7 @@ async function watchBench(samples: number, fresh: boolean) {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'duck') return duckChild(argv[1], argv[2], argv[3]);
+  if (argv.includes('--soak')) return (await import('./bench-soak.js')).soakBench(argv);
   const args = parse(argv);
   fs.mkdirSync(CACHE, { recursive: true });
   const scale = args.quick ? 0.1 : 1;

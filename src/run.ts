@@ -25,12 +25,12 @@ import type { Dashboard } from './dashboard/server.js';
  * use: `generate` and help start without them (a few hundred ms of loading).
  */
 async function importEngine() {
-  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard, purge] = await Promise.all([
+  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard, purge, maintenance] = await Promise.all([
     import('../engine/index.js'), import('../engine/runtime/service.js'), import('../engine/runtime/watch.js'), import('./cli/log.js'),
     import('./cli/pipeline-module.js'), import('../engine/events/event-log.js'), import('./cli/inspect.js'), import('./cli/sql-command.js'),
-    import('./dashboard/command.js'), import('./cli/purge.js'),
+    import('./dashboard/command.js'), import('./cli/purge.js'), import('./cli/maintenance-command.js'),
   ]);
-  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard, ...purge };
+  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard, ...purge, ...maintenance };
 }
 let E!: Awaited<ReturnType<typeof importEngine>>;
 async function loadEngine(): Promise<void> {
@@ -96,6 +96,8 @@ commands:
   events      print the event log (<output>/system/events)
   ui          serve the live dashboard for an output folder (http://127.0.0.1:4040/)
   purge       erase keys from an AUTO CDC target (every row and version), keeping their tombstones
+  optimize    compact the small data files of an output folder's tables
+  vacuum      delete data files no version within the retention references
 
 Run "node dist/run.js <command> --help" for the options of a command.`,
   replay: `usage: node dist/run.js replay <input-dir> --output <dir> [options]
@@ -224,6 +226,7 @@ example:
 function helpOf(command: string): string {
   if (command === 'sql') return E.SQL_HELP;
   if (command === 'ui') return E.UI_HELP;
+  if (command === 'optimize' || command === 'vacuum') return E.MAINTENANCE_HELP[command];
   return HELP[command] ?? (E.INSPECT_HELP as Record<string, string>)[command] ?? HELP.main;
 }
 
@@ -505,8 +508,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'sql': return await E.cmdSql(rest);
       case 'ui': return await E.cmdUi(rest);
       case 'purge': return await cmdPurge(rest);
+      case 'optimize': return await E.cmdOptimize(rest);
+      case 'vacuum': return await E.cmdVacuum(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui; see --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui, purge, optimize, vacuum; see --help)`);
     }
   } catch (e) {
     printError(e, verbose);

@@ -11,7 +11,12 @@
  * - a version is created only if absent: two committers cannot both win it, also
  *   when separate processes race for it;
  * - a materialized-view refresh writes `remove` actions and deletes the old files
- *   (retention 0), so `read_parquet('<table>/*.parquet')` equals the table.
+ *   (retention 0), so `read_parquet('<table>/*.parquet')` equals the table;
+ * - the replay runs with `delta.checkpointInterval` = 2 (a pipeline-wide
+ *   default, Spark's `spark.databricks.delta.properties.defaults.*`): every
+ *   table's log also holds classic checkpoints, which DuckDB reads, whose
+ *   live files equal the JSON replay (test/delta-checkpoint.test.ts checks
+ *   them action by action).
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -45,7 +50,12 @@ beforeAll(async () => {
   input = path.join(work, 'in');
   copyInto(pool, input, pool.files);
   out = path.join(work, 'out');
-  const r = await runCli(['replay', input, '--output', out, '--max-files-per-trigger', '1']);
+  const mod = path.join(work, 'checkpoint-every-2.mjs');
+  fs.writeFileSync(mod, `import { definePipeline } from ${JSON.stringify(pathToFileURL(ENGINE_JS).href)};
+import { patientPipeline } from ${JSON.stringify(pathToFileURL(path.join(path.dirname(ENGINE_JS), '..', 'layers', 'pipeline.js')).href)};
+export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.databricks.delta.properties.defaults.checkpointInterval': '2' } });
+`);
+  const r = await runCli(['replay', input, '--output', out, '--max-files-per-trigger', '1', '--pipeline', mod]);
   expect(r.code, r.stderr).toBe(0);
 }, 60_000);
 
@@ -75,7 +85,7 @@ function schemaOf(t: string): SparkField[] {
 }
 
 describe('the Delta log of every table of a replay', () => {
-  it('has every persisted table, with contiguous versions from 0 and no temporary file', () => {
+  it('has every persisted table, with contiguous versions from 0, a checkpoint every 2 versions and no temporary file', () => {
     const tables = tableNames(out);
     expect(tables).toEqual(expect.arrayContaining(['patients_bronze', 'patients_silver', 'patients_quarantine', 'patient_stats_by_gender', 'vitals_15min', 'patient_alerts']));
     for (const t of tables) {
@@ -84,7 +94,8 @@ describe('the Delta log of every table of a replay', () => {
       const versions = names.filter((n) => /^\d{20}\.json$/.test(n)).sort();
       expect(versions.length, t).toBeGreaterThan(0);
       versions.forEach((n, i) => expect(n, t).toBe(`${String(i).padStart(20, '0')}.json`));
-      expect(names.filter((n) => !/^\d{20}\.json$/.test(n)), `${t}: other files in _delta_log`).toEqual([]);
+      const checkpoints = versions.map((_, v) => v).filter((v) => v > 0 && v % 2 === 0).map((v) => `${String(v).padStart(20, '0')}.checkpoint.parquet`);
+      expect(names.filter((n) => !/^\d{20}\.json$/.test(n)).sort(), `${t}: other files in _delta_log`).toEqual([...checkpoints, ...(checkpoints.length ? ['_last_checkpoint'] : [])].sort());
       expect(fs.readdirSync(tableDir(t)).filter((n) => n.endsWith('.tmp') || n.startsWith('.')), `${t}: temporary files`).toEqual([]);
     }
   });
@@ -110,6 +121,29 @@ describe('the Delta log of every table of a replay', () => {
       expect(entries.slice(1).flatMap((e) => e.actions).filter((a) => a.protocol), t).toEqual([]);
       for (const a of entries.flatMap((e) => e.actions).filter((x) => x.metaData)) expect(a.metaData.id, t).toBe(md.id);
     }
+  });
+
+  it('DuckDB reads every checkpoint, and its live files are the JSON replay\'s', async () => {
+    let checked = 0;
+    for (const t of tableNames(out)) {
+      const logDir = path.join(tableDir(t), '_delta_log');
+      const entries = readLogEntries(tableDir(t));
+      for (const n of fs.readdirSync(logDir).filter((x) => x.endsWith('.checkpoint.parquet'))) {
+        const v = Number(n.slice(0, 20));
+        const live = new Set<string>();
+        for (const e of entries.filter((x) => x.version <= v)) for (const a of e.actions) { if (a.add) live.add(a.add.path); if (a.remove) live.delete(a.remove.path); }
+        const rows = await duck.all(`SELECT add.path AS p, add.dataChange AS dc FROM read_parquet(${sqlString(path.join(logDir, n))}) WHERE add IS NOT NULL`);
+        expect(new Set(rows.map((r) => r.p)), `${t} ${n}`).toEqual(live);
+        for (const r of rows) expect(r.dc).toBe(false);
+        const [{ n: protocols }] = await duck.all(`SELECT count(*) AS n FROM read_parquet(${sqlString(path.join(logDir, n))}) WHERE protocol IS NOT NULL AND metaData IS NULL`);
+        expect(protocols).toBe(1);
+        checked++;
+      }
+      if (readLogEntries(tableDir(t)).length < 3) continue; // a table committed once or twice has no checkpoint yet
+      const last = JSON.parse(fs.readFileSync(path.join(logDir, '_last_checkpoint'), 'utf8'));
+      expect(last.version % 2).toBe(0);
+    }
+    expect(checked).toBeGreaterThan(10);
   });
 
   it('the schema string has the expected Spark types', () => {

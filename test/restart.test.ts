@@ -307,11 +307,18 @@ describe('a restart across the compaction of the file index', () => {
       expect(names).toHaveLength(24);
       const inp = path.join(work, 'compaction-in');
       const out = path.join(work, 'compaction-out');
+      // the patient pipeline keeping 10 batches of offsets and commits (Spark's minBatchesToRetain) instead of 100
+      const mod = path.join(work, 'keep-10.mjs');
+      fs.writeFileSync(mod, `import { definePipeline } from ${JSON.stringify(pathToFileURL(ENGINE_JS).href)};
+import { patientPipeline } from ${JSON.stringify(pathToFileURL(path.join(path.dirname(ENGINE_JS), '..', 'layers', 'pipeline.js')).href)};
+export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.sql.streaming.minBatchesToRetain': '10' } });
+`);
+      const keep10 = ['--pipeline', mod];
       copyInto(small, inp, names.slice(0, 12));
-      const r1 = await replay(inp, out);
+      const r1 = await replay(inp, out, keep10);
       expect(r1.code, r1.stderr).toBe(0);
       copyInto(small, inp, names.slice(12));
-      const r2 = await replay(inp, out);
+      const r2 = await replay(inp, out, keep10);
       expect(r2.code, r2.stderr).toBe(0);
       expect(r2.stdout).toMatch(/\b12 new files \(12 already ingested, skipped\)/);
 
@@ -322,12 +329,13 @@ describe('a restart across the compaction of the file index', () => {
       const index = JSON.parse(fs.readFileSync(path.join(cp, 'sources', indexes[0]), 'utf8')) as { files: Record<string, { name: string }[]> };
       const indexed = Object.values(index.files).flat().map((f) => f.name);
       expect(new Set(indexed).size).toBe(indexed.length);
-      expect(fs.readdirSync(path.join(cp, 'offsets')).length).toBeLessThanOrEqual(20);
-      expect(fs.readdirSync(path.join(cp, 'offsets')).length).toBeLessThan(24);
+      // batches 0..23; at batch 19 the offsets and commits before batch 10 went
+      expect(fs.readdirSync(path.join(cp, 'offsets')).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))).toEqual(Array.from({ length: 14 }, (_, i) => `${i + 10}.json`));
+      expect(fs.readdirSync(path.join(cp, 'commits')).length).toBe(14);
 
       // a third run after compaction: nothing new, nothing committed
       const before = liveFiles(path.join(tablesDir(out), 'patients_bronze')).version;
-      const r3 = await replay(inp, out);
+      const r3 = await replay(inp, out, keep10);
       expect(r3.code, r3.stderr).toBe(0);
       expect(r3.stdout).toMatch(/\b0 new files \(24 already ingested, skipped\)/);
       expect(liveFiles(path.join(tablesDir(out), 'patients_bronze')).version).toBe(before);

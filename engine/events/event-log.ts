@@ -25,6 +25,13 @@
  * Other events commit under `system_events/update/<update id>` with versions
  * 0, 1, 2, ….
  *
+ * Upkeep (`maintain`, between micro-batches): the log is a Delta table with
+ * checkpoints like any other; its small files are compacted, only within one
+ * UTC day (so that expiry drops whole files); events older than the retention
+ * (default 30 days) are deleted, except the definitions and lifecycle events
+ * of the running update. `summary.ts` keeps what `status` needs from the
+ * whole log in `<output>/system/event_summary.json`, rewritten after each commit.
+ *
  * Writing the log never fails the pipeline: an error is logged (a warning) and
  * the update goes on. Events never hold row contents, except the offending row
  * of a failed expectation in `error.params.row` (as DLT's "Expectation Violated").
@@ -35,7 +42,15 @@ import type { Value } from '../ir/types.js';
 import { sqlTypeName } from '../ir/types.js';
 import { exprToString } from '../expr/text.js';
 import { planSources } from '../ir/plan.js';
-import { batchFromRows } from '../batch.js';
+import * as fs from 'node:fs';
+import { batchFromRows, batchToRows, concatBatches, type Batch } from '../batch.js';
+import { decodeParquet } from '../sinks/parquet.js';
+import { writeDataFile } from '../sinks/delta-store.js';
+import type { AddAction, DeltaAction } from '../sinks/delta-log.js';
+import { DEFAULT_COMPACTION, compactGroups, planAutoCompaction, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
+import { emptySummary, foldEvent, readEventSummary, writeSummaryFile, type EventSummary } from './summary.js';
+import { eventOfRow } from './read.js';
+import { parseDurationMs } from '../duration.js';
 import { ENGINE_INFO, sparkSchemaString } from '../sinks/delta-store.js';
 import { isPipelineError } from '../errors.js';
 import type { EventSink, Logger, OpenReport, PurgeInfo, ServiceOptions } from '../runtime/service.js';
@@ -61,6 +76,33 @@ export interface EventLogOptions {
   command?: string;
   /** The trigger of the update ("available-now", "continuous", "2m", …). */
   trigger?: string;
+  /** Events older than this (ms) are deleted by `maintain` (default 30 days), except the running update's definitions. */
+  retentionMs?: number;
+  /** Properties of the event log's Delta table (e.g. `delta.logRetentionDuration`). */
+  tableProperties?: Record<string, string>;
+  /** Compaction of the log's small files between batches (default on). */
+  compaction?: Partial<CompactionPolicy> | false;
+}
+
+/** Events are kept 30 days by default (as Delta keeps its log). */
+export const DEFAULT_EVENT_RETENTION_MS = 30 * 86_400_000;
+/** The pipeline configuration key of the event retention (`configuration: { 'localdlt.eventLog.retentionDuration': '7 days' }`). */
+export const EVENT_RETENTION_CONF = 'localdlt.eventLog.retentionDuration';
+const SPARK_TABLE_DEFAULTS = 'spark.databricks.delta.properties.defaults.';
+/** Expiry runs at most this often (clock time). */
+const EXPIRY_EVERY_MS = 3_600_000;
+
+/** The UTC day of a file's events (from its stats): the event log compacts only within one day. */
+function dayOf(a: AddAction): string {
+  try { return String((JSON.parse(a.stats ?? '{}') as { minValues?: { timestamp?: string } }).minValues?.timestamp ?? '').slice(0, 10); } catch { return ''; }
+}
+
+/** The newest event time (ms) a file holds, from its stats; null when unknown. */
+function newestOf(a: AddAction): number | null {
+  try {
+    const t = (JSON.parse(a.stats ?? '{}') as { maxValues?: { timestamp?: string } }).maxValues?.timestamp;
+    return t ? Date.parse(t) : null;
+  } catch { return null; }
 }
 
 interface Pending {
@@ -123,12 +165,22 @@ export class EventLog implements EventSink {
   private controlVersion = 0;
   /** `<generation>:<batch>` → flows whose COMPLETED flow_progress is already in the log. */
   private readonly logged = new Map<string, Set<string>>();
+  /** What `status` needs from the whole log (summary.ts), kept as events are written. */
+  private summary: EventSummary = emptySummary();
+  private readonly compaction: CompactionPolicy | null;
+  private expireAt = -Infinity;
+  /** The log table's properties: Spark's pipeline-wide Delta defaults, the service's, then these options'. */
+  private tableProps: Record<string, string>;
+  private retentionMs: number;
 
   constructor(readonly output: string, readonly options: EventLogOptions = {}) {
-    this.store = new EventLogStore(output);
-    this.dir = eventLogDir(output);
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.tableProps = { ...(options.tableProperties ?? {}) };
+    this.store = new EventLogStore(output, { now: () => this.now(), properties: () => this.tableProps, warn: (obj, msg) => this.logger?.warn(obj, msg) });
+    this.dir = eventLogDir(output);
+    this.compaction = options.compaction === false ? null : { ...DEFAULT_COMPACTION, ...(options.compaction ?? {}), bucketOf: dayOf, sealOlderBuckets: true };
+    this.retentionMs = options.retentionMs ?? DEFAULT_EVENT_RETENTION_MS;
   }
 
   // ------------------------------------------------------------------ EventSink
@@ -141,7 +193,13 @@ export class EventLog implements EventSink {
       this.pipelineName = graph.pipeline.name;
       this.pipelineId = pipelineIdOf(this.pipelineName, this.output);
       if (!this.options.now && options.now) this.now = options.now;
-      this.seqBase = await this.store.rowCount(EVENT_LOG_TABLE);
+      const conf = graph.pipeline.options.configuration ?? {};
+      const defaults: Record<string, string> = {};
+      for (const [k, v] of Object.entries(conf)) if (k.startsWith(SPARK_TABLE_DEFAULTS)) defaults[`delta.${k.slice(SPARK_TABLE_DEFAULTS.length)}`] = v;
+      this.tableProps = { ...defaults, ...(options.tableProperties ?? {}), ...(this.options.tableProperties ?? {}) };
+      if (this.options.retentionMs === undefined && conf[EVENT_RETENTION_CONF] !== undefined) this.retentionMs = parseDurationMs(conf[EVENT_RETENTION_CONF], EVENT_RETENTION_CONF);
+      this.summary = await readEventSummary(this.output);
+      this.seqBase = this.summary.seq;
       if (report.resumedBatch !== null) await this.loadLogged(report.generation, report.resumedBatch);
 
       const short = this.updateId.slice(0, 8);
@@ -385,6 +443,10 @@ export class EventLog implements EventSink {
       this.store.appIdSuffix = suffix;
       await this.store.append(EVENT_LOG_TABLE, EVENT_LOG_SCHEMA, batchFromRows(EVENT_LOG_SCHEMA, rows));
       ok = await this.store.commit(EVENT_LOG_TABLE, EVENT_LOG_SCHEMA, { batchId: version, appId, operation: 'WRITE' });
+      if (ok) {
+        for (const r of rows) foldEvent(this.summary, eventOfRow(r));
+        this.saveSummary();
+      }
       return ok;
     } finally {
       if (!ok) {
@@ -392,5 +454,82 @@ export class EventLog implements EventSink {
         await this.store.discard(EVENT_LOG_TABLE).catch(() => undefined);
       }
     }
+  }
+
+  // ------------------------------------------------------------------ upkeep
+
+  private saveSummary(): void {
+    this.summary.version = this.store.log(EVENT_LOG_TABLE).version;
+    try { writeSummaryFile(this.output, this.summary); } catch (e) {
+      this.logger?.warn({ file: 'event_summary.json', error: String((e as Error)?.message ?? e) }, 'could not write the event summary; status reads the whole log until it is written');
+    }
+  }
+
+  /** Between micro-batches: compacts the log's small files (day by day), then expires old events (at most hourly). */
+  async maintain(info: { budgetMs: number }): Promise<CompactionResult[]> {
+    const done: CompactionResult[] = [];
+    await this.guard('maintenance', async () => {
+      if (!this.graph) return;
+      const started = performance.now();
+      const table = this.store.table(EVENT_LOG_TABLE);
+      if (this.compaction) {
+        const groups = planAutoCompaction(table.snapshot, this.compaction);
+        if (groups.length) {
+          done.push(compactGroups(table, groups, { name: 'system.events', schema: EVENT_LOG_SCHEMA, auto: true, budgetMs: info.budgetMs }));
+          this.saveSummary();
+        }
+      }
+      const now = this.now();
+      if (now >= this.expireAt && performance.now() - started < info.budgetMs) {
+        this.expireAt = now + EXPIRY_EVERY_MS;
+        if (this.expire(now - this.retentionMs) > 0) this.saveSummary();
+      }
+    });
+    return done;
+  }
+
+  /**
+   * Deletes the events older than `cutoffMs` (ms): files whose newest event is
+   * older are removed, keeping only the running update's own definitions and
+   * lifecycle events (rewritten into one file). Returns the files removed.
+   */
+  expire(cutoffMs: number): number {
+    const table = this.store.table(EVENT_LOG_TABLE);
+    const old = [...table.snapshot.files.values()].filter((a) => { const t = newestOf(a); return t !== null && t < cutoffMs; });
+    if (!old.length) return 0;
+    const keep: Batch[] = [];
+    const removed: AddAction[] = [];
+    for (const a of old) {
+      const b = decodeParquet(new Uint8Array(fs.readFileSync(path.join(table.dir, a.path))), EVENT_LOG_SCHEMA);
+      const rows = batchToRows(b);
+      const kept = rows.filter((r) => r.event_type !== 'flow_progress' && typeof r.origin === 'string' && this.updateId !== '' && r.origin.includes(`"update_id":"${this.updateId}"`));
+      if (kept.length === rows.length) continue; // nothing to expire in this file
+      removed.push(a);
+      if (kept.length) keep.push(batchFromRows(EVENT_LOG_SCHEMA, kept));
+    }
+    if (!removed.length) return 0;
+    const now = this.now();
+    const actions: DeltaAction[] = [{ commitInfo: {
+      timestamp: now, operation: 'DELETE', operationParameters: { predicate: JSON.stringify([`timestamp < '${new Date(cutoffMs).toISOString()}'`]) },
+      engineInfo: ENGINE_INFO, isBlindAppend: false, operationMetrics: { numRemovedFiles: String(removed.length), numAddedFiles: String(keep.length ? 1 : 0) },
+    } }];
+    for (const a of removed) actions.push({ remove: { path: a.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: a.size } });
+    let added: string | null = null;
+    if (keep.length) {
+      const f = writeDataFile(table.dir, 'system.events', concatBatches(EVENT_LOG_SCHEMA, keep), /^(part-\d+-\d+)-/.exec(removed[0].path)?.[1] ?? 'part-000000-00000');
+      fs.renameSync(path.join(table.dir, f.tmp), path.join(table.dir, f.final));
+      added = f.final;
+      // the kept rows were in the removed files: not new data
+      actions.push({ add: { path: f.final, partitionValues: {}, size: f.size, modificationTime: now, dataChange: false, stats: f.stats } });
+    }
+    try {
+      table.commit(actions);
+    } catch (e) {
+      if (added) fs.rmSync(path.join(table.dir, added), { force: true });
+      throw e;
+    }
+    if (table.config().deletedFileRetentionMs === null) for (const a of removed) fs.rmSync(path.join(table.dir, a.path), { force: true });
+    this.logger?.debug({ files: removed.length, before: new Date(cutoffMs).toISOString() }, 'expired old events');
+    return removed.length;
   }
 }

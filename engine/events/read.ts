@@ -12,9 +12,10 @@ function parseJson(text: unknown): any {
   try { return JSON.parse(text); } catch { return null; }
 }
 
-/** Whether `<output>/system/events` holds a committed Delta table. */
+/** Whether `<output>/system/events` holds a committed Delta table (its first commit, or a checkpoint once old commits expired). */
 export function eventLogExists(output: string): boolean {
-  return fs.existsSync(path.join(eventLogDir(output), '_delta_log', `${'0'.repeat(20)}.json`));
+  const log = path.join(eventLogDir(output), '_delta_log');
+  return fs.existsSync(path.join(log, `${'0'.repeat(20)}.json`)) || fs.existsSync(path.join(log, '_last_checkpoint'));
 }
 
 /** Orders events: `control_plane_seq_no`, then `seq_no`, then time. */
@@ -24,7 +25,8 @@ export function compareEvents(a: PipelineEvent, b: PipelineEvent): number {
     || (a.timestamp - b.timestamp);
 }
 
-function eventOfRow(r: Record<string, Value>): PipelineEvent {
+/** An event-log row with its JSON columns parsed. */
+export function eventOfRow(r: Record<string, Value>): PipelineEvent {
   return {
     id: r.id as string,
     sequence: parseJson(r.sequence) ?? { data_plane_id: { instance: '', seq_no: 0 }, control_plane_seq_no: 0 },

@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { Schema } from '../ir/types.js';
-import { DeltaStore } from '../sinks/delta-store.js';
+import { DeltaStore, type DeltaStoreOptions } from '../sinks/delta-store.js';
 
 /** The table name inside `<output>/system/`. */
 export const EVENT_LOG_TABLE = 'events';
@@ -106,8 +106,8 @@ export function eventLogDir(output: string): string {
 
 /** A DeltaStore whose table `events` lives at `<output>/system/events` (not under `tables/`). */
 export class EventLogStore extends DeltaStore {
-  constructor(output: string) {
-    super(path.join(output, 'system'));
+  constructor(output: string, options: DeltaStoreOptions = {}) {
+    super(path.join(output, 'system'), options);
   }
 
   override tableDir(table: string): string {

@@ -6,7 +6,13 @@
  * its log entry not yet written), `after-table-commit` (after a table's log entry),
  * `after-sink` (every table committed), `before-commit-marker` (state saved, no
  * commits/N yet), `after-commit-marker`; and `mid-refresh` (a full refresh at start:
- * after each table is truncated). Without the variable this costs nothing.
+ * after each table is truncated). Table upkeep: `before-checkpoint` and
+ * `mid-checkpoint` (`@<table version>`: the checkpoint written, `_last_checkpoint`
+ * not yet), `mid-compaction` (new files written under temporary names),
+ * `mid-compaction-commit` (renamed, not committed), `after-compaction-commit`
+ * (committed, the replaced files not deleted yet), `mid-vacuum` (after each file
+ * deleted) and `mid-retention` (`@<batch>`: old offsets and commits of the
+ * checkpoint being removed). Without the variable this costs nothing.
  */
 const spec = process.env.LOCALDLT_CRASH_AT;
 const parsed = spec ? /^([a-z-]+)(?:@(\d+))?(?:#(\d+))?$/.exec(spec) : null;

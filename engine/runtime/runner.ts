@@ -22,6 +22,8 @@ import { matchFiles, matchNewFiles, nodeFileSystem, type FileEntry, type SourceF
 
 /** How often processed files are checked for changes (ms). */
 const CHANGE_CHECK_MS = 2000;
+/** Processed files stat'ed per check: a month of files is checked in turns, not all at once. */
+export const CHANGE_CHECK_FILES = 1000;
 import type { TableStore } from '../sinks/store.js';
 
 export interface StreamingFileSource {
@@ -99,19 +101,27 @@ export class PipelineRunner {
   private lastChangeCheck = -Infinity;
 
   /**
-   * New files of each streaming source, not yet indexed, in byte order.
-   * Processed files are stat'ed for changes (`file_changed`, `allowOverwrites`)
-   * on the first call and then at most every CHANGE_CHECK_MS; in between only
-   * names are listed, so planning a batch does not grow with the files processed.
+   * New files of each streaming source, not yet indexed, in byte order. Only
+   * names are listed and new files stat'ed, so planning a batch does not grow
+   * with the files processed. Processed files are checked for changes
+   * (`file_changed`) at most every CHANGE_CHECK_MS, CHANGE_CHECK_FILES of them
+   * at a time in turns; a source with `allowOverwrites` stats every file at
+   * every call (a changed file is ingested again).
    */
-  pendingFiles(): { source: StreamingFileSource; files: FileEntry[] }[] {
+  pendingFiles(candidates?: Iterable<string>): { source: StreamingFileSource; files: FileEntry[] }[] {
     const now = performance.now();
-    const full = now - this.lastChangeCheck >= CHANGE_CHECK_MS;
-    if (full) this.lastChangeCheck = now;
+    const check = now - this.lastChangeCheck >= CHANGE_CHECK_MS;
+    if (check) this.lastChangeCheck = now;
+    const given = candidates ? [...candidates] : null;
+    // the caller knows the new names (the watcher): they are stat'ed, the folder is not listed
+    const fsys: SourceFileSystem = given ? { ...this.fsys, names: () => given } : this.fsys;
     return this.sources.map((s) => {
       const seen = this.fileIndex.get(s.key)!;
-      const quick = full || s.options.allowOverwrites ? null : matchNewFiles(this.fsys, this.options.input, s.options.glob, seen);
-      if (quick) return { source: s, files: quick };
+      const quick = s.options.allowOverwrites ? null : matchNewFiles(fsys, this.options.input, s.options.glob, seen);
+      if (quick) {
+        if (check) this.checkProcessed(s, seen);
+        return { source: s, files: quick };
+      }
       const files = matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => {
         const old = seen.get(f.name);
         if (!old) return true;
@@ -129,6 +139,32 @@ export class PipelineRunner {
   }
 
   private readonly reportedChanges = new Set<string>();
+  /** Per source: where the change check of processed files goes on. */
+  private readonly checkCursor = new Map<string, Iterator<IndexedFile>>();
+
+  /** Stats the next CHANGE_CHECK_FILES processed files of a source; a changed one is reported once (not ingested again). */
+  private checkProcessed(s: StreamingFileSource, seen: Map<string, IndexedFile>): void {
+    let it = this.checkCursor.get(s.key);
+    for (let k = 0, restarted = false; k < Math.min(CHANGE_CHECK_FILES, seen.size); k++) {
+      let r = it?.next();
+      if (!r || r.done) {
+        if (restarted) break;
+        restarted = true;
+        it = seen.values();
+        r = it.next();
+        if (r.done) break;
+      }
+      const old = r.value;
+      const f = this.fsys.stat(this.options.input, old.name);
+      if (!f || (f.size === old.size && f.mtimeMs === old.mtimeMs)) continue;
+      const key = `${s.key}\u0000${f.name}\u0000${f.size}\u0000${f.mtimeMs}`;
+      if (!this.reportedChanges.has(key)) {
+        this.reportedChanges.add(key);
+        this.options.onFileChanged?.(f.name, old, f, false);
+      }
+    }
+    if (it) this.checkCursor.set(s.key, it);
+  }
 
   /**
    * Marks the files now present as already ingested, for sources with
@@ -146,10 +182,14 @@ export class PipelineRunner {
     return out;
   }
 
-  /** The next batch's files (only those `accept` takes, when given), or null when nothing is new. */
-  planBatch(accept?: (f: FileEntry) => boolean): PlannedBatch | null {
+  /**
+   * The next batch's files (only those `accept` takes, when given), or null
+   * when nothing is new. `candidates`: the names of the new files, when the
+   * caller knows them (watch mode), so the input folder is not listed.
+   */
+  planBatch(accept?: (f: FileEntry) => boolean, candidates?: Iterable<string>): PlannedBatch | null {
     const files: PlannedBatch['files'] = [];
-    for (const { source, files: all } of this.pendingFiles()) {
+    for (const { source, files: all } of this.pendingFiles(candidates)) {
       const pending = accept ? all.filter(accept) : all;
       const limit = this.options.maxFilesPerTrigger ?? source.options.maxFilesPerTrigger;
       for (const f of pending.slice(0, Math.max(1, limit))) files.push({ source: source.key, file: f });

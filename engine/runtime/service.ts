@@ -22,7 +22,7 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CHECKPOINT_FORMAT, CheckpointStore, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { CHECKPOINT_FORMAT, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
 import { RunFileError } from '../state/runs.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
@@ -34,6 +34,10 @@ import { faultPoint } from './faults.js';
 import { evolvePipeline } from './schema-evolution.js';
 import { lockOutput, type OutputLock } from './lock.js';
 import { cdcStateDir, FileCdcStateStore } from '../cdc/state-store.js';
+import { systemClock, type Clock } from './clock.js';
+import { tableConfig } from '../sinks/delta-log.js';
+import { DEFAULT_COMPACTION, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
+import { AutoMaintenance, type MaintenanceReport } from '../maintenance/auto.js';
 
 export interface Logger {
   info(obj: object | string, msg?: string): void;
@@ -53,14 +57,32 @@ export interface ServiceOptions {
   /** Truncate these tables and the streaming tables downstream of them, reset their flows, reprocess all files. */
   fullRefresh?: readonly string[];
   maxFilesPerTrigger?: number;
-  now?: () => number;
+  /** The clock (ms since the epoch) for batch times, commit times and every retention rule. */
+  now?: Clock;
   logger?: Logger;
   fs?: SourceFileSystem;
   onBatch?: (r: BatchResult, plan: PlannedBatch) => void;
   /** Receives the update's lifecycle and every batch's metrics (the event log). */
   events?: EventSink;
-  /** Keep files removed by materialized-view refreshes this long (ms). Default 0. */
+  /**
+   * Keep files removed by a commit (a materialized-view refresh, a compaction)
+   * this long (ms) in tables that do not set `delta.deletedFileRetentionDuration`.
+   * Default 0: deleted right after the commit.
+   */
   vacuumRetentionMs?: number;
+  /**
+   * Table properties every table gets unless it sets its own, e.g.
+   * `{ 'delta.logRetentionDuration': 'interval 7 days' }` (as Spark's
+   * `spark.databricks.delta.properties.defaults.*`, which the pipeline's
+   * `configuration` may also hold).
+   */
+  tableProperties?: Record<string, string>;
+  /** Offsets and commits of this many recent batches are kept (Spark's `minBatchesToRetain`, default 100). */
+  minBatchesToRetain?: number;
+  /** Compact small files between micro-batches (default on; `false` turns it off). */
+  autoCompact?: boolean | Partial<CompactionPolicy>;
+  /** Time a maintenance slot between micro-batches may take before it stops starting new work (ms, default 250). */
+  maintenanceBudgetMs?: number;
   /**
    * Keys a key table (dedup keys, count-distinct pairs) holds in memory; beyond
    * that they go to sorted runs on disk under the checkpoint (state/runs.ts).
@@ -96,6 +118,8 @@ export interface EventSink {
   updateFinished(info: { updateId: string; state: 'COMPLETED' | 'FAILED' | 'CANCELED'; error?: unknown }): void | Promise<void>;
   /** Keys were purged from an AUTO CDC target (`purge`). */
   purged?(info: PurgeInfo): void | Promise<void>;
+  /** Between micro-batches: the sink's own upkeep (the event log compacts and expires events), within `budgetMs`. */
+  maintain?(info: { budgetMs: number }): void | CompactionResult[] | Promise<void | CompactionResult[]>;
 }
 
 /** What a purge did. */
@@ -111,6 +135,11 @@ export interface PurgeInfo {
   /** The table's Delta version that removed them. */
   version: number;
 }
+
+export type { MaintenanceReport } from '../maintenance/auto.js';
+
+const SPARK_TABLE_DEFAULTS = 'spark.databricks.delta.properties.defaults.';
+const MIN_BATCHES_CONF = 'spark.sql.streaming.minBatchesToRetain';
 
 export interface OpenReport {
   generation: number;
@@ -131,6 +160,10 @@ export class PipelineService {
   readonly logger: Logger;
   private generation = 0;
   private metadata!: CheckpointMetadata;
+  readonly clock: Clock;
+  private readonly maintenance: AutoMaintenance;
+  /** Offsets, commits and state change logs of this many recent batches are kept. */
+  readonly minBatchesToRetain: number;
   private lastCommitted = -1;
 
   /** Worker threads for parsing (none with threads: 1). */
@@ -141,12 +174,36 @@ export class PipelineService {
   private constructor(readonly options: ServiceOptions) {
     this.graph = buildGraph(options.pipeline);
     this.logger = options.logger ?? silentLogger;
+    this.clock = options.now ?? systemClock;
+    // table properties: Spark's pipeline-wide defaults, the service's defaults, then the table's own
+    const defaults: Record<string, string> = {};
+    for (const [k, v] of Object.entries(this.graph.pipeline.options.configuration ?? {})) if (k.startsWith(SPARK_TABLE_DEFAULTS)) defaults[`delta.${k.slice(SPARK_TABLE_DEFAULTS.length)}`] = v;
+    Object.assign(defaults, options.tableProperties ?? {});
+    const properties = (table: string): Record<string, string> => ({ ...defaults, ...(this.graph.datasets.get(table)?.def.properties ?? {}) });
     this.pool = new WorkerPool(options.threads ?? 1);
-    this.store = new DeltaStore(options.output, { vacuumRetentionMs: options.vacuumRetentionMs, pool: this.pool });
+    this.store = new DeltaStore(options.output, {
+      vacuumRetentionMs: options.vacuumRetentionMs, now: this.clock, properties, pool: this.pool,
+      warn: (obj, msg) => this.logger.warn(obj, msg),
+    });
+    // a property that does not parse fails here, not in the middle of a batch
+    for (const g of this.graph.datasets.values()) if (g.persisted) tableConfig(this.store.configurationOf(g.name), g.name);
+    const conf = this.graph.pipeline.options.configuration ?? {};
+    const keep = options.minBatchesToRetain ?? (conf[MIN_BATCHES_CONF] !== undefined ? Number(conf[MIN_BATCHES_CONF]) : DEFAULT_MIN_BATCHES_TO_RETAIN);
+    if (!Number.isInteger(keep) || keep < 1) {
+      throw new DefinitionError('INVALID_CONFIGURATION', `${MIN_BATCHES_CONF} must be a positive integer, got "${conf[MIN_BATCHES_CONF] ?? keep}"`, { key: MIN_BATCHES_CONF, value: String(conf[MIN_BATCHES_CONF] ?? keep) }, { hint: 'Spark\'s default is 100' });
+    }
+    this.minBatchesToRetain = keep;
+    const auto = options.autoCompact ?? true;
+    this.maintenance = new AutoMaintenance({
+      store: this.store, policy: auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) },
+      tables: this.graph.order.map((n) => this.graph.datasets.get(n)!).filter((g) => g.persisted).map((g) => ({ name: g.name, schema: g.schema })),
+      events: options.events?.maintain ? (budgetMs) => options.events!.maintain!({ budgetMs }) : undefined,
+      warn: (obj, msg) => this.logger.warn(obj, msg), debug: (obj, msg) => this.logger.debug(obj, msg),
+    });
     this.checkpoint = new CheckpointStore(path.join(options.output, '_checkpoints'));
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
-      now: options.now, maxFilesPerTrigger: options.maxFilesPerTrigger, pool: this.pool,
+      now: this.clock, maxFilesPerTrigger: options.maxFilesPerTrigger, pool: this.pool,
       executor: { cdcState: (flow) => new FileCdcStateStore(cdcStateDir(options.output, flow)), cdcSegmentKeys: options.cdcSegmentKeys },
       onFileChanged: (file, before, now, reingested) => this.logger.warn({ event: 'file_changed', file, size: now.size, indexed_size: before.size, reingested }, reingested ? 'a processed file changed; it is ingested again (allowOverwrites)' : 'a processed file changed; it is not ingested again'),
       onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),
@@ -238,7 +295,7 @@ export class PipelineService {
     }
     const firstStart = !meta;
     if (!meta) {
-      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date().toISOString() };
+      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date(this.clock()).toISOString() };
     } else if (!fullRefreshAll) {
       if (meta.input !== input) {
         throw new RuntimeFailure('CHECKPOINT_INPUT_CHANGED', `the checkpoint in ${this.checkpoint.root} was made for input ${meta.input}, not ${input}`, { expected: meta.input, actual: input }, {
@@ -399,11 +456,11 @@ export class PipelineService {
       ingestedAtUs ??= o.ingestedAtUs;
       for (const [source, list] of Object.entries(o.files)) for (const file of list) files.push({ source, file });
     }
-    return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor((this.options.now ?? Date.now)()) * 1000, files };
+    return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor(this.clock()) * 1000, files };
   }
 
   /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
-  private readonly stateSizes = new Map<string, { snapshot: number; since: number }>();
+  private readonly stateSizes = new Map<string, { snapshot: number; since: number; deltas: number }>();
 
   private loadState(batchId: number): void {
     const ex = this.runner.executor;
@@ -421,7 +478,7 @@ export class PipelineService {
       for (const ref of flow.stateful) {
         const parts = st.binaries[ref.id];
         if (!parts) continue;
-        const sizes = { snapshot: 0, since: 0 };
+        const sizes = { snapshot: 0, since: 0, deltas: parts.length - 1 };
         parts.forEach((part, k) => {
           try {
             if (k === 0) ref.op.loadSnapshot(part.bytes);
@@ -443,7 +500,10 @@ export class PipelineService {
    * Writes the state after a batch: per stateful operator the change since the
    * last file, or a snapshot when the change logs since the last snapshot would
    * outweigh it (so a restart reads at most about twice the state, and a batch
-   * writes what it changed, not the whole state).
+   * writes what it changed, not the whole state), or when they number
+   * `minBatchesToRetain` (so a restart reads at most that many files, and the
+   * state folder keeps change logs of that many batches at most, as offsets
+   * and commits).
    */
   private saveState(batchId: number): void {
     const ex = this.runner.executor;
@@ -457,17 +517,18 @@ export class PipelineService {
         const key = `${name}\u0000${ref.id}`;
         const sizes = this.stateSizes.get(key);
         let bytes: Uint8Array | null = null;
-        if (sizes && !ref.op.wantsSnapshot) {
+        if (sizes && !ref.op.wantsSnapshot && sizes.deltas + 1 < this.minBatchesToRetain) {
           const delta = ref.op.changes();
           if (sizes.since + delta.byteLength <= Math.max(sizes.snapshot, MIN_SNAPSHOT_BYTES)) bytes = delta;
         }
         if (bytes) {
           binary[ref.id] = 'delta';
           sizes!.since += bytes.byteLength;
+          sizes!.deltas++;
         } else {
           bytes = ref.op.snapshot();
           binary[ref.id] = 'snapshot';
-          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0 });
+          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0, deltas: 0 });
         }
         binaries[ref.id] = bytes;
       }
@@ -513,13 +574,14 @@ export class PipelineService {
     for (const f of this.flowNames) {
       const m = result.flows.get(f);
       const skipped = (plan.skipped ?? []).filter((x) => this.runner.sources.some((s) => s.key === x.source && s.dataset === f)).map((x) => ({ source: x.source, name: x.name }));
-      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date().toISOString(), rows: m?.num_output_rows, status: m?.status, ...(skipped.length ? { skipped } : {}) });
+      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date(this.clock()).toISOString(), rows: m?.num_output_rows, status: m?.status, ...(skipped.length ? { skipped } : {}) });
     }
     faultPoint('after-commit-marker', plan.batchId);
     this.lastCommitted = plan.batchId;
     if (plan.batchId % 10 === 9) {
-      for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId);
-      for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId);
+      const keep = this.minBatchesToRetain;
+      for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId, keep);
+      for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId, keep);
     }
     return result;
   }
@@ -564,6 +626,15 @@ export class PipelineService {
     return info;
   }
 
+  /**
+   * A maintenance slot between micro-batches (maintenance/auto.ts): compaction
+   * of the tables whose small files reached a tier's merge factor, then the
+   * event log's upkeep, starting no new work after `budgetMs` (default 250).
+   */
+  async maintain(opts: { budgetMs?: number } = {}): Promise<MaintenanceReport> {
+    return this.maintenance.run(opts.budgetMs ?? this.options.maintenanceBudgetMs ?? 250);
+  }
+
   /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */
   async runAvailableNow(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult[]> {
     this.assertOpen();
@@ -586,6 +657,7 @@ export class PipelineService {
     while ((plan = this.runner.planBatch()) !== null) {
       const r = await run(plan);
       if (r.failure) return results;
+      await this.maintain();
     }
     // windows the watermark has passed close now: after the last data batch moved it, and also when the
     // run that moved it stopped before its closing batch (a crash after the commit, or a re-run batch)
@@ -599,7 +671,7 @@ export class PipelineService {
 
   /** A batch without data: windows the watermark passed close, pending refreshes run. */
   private closingPlan(): PlannedBatch {
-    return { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor((this.options.now ?? Date.now)()) * 1000, files: [] };
+    return { batchId: this.runner.nextBatchId, ingestedAtUs: Math.floor(this.clock()) * 1000, files: [] };
   }
 
   /**

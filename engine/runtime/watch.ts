@@ -11,11 +11,13 @@
  *   `available-now` (everything available, then stop).
  * - A processed file whose size or mtime later changes is reported once as
  *   `file_changed` and not ingested again.
+ * - Between micro-batches, the tables' upkeep runs (compaction, the event
+ *   log's expiry: `PipelineService.maintain`), bounded in time.
  * - `stop()` (Ctrl-C / SIGTERM) lets the running batch finish, then resolves.
  */
 import * as path from 'node:path';
 import { watch as chokidarWatch, type FSWatcher } from 'chokidar';
-import type { PipelineService } from './service.js';
+import type { MaintenanceReport, PipelineService } from './service.js';
 import type { BatchResult } from './executor.js';
 import type { PlannedBatch } from './runner.js';
 import { isIgnoredName, nodeFileSystem, type FileEntry } from '../sources/files.js';
@@ -31,6 +33,8 @@ export interface WatchOptions {
   onBatch?: (r: BatchResult, plan: PlannedBatch) => void;
   /** Called when a batch fails (the loop stops). */
   onFailure?: (r: BatchResult) => void;
+  /** Called after each maintenance slot between micro-batches. */
+  onMaintenance?: (m: MaintenanceReport) => void;
 }
 
 interface Candidate {
@@ -58,22 +62,27 @@ export class Watcher {
 
   private get input(): string { return this.service.runner.options.input; }
 
-  /** Looks at the folder: new candidates, stability checks, changed processed files. */
+  /** Processed files stat'ed per scan for changes, in turns (a folder of a month of files is not stat'ed at every poll). */
+  private static readonly CHANGE_CHECK_FILES = 500;
+  private changeCheck: string[] = [];
+  private changeCheckAt = 0;
+
+  /**
+   * Looks at the folder: new candidates, stability checks, changed processed
+   * files. Only names are listed; new names are stat'ed, and processed ones a
+   * slice at a time.
+   */
   private scan(): void {
     const now = Date.now();
-    const entries = nodeFileSystem.list(this.input);
+    const names = nodeFileSystem.names!(this.input);
     const present = new Set<string>();
-    for (const f of entries) {
-      if (isIgnoredName(f.name)) continue;
-      present.add(f.name);
-      const indexed = this.indexed(f.name);
-      if (indexed) {
-        if ((indexed.size !== f.size || indexed.mtimeMs !== f.mtimeMs) && !this.reported.has(f.name)) {
-          this.reported.add(f.name);
-          this.service.logger.warn({ event: 'file_changed', file: f.name, size: f.size, indexed_size: indexed.size }, 'a processed file changed; it is not ingested again');
-        }
-        continue;
-      }
+    const processed: string[] = [];
+    for (const name of names) {
+      if (isIgnoredName(name)) continue;
+      present.add(name);
+      if (this.indexed(name)) { processed.push(name); continue; }
+      const f = nodeFileSystem.stat(this.input, name);
+      if (!f) continue;
       const c = this.candidates.get(f.name);
       if (!c) {
         this.candidates.set(f.name, { size: f.size, mtimeMs: f.mtimeMs, seenAt: now, ready: now - f.mtimeMs >= this.stabilityMs });
@@ -83,6 +92,19 @@ export class Watcher {
       }
     }
     for (const name of [...this.candidates.keys()]) if (!present.has(name)) this.candidates.delete(name);
+    // changed processed files, a slice per scan
+    if (this.changeCheckAt >= this.changeCheck.length) { this.changeCheck = processed; this.changeCheckAt = 0; }
+    const end = Math.min(this.changeCheck.length, this.changeCheckAt + Watcher.CHANGE_CHECK_FILES);
+    for (; this.changeCheckAt < end; this.changeCheckAt++) {
+      const name = this.changeCheck[this.changeCheckAt];
+      const indexed = this.indexed(name);
+      const f = indexed ? nodeFileSystem.stat(this.input, name) : null;
+      if (!indexed || !f) continue;
+      if ((indexed.size !== f.size || indexed.mtimeMs !== f.mtimeMs) && !this.reported.has(name)) {
+        this.reported.add(name);
+        this.service.logger.warn({ event: 'file_changed', file: name, size: f.size, indexed_size: indexed.size }, 'a processed file changed; it is not ingested again');
+      }
+    }
   }
 
   private indexed(name: string): FileEntry | undefined {
@@ -145,6 +167,8 @@ export class Watcher {
             batches++;
             if (r.failure) { this.failed = r; this.options.onFailure?.(r); break; }
             if (trigger.kind === 'once') break;
+            // table upkeep between micro-batches (bounded in time), unless stopping
+            if (!this.stopping) await this.maintainBetweenBatches();
             continue;
           }
         }
@@ -162,7 +186,7 @@ export class Watcher {
 
   private async runReady(): Promise<BatchResult | null> {
     const ready = new Set([...this.candidates].filter(([, c]) => c.ready).map(([n]) => n));
-    const plan = this.service.runner.planBatch((f) => ready.has(f.name));
+    const plan = this.service.runner.planBatch((f) => ready.has(f.name), ready);
     if (!plan) {
       // ready files that no source matches: forget them
       for (const n of ready) this.candidates.delete(n);
@@ -178,6 +202,15 @@ export class Watcher {
     this.running = null;
     for (const { file } of plan.files) this.candidates.delete(file.name);
     return result;
+  }
+
+  private async maintainBetweenBatches(): Promise<void> {
+    this.running = (async () => {
+      const m = await this.service.maintain();
+      this.options.onMaintenance?.(m);
+    })();
+    await this.running;
+    this.running = null;
   }
 
   /** Finishes the running batch, then stops. */

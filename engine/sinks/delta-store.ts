@@ -14,7 +14,12 @@
  *   committed by the same writer is not committed twice.
  * - A replacement (materialized view refresh, truncate) writes `remove` actions
  *   for the old files, which are deleted after the commit (no time travel by
- *   default, so `read_parquet('<table>/*.parquet')` equals the table).
+ *   default, so `read_parquet('<table>/*.parquet')` equals the table), unless
+ *   the table sets `delta.deletedFileRetentionDuration` (then VACUUM does).
+ * - Each table's log is a `DeltaTable` (delta-table.ts): checkpoints every
+ *   `delta.checkpointInterval` commits and log cleanup after
+ *   `delta.logRetentionDuration`; the table's properties (its definition's,
+ *   over pipeline-wide defaults) are its `metaData.configuration`.
  */
 import type { WorkerPool } from '../runtime/workers.js';
 import * as fs from 'node:fs';
@@ -28,30 +33,16 @@ import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
 import { faultPoint } from '../runtime/faults.js';
+import { systemClock, type Clock } from '../runtime/clock.js';
+import { DeltaTable } from './delta-table.js';
+import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
+
+export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';
 
 export const ENGINE_INFO = 'localdlt/0.1.0';
 
 /** Rows buffered per table before a Parquet file is written. */
 const FLUSH_ROWS = 65_536;
-
-interface AddAction {
-  path: string;
-  partitionValues: Record<string, string>;
-  size: number;
-  modificationTime: number;
-  dataChange: boolean;
-  stats?: string;
-}
-
-export interface DeltaSnapshot {
-  version: number;
-  files: Map<string, AddAction>;
-  txn: Map<string, number>;
-  schemaString: string | null;
-  metadataId: string | null;
-  /** The AUTO CDC state named by the last commit that changed data (see engine/cdc/); null otherwise. */
-  cdcState?: string | null;
-}
 
 interface Staged {
   buffer: Batch[];
@@ -69,53 +60,14 @@ export function sparkSchemaString(schema: Schema): string {
   return JSON.stringify({ type: 'struct', fields: schema.map((f) => ({ name: f.name, type: sparkTypeJson(f.type), nullable: true, metadata: {} })) });
 }
 
-function pad20(n: number): string {
-  return String(n).padStart(20, '0');
+/** The live files of a snapshot in name order: data files are named `part-<batch>-<n>-…`, so this is commit order. */
+export function orderedFiles(snap: DeltaSnapshot): AddAction[] {
+  return [...snap.files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/**
- * Reads a table's Delta log and replays it into a snapshot. Given `base` (an
- * earlier snapshot of the same table), only the versions after it are read;
- * `base` itself is not changed.
- */
-export function readDeltaLog(tableDir: string, base?: DeltaSnapshot): DeltaSnapshot {
-  const logDir = path.join(tableDir, '_delta_log');
-  const snap: DeltaSnapshot = base
-    ? { version: base.version, files: new Map(base.files), txn: new Map(base.txn), schemaString: base.schemaString, metadataId: base.metadataId, cdcState: base.cdcState ?? null }
-    : { version: -1, files: new Map(), txn: new Map(), schemaString: null, metadataId: null, cdcState: null };
-  let names: string[];
-  if (base) {
-    // the next versions, one file at a time: no listing of a long log
-    names = [];
-    for (let v = base.version + 1; fs.existsSync(path.join(logDir, `${pad20(v)}.json`)); v++) names.push(`${pad20(v)}.json`);
-  } else {
-    try { names = fs.readdirSync(logDir).filter((n) => /^\d{20}\.json$/.test(n)).sort(); } catch { return snap; }
-  }
-  let expected = snap.version + 1;
-  for (const n of names) {
-    const v = Number(n.slice(0, 20));
-    if (v !== expected) throw new RuntimeFailure('DELTA_LOG_GAP', `the Delta log of ${tableDir} jumps from version ${expected - 1} to ${v}`, { table: tableDir, missing: expected }, { hint: 'the table is damaged; restore the missing log file or full-refresh the table' });
-    expected++;
-    const text = fs.readFileSync(path.join(logDir, n), 'utf8');
-    let cdcState: string | null | undefined;
-    let dataChange = false;
-    for (const line of text.split('\n')) {
-      if (!line.trim()) continue;
-      let a: Record<string, any>;
-      try { a = JSON.parse(line); } catch {
-        throw new RuntimeFailure('DELTA_LOG_CORRUPT', `${path.join(logDir, n)} holds a line that is not JSON`, { file: path.join(logDir, n) }, { hint: 'the table is damaged; full-refresh it' });
-      }
-      if (a.add) { snap.files.set(a.add.path, a.add); dataChange ||= a.add.dataChange !== false; }
-      else if (a.remove) { snap.files.delete(a.remove.path); dataChange ||= a.remove.dataChange !== false; }
-      else if (a.commitInfo && typeof a.commitInfo.cdcState === 'string') cdcState = a.commitInfo.cdcState;
-      else if (a.txn) snap.txn.set(a.txn.appId, a.txn.version);
-      else if (a.metaData) { snap.schemaString = a.metaData.schemaString; snap.metadataId = a.metaData.id; }
-    }
-    if (cdcState !== undefined) snap.cdcState = cdcState;
-    else if (dataChange) snap.cdcState = null;
-    snap.version = v;
-  }
-  return snap;
+function sameConfiguration(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  const ka = Object.keys(a ?? {}).sort(), kb = Object.keys(b).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a![k] === b[k]);
 }
 
 function statValue(v: unknown, type: DataType): unknown {
@@ -146,14 +98,24 @@ export function deltaStats(b: Batch): string {
 }
 
 export interface DeltaStoreOptions {
-  /** Keep files removed by a refresh this long (ms) for time travel; 0 deletes them right after the commit. */
+  /**
+   * Keep files removed by a commit this long (ms) for time travel, for tables
+   * that do not set `delta.deletedFileRetentionDuration`; 0 (default) deletes
+   * them right after the commit.
+   */
   vacuumRetentionMs?: number;
+  /** The clock for commit times and every retention rule. */
+  now?: Clock;
+  /** A table's properties, written to its `metaData.configuration` (Delta settings such as `delta.logRetentionDuration` among them). */
+  properties?: (table: string) => Record<string, string>;
+  /** Where problems with the log's upkeep (a checkpoint that could not be written) are reported. */
+  warn?: (obj: object, msg: string) => void;
   /** Worker threads that encode and write Parquet files while this thread goes on (commit waits for them). */
   pool?: WorkerPool;
 }
 
 export class DeltaStore implements TableStore {
-  private readonly logs = new Map<string, DeltaSnapshot>();
+  private readonly tables = new Map<string, DeltaTable>();
   /** Appended to every writer's appId: `#<checkpoint generation>`, so a full refresh starts a new idempotency scope. */
   appIdSuffix = '';
   /** The batch being written (for fault injection in crash tests). */
@@ -165,26 +127,49 @@ export class DeltaStore implements TableStore {
     this.tablesDir = path.join(root, 'tables');
   }
 
+  get now(): Clock { return this.options.now ?? systemClock; }
+
   tableDir(table: string): string {
     return path.join(this.tablesDir, table);
   }
 
-  log(table: string): DeltaSnapshot {
-    let s = this.logs.get(table);
-    if (!s) { s = readDeltaLog(this.tableDir(table)); this.logs.set(table, s); }
-    return s;
+  /** The table's log as its writer holds it (checkpoints, cleanup: delta-table.ts). */
+  table(table: string): DeltaTable {
+    let t = this.tables.get(table);
+    if (!t) { t = new DeltaTable(this.tableDir(table), { now: this.now, warn: this.options.warn }); this.tables.set(table, t); }
+    return t;
   }
 
-  /** Deletes Parquet and temporary files that no committed version lists (left by an interrupted batch). */
+  log(table: string): DeltaSnapshot {
+    return this.table(table).snapshot;
+  }
+
+  /** The configuration a commit writes: the table's properties, and the store-wide removed-file retention if the table sets none. */
+  configurationOf(table: string): Record<string, string> {
+    const conf = { ...(this.options.properties?.(table) ?? {}) };
+    const ms = this.options.vacuumRetentionMs ?? 0;
+    if (ms > 0 && conf['delta.deletedFileRetentionDuration'] === undefined) conf['delta.deletedFileRetentionDuration'] = `interval ${Math.ceil(ms / 1000)} seconds`;
+    return conf;
+  }
+
+  /**
+   * Deletes Parquet and temporary files that no committed version lists (left
+   * by an interrupted batch or maintenance). Files a retained tombstone names
+   * stay (time travel, VACUUM).
+   */
   recover(table: string): string[] {
     const dir = this.tableDir(table);
-    const live = this.log(table).files;
+    const snap = this.log(table);
     const removed: string[] = [];
     let names: string[] = [];
     try { names = fs.readdirSync(dir); } catch { return removed; }
+    let retention: number | null = null;
+    try { retention = this.table(table).config().deletedFileRetentionMs; } catch { /* a bad property: keep nothing removed */ }
+    const keptAfter = retention === null ? Infinity : this.now() - retention;
+    const retained = (n: string) => (snap.tombstones.get(n)?.deletionTimestamp ?? -Infinity) > keptAfter;
     for (const n of names) {
       if (n === '_delta_log') continue;
-      if ((n.endsWith('.parquet') && !live.has(n)) || n.endsWith('.parquet.tmp')) {
+      if ((n.endsWith('.parquet') && !snap.files.has(n) && !retained(n)) || n.endsWith('.parquet.tmp')) {
         fs.rmSync(path.join(dir, n), { force: true });
         removed.push(n);
       }
@@ -201,7 +186,7 @@ export class DeltaStore implements TableStore {
   async snapshot(table: string, schema: Schema): Promise<Batch> {
     const snap = this.log(table);
     const dir = this.tableDir(table);
-    const parts = [...snap.files.keys()].map((p) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, p))), schema));
+    const parts = orderedFiles(snap).map((a) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, a.path))), schema));
     return parts.length ? concatBatches(schema, parts) : emptyBatch(schema);
   }
 
@@ -240,26 +225,18 @@ export class DeltaStore implements TableStore {
   }
 
   private writeStagedFile(table: string, s: Staged, b: Batch): Staged['files'][number] {
-    const dir = this.tableDir(table);
-    fs.mkdirSync(dir, { recursive: true });
-    const id = randomUUID();
-    const final = `part-${String(Math.max(0, this.currentBatch)).padStart(6, "0")}-${String(s.seq++).padStart(5, "0")}-${id}.c000.snappy.parquet`;
-    const tmp = `.${id}.parquet.tmp`;
-    const failed = (e: unknown) => new RuntimeFailure('TABLE_WRITE_FAILED', `cannot write a data file of ${table}: ${(e as Error).message}`, { table, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check free disk space and permissions; the batch was not committed and will be re-run', cause: e });
+    const prefix = `part-${String(Math.max(0, this.currentBatch)).padStart(6, '0')}-${String(s.seq++).padStart(5, '0')}`;
     const pool = this.options.pool;
     if (pool?.enabled) {
-      const entry = { tmp, final, rows: b.length, stats: '', size: 0 };
+      const dir = this.tableDir(table);
+      fs.mkdirSync(dir, { recursive: true });
+      const id = randomUUID();
+      const entry = { tmp: `.${id}.parquet.tmp`, final: `${prefix}-${id}.c000.snappy.parquet`, rows: b.length, stats: '', size: 0 };
       s.files.push(entry);
-      s.writing.push(pool.writeParquet(b, path.join(dir, tmp)).then((r) => { entry.size = r.size; entry.stats = r.stats; }, (e: unknown) => { throw failed(e); }));
+      s.writing.push(pool.writeParquet(b, path.join(dir, entry.tmp)).then((r) => { entry.size = r.size; entry.stats = r.stats; }, (e: unknown) => { throw writeFailed(table, e); }));
       return entry;
     }
-    const bytes = encodeParquet(b);
-    try {
-      fs.writeFileSync(path.join(dir, tmp), bytes);
-    } catch (e) {
-      throw failed(e);
-    }
-    const f = { tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length };
+    const f = writeDataFile(this.tableDir(table), table, b, prefix);
     s.files.push(f);
     return f;
   }
@@ -310,7 +287,8 @@ export class DeltaStore implements TableStore {
     if (!s) return false;
     this.flush(table, schema);
     await this.written(s);
-    const snap = this.log(table);
+    const log = this.table(table);
+    const snap = log.snapshot;
     const appId = info.appId + this.appIdSuffix;
     const done = snap.txn.get(appId);
     if (done !== undefined && done >= info.batchId) {
@@ -318,10 +296,11 @@ export class DeltaStore implements TableStore {
       return false;
     }
     const dir = this.tableDir(table);
-    fs.mkdirSync(path.join(dir, '_delta_log'), { recursive: true });
-    const now = Date.now();
-    const actions: unknown[] = [];
+    const now = this.now();
+    const actions: DeltaAction[] = [];
     const schemaString = sparkSchemaString(schema);
+    const configuration = this.configurationOf(table);
+    const retention = tableConfig(configuration, table).deletedFileRetentionMs;
     const rewrite = s.removes.length > 0;
     actions.push({ commitInfo: {
       timestamp: now, operation: info.operation, operationParameters: { mode: s.replace ? 'Overwrite' : rewrite ? 'Rewrite' : 'Append', partitionBy: '[]' }, engineInfo: ENGINE_INFO, isBlindAppend: !s.replace && !rewrite,
@@ -329,16 +308,15 @@ export class DeltaStore implements TableStore {
       ...(info.cdcState !== undefined ? { cdcState: info.cdcState } : {}),
     } });
     if (snap.version < 0) actions.push({ protocol: { minReaderVersion: 1, minWriterVersion: 2 } });
-    let metadataId = snap.metadataId;
-    if (snap.version < 0 || snap.schemaString !== schemaString) {
-      metadataId ??= randomUUID();
-      actions.push({ metaData: { id: metadataId, name: table, format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration: {}, createdTime: now } });
+    if (snap.version < 0 || snap.schemaString !== schemaString || !sameConfiguration(snap.metadata?.configuration, configuration)) {
+      const id = snap.metadataId ?? randomUUID();
+      actions.push({ metaData: { id, name: table, format: { provider: 'parquet', options: {} }, schemaString, partitionColumns: [], configuration, createdTime: snap.metadata?.createdTime ?? now } });
     }
     const removed: string[] = [];
-    const toRemove = s.replace || info.appId === '__truncate__' ? [...snap.files.keys()] : s.removes.filter((p) => snap.files.has(p));
-    for (const p of toRemove) {
-      removed.push(p);
-      actions.push({ remove: { path: p, deletionTimestamp: now, dataChange: true, extendedFileMetadata: false, partitionValues: {} } });
+    const toRemove = s.replace || info.appId === '__truncate__' ? [...snap.files.values()] : s.removes.map((p) => snap.files.get(p)).filter((a): a is AddAction => a !== undefined);
+    for (const a of toRemove) {
+      removed.push(a.path);
+      actions.push({ remove: { path: a.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: {}, size: a.size } });
     }
     const adds: AddAction[] = [];
     for (const f of s.files) {
@@ -348,27 +326,18 @@ export class DeltaStore implements TableStore {
       actions.push({ add });
     }
     actions.push({ txn: { appId, version: info.batchId, lastUpdated: now } });
-    const version = snap.version + 1;
     faultPoint('mid-sink', this.currentBatch);
     try {
-      writeLogEntry(dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
+      log.commit(actions);
     } catch (e) {
       // another writer took this version (or the entry could not be written): the files renamed above belong to no version
       for (const a of adds) fs.rmSync(path.join(dir, a.path), { force: true });
       this.staged.delete(table);
-      this.logs.delete(table);
       throw e;
     }
     faultPoint('after-table-commit', this.currentBatch);
-    snap.version = version;
-    for (const p of removed) snap.files.delete(p);
-    for (const a of adds) snap.files.set(a.path, a);
-    snap.txn.set(appId, info.batchId);
-    snap.schemaString = schemaString;
-    snap.metadataId = metadataId;
-    snap.cdcState = info.cdcState !== undefined ? info.cdcState : removed.length || adds.length ? null : snap.cdcState ?? null;
     this.staged.delete(table);
-    if (!(this.options.vacuumRetentionMs! > 0)) for (const p of removed) fs.rmSync(path.join(dir, p), { force: true });
+    if (retention === null) for (const p of removed) fs.rmSync(path.join(dir, p), { force: true });
     return true;
   }
 
@@ -400,23 +369,26 @@ export class DeltaStore implements TableStore {
     this.stage(table).replace = true;
     await this.commit(table, schema, { batchId: snap.version + 1, appId: '__truncate__', operation: 'WRITE' });
   }
-
 }
 
-/** Creates `_delta_log/<version>.json` only if it does not exist (put-if-absent via a hard link). */
-export function writeLogEntry(tableDir: string, version: number, text: string): void {
-  const logDir = path.join(tableDir, '_delta_log');
-  const final = path.join(logDir, `${pad20(version)}.json`);
-  const tmp = path.join(logDir, `.${pad20(version)}.json.${randomUUID()}.tmp`);
-  fs.writeFileSync(tmp, text);
+/**
+ * Writes a batch as a Parquet data file of a table under a temporary name
+ * (`.<uuid>.parquet.tmp`); the caller renames it to `final` when it commits.
+ */
+export function writeDataFile(dir: string, table: string, b: Batch, prefix: string): { tmp: string; final: string; rows: number; stats: string; size: number } {
+  fs.mkdirSync(dir, { recursive: true });
+  const id = randomUUID();
+  const final = `${prefix}-${id}.c000.snappy.parquet`;
+  const tmp = `.${id}.parquet.tmp`;
+  const bytes = encodeParquet(b);
   try {
-    fs.linkSync(tmp, final);
+    fs.writeFileSync(path.join(dir, tmp), bytes);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new RuntimeFailure('DELTA_COMMIT_CONFLICT', `version ${version} of ${tableDir} was committed by another writer`, { table: tableDir, version }, { hint: 'only one pipeline run may write a table at a time' });
-    }
-    throw e;
-  } finally {
-    fs.rmSync(tmp, { force: true });
+    throw writeFailed(table, e);
   }
+  return { tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length };
+}
+
+function writeFailed(table: string, e: unknown): RuntimeFailure {
+  return new RuntimeFailure('TABLE_WRITE_FAILED', `cannot write a data file of ${table}: ${(e as Error).message}`, { table, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check free disk space and permissions; the batch was not committed and will be re-run', cause: e });
 }

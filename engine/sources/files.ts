@@ -17,7 +17,7 @@ export interface FileEntry {
 export interface SourceFileSystem {
   /** The regular files directly in `root`. */
   list(root: string): FileEntry[];
-  /** The names of the entries directly in `root`, without stats (cheaper than `list`). */
+  /** The names of the entries directly in `root`, without stats (cheaper than `list`; may include folders, which `stat` refuses). */
   names?(root: string): string[];
   read(root: string, name: string): Buffer;
   stat(root: string, name: string): FileEntry | null;
@@ -26,8 +26,10 @@ export interface SourceFileSystem {
 /** The real file system. A missing root lists as empty. */
 export const nodeFileSystem: SourceFileSystem = {
   names(root) {
+    // plain names (no Dirent per entry): a folder of a month of files lists in a few ms; a name that is
+    // not a regular file is dropped by the stat every new name gets
     try {
-      return fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isFile() || d.isSymbolicLink()).map((d) => d.name);
+      return fs.readdirSync(root);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
@@ -113,10 +115,30 @@ export function compareNames(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-/** The files of `root` matching `glob`, in byte order of their names. */
+/** Whether a glob names one file (no wildcard). */
+export function isLiteralGlob(glob: string): boolean {
+  return !/[*?[\]{}]/.test(glob);
+}
+
+/**
+ * The files of `root` matching `glob`, in byte order of their names. Only the
+ * matching names are stat'ed (a folder that collected a month of other files
+ * costs a listing of names), and a glob without wildcards stats its one file.
+ */
 export function matchFiles(fsys: SourceFileSystem, root: string, glob: string): FileEntry[] {
+  if (isLiteralGlob(glob) && !isIgnoredName(glob)) {
+    const f = fsys.stat(root, glob);
+    return f ? [f] : [];
+  }
   const re = globToRegExp(glob);
-  return fsys.list(root).filter((f) => !isIgnoredName(f.name) && re.test(f.name)).sort((a, b) => compareNames(a.name, b.name));
+  if (!fsys.names) return fsys.list(root).filter((f) => !isIgnoredName(f.name) && re.test(f.name)).sort((a, b) => compareNames(a.name, b.name));
+  const out: FileEntry[] = [];
+  for (const name of fsys.names(root)) {
+    if (isIgnoredName(name) || !re.test(name)) continue;
+    const f = fsys.stat(root, name);
+    if (f) out.push(f);
+  }
+  return out.sort((a, b) => compareNames(a.name, b.name));
 }
 
 /**

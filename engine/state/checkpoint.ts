@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
+import { faultPoint } from '../runtime/faults.js';
 
 /**
  * 4: dedup and count-distinct keys hash the UTF-8 bytes of the values (KeyHasher) instead of their text;
@@ -31,8 +32,12 @@ import { RuntimeFailure } from '../errors.js';
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
 export const CHECKPOINT_FORMAT = 4;
-/** Offsets and commits of this many recent batches are kept; older ones are folded into the file index. */
-export const KEEP_BATCHES = 10;
+/**
+ * Offsets and commits of this many recent batches are kept (Spark's
+ * `spark.sql.streaming.minBatchesToRetain`, default 100); older ones are
+ * folded into the file index first.
+ */
+export const DEFAULT_MIN_BATCHES_TO_RETAIN = 100;
 /**
  * Operator state is written as change logs until they add up to more than the
  * last snapshot (or than this many bytes, for small state); then a new snapshot.
@@ -74,6 +79,41 @@ export type BatchCommit = z.infer<typeof CommitSchema>;
 
 const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
 export type FileIndexSnapshot = z.infer<typeof IndexSchema>;
+type IndexedEntry = { name: string; size: number; mtimeMs: number; batchId: number };
+
+/**
+ * The file index snapshot, column by column (a month of files parses in a few
+ * milliseconds; one object per file did not): `{"upTo": N, "columns": {<source>:
+ * {"name": [...], "size": [...], "mtimeMs": [...], "batchId": [...]}}}`. The
+ * older form (`files`: one object per file) is still read.
+ */
+function readIndexFile(file: string): { upTo: number; files: Map<string, IndexedEntry[]> } {
+  let raw: any;
+  try { raw = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { corrupt(file, (e as Error).message.startsWith('ENOENT') ? (e as Error).message : 'not valid JSON'); }
+  const out = new Map<string, IndexedEntry[]>();
+  if (raw && typeof raw === 'object' && raw.columns && typeof raw.columns === 'object' && Number.isInteger(raw.upTo)) {
+    for (const [src, c] of Object.entries(raw.columns as Record<string, any>)) {
+      const n = Array.isArray(c?.name) ? c.name.length : -1;
+      const ok = n >= 0 && ['size', 'mtimeMs', 'batchId'].every((k) => Array.isArray(c[k]) && c[k].length === n && c[k].every((x: unknown) => typeof x === 'number'))
+        && c.name.every((x: unknown) => typeof x === 'string');
+      if (!ok) corrupt(file, `columns.${src}: the name, size, mtimeMs and batchId arrays do not match`);
+      const list: IndexedEntry[] = new Array(n);
+      for (let i = 0; i < n; i++) list[i] = { name: c.name[i], size: c.size[i], mtimeMs: c.mtimeMs[i], batchId: c.batchId[i] };
+      out.set(src, list);
+    }
+    return { upTo: raw.upTo, files: out };
+  }
+  const r = IndexSchema.safeParse(raw);
+  if (!r.success) corrupt(file, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  for (const [src, files] of Object.entries(r.data.files)) out.set(src, files);
+  return { upTo: r.data.upTo, files: out };
+}
+
+function indexFileText(upTo: number, files: Map<string, IndexedEntry[]>): string {
+  const columns: Record<string, { name: string[]; size: number[]; mtimeMs: number[]; batchId: number[] }> = {};
+  for (const [src, list] of files) columns[src] = { name: list.map((f) => f.name), size: list.map((f) => f.size), mtimeMs: list.map((f) => f.mtimeMs), batchId: list.map((f) => f.batchId) };
+  return JSON.stringify({ upTo, columns }) + '\n';
+}
 
 const StateSchema = z.object({ batchId: z.number(), operators: z.record(z.string(), z.unknown()), watermarks: z.record(z.string(), z.number()), binary: z.record(z.string(), z.enum(['snapshot', 'delta'])) });
 export type FlowStateFile = z.infer<typeof StateSchema>;
@@ -219,14 +259,14 @@ export class CheckpointStore {
     let upTo = -1;
     if (snaps.length) {
       const last = snaps[snaps.length - 1];
-      const idx = readJson(path.join(dir, `index-${last}.json`), IndexSchema);
+      const idx = readIndexFile(path.join(dir, `index-${last}.json`));
       upTo = idx.upTo;
-      for (const [src, files] of Object.entries(idx.files)) out.set(src, new Map(files.map((f) => [f.name, f])));
+      for (const [src, files] of idx.files) out.set(src, new Map(files.map((f) => [f.name, f])));
     }
     const existing = path.join(dir, 'existing.json');
     if (fs.existsSync(existing)) {
-      const idx = readJson(existing, IndexSchema);
-      for (const [src, files] of Object.entries(idx.files)) {
+      const idx = readIndexFile(existing);
+      for (const [src, files] of idx.files) {
         const m = out.get(src) ?? new Map();
         for (const f of files) if (!m.has(f.name)) m.set(f.name, f);
         out.set(src, m);
@@ -249,23 +289,34 @@ export class CheckpointStore {
 
   /** Files present at the first start that a source skips (`includeExistingFiles: false`). */
   writeExistingFiles(flow: string, files: Record<string, { name: string; size: number; mtimeMs: number }[]>): void {
-    writeFileAtomic(path.join(this.flowDir(flow), 'sources', 'existing.json'), JSON.stringify({ upTo: -1, files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.map((f) => ({ ...f, batchId: -1 }))])) }) + '\n');
+    writeFileAtomic(path.join(this.flowDir(flow), 'sources', 'existing.json'), indexFileText(-1, new Map(Object.entries(files).map(([k, v]) => [k, v.map((f) => ({ ...f, batchId: -1 }))]))));
   }
 
-  /** Folds old offsets into a file index snapshot and deletes offsets, commits and state older than the kept window. */
-  compact(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number): void {
-    const cutoff = lastCommitted - KEEP_BATCHES;
-    if (cutoff < 0) return;
+  /**
+   * Deletes the offsets and commits of batches before the last `keep`
+   * (`minBatchesToRetain`). The files those offsets name must stay known: when
+   * the file index does not cover them yet, a new index snapshot (every file
+   * ingested up to `lastCommitted`) is written first, so the index is rewritten
+   * once every `keep` batches, not at every call. Only batches at or before
+   * `lastCommitted` (committed by every flow) are ever removed, and each step is
+   * safe to interrupt: a restart reads the newest index and the offsets after it.
+   */
+  compact(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
+    const cutoff = lastCommitted - Math.max(1, keep) + 1;
+    if (cutoff <= 0) return;
     const dir = path.join(this.flowDir(flow), 'sources');
     if (index.size > 0) {
-      const files: FileIndexSnapshot['files'] = {};
-      for (const [src, m] of index) files[src] = [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1));
-      writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), JSON.stringify({ upTo: lastCommitted, files }) + '\n');
-      for (const n of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-        const m = /^index-(\d+)\.json$/.exec(n);
-        if (m && Number(m[1]) < lastCommitted) fs.rmSync(path.join(dir, n), { force: true });
+      const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => /^index-(\d+)\.json$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
+      const upTo = snaps.length ? Math.max(...snaps) : -1;
+      if (upTo < cutoff - 1) {
+        const files = new Map<string, IndexedEntry[]>();
+        for (const [src, m] of index) files.set(src, [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1)));
+        writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), indexFileText(lastCommitted, files));
+        faultPoint('mid-retention', lastCommitted);
+        for (const b of snaps) if (b < lastCommitted) fs.rmSync(path.join(dir, `index-${b}.json`), { force: true });
       }
     }
+    faultPoint('mid-retention', lastCommitted);
     for (const sub of ['offsets', 'commits']) {
       for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b < cutoff) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
     }

@@ -44,7 +44,7 @@ options:
 example:
   node dist/run.js status --output /tmp/out`,
   show: `usage: node dist/run.js show <table> [--output <dir>] [--limit N] [--where <condition>]
-                              [--columns a,b,...] [--json | --csv] [--redact]
+                              [--columns a,b,...] [--json | --csv] [--redact] [--version N]
 
 Prints a table's rows (oldest commit first): an aligned table that fits the
 terminal (wide cells are cut with …), JSON lines, or CSV. "system.events" is
@@ -58,6 +58,8 @@ options:
   --columns a,b        print only these columns, in this order
   --json | --csv       JSON lines or CSV (all columns, nothing cut)
   --redact             mask name, address, contact_number and the columns tagged PHI
+  --version N          the table as of Delta version N (time travel: needs the files that version
+                       lists, kept by delta.deletedFileRetentionDuration until vacuum)
   --output <dir>       (default output/)   --pipeline <module.js> (default: the event log's definitions)
 
 example:
@@ -236,7 +238,7 @@ function minimumWidth(type: DataType, natural: number): number {
 }
 
 export async function cmdShow(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, limit: {}, where: {}, columns: {}, json: { flag: true }, csv: { flag: true }, redact: { flag: true } }, 'show');
+  const a = parseArgs(argv, { ...COMMON, limit: {}, where: {}, columns: {}, json: { flag: true }, csv: { flag: true }, redact: { flag: true }, version: {} }, 'show');
   if (a.flags.has('help')) { process.stdout.write(INSPECT_HELP.show + '\n'); return 0; }
   if (a.positionals.length === 0) throw new UsageError('show: missing <table> (usage: show <table> [--limit N] [--where <condition>]; see show --help)');
   if (a.positionals.length > 1) throw new UsageError(`show: unexpected argument "${a.positionals[1]}" (quote a --where condition that has spaces)`);
@@ -256,7 +258,8 @@ export async function cmdShow(argv: string[]): Promise<number> {
     if (!columns.length) throw new UsageError('show: --columns is empty');
   }
   const redact = a.flags.has('redact');
-  const { fields, rows, total, version } = reader.readRows(table, { limit, where, columns, mask: redact ? reader.protectedColumns(table) : [] });
+  const asOf = intOption(a.values.version, 'version', 'show', 0);
+  const { fields, rows, total, version } = reader.readRows(table, { limit, where, columns, mask: redact ? reader.protectedColumns(table) : [], version: asOf });
   if (version < 0) process.stderr.write(`note: ${table.name} has no data yet in ${output} (run replay or run first)\n`);
 
   const out: string[] = [];

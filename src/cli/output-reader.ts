@@ -22,7 +22,8 @@ import {
   buildGraph, catalogOfEvents, catalogOfGraph, columnsTagged, DefinitionError, EVENT_LOG_SCHEMA, EventLogReader, eventLogDir,
   type Catalog, type CatalogDataset, type ExprNode, type Pipeline, type PipelineEvent, type Schema, type Value,
 } from '../../engine/index.js';
-import { readDeltaLog, type DeltaSnapshot } from '../../engine/sinks/delta-store.js';
+import { orderedFiles, readDeltaLog, type DeltaSnapshot } from '../../engine/sinks/delta-store.js';
+import { readEventSummary, type EventSummary } from '../../engine/events/summary.js';
 import { decodeParquet } from '../../engine/sinks/parquet.js';
 import { valueAt, type Batch } from '../../engine/batch.js';
 import { patientPipeline } from '../../layers/pipeline.js';
@@ -48,7 +49,8 @@ export function requireOutput(output: string, command: string): void {
 export interface ExpectationTotals { action: string; passed: number; failed: number }
 
 /** The AUTO CDC metrics a status sums over batches. */
-export const CDC_METRICS = ['num_upserted_rows', 'num_deleted_rows', 'num_stale_events', 'num_sequence_ties', 'num_versions_opened', 'num_versions_closed', 'num_null_sequence_events'] as const;
+import { CDC_METRICS } from '../../engine/events/summary.js';
+export { CDC_METRICS };
 export type CdcTotals = Record<(typeof CDC_METRICS)[number], number>;
 
 export interface DatasetEvents {
@@ -127,6 +129,28 @@ export function updatesOf(events: readonly PipelineEvent[]): UpdateSummary[] {
   return [...byId.values()].map(({ batchIds: _b, ...u }) => u);
 }
 
+/** The per-dataset facts of an event summary (engine/events/summary.ts), as `summarizeEvents` gives them. */
+export function datasetEventsOf(sum: EventSummary, catalog: Catalog): Map<string, DatasetEvents> {
+  const out = new Map<string, DatasetEvents>();
+  for (const n of catalog.order) {
+    const s = sum.datasets[n];
+    const expectations = new Map<string, ExpectationTotals>();
+    for (const x of catalog.datasets.get(n)?.expectations ?? []) expectations.set(x.name, { action: x.action, passed: s?.expectations[x.name]?.passed ?? 0, failed: s?.expectations[x.name]?.failed ?? 0 });
+    for (const [name, t] of Object.entries(s?.expectations ?? {})) if (!expectations.has(name)) expectations.set(name, { action: '?', passed: t.passed, failed: t.failed });
+    out.set(n, {
+      expectations, watermark: s?.watermark ?? null, lastEventMs: s?.lastEventMs ?? null, cdc: (s?.cdc as CdcTotals | null | undefined) ?? null,
+      lastStatus: s?.lastStatus ? { status: s.lastStatus.status, batch: s.lastStatus.batch, code: s.lastStatus.code } : null,
+    });
+  }
+  return out;
+}
+
+/** The last update of an event summary, as `lastUpdate` gives it. */
+export function lastUpdateOf(sum: EventSummary): UpdateSummary | null {
+  const u = sum.lastUpdate;
+  return u ? { id: u.id, state: u.state, startedMs: u.startedMs, endedMs: u.endedMs, batches: u.batches, ...(u.error ? { error: u.error } : {}) } : null;
+}
+
 /** The last update of the log, or null. */
 export function lastUpdate(events: readonly PipelineEvent[]): UpdateSummary | null {
   const all = updatesOf(events);
@@ -180,6 +204,8 @@ export interface RowsQuery {
   last?: boolean;
   /** Columns whose non-NULL values are replaced by `***`. */
   mask?: readonly string[];
+  /** The table as of this version (time travel: its files must still be there, see `vacuum`). */
+  version?: number;
 }
 
 export interface RowsResult {
@@ -191,6 +217,13 @@ export interface RowsResult {
   version: number;
   /** The columns masked in `rows`. */
   masked: string[];
+}
+
+/** A snapshot's files in commit order (data files are named `part-<batch>-<n>-…`; a compacted file takes its oldest input's name), rows and version. */
+function filesOf(snap: DeltaSnapshot): { files: string[]; rows: number; version: number } {
+  let rows = 0;
+  for (const a of snap.files.values()) rows += a.stats ? (JSON.parse(a.stats) as { numRecords?: number }).numRecords ?? 0 : 0;
+  return { files: orderedFiles(snap).map((a) => a.path), rows, version: snap.version };
 }
 
 /** Decoded data files kept in memory, at most this many rows in all. */
@@ -219,16 +252,30 @@ export class OutputReader {
     return this.events.read();
   }
 
+  private summaryCache: EventSummary | null = null;
+
+  /**
+   * What the whole event log says, from its running summary and the commits
+   * after it (engine/events/summary.ts): the same cost after a month of
+   * batches as after one. Read again when the log has a new version.
+   */
+  eventSummary(): EventSummary {
+    const c = this.summaryCache;
+    if (c && !fs.existsSync(path.join(eventLogDir(this.output), '_delta_log', `${String(c.version + 1).padStart(20, '0')}.json`))) return c;
+    this.summaryCache = readEventSummary(this.output);
+    return this.summaryCache;
+  }
+
   /**
    * The datasets of the output: from `--pipeline` when given, else from the
    * event log's last definitions, else (no log yet) the patient pipeline.
    */
   catalog(): Catalog {
     if (this.fixed) return this.fixed;
-    const events = this.allEvents();
-    if (this.cached && this.cached.version === this.events.version) return this.cached.catalog;
-    const catalog = catalogOfEvents(events) ?? catalogOfGraph(buildGraph(patientPipeline));
-    this.cached = { version: this.events.version, catalog };
+    const sum = this.eventSummary();
+    if (this.cached && this.cached.version === sum.version) return this.cached.catalog;
+    const catalog = catalogOfEvents(sum.definitions as PipelineEvent[]) ?? catalogOfGraph(buildGraph(patientPipeline));
+    this.cached = { version: sum.version, catalog };
     return catalog;
   }
 
@@ -270,12 +317,9 @@ export class OutputReader {
     return { version, timestamp: null, operation: null };
   }
 
-  /** Rows (from the Delta stats), live files and version of a table. */
+  /** Rows (from the Delta stats), live files (in commit order: by name) and version of a table. */
   liveFiles(dir: string): { files: string[]; rows: number; version: number } {
-    const snap = this.deltaLog(dir);
-    let rows = 0;
-    for (const a of snap.files.values()) rows += a.stats ? (JSON.parse(a.stats) as { numRecords?: number }).numRecords ?? 0 : 0;
-    return { files: [...snap.files.keys()], rows, version: snap.version };
+    return filesOf(this.deltaLog(dir));
   }
 
   /** The writer holding the output's lock (status takes no lock). */
@@ -287,10 +331,10 @@ export class OutputReader {
 
   /** The object `status --json` prints. */
   status(): StatusReport {
-    const events = this.allEvents();
+    const sum = this.eventSummary();
     const catalog = this.catalog();
-    const byDataset = summarizeEvents(events, catalog);
-    const update = lastUpdate(events);
+    const byDataset = datasetEventsOf(sum, catalog);
+    const update = lastUpdateOf(sum);
     const tables = catalog.order.map((name): StatusTable => {
       const d = catalog.datasets.get(name)!;
       const dir = path.join(this.output, 'tables', name);
@@ -381,7 +425,7 @@ export class OutputReader {
   }
 
   private readRowsOnce(table: TableRef, q: RowsQuery): RowsResult {
-    const { files, rows: totalRows, version } = this.liveFiles(table.dir);
+    const { files, rows: totalRows, version } = q.version === undefined ? this.liveFiles(table.dir) : filesOf(readDeltaLog(table.dir, undefined, { version: q.version }));
     const fields = (q.columns ?? table.schema.map((f) => f.name)).map((c) => table.schema.find((x) => x.name === c)!);
     const where = q.where ?? null;
     const limit = q.limit;

@@ -1,0 +1,245 @@
+/**
+ * Compaction (Delta's OPTIMIZE): small data files of a table are rewritten
+ * into larger ones in one commit whose `remove` and `add` actions carry
+ * `dataChange: false`, so readers that tail the log for new data (a Spark
+ * stream over the table, a downstream streaming flow) skip it: no row is seen
+ * twice. Row order inside a table is not part of its contents; each new file
+ * takes the name prefix (`part-<batch>-<n>`) of the oldest file it replaces.
+ *
+ * Two plans:
+ * - automatic (between micro-batches): size tiers. A file's tier is 0 below
+ *   `minFileBytes` and 1 + log_K(size / minFileBytes) above; when a tier holds
+ *   `mergeFactor` (K) files, they are merged (into files of at most the
+ *   target size). Each row is rewritten about once per tier, so the work per
+ *   batch stays constant however long the pipeline runs, and a table keeps at
+ *   most K − 1 files per tier below the target size: 5 tiers between 64 KB and
+ *   128 MB, so at most 45 small files (plus the files that reached the target);
+ * - by hand (`optimize`): every file below the target, packed in name order
+ *   into as few files of at most the target size as possible.
+ *
+ * `bucketOf` keeps files apart that must not share a file (the event log
+ * merges only files of the same day, so that expiry drops whole files), and
+ * `sealOlderBuckets` merges a past day into one file once the next day began.
+ *
+ * Removed files are deleted right after the commit unless the table keeps
+ * them (`delta.deletedFileRetentionDuration`, then VACUUM deletes them). A
+ * crash before the commit leaves files no version lists (deleted at the next
+ * start); a crash after it leaves removed files (deleted at the next start too).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Schema } from '../ir/types.js';
+import { typeFromSparkJson } from '../ir/types.js';
+import { concatBatches } from '../batch.js';
+import { decodeParquet } from '../sinks/parquet.js';
+import { ENGINE_INFO, writeDataFile } from '../sinks/delta-store.js';
+import type { AddAction, DeltaAction, DeltaSnapshot } from '../sinks/delta-log.js';
+import type { DeltaTable } from '../sinks/delta-table.js';
+import { RuntimeFailure } from '../errors.js';
+import { faultPoint } from '../runtime/faults.js';
+
+export interface CompactionPolicy {
+  /** A compacted file holds at most this many bytes (of its inputs); files this big are left alone. */
+  targetFileBytes: number;
+  /** … and at most this many rows. */
+  targetRows: number;
+  /** Files merged at once in a tier (automatic plan). */
+  mergeFactor: number;
+  /** Files below this size are all tier 0. */
+  minFileBytes: number;
+  /** Files merge only with files of the same bucket. */
+  bucketOf?: (add: AddAction) => string;
+  /**
+   * Buckets before the newest (in name order) receive no more files: the
+   * automatic plan merges each into as few files as the target allows (the
+   * event log's past days), instead of leaving up to K − 1 files a tier.
+   */
+  sealOlderBuckets?: boolean;
+}
+
+/** Delta's default OPTIMIZE target is 128 MB (`delta.targetFileSize` on Databricks' auto compaction). */
+export const DEFAULT_COMPACTION: CompactionPolicy = {
+  targetFileBytes: 128 << 20,
+  targetRows: 8_000_000,
+  mergeFactor: 10,
+  minFileBytes: 64 << 10,
+};
+
+export interface CompactionGroup {
+  bucket: string;
+  files: AddAction[];
+}
+
+function rowsOf(a: AddAction): number {
+  if (!a.stats) return 0;
+  try { return (JSON.parse(a.stats) as { numRecords?: number }).numRecords ?? 0; } catch { return 0; }
+}
+
+function byName(a: AddAction, b: AddAction): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+function isSmall(a: AddAction, p: CompactionPolicy): boolean {
+  return a.size < p.targetFileBytes && rowsOf(a) < p.targetRows;
+}
+
+/** The tier of a file: 0 below `minFileBytes`, then one more per factor of `mergeFactor`. */
+export function tierOf(size: number, p: CompactionPolicy): number {
+  if (size < p.minFileBytes) return 0;
+  return 1 + Math.floor(Math.log(size / p.minFileBytes) / Math.log(p.mergeFactor) + 1e-9);
+}
+
+/** Splits files (in order) into runs of at most the target bytes and rows; runs of one file are dropped. */
+function pack(bucket: string, files: AddAction[], p: CompactionPolicy): CompactionGroup[] {
+  const out: CompactionGroup[] = [];
+  let cur: AddAction[] = [], bytes = 0, rows = 0;
+  const close = () => { if (cur.length > 1) out.push({ bucket, files: cur }); cur = []; bytes = 0; rows = 0; };
+  for (const f of files) {
+    const r = rowsOf(f);
+    if (cur.length && (bytes + f.size > p.targetFileBytes || rows + r > p.targetRows)) close();
+    cur.push(f);
+    bytes += f.size;
+    rows += r;
+  }
+  close();
+  return out;
+}
+
+function buckets(snap: DeltaSnapshot, p: CompactionPolicy): Map<string, AddAction[]> {
+  const out = new Map<string, AddAction[]>();
+  for (const a of [...snap.files.values()].sort(byName)) {
+    if (!isSmall(a, p)) continue;
+    const k = p.bucketOf?.(a) ?? '';
+    let l = out.get(k);
+    if (!l) { l = []; out.set(k, l); }
+    l.push(a);
+  }
+  return out;
+}
+
+/** The merges automatic compaction would do now (smallest tier first). */
+export function planAutoCompaction(snap: DeltaSnapshot, p: CompactionPolicy = DEFAULT_COMPACTION): CompactionGroup[] {
+  const groups: CompactionGroup[] = [];
+  const all = buckets(snap, p);
+  const newest = [...all.keys()].sort().pop();
+  for (const [bucket, files] of all) {
+    if (p.sealOlderBuckets && bucket !== newest) { groups.push(...pack(bucket, files, p)); continue; }
+    const tiers = new Map<number, AddAction[]>();
+    for (const f of files) {
+      const t = tierOf(f.size, p);
+      let l = tiers.get(t);
+      if (!l) { l = []; tiers.set(t, l); }
+      l.push(f);
+    }
+    for (const t of [...tiers.keys()].sort((a, b) => a - b)) {
+      const l = tiers.get(t)!;
+      if (l.length >= p.mergeFactor) groups.push(...pack(bucket, l, p));
+    }
+  }
+  return groups;
+}
+
+/** The merges a manual OPTIMIZE does: every small file, packed in name order. */
+export function planOptimize(snap: DeltaSnapshot, p: CompactionPolicy = DEFAULT_COMPACTION): CompactionGroup[] {
+  const groups: CompactionGroup[] = [];
+  for (const [bucket, files] of buckets(snap, p)) groups.push(...pack(bucket, files, p));
+  return groups;
+}
+
+/** The schema of a table from its log's schema string. */
+export function schemaOfSnapshot(snap: DeltaSnapshot, table: string): Schema {
+  if (!snap.schemaString) throw new RuntimeFailure('DELTA_LOG_CORRUPT', `${table} has no schema in its log`, { table }, { hint: 'the table is damaged; full-refresh it' });
+  const fields = (JSON.parse(snap.schemaString) as { fields: { name: string; type: unknown }[] }).fields;
+  return fields.map((f) => {
+    const type = typeFromSparkJson(f.type);
+    if (!type) throw new RuntimeFailure('UNSUPPORTED_TABLE_TYPE', `column ${f.name} of ${table} has a type this engine does not read: ${JSON.stringify(f.type)}`, { table, column: f.name }, { hint: 'compact this table with the engine that wrote it' });
+    return { name: f.name, type };
+  });
+}
+
+export interface CompactionResult {
+  table: string;
+  /** The table version of the compaction commit (-1: nothing was committed). */
+  version: number;
+  filesRemoved: number;
+  filesAdded: number;
+  bytesRemoved: number;
+  bytesAdded: number;
+  rows: number;
+  ms: number;
+  /** Which files each new file replaces (for indexes keyed by file, such as a CDC target's). */
+  rewrites: { added: string; removed: string[] }[];
+  /** Groups left for a later call (the time budget ran out). */
+  deferred: number;
+}
+
+export interface CompactOptions {
+  /** The table's name (for messages). */
+  name: string;
+  /** The schema to read and write the files with (default: the log's). */
+  schema?: Schema;
+  /** Stop starting new groups once this much time passed (ms); the groups done so far are committed. */
+  budgetMs?: number;
+  /** `OPTIMIZE` parameters for the commit info (auto: true when automatic). */
+  auto?: boolean;
+  /** Delete the removed files after the commit (the default when the table keeps no removed files). */
+  deleteRemoved?: boolean;
+}
+
+function prefixOf(p: string): string {
+  return /^(part-\d+-\d+)-/.exec(p)?.[1] ?? 'part-000000-00000';
+}
+
+/** Rewrites each group into one file and commits them all as one OPTIMIZE version. */
+export function compactGroups(table: DeltaTable, groups: readonly CompactionGroup[], opts: CompactOptions): CompactionResult {
+  const started = performance.now();
+  const result: CompactionResult = { table: opts.name, version: -1, filesRemoved: 0, filesAdded: 0, bytesRemoved: 0, bytesAdded: 0, rows: 0, ms: 0, rewrites: [], deferred: 0 };
+  if (!groups.length) return result;
+  const snap = table.snapshot;
+  const schema = opts.schema ?? schemaOfSnapshot(snap, opts.name);
+  const written: { tmp: string; final: string; rows: number; stats: string; size: number; group: CompactionGroup }[] = [];
+  const dir = table.dir;
+  try {
+    for (let i = 0; i < groups.length; i++) {
+      if (i > 0 && opts.budgetMs !== undefined && performance.now() - started >= opts.budgetMs) { result.deferred = groups.length - i; break; }
+      const g = groups[i];
+      const parts = g.files.map((a) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, a.path))), schema));
+      const f = writeDataFile(dir, opts.name, concatBatches(schema, parts), prefixOf(g.files[0].path));
+      written.push({ ...f, group: g });
+    }
+    faultPoint('mid-compaction');
+    const now = table.now();
+    const actions: DeltaAction[] = [];
+    const removes: DeltaAction[] = [], adds: DeltaAction[] = [];
+    for (const w of written) {
+      fs.renameSync(path.join(dir, w.tmp), path.join(dir, w.final));
+      for (const a of w.group.files) {
+        removes.push({ remove: { path: a.path, deletionTimestamp: now, dataChange: false, extendedFileMetadata: true, partitionValues: {}, size: a.size } });
+        result.bytesRemoved += a.size;
+      }
+      adds.push({ add: { path: w.final, partitionValues: {}, size: w.size, modificationTime: now, dataChange: false, stats: w.stats } });
+      result.filesRemoved += w.group.files.length;
+      result.filesAdded++;
+      result.bytesAdded += w.size;
+      result.rows += w.rows;
+      result.rewrites.push({ added: w.final, removed: w.group.files.map((a) => a.path) });
+    }
+    actions.push({ commitInfo: {
+      timestamp: now, operation: 'OPTIMIZE', operationParameters: { predicate: '[]', zOrderBy: '[]', auto: opts.auto === true },
+      engineInfo: ENGINE_INFO, isBlindAppend: false,
+      operationMetrics: { numRemovedFiles: String(result.filesRemoved), numAddedFiles: String(result.filesAdded), numRemovedBytes: String(result.bytesRemoved), numAddedBytes: String(result.bytesAdded) },
+    } });
+    actions.push(...removes, ...adds);
+    faultPoint('mid-compaction-commit');
+    result.version = table.commit(actions);
+  } catch (e) {
+    // nothing committed: the new files belong to no version
+    if (result.version < 0) for (const w of written) { fs.rmSync(path.join(dir, w.tmp), { force: true }); fs.rmSync(path.join(dir, w.final), { force: true }); }
+    throw e;
+  }
+  faultPoint('after-compaction-commit');
+  const keep = table.config().deletedFileRetentionMs;
+  if (opts.deleteRemoved ?? keep === null) for (const w of written) for (const a of w.group.files) fs.rmSync(path.join(dir, a.path), { force: true });
+  result.ms = performance.now() - started;
+  return result;
+}

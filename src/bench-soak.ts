@@ -1,0 +1,186 @@
+/**
+ * `npm run bench -- --soak`: a simulated month of the two-minute cadence
+ * (21,600 micro-batches of one 20-row patient file and one vitals file), run
+ * as watch mode runs it, with a clock that advances 2 minutes per batch and a
+ * 7-day log and event retention (src/soak.ts). It reports:
+ *
+ * - the median (and p99) batch time per 1,000-batch window, and the
+ *   maintenance slots between batches;
+ * - files, rows and bytes per table, the log and checkpoint folders, and the
+ *   time DuckDB takes to scan each layer, at the start, middle and end;
+ * - a restart that processes one new file, and `status`, each in a fresh
+ *   process, against an output folder holding a single batch: median of 5
+ *   alternating pairs;
+ * - whether every table equals a one-shot replay of the same files (same
+ *   batch boundaries, ignoring `_ingested_at`).
+ *
+ * Options: `--batches N` (default 21600), `--retention 7d`, `--out <file.json>`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  STEP_MS, checkpointsOnDisk, compareOutputs, duckConnection, linkPair, median, oneShot, quantile, runSoak, scanLayerMs,
+  soakPipeline, soakPool, tablesByLayer, tablesOnDisk, writeSoakPipelineModule, type CheckpointOnDisk, type TableOnDisk,
+} from './soak.js';
+import { DEFAULT_MIN_BATCHES_TO_RETAIN } from '../engine/state/checkpoint.js';
+import { DEFAULT_CHECKPOINT_INTERVAL } from '../engine/sinks/delta-log.js';
+import { parseDurationMs } from '../engine/duration.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = path.join(ROOT, 'dist');
+const RUN_JS = path.join(DIST, 'run.js');
+const CACHE = path.join(ROOT, '.bench');
+const log = (s: string) => process.stderr.write(s + '\n');
+
+interface Snapshot { batches: number; tables: TableOnDisk[]; checkpoints: CheckpointOnDisk[]; scanMs: Record<string, number> }
+
+function child(args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const c = spawn(process.execPath, [RUN_JS, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TZ: 'UTC' } });
+    let err = '';
+    c.stderr.on('data', (d) => { err += d; });
+    c.on('error', reject);
+    c.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`node dist/run.js ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+export async function soakBench(argv: string[]): Promise<void> {
+  let batches = 21_600, retention = '7 days', outFile = path.join(CACHE, 'soak-results.json');
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--soak') continue;
+    else if (argv[i] === '--batches') batches = Number(argv[++i]);
+    else if (argv[i] === '--retention') retention = argv[++i];
+    else if (argv[i] === '--out') outFile = argv[++i];
+    else { log(`bench --soak: unknown option ${argv[i]}`); process.exit(2); }
+  }
+  const retentionMs = parseDurationMs(retention, '--retention');
+  const started = Date.now();
+  const PAIRS = 5;
+  log(`soak: generating ${batches + 2 * PAIRS + 1} batches of files (cached)`);
+  const pool = await soakPool(path.join(CACHE, `soak-pool-${batches + 2 * PAIRS + 1}`), batches + 2 * PAIRS + 1);
+  const work = path.join(CACHE, 'soak');
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const input = path.join(work, 'in'), output = path.join(work, 'out');
+  const layers = tablesByLayer(soakPipeline(retention));
+  const duck = await duckConnection();
+  const snapshots: Snapshot[] = [];
+  const snapshotAt = [Math.min(1000, batches), Math.round(batches / 2), batches];
+  // the simulated month ends about now, so the processes timed afterwards (real clock) continue it
+  const startMs = Date.now() - batches * STEP_MS;
+  log(`soak: ${batches} batches, retention ${retention}`);
+  const run = await runSoak({
+    pool, input, output, batches, retention, startMs, snapshotsAfter: snapshotAt, log,
+    onSnapshot: async (n, out) => {
+      const scanMs: Record<string, number> = {};
+      for (const [layer, tables] of layers) scanMs[layer] = await scanLayerMs(duck.conn, out, tables);
+      snapshots.push({ batches: n, tables: tablesOnDisk(out), checkpoints: checkpointsOnDisk(out), scanMs });
+      log(`soak: snapshot after ${n} batches`);
+    },
+  });
+  const soakSeconds = (Date.now() - started) / 1000;
+  const windows: { from: number; to: number; median_ms: number; p99_ms: number; maintenance_median_ms: number; maintenance_p99_ms: number; maintenance_max_ms: number }[] = [];
+  for (let w = 0; w < batches; w += 1000) {
+    const b = run.batchMs.slice(w, w + 1000), m = run.maintenanceMs.slice(w, w + 1000);
+    windows.push({ from: w, to: Math.min(batches, w + 1000), median_ms: median(b), p99_ms: quantile(b, 0.99), maintenance_median_ms: median(m), maintenance_p99_ms: quantile(m, 0.99), maintenance_max_ms: Math.max(...m) });
+  }
+
+  // one-shot replay of the same files, same batch boundaries
+  log('soak: one-shot replay of the same files');
+  const t1 = Date.now();
+  const oneIn = path.join(work, 'oneshot-in'), oneOut = path.join(work, 'oneshot-out');
+  await oneShot(pool, batches, oneIn, oneOut, retention, run.clockEndMs);
+  const oneShotSeconds = (Date.now() - t1) / 1000;
+  const dataTables = [...layers.values()].flat();
+  const comparison = await compareOutputs(duck.conn, output, oneOut, dataTables);
+  fs.rmSync(oneIn, { recursive: true, force: true });
+  fs.rmSync(oneOut, { recursive: true, force: true });
+
+  // restart with one new file, and status: the month against a folder holding one batch, 5 alternating pairs
+  log('soak: restart and status, month vs. one batch, fresh processes');
+  const mod = path.join(work, 'soak-pipeline.mjs');
+  writeSoakPipelineModule(mod, DIST, retention);
+  const singleIn = path.join(work, 'single-in'), singleOut = path.join(work, 'single-out');
+  fs.mkdirSync(singleIn, { recursive: true });
+  linkPair(pool.dir, singleIn, pool.pairs[batches + PAIRS]);
+  await child(['replay', singleIn, '--output', singleOut, '--pipeline', mod, '--log-level', 'warn']);
+  const restart = { month: [] as number[], single: [] as number[] };
+  for (let k = 0; k < PAIRS; k++) {
+    linkPair(pool.dir, input, pool.pairs[batches + k]);
+    restart.month.push(await child(['replay', input, '--output', output, '--pipeline', mod, '--log-level', 'warn']));
+    linkPair(pool.dir, singleIn, pool.pairs[batches + PAIRS + 1 + k]);
+    restart.single.push(await child(['replay', singleIn, '--output', singleOut, '--pipeline', mod, '--log-level', 'warn']));
+  }
+  const status = { month: [] as number[], single: [] as number[] };
+  for (let k = 0; k < PAIRS; k++) {
+    status.month.push(await child(['status', '--output', output]));
+    status.single.push(await child(['status', '--output', singleOut]));
+  }
+  const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
+  const end = tablesOnDisk(output);
+  const cps = checkpointsOnDisk(output);
+  duck.close();
+
+  // the bounds this run must stay under (README "Long-running pipelines")
+  const commitsInRetention = Math.ceil((retentionMs + 86_400_000) / STEP_MS);
+  const bounds = {
+    data_files_per_table: 64,
+    // a streaming table commits at most twice a batch (a batch and its closing batch)
+    log_files_per_table: Math.ceil(2 * commitsInRetention * (1 + 1 / DEFAULT_CHECKPOINT_INTERVAL)) + 3,
+    offsets_per_flow: DEFAULT_MIN_BATCHES_TO_RETAIN + 10,
+    state_files_per_flow: 2 * (DEFAULT_MIN_BATCHES_TO_RETAIN + 2) + 64,
+  };
+  const checks = {
+    batch_time_growth: windows.length >= 3 ? windows[windows.length - 1].median_ms / windows[1].median_ms : NaN,
+    restart_ratio: ratio(restart.month, restart.single),
+    status_ratio: ratio(status.month, status.single),
+    max_data_files: Math.max(...end.filter((t) => t.table !== 'system.events').map((t) => t.files)),
+    event_log_files: end.find((t) => t.table === 'system.events')?.files ?? 0,
+    max_log_files: Math.max(...end.map((t) => t.logFiles)),
+    max_offsets: Math.max(...cps.map((c) => c.offsets)),
+    max_state_files: Math.max(...cps.map((c) => c.stateFiles)),
+    one_shot_equal: comparison.every((c) => c.onlyInA === 0 && c.onlyInB === 0 && c.rowsA === c.rowsB),
+    failures: run.failures,
+  };
+  const results = {
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
+    batches, retention, soak_seconds: soakSeconds, one_shot_seconds: oneShotSeconds, total_seconds: (Date.now() - started) / 1000,
+    compactions: run.compactions, reopen_ms: run.reopenMs, windows, snapshots, restart, status, comparison, bounds, checks,
+  };
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(soakReport(results) + '\n');
+  log(`results written to ${outFile}`);
+}
+
+export function soakReport(r: Record<string, any>): string {
+  const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
+  const ok = (b: boolean) => (b ? 'met' : '**not met**');
+  const lines: string[] = [];
+  lines.push(`soak: ${n(r.batches)} batches (${f(r.batches * 2 / 60 / 24, 1)} simulated days), retention ${r.retention}; ${r.machine.cpus} cores, ${r.machine.cpu}, Node ${r.machine.node}`);
+  lines.push(`wall time: soak ${f(r.soak_seconds / 60)} min, one-shot replay ${f(r.one_shot_seconds / 60)} min, total ${f(r.total_seconds / 60)} min; ${n(r.compactions)} compactions`, '');
+  lines.push('| batches | median batch | p99 batch | maintenance median | p99 | max |', '|---|---|---|---|---|---|');
+  for (const w of r.windows) lines.push(`| ${n(w.from)}–${n(w.to)} | ${f(w.median_ms)} ms | ${f(w.p99_ms)} ms | ${f(w.maintenance_median_ms)} ms | ${f(w.maintenance_p99_ms)} ms | ${f(w.maintenance_max_ms, 0)} ms |`);
+  lines.push('');
+  lines.push('| after batch | table | layer | files | rows | MB | log files | log MB |', '|---|---|---|---|---|---|---|---|');
+  for (const s of r.snapshots) for (const t of s.tables) lines.push(`| ${n(s.batches)} | ${t.table} | ${t.layer} | ${t.files} | ${n(t.rows)} | ${f(t.bytes / 2 ** 20, 2)} | ${n(t.logFiles)} | ${f(t.logBytes / 2 ** 20, 1)} |`);
+  lines.push('');
+  lines.push('| after batch | DuckDB scan: ' + Object.keys(r.snapshots[0]?.scanMs ?? {}).join(' | ') + ' | _checkpoints files | _checkpoints MB |', '|---|' + Object.keys(r.snapshots[0]?.scanMs ?? {}).map(() => '---|').join('') + '---|---|');
+  for (const s of r.snapshots) lines.push(`| ${n(s.batches)} | ${Object.values(s.scanMs as Record<string, number>).map((x) => `${f(x, 0)} ms`).join(' | ')} | ${n(s.checkpoints.reduce((a: number, c: any) => a + c.files, 0))} | ${f(s.checkpoints.reduce((a: number, c: any) => a + c.bytes, 0) / 2 ** 20, 1)} |`);
+  lines.push('');
+  const c = r.checks;
+  lines.push('| target | result | |', '|---|---|---|');
+  lines.push(`| median batch, last 1,000 ≤ 1.25× batches 1,000–2,000 | ${f(r.windows[r.windows.length - 1]?.median_ms)} vs ${f(r.windows[1]?.median_ms)} ms: ${f(c.batch_time_growth, 2)}× | ${ok(c.batch_time_growth <= 1.25)} |`);
+  lines.push(`| restart with one new file ≤ 1.2× one-batch folder (median of 5 pairs) | ${f(median(r.restart.month), 0)} vs ${f(median(r.restart.single), 0)} ms: ${f(c.restart_ratio, 2)}× | ${ok(c.restart_ratio <= 1.2)} |`);
+  lines.push(`| status ≤ 1.2× one-batch folder | ${f(median(r.status.month), 0)} vs ${f(median(r.status.single), 0)} ms: ${f(c.status_ratio, 2)}× | ${ok(c.status_ratio <= 1.2)} |`);
+  lines.push(`| data files per table ≤ ${r.bounds.data_files_per_table} (no CDC target here) | at most ${c.max_data_files} (event log ${c.event_log_files}) | ${ok(c.max_data_files <= r.bounds.data_files_per_table)} |`);
+  lines.push(`| _delta_log files per table ≤ ${n(r.bounds.log_files_per_table)} | at most ${n(c.max_log_files)} | ${ok(c.max_log_files <= r.bounds.log_files_per_table)} |`);
+  lines.push(`| offsets (and commits) per flow ≤ ${r.bounds.offsets_per_flow}; state files per flow ≤ ${r.bounds.state_files_per_flow} | ${c.max_offsets}; ${c.max_state_files} | ${ok(c.max_offsets <= r.bounds.offsets_per_flow && c.max_state_files <= r.bounds.state_files_per_flow)} |`);
+  lines.push(`| every table equals a one-shot replay | ${r.comparison.filter((x: any) => x.onlyInA === 0 && x.onlyInB === 0 && x.rowsA === x.rowsB).length} of ${r.comparison.length} tables | ${ok(c.one_shot_equal)} |`);
+  return lines.join('\n');
+}
