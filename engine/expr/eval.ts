@@ -96,6 +96,8 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
       const from = typeOf(e.arg, schema, env);
       const a = compile(e.arg, schema, env);
       const to = e.to;
+      // CAST(NULL AS t): a NULL of type t, whatever the literal's own type
+      if (e.arg.kind === 'lit' && e.arg.value === null) return (b) => constantColumn(to, null, b.length);
       const mode: CastMode = e.try ? 'try' : env.ansi ? 'ansi' : 'legacy';
       const zone = sessionZone(env.timeZone);
       return (b) => sparkCast(a(b), from, to, b.length, {
