@@ -92,3 +92,11 @@ export type { ExpectationMetric } from './operators/expectations.js';
 
 // SQL compilation (Databricks DLT, Spark 4.1 Declarative Pipelines, DuckDB)
 export { compilePipeline } from './sql/index.js';
+
+// DLT SQL: loading SQL notebooks, folders and pipeline specs into the same IR
+export { loadPipeline, loadPipelineReport } from './load/load-pipeline.js';
+export type { LoadPipelineOptions, LoadReport } from './load/load-pipeline.js';
+export { lowerSql } from './parse/lower.js';
+export type { SqlFile, LowerOptions, LowerResult } from './parse/lower.js';
+export { parseSourceBinding } from './parse/file-source.js';
+export type { SourceBinding } from './parse/file-source.js';

@@ -115,14 +115,15 @@ export function readSet(text: string): { key: string; value: string } | null {
   return { key: m[1], value: v };
 }
 
-/** The statements of a SQL file (notebook or plain), in order, with SET applied to the statements after it. */
-export function sourceStatements(text: string, file: string, conf: Map<string, string>): { statements: SourceStatement[]; sets: { key: string; value: string; line: number }[] } {
+/** The statements of a SQL file (notebook or plain), in order, with SET applied to the statements after it (with `errors`, a statement with an unknown `${key}` is reported there and skipped). */
+export function sourceStatements(text: string, file: string, conf: Map<string, string>, errors?: unknown[]): { statements: SourceStatement[]; sets: { key: string; value: string; line: number }[] } {
   const statements: SourceStatement[] = [];
   const sets: { key: string; value: string; line: number }[] = [];
   for (const cell of cellsOf(text, file)) {
     for (const st of splitStatements(cell.lines.join('\n'), file, cell.firstLine)) {
       const where = { file, line: st.line, col: st.col };
-      const resolved = substitute(st.text, conf, where);
+      let resolved: string;
+      try { resolved = substitute(st.text, conf, where); } catch (e) { if (!errors) throw e; errors.push(e); continue; }
       const set = readSet(resolved);
       if (set) { conf.set(set.key, set.value); sets.push({ ...set, line: st.line }); }
       statements.push({ text: resolved, file, line: st.line, col: st.col });

@@ -24,6 +24,8 @@ export interface ParsedArgs {
   positionals: string[];
   values: Record<string, string>;
   flags: Set<string>;
+  /** Every value of each option, in order (a repeated option's values, commas inside them kept). */
+  lists: Record<string, string[]>;
 }
 
 export function parseArgs(argv: readonly string[], spec: Record<string, OptionSpec>, command: string): ParsedArgs {
@@ -32,7 +34,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
     names.set(name, name);
     for (const a of s.aliases ?? []) names.set(a, name);
   }
-  const out: ParsedArgs = { positionals: [], values: {}, flags: new Set() };
+  const out: ParsedArgs = { positionals: [], values: {}, flags: new Set(), lists: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { out.positionals.push(...argv.slice(i + 1)); break; }
@@ -53,6 +55,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, OptionSp
       if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UsageError(`${command}: --${raw} needs a value`);
       i++;
     }
+    (out.lists[name] ??= []).push(value);
     if (name in out.values) {
       if (!spec[name].repeat) throw new UsageError(`${command}: --${raw} given twice`);
       out.values[name] += ',' + value;
