@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js';
+import { PIPELINE_OPTIONS } from './cli/pipeline-options.js';
 import type { LogLevel } from './cli/log.js';
 import { isPipelineError, PipelineError, formatOriginForCli } from './cli/errors.js';
 import type { BatchResult, Pipeline } from '../engine/index.js';
@@ -25,12 +26,12 @@ import type { Dashboard } from './dashboard/server.js';
  * use: `generate` and help start without them (a few hundred ms of loading).
  */
 async function importEngine() {
-  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard, purge, maintenance] = await Promise.all([
+  const [engine, service, watch, log, pipelineModule, eventLog, inspect, sql, dashboard, purge, maintenance, validateSql] = await Promise.all([
     import('../engine/index.js'), import('../engine/runtime/service.js'), import('../engine/runtime/watch.js'), import('./cli/log.js'),
     import('./cli/pipeline-module.js'), import('../engine/events/event-log.js'), import('./cli/inspect.js'), import('./cli/sql-command.js'),
-    import('./dashboard/command.js'), import('./cli/purge.js'), import('./cli/maintenance-command.js'),
+    import('./dashboard/command.js'), import('./cli/purge.js'), import('./cli/maintenance-command.js'), import('./cli/validate-sql.js'),
   ]);
-  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard, ...purge, ...maintenance };
+  return { ...engine, ...service, ...watch, ...log, ...pipelineModule, ...eventLog, ...inspect, ...sql, ...dashboard, ...purge, ...maintenance, ...validateSql };
 }
 let E!: Awaited<ReturnType<typeof importEngine>>;
 async function loadEngine(): Promise<void> {
@@ -38,7 +39,7 @@ async function loadEngine(): Promise<void> {
 }
 
 const COMMON: Record<string, OptionSpec> = {
-  pipeline: {},
+  ...PIPELINE_OPTIONS,
   'log-level': {},
   'log-format': {},
   verbose: { flag: true },
@@ -66,7 +67,7 @@ writes nothing. A lock left by a process that no longer runs on this host (kille
 crashed) is taken over, with a warning. Readers (status, show, events) take no lock.`;
 
 /** Exit code 2: the command did not start (bad usage, or another writer holds the output); nothing was written. */
-const NOT_STARTED = new Set(['OUTPUT_LOCKED']);
+const NOT_STARTED = new Set(['OUTPUT_LOCKED', 'PIPELINE_NOT_FOUND']);
 
 /** Columns masked by --redact wherever a row is printed (and the running pipeline's columns tagged PHI). */
 const IDENTIFYING = ['name', 'address', 'contact_number'];
@@ -109,7 +110,13 @@ the checkpoint in <dir>), writes every table as a Delta table under
 options:
   --output <dir>              where tables and checkpoints go (default output/)
   --input <dir>               the input folder (instead of the positional argument)
-  --pipeline <module.js>      run this pipeline module instead of the patient pipeline
+  --pipeline <path>           run this pipeline instead of the patient pipeline: a DLT SQL file or
+                              notebook, a folder, spark-pipeline.yml, databricks.yml or a .js module
+  --conf <key>=<value>        pipeline configuration (\${key} in SQL); repeatable
+  --source <table>=<glob>[,format=csv|json][,schema=<DDL>]
+                              bind a table the SQL reads but does not define to input files; repeatable
+  --path-map <from>=<to>      rewrite a read_files/cloud_files path prefix; repeatable
+  --target <name>             the databricks.yml target
   --max-files-per-trigger N   files per source per micro-batch (default 1000)
   --state-keys-in-memory N    keys a dedup or count-distinct table keeps in memory; the
                               rest spill to sorted runs under the checkpoint (default 262144)
@@ -138,7 +145,13 @@ The next start resumes from the checkpoint.
 options:
   --input <dir>               folder to watch (default incoming/)
   --output <dir>              tables and checkpoints (default output/)
-  --pipeline <module.js>      run this pipeline module instead of the patient pipeline
+  --pipeline <path>           run this pipeline instead of the patient pipeline: a DLT SQL file or
+                              notebook, a folder, spark-pipeline.yml, databricks.yml or a .js module
+  --conf <key>=<value>        pipeline configuration (\${key} in SQL); repeatable
+  --source <table>=<glob>[,format=csv|json][,schema=<DDL>]
+                              bind a table the SQL reads but does not define to input files; repeatable
+  --path-map <from>=<to>      rewrite a read_files/cloud_files path prefix; repeatable
+  --target <name>             the databricks.yml target
   --trigger <t>               continuous (default: as soon as files are ready), a duration
                               ("2m", "15 minutes": one batch per interval), once, available-now
   --stability <duration>      wait until a new file stopped changing for this long (default 200ms)
@@ -187,7 +200,7 @@ ground_truth.json into --out. See README "Synthetic data".
 
 example:
   node dist/run.js generate --out /tmp/gen --files 10 --rows 1000 --every 0 --scenario dirty`,
-  validate: `usage: node dist/run.js validate [--pipeline <module.js>]
+  validate: `usage: node dist/run.js validate [--pipeline <path>] [--conf k=v] [--source t=glob] [--path-map a=b] [--input <dir>]
 
 Builds and checks the pipeline graph (names, references, columns, types, cycles)
 and writes nothing. Exits 0 when the pipeline is valid.
@@ -215,7 +228,7 @@ ${LOCK_HELP}
 
 example:
   node dist/run.js purge --output output --table patients_history --key P0042`,
-  graph: `usage: node dist/run.js graph [--pipeline <module.js>] [--format text|mermaid|dot]
+  graph: `usage: node dist/run.js graph [--pipeline <path>] [--format text|mermaid|dot]
 
 Prints the pipeline's datasets in execution order with their inputs.
 
@@ -281,7 +294,7 @@ async function cmdReplay(argv: string[]): Promise<number> {
   const output = a.values.output ?? 'output';
   const logger = makeLogger(a.values);
   const ui = uiOf(a, 'replay', false);
-  const pipeline = await E.loadPipeline(a.values.pipeline);
+  const pipeline = await E.loadPipeline(a.values.pipeline, a, input);
   notePhi(pipeline);
   const dashboard = ui ? await serveFor(output, ui, a.values.pipeline !== undefined ? pipeline : undefined) : null;
   const totals = newTotals();
@@ -336,7 +349,7 @@ async function cmdRun(argv: string[], extra?: { generator?: { every: string; row
   const stabilityMs = a.values.stability !== undefined ? E.parseDurationMs(a.values.stability, '--stability') : 200;
   fs.mkdirSync(input, { recursive: true });
   const ui = uiOf(a, command, extra !== undefined);
-  const pipeline = await E.loadPipeline(a.values.pipeline);
+  const pipeline = await E.loadPipeline(a.values.pipeline, a, input);
   notePhi(pipeline);
   let dashboard: Dashboard | null = null;
   if (ui) {
@@ -396,7 +409,7 @@ async function cmdPurge(argv: string[]): Promise<number> {
   const keyTexts = (a.values.key ?? '').split(',').map((k) => k.trim()).filter(Boolean);
   if (!keyTexts.length) throw new UsageError('purge: missing --key <value>[,<value>...]');
   const logger = makeLogger(a.values);
-  const pipeline = await E.loadPipeline(a.values.pipeline);
+  const pipeline = await E.loadPipeline(a.values.pipeline, a, a.values.input);
   const report = await E.purgeKeys({ pipeline, output, table, keys: keyTexts, logger, forceUnlock: a.flags.has('force-unlock') });
   process.stdout.write(`purged ${report.keys.length - report.missing} of ${report.keys.length} key${report.keys.length === 1 ? '' : 's'} from ${table}: ${report.rowsRemoved} row${report.rowsRemoved === 1 ? '' : 's'} removed (Delta version ${report.version})${report.missing ? `; ${report.missing} key${report.missing === 1 ? '' : 's'} not found` : ''}\n`);
   return 0;
@@ -416,17 +429,18 @@ async function cmdGenerate(argv: string[]): Promise<number> {
 }
 
 async function cmdValidate(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON }, 'validate');
+  const a = parseArgs(argv, { ...COMMON, input: {} }, 'validate');
   if (a.flags.has('help')) { process.stdout.write(helpOf('validate') + '\n'); return 0; }
-  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline));
+  if (a.values.pipeline !== undefined) return E.validateSql(a);
+  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline, a, a.values.input));
   process.stdout.write(`valid: ${g.order.length} datasets (${[...g.datasets.values()].filter((d) => d.persisted).length} persisted)\n`);
   return 0;
 }
 
 async function cmdGraph(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...COMMON, format: {} }, 'graph');
+  const a = parseArgs(argv, { ...COMMON, format: {}, input: {} }, 'graph');
   if (a.flags.has('help')) { process.stdout.write(helpOf('graph') + '\n'); return 0; }
-  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline));
+  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline, a, a.values.input));
   const format = a.values.format ?? 'text';
   const lines: string[] = [];
   if (format === 'mermaid') {
@@ -461,6 +475,13 @@ async function cmdGraph(argv: string[]): Promise<number> {
 function printError(e: unknown, verbose: boolean): void {
   if (e instanceof UsageError) {
     process.stderr.write(`error ${e.code}: ${e.message}\n`);
+    return;
+  }
+  if (isPipelineError(e) && e.code === 'SQL_UNSUPPORTED') {
+    // one line a script can read: SQL_UNSUPPORTED <file>:<line>:<col> <construct>
+    const p = e.params as Record<string, unknown>;
+    const file = (p.file as string | undefined) ?? e.origin?.file ?? '-';
+    process.stderr.write(`SQL_UNSUPPORTED ${file}:${p.line ?? e.origin?.line ?? 0}:${p.col ?? e.origin?.col ?? 0} ${String(p.construct ?? e.message)}\n`);
     return;
   }
   if (isPipelineError(e)) {

@@ -157,11 +157,11 @@ class Lowerer {
     }
     for (const e of this.entries.values()) {
       if (!e.stmt) continue;
-      try { this.lowerEntry(e); } catch (x) { this.record(x); }
+      try { this.lowerEntry(e); } catch (x) { this.record(placed(x, e.file, e.stmt.pos)); }
     }
     const flows: Flow[] = [];
     for (const { stmt, file } of this.flowStatements) {
-      try { flows.push(new Flow(this.lowerFlow(stmt, file))); } catch (x) { this.record(x); }
+      try { flows.push(new Flow(this.lowerFlow(stmt, file))); } catch (x) { this.record(placed(x, file, stmt.pos)); }
     }
     for (const e of this.entries.values()) {
       if (!e.stmt?.inlineCdc || e.state !== 'done') continue;
@@ -207,7 +207,10 @@ class Lowerer {
     if (!e) throw new DependencyFailed(name);
     if (e.schema) return e.schema;
     if (e.stmt) {
-      this.lowerEntry(e);
+      if (e.state === 'new') {
+        // its own error is reported at its own statement, once
+        try { this.lowerEntry(e); } catch (x) { if (x instanceof DependencyFailed || (isPipelineError(x) && x.code === 'CYCLE')) throw x; this.record(placed(x, e.file, e.stmt.pos)); }
+      } else if (e.state === 'busy') this.lowerEntry(e);
       if (e.schema) return e.schema;
       throw new DependencyFailed(name);
     }
@@ -466,6 +469,15 @@ class Lowerer {
     this.flowSchemas.set(name, feed.map((x) => ({ name: x.name, type: x.type })));
     return freeze({ name, target, kind: 'auto_cdc' as const, query: plan, once: c.once, cdc, ...(comment ? { comment } : {}), origin: o });
   }
+}
+
+/** An error without a line gets its statement's file:line:col. */
+function placed(x: unknown, file: string, pos: { line: number; col: number }): unknown {
+  if (!isPipelineError(x) || x.origin?.line !== undefined) return x;
+  const origin: Origin = { ...(x.origin ?? {}), file: x.origin?.file ?? file, line: pos.line, col: pos.col };
+  const P = x.constructor as new (code: string, message: string, params: Record<string, unknown>, options: { origin?: Origin; hint?: string }) => PipelineError;
+  const message = x.message.split('\n')[0].replace(/^[A-Z_]+: /, '').replace(/ \[at [^\]]*\]$/, '');
+  return new P(x.code, message, { ...x.params, file: origin.file ?? null, line: pos.line, col: pos.col }, { origin, ...(x.hint ? { hint: x.hint } : {}) });
 }
 
 /** An SQL_UNSUPPORTED error at a place. */

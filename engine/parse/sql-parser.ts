@@ -283,6 +283,11 @@ export class SqlParser extends ExprParser {
     return { alias, columns };
   }
 
+  /** PIVOT / UNPIVOT after a FROM item: named, not supported. */
+  private pivot(): void {
+    if (this.isWord('PIVOT') || this.isWord('UNPIVOT')) this.unsupported(this.peek().upper, this.peek());
+  }
+
   private watermark(): WatermarkClause | null {
     if (!this.isWord('WATERMARK')) return null;
     const t = this.next();
@@ -319,7 +324,9 @@ export class SqlParser extends ExprParser {
         const query = this.query();
         this.expectOp(')');
         const watermark = this.watermark();
+        this.pivot();
         const { alias, columns } = this.alias();
+        this.pivot();
         return freeze({ kind: 'subquery', query, alias, columnAliases: freeze(columns), watermark: watermark ?? this.watermark(), pos: this.pos(t) });
       }
       const inner = this.fromClause();
@@ -351,8 +358,10 @@ export class SqlParser extends ExprParser {
     }
     if (this.isWord('TABLESAMPLE')) this.unsupported('TABLESAMPLE', this.peek());
     let watermark = this.watermark();
+    this.pivot();
     const { alias } = this.alias();
     watermark ??= this.watermark();
+    this.pivot();
     return freeze({ kind: 'table', name, stream, alias, options: freeze(options), watermark, pos: this.pos(t) });
   }
 

@@ -13,6 +13,7 @@
 import * as path from 'node:path';
 import { parseArgs, intOption, UsageError, type OptionSpec } from './args.js';
 import { loadPipeline } from './pipeline-module.js';
+import { PIPELINE_OPTIONS } from './pipeline-options.js';
 import { parseDurationMs, eventLogDir, type DataType, type PipelineEvent, type Value } from '../../engine/index.js';
 import { formatDate, formatTimestamp } from '../../engine/sources/csv-values.js';
 import { isNumeric } from '../../engine/ir/types.js';
@@ -89,7 +90,7 @@ example:
 
 const COMMON: Record<string, OptionSpec> = {
   output: {},
-  pipeline: {},
+  ...PIPELINE_OPTIONS,
   verbose: { flag: true },
   help: { flag: true, aliases: ['h'] },
 };
@@ -150,7 +151,7 @@ function padStart(s: string, w: number): string {
 async function openReader(values: Record<string, string>, command: string): Promise<OutputReader> {
   const output = values.output ?? 'output';
   requireOutput(output, command);
-  return new OutputReader(output, { pipeline: values.pipeline !== undefined ? await loadPipeline(values.pipeline) : undefined });
+  return new OutputReader(output, { pipeline: values.pipeline !== undefined ? await loadPipeline(values.pipeline, { values }) : undefined });
 }
 
 function utcText(ms: number, withSeconds = true): string {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from './args.js';
 import { loadPipeline } from './pipeline-module.js';
+import { PIPELINE_OPTIONS } from './pipeline-options.js';
 import { compilePipeline, DIALECT_NAMES, reportText, type DialectName } from '../../engine/sql/index.js';
 
 export const SQL_HELP = `usage: node dist/run.js sql [--pipeline <module.js>] [--dialect databricks|spark|duckdb]
@@ -29,7 +30,8 @@ dialects:
   duckdb      one batch SQL script over the CSV files, a table per dataset
 
 options:
-  --pipeline <module.js>  compile this pipeline module instead of the patient pipeline
+  --pipeline <path>       compile this pipeline instead of the patient pipeline (.sql, folder,
+                          spark-pipeline.yml, databricks.yml or .js; with --conf, --source, --path-map, --target)
   --dialect <name>        databricks, spark or duckdb (default databricks)
   --input <dir>           the folder the CSV sources are read from, written into the output
                           (default: the pipeline's configured input, e.g. incoming)
@@ -63,7 +65,7 @@ function removeStale(out: string, files: Record<string, string>): void {
 
 export async function cmdSql(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    pipeline: {}, dialect: {}, input: {}, out: {}, partial: { flag: true },
+    ...PIPELINE_OPTIONS, dialect: {}, input: {}, out: {}, partial: { flag: true },
     'log-level': {}, 'log-format': {}, verbose: { flag: true }, help: { flag: true, aliases: ['h'] },
   }, 'sql');
   if (a.flags.has('help')) { process.stdout.write(SQL_HELP + '\n'); return 0; }
@@ -72,7 +74,7 @@ export async function cmdSql(argv: string[]): Promise<number> {
   if (!DIALECT_NAMES.includes(dialect as DialectName)) throw new UsageError(`sql: --dialect must be ${DIALECT_NAMES.join(', ')}, got "${a.values.dialect}"`);
   if (a.values.input !== undefined && a.values.input.trim() === '') throw new UsageError('sql: --input needs a folder');
   if (a.values.out !== undefined && a.values.out.trim() === '') throw new UsageError('sql: --out needs a folder');
-  const pipeline = await loadPipeline(a.values.pipeline);
+  const pipeline = await loadPipeline(a.values.pipeline, a, a.values.input);
   const result = compilePipeline(pipeline, { dialect: dialect as DialectName, input: a.values.input, partial: a.flags.has('partial') });
   const notCompiled = result.datasets.filter((d) => d.error).map((d) => d.name);
   if (a.values.out) {

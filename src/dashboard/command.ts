@@ -6,6 +6,7 @@
  */
 import { parseArgs, UsageError, type OptionSpec } from '../cli/args.js';
 import { loadPipeline } from '../cli/pipeline-module.js';
+import { PIPELINE_OPTIONS } from '../cli/pipeline-options.js';
 import { requireOutput } from '../cli/output-reader.js';
 import type { Pipeline } from '../../engine/index.js';
 import { checkExposure, startDashboard, type Dashboard } from './server.js';
@@ -67,13 +68,13 @@ example:
   node dist/run.js ui --output output --port 0`;
 
 export async function cmdUi(argv: string[]): Promise<number> {
-  const a = parseArgs(argv, { ...SERVE_OPTIONS, output: {}, pipeline: {}, 'log-level': {}, 'log-format': {}, verbose: { flag: true }, help: { flag: true, aliases: ['h'] } }, 'ui');
+  const a = parseArgs(argv, { ...SERVE_OPTIONS, output: {}, ...PIPELINE_OPTIONS, 'log-level': {}, 'log-format': {}, verbose: { flag: true }, help: { flag: true, aliases: ['h'] } }, 'ui');
   if (a.flags.has('help')) { process.stdout.write(UI_HELP + '\n'); return 0; }
   if (a.positionals.length) throw new UsageError(`ui: unexpected argument "${a.positionals[0]}"`);
   const settings = serveSettings(a.values, a.flags, 'ui');
   const output = a.values.output ?? 'output';
   requireOutput(output, 'ui');
-  const pipeline = a.values.pipeline !== undefined ? await loadPipeline(a.values.pipeline) : undefined;
+  const pipeline = a.values.pipeline !== undefined ? await loadPipeline(a.values.pipeline, a) : undefined;
   const d = await serveDashboard(output, settings, pipeline);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
