@@ -3,23 +3,27 @@
  * tables bound with `--source name=glob[,format=…][,schema=…]`, lowered in
  * ONE place (`lowerFileSource`) so that the source behind them can change.
  *
- * Today they lower to the CSV source (`readCsv`): the path (after
- * `--path-map`) must be a folder of the input root, the schema is the
- * declared DDL (`schema =>`) or is inferred here from the first file in name
- * order (`read_files`: int / bigint / double / boolean / date / timestamp /
- * string; `cloud_files`: every column STRING unless
- * `cloudFiles.inferColumnTypes`), with `schemaHints` applied; the source's
- * bookkeeping columns stay hidden from `*` (`_metadata.file_path` and
- * `input_file_name()` read the file name).
+ They lower to the option-driven file source (`readFiles`: Spark's CSV and
+ * JSON reader semantics). The path (after `--path-map`) must name files of
+ * the input folder. Without a declared schema (`schema =>`) the columns are
+ * inferred from the first file in name order at the first start and fixed
+ * in the checkpoint; the lowering infers them the same way now to resolve
+ * the query's names (`withTypingSchemas`), and leaves the source itself
+ * unresolved so that the run fixes them. `_metadata` stays hidden from `*`
+ * (`_metadata.file_path`, `input_file_name()` name it).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Field, DataType } from '../ir/types.js';
+import type { Field } from '../ir/types.js';
 import { typeInfo } from '../ir/types.js';
-import { readCsv } from '../expr/builder.js';
-import { DefinitionError, UnsupportedError, type Origin } from '../errors.js';
+import type { PlanNode } from '../ir/plan.js';
+import { FILE_METADATA_COLUMN, planInputs } from '../ir/plan.js';
+import { readFiles } from '../expr/api/files.js';
+import { DefinitionError, PipelineError, UnsupportedError, type Origin } from '../errors.js';
 import { parseSchemaDdl } from '../functions/json.js';
-import { parseDateDays, parseTimestampUs } from '../sources/csv-values.js';
+import { fileSourceSchema } from '../expr/typecheck.js';
+import { inferSourceSchema } from '../runtime/file-schemas.js';
+import { nodeFileSystem } from '../sources/files.js';
 import type { Lowered } from './lower-query.js';
 import { scopeOf } from './lower-query.js';
 
@@ -83,119 +87,80 @@ export function ddlFields(text: string, o: Origin): Field[] {
   return info.fields.map((f) => freeze({ name: f.name, type: f.type }));
 }
 
-/** Records of a CSV text (quotes, doubled quotes, line breaks inside quotes). */
-function csvRecords(text: string, sep: string, quote: string, limit: number): string[][] {
-  const out: string[][] = [];
-  let rec: string[] = [], field = '', inQ = false, i = 0, quoted = false;
-  while (i < text.length && out.length < limit) {
-    const c = text[i];
-    if (inQ) {
-      if (c === quote && text[i + 1] === quote) { field += quote; i += 2; continue; }
-      if (c === quote) { inQ = false; i++; continue; }
-      if (c === '\\' && text[i + 1] === quote) { field += quote; i += 2; continue; }
-      field += c; i++; continue;
-    }
-    if (c === quote && field === '') { inQ = true; quoted = true; i++; continue; }
-    if (text.startsWith(sep, i)) { rec.push(field); field = ''; quoted = false; i += sep.length; continue; }
-    if (c === '\r' || c === '\n') {
-      rec.push(field); field = ''; quoted = false;
-      if (!(rec.length === 1 && rec[0] === '')) out.push(rec);
-      rec = [];
-      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
-      continue;
-    }
-    field += c; i++;
-  }
-  if ((field !== '' || quoted || rec.length) && out.length < limit) { rec.push(field); out.push(rec); }
-  return out;
-}
-
-const INT_RE = /^[+-]?\d+$/;
-const DOUBLE_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|NaN|Infinity)$/;
-
-/** The narrowest of int, bigint, double, boolean, date, timestamp, string that holds every non-empty value (Spark's CSV inference). */
-function inferType(values: readonly string[]): DataType {
-  const vs = values.filter((v) => v !== '');
-  if (!vs.length) return 'string';
-  if (vs.every((v) => INT_RE.test(v))) return vs.every((v) => Math.abs(Number(v)) <= 2147483647) ? 'int' : 'long';
-  if (vs.every((v) => INT_RE.test(v) || DOUBLE_RE.test(v))) return 'double';
-  if (vs.every((v) => /^(true|false)$/i.test(v))) return 'boolean';
-  if (vs.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && parseDateDays(v) !== null)) return 'date';
-  if (vs.every((v) => /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}/.test(v) && parseTimestampUs(v) !== null)) return 'timestamp';
-  return 'string';
-}
-
-function globRe(glob: string): RegExp {
-  return new RegExp('^' + glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-}
-
 /** The folder and file-name glob a path names. */
-function splitPath(p: string, filter: string | undefined): { dir: string; glob: string } {
+function splitPath(p: string): { dir: string; glob: string } {
   const base = path.basename(p);
   if (/[*?[]/.test(base)) return { dir: path.dirname(p), glob: base };
   if (/[*?[]/.test(path.dirname(p))) return { dir: p, glob: '' };
   let isDir = p.endsWith('/') || !path.extname(p);
   try { isDir = fs.statSync(p).isDirectory(); } catch { /* not there yet */ }
-  return isDir ? { dir: p, glob: filter ?? '*' } : { dir: path.dirname(p), glob: base };
+  return isDir ? { dir: p, glob: '*' } : { dir: path.dirname(p), glob: base };
+}
+
+/** Resolved copies of file sources whose schema is inferred, for typing while lowering (the pipeline keeps them unresolved). */
+const typingCopies = new WeakMap<PlanNode, PlanNode>();
+
+/**
+ * A plan with every inferred file source replaced by its copy resolved at
+ * lowering time (the schema the lowering resolved names against).
+ */
+export function withTypingSchemas(p: PlanNode): PlanNode {
+  if (p.kind === 'files') return typingCopies.get(p) ?? p;
+  const inputs = planInputs(p);
+  if (!inputs.length) return p;
+  const mapped = inputs.map(withTypingSchemas);
+  if (mapped.every((m, i) => m === inputs[i])) return p;
+  switch (p.kind) {
+    case 'join': case 'asofJoin': return Object.freeze({ ...p, input: mapped[0], right: mapped[1] });
+    case 'union': return Object.freeze({ ...p, inputs: Object.freeze(mapped) });
+    default: return Object.freeze({ ...p, input: mapped[0] }) as PlanNode;
+  }
 }
 
 /**
  * A file source → a relation (see the module comment). `spec.path` is the
- * path as written; `schema`: a declared DDL schema.
+ * path as written; a declared schema is `options.schema` (DDL).
  */
 export function lowerFileSource(spec: FileSourceSpec, ctx: FileSourceContext): Lowered {
   const o = ctx.origin;
-  if (spec.format !== 'csv') {
-    fail('SQL_UNSUPPORTED', `${spec.mode === 'source' ? 'a bound source' : `${spec.mode}()`} of format ${spec.format} is not supported yet`, o, { construct: `${spec.mode} format ${spec.format}`, format: spec.format }, 'read CSV files (newline-delimited JSON arrives with the option-driven file source)', true);
-  }
   const abs = mapPath(spec.path, ctx);
-  const { dir, glob } = splitPath(abs, optionOf(spec.options, 'pathGlobFilter', 'fileNamePattern'));
+  const { dir, glob } = splitPath(abs);
   const root = path.resolve(ctx.input ?? '.');
   if (glob === '' || path.resolve(dir) !== root) {
     fail('SQL_UNSUPPORTED', `the source path ${spec.path} (${abs}) is not a file pattern in the input folder ${root}`, o, { construct: 'a source path outside the input folder', path: spec.path, mapped: abs, input: root },
       `map it onto the input folder: --path-map ${path.dirname(spec.path)}=${ctx.input ?? '<input>'} (sources read the files of one folder, the input folder)`, true);
   }
-  const declared = optionOf(spec.options, 'schema');
-  const header = (optionOf(spec.options, 'header') ?? 'true').toLowerCase() !== 'false';
-  let fields: Field[];
-  if (declared !== undefined) fields = ddlFields(declared, o);
-  else {
-    const sep = optionOf(spec.options, 'sep', 'delimiter') ?? ',';
-    const re = globRe(glob);
-    let first: string | undefined;
-    try { first = fs.readdirSync(dir).filter((f) => re.test(f)).sort()[0]; } catch { first = undefined; }
-    if (first === undefined) {
-      fail('SOURCE_SCHEMA_UNKNOWN', `no file matches ${spec.path} (${path.join(dir, glob)}) to infer the schema from`, o, { path: spec.path, mapped: path.join(dir, glob) },
-        "add the files first, or declare the columns: schema => 'a STRING, b INT' (--source …,schema=a STRING, b INT)");
-    }
-    const text = fs.readFileSync(path.join(dir, first!), 'utf8').replace(/^\uFEFF/, '');
-    const recs = csvRecords(text, sep, '"', 1001);
-    const names = header ? (recs[0] ?? []) : (recs[0] ?? []).map((_, i) => `_c${i}`);
-    const rows = header ? recs.slice(1) : recs;
-    const infer = spec.mode === 'cloud_files' ? (optionOf(spec.options, 'inferColumnTypes') ?? 'false').toLowerCase() === 'true'
-      : (optionOf(spec.options, 'inferColumnTypes', 'inferSchema') ?? 'true').toLowerCase() !== 'false';
-    fields = names.map((n, j) => freeze({ name: n, type: infer ? inferType(rows.map((r) => r[j] ?? '')) : 'string' as DataType }));
+  const options: Record<string, string> = {};
+  let schema: string | undefined, hints: string | undefined;
+  for (const [k, v] of Object.entries(spec.options)) {
+    const l = k.toLowerCase().replace(/^cloudfiles\./, '');
+    if (l === 'schema') schema = v;
+    else if (l === 'schemahints') hints = v;
+    else options[k] = v;
   }
-  const hints = optionOf(spec.options, 'schemaHints');
-  if (hints) {
-    for (const h of ddlFields(hints, o)) {
-      const i = fields.findIndex((f) => f.name.toLowerCase() === h.name.toLowerCase());
-      if (i >= 0) fields[i] = freeze({ name: fields[i].name, type: h.type }); else fields.push(h);
+  let rel;
+  try {
+    rel = readFiles({ glob, format: spec.format, options, ...(schema !== undefined ? { schema } : {}), ...(hints !== undefined ? { schemaHints: hints } : {}), mode: spec.mode === 'cloud_files' ? 'cloud_files' : 'read_files' });
+  } catch (e) {
+    if (e instanceof PipelineError && e.origin?.line === undefined) {
+      const P = e instanceof UnsupportedError ? UnsupportedError : DefinitionError;
+      throw new P(e.code, e.message.split('\n')[0].replace(/^[A-Z_]+: /, ''), { ...e.params, table: o.table ?? null, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null }, { origin: o, ...(e.hint ? { hint: e.hint } : {}) });
     }
+    throw e;
   }
-  const bad = fields.find((f) => !['string', 'int', 'long', 'double', 'boolean', 'date', 'timestamp'].includes(f.type));
-  if (bad) fail('SQL_UNSUPPORTED', `column ${bad.name} of ${spec.path} has type ${bad.type}, which the CSV source does not read yet`, o, { construct: `a CSV column of type ${bad.type}`, column: bad.name }, 'declare it STRING and cast it in the query', true);
-  const rel = readCsv({
-    glob,
-    schema: Object.fromEntries(fields.map((f) => [f.name, f.type])),
-    header,
-    nullMarkers: [],
-    ...(optionOf(spec.options, 'maxFilesPerTrigger') ? { maxFilesPerTrigger: Number(optionOf(spec.options, 'maxFilesPerTrigger')) } : {}),
-    ...(optionOf(spec.options, 'includeExistingFiles') === 'false' ? { includeExistingFiles: false } : {}),
-    ...(optionOf(spec.options, 'allowOverwrites') === 'true' ? { allowOverwrites: true } : {}),
-  });
-  const schema = [...fields, { name: '_rescued_data', type: 'string' as DataType }, { name: '_source_file', type: 'string' as DataType }, { name: '_line', type: 'long' as DataType }, { name: '_ingested_at', type: 'timestamp' as DataType }];
-  return { plan: rel.node, scope: scopeOf(schema, null, new Set(['_source_file', '_line', '_ingested_at'])) };
+  const node = rel.node as Extract<PlanNode, { kind: 'files' }>;
+  let typed = node;
+  if (!node.options.resolved) {
+    const fields = inferSourceSchema(node.options, root, nodeFileSystem);
+    if (fields === null) {
+      fail('SOURCE_SCHEMA_UNKNOWN', `no file matches ${spec.path} (${path.join(dir, glob)}) to infer the columns from`, o, { path: spec.path, mapped: path.join(dir, glob) },
+        "add the first file, or declare the columns: schema => 'a STRING, b INT' (--source …,schema=a STRING, b INT)");
+    }
+    typed = Object.freeze({ kind: 'files', options: Object.freeze({ ...node.options, schema: Object.freeze(fields!.map((f) => Object.freeze({ ...f }))), resolved: true }) });
+    typingCopies.set(node, typed);
+  }
+  const cols = fileSourceSchema(typed.options);
+  return { plan: node, scope: scopeOf(cols, null, new Set([FILE_METADATA_COLUMN])) };
 }
 
 /** A `--source name=glob[,format=csv|json][,schema=DDL]` value. */

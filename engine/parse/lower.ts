@@ -34,7 +34,7 @@ import { SqlParser } from './sql-parser.js';
 import { sourceStatements } from './source.js';
 import type { CdcClause, FromItem, QualifiedName, Statement } from './ast.js';
 import { closest, QueryLowering, scopeOf, sqlOrigin, type Lowered, type QueryEnv, type ScopeCol } from './lower-query.js';
-import { lowerFileSource, type FileFormat, type SourceBinding } from './file-source.js';
+import { lowerFileSource, withTypingSchemas, type FileFormat, type SourceBinding } from './file-source.js';
 
 const freeze = <T>(x: T): T => Object.freeze(x);
 
@@ -198,7 +198,7 @@ class Lowerer {
   }
 
   private planSchemaOf(plan: PlanNode, file: string, table: string, pos?: { line: number; col: number }): Schema {
-    return planSchema(plan, { datasetSchema: (n) => this.datasetSchema(n), origin: posOrigin(file, table, pos), ansi: this.ansi });
+    return planSchema(withTypingSchemas(plan), { datasetSchema: (n) => this.datasetSchema(n), origin: posOrigin(file, table, pos), ansi: this.ansi });
   }
 
   /** The output schema of a dataset (lowering it first when needed). */
@@ -281,7 +281,6 @@ class Lowerer {
     if (item.name === 'read_files') {
       p = str(item.args[0] ?? item.named.path, 'the path');
       for (const [k, v] of Object.entries(item.named)) if (k !== 'path') options[k] = str(v, k);
-      for (const [i, a] of item.args.slice(1).entries()) void str(a, `argument ${i + 2}`);
       format = options.format;
       delete options.format;
     } else {
@@ -296,6 +295,9 @@ class Lowerer {
     format = (format ?? (/\.json[^/]*$|\.jsonl$|\.ndjson$/i.test(p) ? 'json' : /\.csv[^/]*$/i.test(p) ? 'csv' : '')).toLowerCase();
     if (format !== 'csv' && format !== 'json') {
       throw new PipelineErrorUnsupported(`${item.name}() of format ${format || '(none given)'}`, o);
+    }
+    if (item.name === 'read_files' && item.args.length > 1) {
+      throw new DefinitionError('INVALID_SOURCE_OPTION', 'read_files() takes its options by name (header => true)', { function: 'read_files', table, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null }, { origin: o, hint: "read_files('/path', format => 'csv', header => true)" });
     }
     return lowerFileSource({ path: p, format: format as FileFormat, options, mode: item.name as 'read_files' | 'cloud_files', stream: item.stream }, { input: this.options.input, pathMap: this.options.pathMap ?? [], origin: o });
   }
