@@ -260,7 +260,7 @@ class Lowerer {
       return { plan, scope: scopeOf(this.datasetSchema(last), null) };
     }
     if (binding) {
-      return lowerFileSource({ path: binding.glob, format: binding.format, options: binding.schema ? { schema: binding.schema } : {}, mode: 'source', stream }, { input: this.options.input, pathMap: [], origin: o });
+      return lowerFileSource({ path: binding.glob, format: binding.format, options: { ...(binding.format === 'csv' ? { header: 'true' } : {}), ...(binding.schema ? { schema: binding.schema } : {}) }, mode: 'source', stream }, { input: this.options.input, pathMap: [], origin: o });
     }
     const known = [...this.entries.values()].map((e) => e.external?.name ?? e.key);
     const near = closest(last, known);

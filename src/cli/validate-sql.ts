@@ -6,6 +6,7 @@
  */
 import { loadPipelineReport } from '../../engine/load/load-pipeline.js';
 import { buildGraph, isPipelineError, type PipelineError } from '../../engine/index.js';
+import { inferFileSchemas } from '../../engine/runtime/file-schemas.js';
 import type { ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import * as fs from 'node:fs';
@@ -44,7 +45,7 @@ export async function validateSql(a: ParsedArgs): Promise<number> {
     errors = [...r.errors];
     if (r.pipeline) {
       try {
-        const g = buildGraph(r.pipeline);
+        const g = buildGraph(inferFileSchemas(r.pipeline, { input: a.values.input ?? '.', lenient: true }).pipeline);
         summary = `valid: ${g.order.length} datasets (${[...g.datasets.values()].filter((d) => d.persisted).length} persisted)`;
       } catch (e) { if (isPipelineError(e)) errors.push(e); else throw e; }
     }
