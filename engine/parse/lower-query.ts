@@ -15,7 +15,6 @@ import type { PlanNode, WindowSpec } from '../ir/plan.js';
 import { JOIN_LEFT, JOIN_RIGHT } from '../ir/plan.js';
 import type { DataType, Schema } from '../ir/types.js';
 import { DefinitionError, UnsupportedError, type Origin } from '../errors.js';
-import { editDistance } from '../expr/typecheck.js';
 import { lookupGenerator } from '../functions/generators.js';
 import { generateColumns } from '../expr/typecheck.js';
 import { AggregateCollector, hasQueryAggregate, hasWindow, planSelect, type SelectItemSpec } from '../plan/select.js';
@@ -60,12 +59,25 @@ export function sqlOrigin(env: { file: string; table: string }, pos: Pos | undef
   return freeze({ table: env.table, file: pos?.file ?? env.file, ...(pos ? { line: pos.line, col: pos.col } : {}) });
 }
 
+/** Edit distance counting a swap of two neighbours as one edit (optimal string alignment). */
+function typoDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
+
 /** The closest name by edit distance (for "did you mean"), if close enough. */
 export function closest(name: string, known: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined, bestD = Infinity;
   for (const k of known) {
-    const d = editDistance(lower, k.toLowerCase());
+    const d = typoDistance(lower, k.toLowerCase());
     if (d < bestD) { bestD = d; best = k; }
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;

@@ -168,7 +168,11 @@ class Lowerer {
       try { flows.push(new Flow(this.cdcFlow(e.key, null, null, e.stmt.inlineCdc, e.file))); } catch (x) { this.record(x); }
     }
     const datasets = [...this.entries.values()].filter((e) => e.stmt && e.def).map((e) => new Dataset(e.def!));
-    return { datasets, flows, errors: this.errors, conf: Object.fromEntries(this.conf), ansi: this.ansi, ...(this.timeZone ? { timeZone: this.timeZone } : {}), catalog: this.catalog, schema: this.schema };
+    // in file order, then by place
+    const fileIndex = new Map(files.map((f, i) => [f.path, i]));
+    const at = (e: PipelineError): [number, number, number] => [fileIndex.get(e.origin?.file ?? '') ?? -1, e.origin?.line ?? 0, e.origin?.col ?? 0];
+    const errors = this.errors.map((e, i) => ({ e, i, k: at(e) })).sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.i - b.i).map((x) => x.e);
+    return { datasets, flows, errors, conf: Object.fromEntries(this.conf), ansi: this.ansi, ...(this.timeZone ? { timeZone: this.timeZone } : {}), catalog: this.catalog, schema: this.schema };
   }
 
   private register(name: string, stmt: Entry['stmt'], file: string, external?: DatasetDef): string {
@@ -263,7 +267,7 @@ class Lowerer {
       return lowerFileSource({ path: binding.glob, format: binding.format, options: { ...(binding.format === 'csv' ? { header: 'true' } : {}), ...(binding.schema ? { schema: binding.schema } : {}) }, mode: 'source', stream }, { input: this.options.input, pathMap: [], origin: o });
     }
     const known = [...this.entries.values()].map((e) => e.external?.name ?? e.key);
-    const near = closest(last, known);
+    const near = closest(last, [...known, ...(this.options.sources ?? []).map((b) => b.name.split('.').pop()!)]);
     throw new DefinitionError('UNKNOWN_TABLE', `table ${name.parts.join('.')} is neither a dataset of the pipeline nor a bound source`, {
       table, reference: name.parts.join('.'), known, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null,
     }, { origin: o, hint: near ? `did you mean \`${near}\`?` : `define it in the pipeline, or bind it to files: --source ${name.parts.join('.')}=<glob>[,format=csv|json][,schema=<DDL>]` });
