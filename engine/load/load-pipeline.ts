@@ -164,10 +164,10 @@ function readSpec(file: string, target: string | undefined): Spec {
 }
 
 /** Python dataset names of a file (for the warning that skips it). */
-function pythonDatasets(text: string): string[] {
+function pythonDatasetNames(text: string): string[] {
   const out: string[] = [];
-  const re = /@(?:dlt|dp|sdp)\.(?:table|view|materialized_view|temporary_view|streaming_table|append_flow)\s*\(([^)]*)\)\s*(?:@[^\n]*\n\s*)*def\s+(\w+)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(/name\s*=\s*["']([^"']+)["']/.exec(m[1])?.[1] ?? m[2]);
+  const re = /@(?:dlt|dp|sdp)\.(?:table|view|materialized_view|temporary_view|streaming_table)\b([\s\S]*?)\bdef\s+(\w+)/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) out.push(/\bname\s*=\s*["']([^"']+)["']/.exec(m[1])?.[1] ?? m[2]);
   for (const m of text.matchAll(/(?:dlt|dp|sdp)\.create_(?:streaming_table|auto_cdc_flow|target_table)\(\s*(?:name\s*=\s*)?["']([^"']+)["']/g)) out.push(m[1]);
   return [...new Set(out)];
 }
@@ -212,6 +212,7 @@ export async function loadPipelineReport(p: string, options: LoadPipelineOptions
   const datasets: Dataset[] = [];
   const flows: Flow[] = [];
   const moduleOptions: Record<string, unknown>[] = [];
+  const pythonDatasets = new Map<string, string>();
   for (const f of files) {
     const ext = path.extname(f).toLowerCase();
     if (ext === '.sql') sqlFiles.push({ path: path.relative(process.cwd(), f) || f, text: fs.readFileSync(f, 'utf8') });
@@ -223,7 +224,8 @@ export async function loadPipelineReport(p: string, options: LoadPipelineOptions
       if (!defs.length && files.length === 1) throw new DefinitionError('INVALID_PIPELINE_MODULE', `${f} exports ${found.length ? 'several pipelines' : 'no pipeline'}`, { file: f }, { origin: { file: f }, hint: 'export one as default (export default definePipeline([...]))' });
       for (const d of defs) (d instanceof Dataset ? datasets : flows).push(d as never);
     } else if (ext === '.py') {
-      const names = pythonDatasets(fs.readFileSync(f, 'utf8'));
+      const names = pythonDatasetNames(fs.readFileSync(f, 'utf8'));
+      for (const n of names) pythonDatasets.set(n.toLowerCase(), path.relative(process.cwd(), f) || f);
       warn(`${path.relative(process.cwd(), f)} is Python and is skipped${names.length ? `: datasets ${names.join(', ')} are not defined here` : ''}`);
     } else if (ext === '.ts' && !f.endsWith('.d.ts') && files.length === 1) {
       throw new DefinitionError('INVALID_PIPELINE_MODULE', `${f} is TypeScript; compile it to .js first`, { file: f }, { origin: { file: f }, hint: 'npx tsc, then pass the .js file' });
@@ -237,7 +239,8 @@ export async function loadPipelineReport(p: string, options: LoadPipelineOptions
     const pipeline = definePipeline([...datasets, ...flows], { ...opts, ...(Object.keys(conf).length ? { configuration: { ...((opts.configuration as Record<string, string>) ?? {}), ...conf } } : {}), ...(input ? { input } : {}) });
     return { pipeline, errors: [], warnings };
   }
-  const low = lowerSql(sqlFiles, { conf, sources, pathMap, ...(input ? { input } : {}), external: { datasets, flows } });
+  const low = lowerSql(sqlFiles, { conf, sources, pathMap, ...(input ? { input } : {}), external: { datasets, flows }, pythonDatasets });
+  for (const w of low.warnings) warn(w);
   if (low.errors.length) return { pipeline: null, errors: low.errors, warnings };
   const pipeline = definePipeline([...datasets, ...low.datasets, ...flows, ...low.flows], {
     name, configuration: low.conf, ansi: low.ansi, ...(low.timeZone ? { timeZone: low.timeZone } : {}), ...(input ? { input } : {}),

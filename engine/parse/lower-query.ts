@@ -17,7 +17,7 @@ import type { DataType, Schema } from '../ir/types.js';
 import { DefinitionError, UnsupportedError, type Origin } from '../errors.js';
 import { lookupGenerator } from '../functions/generators.js';
 import { generateColumns } from '../expr/typecheck.js';
-import { AggregateCollector, hasQueryAggregate, hasWindow, planSelect, type SelectItemSpec } from '../plan/select.js';
+import { AggregateCollector, exprKey, hasQueryAggregate, hasWindow, planSelect, type SelectItemSpec } from '../plan/select.js';
 import { parseDurationUs } from '../duration.js';
 import { exprToString } from '../expr/text.js';
 import { positionOf } from './expr-parser.js';
@@ -482,14 +482,24 @@ export class QueryLowering {
     const t = this.resolve(call.args[0], scope, { pos: q.pos });
     const text = (e: ExprNode | undefined): string | null => (e && e.kind === 'lit' && typeof e.value === 'string' ? e.value : null);
     const size = text(call.args[1]), slide = call.args[2] ? text(call.args[2]) : size;
-    if (t.kind !== 'col' || !size || !slide || call.args.length > 3) unsupported(this.env, `${exprToString(w)} (window takes a time column and one or two interval strings)`, this.posOf(w, q.pos));
+    if (!size || !slide || call.args.length > 3) unsupported(this.env, `${exprToString(w)} (window takes a time expression and one or two interval strings)`, this.posOf(w, q.pos));
     let plan = input;
-    const spec: WindowSpec = freeze({ kind: slide === size ? 'tumbling' : 'sliding', timeColumn: (t as { name: string }).name, sizeUs: parseDurationUs(size!, 'window size'), slideUs: parseDurationUs(slide!, 'window slide'), sizeText: size!, slideText: slide! });
+    // an expression (CAST(d AS TIMESTAMP)) is computed into a column first
+    let timeColumn: string;
+    if (t.kind === 'col') timeColumn = t.name;
+    else {
+      timeColumn = '__window_time';
+      plan = freeze({ kind: 'derive', input: plan, columns: freeze([freeze([timeColumn, t] as const)]) });
+    }
+    const spec: WindowSpec = freeze({ kind: slide === size ? 'tumbling' : 'sliding', timeColumn, sizeUs: parseDurationUs(size!, 'window size'), slideUs: parseDurationUs(slide!, 'window slide'), sizeText: size!, slideText: slide! });
     const others = q.groupBy!.exprs.filter((e) => e !== w).map((e) => this.resolve(e, scope, { aliases, pos: q.pos }));
     const keys = others.map((e, i) => freeze([e.kind === 'col' ? e.name : `__g${i}`, e] as const));
     const ac = new AggregateCollector(keys, [], '__a', this.origin(q.pos));
     const outputs = new Set(['window_start', 'window_end', ...keys.map(([n]) => n)]);
-    const cols = items.map((it, i) => freeze([typeof it.name === 'string' ? it.name : `col${i + 1}`, ac.rewrite(it.expr, outputs)] as const));
+    // the window itself as an item (`window(ts, '5 minutes') AS w`): the struct of its bounds
+    const wKey = exprKey(this.resolve(w, scope, { pos: q.pos }));
+    const bounds: ExprNode = freeze({ kind: 'call', fn: 'named_struct', args: freeze([lit('start'), col('window_start'), lit('end'), col('window_end')]) });
+    const cols = items.map((it, i) => freeze([typeof it.name === 'string' ? it.name : `col${i + 1}`, exprKey(it.expr) === wKey ? bounds : ac.rewrite(it.expr, outputs)] as const));
     const having = q.having ? ac.rewrite(this.resolve(q.having, scope, { aliases, pos: q.pos }), outputs) : null;
     plan = freeze({ kind: 'aggregate', input: plan, window: spec, keys: freeze(keys), aggs: freeze(ac.aggs) });
     if (having) plan = freeze({ kind: 'filter', input: plan, predicate: having });

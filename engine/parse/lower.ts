@@ -52,6 +52,8 @@ export interface LowerOptions {
   readonly pathMap?: readonly (readonly [string, string])[];
   /** The input folder (file sources read from it; relative paths resolve against it). */
   readonly input?: string;
+  /** Datasets defined in Python files that are skipped (name → file): what reads them is skipped with a warning. */
+  readonly pythonDatasets?: ReadonlyMap<string, string>;
   /** Datasets and flows defined elsewhere (TypeScript/JS modules of the same pipeline). */
   readonly external?: { readonly datasets: readonly Dataset[]; readonly flows: readonly Flow[] };
 }
@@ -61,6 +63,8 @@ export interface LowerResult {
   readonly flows: Flow[];
   /** Every error found, one per statement at most, in file order. */
   readonly errors: PipelineError[];
+  /** Datasets and flows left out because they read a dataset of a skipped Python file. */
+  readonly warnings: string[];
   /** The configuration after every SET. */
   readonly conf: Record<string, string>;
   readonly ansi: boolean;
@@ -72,12 +76,18 @@ export interface LowerResult {
 /** Raised when a statement depends on one that failed (that one's error is reported, not this). */
 class DependencyFailed extends Error {}
 
+/** Raised when a statement reads a dataset of a skipped Python file (directly or through others). */
+class ReadsPython extends Error {
+  constructor(readonly dataset: string, readonly file: string) { super(dataset); }
+}
+
 interface Entry {
   readonly key: string;
   readonly stmt: Extract<Statement, { kind: 'create' }> | null;
   readonly external?: DatasetDef;
   readonly file: string;
-  state: 'new' | 'busy' | 'done' | 'failed';
+  state: 'new' | 'busy' | 'done' | 'failed' | 'skipped';
+  python?: ReadsPython;
   def?: DatasetDef;
   schema?: Schema;
 }
@@ -112,8 +122,14 @@ class Lowerer {
     for (const [k, v] of this.conf) this.setting(k, v);
   }
 
-  private record(e: unknown): void {
+  private readonly warnings: string[] = [];
+
+  private record(e: unknown, who?: string): void {
     if (e instanceof DependencyFailed) return;
+    if (e instanceof ReadsPython) {
+      this.warnings.push(`${who ?? 'a statement'} is skipped: it reads ${e.dataset}, defined in the skipped Python file ${e.file}`);
+      return;
+    }
     if (isPipelineError(e)) { this.errors.push(e); return; }
     throw e;
   }
@@ -157,11 +173,11 @@ class Lowerer {
     }
     for (const e of this.entries.values()) {
       if (!e.stmt) continue;
-      try { this.lowerEntry(e); } catch (x) { this.record(placed(x, e.file, e.stmt.pos)); }
+      try { this.lowerEntry(e); } catch (x) { this.record(placed(x, e.file, e.stmt.pos), e.key); }
     }
     const flows: Flow[] = [];
     for (const { stmt, file } of this.flowStatements) {
-      try { flows.push(new Flow(this.lowerFlow(stmt, file))); } catch (x) { this.record(placed(x, file, stmt.pos)); }
+      try { flows.push(new Flow(this.lowerFlow(stmt, file))); } catch (x) { this.record(placed(x, file, stmt.pos), `flow ${stmt.kind === 'insert_flow' ? stmt.name : stmt.name ?? stmt.cdc.target.parts.join('.')}`); }
     }
     for (const e of this.entries.values()) {
       if (!e.stmt?.inlineCdc || e.state !== 'done') continue;
@@ -172,7 +188,7 @@ class Lowerer {
     const fileIndex = new Map(files.map((f, i) => [f.path, i]));
     const at = (e: PipelineError): [number, number, number] => [fileIndex.get(e.origin?.file ?? '') ?? -1, e.origin?.line ?? 0, e.origin?.col ?? 0];
     const errors = this.errors.map((e, i) => ({ e, i, k: at(e) })).sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2] || a.i - b.i).map((x) => x.e);
-    return { datasets, flows, errors, conf: Object.fromEntries(this.conf), ansi: this.ansi, ...(this.timeZone ? { timeZone: this.timeZone } : {}), catalog: this.catalog, schema: this.schema };
+    return { datasets, flows, errors, warnings: this.warnings, conf: Object.fromEntries(this.conf), ansi: this.ansi, ...(this.timeZone ? { timeZone: this.timeZone } : {}), catalog: this.catalog, schema: this.schema };
   }
 
   private register(name: string, stmt: Entry['stmt'], file: string, external?: DatasetDef): string {
@@ -213,8 +229,9 @@ class Lowerer {
     if (e.stmt) {
       if (e.state === 'new') {
         // its own error is reported at its own statement, once
-        try { this.lowerEntry(e); } catch (x) { if (x instanceof DependencyFailed || (isPipelineError(x) && x.code === 'CYCLE')) throw x; this.record(placed(x, e.file, e.stmt.pos)); }
+        try { this.lowerEntry(e); } catch (x) { if (x instanceof DependencyFailed || x instanceof ReadsPython || (isPipelineError(x) && x.code === 'CYCLE')) throw x; this.record(placed(x, e.file, e.stmt.pos), e.key); }
       } else if (e.state === 'busy') this.lowerEntry(e);
+      if (e.python) throw e.python;
       if (e.schema) return e.schema;
       throw new DependencyFailed(name);
     }
@@ -263,6 +280,8 @@ class Lowerer {
       const plan: PlanNode = freeze({ kind: 'read', dataset: dsName, streaming: stream, ...(skip ? { skipChangeCommits: true } : {}) });
       return { plan, scope: scopeOf(this.datasetSchema(last), null) };
     }
+    const py = this.options.pythonDatasets?.get(last);
+    if (py !== undefined && !binding) throw new ReadsPython(last, py);
     if (binding) {
       return lowerFileSource({ path: binding.glob, format: binding.format, options: { ...(binding.format === 'csv' ? { header: 'true' } : {}), ...(binding.schema ? { schema: binding.schema } : {}) }, mode: 'source', stream }, { input: this.options.input, pathMap: [], origin: o });
     }
@@ -296,6 +315,8 @@ class Lowerer {
         for (let i = 0; i < m.args.length; i += 2) options[str(m.args[i], 'an option name')] = str(m.args[i + 1], 'an option value');
       }
     }
+    // the line separator Spark splits on by default (the SQL compiler writes it out): the reader's default
+    for (const k of Object.keys(options)) if (k.toLowerCase() === 'linesep' && (options[k] === '\n' || options[k] === '\\n')) delete options[k];
     format = (format ?? (/\.json[^/]*$|\.jsonl$|\.ndjson$/i.test(p) ? 'json' : /\.csv[^/]*$/i.test(p) ? 'csv' : '')).toLowerCase();
     if (format !== 'csv' && format !== 'json') {
       throw new PipelineErrorUnsupported(`${item.name}() of format ${format || '(none given)'}`, o);
@@ -310,6 +331,7 @@ class Lowerer {
 
   private lowerEntry(e: Entry): void {
     if (e.state === 'done' || e.state === 'failed') return;
+    if (e.state === 'skipped') throw e.python!;
     const stmt = e.stmt!;
     const o = posOrigin(e.file, e.key, stmt.pos);
     if (e.state === 'busy') {
@@ -378,7 +400,8 @@ class Lowerer {
       e.schema = schema;
       e.state = 'done';
     } catch (x) {
-      e.state = 'failed';
+      e.state = x instanceof ReadsPython ? 'skipped' : 'failed';
+      if (x instanceof ReadsPython) e.python = x;
       throw x;
     }
   }
