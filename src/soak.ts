@@ -40,7 +40,7 @@ export function soakConfiguration(retention: string): Record<string, string> {
 }
 
 export function soakPipeline(retention: string): Pipeline {
-  return definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...(patientPipeline.options.configuration ?? {}), ...soakConfiguration(retention) } });
+  return definePipeline([...patientPipeline.datasets, ...patientPipeline.flows], { ...patientPipeline.options, configuration: { ...(patientPipeline.options.configuration ?? {}), ...soakConfiguration(retention) } });
 }
 
 /** A pipeline module for `--pipeline` (the CLI runs of the bench), importing the built engine from `dist`. */
@@ -48,7 +48,7 @@ export function writeSoakPipelineModule(file: string, dist: string, retention: s
   const url = (p: string) => JSON.stringify(new URL(`file://${path.resolve(p)}`).href);
   fs.writeFileSync(file, `import { definePipeline } from ${url(path.join(dist, 'engine', 'index.js'))};
 import { patientPipeline } from ${url(path.join(dist, 'layers', 'pipeline.js'))};
-export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, ...${JSON.stringify(soakConfiguration(retention))} } });
+export default definePipeline([...patientPipeline.datasets, ...patientPipeline.flows], { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, ...${JSON.stringify(soakConfiguration(retention))} } });
 `);
 }
 

@@ -127,3 +127,41 @@ describe('stream(t, { skipChangeCommits: true }) of an AUTO CDC target', () => {
     expect((await t.table('cur')).rows.map((r) => r.v).sort()).toEqual(['w', 'w', 'y', 'z']);
   });
 });
+
+describe('table maintenance and AUTO CDC targets', () => {
+  it('auto-compaction leaves a CDC target\'s key segments alone (its state names them), and the target stays exact', async () => {
+    const { PipelineService } = await import('../engine/runtime/service.js');
+    const { patientUpdatesBronze, patientUpdatesClean, patientsCurrent, patientsCurrentFlow } = await import('../layers/updates.js');
+    const pipeline = definePipeline([patientUpdatesBronze, patientUpdatesClean, patientsCurrent, patientsCurrentFlow], { name: 'cdc_upkeep' });
+    const { input, output, write } = setup('upkeep');
+    fs.rmSync(path.join(input, 'patients_daily_file_001.csv'));
+    const { service } = await PipelineService.open({ pipeline, input, output, cdcSegmentKeys: 2 });
+    const expected = new Map<string, string>();
+    try {
+      // 24 batches of new keys and moves: many small segment files, more than a compaction tier holds
+      for (let b = 1; b <= 24; b++) {
+        const lines: string[] = [];
+        for (const k of [b, b + 100, (b * 7) % 24 + 1]) {
+          const id = `P${String(k).padStart(3, '0')}`;
+          const addr = `${b} Road ${k}`;
+          lines.push(`${id},N${k},${addr},555-${k},I${k},UPSERT,2024-03-01T00:00:${String(b).padStart(2, '0')}Z`);
+          expected.set(id, addr);
+        }
+        write(`patient_updates_${String(b).padStart(6, '0')}.csv`, lines);
+        await service.runAvailableNow();
+        await service.maintain();
+      }
+    } finally {
+      await service.close('COMPLETED');
+    }
+    const dir = path.join(output, 'tables', 'patients_current');
+    expect(liveFiles(dir).files.size).toBeGreaterThan(10);
+    const got = await rows(output, 'patients_current');
+    expect(new Map(got.map((r) => [String(r.patient_id), String(r.address)]))).toEqual(expected);
+    // the optimize command skips it too
+    const r = await runCli(['optimize', '--output', output, '--table', 'patients_current']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('AUTO CDC target');
+    expect(await rows(output, 'patients_current')).toEqual(got);
+  });
+});

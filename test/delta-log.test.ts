@@ -53,7 +53,7 @@ beforeAll(async () => {
   const mod = path.join(work, 'checkpoint-every-2.mjs');
   fs.writeFileSync(mod, `import { definePipeline } from ${JSON.stringify(pathToFileURL(ENGINE_JS).href)};
 import { patientPipeline } from ${JSON.stringify(pathToFileURL(path.join(path.dirname(ENGINE_JS), '..', 'layers', 'pipeline.js')).href)};
-export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.databricks.delta.properties.defaults.checkpointInterval': '2' } });
+export default definePipeline([...patientPipeline.datasets, ...patientPipeline.flows], { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.databricks.delta.properties.defaults.checkpointInterval': '2' } });
 `);
   const r = await runCli(['replay', input, '--output', out, '--max-files-per-trigger', '1', '--pipeline', mod]);
   expect(r.code, r.stderr).toBe(0);

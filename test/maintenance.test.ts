@@ -287,7 +287,7 @@ describe('time travel through a pipeline-wide removed-file retention', () => {
     const mod = path.join(work, 'retain-1-day.mjs');
     fs.writeFileSync(mod, `import { definePipeline } from ${JSON.stringify(pathToFileURL(ENGINE_JS).href)};
 import { patientPipeline } from ${JSON.stringify(pathToFileURL(path.join(path.dirname(ENGINE_JS), '..', 'layers', 'pipeline.js')).href)};
-export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.databricks.delta.properties.defaults.deletedFileRetentionDuration': 'interval 1 day' } });
+export default definePipeline([...patientPipeline.datasets, ...patientPipeline.flows], { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.databricks.delta.properties.defaults.deletedFileRetentionDuration': 'interval 1 day' } });
 `);
     const r = await replay(out, undefined, ['--pipeline', mod]);
     expect(r.code, r.stderr).toBe(0);
@@ -353,7 +353,7 @@ describe('SIGKILL during upkeep, then a restart, equals a clean run', () => {
     if (!fs.existsSync(mod)) {
       fs.writeFileSync(mod, `import { definePipeline } from ${JSON.stringify(pathToFileURL(ENGINE_JS).href)};
 import { patientPipeline } from ${JSON.stringify(pathToFileURL(path.join(path.dirname(ENGINE_JS), '..', 'layers', 'pipeline.js')).href)};
-export default definePipeline(patientPipeline.datasets, { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.sql.streaming.minBatchesToRetain': '10' } });
+export default definePipeline([...patientPipeline.datasets, ...patientPipeline.flows], { ...patientPipeline.options, configuration: { ...patientPipeline.options.configuration, 'spark.sql.streaming.minBatchesToRetain': '10' } });
 `);
     }
     return ['--pipeline', mod];

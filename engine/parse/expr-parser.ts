@@ -17,6 +17,7 @@ import { DefinitionError, UnsupportedError } from '../errors.js';
 import { tokenize, type SourcePos, type Token } from './lexer.js';
 import { lookupFunction } from '../functions/registry.js';
 import { lookupAggregate } from '../functions/aggregates.js';
+import { lookupWindowFunction } from '../functions/window.js';
 import { parseIntervalLiteral } from './interval.js';
 import '../functions/index.js';
 
@@ -558,7 +559,9 @@ export class ExprParser {
     }
     let ignoreNulls = false;
     if ((this.isWord('IGNORE') || this.isWord('RESPECT')) && this.isWord('NULLS', 1)) { ignoreNulls = this.next().upper === 'IGNORE'; this.i++; }
-    const isAgg = lookupAggregate(name) !== undefined && (lookupFunction(name) === undefined || distinct || filter !== null || star);
+    // first_value(x) OVER w is the window function (first_value is also a name of the aggregate first)
+    const windowFn = lookupWindowFunction(name) !== undefined && this.isWord('OVER') && !distinct && filter === null && !star;
+    const isAgg = !windowFn && lookupAggregate(name) !== undefined && (lookupFunction(name) === undefined || distinct || filter !== null || star);
     let fn: ExprNode;
     if (isAgg) {
       if (star && name !== 'count') this.fail(`${name}(*) is not allowed; only count(*)`, t);

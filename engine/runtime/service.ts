@@ -200,7 +200,8 @@ export class PipelineService {
     const auto = options.autoCompact ?? true;
     this.maintenance = new AutoMaintenance({
       store: this.store, policy: auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) },
-      tables: this.graph.order.map((n) => this.graph.datasets.get(n)!).filter((g) => g.persisted).map((g) => ({ name: g.name, schema: g.schema })),
+      // an AUTO CDC target's files are its key segments (the CDC state names them): never compacted
+      tables: this.graph.order.map((n) => this.graph.datasets.get(n)!).filter((g) => g.persisted && !g.cdc).map((g) => ({ name: g.name, schema: g.schema })),
       events: options.events?.maintain ? (budgetMs) => options.events!.maintain!({ budgetMs }) : undefined,
       warn: (obj, msg) => this.logger.warn(obj, msg), debug: (obj, msg) => this.logger.debug(obj, msg),
     });

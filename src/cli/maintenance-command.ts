@@ -115,6 +115,12 @@ export async function cmdOptimize(argv: string[]): Promise<number> {
     for (const t of tables) {
       const table = new DeltaTable(t.dir, { warn: warnToStderr });
       const before = [...table.snapshot.files.values()];
+      if (table.snapshot.cdcState !== null) {
+        // an AUTO CDC target: its files are the key segments its CDC state names; compacting them would break the key index
+        process.stderr.write(`${t.name}: an AUTO CDC target, clustered by key in segments; not compacted\n`);
+        lines.push([t.name, before.length, before.length, 0, 0, before.reduce((s, x) => s + x.size, 0), before.reduce((s, x) => s + x.size, 0), 0].join('\t'));
+        continue;
+      }
       const groups = planOptimize(table.snapshot, t.policy);
       const r = compactGroups(table, groups, { name: t.name, schema: t.schema, auto: false });
       const after = [...table.snapshot.files.values()];
