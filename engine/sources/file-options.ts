@@ -43,7 +43,7 @@ const CSV_OPTIONS = [
 const COMMON_OPTIONS = [
   'format', 'multiline', 'mode', 'dateformat', 'timestampformat', 'pathglobfilter', 'rescueddatacolumn', 'readercasesensitive',
   'encoding', 'charset', 'infercolumntypes', 'schemahints', 'schemaevolutionmode', 'maxfilespertrigger', 'includeexistingfiles',
-  'allowoverwrites', 'schema', 'samplesize', 'inferschema',
+  'allowoverwrites', 'schema', 'inferschema',
 ];
 /** Accepted without effect: they concern where Auto Loader keeps things in the cloud, or how it is notified. */
 export const IGNORED_READER_OPTIONS = [
@@ -132,8 +132,19 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
   const declaredText = spec.schema ?? o.get('schema');
   const declared = declaredText !== undefined && declaredText.trim() !== '';
   const schema = declared ? parseDdlFields(declaredText!, 'schema') : [];
+  const csvTypes = (fields: readonly Field[], what: string) => {
+    if (format !== 'csv') return;
+    for (const f of fields) {
+      const k = typeInfo(f.type).kind;
+      if (k === 'array' || k === 'map' || k === 'struct' || k.startsWith('interval')) {
+        throw new UnsupportedError('UNSUPPORTED_CSV_TYPE', `CSV column ${f.name} cannot have type ${f.type} (${what})`, { column: f.name, type: f.type }, { hint: 'read it as STRING and parse it (from_json, split) in a later step' });
+      }
+    }
+  };
+  csvTypes(schema, 'schema');
   const hintsText = spec.schemaHints ?? o.get('schemahints');
   const schemaHints = hintsText !== undefined && hintsText.trim() !== '' ? parseDdlFields(hintsText, 'schemaHints') : [];
+  csvTypes(schemaHints, 'schemaHints');
   const inferOpt = o.get('infercolumntypes') ?? o.get('inferschema');
   const inferTypes = spec.inferTypes ?? (inferOpt !== undefined ? boolOption('inferColumnTypes', inferOpt, true) : mode === 'read_files');
   // Auto Loader adds _rescued_data when it infers the schema; with a declared schema only when asked
@@ -144,7 +155,7 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
   }
   const maxFiles = o.has('maxfilespertrigger') ? Number(o.get('maxfilespertrigger')) : 1000;
   if (!Number.isInteger(maxFiles) || maxFiles < 1) throw new DefinitionError('INVALID_READER_OPTION', `maxFilesPerTrigger must be a positive integer, got "${o.get('maxfilespertrigger')}"`, { option: 'maxFilesPerTrigger', value: o.get('maxfilespertrigger') });
-  const sample = o.has('samplesize') ? Number(o.get('samplesize')) : 1000;
+  const sample = 1000;
   const reader: ReaderOptions = Object.freeze({
     sep: sepText,
     quote: charOption('quote', o.get('quote'), '"', true),
