@@ -32,7 +32,7 @@ export async function loadPipeline(modulePath: string | undefined, args: { value
     return patientPipeline;
   }
   const abs = path.resolve(modulePath);
-  if (!fs.existsSync(abs)) throw new UsageError(`--pipeline: no pipeline file at ${modulePath}`);
+  if (!fs.existsSync(abs)) throw new UsageError(`--pipeline: no module or pipeline file at ${modulePath}`);
   if (/\.(c|m)?ts$/.test(abs)) throw new UsageError(`--pipeline: ${modulePath} is TypeScript; compile it to .js first (e.g. npx tsc) and pass the .js file`);
   const list = (k: string) => args.lists?.[k] ?? (args.values[k] !== undefined ? [args.values[k]] : []);
   const conf: Record<string, string> = {};

@@ -27,7 +27,7 @@ export function errorLine(e: PipelineError): string {
 
 export async function validateSql(a: ParsedArgs): Promise<number> {
   const p = a.values.pipeline;
-  if (!fs.existsSync(p)) throw new UsageError(`--pipeline: no pipeline file at ${p}`);
+  if (!fs.existsSync(p)) throw new UsageError(`--pipeline: no module or pipeline file at ${p}`);
   const list = (k: string) => a.lists[k] ?? [];
   const conf: Record<string, string> = {};
   for (const c of list('conf')) {
