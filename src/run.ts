@@ -440,7 +440,7 @@ async function cmdValidate(argv: string[]): Promise<number> {
 async function cmdGraph(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { ...COMMON, format: {}, input: {} }, 'graph');
   if (a.flags.has('help')) { process.stdout.write(helpOf('graph') + '\n'); return 0; }
-  const g = E.buildGraph(await E.loadPipeline(a.values.pipeline, a, a.values.input));
+  const g = E.buildGraph(E.withInferredSchemas(await E.loadPipeline(a.values.pipeline, a, a.values.input), a.values.input));
   const format = a.values.format ?? 'text';
   const lines: string[] = [];
   if (format === 'mermaid') {

@@ -59,7 +59,7 @@ describe('README: Run your existing DLT SQL', () => {
     const v = await runCli(['validate', '--pipeline', 'tutorial.sql', '--input', 'incoming', ...sources], { cwd });
     expect(v.code).toBe(1);
     const shown = SECTION.slice(SECTION.indexOf('gives:')).split('```')[1];
-    expect(v.stdout.trim()).toBe(shown.trim());
+    expect(v.stderr.trim()).toBe(shown.trim());
   });
 
   it('the unit test passes', async () => {

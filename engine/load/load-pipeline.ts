@@ -16,7 +16,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { definePipeline, Dataset, type Pipeline } from '../dataset.js';
+import { definePipeline, Dataset, type Pipeline, type PipelineOptions } from '../dataset.js';
 import { Flow } from '../flow.js';
 import { DefinitionError, PipelineError } from '../errors.js';
 import { lowerSql, type SqlFile } from '../parse/lower.js';
@@ -220,9 +220,15 @@ export async function loadPipelineReport(p: string, options: LoadPipelineOptions
       const mod = (await import(pathToFileURL(f).href)) as Record<string, unknown>;
       const found = isPipeline(mod.default) ? [mod.default] : isPipeline(mod.pipeline) ? [mod.pipeline] : Object.values(mod).filter(isPipeline);
       if (found.length === 1) { datasets.push(...found[0].datasets); flows.push(...found[0].flows); moduleOptions.push({ ...found[0].options }); continue; }
-      const defs = Object.values(mod).filter((x): x is Dataset | Flow => x instanceof Dataset || x instanceof Flow);
+      // a module of definitions (datasets and flows, by shape: the module may import another copy of the engine)
+      const shaped = (x: unknown): 'dataset' | 'flow' | null => {
+        const def = (x as { def?: { name?: unknown; kind?: unknown; target?: unknown } } | null)?.def;
+        if (!def || typeof def.name !== 'string') return null;
+        return typeof def.target === 'string' ? 'flow' : typeof def.kind === 'string' ? 'dataset' : null;
+      };
+      const defs = Object.values(mod).filter((x) => shaped(x) !== null);
       if (!defs.length && files.length === 1) throw new DefinitionError('INVALID_PIPELINE_MODULE', `${f} exports ${found.length ? 'several pipelines' : 'no pipeline'}`, { file: f }, { origin: { file: f }, hint: 'export one as default (export default definePipeline([...]))' });
-      for (const d of defs) (d instanceof Dataset ? datasets : flows).push(d as never);
+      for (const d of defs) (shaped(d) === 'dataset' ? datasets : flows).push(d as never);
     } else if (ext === '.py') {
       const names = pythonDatasetNames(fs.readFileSync(f, 'utf8'));
       for (const n of names) pythonDatasets.set(n.toLowerCase(), path.relative(process.cwd(), f) || f);
@@ -236,16 +242,26 @@ export async function loadPipelineReport(p: string, options: LoadPipelineOptions
       if (files.length === 1 && !/\.(js|mjs|sql)$/i.test(files[0])) throw new DefinitionError('INVALID_PIPELINE_MODULE', `${p} is neither SQL nor a pipeline module`, { file: p }, { hint: 'pass a .sql file, a folder, a .js module, spark-pipeline.yml or databricks.yml' });
     }
     const opts = moduleOptions.length === 1 ? moduleOptions[0] : { name };
-    const pipeline = definePipeline([...datasets, ...flows], { ...opts, ...(Object.keys(conf).length ? { configuration: { ...((opts.configuration as Record<string, string>) ?? {}), ...conf } } : {}), ...(input ? { input } : {}) });
+    const pipeline = assemble(datasets, flows, { ...opts, ...(Object.keys(conf).length ? { configuration: { ...((opts.configuration as Record<string, string>) ?? {}), ...conf } } : {}), ...(input ? { input } : {}) });
     return { pipeline, errors: [], warnings };
   }
   const low = lowerSql(sqlFiles, { conf, sources, pathMap, ...(input ? { input } : {}), external: { datasets, flows }, pythonDatasets });
   for (const w of low.warnings) warn(w);
   if (low.errors.length) return { pipeline: null, errors: low.errors, warnings };
-  const pipeline = definePipeline([...datasets, ...low.datasets, ...flows, ...low.flows], {
+  const pipeline = assemble([...datasets, ...low.datasets], [...flows, ...low.flows], {
     name, configuration: low.conf, ansi: low.ansi, ...(low.timeZone ? { timeZone: low.timeZone } : {}), ...(input ? { input } : {}),
   });
   return { pipeline, errors: [], warnings };
+}
+
+/**
+ * A pipeline of datasets and flows that may come from another copy of the
+ * engine (a module importing the built package): checked as definePipeline
+ * checks, but by shape rather than by class.
+ */
+function assemble(datasets: readonly Dataset[], flows: readonly Flow[], options: PipelineOptions): Pipeline {
+  const checked = definePipeline([], options);
+  return Object.freeze({ ...checked, datasets: Object.freeze([...datasets]), flows: Object.freeze([...flows]) });
 }
 
 function splitPair(v: string, what: string): [string, string] {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pipeline } from '../../engine/index.js';
 import { loadPipeline as loadFromFiles } from '../../engine/load/load-pipeline.js';
+import { inferFileSchemas } from '../../engine/runtime/file-schemas.js';
 import { patientPipeline } from '../../layers/pipeline.js';
 import { UsageError } from './args.js';
 
@@ -46,4 +47,12 @@ export async function loadPipeline(modulePath: string | undefined, args: { value
     ...(args.values.target !== undefined ? { target: args.values.target } : {}),
     ...(input !== undefined ? { input } : {}),
   });
+}
+
+/**
+ * The pipeline with its inferred file sources resolved from the input folder
+ * where it has files (for commands that only describe it: graph, validate).
+ */
+export function withInferredSchemas(pipeline: Pipeline, input: string | undefined): Pipeline {
+  return inferFileSchemas(pipeline, { input: input ?? pipeline.options.input ?? '.', lenient: true }).pipeline;
 }

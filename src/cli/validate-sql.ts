@@ -1,6 +1,6 @@
 /**
  * `validate --pipeline <path>`: every error of a pipeline at once, as a list
- * (one line each: code, file:line:col, message, hint), then the graph's
+ * on stderr (one line each: `error CODE file:line:col message (hint)`), then the graph's
  * checks when the definitions themselves are sound. Exits 1 when anything
  * is wrong.
  */
@@ -51,7 +51,7 @@ export async function validateSql(a: ParsedArgs): Promise<number> {
     }
   } catch (e) { if (isPipelineError(e)) errors.push(e); else throw e; }
   if (!errors.length) { process.stdout.write(summary + '\n'); return 0; }
-  for (const e of errors) process.stdout.write(errorLine(e) + '\n');
+  for (const e of errors) process.stderr.write(`error ${errorLine(e)}\n`);
   process.stderr.write(`validate: ${errors.length} error${errors.length === 1 ? '' : 's'}\n`);
   return 1;
 }
