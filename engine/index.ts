@@ -7,8 +7,13 @@
  */
 export type { DataType, Field, Schema, Value } from './ir/types.js';
 export type { ExprNode, AggNode } from './ir/expr.js';
-export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, SchemaEvolutionMode, WindowSpec, JoinHow, FlowDef, FlowKind, CdcSpec, AsOfJoinNode } from './ir/plan.js';
-export { taggedColumns, SCD2_START_COLUMN, SCD2_END_COLUMN } from './ir/plan.js';
+export type { PlanNode, DatasetDef, Expectation, ExpectationAction, CsvOptions, FileSourceOptions, ReaderOptions, FileFormat, FileReadMode, ParseMode, FileSourceNode, SchemaEvolutionMode, WindowSpec, JoinHow, FlowDef, FlowKind, CdcSpec, AsOfJoinNode } from './ir/plan.js';
+export { taggedColumns, SCD2_START_COLUMN, SCD2_END_COLUMN, FILE_METADATA_COLUMN, FILE_METADATA_TYPE, isFileSource } from './ir/plan.js';
+// the option-driven file source (read_files / cloud_files): Spark's CSV and JSON reader options
+export { readFiles } from './expr/api/files.js';
+export type { ReadFilesOptions } from './expr/api/files.js';
+export { resolveFileSource, SUPPORTED_READER_OPTIONS, parseDdlFields } from './sources/file-options.js';
+export type { FileSourceSpec } from './sources/file-options.js';
 
 // expressions and relations
 export {

@@ -3,8 +3,8 @@
  * columns, bad types) and by the executor to know output schemas up front.
  */
 import type { AggNode, ExprNode } from '../ir/expr.js';
-import type { JoinHow, PlanNode } from '../ir/plan.js';
-import { CSV_METADATA_COLUMNS, JOIN_LEFT, JOIN_RIGHT } from '../ir/plan.js';
+import type { FileSourceOptions, JoinHow, PlanNode } from '../ir/plan.js';
+import { CSV_METADATA_COLUMNS, FILE_METADATA_COLUMN, FILE_METADATA_TYPE, JOIN_LEFT, JOIN_RIGHT } from '../ir/plan.js';
 import { mapChildren } from '../ir/expr.js';
 import { isMap } from '../ir/types.js';
 import type { DataType, Field, Schema, Value } from '../ir/types.js';
@@ -214,11 +214,28 @@ export function csvSourceSchema(opts: { schema: readonly Field[]; metadataColumn
   return out;
 }
 
+/**
+ * The columns of an option-driven file source: the schema, the rescued data
+ * column, then `_metadata`. A source whose schema is inferred must have been
+ * resolved first (`inferFileSchemas`): SCHEMA_NOT_INFERRED otherwise.
+ */
+export function fileSourceSchema(opts: FileSourceOptions): Schema {
+  if (!opts.resolved) {
+    throw new DefinitionError('SCHEMA_NOT_INFERRED', `the columns of the ${opts.format} files "${opts.glob}" are inferred from the files, and no files were read yet`, { glob: opts.glob, format: opts.format }, { hint: 'run with the input folder (the schema is inferred from the first file), or declare the schema (schema => \'a INT, b STRING\')' });
+  }
+  const out: Field[] = opts.schema.map((f) => ({ name: f.name, type: f.type }));
+  const rescued = opts.reader.rescuedDataColumn;
+  if (rescued !== null && !out.some((f) => f.name === rescued)) out.push({ name: rescued, type: 'string' });
+  if (opts.fileMetadata && !out.some((f) => f.name === FILE_METADATA_COLUMN)) out.push({ name: FILE_METADATA_COLUMN, type: FILE_METADATA_TYPE });
+  return out;
+}
+
 /** The output schema of a plan; validates every column reference on the way. */
 export function planSchema(p: PlanNode, ctx: TypeContext): Schema {
   const o = ctx.origin;
   switch (p.kind) {
     case 'csv': return csvSourceSchema(p.options);
+    case 'files': return fileSourceSchema(p.options);
     case 'rows': return p.schema;
     case 'read': return ctx.datasetSchema(p.dataset);
     case 'select': {

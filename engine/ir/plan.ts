@@ -38,6 +38,83 @@ export interface CsvOptions {
   readonly allowOverwrites: boolean;
 }
 
+/** Formats of an option-driven file source (`read_files`, `cloud_files`). */
+export type FileFormat = 'csv' | 'json';
+/** How a file source infers and names things: `read_files` (types inferred) or legacy `cloud_files` (CSV columns STRING unless `cloudFiles.inferColumnTypes`). */
+export type FileReadMode = 'read_files' | 'cloud_files';
+/** Spark's parse modes for malformed records. */
+export type ParseMode = 'PERMISSIVE' | 'DROPMALFORMED' | 'FAILFAST';
+
+/**
+ * Spark's CSV / JSON reader options, defaults applied (the names are Spark's).
+ * The TypeScript `readCsv` bronze rules are another preset of the same source
+ * (see `CsvOptions`); SQL reads (`read_files`, `cloud_files`) use these.
+ */
+export interface ReaderOptions {
+  /** Field separator (`sep` / `delimiter`, default `,`); may be several characters. */
+  readonly sep: string;
+  /** Quote character (default `"`); empty: no quoting. */
+  readonly quote: string;
+  /** Escape character inside quoted values (default `\`). */
+  readonly escape: string;
+  /** Escape of the quote character inside quoted values (`charToEscapeQuoteEscaping`, default: the escape character). */
+  readonly charToEscapeQuoteEscaping: string;
+  /** Lines starting with this character are skipped (default: none). */
+  readonly comment: string;
+  readonly header: boolean;
+  /** The text that is NULL (default: the empty string). */
+  readonly nullValue: string;
+  /** The value of a quoted empty string (default: the empty string). */
+  readonly emptyValue: string;
+  readonly ignoreLeadingWhiteSpace: boolean;
+  readonly ignoreTrailingWhiteSpace: boolean;
+  /** A record may span lines inside quotes (CSV) / a JSON document per file (JSON). */
+  readonly multiLine: boolean;
+  readonly mode: ParseMode;
+  /** Spark datetime patterns (`yyyy-MM-dd`); null: Spark's default parsing. */
+  readonly dateFormat: string | null;
+  readonly timestampFormat: string | null;
+  /** Only files whose name matches this glob are read. */
+  readonly pathGlobFilter: string | null;
+  /** The rescued data column (Auto Loader), or null for none. */
+  readonly rescuedDataColumn: string | null;
+  /** Header names and JSON fields match the schema case-sensitively (Auto Loader's default: true); a case mismatch is rescued. */
+  readonly readerCaseSensitive: boolean;
+  /** Rows of the first file read for inference (`samplingRatio` is not supported; read_files reads at most this many). */
+  readonly inferSampleRows: number;
+}
+
+/**
+ * An option-driven file source (`read_files(...)`, `cloud_files(...)`,
+ * `readFiles({...})`). Its output: the schema's columns, then the rescued data
+ * column (when `reader.rescuedDataColumn` names one), then `_metadata`
+ * (a struct: file_path, file_name, file_size, file_modification_time) when
+ * `fileMetadata` is set. The common fields (`glob`, streaming limits,
+ * evolution) are those of `CsvOptions`; `nullMarkers` and `metadataColumns`
+ * are unused (always `[]` and `false`).
+ */
+export interface FileSourceOptions extends CsvOptions {
+  readonly format: FileFormat;
+  readonly readMode: FileReadMode;
+  readonly reader: ReaderOptions;
+  /** The options as given (keys as written), for SQL emission. */
+  readonly given: Readonly<Record<string, string>>;
+  /** Whether `schema` was declared (DDL); else it is inferred from the files and fixed at the first start. */
+  readonly declared: boolean;
+  /** Inference has run (or the schema is declared): `schema` holds the final columns. */
+  readonly resolved: boolean;
+  /** `schemaHints`: columns whose type overrides (or adds to) the inferred ones. */
+  readonly schemaHints: readonly Field[];
+  /** Infer column types (read_files; cloud_files with `cloudFiles.inferColumnTypes`); else every CSV column is STRING. */
+  readonly inferTypes: boolean;
+  /** Add the `_metadata` struct column. */
+  readonly fileMetadata: boolean;
+}
+
+/** The hidden file metadata column of file sources, and its fields. */
+export const FILE_METADATA_COLUMN = '_metadata';
+export const FILE_METADATA_TYPE = 'struct<file_path:string,file_name:string,file_size:long,file_modification_time:timestamp>' as const;
+
 /**
  * Join types (Spark's names, as PySpark's `how`). Streaming flows allow the
  * stream–snapshot ones with the stream on the left: inner, left, left_semi,
@@ -68,6 +145,8 @@ export interface WindowSpec {
 
 export type PlanNode =
   | { readonly kind: 'csv'; readonly options: CsvOptions }
+  /** An option-driven file source (CSV with Spark's reader options, or newline-delimited JSON). */
+  | { readonly kind: 'files'; readonly options: FileSourceOptions }
   | { readonly kind: 'rows'; readonly name: string; readonly schema: readonly Field[] }
   | { readonly kind: 'read'; readonly dataset: string; readonly streaming: boolean; readonly skipChangeCommits?: boolean }
   | { readonly kind: 'select'; readonly input: PlanNode; readonly columns: readonly (readonly [string, ExprNode])[] }
@@ -235,7 +314,7 @@ export const SCD2_END_COLUMN = '__END_AT';
 /** Children of a plan node, in order. */
 export function planInputs(p: PlanNode): PlanNode[] {
   switch (p.kind) {
-    case 'csv': case 'rows': case 'read': case 'values': return [];
+    case 'csv': case 'files': case 'rows': case 'read': case 'values': return [];
     case 'join': case 'asofJoin': return [p.input, p.right];
     case 'union': return [...p.inputs];
     default: return [p.input];
@@ -249,9 +328,16 @@ export function planReads(p: PlanNode, out: { dataset: string; streaming: boolea
   return out;
 }
 
-/** Every source (CSV or in-memory rows) in a plan. */
+/** A file source node (the bronze CSV preset, or an option-driven `files` source). */
+export type FileSourceNode = Extract<PlanNode, { kind: 'csv' | 'files' }>;
+
+export function isFileSource(p: PlanNode): p is FileSourceNode {
+  return p.kind === 'csv' || p.kind === 'files';
+}
+
+/** Every source (files or in-memory rows) in a plan. */
 export function planSources(p: PlanNode, out: PlanNode[] = []): PlanNode[] {
-  if (p.kind === 'csv' || p.kind === 'rows') out.push(p);
+  if (p.kind === 'csv' || p.kind === 'files' || p.kind === 'rows') out.push(p);
   for (const c of planInputs(p)) planSources(c, out);
   return out;
 }

@@ -114,7 +114,7 @@ export class CompiledFlow {
   private compile(p: PlanNode, id: string): Phys {
     const schema = planSchema(p, this.ctx);
     switch (p.kind) {
-      case 'csv': case 'rows': {
+      case 'csv': case 'files': case 'rows': {
         const key = sourceKey(this.dataset, p, this.sourceCounter++);
         return { k: 'source', key, schema };
       }

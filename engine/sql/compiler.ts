@@ -478,6 +478,8 @@ export class PipelineCompiler {
         preamble.push(...(src.preamble ?? []));
         return Rel.over(env, { kind: 'sub', query: src.query, alias: 'src' }, csvSourceSchema(p.options));
       }
+      case 'files':
+        throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${g.name} reads files with read_files, which the ${d.name} output does not write yet`, { table: g.name, construct: 'read_files', dialect: d.name }, { origin: env.origin });
       case 'rows':
         throw new UnsupportedError('NON_PORTABLE_SOURCE', `${g.name} reads the in-memory source "${p.name}", which exists only in the local engine`, { table: g.name, source: p.name, dialect: d.name }, { origin: env.origin, hint: 'read files with readCsv(...) or another dataset' });
       case 'read': {

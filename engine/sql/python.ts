@@ -102,6 +102,8 @@ export class PythonRenderer {
         const r = this.env.csvReader(p, streamingSource);
         return { setup: [], head: r.head, calls: r.calls, schema: csvSourceSchema(p.options) };
       }
+      case 'files':
+        throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${this.env.table} reads files with read_files, which has no PySpark form here`, { table: this.env.table, construct: 'read_files', dialect: d.name }, { origin: this.env.origin });
       case 'asofJoin':
         throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${this.env.table} uses an as-of join, which has no PySpark form here`, { table: this.env.table, construct: 'asofJoin', dialect: d.name }, { origin: this.env.origin, hint: 'write the as-of join in a SQL flow' });
       case 'rows':

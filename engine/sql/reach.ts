@@ -19,7 +19,7 @@ import { referencedColumns } from '../ir/expr.js';
 import type { PlanNode } from '../ir/plan.js';
 import { FAILED_EXPECTATIONS_COLUMN } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
-import { csvSourceSchema, planSchema } from '../expr/typecheck.js';
+import { csvSourceSchema, fileSourceSchema, planSchema } from '../expr/typecheck.js';
 import type { GraphDataset, PipelineGraph } from '../graph/graph.js';
 
 /** A dataset a difference reaches: the columns that can differ, all of them when rows can. */
@@ -72,6 +72,12 @@ class ReachWalker {
     switch (p.kind) {
       case 'csv': {
         const schema = csvSourceSchema(p.options);
+        const o = this.origin;
+        if (o.at === 'source' && o.table === g.name) return done({ cols: new Set(o.columns), rows: o.rows ?? false }, schema);
+        return done(CLEAN, schema);
+      }
+      case 'files': {
+        const schema = fileSourceSchema(p.options);
         const o = this.origin;
         if (o.at === 'source' && o.table === g.name) return done({ cols: new Set(o.columns), rows: o.rows ?? false }, schema);
         return done(CLEAN, schema);
