@@ -23,6 +23,7 @@ import { MemoryStore, type CommitInfo, type DataFile, type TableStore } from './
 import { memoryFileSystem, nodeFileSystem, type SourceFileSystem } from './sources/files.js';
 import { PipelineRunner } from './runtime/runner.js';
 import { FileSourceAccess } from './runtime/sources.js';
+import { inferFileSchemas } from './runtime/file-schemas.js';
 import type { BatchResult, FlowBatchMetrics } from './runtime/executor.js';
 import type { ExpectationMetric } from './operators/expectations.js';
 import { DefinitionError, RuntimeFailure, type PipelineError } from './errors.js';
@@ -69,11 +70,12 @@ export class PipelineTester {
   private lock: OutputLock | null = null;
 
   constructor(readonly pipeline: Pipeline, readonly options: TestOptions = {}) {
-    this.graph = buildGraph(pipeline);
-    if (options.output) this.lock = lockOutput(options.output, { command: 'runPipeline' });
-    this.store = options.output ? new DeltaStore(options.output) : new MemoryStore();
     this.files = { ...(options.files ?? {}) };
     const fsys: SourceFileSystem = options.input ? nodeFileSystem : memoryFileSystem(this.files);
+    // file sources without a declared schema take the columns of the first file (read_files / Auto Loader inference)
+    this.graph = buildGraph(inferFileSchemas(pipeline, { input: options.input ?? '.', fs: fsys }).pipeline);
+    if (options.output) this.lock = lockOutput(options.output, { command: 'runPipeline' });
+    this.store = options.output ? new DeltaStore(options.output) : new MemoryStore();
     const now = options.now;
     const clock = typeof now === 'function' ? now : () => (now instanceof Date ? now.getTime() : now ?? Date.UTC(2024, 0, 1));
     const recording = new RecordingStore(this.store, (table, batchId, rows) => {

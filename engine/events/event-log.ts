@@ -274,7 +274,7 @@ export class EventLog implements EventSink {
               schema: schemaFields(g),
               schema_json: sparkSchemaString(g.schema),
               // not in DLT: the file sources the flow reads and the read mode of each input
-              sources: planSources(f.query).map((p) => (p.kind === 'csv' ? { format: 'csv', glob: p.options.glob } : { format: 'rows', name: p.kind === 'rows' ? p.name : null })),
+              sources: planSources(f.query).map((p) => (p.kind === 'csv' || p.kind === 'files' ? { format: p.kind === 'files' ? p.options.format : 'csv', glob: p.options.glob } : { format: 'rows', name: p.kind === 'rows' ? p.name : null })),
               streaming_inputs: f.inputs.filter((i) => i.streaming).map((i) => i.dataset),
               ...(cdc ? { auto_cdc: { keys: [...cdc.spec.keys], sequence_by: exprToString(cdc.spec.sequenceBy), stored_as_scd_type: cdc.spec.storedAs, columns: [...cdc.columns], track_history: cdc.spec.storedAs === 2 ? [...cdc.tracked] : null, ignore_null_updates: [...cdc.ignoreNull] } } : {}),
               ...(f.once ? { once: true } : {}),
@@ -377,6 +377,7 @@ export class EventLog implements EventSink {
       details.metrics!.null_event_time_records = m.null_event_time_records;
     }
     if (m.cdc) Object.assign(details.metrics!, m.cdc);
+    if (m.malformed_records) details.metrics!.malformed_records = m.malformed_records;
     if (m.expectations.length) {
       details.data_quality = {
         dropped_records: m.dropped_records,

@@ -69,6 +69,8 @@ export interface FlowProgressDetails {
   status: 'COMPLETED' | 'FAILED' | 'SKIPPED';
   metrics?: {
     num_output_rows: number; late_records?: number; null_event_time_records?: number;
+    /** Malformed input records dropped by a file source (mode DROPMALFORMED). */
+    malformed_records?: number;
     /** AUTO CDC flows (DLT's names, and the copy-on-write rewrite). */
     num_upserted_rows?: number; num_deleted_rows?: number; num_stale_events?: number; num_sequence_ties?: number;
     num_versions_opened?: number; num_versions_closed?: number; num_null_sequence_events?: number; num_truncates?: number;

@@ -116,7 +116,7 @@ function err(code: string, message: string, params: Record<string, unknown>, ori
 }
 
 function hasStreamingSource(p: PlanNode): boolean {
-  if (p.kind === 'csv' || p.kind === 'rows') return true;
+  if (p.kind === 'csv' || p.kind === 'files' || p.kind === 'rows') return true;
   if (p.kind === 'read') return p.streaming;
   return planInputs(p).some(hasStreamingSource);
 }

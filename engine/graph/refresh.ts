@@ -44,7 +44,7 @@ export function refreshMode(query: PlanNode, appendOnly: (dataset: string) => bo
   const below = (n: PlanNode): void => {
     if (bad) return;
     if (n.kind === 'read') { if (n.streaming || !appendOnly(n.dataset)) bad = `reads ${n.dataset}, which is not append-only`; return; }
-    if (n.kind === 'csv' || n.kind === 'rows') { bad = 'reads a source directly'; return; }
+    if (n.kind === 'csv' || n.kind === 'files' || n.kind === 'rows') { bad = 'reads a source directly'; return; }
     if (n.kind === 'values') { bad = 'inline rows'; return; }
     if (!ROW_BY_ROW.has(n.kind)) { bad = why(n); return; }
     for (const c of planInputs(n)) below(c);
@@ -69,7 +69,7 @@ function why(p: PlanNode): string {
   if (kinds.has('window')) return 'window functions over the input rows';
   if (kinds.has('sort') || kinds.has('limit')) return 'ORDER BY / LIMIT over the input rows';
   if (kinds.has('values')) return 'inline rows';
-  if (kinds.has('csv') || kinds.has('rows')) return 'reads a source directly';
+  if (kinds.has('csv') || kinds.has('files') || kinds.has('rows')) return 'reads a source directly';
   if (states === 0) return 'no aggregate';
   return 'more than one aggregate or DISTINCT';
 }

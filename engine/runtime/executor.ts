@@ -60,6 +60,8 @@ export interface FlowBatchMetrics {
   /** Rows written (streaming tables: appended; materialized views: the new contents). */
   num_output_rows: number;
   dropped_records: number;
+  /** Malformed input records the flow's file sources dropped (mode DROPMALFORMED). */
+  malformed_records?: number;
   expectations: ExpectationMetric[];
   late_records: number;
   null_event_time_records: number;
@@ -83,6 +85,8 @@ export interface BatchResult {
 export interface SourceChunk {
   source: string;
   batch: Batch;
+  /** Malformed records of the chunk's file that the source dropped (DROPMALFORMED): counted on the flow that reads it. */
+  malformedDropped?: number;
 }
 
 export interface SourceAccess {
@@ -228,7 +232,7 @@ export class PipelineExecutor {
     const reads = (p: PlanNode): string[] => (p.kind === 'read' ? [p.dataset] : planInputs(p).flatMap(reads));
     const walk = (p: PlanNode, side: 'left' | 'right') => {
       switch (p.kind) {
-        case 'csv': case 'rows': case 'aggregate': case 'dedup': case 'union': case 'watermark': ok = false; return;
+        case 'csv': case 'files': case 'rows': case 'aggregate': case 'dedup': case 'union': case 'watermark': ok = false; return;
         case 'read':
           if (side === 'left') { if (left !== null || !this.appendOnly(p.dataset)) ok = false; else left = p.dataset; }
           return;
@@ -492,6 +496,11 @@ export class PipelineExecutor {
       return g.streaming || g.quarantineOf !== undefined || this.mvMode.get(n) === 'incremental';
     });
     const runStep = async (chunk: SourceChunk | null, backfill: Map<string, Map<string, Batch>> | null = null) => {
+      if (chunk?.malformedDropped) {
+        // a source key is its flow's name, `#n` for the flow's n-th source
+        const m = metrics.get(chunk.source.replace(/#\d+$/, ''));
+        if (m) m.malformed_records = (m.malformed_records ?? 0) + chunk.malformedDropped;
+      }
       const deltas = new Map<string, Batch>();
       const quarantined = new Map<string, Batch[]>();
       for (const name of streamingOrder) {

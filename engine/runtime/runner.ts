@@ -9,13 +9,13 @@
  * if the last batch moved a watermark, so the windows that can close do close.
  */
 import type { CsvOptions } from '../ir/plan.js';
-import { planSources } from '../ir/plan.js';
+import { isFileSource, planSources } from '../ir/plan.js';
 import type { PipelineGraph } from '../graph/graph.js';
 import { PipelineExecutor, type BatchResult, type ExecutorOptions, type SourceChunk } from './executor.js';
 import { sourceKey } from './flow.js';
-import { FileSourceAccess, readCsvFile, readSourceBytes } from './sources.js';
+import { FileSourceAccess, fileMetaOf, parseFailure, readCsvFile, readSourceBytes } from './sources.js';
+import { acceptsFile, type SourceParseResult } from '../sources/parse-file.js';
 import type { WorkerPool } from './workers.js';
-import type { CsvParseResult } from '../sources/csv-parser.js';
 import * as path from 'node:path';
 import { checkNewColumns } from './schema-evolution.js';
 import { matchFiles, matchNewFiles, nodeFileSystem, type FileEntry, type SourceFileSystem } from '../sources/files.js';
@@ -60,6 +60,8 @@ export interface RunnerOptions {
   onFileSkipped?: (file: string, reason: string, error: unknown) => void;
   /** A processed file's size or mtime changed (`file_changed`). */
   onFileChanged?: (file: string, before: FileEntry, now: FileEntry, reingested: boolean) => void;
+  /** Malformed records of a file were dropped (mode DROPMALFORMED). */
+  onMalformed?: (file: string, dropped: number) => void;
   /** New columns were found in an `addNewColumns` source. */
   onNewColumns?: (source: string, columns: string[]) => void;
   /** Worker threads that parse the next files while the operators run (none: everything on this thread). */
@@ -85,7 +87,7 @@ export class PipelineRunner {
       const f = options.graph.flows.get(name)!;
       if (!f.streaming || f.once) continue;
       planSources(f.query).forEach((p, i) => {
-        if (p.kind === 'csv') this.sources.push({ key: sourceKey(name, p, i), dataset: name, options: p.options });
+        if (isFileSource(p)) this.sources.push({ key: sourceKey(name, p, i), dataset: name, options: p.options });
       });
     }
     for (const s of this.sources) this.fileIndex.set(s.key, new Map());
@@ -120,9 +122,10 @@ export class PipelineRunner {
       const quick = s.options.allowOverwrites ? null : matchNewFiles(fsys, this.options.input, s.options.glob, seen);
       if (quick) {
         if (check) this.checkProcessed(s, seen);
-        return { source: s, files: quick };
+        return { source: s, files: quick.filter((f) => acceptsFile(s.options, f.name)) };
       }
       const files = matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => {
+        if (!acceptsFile(s.options, f.name)) return false;
         const old = seen.get(f.name);
         if (!old) return true;
         if (old.size === f.size && old.mtimeMs === f.mtimeMs) return false;
@@ -175,7 +178,7 @@ export class PipelineRunner {
     const out: Record<string, FileEntry[]> = {};
     for (const s of this.sources) {
       if (s.options.includeExistingFiles) continue;
-      const files = matchFiles(this.fsys, this.options.input, s.options.glob);
+      const files = matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => acceptsFile(s.options, f.name));
       for (const f of files) this.fileIndex.get(s.key)!.set(f.name, { ...f, batchId: -1 });
       out[s.key] = files;
     }
@@ -211,17 +214,17 @@ export class PipelineRunner {
    */
   private async *chunks(plan: PlannedBatch): AsyncGenerator<SourceChunk> {
     const pool = this.options.pool;
-    const parse = (i: number): Promise<CsvParseResult | { error: unknown }> => {
+    const parse = (i: number): Promise<SourceParseResult | { error: unknown }> => {
       const { source, file } = plan.files[i];
       const src = this.sources.find((s) => s.key === source)!;
       if (!pool?.enabled) {
-        try { return Promise.resolve(readCsvFile(this.fsys, this.options.input, file.name, src.options, plan.ingestedAtUs)); } catch (e) { return Promise.resolve({ error: e }); }
+        try { return Promise.resolve(readCsvFile(this.fsys, this.options.input, file, src.options, plan.ingestedAtUs)); } catch (e) { return Promise.resolve({ error: e }); }
       }
       let bytes: Uint8Array;
       try { bytes = readSourceBytes(this.fsys, this.options.input, file.name); } catch (e) { return Promise.resolve({ error: e }); }
-      return pool.parseCsv(bytes, src.options, { sourceFile: path.basename(file.name), ingestedAtUs: plan.ingestedAtUs }).catch((e: unknown) => ({ error: e }));
+      return pool.parseCsv(bytes, src.options, fileMetaOf(this.options.input, file, plan.ingestedAtUs)).catch((e: unknown) => ({ error: e }));
     };
-    const ahead: Promise<CsvParseResult | { error: unknown }>[] = [];
+    const ahead: Promise<SourceParseResult | { error: unknown }>[] = [];
     let next = 0;
     const fill = () => { while (ahead.length < (pool?.enabled ? PARSE_AHEAD : 1) && next < plan.files.length) ahead.push(parse(next++)); };
     for (let i = 0; i < plan.files.length; i++) {
@@ -236,8 +239,12 @@ export class PipelineRunner {
         continue;
       }
       const src = this.sources.find((s) => s.key === source)!;
-      checkNewColumns(this.options.graph.flows.get(src.dataset)?.target ?? src.dataset, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
-      yield { source, batch: parsed.batch };
+      const table = this.options.graph.flows.get(src.dataset)?.target ?? src.dataset;
+      const failure = parseFailure(parsed, table);
+      if (failure) throw failure;
+      checkNewColumns(table, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
+      if (parsed.dropped) this.options.onMalformed?.(file.name, parsed.dropped);
+      yield { source, batch: parsed.batch, ...(parsed.dropped ? { malformedDropped: parsed.dropped } : {}) };
     }
   }
 

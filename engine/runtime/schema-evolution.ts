@@ -30,7 +30,7 @@ export function evolvePipeline(pipeline: Pipeline, evolved: Readonly<Record<stri
         const options: CsvOptions = Object.freeze({ ...p.options, schema: Object.freeze([...p.options.schema, ...add.map((name) => Object.freeze({ name, type: 'string' as const }))]) });
         return Object.freeze({ kind: 'csv', options });
       }
-      if (p.kind === 'rows') { index++; return p; }
+      if (p.kind === 'rows' || p.kind === 'files') { index++; return p; }
       const inputs = planInputs(p);
       if (!inputs.length) return p;
       switch (p.kind) {

@@ -32,6 +32,8 @@ import type { SourceFileSystem } from '../sources/files.js';
 import { nodeFileSystem } from '../sources/files.js';
 import { faultPoint } from './faults.js';
 import { evolvePipeline } from './schema-evolution.js';
+import { inferFileSchemas } from './file-schemas.js';
+import type { Field } from '../ir/types.js';
 import { lockOutput, type OutputLock } from './lock.js';
 import { cdcStateDir, FileCdcStateStore } from '../cdc/state-store.js';
 import { systemClock, type Clock } from './clock.js';
@@ -170,6 +172,8 @@ export class PipelineService {
   private readonly pool: WorkerPool;
   /** Columns added by schema evolution, by source key (saved in the checkpoint metadata). */
   private evolved: Record<string, string[]> = {};
+  /** Inferred columns of file sources, by source key (saved in the checkpoint metadata). */
+  private fileSchemas: Record<string, Field[]> = {};
 
   private constructor(readonly options: ServiceOptions) {
     this.graph = buildGraph(options.pipeline);
@@ -207,6 +211,7 @@ export class PipelineService {
       now: this.clock, maxFilesPerTrigger: options.maxFilesPerTrigger, pool: this.pool,
       executor: { cdcState: (flow) => new FileCdcStateStore(cdcStateDir(options.output, flow)), cdcSegmentKeys: options.cdcSegmentKeys },
       onFileChanged: (file, before, now, reingested) => this.logger.warn({ event: 'file_changed', file, size: now.size, indexed_size: before.size, reingested }, reingested ? 'a processed file changed; it is ingested again (allowOverwrites)' : 'a processed file changed; it is not ingested again'),
+      onMalformed: (file, dropped) => this.logger.warn({ event: 'malformed_records', file, dropped }, 'malformed records were dropped (mode DROPMALFORMED)'),
       onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),
       onNewColumns: (source, columns) => {
         this.evolved[source] = [...new Set([...(this.evolved[source] ?? []), ...columns])];
@@ -231,10 +236,16 @@ export class PipelineService {
     const lock = lockOutput(options.output, { command: options.command ?? 'PipelineService', forceUnlock: options.forceUnlock, logger: options.logger });
     try {
       const cp = new CheckpointStore(path.join(options.output, '_checkpoints'));
-      const evolved = options.fullRefreshAll ? {} : cp.readMetadata()?.evolved ?? {};
-      const s = new PipelineService({ ...options, pipeline: evolvePipeline(options.pipeline, evolved) });
+      const stored = options.fullRefreshAll ? null : cp.readMetadata();
+      const evolved = stored?.evolved ?? {};
+      // inferred file-source schemas: read back from the checkpoint, or inferred now and recorded by init()
+      const inferred = inferFileSchemas(evolvePipeline(options.pipeline, evolved), {
+        input: path.resolve(options.input), fs: options.fs ?? nodeFileSystem, stored: (stored?.fileSchemas ?? {}) as Record<string, Field[]>,
+      });
+      const s = new PipelineService({ ...options, pipeline: inferred.pipeline });
       s.lock = lock;
       s.evolved = { ...evolved };
+      s.fileSchemas = inferred.schemas;
       const report = await s.init();
       await options.events?.updateStarted({ updateId: s.updateId, graph: s.graph, report, options });
       return { service: s, report };
@@ -284,7 +295,7 @@ export class PipelineService {
     }
     if (fullRefreshAll && meta) {
       // the new generation (and input) is recorded first, so that a crash below cannot reuse the old appIds
-      meta = { ...meta, input, generation: meta.generation + 1, flows: {}, evolved: undefined, refreshing: ['*'] };
+      meta = { ...meta, input, generation: meta.generation + 1, flows: {}, evolved: undefined, fileSchemas: undefined, refreshing: ['*'] };
       this.checkpoint.writeMetadata(meta);
       for (const n of this.graph.order) {
         if (this.graph.datasets.get(n)!.persisted) await this.store.truncateNow(n, this.graph.datasets.get(n)!.schema);
@@ -364,7 +375,10 @@ export class PipelineService {
         }
       }
     }
-    meta = { ...meta, flows: fps, refreshing: undefined, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}) };
+    meta = {
+      ...meta, flows: fps, refreshing: undefined, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}),
+      ...(Object.keys(this.fileSchemas).length ? { fileSchemas: { ...(meta.fileSchemas ?? {}), ...this.fileSchemas } } : {}),
+    };
     this.metadata = meta;
     this.generation = meta.generation;
     this.checkpoint.writeMetadata(meta);

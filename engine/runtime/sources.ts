@@ -7,7 +7,9 @@ import * as path from 'node:path';
 import type { CsvOptions, PlanNode } from '../ir/plan.js';
 import { concatBatches, emptyBatch, type Batch } from '../batch.js';
 import { csvSourceSchema } from '../expr/typecheck.js';
-import { parseCsv, type CsvParseResult } from '../sources/csv-parser.js';
+import { parseSourceFile, acceptsFile, isFileSourceOptions, type SourceParseResult } from '../sources/parse-file.js';
+import { fileSourceSchema } from '../expr/typecheck.js';
+import { isFileSource } from '../ir/plan.js';
 import { matchFiles, type FileEntry, type SourceFileSystem } from '../sources/files.js';
 import type { SourceAccess } from './executor.js';
 import { RuntimeFailure } from '../errors.js';
@@ -21,14 +23,30 @@ export function readSourceBytes(fsys: SourceFileSystem, root: string, file: stri
   }
 }
 
-/** Parses one CSV file of a source. Unreadable files raise `SOURCE_FILE_UNREADABLE`. */
-export function readCsvFile(fsys: SourceFileSystem, root: string, file: string, options: CsvOptions, ingestedAtUs: number): CsvParseResult {
-  return parseCsv(readSourceBytes(fsys, root, file), options, { sourceFile: path.basename(file), ingestedAtUs });
+/** What `_metadata` says of a file (its path as a `file:` URI). */
+export function fileMetaOf(root: string, file: FileEntry | string, ingestedAtUs: number): { sourceFile: string; ingestedAtUs: number; filePath: string; fileSize?: number; mtimeMs?: number } {
+  const name = typeof file === 'string' ? file : file.name;
+  return {
+    sourceFile: path.basename(name), ingestedAtUs, filePath: 'file:' + path.resolve(root, name),
+    ...(typeof file === 'string' ? {} : { fileSize: file.size, mtimeMs: file.mtimeMs }),
+  };
+}
+
+/** Parses one file of a source. Unreadable files raise `SOURCE_FILE_UNREADABLE`. */
+export function readCsvFile(fsys: SourceFileSystem, root: string, file: string | FileEntry, options: CsvOptions, ingestedAtUs: number): SourceParseResult {
+  const name = typeof file === 'string' ? file : file.name;
+  return parseSourceFile(readSourceBytes(fsys, root, name), options, fileMetaOf(root, file, ingestedAtUs));
+}
+
+/** A FAILFAST failure of a parsed file as a coded error. */
+export function parseFailure(r: SourceParseResult, table: string): RuntimeFailure | null {
+  if (!r.failure) return null;
+  return new RuntimeFailure(r.failure.code, r.failure.message, { table, ...r.failure.params }, { hint: 'fix the record, or read with mode => \'PERMISSIVE\' (kept, values rescued) or \'DROPMALFORMED\' (dropped and counted)' });
 }
 
 /** The files a CSV source reads in batch mode: matches in the input root, else the first fallback path that exists. */
 export function batchSourceFiles(fsys: SourceFileSystem, root: string, options: CsvOptions): { root: string; files: FileEntry[]; fallback: boolean } {
-  const files = matchFiles(fsys, root, options.glob);
+  const files = matchFiles(fsys, root, options.glob).filter((f) => acceptsFile(options, f.name));
   if (files.length || options.fallbackPaths.length === 0) return { root, files, fallback: false };
   for (const p of options.fallbackPaths) {
     const abs = path.resolve(p);
@@ -47,16 +65,22 @@ export class FileSourceAccess implements SourceAccess {
   async readAll(key: string, plan: PlanNode, ingestedAtUs: number): Promise<{ batch: Batch; fingerprint: string }> {
     const fingerprint = await this.fingerprint(key, plan);
     if (plan.kind === 'rows') return { batch: concatBatches(plan.schema, this.rows.get(plan.name) ?? []), fingerprint };
-    if (plan.kind !== 'csv') throw new Error(`internal: ${key} is not a source`);
+    if (!isFileSource(plan)) throw new Error(`internal: ${key} is not a source`);
     const { root, files, fallback } = batchSourceFiles(this.fsys, this.root, plan.options);
     const reader = fallback ? realFs() : this.fsys;
-    const parts = files.map((f) => readCsvFile(reader, root, f.name, plan.options, ingestedAtUs).batch);
-    return { batch: parts.length ? concatBatches(csvSourceSchema(plan.options), parts) : emptyBatch(csvSourceSchema(plan.options)), fingerprint };
+    const schema = plan.kind === 'files' ? fileSourceSchema(plan.options) : csvSourceSchema(plan.options);
+    const parts = files.map((f) => {
+      const r = readCsvFile(reader, root, f, plan.options, ingestedAtUs);
+      const failure = parseFailure(r, key);
+      if (failure) throw failure;
+      return r.batch;
+    });
+    return { batch: parts.length ? concatBatches(schema, parts) : emptyBatch(schema), fingerprint };
   }
 
   async fingerprint(key: string, plan: PlanNode): Promise<string> {
     if (plan.kind === 'rows') return `rows:${(this.rows.get(plan.name) ?? []).reduce((s, b) => s + b.length, 0)}`;
-    if (plan.kind !== 'csv') throw new Error(`internal: ${key} is not a source`);
+    if (!isFileSource(plan)) throw new Error(`internal: ${key} is not a source`);
     const { root, files, fallback } = batchSourceFiles(this.fsys, this.root, plan.options);
     if (files.length === 0) return 'none';
     return files.map((f) => `${fallback ? path.join(root, f.name) : f.name}:${f.size}:${f.mtimeMs}`).join(';');

@@ -1,7 +1,7 @@
 /** The entry of a pool worker (engine/runtime/workers.ts): runs tasks, sends results back with their buffers transferred. */
 import { parentPort } from 'node:worker_threads';
 import * as fs from 'node:fs';
-import { parseCsv } from '../sources/csv-parser.js';
+import { parseSourceFile } from '../sources/parse-file.js';
 import { encodeParquet } from '../sinks/parquet.js';
 import { deltaStats } from '../sinks/delta-store.js';
 import { batchBuffers, type WorkerTask } from './workers.js';
@@ -15,7 +15,7 @@ parentPort!.on('message', (m: { id: number; task: WorkerTask }) => {
       parentPort!.postMessage({ id: m.id, ok: true, value: { size: bytes.length, stats: deltaStats(t.batch) } });
       return;
     }
-    const r = parseCsv(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);
+    const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);
     parentPort!.postMessage({ id: m.id, ok: true, value: r }, batchBuffers(r.batch));
   } catch (e) {
     parentPort!.postMessage({ id: m.id, ok: false, error: { message: (e as Error).message, stack: (e as Error).stack, code: (e as NodeJS.ErrnoException).code } });

@@ -13,14 +13,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CsvOptions } from '../ir/plan.js';
-import type { CsvParseResult } from '../sources/csv-parser.js';
+import type { SourceParseResult } from '../sources/parse-file.js';
+import type { FileMeta } from '../sources/file-reader.js';
 import type { Batch, Column } from '../batch.js';
 
 export interface ParseTask {
   readonly kind: 'parseCsv';
   readonly bytes: Uint8Array;
   readonly options: CsvOptions;
-  readonly meta: { readonly sourceFile: string; readonly ingestedAtUs: number };
+  readonly meta: FileMeta;
 }
 
 export interface WriteParquetTask {
@@ -107,9 +108,9 @@ export class WorkerPool {
   }
 
   /** Parses a CSV file on a worker. `bytes` is transferred when it owns its whole buffer (copied otherwise). */
-  parseCsv(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): Promise<CsvParseResult> {
+  parseCsv(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): Promise<SourceParseResult> {
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-    return this.run<CsvParseResult>({ kind: 'parseCsv', bytes: own, options, meta }, [own.buffer as ArrayBuffer]);
+    return this.run<SourceParseResult>({ kind: 'parseCsv', bytes: own, options, meta }, [own.buffer as ArrayBuffer]);
   }
 
   /**

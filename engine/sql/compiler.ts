@@ -9,6 +9,7 @@ import { call, referencedColumns as referencedOf, type ExprNode } from '../ir/ex
 import { exprToString } from '../expr/text.js';
 import type { DatasetKind, Expectation, FlowKind, PlanNode } from '../ir/plan.js';
 import { FAILED_EXPECTATIONS_COLUMN, planInputs } from '../ir/plan.js';
+import { inferFileSchemas } from '../runtime/file-schemas.js';
 import type { Schema } from '../ir/types.js';
 import type { Pipeline } from '../dataset.js';
 import { buildGraph, type GraphDataset, type GraphFlow, type PipelineGraph } from '../graph/graph.js';
@@ -155,7 +156,8 @@ export class PipelineCompiler {
   }
 
   constructor(readonly pipeline: Pipeline, readonly options: CompileOptions) {
-    this.graph = buildGraph(pipeline);
+    // file sources without a declared schema: their columns come from the input folder's first file
+    this.graph = buildGraph(this.options.input ? inferFileSchemas(pipeline, { input: this.options.input, lenient: true }).pipeline : pipeline);
   }
 
   private get d(): Dialect { return this.options.dialect; }

@@ -55,6 +55,8 @@ const MetadataSchema = z.object({
   created: z.string(),
   /** Columns added to CSV sources by schema evolution (`addNewColumns`), by source key. */
   evolved: z.record(z.string(), z.array(z.string())).optional(),
+  /** The inferred columns of file sources (read_files / cloud_files without a schema), by source key: Auto Loader's schema location. */
+  fileSchemas: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))).optional(),
   /** Set while a full refresh is under way (the tables asked for, `*` for all): a crash in the middle is finished on the next start. */
   refreshing: z.array(z.string()).optional(),
 });
