@@ -11,7 +11,9 @@
  * session time zone and the micro-batch's timestamp (`current_timestamp()`),
  * and the dataset, for errors.
  */
-import { exprChildren, type ExprNode } from '../ir/expr.js';
+import { call, exprChildren, type ExprNode } from '../ir/expr.js';
+import { FILE_METADATA_COLUMN, FILE_METADATA_TYPE } from '../ir/plan.js';
+import { INPUT_FILE_NAME } from '../functions/input-file.js';
 import type { DataType, Schema, Value } from '../ir/types.js';
 import {
   columnIndex, columnLength, constantColumn, isNestedColumn, takeColumn, valueAt, ColumnBuilder,
@@ -129,6 +131,10 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
 
 function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env: EvalEnv): Evaluator {
   const f = lookupFunction(e.fn)!;
+  // input_file_name() over rows that carry a file source's _metadata: its file_path
+  if (f.name === INPUT_FILE_NAME && schema.some((c) => c.name === FILE_METADATA_COLUMN && c.type === FILE_METADATA_TYPE)) {
+    return compile(call('get_field', [{ kind: 'col', name: FILE_METADATA_COLUMN }, { kind: 'lit', value: 'file_path', type: 'string' }]), schema, env);
+  }
   const r = resolveCall(e, schema, env.origin, env.ansi);
   const lambdaAt = new Set(f.lambdaArgs ?? []);
   const args = e.args.map((a, i) => (lambdaAt.has(i) ? null : coerced(a, schema, env, r.argTypes[i])));

@@ -14,6 +14,7 @@ import './collection.js';
 import './map.js';
 import './higher-order.js';
 import './json.js';
+import './input-file.js';
 
 export { allFunctions, lookupFunction, functionNames, supportIn, spellingFor, FAMILIES } from './registry.js';
 export type { ScalarFunction, Family } from './registry.js';

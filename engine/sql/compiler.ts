@@ -13,7 +13,7 @@ import { inferFileSchemas } from '../runtime/file-schemas.js';
 import type { Schema } from '../ir/types.js';
 import type { Pipeline } from '../dataset.js';
 import { buildGraph, type GraphDataset, type GraphFlow, type PipelineGraph } from '../graph/graph.js';
-import { csvSourceSchema, generateColumns, joinLayout, unionLayout } from '../expr/typecheck.js';
+import { csvSourceSchema, fileSourceSchema, generateColumns, joinLayout, unionLayout } from '../expr/typecheck.js';
 import { lookupGenerator } from '../functions/generators.js';
 import { resolveWindow } from '../functions/window.js';
 import type { SortKey } from '../ir/expr.js';
@@ -236,7 +236,7 @@ export class PipelineCompiler {
     if (!own) return null;
     const q = own.query;
     if (this.d.dedupInPython && (containsKind(q, 'dedup') || (g.streaming && containsKind(q, 'distinct')))) return 'dedup';
-    if (this.d.csvInPython && containsKind(q, 'csv')) return 'csv';
+    if (this.d.csvInPython && (containsKind(q, 'csv') || containsKind(q, 'files'))) return 'csv';
     if (this.d.watermark === 'python' && containsKind(q, 'watermark')) return 'watermark';
     return null;
   }
@@ -480,8 +480,12 @@ export class PipelineCompiler {
         preamble.push(...(src.preamble ?? []));
         return Rel.over(env, { kind: 'sub', query: src.query, alias: 'src' }, csvSourceSchema(p.options));
       }
-      case 'files':
-        throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${g.name} reads files with read_files, which the ${d.name} output does not write yet`, { table: g.name, construct: 'read_files', dialect: d.name }, { origin: env.origin });
+      case 'files': {
+        if (!d.filesSource) throw new UnsupportedError('NON_PORTABLE_SOURCE', `${d.title} SQL cannot read the files of ${g.name}`, { table: g.name, dialect: d.name, glob: p.options.glob }, { origin: env.origin });
+        const src = d.filesSource(p.options, { table: g.name, input: this.options.input, streaming: g.streaming, unique: (b) => this.unique(b), report: (i) => this.note({ ...i, at: 'source' }) });
+        preamble.push(...(src.preamble ?? []));
+        return Rel.over(env, { kind: 'sub', query: src.query, alias: 'src' }, fileSourceSchema(p.options));
+      }
       case 'rows':
         throw new UnsupportedError('NON_PORTABLE_SOURCE', `${g.name} reads the in-memory source "${p.name}", which exists only in the local engine`, { table: g.name, source: p.name, dialect: d.name }, { origin: env.origin, hint: 'read files with readCsv(...) or another dataset' });
       case 'read': {
@@ -714,7 +718,8 @@ export class PipelineCompiler {
       ...this.env(g),
       datasetSchema: (n) => this.graph.datasets.get(n)!.schema,
       csvReader: (csv, s) => {
-        const reader = this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note({ ...i, at: 'source' }) });
+        const ctx = { table: g.name, input: this.options.input, streaming: s, unique: (b: string) => this.unique(b), report: (i: IssueNote) => this.note({ ...i, at: 'source' as const }) };
+        const reader = csv.kind === 'files' ? this.d.pythonFilesReader?.(csv.options, ctx) : this.d.pythonCsvReader?.(csv.options, { table: g.name, input: this.options.input, streaming: s, unique: (b) => this.unique(b), report: (i) => this.note({ ...i, at: 'source' }) });
         if (!reader) throw new UnsupportedError('NON_PORTABLE_SOURCE', `${this.d.title} cannot read the CSV source of ${g.name} from Python`, { table: g.name, dialect: this.d.name });
         fragments.push(...reader.fragments);
         return reader;

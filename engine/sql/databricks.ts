@@ -13,6 +13,7 @@ import { SPARK_CSV_OPTIONS, sparkOptionLiteral, bronzeLevels, errorNote, levelCa
 import { sessionSettings, type CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
+import { databricksFilesSource } from './files-source.js';
 
 /** The pipeline configuration key holding the source folder (`${source_path}` in SQL). */
 export const SOURCE_PATH_KEY = 'source_path';
@@ -81,6 +82,10 @@ export const databricks: Dialect = {
     reportAutoLoader(ctx, o);
     const from = { kind: 'text' as const, sql: `${ctx.streaming ? 'STREAM ' : ''}read_files(\n  ${readFilesArgs(o, ctx.streaming).join(',\n  ')}\n)` };
     return { query: nestLevels(bronzeLevels(this, o, { rescuedRaw: o.metadataColumns ? RESCUED_RAW : null, fileName: '_metadata.file_name' }), from) };
+  },
+
+  filesSource(o, ctx) {
+    return databricksFilesSource(o, ctx, SOURCE_PATH_KEY);
   },
 
   pythonCsvReader(o, ctx) {

@@ -10,7 +10,7 @@
  * filters, or checked afterwards; which flows need Python) are flags here too.
  */
 import type { DataType } from '../ir/types.js';
-import type { CsvOptions } from '../ir/plan.js';
+import type { CsvOptions, FileSourceOptions } from '../ir/plan.js';
 import type { QuerySql } from './sql-ast.js';
 import type { IssueNote } from './report.js';
 import type { CompiledPipeline } from './compiler.js';
@@ -129,6 +129,10 @@ export interface Dialect {
 
   /** The SQL of a CSV source with the engine's bronze rules. */
   csvSource(options: CsvOptions, ctx: CsvSourceContext): CsvSourceSql;
+  /** The SQL of an option-driven file source (`read_files`); absent: the target reads it from Python. */
+  filesSource?(options: FileSourceOptions, ctx: CsvSourceContext): CsvSourceSql;
+  /** The PySpark reader of an option-driven file source (targets with Python flows). */
+  pythonFilesReader?(options: FileSourceOptions, ctx: CsvSourceContext): PythonCsvReader;
   /** The PySpark reader of a CSV source (targets with Python flows). */
   pythonCsvReader?(options: CsvOptions, ctx: CsvSourceContext): PythonCsvReader;
   /** Packages the compiled datasets into the target's files. */

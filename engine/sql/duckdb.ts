@@ -20,6 +20,7 @@ import { parseText } from './expr.js';
 import type { CompiledPipeline } from './compiler.js';
 import { renderQuery, select, type FromSql, type QuerySql, type SelectItem } from './sql-ast.js';
 import { reportMarkdown } from './report.js';
+import { duckdbFilesSource } from './files-source.js';
 
 /** DuckDB's spelling of a type. */
 export function duckTypeName(t: DataType): string {
@@ -166,6 +167,10 @@ export const duckdb: Dialect = {
   appendFlows: 'union',
   onceFlows: true,
   autoCdc: 'window',
+
+  filesSource(o, ctx) {
+    return duckdbFilesSource(this, o, ctx);
+  },
 
   csvSource(o, ctx) {
     if (o.metadataColumns) {

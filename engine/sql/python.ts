@@ -8,9 +8,9 @@
 import { aggregateSql } from '../functions/aggregates.js';
 import { call } from '../ir/expr.js';
 import type { AggNode, ExprNode } from '../ir/expr.js';
-import type { PlanNode } from '../ir/plan.js';
+import type { FileSourceNode, PlanNode } from '../ir/plan.js';
 import type { DataType, Field, Schema } from '../ir/types.js';
-import { csvSourceSchema, joinLayout, joinScopeSide, planSchema, resolveJoinCondition, unionLayout, generateColumns } from '../expr/typecheck.js';
+import { csvSourceSchema, fileSourceSchema, joinLayout, joinScopeSide, planSchema, resolveJoinCondition, unionLayout, generateColumns } from '../expr/typecheck.js';
 import { substituteColumns } from '../ir/expr.js';
 import { lookupGenerator } from '../functions/generators.js';
 import { valuesFrom } from './values.js';
@@ -39,7 +39,7 @@ export interface PyEnv {
   /** The output schema of another dataset of the pipeline. */
   datasetSchema(name: string): Schema;
   /** The reader of a CSV source: a head expression and its calls (the bronze selects included). */
-  csvReader(p: Extract<PlanNode, { kind: 'csv' }>, streaming: boolean): { head: string; calls: string[] };
+  csvReader(p: FileSourceNode, streaming: boolean): { head: string; calls: string[] };
   /** The SQL expressions sent to Spark, for parse checks. */
   readonly fragments: string[];
 }
@@ -102,8 +102,10 @@ export class PythonRenderer {
         const r = this.env.csvReader(p, streamingSource);
         return { setup: [], head: r.head, calls: r.calls, schema: csvSourceSchema(p.options) };
       }
-      case 'files':
-        throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${this.env.table} reads files with read_files, which has no PySpark form here`, { table: this.env.table, construct: 'read_files', dialect: d.name }, { origin: this.env.origin });
+      case 'files': {
+        const r = this.env.csvReader(p, streamingSource);
+        return { setup: [], head: r.head, calls: r.calls, schema: fileSourceSchema(p.options) };
+      }
       case 'asofJoin':
         throw new UnsupportedError('UNSUPPORTED_CONSTRUCT', `${this.env.table} uses an as-of join, which has no PySpark form here`, { table: this.env.table, construct: 'asofJoin', dialect: d.name }, { origin: this.env.origin, hint: 'write the as-of join in a SQL flow' });
       case 'rows':

@@ -15,6 +15,7 @@ import { SPARK_CSV_OPTIONS, bronzeLevels, errorNote, flowStatementsOf, levelCall
 import { sessionSettings, type CompiledPipeline } from './compiler.js';
 import { py } from './python.js';
 import { reportMarkdown } from './report.js';
+import { sparkFilesReader } from './files-source.js';
 import { UnsupportedError } from '../errors.js';
 import { databricks, fileStem, SOURCE_PATH_KEY } from './databricks.js';
 import { flowStatements } from './cdc.js';
@@ -34,6 +35,10 @@ export const spark: Dialect = {
 
   csvSource(o, ctx) {
     throw new UnsupportedError('NON_PORTABLE_SOURCE', `open-source Spark SQL cannot read the files of ${ctx.table}`, { table: ctx.table, dialect: 'spark', glob: o.glob });
+  },
+
+  pythonFilesReader(o, ctx) {
+    return sparkFilesReader(o, ctx);
   },
 
   pythonCsvReader(o, ctx) {
