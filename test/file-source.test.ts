@@ -361,3 +361,48 @@ describe('SQL output', () => {
     multisetEqual(got, strip(engine.rows('raw')) as PlainRow[]);
   });
 });
+
+describe('schema evolution of an inferred schema', () => {
+  it('addNewColumns stops at a new column, records it, and the next start reads it as STRING', async () => {
+    const input = folder('evolve-in', { 'e_1.csv': 'id,v\n1,10\n', 'e_2.csv': 'id,v,w\n2,20,new\n' });
+    const output = path.join(work, 'evolve-out');
+    const make = () => definePipeline([streamingTable('raw', { query: readFiles({ glob: 'e_*.csv', format: 'csv', options: { header: 'true', schemaEvolutionMode: 'addNewColumns' } }) })], { name: 'evolve' });
+    const first = await PipelineService.open({ pipeline: make(), input, output, maxFilesPerTrigger: 1 });
+    const rs = await first.service.runAvailableNow();
+    await first.service.close('FAILED');
+    expect(rs.find((r) => r.failure)?.failure?.code).toBe('NEW_COLUMNS_ADDED');
+    const second = await PipelineService.open({ pipeline: make(), input, output, maxFilesPerTrigger: 1 });
+    const schema = second.service.graph.datasets.get('raw')!.schema;
+    expect(schema.map((f) => `${f.name}:${f.type}`).slice(0, 3)).toEqual(['id:int', 'v:int', 'w:string']);
+    const rs2 = await second.service.runAvailableNow();
+    expect(rs2.find((r) => r.failure)?.failure ?? null).toBeNull();
+    const rows = batchToRows(await second.service.store.snapshot('raw', schema));
+    await second.service.close('COMPLETED');
+    expect(strip(rows)).toEqual([{ id: 1, v: 10, w: null }, { id: 2, v: 20, w: 'new' }]);
+  });
+});
+
+describe('parsing on worker threads', () => {
+  it('gives the rows of the one-thread path (JSON and CSV, _metadata included)', async () => {
+    const input = folder('threads-in', {
+      't_1.csv': 'id,v\n1,"a ""q"""\n2,x\n', 't_2.csv': 'id,v\n3,\n', 'j_1.json': '{"id": 1, "n": {"a": 1}}\nbad\n',
+    });
+    const make = () => definePipeline([
+      streamingTable('c', { query: readFiles({ glob: 't_*.csv', format: 'csv', options: { header: 'true', escape: '"' } }) }),
+      streamingTable('j', { query: readFiles({ glob: 'j_*.json', format: 'json' }) }),
+    ], { name: 'threads' });
+    const run = async (threads: number) => {
+      const { service } = await PipelineService.open({ pipeline: make(), input, output: path.join(work, `threads-out-${threads}`), threads, now: () => Date.UTC(2024, 0, 1) });
+      await service.runAvailableNow();
+      const out: Record<string, Row[]> = {};
+      for (const t of ['c', 'j']) out[t] = batchToRows(await service.store.snapshot(t, service.graph.datasets.get(t)!.schema));
+      await service.close('COMPLETED');
+      return out;
+    };
+    const one = await run(1);
+    const two = await run(2);
+    expect(two).toEqual(one);
+    expect(one.c).toHaveLength(3);
+    expect(one.j[1]._rescued_data).toMatch(/_corrupt_record/);
+  });
+});

@@ -9,7 +9,7 @@
  * - `failOnNewColumns`: a file with new columns stops the update with
  *   `NEW_COLUMNS_FOUND` until the schema or the file is fixed.
  */
-import type { CsvOptions, DatasetDef, PlanNode } from '../ir/plan.js';
+import type { CsvOptions, DatasetDef, FileSourceOptions, PlanNode } from '../ir/plan.js';
 import { planInputs } from '../ir/plan.js';
 import type { Pipeline } from '../dataset.js';
 import { Dataset } from '../dataset.js';
@@ -30,7 +30,14 @@ export function evolvePipeline(pipeline: Pipeline, evolved: Readonly<Record<stri
         const options: CsvOptions = Object.freeze({ ...p.options, schema: Object.freeze([...p.options.schema, ...add.map((name) => Object.freeze({ name, type: 'string' as const }))]) });
         return Object.freeze({ kind: 'csv', options });
       }
-      if (p.kind === 'rows' || p.kind === 'files') { index++; return p; }
+      if (p.kind === 'files') {
+        const key = sourceKey(flow, p, index++);
+        const add = (evolved[key] ?? []).filter((c) => !p.options.schema.some((f) => f.name.toLowerCase() === c.toLowerCase()));
+        if (!add.length || !p.options.resolved) return p;
+        const options: FileSourceOptions = Object.freeze({ ...p.options, schema: Object.freeze([...p.options.schema, ...add.map((name) => Object.freeze({ name, type: 'string' as const }))]) });
+        return Object.freeze({ kind: 'files', options });
+      }
+      if (p.kind === 'rows') { index++; return p; }
       const inputs = planInputs(p);
       if (!inputs.length) return p;
       switch (p.kind) {

@@ -239,10 +239,10 @@ export class PipelineService {
       const stored = options.fullRefreshAll ? null : cp.readMetadata();
       const evolved = stored?.evolved ?? {};
       // inferred file-source schemas: read back from the checkpoint, or inferred now and recorded by init()
-      const inferred = inferFileSchemas(evolvePipeline(options.pipeline, evolved), {
+      const inferred = inferFileSchemas(options.pipeline, {
         input: path.resolve(options.input), fs: options.fs ?? nodeFileSystem, stored: (stored?.fileSchemas ?? {}) as Record<string, Field[]>,
       });
-      const s = new PipelineService({ ...options, pipeline: inferred.pipeline });
+      const s = new PipelineService({ ...options, pipeline: evolvePipeline(inferred.pipeline, evolved) });
       s.lock = lock;
       s.evolved = { ...evolved };
       s.fileSchemas = inferred.schemas;

@@ -43,7 +43,7 @@ const CSV_OPTIONS = [
 const COMMON_OPTIONS = [
   'format', 'multiline', 'mode', 'dateformat', 'timestampformat', 'pathglobfilter', 'rescueddatacolumn', 'readercasesensitive',
   'encoding', 'charset', 'infercolumntypes', 'schemahints', 'schemaevolutionmode', 'maxfilespertrigger', 'includeexistingfiles',
-  'allowoverwrites', 'schema', 'samplesize', 'inferschema',
+  'allowoverwrites', 'schema', 'inferschema',
 ];
 /** Accepted without effect: they concern where Auto Loader keeps things in the cloud, or how it is notified. */
 export const IGNORED_READER_OPTIONS = [
@@ -144,7 +144,7 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
   }
   const maxFiles = o.has('maxfilespertrigger') ? Number(o.get('maxfilespertrigger')) : 1000;
   if (!Number.isInteger(maxFiles) || maxFiles < 1) throw new DefinitionError('INVALID_READER_OPTION', `maxFilesPerTrigger must be a positive integer, got "${o.get('maxfilespertrigger')}"`, { option: 'maxFilesPerTrigger', value: o.get('maxfilespertrigger') });
-  const sample = o.has('samplesize') ? Number(o.get('samplesize')) : 1000;
+  const sample = 1000;
   const reader: ReaderOptions = Object.freeze({
     sep: sepText,
     quote: charOption('quote', o.get('quote'), '"', true),

@@ -85,6 +85,10 @@ class NameMatcher {
   constructor(schema: readonly Field[], private readonly caseSensitive: boolean) {
     for (let j = schema.length - 1; j >= 0; j--) { this.exact.set(schema[j].name, j); this.folded.set(schema[j].name.toLowerCase(), j); }
   }
+  /** Whether a column has this name ignoring case (a name that is not new, only spelled otherwise). */
+  known(name: string): boolean {
+    return this.folded.has(name.toLowerCase());
+  }
   /** The column of a name, or -1. */
   column(name: string): number {
     const j = this.exact.get(name);
@@ -219,7 +223,7 @@ function parseSparkCsv(text: string, o: FileSourceOptions, meta: FileMeta): File
       names = header.map((name, i) => (name === '' ? `_c${i}` : name));
       header.forEach((name, i) => {
         const j = name === '' ? -1 : matcher.column(name);
-        if (j >= 0 && !taken[j]) { taken[j] = 1; colMap![i] = j; } else if (name !== '' && j < 0 && !unknown.includes(name)) unknown.push(name);
+        if (j >= 0 && !taken[j]) { taken[j] = 1; colMap![i] = j; } else if (name !== '' && j < 0 && !matcher.known(name) && !unknown.includes(name)) unknown.push(name);
       });
     }
   }
@@ -287,7 +291,7 @@ function parseJsonLines(text: string, o: FileSourceOptions, meta: FileMeta): Fil
         const val = n.vals[k];
         const j = matcher.column(key);
         if (j < 0) {
-          unknown.add(key);
+          if (!matcher.known(key)) unknown.add(key);
           if (val.t !== 'null') rows.addRescue(key, writeJson(val), k);
           continue;
         }
