@@ -406,3 +406,21 @@ describe('parsing on worker threads', () => {
     expect(one.j[1]._rescued_data).toMatch(/_corrupt_record/);
   });
 });
+
+describe('DuckDB output of a JSON source', () => {
+  it('the script gives the engine\'s rows on clean lines, and the values that fail a conversion are rescued', async () => {
+    const input = folder('sql-json', { 'k_1.json': '{"id": 1, "name": "a", "score": 1.5}\n{"id": 2, "name": "b", "score": "high"}\n{"id": 3, "name": null}\n' });
+    const pipeline = () => definePipeline([streamingTable('raw', { query: readFiles({ glob: 'k_*.json', format: 'json', schema: 'id BIGINT, name STRING, score DOUBLE', options: { rescuedDataColumn: '_rescued_data' } }) })], { name: 'sqljson' });
+    const out = compilePipeline(pipeline(), { dialect: 'duckdb', input });
+    const script = Object.entries(out.files).filter(([n]) => n.endsWith('.sql')).map(([, t]) => t).join('\n');
+    const d = await Duck.open();
+    for (const stmt of script.split(/;\s*\n/).map((s) => s.trim()).filter((s) => s && !/^--[^\n]*$/.test(s))) await d.run(stmt);
+    const got = await d.all('SELECT id, name, score, _rescued_data IS NOT NULL AS rescued FROM raw');
+    const engine = await runPipeline(pipeline(), { input });
+    multisetEqual(got, engine.rows('raw').map((r) => ({ id: r.id, name: r.name, score: r.score, rescued: r._rescued_data !== null })));
+    expect(got.filter((r) => r.rescued)).toHaveLength(1);
+  });
+  it('a CSV column of a nested type is UNSUPPORTED_CSV_TYPE', () => {
+    expect(() => readFiles({ glob: '*.csv', format: 'csv', schema: 'a ARRAY<INT>' })).toThrow(/UNSUPPORTED_CSV_TYPE/);
+  });
+});

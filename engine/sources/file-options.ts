@@ -132,8 +132,19 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
   const declaredText = spec.schema ?? o.get('schema');
   const declared = declaredText !== undefined && declaredText.trim() !== '';
   const schema = declared ? parseDdlFields(declaredText!, 'schema') : [];
+  const csvTypes = (fields: readonly Field[], what: string) => {
+    if (format !== 'csv') return;
+    for (const f of fields) {
+      const k = typeInfo(f.type).kind;
+      if (k === 'array' || k === 'map' || k === 'struct' || k.startsWith('interval')) {
+        throw new UnsupportedError('UNSUPPORTED_CSV_TYPE', `CSV column ${f.name} cannot have type ${f.type} (${what})`, { column: f.name, type: f.type }, { hint: 'read it as STRING and parse it (from_json, split) in a later step' });
+      }
+    }
+  };
+  csvTypes(schema, 'schema');
   const hintsText = spec.schemaHints ?? o.get('schemahints');
   const schemaHints = hintsText !== undefined && hintsText.trim() !== '' ? parseDdlFields(hintsText, 'schemaHints') : [];
+  csvTypes(schemaHints, 'schemaHints');
   const inferOpt = o.get('infercolumntypes') ?? o.get('inferschema');
   const inferTypes = spec.inferTypes ?? (inferOpt !== undefined ? boolOption('inferColumnTypes', inferOpt, true) : mode === 'read_files');
   // Auto Loader adds _rescued_data when it infers the schema; with a declared schema only when asked
