@@ -14,6 +14,9 @@ export { readFiles } from './expr/api/files.js';
 export type { ReadFilesOptions } from './expr/api/files.js';
 export { resolveFileSource, SUPPORTED_READER_OPTIONS, parseDdlFields } from './sources/file-options.js';
 export type { FileSourceSpec } from './sources/file-options.js';
+// inferred file-source schemas fixed before a graph is built (the service and runPipeline do it; validate/graph/sql callers can too)
+export { inferFileSchemas } from './runtime/file-schemas.js';
+export type { InferOptions } from './runtime/file-schemas.js';
 
 // expressions and relations
 export {
