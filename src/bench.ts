@@ -16,11 +16,17 @@
  *    (the watcher waits the stability time T) and one written earlier.
  * 4. Memory: peak RSS of the 5M-row history replay (a fresh process), and the
  *    checkpoint's size.
+ * 6. Scale: replays of 5M and 20M rows (fresh processes, one after the
+ *    other): the 20M/5M time ratio (linear within 10% is at most 4.4) and the
+ *    peak RSS of the 20M-row replay.
+ * Every engine replay also reports its garbage-collection time (perf_hooks
+ * 'gc' entries of the main thread and of the worker threads).
  * 5. CDC: one 10k-event change-feed file into AUTO CDC targets holding 1M keys
  *    (SCD type 1 and 2), median time per batch and bytes rewritten / table
  *    bytes, for random keys and a generator-shaped feed (src/bench-cdc.ts).
  *
  * Options: --quick (smaller sizes), --runs N, --out <file.json>, --skip-5m,
+ * --skip-20m (no scale line),
  * --cdc-only (only the CDC line); --soak runs the month-long soak instead
  * (src/bench-soak.ts).
  * Profiling: `node --cpu-prof dist/run.js replay <dir> --output <out>` writes a
@@ -45,13 +51,14 @@ const CACHE = path.join(ROOT, '.bench');
 /** New files run (untimed) before the incremental measurement, after opening the pipeline. */
 const WARMUP_FILES = 3;
 
-interface Args { quick: boolean; runs: number; out: string; skip5m: boolean; cdcOnly: boolean }
+interface Args { quick: boolean; runs: number; out: string; skip5m: boolean; skip20m: boolean; cdcOnly: boolean }
 
 function parse(argv: string[]): Args {
-  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false, cdcOnly: false };
+  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false, skip20m: false, cdcOnly: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') a.quick = true;
     else if (argv[i] === '--skip-5m') a.skip5m = true;
+    else if (argv[i] === '--skip-20m') a.skip20m = true;
     else if (argv[i] === '--cdc-only') a.cdcOnly = true;
     else if (argv[i] === '--runs') a.runs = Number(argv[++i]);
     else if (argv[i] === '--out') a.out = argv[++i];
@@ -80,8 +87,14 @@ function csvBytes(dir: string): number {
   return fs.readdirSync(dir).filter((f) => f.endsWith('.csv')).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
 }
 
-/** Runs a child process; wall time in seconds and peak RSS in MB (read from /proc while it runs, and from its own report). */
-function timed(args: string[], env: Record<string, string> = {}): Promise<{ seconds: number; rssMb: number; stdout: string }> {
+interface Timed { seconds: number; rssMb: number; gcMs: number; workerGcMs: number; stdout: string }
+
+/**
+ * Runs a child process; wall time in seconds, peak RSS in MB and garbage-collection
+ * time in ms (main thread, and worker threads when it has any), from its own report
+ * on stderr (NaN when it reports none).
+ */
+function timed(args: string[], env: Record<string, string> = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { env: { ...process.env, ...env, LOCALDLT_REPORT_RSS: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -93,12 +106,22 @@ function timed(args: string[], env: Record<string, string> = {}): Promise<{ seco
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
       const m = /maxrss_kb=(\d+)/.exec(stderr);
-      resolve({ seconds, rssMb: m ? Number(m[1]) / 1024 : NaN, stdout });
+      const gc = /gc_ms=([\d.]+)/.exec(stderr), wgc = /worker_gc_ms=([\d.]+)/.exec(stderr);
+      resolve({ seconds, rssMb: m ? Number(m[1]) / 1024 : NaN, gcMs: gc ? Number(gc[1]) : NaN, workerGcMs: wgc ? Number(wgc[1]) : NaN, stdout });
     });
   });
 }
 
-/** The DuckDB peer: the patient pipeline's layers as SQL over the CSVs, each written to Parquet. */
+/**
+ * The DuckDB peer: the patient pipeline's layers as SQL over the CSVs, each
+ * written to Parquet, doing the engine's work: bronze with `_line`,
+ * `_source_file`, `_ingested_at` and `_rescued_data` (a JSON object of the
+ * values that do not fit their column), the quarantine with
+ * `_failed_expectations`, silver de-duplicated and joined with its two warning
+ * expectations counted, the gold statistics with their fail expectations
+ * checked, and both window views with TIMESTAMP WITH TIME ZONE bounds as the
+ * engine writes them.
+ */
 export function duckPipelineSql(input: string, out: string, mapping: string): string {
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
   return `
@@ -107,10 +130,16 @@ CREATE MACRO txt(x) AS CASE WHEN lower(trim(x, ' ' || chr(9))) IN ('', 'null', '
 CREATE MACRO int_or_null(x) AS CASE WHEN regexp_full_match(txt(x), '[+-]?[0-9]+') THEN TRY_CAST(txt(x) AS INTEGER) END;
 CREATE MACRO date_or_null(x) AS CASE WHEN regexp_full_match(txt(x), '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(txt(x) AS DATE) END;
 CREATE TABLE bronze AS
-  SELECT txt(patient_id) AS patient_id, txt(name) AS name, int_or_null(age) AS age, txt(gender) AS gender, txt(address) AS address,
-         txt(contact_number) AS contact_number, date_or_null(admission_date) AS admission_date, txt(diagnosis_code) AS diagnosis_code,
-         parse_filename(filename) AS _source_file, row_number() OVER (PARTITION BY filename) + 1 AS _line, now() AS _ingested_at
-  FROM read_csv(${q(path.join(input, 'patients_daily_file_*.csv'))}, header = true, all_varchar = true, filename = true, null_padding = true, strict_mode = false);
+  SELECT * EXCLUDE (age_text, date_text),
+         CASE WHEN (age_text IS NOT NULL AND age IS NULL) OR (date_text IS NOT NULL AND admission_date IS NULL) THEN
+           '{' || concat_ws(',', CASE WHEN age_text IS NOT NULL AND age IS NULL THEN '"age":' || to_json(age_text) END,
+                                  CASE WHEN date_text IS NOT NULL AND admission_date IS NULL THEN '"admission_date":' || to_json(date_text) END) || '}'
+         END AS _rescued_data
+  FROM (SELECT txt(patient_id) AS patient_id, txt(name) AS name, int_or_null(age) AS age, txt(gender) AS gender, txt(address) AS address,
+               txt(contact_number) AS contact_number, date_or_null(admission_date) AS admission_date, txt(diagnosis_code) AS diagnosis_code,
+               txt(age) AS age_text, txt(admission_date) AS date_text,
+               parse_filename(filename) AS _source_file, row_number() OVER (PARTITION BY filename) + 1 AS _line, now() AS _ingested_at
+        FROM read_csv(${q(path.join(input, 'patients_daily_file_*.csv'))}, header = true, all_varchar = true, filename = true, null_padding = true, strict_mode = false));
 COPY bronze TO ${q(path.join(out, 'patients_bronze.parquet'))} (FORMAT parquet, COMPRESSION snappy);
 CREATE TABLE mapping AS SELECT txt(diagnosis_code) AS diagnosis_code, txt(diagnosis_description) AS diagnosis_description FROM read_csv(${q(mapping)}, header = true, all_varchar = true);
 CREATE TABLE checked AS
@@ -124,22 +153,27 @@ CREATE TABLE silver AS
         QUALIFY row_number() OVER (PARTITION BY patient_id, admission_date, diagnosis_code ORDER BY _source_file, _line) = 1) v
   LEFT JOIN mapping m ON m.diagnosis_code = v.diagnosis_code;
 COPY silver TO ${q(path.join(out, 'patients_silver.parquet'))} (FORMAT parquet, COMPRESSION snappy);
+SELECT count(*) FILTER (WHERE diagnosis_description IS NULL) AS known_diagnosis_failed, count(*) FILTER (WHERE contact_number IS NULL) AS has_contact_number_failed FROM silver;
 ${duckGoldSql('silver', out)}
 `;
 }
 
 export function duckGoldSql(silver: string, out: string): string {
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  // the gold statistics' fail expectations (positive_count, plausible_avg_age): error() aborts the run as the engine's would
+  const checked = (t: string) => `(SELECT * REPLACE (CASE WHEN patient_count > 0 AND avg_age BETWEEN 0 AND 120 IS NOT FALSE THEN patient_count ELSE error('expectation failed') END AS patient_count) FROM ${t})`;
   return `
-COPY (SELECT diagnosis_description, count(patient_id) AS patient_count, avg(age) AS avg_age, count(DISTINCT gender) AS unique_gender_count, min(age) AS min_age, max(age) AS max_age
-      FROM ${silver} GROUP BY diagnosis_description) TO ${q(path.join(out, 'patient_stats_by_diagnosis.parquet'))} (FORMAT parquet);
-COPY (SELECT gender, count(patient_id) AS patient_count, avg(age) AS avg_age, count(DISTINCT diagnosis_description) AS unique_diagnosis_count, min(age) AS min_age, max(age) AS max_age
-      FROM ${silver} GROUP BY gender) TO ${q(path.join(out, 'patient_stats_by_gender.parquet'))} (FORMAT parquet);
-COPY (SELECT admission_date::TIMESTAMP AS window_start, admission_date::TIMESTAMP + INTERVAL 1 DAY AS window_end, diagnosis_description, count(*) AS admissions, avg(age) AS avg_age
-      FROM ${silver} GROUP BY ALL) TO ${q(path.join(out, 'daily_admissions_by_diagnosis.parquet'))} (FORMAT parquet);
-COPY (SELECT (admission_date - k::INTEGER)::TIMESTAMP AS window_start, (admission_date - k::INTEGER)::TIMESTAMP + INTERVAL 7 DAY AS window_end,
+CREATE TABLE stats_by_diagnosis AS SELECT diagnosis_description, count(patient_id) AS patient_count, avg(age) AS avg_age, count(DISTINCT gender) AS unique_gender_count, min(age) AS min_age, max(age) AS max_age
+      FROM ${silver} GROUP BY diagnosis_description;
+COPY ${checked('stats_by_diagnosis')} TO ${q(path.join(out, 'patient_stats_by_diagnosis.parquet'))} (FORMAT parquet);
+CREATE TABLE stats_by_gender AS SELECT gender, count(patient_id) AS patient_count, avg(age) AS avg_age, count(DISTINCT diagnosis_description) AS unique_diagnosis_count, min(age) AS min_age, max(age) AS max_age
+      FROM ${silver} GROUP BY gender;
+COPY ${checked('stats_by_gender')} TO ${q(path.join(out, 'patient_stats_by_gender.parquet'))} (FORMAT parquet);
+COPY (SELECT admission_date::TIMESTAMPTZ AS window_start, admission_date::TIMESTAMPTZ + INTERVAL 1 DAY AS window_end, diagnosis_description, count(*) AS admissions, avg(age) AS avg_age
+      FROM ${silver} WHERE admission_date IS NOT NULL GROUP BY ALL) TO ${q(path.join(out, 'daily_admissions_by_diagnosis.parquet'))} (FORMAT parquet);
+COPY (SELECT (admission_date - k::INTEGER)::TIMESTAMPTZ AS window_start, (admission_date - k::INTEGER)::TIMESTAMPTZ + INTERVAL 7 DAY AS window_end,
              count(*) AS admissions, avg(age) AS avg_age, count(DISTINCT patient_id) AS unique_patients
-      FROM ${silver}, range(0, 7) AS days(k) GROUP BY ALL) TO ${q(path.join(out, 'admissions_rolling_7d.parquet'))} (FORMAT parquet);
+      FROM ${silver}, range(0, 7) AS days(k) WHERE admission_date IS NOT NULL GROUP BY ALL) TO ${q(path.join(out, 'admissions_rolling_7d.parquet'))} (FORMAT parquet);
 `;
 }
 
@@ -164,8 +198,8 @@ function freshDir(prefix: string): string {
 
 async function replayBench(args: Args, input: string, rows: number) {
   const mb = csvBytes(input) / 1e6;
-  const engine: { seconds: number; rssMb: number }[] = [];
-  const duck: { seconds: number; rssMb: number }[] = [];
+  const engine: Timed[] = [];
+  const duck: Timed[] = [];
   const ratios: number[] = [];
   for (let i = 0; i < args.runs; i++) {
     const o1 = freshDir('bench-engine-');
@@ -175,15 +209,36 @@ async function replayBench(args: Args, input: string, rows: number) {
     const d = await timed([fileURLToPath(import.meta.url), 'duck', input, o2, 'full']);
     fs.rmSync(o2, { recursive: true, force: true });
     engine.push(e); duck.push(d); ratios.push(e.seconds / d.seconds);
-    log(`  replay run ${i + 1}: engine ${e.seconds.toFixed(2)} s (${e.rssMb.toFixed(0)} MB), DuckDB ${d.seconds.toFixed(2)} s (${d.rssMb.toFixed(0)} MB)`);
+    log(`  replay run ${i + 1}: engine ${e.seconds.toFixed(2)} s (${e.rssMb.toFixed(0)} MB, GC ${e.gcMs.toFixed(0)} + ${e.workerGcMs.toFixed(0)} ms), DuckDB ${d.seconds.toFixed(2)} s (${d.rssMb.toFixed(0)} MB)`);
   }
   const es = median(engine.map((x) => x.seconds)), ds = median(duck.map((x) => x.seconds));
   return {
     rows, csv_mb: mb,
-    engine: { seconds: es, rows_per_s: rows / es, mb_per_s: mb / es, peak_rss_mb: median(engine.map((x) => x.rssMb)) },
+    engine: {
+      seconds: es, rows_per_s: rows / es, mb_per_s: mb / es, peak_rss_mb: median(engine.map((x) => x.rssMb)),
+      gc_ms: median(engine.map((x) => x.gcMs)), worker_gc_ms: median(engine.map((x) => x.workerGcMs)),
+    },
     duckdb: { seconds: ds, rows_per_s: rows / ds, mb_per_s: mb / ds, peak_rss_mb: median(duck.map((x) => x.rssMb)) },
     ratio_engine_over_duckdb: median(ratios),
   };
+}
+
+/**
+ * The scale line: the 5M-row and the 20M-row folders replayed one after the
+ * other, each in a fresh process with every table written and checkpoints on.
+ * Linear scaling within 10% is a 20M/5M time ratio of at most 4.4.
+ */
+async function scaleBench(small: string, smallRows: number, large: string, largeRows: number) {
+  const one = async (input: string, rows: number) => {
+    const o = freshDir('bench-scale-');
+    log(`  scale: replaying ${rows / 1e6}M rows`);
+    const t = await timed([RUN_JS, 'replay', input, '--output', o, '--log-level', 'silent']);
+    fs.rmSync(o, { recursive: true, force: true });
+    return { rows, seconds: t.seconds, rows_per_s: rows / t.seconds, peak_rss_mb: t.rssMb, gc_ms: t.gcMs, worker_gc_ms: t.workerGcMs };
+  };
+  const a = await one(small, smallRows);
+  const b = await one(large, largeRows);
+  return { small: a, large: b, time_ratio: b.seconds / a.seconds, rows_ratio: largeRows / smallRows };
 }
 
 /** A history replayed into its own output (a fresh process), then opened for incremental files. */
@@ -243,7 +298,7 @@ async function finishIncremental(p: Incremental) {
     duckdb_full_rerun_ms: full.seconds * 1000, duckdb_gold_only_ms: goldOnly.seconds * 1000,
     speedup_vs_full_rerun: (full.seconds * 1000) / med, speedup_vs_gold_only: (goldOnly.seconds * 1000) / med,
     checkpoint_mb: stateBytes / 1e6,
-    history_replay: { seconds: p.historyRun.seconds, peak_rss_mb: p.historyRun.rssMb, checkpoint_mb: p.historyCheckpointMb },
+    history_replay: { seconds: p.historyRun.seconds, peak_rss_mb: p.historyRun.rssMb, gc_ms: p.historyRun.gcMs, worker_gc_ms: p.historyRun.workerGcMs, checkpoint_mb: p.historyCheckpointMb },
   };
 }
 
@@ -296,7 +351,7 @@ async function main(): Promise<void> {
   const args = parse(argv);
   fs.mkdirSync(CACHE, { recursive: true });
   const scale = args.quick ? 0.1 : 1;
-  const n1 = Math.round(100 * scale), n5 = Math.round(500 * scale);
+  const n1 = Math.round(100 * scale), n5 = Math.round(500 * scale), n20 = Math.round(2000 * scale);
   const results: Record<string, unknown> = {
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
   };
@@ -323,9 +378,15 @@ async function main(): Promise<void> {
   if (inc.length > 1) {
     // 4. memory: the replay of the 5M-row history (a fresh process, every table, checkpoints on)
     const i5 = inc[1];
-    results.memory = { rows: n5 * 10_000, seconds: i5.history_replay.seconds, peak_rss_mb: i5.history_replay.peak_rss_mb, checkpoint_mb: i5.history_replay.checkpoint_mb };
+    results.memory = { rows: n5 * 10_000, seconds: i5.history_replay.seconds, peak_rss_mb: i5.history_replay.peak_rss_mb, gc_ms: i5.history_replay.gc_ms, worker_gc_ms: i5.history_replay.worker_gc_ms, checkpoint_mb: i5.history_replay.checkpoint_mb };
   }
   results.incremental = inc;
+  if (!args.skip20m) {
+    log('6. scale: 20M rows against 5M');
+    const d5 = await dataset(`data-${n5}x10k`, n5, 10_000);
+    const d20 = await dataset(`data-${n20}x10k`, n20, 10_000);
+    results.scale = await scaleBench(d5, n5 * 10_000, d20, n20 * 10_000);
+  }
   log('3. watch latency');
   results.watch = [await watchBench(args.quick ? 10 : 30, true), await watchBench(args.quick ? 10 : 30, false)];
   await cdc();
@@ -344,13 +405,20 @@ function report(r: Record<string, any>): string {
   lines.push(`| rows/s | ${Math.round(rp.engine.rows_per_s).toLocaleString('en-US')} | ${Math.round(rp.duckdb.rows_per_s).toLocaleString('en-US')} |`);
   lines.push(`| MB/s of CSV | ${f(rp.engine.mb_per_s, 1)} | ${f(rp.duckdb.mb_per_s, 1)} |`);
   lines.push(`| peak RSS | ${f(rp.engine.peak_rss_mb, 0)} MB | ${f(rp.duckdb.peak_rss_mb, 0)} MB |`);
+  lines.push(`| GC time, main thread + workers (perf_hooks 'gc') | ${f(rp.engine.gc_ms, 0)} + ${f(rp.engine.worker_gc_ms, 0)} ms | |`);
   lines.push(`| engine / DuckDB (median of paired runs) | ${f(rp.ratio_engine_over_duckdb)}× | |`, '');
   lines.push('| one new 10k-row file | engine median | engine p99 | DuckDB full re-run | DuckDB gold only | speed-up vs full | vs gold only |', '|---|---|---|---|---|---|---|');
   for (const i of r.incremental) lines.push(`| after ${i.history_rows / 1e6}M rows | ${f(i.engine_ms.median, 0)} ms | ${f(i.engine_ms.p99, 0)} ms | ${f(i.duckdb_full_rerun_ms, 0)} ms | ${f(i.duckdb_gold_only_ms, 0)} ms | ${f(i.speedup_vs_full_rerun, 1)}× | ${f(i.speedup_vs_gold_only, 1)}× |`);
   if (r.incremental.length > 1) lines.push('', `engine per-file time from ${r.incremental[0].history_rows / 1e6}M to ${r.incremental[1].history_rows / 1e6}M rows of history: ${f((r.incremental[1].engine_ms.median / r.incremental[0].engine_ms.median - 1) * 100, 0)}%`);
   lines.push('');
   for (const w of r.watch) lines.push(`watch latency (rename → gold commit, 1,000-row files, T = ${w.stability_ms} ms), ${w.fresh ? 'file written just before (waits T)' : 'file written earlier (taken at once)'}: median ${f(w.median_ms, 0)} ms, p99 ${f(w.p99_ms, 0)} ms`);
-  if (r.memory) lines.push(`memory: replay of ${r.memory.rows / 1e6}M rows peaks at ${f(r.memory.peak_rss_mb, 0)} MB RSS (${f(r.memory.seconds, 1)} s); checkpoint ${f(r.memory.checkpoint_mb, 1)} MB`);
+  if (r.memory) lines.push(`memory: replay of ${r.memory.rows / 1e6}M rows peaks at ${f(r.memory.peak_rss_mb, 0)} MB RSS (${f(r.memory.seconds, 1)} s, GC ${f(r.memory.gc_ms, 0)} + ${f(r.memory.worker_gc_ms, 0)} ms); checkpoint ${f(r.memory.checkpoint_mb, 1)} MB`);
+  if (r.scale) {
+    const s = r.scale;
+    lines.push('', `| scale | rows | wall time | rows/s | peak RSS | GC (main + workers) |`, '|---|---|---|---|---|---|');
+    for (const x of [s.small, s.large]) lines.push(`| replay | ${x.rows.toLocaleString('en-US')} | ${f(x.seconds, 1)} s | ${Math.round(x.rows_per_s).toLocaleString('en-US')} | ${f(x.peak_rss_mb, 0)} MB | ${f(x.gc_ms, 0)} + ${f(x.worker_gc_ms, 0)} ms |`);
+    lines.push(`scale: ${s.large.rows / 1e6}M / ${s.small.rows / 1e6}M replay time ${f(s.time_ratio)} (rows ×${f(s.rows_ratio, 0)}; linear within 10%: ≤ ${f(s.rows_ratio * 1.1, 1)}), peak RSS of the ${s.large.rows / 1e6}M-row replay ${f(s.large.peak_rss_mb, 0)} MB`);
+  }
   if (r.cdc) lines.push('', ...cdcReport(r.cdc));
   return lines.join('\n');
 }

@@ -5,10 +5,11 @@
  * line with a stable code, where it happened and how to fix it; a stack trace
  * only with --verbose.
  */
-import { defaultThreads } from '../engine/runtime/workers.js';
+import { defaultThreads, workerGc } from '../engine/runtime/workers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js';
 import { PIPELINE_OPTIONS } from './cli/pipeline-options.js';
 import type { LogLevel } from './cli/log.js';
@@ -560,7 +561,16 @@ function valueOf(argv: string[], name: string): string | undefined {
 const growing = Number(process.env.LOCALDLT_HEAP_GROWING_PERCENT ?? 30);
 if (Number.isInteger(growing) && growing > 0) v8.setFlagsFromString(`--heap-growing-percent=${growing}`);
 
+// the benchmark reads the peak memory and the main thread's garbage-collection time of a run from here
+// (perf_hooks 'gc' entries: every pause of this thread's collector, scavenges and full collections)
+const gcTotals = { ms: 0, count: 0 };
+if (process.env.LOCALDLT_REPORT_RSS) {
+  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) { gcTotals.ms += e.duration; gcTotals.count++; } });
+  obs.observe({ entryTypes: ['gc'] });
+  process.on('exit', () => {
+    for (const e of (obs as { takeRecords?: () => { duration: number }[] }).takeRecords?.() ?? []) { gcTotals.ms += e.duration; gcTotals.count++; }
+    process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS} gc_ms=${gcTotals.ms.toFixed(1)} gc_count=${gcTotals.count} worker_gc_ms=${workerGc.ms.toFixed(1)}\n`);
+  });
+}
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
-// the benchmark reads the peak memory of a run from here
-if (process.env.LOCALDLT_REPORT_RSS) process.on('exit', () => process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`));

@@ -1,10 +1,16 @@
 /** The entry of a pool worker (engine/runtime/workers.ts): runs tasks, sends results back with their buffers transferred. */
 import { parentPort } from 'node:worker_threads';
+import { PerformanceObserver } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
 import { encodeParquet } from '../sinks/parquet.js';
 import { deltaStats } from '../sinks/delta-store.js';
 import { batchBuffers, type WorkerTask } from './workers.js';
+
+// this thread's garbage-collection time since its last answer, sent with each answer (the pool sums it)
+let gcMs = 0;
+new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
+const takeGc = () => { const g = gcMs; gcMs = 0; return g; };
 
 parentPort!.on('message', (m: { id: number; task: WorkerTask }) => {
   try {
@@ -12,11 +18,11 @@ parentPort!.on('message', (m: { id: number; task: WorkerTask }) => {
     if (t.kind === 'writeParquet') {
       const bytes = encodeParquet(t.batch);
       fs.writeFileSync(t.path, bytes);
-      parentPort!.postMessage({ id: m.id, ok: true, value: { size: bytes.length, stats: deltaStats(t.batch) } });
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: deltaStats(t.batch) } });
       return;
     }
     const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);
-    parentPort!.postMessage({ id: m.id, ok: true, value: r }, batchBuffers(r.batch));
+    parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: r }, batchBuffers(r.batch));
   } catch (e) {
     parentPort!.postMessage({ id: m.id, ok: false, error: { message: (e as Error).message, stack: (e as Error).stack, code: (e as NodeJS.ErrnoException).code } });
   }

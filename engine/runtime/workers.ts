@@ -66,6 +66,9 @@ export function batchBuffers(b: Batch): ArrayBuffer[] {
   return [...out];
 }
 
+/** Garbage-collection time (ms) the pools' worker threads reported so far in this process (the bench prints it). */
+export const workerGc = { ms: 0 };
+
 export class WorkerPool {
   private readonly workers: Worker[] = [];
   private readonly pending: Map<number, Pending>[] = [];
@@ -79,7 +82,8 @@ export class WorkerPool {
     for (let k = 0; k < n; k++) {
       const w = new Worker(workerScript());
       const pending = new Map<number, Pending>();
-      w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: { message: string; stack?: string; code?: string } }) => {
+      w.on('message', (m: { id: number; ok: boolean; gcMs?: number; value?: unknown; error?: { message: string; stack?: string; code?: string } }) => {
+        if (m.gcMs) workerGc.ms += m.gcMs;
         const p = pending.get(m.id);
         if (!p) return;
         pending.delete(m.id);
