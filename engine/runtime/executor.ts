@@ -142,6 +142,12 @@ export class PipelineExecutor {
   private cdcOpened = false;
   private readonly expectations = new Map<string, ExpectationsOperator>();
   private readonly mvMode = new Map<string, MvMode>();
+  /**
+   * The datasets whose new rows an append view reads: only their rows of a
+   * batch are kept until the views run (keeping every dataset's would hold a
+   * whole replay's bronze and silver in memory).
+   */
+  private readonly appendLefts = new Set<string>();
   /** MVs (and non-streaming views) refreshed before the steps. */
   private readonly staticSet = new Set<string>();
   private readonly mvContents = new Map<string, Batch>();
@@ -165,6 +171,7 @@ export class PipelineExecutor {
       if (g.quarantineOf) { streamingUpstream.add(name); continue; }
       const mvMode = g.kind === 'materialized_view' ? (this.incrementalEligible(g) ? 'incremental' : this.appendInput(g) ? 'append' : 'recompute') : undefined;
       if (mvMode) this.mvMode.set(name, mvMode);
+      if (mvMode === 'append') this.appendLefts.add(this.appendInput(g)!);
       const envOf = (origin: Origin): EvalEnv => ({ ansi: this.session.ansi, timeZone: this.session.timeZone, clock: this.clock, origin });
       for (const fname of g.flows) {
         const gf = graph.flows.get(fname)!;
@@ -428,7 +435,7 @@ export class PipelineExecutor {
     const metrics = new Map<string, FlowBatchMetrics>();
     const failed = new Set<string>();
     const changed = new Set<string>();
-    /** Every dataset's new rows of this batch (for append views). */
+    /** The new rows of this batch of the datasets append views read (appendLefts). */
     const appended = new Map<string, Batch[]>();
     let failure: PipelineError | null = null;
     const order = this.graph.order;
@@ -616,7 +623,7 @@ export class PipelineExecutor {
         if (!failed.has(name) && kept.length) {
           const b = concatBatches(g.schema, kept);
           deltas.set(name, b);
-          (appended.get(name) ?? appended.set(name, []).get(name)!).push(b);
+          if (this.appendLefts.has(name)) (appended.get(name) ?? appended.set(name, []).get(name)!).push(b);
         }
       }
     };
@@ -681,22 +688,33 @@ export class PipelineExecutor {
       const forced = this.forceRefresh.delete(name);
       if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name) && !forced) continue;
       const left = mode === 'append' ? this.appendInput(g)! : null;
-      if (left !== null && !forced && this.fingerprints.has(name) && !g.inputs.some((i) => i.dataset !== left && changed.has(i.dataset))) {
-        // only the appended input changed: its new rows' matches are added to the view
+      const parts = left !== null ? appended.get(left) ?? [] : [];
+      // only the appended input changed: its new rows' matches are added to the view; or the view's first
+      // computation when its input holds only this batch's rows (a replay from scratch): those rows are the
+      // input's snapshot, without reading them back. Either way one part (a step's rows) at a time, so the
+      // view's rows are written as they come instead of all held at once.
+      const onlyLeft = left !== null && !forced && this.fingerprints.has(name) && !g.inputs.some((i) => i.dataset !== left && changed.has(i.dataset));
+      const fresh = left !== null && !forced && !onlyLeft && parts.length > 0
+        && parts.reduce((n, b) => n + b.length, 0) === (await this.store.rowCount(left));
+      if (onlyLeft || fresh) {
         try {
-          const rows = concatBatches(this.graph.datasets.get(left)!.schema, appended.get(left) ?? []);
           const snaps = new Map<string, Batch>();
-          for (const i of g.inputs) if (i.dataset !== left) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
-          const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: () => null, snapshot: (d) => (d === left ? rows : snaps.get(d)!) });
-          const r = this.expectations.get(name)!.apply(out, false);
-          addMetrics(name, r);
+          for (const i of g.inputs) if (i.dataset !== left) { this.snapshotCache.delete(i.dataset); snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs)); }
           const m = metrics.get(name)!;
-          await this.store.append(name, g.schema, r.kept);
-          m.num_output_rows = r.kept.length;
+          let replace = fresh;
+          m.num_output_rows = 0;
+          for (const part of parts) {
+            const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: () => null, snapshot: (d) => (d === left ? part : snaps.get(d)!) });
+            const r = this.expectations.get(name)!.apply(out, false);
+            addMetrics(name, r);
+            if (replace) { await this.store.replace(name, g.schema, r.kept); replace = false; } else await this.store.append(name, g.schema, r.kept);
+            m.num_output_rows += r.kept.length;
+          }
           m.status = 'COMPLETED';
           await this.commit(name, batchId, m);
           // a materialized view reports its rows, not what this refresh added
           m.num_output_rows = await this.store.rowCount(name);
+          if (fresh) this.fingerprints.set(name, 'computed');
           this.mvContents.delete(name);
           this.snapshotCache.delete(name);
           changed.add(name);

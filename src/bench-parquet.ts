@@ -1,0 +1,49 @@
+/**
+ * The Parquet compression measurement behind the per-column codec choice of
+ * engine/sinks/parquet.ts (README "Performance"): each column of a table's
+ * data file, on its own, encoded with every codec the writer offers, with the
+ * encoding the engine picks for it (dictionary or plain); encode time (median
+ * of 5) and bytes. `node dist/src/bench-parquet.js <data file.parquet> [...]`.
+ */
+import * as fs from 'node:fs';
+import { decodeParquet, encodeParquet, type ParquetCodec } from '../engine/sinks/parquet.js';
+import type { Batch } from '../engine/batch.js';
+
+const CODECS: ParquetCodec[] = ['uncompressed', 'snappy', 'lz4_raw', 'zstd'];
+
+function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
+
+for (const file of process.argv.slice(2)) {
+  const b = decodeParquet(new Uint8Array(fs.readFileSync(file)));
+  process.stdout.write(`${file}: ${b.length} rows\n| column | type | ${CODECS.map((c) => `${c} KB (ms)`).join(' | ')} |\n|---|---|${CODECS.map(() => '---').join('|')}|\n`);
+  const totals = new Map<string, { bytes: number; ms: number }>();
+  for (let j = 0; j < b.schema.length; j++) {
+    const one: Batch = { schema: [b.schema[j]], columns: [b.columns[j]], length: b.length };
+    const cells: string[] = [];
+    for (const codec of CODECS) {
+      const times: number[] = [];
+      let size = 0;
+      for (let k = 0; k < 5; k++) {
+        const t0 = performance.now();
+        size = encodeParquet(one, { compression: codec }).length;
+        times.push(performance.now() - t0);
+      }
+      const ms = median(times);
+      const t = totals.get(codec) ?? { bytes: 0, ms: 0 };
+      t.bytes += size; t.ms += ms; totals.set(codec, t);
+      cells.push(`${(size / 1024).toFixed(0)} (${ms.toFixed(1)})`);
+    }
+    process.stdout.write(`| ${b.schema[j].name} | ${b.schema[j].type} | ${cells.join(' | ')} |\n`);
+  }
+  process.stdout.write(`| all columns | | ${CODECS.map((c) => `${(totals.get(c)!.bytes / 1024).toFixed(0)} (${totals.get(c)!.ms.toFixed(0)})`).join(' | ')} |\n`);
+  for (const auto of ['auto'] as const) {
+    const times: number[] = []; let size = 0;
+    for (let k = 0; k < 5; k++) { const t0 = performance.now(); size = encodeParquet(b, { compression: auto }).length; times.push(performance.now() - t0); }
+    process.stdout.write(`whole file, compression '${auto}': ${(size / 1024).toFixed(0)} KB in ${median(times).toFixed(0)} ms\n`);
+  }
+  for (const codec of CODECS) {
+    const times: number[] = []; let size = 0;
+    for (let k = 0; k < 5; k++) { const t0 = performance.now(); size = encodeParquet(b, { compression: codec }).length; times.push(performance.now() - t0); }
+    process.stdout.write(`whole file, ${codec}: ${(size / 1024).toFixed(0)} KB in ${median(times).toFixed(0)} ms\n`);
+  }
+}
