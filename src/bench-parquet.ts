@@ -36,14 +36,16 @@ for (const file of process.argv.slice(2)) {
     process.stdout.write(`| ${b.schema[j].name} | ${b.schema[j].type} | ${cells.join(' | ')} |\n`);
   }
   process.stdout.write(`| all columns | | ${CODECS.map((c) => `${(totals.get(c)!.bytes / 1024).toFixed(0)} (${totals.get(c)!.ms.toFixed(0)})`).join(' | ')} |\n`);
-  for (const auto of ['auto'] as const) {
-    const times: number[] = []; let size = 0;
-    for (let k = 0; k < 5; k++) { const t0 = performance.now(); size = encodeParquet(b, { compression: auto }).length; times.push(performance.now() - t0); }
-    process.stdout.write(`whole file, compression '${auto}': ${(size / 1024).toFixed(0)} KB in ${median(times).toFixed(0)} ms\n`);
+  // the whole file, each setting in turn, 11 rounds (medians): a busy machine slows every setting alike
+  const settings = ['auto', ...CODECS] as const;
+  const times = new Map<string, number[]>(settings.map((x) => [x, []]));
+  const sizes = new Map<string, number>();
+  for (let k = 0; k < 11; k++) {
+    for (const c of settings) {
+      const t0 = performance.now();
+      sizes.set(c, encodeParquet(b, { compression: c }).length);
+      times.get(c)!.push(performance.now() - t0);
+    }
   }
-  for (const codec of CODECS) {
-    const times: number[] = []; let size = 0;
-    for (let k = 0; k < 5; k++) { const t0 = performance.now(); size = encodeParquet(b, { compression: codec }).length; times.push(performance.now() - t0); }
-    process.stdout.write(`whole file, ${codec}: ${(size / 1024).toFixed(0)} KB in ${median(times).toFixed(0)} ms\n`);
-  }
+  for (const c of settings) process.stdout.write(`whole file, ${c}: ${(sizes.get(c)! / 1024).toFixed(0)} KB, ${median(times.get(c)!).toFixed(0)} ms (median of 11)\n`);
 }
