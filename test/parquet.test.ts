@@ -188,14 +188,29 @@ describe('DuckDB reads what we write', () => {
     path = writeTemp('all.parquet', encodeParquet(sample()));
   });
 
+  it('chooses the codec per column: repeating and 4-byte columns uncompressed, unique text snappy; a fixed codec everywhere', async () => {
+    const schema = schemaOf([{ name: 'id', type: 'string' }, { name: 'g', type: 'string' }, { name: 'n', type: 'int' }, { name: 'l', type: 'long' }]);
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ id: `P${String(i * 7919).padStart(9, '0')}`, g: i % 3 ? 'F' : 'M', n: i % 97, l: i * 1_000_003 }));
+    const auto = writeTemp('codecs.parquet', encodeParquet(batchFromRows(schema, rows)));
+    const byColumn = await query(`SELECT DISTINCT path_in_schema AS c, compression FROM parquet_metadata('${auto}') ORDER BY c`);
+    expect(byColumn).toEqual([
+      { c: 'g', compression: 'UNCOMPRESSED' }, { c: 'id', compression: 'SNAPPY' }, { c: 'l', compression: 'SNAPPY' }, { c: 'n', compression: 'UNCOMPRESSED' },
+    ]);
+    const zstd = writeTemp('zstd.parquet', encodeParquet(batchFromRows(schema, rows), { compression: 'zstd' }));
+    expect(await query(`SELECT DISTINCT compression FROM parquet_metadata('${zstd}')`)).toEqual([{ compression: 'ZSTD' }]);
+    const back = await query(`SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(n) AS s FROM read_parquet('${zstd}')`);
+    expect(back).toEqual([{ n: 5000n, ids: 5000n, s: BigInt(rows.reduce((a, r) => a + r.n, 0)) }]);
+  });
+
   it('sees the Spark-compatible Parquet types', async () => {
     const desc = await query(`DESCRIBE SELECT * FROM read_parquet('${path}')`);
     expect(desc.map((r) => [r.column_name, r.column_type])).toEqual([
       ['s', 'VARCHAR'], ['i', 'INTEGER'], ['l', 'BIGINT'], ['d', 'DOUBLE'], ['b', 'BOOLEAN'],
       ['dt', 'DATE'], ['ts', 'TIMESTAMP WITH TIME ZONE'], ['arr', 'VARCHAR[]'],
     ]);
+    // a few rows: every column repeats (dictionary), so every column is written uncompressed
     const comp = await query(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`);
-    expect(comp).toEqual([{ compression: 'SNAPPY' }]);
+    expect(comp).toEqual([{ compression: 'UNCOMPRESSED' }]);
     const meta = await query(`SELECT name, type, repetition_type, converted_type, logical_type FROM parquet_schema('${path}')`);
     const col = (name: string) => meta.find((m) => m.name === name)!;
     expect(col('ts').type).toBe('INT64');
