@@ -21,7 +21,7 @@
  *   `ALERT_RULES`; each row carries the window's averages (the one that
  *   triggered it among them).
  */
-import { avg, col, count, lit, or, readCsv, sliding, stream, streamingTable, type Expr } from '../engine/index.js';
+import { avg, col, count, lit, or, readCsv, sliding, stream, streamingTable, upper, type Expr } from '../engine/index.js';
 import type { Rel } from '../engine/index.js';
 
 /** The columns of `vitals_*.csv`, with their types (`measured_at`: ISO-8601, UTC). */
@@ -33,10 +33,21 @@ export const VITALS_SCHEMA = {
   diastolic_bp: 'int',
   temperature_c: 'double',
   spo2: 'int',
+  respiration_rate: 'int',
+  on_oxygen: 'boolean',
+  consciousness: 'string',
 } as const;
 
-/** The vital-sign columns (a reading must carry at least one). */
-export const VITAL_COLUMNS = ['heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2'] as const;
+/**
+ * The numeric vital-sign columns (a reading must carry at least one).
+ * `respiration_rate`, `on_oxygen` (supplemental oxygen: true/false) and
+ * `consciousness` (ACVPU: A, C, V, P, U; C is new confusion) came later: a
+ * file without them still loads, the missing columns NULL.
+ */
+export const VITAL_COLUMNS = ['heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2', 'respiration_rate'] as const;
+
+/** The ACVPU consciousness levels, best to worst. */
+export const ACVPU = ['A', 'C', 'V', 'P', 'U'] as const;
 
 /** Inclusive plausible ranges; a NULL value passes (the reading may not carry that vital). */
 export const VITAL_RANGES = {
@@ -45,6 +56,7 @@ export const VITAL_RANGES = {
   diastolic_bp: [20, 160],
   temperature_c: [30, 45],
   spo2: [50, 100],
+  respiration_rate: [3, 80],
 } as const satisfies Record<(typeof VITAL_COLUMNS)[number], readonly [number, number]>;
 
 /** The watermark delay and the windows of `vitals_15min`. */
@@ -65,6 +77,8 @@ export const VITALS_RULES: Record<string, Expr> = {
   temperature_c_range: inRangeOrNull('temperature_c', VITAL_RANGES.temperature_c),
   spo2_range: inRangeOrNull('spo2', VITAL_RANGES.spo2),
   bp_order: col('systolic_bp').isNull().or(col('diastolic_bp').isNull(), col('systolic_bp').gt(col('diastolic_bp'))),
+  respiration_rate_range: inRangeOrNull('respiration_rate', VITAL_RANGES.respiration_rate),
+  consciousness_acvpu: col('consciousness').isNull().or(upper(col('consciousness')).in(...ACVPU)),
 };
 
 export const vitalsBronze = streamingTable('vitals_bronze', {

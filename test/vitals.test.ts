@@ -207,7 +207,7 @@ describe('vitals layer: shape', () => {
 
   it('the pipeline holds the vitals datasets and the quarantine, as streaming tables, with these columns', () => {
     for (const n of VITALS_TABLES) expect(graph.datasets.get(n)?.kind, n).toBe('streaming_table');
-    const csv = ['patient_id:string', 'measured_at:timestamp', 'heart_rate:int', 'systolic_bp:int', 'diastolic_bp:int', 'temperature_c:double', 'spo2:int'];
+    const csv = ['patient_id:string', 'measured_at:timestamp', 'heart_rate:int', 'systolic_bp:int', 'diastolic_bp:int', 'temperature_c:double', 'spo2:int', 'respiration_rate:int', 'on_oxygen:boolean', 'consciousness:string'];
     const meta = ['_rescued_data:string', '_source_file:string', '_line:long', '_ingested_at:timestamp'];
     expect(schema('vitals_bronze')).toEqual([...csv, ...meta]);
     expect(schema('vitals_silver')).toEqual([...csv, ...meta]);
@@ -219,7 +219,7 @@ describe('vitals layer: shape', () => {
   });
 
   it('the rules, the windows and the alert list are the documented ones', () => {
-    expect(Object.keys(VITALS_RULES)).toEqual(['valid_patient_id', 'valid_measured_at', 'has_vitals', 'heart_rate_range', 'systolic_bp_range', 'diastolic_bp_range', 'temperature_c_range', 'spo2_range', 'bp_order']);
+    expect(Object.keys(VITALS_RULES)).toEqual(['valid_patient_id', 'valid_measured_at', 'has_vitals', 'heart_rate_range', 'systolic_bp_range', 'diastolic_bp_range', 'temperature_c_range', 'spo2_range', 'bp_order', 'respiration_rate_range', 'consciousness_acvpu']);
     expect(vitalsSilver.def.expectations.every((e) => e.action === 'drop')).toBe(true);
     const agg = vitals15min.def.query;
     expect(agg.kind === 'aggregate' && agg.window).toMatchObject({ kind: 'sliding', sizeUs: 15 * MIN, slideUs: 5 * MIN, timeColumn: 'measured_at' });

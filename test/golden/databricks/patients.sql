@@ -256,7 +256,10 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
-  nullif(to_json(map_concat(map_filter(map('measured_at', CASE WHEN measured_at IS NULL THEN _text_measured_at END, 'heart_rate', CASE WHEN heart_rate IS NULL THEN _text_heart_rate END, 'systolic_bp', CASE WHEN systolic_bp IS NULL THEN _text_systolic_bp END, 'diastolic_bp', CASE WHEN diastolic_bp IS NULL THEN _text_diastolic_bp END, 'temperature_c', CASE WHEN temperature_c IS NULL THEN _text_temperature_c END, 'spo2', CASE WHEN spo2 IS NULL THEN _text_spo2 END), (k, v) -> v IS NOT NULL), map_filter(transform_values(from_json(coalesce(_rescued_raw, '{}'), 'MAP<STRING, STRING>'), (k, v) -> trim(BOTH ' \t' FROM v)), (k, v) -> k <> '_file_path' AND NOT coalesce(lower(v) IN ('', 'null', 'na', 'n/a', 'nan', 'none'), TRUE) AND NOT array_contains(array('measured_at', 'heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2'), k)))), '{}') AS _rescued_data,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
+  nullif(to_json(map_concat(map_filter(map('measured_at', CASE WHEN measured_at IS NULL THEN _text_measured_at END, 'heart_rate', CASE WHEN heart_rate IS NULL THEN _text_heart_rate END, 'systolic_bp', CASE WHEN systolic_bp IS NULL THEN _text_systolic_bp END, 'diastolic_bp', CASE WHEN diastolic_bp IS NULL THEN _text_diastolic_bp END, 'temperature_c', CASE WHEN temperature_c IS NULL THEN _text_temperature_c END, 'spo2', CASE WHEN spo2 IS NULL THEN _text_spo2 END, 'respiration_rate', CASE WHEN respiration_rate IS NULL THEN _text_respiration_rate END, 'on_oxygen', CASE WHEN on_oxygen IS NULL THEN _text_on_oxygen END), (k, v) -> v IS NOT NULL), map_filter(transform_values(from_json(coalesce(_rescued_raw, '{}'), 'MAP<STRING, STRING>'), (k, v) -> trim(BOTH ' \t' FROM v)), (k, v) -> k <> '_file_path' AND NOT coalesce(lower(v) IN ('', 'null', 'na', 'n/a', 'nan', 'none'), TRUE) AND NOT array_contains(array('measured_at', 'heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2', 'respiration_rate', 'on_oxygen'), k)))), '{}') AS _rescued_data,
   _source_file,
   CAST(NULL AS BIGINT) AS _line,
   current_timestamp() AS _ingested_at
@@ -269,12 +272,17 @@ FROM (
     CASE WHEN diastolic_bp RLIKE '^([+-]?[0-9]+)\\z' THEN try_cast(diastolic_bp AS INT) END AS diastolic_bp,
     CASE WHEN temperature_c RLIKE '^([+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?)\\z' AND abs(try_cast(temperature_c AS DOUBLE)) <= 1.7976931348623157E308 THEN try_cast(temperature_c AS DOUBLE) END AS temperature_c,
     CASE WHEN spo2 RLIKE '^([+-]?[0-9]+)\\z' THEN try_cast(spo2 AS INT) END AS spo2,
+    CASE WHEN respiration_rate RLIKE '^([+-]?[0-9]+)\\z' THEN try_cast(respiration_rate AS INT) END AS respiration_rate,
+    CASE lower(on_oxygen) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END AS on_oxygen,
+    consciousness,
     measured_at AS _text_measured_at,
     heart_rate AS _text_heart_rate,
     systolic_bp AS _text_systolic_bp,
     diastolic_bp AS _text_diastolic_bp,
     temperature_c AS _text_temperature_c,
     spo2 AS _text_spo2,
+    respiration_rate AS _text_respiration_rate,
+    on_oxygen AS _text_on_oxygen,
     _rescued_raw,
     _source_file
   FROM (
@@ -286,6 +294,9 @@ FROM (
       CASE WHEN lower(trim(BOTH ' \t' FROM diastolic_bp)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM diastolic_bp) END AS diastolic_bp,
       CASE WHEN lower(trim(BOTH ' \t' FROM temperature_c)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM temperature_c) END AS temperature_c,
       CASE WHEN lower(trim(BOTH ' \t' FROM spo2)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM spo2) END AS spo2,
+      CASE WHEN lower(trim(BOTH ' \t' FROM respiration_rate)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM respiration_rate) END AS respiration_rate,
+      CASE WHEN lower(trim(BOTH ' \t' FROM on_oxygen)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM on_oxygen) END AS on_oxygen,
+      CASE WHEN lower(trim(BOTH ' \t' FROM consciousness)) IN ('', 'null', 'na', 'n/a', 'nan', 'none') THEN NULL ELSE trim(BOTH ' \t' FROM consciousness) END AS consciousness,
       _rescued_raw,
       _metadata.file_name AS _source_file
     FROM STREAM read_files(
@@ -298,7 +309,7 @@ FROM (
       ignoreLeadingWhiteSpace => true,
       ignoreTrailingWhiteSpace => true,
       mode => 'PERMISSIVE',
-      schema => 'patient_id STRING, measured_at STRING, heart_rate STRING, systolic_bp STRING, diastolic_bp STRING, temperature_c STRING, spo2 STRING',
+      schema => 'patient_id STRING, measured_at STRING, heart_rate STRING, systolic_bp STRING, diastolic_bp STRING, temperature_c STRING, spo2 STRING, respiration_rate STRING, on_oxygen STRING, consciousness STRING',
       readerCaseSensitive => false,
       rescuedDataColumn => '_rescued_raw'
     )
@@ -310,13 +321,15 @@ FROM (
 CREATE OR REFRESH STREAMING TABLE vitals_silver (
   CONSTRAINT valid_patient_id EXPECT (patient_id IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT valid_measured_at EXPECT (measured_at IS NOT NULL) ON VIOLATION DROP ROW,
-  CONSTRAINT has_vitals EXPECT (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL) ON VIOLATION DROP ROW,
+  CONSTRAINT has_vitals EXPECT (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL) ON VIOLATION DROP ROW,
   CONSTRAINT heart_rate_range EXPECT (heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250) ON VIOLATION DROP ROW,
   CONSTRAINT systolic_bp_range EXPECT (systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260) ON VIOLATION DROP ROW,
   CONSTRAINT diastolic_bp_range EXPECT (diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160) ON VIOLATION DROP ROW,
   CONSTRAINT temperature_c_range EXPECT (temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45) ON VIOLATION DROP ROW,
   CONSTRAINT spo2_range EXPECT (spo2 IS NULL OR spo2 BETWEEN 50 AND 100) ON VIOLATION DROP ROW,
-  CONSTRAINT bp_order EXPECT (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp) ON VIOLATION DROP ROW
+  CONSTRAINT bp_order EXPECT (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp) ON VIOLATION DROP ROW,
+  CONSTRAINT respiration_rate_range EXPECT (respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80) ON VIOLATION DROP ROW,
+  CONSTRAINT consciousness_acvpu EXPECT (consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U')) ON VIOLATION DROP ROW
 )
 COMMENT 'Valid vital-sign readings: a patient, a measurement time, at least one vital, every vital in its plausible range, systolic above diastolic.'
 TBLPROPERTIES ('quality' = 'silver')
@@ -329,6 +342,9 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
   _rescued_data,
   _source_file,
   _line,
@@ -349,13 +365,16 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
   _rescued_data,
   _source_file,
   _line,
   _ingested_at,
-  filter(array(CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(measured_at IS NOT NULL, FALSE) THEN 'valid_measured_at' END, CASE WHEN NOT coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) THEN 'has_vitals' END, CASE WHEN NOT coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) THEN 'heart_rate_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) THEN 'systolic_bp_range' END, CASE WHEN NOT coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) THEN 'diastolic_bp_range' END, CASE WHEN NOT coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) THEN 'temperature_c_range' END, CASE WHEN NOT coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) THEN 'spo2_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) THEN 'bp_order' END), x -> x IS NOT NULL) AS _failed_expectations
+  filter(array(CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(measured_at IS NOT NULL, FALSE) THEN 'valid_measured_at' END, CASE WHEN NOT coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL, FALSE) THEN 'has_vitals' END, CASE WHEN NOT coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) THEN 'heart_rate_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) THEN 'systolic_bp_range' END, CASE WHEN NOT coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) THEN 'diastolic_bp_range' END, CASE WHEN NOT coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) THEN 'temperature_c_range' END, CASE WHEN NOT coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) THEN 'spo2_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) THEN 'bp_order' END, CASE WHEN NOT coalesce(respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80, FALSE) THEN 'respiration_rate_range' END, CASE WHEN NOT coalesce(consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U'), FALSE) THEN 'consciousness_acvpu' END), x -> x IS NOT NULL) AS _failed_expectations
 FROM STREAM(vitals_bronze)
-WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(measured_at IS NOT NULL, FALSE) AND coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) AND coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) AND coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) AND coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) AND coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) AND coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) AND coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE));
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(measured_at IS NOT NULL, FALSE) AND coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL, FALSE) AND coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) AND coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) AND coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) AND coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) AND coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) AND coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) AND coalesce(respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80, FALSE) AND coalesce(consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U'), FALSE));
 
 -- COMMAND ----------
 

@@ -450,6 +450,9 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
   CASE WHEN len(_e) > 0 THEN '{' || array_to_string(list_transform(range(1, len(_e) + 1), lambda p: to_json(CASE WHEN list_contains(list_transform(_e[1:p - 1], lambda e: e.k), _e[p].k) THEN '_c' || (_e[p].i - 1) ELSE _e[p].k END) || ':' || to_json(_e[p].v)), ',') || '}' END AS _rescued_data,
   parse_filename(_file) AS _source_file,
   _line,
@@ -463,9 +466,12 @@ FROM (
     diastolic_bp,
     temperature_c,
     spo2,
+    respiration_rate,
+    on_oxygen,
+    consciousness,
     _file,
     _line,
-    list_filter(list_transform(range(1, 16), lambda i: {'i': i, 'k': CASE WHEN i = _p_patient_id THEN 'patient_id' WHEN i = _p_measured_at THEN 'measured_at' WHEN i = _p_heart_rate THEN 'heart_rate' WHEN i = _p_systolic_bp THEN 'systolic_bp' WHEN i = _p_diastolic_bp THEN 'diastolic_bp' WHEN i = _p_temperature_c THEN 'temperature_c' WHEN i = _p_spo2 THEN 'spo2' ELSE coalesce(nullif(_h[i], ''), '_c' || (i - 1)) END, 'v': CASE WHEN i = _p_patient_id THEN NULL WHEN i = _p_measured_at THEN CASE WHEN measured_at IS NULL THEN _text_measured_at END WHEN i = _p_heart_rate THEN CASE WHEN heart_rate IS NULL THEN _text_heart_rate END WHEN i = _p_systolic_bp THEN CASE WHEN systolic_bp IS NULL THEN _text_systolic_bp END WHEN i = _p_diastolic_bp THEN CASE WHEN diastolic_bp IS NULL THEN _text_diastolic_bp END WHEN i = _p_temperature_c THEN CASE WHEN temperature_c IS NULL THEN _text_temperature_c END WHEN i = _p_spo2 THEN CASE WHEN spo2 IS NULL THEN _text_spo2 END ELSE _v[i] END}), lambda e: e.v IS NOT NULL) AS _e
+    list_filter(list_transform(range(1, 19), lambda i: {'i': i, 'k': CASE WHEN i = _p_patient_id THEN 'patient_id' WHEN i = _p_measured_at THEN 'measured_at' WHEN i = _p_heart_rate THEN 'heart_rate' WHEN i = _p_systolic_bp THEN 'systolic_bp' WHEN i = _p_diastolic_bp THEN 'diastolic_bp' WHEN i = _p_temperature_c THEN 'temperature_c' WHEN i = _p_spo2 THEN 'spo2' WHEN i = _p_respiration_rate THEN 'respiration_rate' WHEN i = _p_on_oxygen THEN 'on_oxygen' WHEN i = _p_consciousness THEN 'consciousness' ELSE coalesce(nullif(_h[i], ''), '_c' || (i - 1)) END, 'v': CASE WHEN i = _p_patient_id THEN NULL WHEN i = _p_measured_at THEN CASE WHEN measured_at IS NULL THEN _text_measured_at END WHEN i = _p_heart_rate THEN CASE WHEN heart_rate IS NULL THEN _text_heart_rate END WHEN i = _p_systolic_bp THEN CASE WHEN systolic_bp IS NULL THEN _text_systolic_bp END WHEN i = _p_diastolic_bp THEN CASE WHEN diastolic_bp IS NULL THEN _text_diastolic_bp END WHEN i = _p_temperature_c THEN CASE WHEN temperature_c IS NULL THEN _text_temperature_c END WHEN i = _p_spo2 THEN CASE WHEN spo2 IS NULL THEN _text_spo2 END WHEN i = _p_respiration_rate THEN CASE WHEN respiration_rate IS NULL THEN _text_respiration_rate END WHEN i = _p_on_oxygen THEN CASE WHEN on_oxygen IS NULL THEN _text_on_oxygen END WHEN i = _p_consciousness THEN NULL ELSE _v[i] END}), lambda e: e.v IS NOT NULL) AS _e
   FROM (
     SELECT
       patient_id,
@@ -475,12 +481,17 @@ FROM (
       CASE WHEN regexp_full_match(diastolic_bp, '[+-]?[0-9]+') THEN TRY_CAST(diastolic_bp AS INTEGER) END AS diastolic_bp,
       CASE WHEN regexp_full_match(temperature_c, '[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?') AND abs(TRY_CAST(temperature_c AS DOUBLE)) <= 1.7976931348623157E308 THEN TRY_CAST(temperature_c AS DOUBLE) END AS temperature_c,
       CASE WHEN regexp_full_match(spo2, '[+-]?[0-9]+') THEN TRY_CAST(spo2 AS INTEGER) END AS spo2,
+      CASE WHEN regexp_full_match(respiration_rate, '[+-]?[0-9]+') THEN TRY_CAST(respiration_rate AS INTEGER) END AS respiration_rate,
+      CASE lower(on_oxygen) WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END AS on_oxygen,
+      consciousness,
       measured_at AS _text_measured_at,
       heart_rate AS _text_heart_rate,
       systolic_bp AS _text_systolic_bp,
       diastolic_bp AS _text_diastolic_bp,
       temperature_c AS _text_temperature_c,
       spo2 AS _text_spo2,
+      respiration_rate AS _text_respiration_rate,
+      on_oxygen AS _text_on_oxygen,
       _file,
       _line,
       _h,
@@ -491,7 +502,10 @@ FROM (
       _p_systolic_bp,
       _p_diastolic_bp,
       _p_temperature_c,
-      _p_spo2
+      _p_spo2,
+      _p_respiration_rate,
+      _p_on_oxygen,
+      _p_consciousness
     FROM (
       SELECT
         _v[_p_patient_id] AS patient_id,
@@ -501,6 +515,9 @@ FROM (
         _v[_p_diastolic_bp] AS diastolic_bp,
         _v[_p_temperature_c] AS temperature_c,
         _v[_p_spo2] AS spo2,
+        _v[_p_respiration_rate] AS respiration_rate,
+        _v[_p_on_oxygen] AS on_oxygen,
+        _v[_p_consciousness] AS consciousness,
         _file,
         _line,
         _h,
@@ -511,7 +528,10 @@ FROM (
         _p_systolic_bp,
         _p_diastolic_bp,
         _p_temperature_c,
-        _p_spo2
+        _p_spo2,
+        _p_respiration_rate,
+        _p_on_oxygen,
+        _p_consciousness
       FROM (
         SELECT
           _file,
@@ -524,7 +544,10 @@ FROM (
           list_position(list_transform(_h, lambda x: lower(x)), 'systolic_bp') AS _p_systolic_bp,
           list_position(list_transform(_h, lambda x: lower(x)), 'diastolic_bp') AS _p_diastolic_bp,
           list_position(list_transform(_h, lambda x: lower(x)), 'temperature_c') AS _p_temperature_c,
-          list_position(list_transform(_h, lambda x: lower(x)), 'spo2') AS _p_spo2
+          list_position(list_transform(_h, lambda x: lower(x)), 'spo2') AS _p_spo2,
+          list_position(list_transform(_h, lambda x: lower(x)), 'respiration_rate') AS _p_respiration_rate,
+          list_position(list_transform(_h, lambda x: lower(x)), 'on_oxygen') AS _p_on_oxygen,
+          list_position(list_transform(_h, lambda x: lower(x)), 'consciousness') AS _p_consciousness
         FROM (
           SELECT
             _file,
@@ -542,7 +565,7 @@ FROM (
               SELECT filename AS _file, row_number() OVER () AS _rec, _f
               FROM query(CASE WHEN len(getvariable('vitals_bronze_files')) = 0
                 THEN 'SELECT NULL::VARCHAR AS filename, NULL::VARCHAR[] AS _f WHERE false'
-                ELSE 'SELECT filename, [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14] AS _f FROM read_csv(getvariable(''vitals_bronze_files''), header = false, auto_detect = false, delim = '','', quote = ''"'', escape = ''"'', null_padding = true, strict_mode = false, filename = true, columns = {''c0'': ''VARCHAR'', ''c1'': ''VARCHAR'', ''c2'': ''VARCHAR'', ''c3'': ''VARCHAR'', ''c4'': ''VARCHAR'', ''c5'': ''VARCHAR'', ''c6'': ''VARCHAR'', ''c7'': ''VARCHAR'', ''c8'': ''VARCHAR'', ''c9'': ''VARCHAR'', ''c10'': ''VARCHAR'', ''c11'': ''VARCHAR'', ''c12'': ''VARCHAR'', ''c13'': ''VARCHAR'', ''c14'': ''VARCHAR''})' END)
+                ELSE 'SELECT filename, [c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17] AS _f FROM read_csv(getvariable(''vitals_bronze_files''), header = false, auto_detect = false, delim = '','', quote = ''"'', escape = ''"'', null_padding = true, strict_mode = false, filename = true, columns = {''c0'': ''VARCHAR'', ''c1'': ''VARCHAR'', ''c2'': ''VARCHAR'', ''c3'': ''VARCHAR'', ''c4'': ''VARCHAR'', ''c5'': ''VARCHAR'', ''c6'': ''VARCHAR'', ''c7'': ''VARCHAR'', ''c8'': ''VARCHAR'', ''c9'': ''VARCHAR'', ''c10'': ''VARCHAR'', ''c11'': ''VARCHAR'', ''c12'': ''VARCHAR'', ''c13'': ''VARCHAR'', ''c14'': ''VARCHAR'', ''c15'': ''VARCHAR'', ''c16'': ''VARCHAR'', ''c17'': ''VARCHAR''})' END)
             ) AS records
           ) AS lines
           WHERE NOT _blank
@@ -564,6 +587,9 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
   _rescued_data,
   _source_file,
   _line,
@@ -571,13 +597,15 @@ SELECT
 FROM vitals_bronze
 WHERE patient_id IS NOT NULL
   AND measured_at IS NOT NULL
-  AND (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL)
+  AND (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL)
   AND (heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250)
   AND (systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260)
   AND (diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160)
   AND (temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45)
   AND (spo2 IS NULL OR spo2 BETWEEN 50 AND 100)
-  AND (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp);
+  AND (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp)
+  AND (respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80)
+  AND (consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U'));
 COMMENT ON TABLE vitals_silver IS 'Valid vital-sign readings: a patient, a measurement time, at least one vital, every vital in its plausible range, systolic above diastolic.';
 
 -- ------------------------------------------------------------ vitals_quarantine (streaming table, quarantine of vitals_silver)
@@ -590,13 +618,16 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
   _rescued_data,
   _source_file,
   _line,
   _ingested_at,
-  list_filter([CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(measured_at IS NOT NULL, FALSE) THEN 'valid_measured_at' END, CASE WHEN NOT coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) THEN 'has_vitals' END, CASE WHEN NOT coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) THEN 'heart_rate_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) THEN 'systolic_bp_range' END, CASE WHEN NOT coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) THEN 'diastolic_bp_range' END, CASE WHEN NOT coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) THEN 'temperature_c_range' END, CASE WHEN NOT coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) THEN 'spo2_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) THEN 'bp_order' END], lambda x: x IS NOT NULL) AS _failed_expectations
+  list_filter([CASE WHEN NOT coalesce(patient_id IS NOT NULL, FALSE) THEN 'valid_patient_id' END, CASE WHEN NOT coalesce(measured_at IS NOT NULL, FALSE) THEN 'valid_measured_at' END, CASE WHEN NOT coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL, FALSE) THEN 'has_vitals' END, CASE WHEN NOT coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) THEN 'heart_rate_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) THEN 'systolic_bp_range' END, CASE WHEN NOT coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) THEN 'diastolic_bp_range' END, CASE WHEN NOT coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) THEN 'temperature_c_range' END, CASE WHEN NOT coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) THEN 'spo2_range' END, CASE WHEN NOT coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) THEN 'bp_order' END, CASE WHEN NOT coalesce(respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80, FALSE) THEN 'respiration_rate_range' END, CASE WHEN NOT coalesce(consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U'), FALSE) THEN 'consciousness_acvpu' END], lambda x: x IS NOT NULL) AS _failed_expectations
 FROM vitals_bronze
-WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(measured_at IS NOT NULL, FALSE) AND coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL, FALSE) AND coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) AND coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) AND coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) AND coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) AND coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) AND coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE));
+WHERE NOT (coalesce(patient_id IS NOT NULL, FALSE) AND coalesce(measured_at IS NOT NULL, FALSE) AND coalesce(heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL, FALSE) AND coalesce(heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250, FALSE) AND coalesce(systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260, FALSE) AND coalesce(diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160, FALSE) AND coalesce(temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45, FALSE) AND coalesce(spo2 IS NULL OR spo2 BETWEEN 50 AND 100, FALSE) AND coalesce(systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp, FALSE) AND coalesce(respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80, FALSE) AND coalesce(consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U'), FALSE));
 COMMENT ON TABLE vitals_quarantine IS 'Vital-sign readings that failed a validation rule, with _failed_expectations naming every rule they failed.';
 
 -- ------------------------------------------------------------ vitals_15min (streaming table)
@@ -620,6 +651,9 @@ FROM (
     diastolic_bp,
     temperature_c,
     spo2,
+    respiration_rate,
+    on_oxygen,
+    consciousness,
     _rescued_data,
     _source_file,
     _line,
@@ -636,6 +670,9 @@ FROM (
       diastolic_bp,
       temperature_c,
       spo2,
+      respiration_rate,
+      on_oxygen,
+      consciousness,
       _rescued_data,
       _source_file,
       _line,
@@ -651,6 +688,9 @@ FROM (
         diastolic_bp,
         temperature_c,
         spo2,
+        respiration_rate,
+        on_oxygen,
+        consciousness,
         _rescued_data,
         _source_file,
         _line,
