@@ -2,8 +2,10 @@
  * Vitals monitoring: a second CSV source, `vitals_*.csv`, independent of the
  * admission files (a folder without vitals files leaves these tables empty).
  *
- *   vitals_*.csv ─▶ vitals_bronze ─▶ vitals_silver ─▶ vitals_15min ─▶ patient_alerts
- *                                        └─▶ vitals_quarantine
+ *   vitals_*.csv ─▶ vitals_bronze ─▶ vitals_silver ─▶ vitals_15min ─▶ patient_alerts (alerts.ts)
+ *                                        ├─▶ vitals_quarantine
+ *                                        ├─▶ patient_early_warning (news2.ts) ─▶ patient_alerts
+ *                                        └─▶ patient_risk (risk.ts) ─────────▶ patient_alerts
  *
  * - `vitals_bronze`: every record as received, values that do not fit their
  *   column NULL and kept in `_rescued_data`, with the file and line of each row.
@@ -16,12 +18,10 @@
  *   past its end. A reading whose every window already closed is dropped and
  *   counted in `late_records` of the batch, next to the watermark value.
  *   Averages ignore NULLs (a window with no heart rate has `avg_heart_rate` NULL).
- * - `patient_alerts`: one row per (window, patient, reason) for the closed
- *   windows of `vitals_15min` whose averages cross a threshold of
- *   `ALERT_RULES`; each row carries the window's averages (the one that
- *   triggered it among them).
+ * - `ALERT_RULES`: the thresholds on the window averages that raise an alert
+ *   of `patient_alerts` (alerts.ts).
  */
-import { avg, col, count, lit, or, readCsv, sliding, stream, streamingTable, upper, type Expr } from '../engine/index.js';
+import { avg, col, count, or, readCsv, sliding, stream, streamingTable, upper, type Expr } from '../engine/index.js';
 import type { Rel } from '../engine/index.js';
 
 /** The columns of `vitals_*.csv`, with their types (`measured_at`: ISO-8601, UTC). */
@@ -139,30 +139,5 @@ export const ALERT_RULES = [
 
 export type AlertReason = (typeof ALERT_RULES)[number]['reason'];
 
-function alertCondition(r: (typeof ALERT_RULES)[number]): Expr {
-  const c = col(r.column);
-  switch (r.op) {
-    case '>': return c.gt(r.threshold);
-    case '<': return c.lt(r.threshold);
-    case '>=': return c.ge(r.threshold);
-  }
-}
-
-/** One select per rule, unioned: the window, the patient, the reason, and the window's averages. */
-export function alertsOf(windows: Rel): Rel {
-  const [first, ...rest] = ALERT_RULES.map((r) => windows.filter(alertCondition(r)).select(
-    'window_start', 'window_end', 'patient_id',
-    { reason: lit(r.reason) },
-    'readings', 'avg_heart_rate', 'avg_systolic_bp', 'avg_diastolic_bp', 'avg_temperature_c', 'avg_spo2',
-  ));
-  return first.union(...rest);
-}
-
-export const patientAlerts = streamingTable('patient_alerts', {
-  comment: 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.',
-  properties: { quality: 'gold' },
-  query: alertsOf(stream(vitals15min)),
-});
-
-/** The vitals datasets, in definition order (the quarantine comes with vitals_silver). */
-export const vitalsDatasets = [vitalsBronze, vitalsSilver, vitals15min, patientAlerts];
+/** The vitals datasets, in definition order (the quarantine comes with vitals_silver; patient_alerts is in alerts.ts). */
+export const vitalsDatasets = [vitalsBronze, vitalsSilver, vitals15min];

@@ -309,7 +309,9 @@ class Translator {
         return this.env.readFiles(opts, args[0][0].v);
       }
       case 'try_cast': case 'cast': {
-        const as = argTs.findIndex((t) => isKw(t, 'AS'));
+        // the AS at depth 0 (the value may hold a CAST of its own)
+        let depth = 0;
+        const as = argTs.findIndex((t) => { if (isOp(t, '(')) depth++; else if (isOp(t, ')')) depth--; return depth === 0 && isKw(t, 'AS'); });
         const inner = this.expr(argTs.slice(0, as));
         const ty = argTs.slice(as + 1).map((t) => t.v).join('').toUpperCase();
         if (f === 'try_cast') return `spark_try_cast_${ty.toLowerCase()}(${inner})`;
@@ -351,6 +353,7 @@ class Translator {
       case 'current_timestamp': return 'CAST(current_timestamp AS TIMESTAMP)';
       case 'try_divide': return `(${a(0)} / nullif(${a(1)}, 0))`;
       case 'try_mod': return `(${a(0)} % nullif(${a(1)}, 0))`;
+      case 'unix_seconds': return `CAST(floor(epoch_us(${a(0)}) / 1000000) AS BIGINT)`;
       case 'length': return `CAST(length(${a(0)}) AS INTEGER)`;
       case 'count': return `count(${this.expr(argTs)})`;
       default: return `${name}(${args.map((_, i) => a(i)).join(', ')})`;

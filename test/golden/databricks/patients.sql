@@ -409,8 +409,128 @@ FROM (
 
 -- COMMAND ----------
 
+CREATE OR REFRESH STREAMING TABLE patient_early_warning
+COMMENT 'NEWS2 (RCP 2017) per patient and closed 15-minute window: the sub-scores of the latest reading of each parameter (consciousness: the worst), the total of the sub-scores present, the missing count, completeness, the red flag (a single parameter scoring 3) and the band.'
+TBLPROPERTIES ('quality' = 'gold')
+AS
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  readings,
+  respiration_rate,
+  spo2,
+  on_oxygen,
+  systolic_bp,
+  heart_rate,
+  temperature_c,
+  consciousness_rank,
+  respiration_score,
+  spo2_score,
+  oxygen_score,
+  systolic_bp_score,
+  pulse_score,
+  consciousness_score,
+  temperature_score,
+  news2_total,
+  news2_missing = 0 AS news2_complete,
+  news2_missing,
+  news2_red,
+  CASE WHEN news2_total >= 7 THEN 'high' WHEN news2_total >= 5 THEN 'medium' WHEN news2_red THEN 'low_medium' ELSE 'low' END AS news2_band
+FROM (
+  SELECT
+    window_start,
+    window_end,
+    patient_id,
+    readings,
+    respiration_rate,
+    spo2,
+    on_oxygen,
+    systolic_bp,
+    heart_rate,
+    temperature_c,
+    consciousness_rank,
+    respiration_score,
+    spo2_score,
+    oxygen_score,
+    systolic_bp_score,
+    pulse_score,
+    consciousness_score,
+    temperature_score,
+    CASE WHEN respiration_score IS NULL THEN 0 ELSE respiration_score END + CASE WHEN spo2_score IS NULL THEN 0 ELSE spo2_score END + CASE WHEN oxygen_score IS NULL THEN 0 ELSE oxygen_score END + CASE WHEN systolic_bp_score IS NULL THEN 0 ELSE systolic_bp_score END + CASE WHEN pulse_score IS NULL THEN 0 ELSE pulse_score END + CASE WHEN consciousness_score IS NULL THEN 0 ELSE consciousness_score END + CASE WHEN temperature_score IS NULL THEN 0 ELSE temperature_score END AS news2_total,
+    CASE WHEN respiration_score IS NULL THEN 1 ELSE 0 END + CASE WHEN spo2_score IS NULL THEN 1 ELSE 0 END + CASE WHEN oxygen_score IS NULL THEN 1 ELSE 0 END + CASE WHEN systolic_bp_score IS NULL THEN 1 ELSE 0 END + CASE WHEN pulse_score IS NULL THEN 1 ELSE 0 END + CASE WHEN consciousness_score IS NULL THEN 1 ELSE 0 END + CASE WHEN temperature_score IS NULL THEN 1 ELSE 0 END AS news2_missing,
+    (((((coalesce(respiration_score = 3, FALSE) OR coalesce(spo2_score = 3, FALSE)) OR coalesce(oxygen_score = 3, FALSE)) OR coalesce(systolic_bp_score = 3, FALSE)) OR coalesce(pulse_score = 3, FALSE)) OR coalesce(consciousness_score = 3, FALSE)) OR coalesce(temperature_score = 3, FALSE) AS news2_red
+  FROM (
+    SELECT
+      window_start,
+      window_end,
+      patient_id,
+      readings,
+      respiration_rate,
+      spo2,
+      on_oxygen,
+      systolic_bp,
+      heart_rate,
+      temperature_c,
+      consciousness_rank,
+      CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INT) END AS respiration_score,
+      CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INT) END AS spo2_score,
+      CASE WHEN on_oxygen THEN 2 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INT) END AS oxygen_score,
+      CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INT) END AS systolic_bp_score,
+      CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INT) END AS pulse_score,
+      CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INT) END AS consciousness_score,
+      CASE WHEN round(temperature_c, 1) <= 35 THEN 3 WHEN round(temperature_c, 1) >= CAST(35.1 AS DOUBLE) AND round(temperature_c, 1) <= 36 THEN 1 WHEN round(temperature_c, 1) >= CAST(36.1 AS DOUBLE) AND round(temperature_c, 1) <= 38 THEN 0 WHEN round(temperature_c, 1) >= CAST(38.1 AS DOUBLE) AND round(temperature_c, 1) <= 39 THEN 1 WHEN round(temperature_c, 1) >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INT) END AS temperature_score
+    FROM (
+      SELECT
+        window_start,
+        window_end,
+        patient_id,
+        readings,
+        CAST(try_mod(respiration_key, 1000) AS INT) AS respiration_rate,
+        CAST(try_mod(spo2_key, 1000) AS INT) AS spo2,
+        try_mod(oxygen_key, 1000) = 1 AS on_oxygen,
+        CAST(try_mod(systolic_bp_key, 1000) AS INT) AS systolic_bp,
+        CAST(try_mod(heart_rate_key, 1000) AS INT) AS heart_rate,
+        try_divide(CAST(try_mod(temperature_key, 1000) AS DOUBLE), 10) AS temperature_c,
+        consciousness_rank
+      FROM (
+        SELECT
+          w.start AS window_start,
+          w.end AS window_end,
+          patient_id,
+          readings,
+          respiration_key,
+          spo2_key,
+          oxygen_key,
+          systolic_bp_key,
+          heart_rate_key,
+          temperature_key,
+          consciousness_rank
+        FROM (
+          SELECT
+            window(measured_at, '15 minutes') AS w,
+            patient_id,
+            count(*) AS readings,
+            max(unix_seconds(measured_at) * 1000 + CAST(respiration_rate AS BIGINT)) AS respiration_key,
+            max(unix_seconds(measured_at) * 1000 + CAST(spo2 AS BIGINT)) AS spo2_key,
+            max(unix_seconds(measured_at) * 1000 + CAST(CASE WHEN on_oxygen THEN 1 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INT) END AS BIGINT)) AS oxygen_key,
+            max(unix_seconds(measured_at) * 1000 + CAST(systolic_bp AS BIGINT)) AS systolic_bp_key,
+            max(unix_seconds(measured_at) * 1000 + CAST(heart_rate AS BIGINT)) AS heart_rate_key,
+            max(unix_seconds(measured_at) * 1000 + CAST((round(temperature_c, 1) * 10) AS BIGINT)) AS temperature_key,
+            max(CASE WHEN upper(consciousness) = 'A' THEN 0 WHEN upper(consciousness) = 'C' THEN 1 WHEN upper(consciousness) = 'V' THEN 2 WHEN upper(consciousness) = 'P' THEN 3 WHEN upper(consciousness) = 'U' THEN 4 ELSE CAST(NULL AS INT) END) AS consciousness_rank
+          FROM STREAM vitals_silver WATERMARK measured_at DELAY OF INTERVAL 10 MINUTES AS s
+          WHERE measured_at IS NOT NULL
+          GROUP BY window(measured_at, '15 minutes'), patient_id
+        ) AS q
+      ) AS q
+    ) AS q
+  ) AS q
+) AS q;
+
+-- COMMAND ----------
+
 CREATE OR REFRESH STREAMING TABLE patient_alerts
-COMMENT 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.'
+COMMENT 'One row per closed window, patient and alert reason: tachycardia, bradycardia, hypoxemia, fever, hypotension (with the window averages), early_warning_high and early_warning_red (with the NEWS2 total), risk_high (with the model probability).'
 TBLPROPERTIES ('quality' = 'gold')
 AS
 SELECT
@@ -423,7 +543,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INT) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM STREAM(vitals_15min)
 WHERE avg_heart_rate > 120
 UNION ALL
@@ -437,7 +559,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INT) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM STREAM(vitals_15min)
 WHERE avg_heart_rate < 40
 UNION ALL
@@ -451,7 +575,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INT) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM STREAM(vitals_15min)
 WHERE avg_spo2 < 90
 UNION ALL
@@ -465,7 +591,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INT) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM STREAM(vitals_15min)
 WHERE avg_temperature_c >= CAST(38.5 AS DOUBLE)
 UNION ALL
@@ -479,9 +607,43 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INT) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM STREAM(vitals_15min)
-WHERE avg_systolic_bp < 90;
+WHERE avg_systolic_bp < 90
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'early_warning_high' AS reason,
+  readings,
+  CAST(NULL AS DOUBLE) AS avg_heart_rate,
+  CAST(NULL AS DOUBLE) AS avg_systolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_diastolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_temperature_c,
+  CAST(NULL AS DOUBLE) AS avg_spo2,
+  news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
+FROM STREAM(patient_early_warning)
+WHERE news2_total >= 7
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'early_warning_red' AS reason,
+  readings,
+  CAST(NULL AS DOUBLE) AS avg_heart_rate,
+  CAST(NULL AS DOUBLE) AS avg_systolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_diastolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_temperature_c,
+  CAST(NULL AS DOUBLE) AS avg_spo2,
+  news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
+FROM STREAM(patient_early_warning)
+WHERE news2_red = TRUE;
 
 -- COMMAND ----------
 

@@ -707,6 +707,168 @@ GROUP BY __start, patient_id
 HAVING __start + 900000000 <= max(__wm_max_us) - 600000000;
 COMMENT ON TABLE vitals_15min IS 'Per patient: readings and average vitals over 15-minute windows sliding every 5 minutes, written once when the 10-minute watermark passes the window end (append mode).';
 
+-- ------------------------------------------------------------ patient_early_warning (streaming table)
+CREATE OR REPLACE TABLE patient_early_warning AS
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  readings,
+  respiration_rate,
+  spo2,
+  on_oxygen,
+  systolic_bp,
+  heart_rate,
+  temperature_c,
+  consciousness_rank,
+  respiration_score,
+  spo2_score,
+  oxygen_score,
+  systolic_bp_score,
+  pulse_score,
+  consciousness_score,
+  temperature_score,
+  news2_total,
+  news2_missing = 0 AS news2_complete,
+  news2_missing,
+  news2_red,
+  CASE WHEN news2_total >= 7 THEN 'high' WHEN news2_total >= 5 THEN 'medium' WHEN news2_red THEN 'low_medium' ELSE 'low' END AS news2_band
+FROM (
+  SELECT
+    window_start,
+    window_end,
+    patient_id,
+    readings,
+    respiration_rate,
+    spo2,
+    on_oxygen,
+    systolic_bp,
+    heart_rate,
+    temperature_c,
+    consciousness_rank,
+    respiration_score,
+    spo2_score,
+    oxygen_score,
+    systolic_bp_score,
+    pulse_score,
+    consciousness_score,
+    temperature_score,
+    CASE WHEN respiration_score IS NULL THEN 0 ELSE respiration_score END + CASE WHEN spo2_score IS NULL THEN 0 ELSE spo2_score END + CASE WHEN oxygen_score IS NULL THEN 0 ELSE oxygen_score END + CASE WHEN systolic_bp_score IS NULL THEN 0 ELSE systolic_bp_score END + CASE WHEN pulse_score IS NULL THEN 0 ELSE pulse_score END + CASE WHEN consciousness_score IS NULL THEN 0 ELSE consciousness_score END + CASE WHEN temperature_score IS NULL THEN 0 ELSE temperature_score END AS news2_total,
+    CASE WHEN respiration_score IS NULL THEN 1 ELSE 0 END + CASE WHEN spo2_score IS NULL THEN 1 ELSE 0 END + CASE WHEN oxygen_score IS NULL THEN 1 ELSE 0 END + CASE WHEN systolic_bp_score IS NULL THEN 1 ELSE 0 END + CASE WHEN pulse_score IS NULL THEN 1 ELSE 0 END + CASE WHEN consciousness_score IS NULL THEN 1 ELSE 0 END + CASE WHEN temperature_score IS NULL THEN 1 ELSE 0 END AS news2_missing,
+    (((((coalesce(respiration_score = 3, FALSE) OR coalesce(spo2_score = 3, FALSE)) OR coalesce(oxygen_score = 3, FALSE)) OR coalesce(systolic_bp_score = 3, FALSE)) OR coalesce(pulse_score = 3, FALSE)) OR coalesce(consciousness_score = 3, FALSE)) OR coalesce(temperature_score = 3, FALSE) AS news2_red
+  FROM (
+    SELECT
+      window_start,
+      window_end,
+      patient_id,
+      readings,
+      respiration_rate,
+      spo2,
+      on_oxygen,
+      systolic_bp,
+      heart_rate,
+      temperature_c,
+      consciousness_rank,
+      CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INTEGER) END AS respiration_score,
+      CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INTEGER) END AS spo2_score,
+      CASE WHEN on_oxygen THEN 2 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INTEGER) END AS oxygen_score,
+      CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INTEGER) END AS systolic_bp_score,
+      CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INTEGER) END AS pulse_score,
+      CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INTEGER) END AS consciousness_score,
+      CASE WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 35 THEN 3 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(35.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 36 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(36.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 38 THEN 0 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(38.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 39 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INTEGER) END AS temperature_score
+    FROM (
+      SELECT
+        window_start,
+        window_end,
+        patient_id,
+        readings,
+        CAST(((CAST((respiration_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS respiration_rate,
+        CAST(((CAST((spo2_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS spo2,
+        oxygen_key % 1000 = 1 AS on_oxygen,
+        CAST(((CAST((systolic_bp_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS systolic_bp,
+        CAST(((CAST((heart_rate_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS heart_rate,
+        CAST((temperature_key % 1000) AS DOUBLE) / nullif(10, 0) AS temperature_c,
+        consciousness_rank
+      FROM (
+        SELECT
+          make_timestamp(__start) AS window_start,
+          make_timestamp(__start + 900000000) AS window_end,
+          patient_id,
+          count(*) AS readings,
+          max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(respiration_rate AS BIGINT)) AS respiration_key,
+          max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(spo2 AS BIGINT)) AS spo2_key,
+          max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(CASE WHEN on_oxygen THEN 1 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INTEGER) END AS BIGINT)) AS oxygen_key,
+          max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(systolic_bp AS BIGINT)) AS systolic_bp_key,
+          max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(heart_rate AS BIGINT)) AS heart_rate_key,
+          max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + (CASE WHEN isnan(((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10)) THEN 0 WHEN ((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10) >= 9.223372036854775808e18 THEN NULL WHEN ((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10) <= -9.223372036854775808e18 THEN -9223372036854775808 ELSE CAST(trunc(((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10)) AS BIGINT) END)) AS temperature_key,
+          max(CASE WHEN upper(consciousness) = 'A' THEN 0 WHEN upper(consciousness) = 'C' THEN 1 WHEN upper(consciousness) = 'V' THEN 2 WHEN upper(consciousness) = 'P' THEN 3 WHEN upper(consciousness) = 'U' THEN 4 ELSE CAST(NULL AS INTEGER) END) AS consciousness_rank
+        FROM (
+          SELECT
+            patient_id,
+            measured_at,
+            heart_rate,
+            systolic_bp,
+            diastolic_bp,
+            temperature_c,
+            spo2,
+            respiration_rate,
+            on_oxygen,
+            consciousness,
+            _rescued_data,
+            _source_file,
+            _line,
+            _ingested_at,
+            __wm_max_us,
+            __t,
+            __t - ((__t % 900000000) + 900000000) % 900000000 AS __start
+          FROM (
+            SELECT
+              patient_id,
+              measured_at,
+              heart_rate,
+              systolic_bp,
+              diastolic_bp,
+              temperature_c,
+              spo2,
+              respiration_rate,
+              on_oxygen,
+              consciousness,
+              _rescued_data,
+              _source_file,
+              _line,
+              _ingested_at,
+              __wm_max_us,
+              epoch_us(measured_at) AS __t
+            FROM (
+              SELECT
+                patient_id,
+                measured_at,
+                heart_rate,
+                systolic_bp,
+                diastolic_bp,
+                temperature_c,
+                spo2,
+                respiration_rate,
+                on_oxygen,
+                consciousness,
+                _rescued_data,
+                _source_file,
+                _line,
+                _ingested_at,
+                max(epoch_us(measured_at)) OVER () AS __wm_max_us
+              FROM vitals_silver
+            ) AS q
+          ) AS q
+          WHERE __t IS NOT NULL
+        ) AS q
+        GROUP BY __start, patient_id
+        HAVING __start + 900000000 <= max(__wm_max_us) - 600000000
+      ) AS q
+    ) AS q
+  ) AS q
+) AS q;
+COMMENT ON TABLE patient_early_warning IS 'NEWS2 (RCP 2017) per patient and closed 15-minute window: the sub-scores of the latest reading of each parameter (consciousness: the worst), the total of the sub-scores present, the missing count, completeness, the red flag (a single parameter scoring 3) and the band.';
+
 -- ------------------------------------------------------------ patient_alerts (streaming table)
 CREATE OR REPLACE TABLE patient_alerts AS
 SELECT
@@ -719,7 +881,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INTEGER) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM vitals_15min
 WHERE avg_heart_rate > 120
 UNION ALL
@@ -733,7 +897,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INTEGER) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM vitals_15min
 WHERE avg_heart_rate < 40
 UNION ALL
@@ -747,7 +913,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INTEGER) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM vitals_15min
 WHERE avg_spo2 < 90
 UNION ALL
@@ -761,7 +929,9 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INTEGER) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM vitals_15min
 WHERE avg_temperature_c >= CAST(38.5 AS DOUBLE)
 UNION ALL
@@ -775,10 +945,44 @@ SELECT
   avg_systolic_bp,
   avg_diastolic_bp,
   avg_temperature_c,
-  avg_spo2
+  avg_spo2,
+  CAST(NULL AS INTEGER) AS news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
 FROM vitals_15min
-WHERE avg_systolic_bp < 90;
-COMMENT ON TABLE patient_alerts IS 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.';
+WHERE avg_systolic_bp < 90
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'early_warning_high' AS reason,
+  readings,
+  CAST(NULL AS DOUBLE) AS avg_heart_rate,
+  CAST(NULL AS DOUBLE) AS avg_systolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_diastolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_temperature_c,
+  CAST(NULL AS DOUBLE) AS avg_spo2,
+  news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
+FROM patient_early_warning
+WHERE news2_total >= 7
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'early_warning_red' AS reason,
+  readings,
+  CAST(NULL AS DOUBLE) AS avg_heart_rate,
+  CAST(NULL AS DOUBLE) AS avg_systolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_diastolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_temperature_c,
+  CAST(NULL AS DOUBLE) AS avg_spo2,
+  news2_total,
+  CAST(NULL AS DOUBLE) AS risk_probability
+FROM patient_early_warning
+WHERE news2_red = TRUE;
+COMMENT ON TABLE patient_alerts IS 'One row per closed window, patient and alert reason: tachycardia, bradycardia, hypoxemia, fever, hypotension (with the window averages), early_warning_high and early_warning_red (with the NEWS2 total), risk_high (with the model probability).';
 
 -- ------------------------------------------------------------ patient_updates_bronze (streaming table)
 -- the files of patient_updates_bronze: patient_updates_*.csv in the input folder, in byte order of their names
