@@ -15,6 +15,7 @@
 import { col, lit, stream, streamingTable, type Expr, type Rel } from '../engine/index.js';
 import { ALERT_RULES, vitals15min } from './vitals.js';
 import { NEWS2_HIGH, patientEarlyWarning } from './news2.js';
+import { patientRisk } from './risk.js';
 
 /** The reasons raised from the early-warning score and from the model. */
 export const EARLY_WARNING_REASONS = ['early_warning_high', 'early_warning_red'] as const;
@@ -71,5 +72,5 @@ export const patientAlerts = streamingTable('patient_alerts', {
   comment: 'One row per closed window, patient and alert reason: tachycardia, bradycardia, hypoxemia, fever, hypotension (with the window averages), '
     + 'early_warning_high and early_warning_red (with the NEWS2 total), risk_high (with the model probability).',
   properties: { quality: 'gold' },
-  query: alertsOf(stream(vitals15min)).union(earlyWarningAlertsOf(stream(patientEarlyWarning))),
+  query: alertsOf(stream(vitals15min)).union(earlyWarningAlertsOf(stream(patientEarlyWarning)), riskAlertsOf(stream(patientRisk))),
 });

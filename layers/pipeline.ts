@@ -14,6 +14,7 @@ import { vitals15min, vitalsBronze, vitalsSilver } from './vitals.js';
 import { patientAlerts } from './alerts.js';
 import { updatesDefinitions } from './updates.js';
 import { patientEarlyWarning } from './news2.js';
+import { patientRisk, patientRiskFeatures } from './risk.js';
 
 export * from './bronze.js';
 export * from './silver.js';
@@ -21,6 +22,7 @@ export * from './gold.js';
 export * from './vitals.js';
 export * from './updates.js';
 export * from './news2.js';
+export * from './risk.js';
 export * from './alerts.js';
 
 export const patientPipeline = definePipeline([
@@ -37,6 +39,8 @@ export const patientPipeline = definePipeline([
   vitalsSilver,
   vitals15min,
   patientEarlyWarning,
+  patientRiskFeatures,
+  patientRisk,
   patientAlerts,
   // the patient change feed (patient_updates_*.csv): AUTO CDC into SCD type 1 and 2; patient_updates_quarantine comes with patient_updates_clean
   ...updatesDefinitions,
