@@ -5,7 +5,7 @@
  * probability.
  *
  *   vitals_silver ─▶ patient_risk_features ─▶ patient_risk ─▶ patient_alerts (risk_high)
- *   patients_silver ─┘ (as-of: the latest admission at or before the window end)
+ *                        patients_silver ─────┘ (as-of: the latest admission at or before the window end)
  *
  * - `patient_risk_features` (streaming, gold): per patient, 4-hour windows
  *   sliding every 15 minutes on `measured_at` (10-minute watermark, append):
@@ -128,9 +128,13 @@ export function admissionIntervalsOf(silver: Rel): Rel {
     .withColumns({ admitted_until: over(lead('admitted_from'), { partitionBy: ['patient_id'], orderBy: ['admitted_from', 'age', 'diagnosis_code'] }) });
 }
 
-/** The features with the latest admission at or before the window end. */
-export function riskFeaturesOf(vitals: Rel, admissions: Rel): Rel {
-  const joined = asOfJoin(riskWindowFeaturesOf(vitals), admissionIntervalsOf(admissions), { on: 'patient_id', at: 'window_end', from: 'admitted_from', until: 'admitted_until', how: 'left' });
+/**
+ * The model's inputs: the window features with age and diagnosis of the latest
+ * admission at or before the window end (an as-of join, in patient_risk's SQL
+ * flow: the windowed features table itself is a PySpark flow on Spark).
+ */
+export function riskInputsOf(features: Rel, admissions: Rel): Rel {
+  const joined = asOfJoin(features, admissionIntervalsOf(admissions), { on: 'patient_id', at: 'window_end', from: 'admitted_from', until: 'admitted_until', how: 'left' });
   return joined.select('window_start', 'window_end', 'patient_id', 'readings',
     ...RISK_FEATURES.filter((f) => f !== 'age' && f !== 'cardiorespiratory'), 'age', 'diagnosis_code', {
       cardiorespiratory: when(col('diagnosis_code').isNull(), lit(null).cast('int'))
@@ -140,9 +144,9 @@ export function riskFeaturesOf(vitals: Rel, admissions: Rel): Rel {
 
 export const patientRiskFeatures = streamingTable('patient_risk_features', {
   comment: 'Per patient, 4-hour windows sliding every 15 minutes: latest vitals, changes against the 4-hour mean, extremes, abnormal-reading counts, '
-    + 'oxygen, worst consciousness, NEWS2 of the latest values, and age and diagnosis of the latest admission at or before the window end.',
+    + 'oxygen, worst consciousness and the NEWS2 of the latest values.',
   properties: { quality: 'gold' },
-  query: riskFeaturesOf(stream(vitalsSilver).withWatermark('measured_at', VITALS_WATERMARK_DELAY), read(patientsSilver)),
+  query: riskWindowFeaturesOf(stream(vitalsSilver).withWatermark('measured_at', VITALS_WATERMARK_DELAY)),
 });
 
 /** The standardised value of a feature (NULL counts as the training mean: 0). */
@@ -197,6 +201,6 @@ export const patientRisk = streamingTable('patient_risk', {
   comment: `Per patient and 4-hour window sliding every 15 minutes: the probability of a threshold alert within the next ${RISK_HORIZON_HOURS} hours `
     + '(logistic model of layers/models/risk.json, trained on synthetic data; not clinically validated, not for clinical decisions), its level and the three features that raise it most.',
   properties: { quality: 'gold' },
-  query: riskOf(stream(patientRiskFeatures), riskModel),
+  query: riskOf(riskInputsOf(stream(patientRiskFeatures), read(patientsSilver)), riskModel),
 });
 

@@ -427,6 +427,7 @@ describe('sample files in data/ (hand-checked)', () => {
 
 /** The vitals datasets plus the complete-mode view of the same windows. */
 const withCompleteView = definePipeline([
+  ...patientPipeline.datasets.filter((d) => ['diagnosis_mapping', 'patients_bronze', 'patients_clean', 'patients_silver', 'patient_risk_features', 'patient_risk'].includes(d.name)),
   vitalsBronze, vitalsSilver, vitals15min, patientEarlyWarning, patientAlerts,
   materializedView('vitals_15min_all', { query: vitalsWindowAggregates(read(vitalsSilver)) }),
 ]);

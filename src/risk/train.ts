@@ -22,12 +22,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { definePipeline, runPipeline } from '../../engine/index.js';
+import { definePipeline, read, runPipeline, stream, streamingTable } from '../../engine/index.js';
 import { diagnosisMapping, patientsBronze } from '../../layers/bronze.js';
 import { patientsClean, patientsSilver } from '../../layers/silver.js';
 import { vitalsBronze, vitalsSilver } from '../../layers/vitals.js';
 import { patientEarlyWarning, NEWS2_HIGH } from '../../layers/news2.js';
-import { RISK_FEATURES, RISK_HORIZON_HOURS, patientRiskFeatures, type RiskFeature, type RiskModel } from '../../layers/risk.js';
+import { RISK_FEATURES, RISK_HORIZON_HOURS, patientRiskFeatures, riskInputsOf, type RiskFeature, type RiskModel } from '../../layers/risk.js';
 import { auprc, auroc, median } from './metrics.js';
 
 const require = createRequire(import.meta.url);
@@ -70,11 +70,13 @@ export interface Row { patient_id: string; window_end: number; x: (number | null
 /** Features, labels and the split, from the engine's run over the folder. */
 export async function trainingData(o: TrainOptions): Promise<{ rows: Row[]; truth: Truth; earlyWarning: { patient_id: string; window_end: number; news2_total: number }[] }> {
   const truth = readTruth(o.input);
-  const p = definePipeline([diagnosisMapping, patientsBronze, patientsClean, patientsSilver, vitalsBronze, vitalsSilver, patientEarlyWarning, patientRiskFeatures]);
+  // the model's inputs as patient_risk computes them (the same IR)
+  const inputs = streamingTable('risk_inputs', { query: riskInputsOf(stream(patientRiskFeatures), read(patientsSilver)) });
+  const p = definePipeline([diagnosisMapping, patientsBronze, patientsClean, patientsSilver, vitalsBronze, vitalsSilver, patientEarlyWarning, patientRiskFeatures, inputs]);
   const run = await runPipeline(p, { input: o.input });
   if (run.failure) throw new Error(`train-risk: the pipeline failed: ${run.failure.message}`);
   const rows: Row[] = [];
-  for (const r of run.rows('patient_risk_features')) {
+  for (const r of run.rows('risk_inputs')) {
     const id = r.patient_id as string;
     if (!truth.monitoredUs.has(id)) continue;
     const end = r.window_end as number;

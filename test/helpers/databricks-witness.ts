@@ -344,7 +344,10 @@ class Translator {
       case 'to_json': return `CAST(to_json(${a(0)}) AS VARCHAR)`;
       case 'array': return `[${args.map((_, i) => a(i)).join(', ')}]`;
       case 'array_contains': return `list_contains(${a(0)}, ${a(1)})`;
-      case 'filter': return `list_filter(${a(0)}, lambda __x: ${this.lambda(args[1], (v) => new Map([[v[0], '__x']]))})`;
+      case 'filter':
+        // an aggregate's FILTER (WHERE cond) clause
+        if (isKw(argTs[0], 'WHERE')) return `FILTER (WHERE ${this.expr(argTs.slice(1))})`;
+        return `list_filter(${a(0)}, lambda __x: ${this.lambda(args[1], (v) => new Map([[v[0], '__x']]))})`;
       case 'regexp_replace': {
         const p = args[1][0], r = args[2][0];
         if (p.t !== 'str' || r.t !== 'str') throw new Error('witness: regexp_replace needs literals');

@@ -530,68 +530,64 @@ FROM (
 -- COMMAND ----------
 
 CREATE OR REFRESH STREAMING TABLE patient_risk_features
-COMMENT 'Per patient, 4-hour windows sliding every 15 minutes: latest vitals, changes against the 4-hour mean, extremes, abnormal-reading counts, oxygen, worst consciousness, NEWS2 of the latest values, and age and diagnosis of the latest admission at or before the window end.'
+COMMENT 'Per patient, 4-hour windows sliding every 15 minutes: latest vitals, changes against the 4-hour mean, extremes, abnormal-reading counts, oxygen, worst consciousness and the NEWS2 of the latest values.'
 TBLPROPERTIES ('quality' = 'gold')
 AS
 SELECT
-  l.window_start AS window_start,
-  l.window_end AS window_end,
-  l.patient_id AS patient_id,
-  l.readings AS readings,
-  l.heart_rate AS heart_rate,
-  l.systolic_bp AS systolic_bp,
-  l.respiration_rate AS respiration_rate,
-  l.spo2 AS spo2,
-  l.temperature_c AS temperature_c,
-  l.heart_rate_change AS heart_rate_change,
-  l.systolic_bp_change AS systolic_bp_change,
-  l.respiration_rate_change AS respiration_rate_change,
-  l.spo2_change AS spo2_change,
-  l.max_temperature_c AS max_temperature_c,
-  l.on_oxygen AS on_oxygen,
-  l.consciousness_rank AS consciousness_rank,
-  l.tachycardic_readings AS tachycardic_readings,
-  l.hypoxic_readings AS hypoxic_readings,
-  l.tachypnoeic_readings AS tachypnoeic_readings,
-  l.hypotensive_readings AS hypotensive_readings,
-  l.news2_total AS news2_total,
-  r.age AS age,
-  r.diagnosis_code AS diagnosis_code,
-  CASE WHEN r.diagnosis_code IS NULL THEN CAST(NULL AS INT) WHEN r.diagnosis_code IN ('D003', 'D004', 'D005', 'D007', 'D010') THEN 1 ELSE 0 END AS cardiorespiratory
+  window_start,
+  window_end,
+  patient_id,
+  readings,
+  heart_rate,
+  systolic_bp,
+  respiration_rate,
+  spo2,
+  temperature_c,
+  heart_rate - hr_mean AS heart_rate_change,
+  systolic_bp - sbp_mean AS systolic_bp_change,
+  respiration_rate - rr_mean AS respiration_rate_change,
+  spo2 - spo2_mean AS spo2_change,
+  max_temperature_c,
+  oxygen_any AS on_oxygen,
+  consciousness_rank,
+  tachycardic_readings,
+  hypoxic_readings,
+  tachypnoeic_readings,
+  hypotensive_readings,
+  CASE WHEN CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN round(temperature_c, 1) <= 35 THEN 3 WHEN round(temperature_c, 1) >= CAST(35.1 AS DOUBLE) AND round(temperature_c, 1) <= 36 THEN 1 WHEN round(temperature_c, 1) >= CAST(36.1 AS DOUBLE) AND round(temperature_c, 1) <= 38 THEN 0 WHEN round(temperature_c, 1) >= CAST(38.1 AS DOUBLE) AND round(temperature_c, 1) <= 39 THEN 1 WHEN round(temperature_c, 1) >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN round(temperature_c, 1) <= 35 THEN 3 WHEN round(temperature_c, 1) >= CAST(35.1 AS DOUBLE) AND round(temperature_c, 1) <= 36 THEN 1 WHEN round(temperature_c, 1) >= CAST(36.1 AS DOUBLE) AND round(temperature_c, 1) <= 38 THEN 0 WHEN round(temperature_c, 1) >= CAST(38.1 AS DOUBLE) AND round(temperature_c, 1) <= 39 THEN 1 WHEN round(temperature_c, 1) >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INT) END END AS news2_total
 FROM (
   SELECT
     window_start,
     window_end,
     patient_id,
     readings,
-    heart_rate,
-    systolic_bp,
-    respiration_rate,
-    spo2,
-    temperature_c,
-    heart_rate - hr_mean AS heart_rate_change,
-    systolic_bp - sbp_mean AS systolic_bp_change,
-    respiration_rate - rr_mean AS respiration_rate_change,
-    spo2 - spo2_mean AS spo2_change,
+    CAST(try_mod(hr_key, 1000) AS INT) AS heart_rate,
+    CAST(try_mod(sbp_key, 1000) AS INT) AS systolic_bp,
+    CAST(try_mod(rr_key, 1000) AS INT) AS respiration_rate,
+    CAST(try_mod(spo2_key, 1000) AS INT) AS spo2,
+    try_divide(CAST(try_mod(temp_key, 1000) AS DOUBLE), 10) AS temperature_c,
+    hr_mean,
+    sbp_mean,
+    rr_mean,
+    spo2_mean,
     max_temperature_c,
-    oxygen_any AS on_oxygen,
+    oxygen_any,
     consciousness_rank,
     tachycardic_readings,
     hypoxic_readings,
     tachypnoeic_readings,
-    hypotensive_readings,
-    CASE WHEN CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INT) END END + CASE WHEN CASE WHEN round(temperature_c, 1) <= 35 THEN 3 WHEN round(temperature_c, 1) >= CAST(35.1 AS DOUBLE) AND round(temperature_c, 1) <= 36 THEN 1 WHEN round(temperature_c, 1) >= CAST(36.1 AS DOUBLE) AND round(temperature_c, 1) <= 38 THEN 0 WHEN round(temperature_c, 1) >= CAST(38.1 AS DOUBLE) AND round(temperature_c, 1) <= 39 THEN 1 WHEN round(temperature_c, 1) >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INT) END IS NULL THEN 0 ELSE CASE WHEN round(temperature_c, 1) <= 35 THEN 3 WHEN round(temperature_c, 1) >= CAST(35.1 AS DOUBLE) AND round(temperature_c, 1) <= 36 THEN 1 WHEN round(temperature_c, 1) >= CAST(36.1 AS DOUBLE) AND round(temperature_c, 1) <= 38 THEN 0 WHEN round(temperature_c, 1) >= CAST(38.1 AS DOUBLE) AND round(temperature_c, 1) <= 39 THEN 1 WHEN round(temperature_c, 1) >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INT) END END AS news2_total
+    hypotensive_readings
   FROM (
     SELECT
-      window_start,
-      window_end,
+      w.start AS window_start,
+      w.end AS window_end,
       patient_id,
       readings,
-      CAST(try_mod(hr_key, 1000) AS INT) AS heart_rate,
-      CAST(try_mod(sbp_key, 1000) AS INT) AS systolic_bp,
-      CAST(try_mod(rr_key, 1000) AS INT) AS respiration_rate,
-      CAST(try_mod(spo2_key, 1000) AS INT) AS spo2,
-      try_divide(CAST(try_mod(temp_key, 1000) AS DOUBLE), 10) AS temperature_c,
+      hr_key,
+      sbp_key,
+      rr_key,
+      spo2_key,
+      temp_key,
       hr_mean,
       sbp_mean,
       rr_mean,
@@ -605,66 +601,31 @@ FROM (
       hypotensive_readings
     FROM (
       SELECT
-        w.start AS window_start,
-        w.end AS window_end,
+        window(measured_at, '4 hours', '15 minutes') AS w,
         patient_id,
-        readings,
-        hr_key,
-        sbp_key,
-        rr_key,
-        spo2_key,
-        temp_key,
-        hr_mean,
-        sbp_mean,
-        rr_mean,
-        spo2_mean,
-        max_temperature_c,
-        oxygen_any,
-        consciousness_rank,
-        tachycardic_readings,
-        hypoxic_readings,
-        tachypnoeic_readings,
-        hypotensive_readings
-      FROM (
-        SELECT
-          window(measured_at, '4 hours', '15 minutes') AS w,
-          patient_id,
-          count(*) AS readings,
-          max(unix_seconds(measured_at) * 1000 + CAST(heart_rate AS BIGINT)) AS hr_key,
-          max(unix_seconds(measured_at) * 1000 + CAST(systolic_bp AS BIGINT)) AS sbp_key,
-          max(unix_seconds(measured_at) * 1000 + CAST(respiration_rate AS BIGINT)) AS rr_key,
-          max(unix_seconds(measured_at) * 1000 + CAST(spo2 AS BIGINT)) AS spo2_key,
-          max(unix_seconds(measured_at) * 1000 + CAST((round(temperature_c, 1) * 10) AS BIGINT)) AS temp_key,
-          avg(heart_rate) AS hr_mean,
-          avg(systolic_bp) AS sbp_mean,
-          avg(respiration_rate) AS rr_mean,
-          avg(spo2) AS spo2_mean,
-          max(temperature_c) AS max_temperature_c,
-          max(CASE WHEN on_oxygen THEN 1 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INT) END) AS oxygen_any,
-          max(CASE WHEN upper(consciousness) = 'A' THEN 0 WHEN upper(consciousness) = 'C' THEN 1 WHEN upper(consciousness) = 'V' THEN 2 WHEN upper(consciousness) = 'P' THEN 3 WHEN upper(consciousness) = 'U' THEN 4 ELSE CAST(NULL AS INT) END) AS consciousness_rank,
-          count(*) FILTER (WHERE heart_rate > 110) AS tachycardic_readings,
-          count(*) FILTER (WHERE spo2 < 94) AS hypoxic_readings,
-          count(*) FILTER (WHERE respiration_rate > 20) AS tachypnoeic_readings,
-          count(*) FILTER (WHERE systolic_bp < 100) AS hypotensive_readings
-        FROM STREAM vitals_silver WATERMARK measured_at DELAY OF INTERVAL 10 MINUTES AS s
-        WHERE measured_at IS NOT NULL
-        GROUP BY window(measured_at, '4 hours', '15 minutes'), patient_id
-      ) AS q
+        count(*) AS readings,
+        max(unix_seconds(measured_at) * 1000 + CAST(heart_rate AS BIGINT)) AS hr_key,
+        max(unix_seconds(measured_at) * 1000 + CAST(systolic_bp AS BIGINT)) AS sbp_key,
+        max(unix_seconds(measured_at) * 1000 + CAST(respiration_rate AS BIGINT)) AS rr_key,
+        max(unix_seconds(measured_at) * 1000 + CAST(spo2 AS BIGINT)) AS spo2_key,
+        max(unix_seconds(measured_at) * 1000 + CAST((round(temperature_c, 1) * 10) AS BIGINT)) AS temp_key,
+        avg(heart_rate) AS hr_mean,
+        avg(systolic_bp) AS sbp_mean,
+        avg(respiration_rate) AS rr_mean,
+        avg(spo2) AS spo2_mean,
+        max(temperature_c) AS max_temperature_c,
+        max(CASE WHEN on_oxygen THEN 1 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INT) END) AS oxygen_any,
+        max(CASE WHEN upper(consciousness) = 'A' THEN 0 WHEN upper(consciousness) = 'C' THEN 1 WHEN upper(consciousness) = 'V' THEN 2 WHEN upper(consciousness) = 'P' THEN 3 WHEN upper(consciousness) = 'U' THEN 4 ELSE CAST(NULL AS INT) END) AS consciousness_rank,
+        count(*) FILTER (WHERE heart_rate > 110) AS tachycardic_readings,
+        count(*) FILTER (WHERE spo2 < 94) AS hypoxic_readings,
+        count(*) FILTER (WHERE respiration_rate > 20) AS tachypnoeic_readings,
+        count(*) FILTER (WHERE systolic_bp < 100) AS hypotensive_readings
+      FROM STREAM vitals_silver WATERMARK measured_at DELAY OF INTERVAL 10 MINUTES AS s
+      WHERE measured_at IS NOT NULL
+      GROUP BY window(measured_at, '4 hours', '15 minutes'), patient_id
     ) AS q
   ) AS q
-) AS l
-LEFT JOIN (
-  SELECT
-    patient_id,
-    age,
-    diagnosis_code,
-    admitted_from,
-    lead(admitted_from, 1) OVER (PARTITION BY patient_id ORDER BY admitted_from ASC NULLS FIRST, age ASC NULLS FIRST, diagnosis_code ASC NULLS FIRST) AS admitted_until
-  FROM (
-    SELECT patient_id, age, diagnosis_code, CAST(admission_date AS TIMESTAMP) AS admitted_from
-    FROM patients_silver
-  ) AS q
-) AS r ON l.patient_id = r.patient_id AND r.admitted_from <= l.window_end AND (r.admitted_until IS NULL OR l.window_end < r.admitted_until);
+) AS q;
 
 -- COMMAND ----------
 
@@ -797,7 +758,46 @@ FROM (
           coalesce(try_divide((CAST(news2_total AS DOUBLE) - CAST(0.6172298742407392 AS DOUBLE)), CAST(1.6477250538142234 AS DOUBLE)), 0) * CAST(0.029486150105063395 AS DOUBLE) AS contribution_news2_total,
           coalesce(try_divide((CAST(age AS DOUBLE) - CAST(60.30555333119795 AS DOUBLE)), CAST(16.641827399433026 AS DOUBLE)), 0) * CAST(0.030314965910980297 AS DOUBLE) AS contribution_age,
           coalesce(try_divide((CAST(cardiorespiratory AS DOUBLE) - CAST(0.3930382156670207 AS DOUBLE)), CAST(0.4884252007136958 AS DOUBLE)), 0) * CAST(-0.13938358283952632 AS DOUBLE) AS contribution_cardiorespiratory
-        FROM STREAM(patient_risk_features)
+        FROM (
+          SELECT
+            l.window_start AS window_start,
+            l.window_end AS window_end,
+            l.patient_id AS patient_id,
+            l.readings AS readings,
+            l.heart_rate AS heart_rate,
+            l.systolic_bp AS systolic_bp,
+            l.respiration_rate AS respiration_rate,
+            l.spo2 AS spo2,
+            l.temperature_c AS temperature_c,
+            l.heart_rate_change AS heart_rate_change,
+            l.systolic_bp_change AS systolic_bp_change,
+            l.respiration_rate_change AS respiration_rate_change,
+            l.spo2_change AS spo2_change,
+            l.max_temperature_c AS max_temperature_c,
+            l.on_oxygen AS on_oxygen,
+            l.consciousness_rank AS consciousness_rank,
+            l.tachycardic_readings AS tachycardic_readings,
+            l.hypoxic_readings AS hypoxic_readings,
+            l.tachypnoeic_readings AS tachypnoeic_readings,
+            l.hypotensive_readings AS hypotensive_readings,
+            l.news2_total AS news2_total,
+            r.age AS age,
+            r.diagnosis_code AS diagnosis_code,
+            CASE WHEN r.diagnosis_code IS NULL THEN CAST(NULL AS INT) WHEN r.diagnosis_code IN ('D003', 'D004', 'D005', 'D007', 'D010') THEN 1 ELSE 0 END AS cardiorespiratory
+          FROM STREAM(patient_risk_features) AS l
+          LEFT JOIN (
+            SELECT
+              patient_id,
+              age,
+              diagnosis_code,
+              admitted_from,
+              lead(admitted_from, 1) OVER (PARTITION BY patient_id ORDER BY admitted_from ASC NULLS FIRST, age ASC NULLS FIRST, diagnosis_code ASC NULLS FIRST) AS admitted_until
+            FROM (
+              SELECT patient_id, age, diagnosis_code, CAST(admission_date AS TIMESTAMP) AS admitted_from
+              FROM patients_silver
+            ) AS q
+          ) AS r ON l.patient_id = r.patient_id AND r.admitted_from <= l.window_end AND (r.admitted_until IS NULL OR l.window_end < r.admitted_until)
+        ) AS q
       ) AS q
     ) AS q
   ) AS q

@@ -872,97 +872,90 @@ COMMENT ON TABLE patient_early_warning IS 'NEWS2 (RCP 2017) per patient and clos
 -- ------------------------------------------------------------ patient_risk_features (streaming table)
 CREATE OR REPLACE TABLE patient_risk_features AS
 SELECT
-  l.window_start AS window_start,
-  l.window_end AS window_end,
-  l.patient_id AS patient_id,
-  l.readings AS readings,
-  l.heart_rate AS heart_rate,
-  l.systolic_bp AS systolic_bp,
-  l.respiration_rate AS respiration_rate,
-  l.spo2 AS spo2,
-  l.temperature_c AS temperature_c,
-  l.heart_rate_change AS heart_rate_change,
-  l.systolic_bp_change AS systolic_bp_change,
-  l.respiration_rate_change AS respiration_rate_change,
-  l.spo2_change AS spo2_change,
-  l.max_temperature_c AS max_temperature_c,
-  l.on_oxygen AS on_oxygen,
-  l.consciousness_rank AS consciousness_rank,
-  l.tachycardic_readings AS tachycardic_readings,
-  l.hypoxic_readings AS hypoxic_readings,
-  l.tachypnoeic_readings AS tachypnoeic_readings,
-  l.hypotensive_readings AS hypotensive_readings,
-  l.news2_total AS news2_total,
-  r.age AS age,
-  r.diagnosis_code AS diagnosis_code,
-  CASE WHEN r.diagnosis_code IS NULL THEN CAST(NULL AS INTEGER) WHEN r.diagnosis_code IN ('D003', 'D004', 'D005', 'D007', 'D010') THEN 1 ELSE 0 END AS cardiorespiratory
+  window_start,
+  window_end,
+  patient_id,
+  readings,
+  heart_rate,
+  systolic_bp,
+  respiration_rate,
+  spo2,
+  temperature_c,
+  heart_rate - hr_mean AS heart_rate_change,
+  systolic_bp - sbp_mean AS systolic_bp_change,
+  respiration_rate - rr_mean AS respiration_rate_change,
+  spo2 - spo2_mean AS spo2_change,
+  max_temperature_c,
+  oxygen_any AS on_oxygen,
+  consciousness_rank,
+  tachycardic_readings,
+  hypoxic_readings,
+  tachypnoeic_readings,
+  hypotensive_readings,
+  CASE WHEN CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 35 THEN 3 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(35.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 36 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(36.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 38 THEN 0 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(38.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 39 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 35 THEN 3 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(35.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 36 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(36.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 38 THEN 0 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(38.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 39 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INTEGER) END END AS news2_total
 FROM (
   SELECT
     window_start,
     window_end,
     patient_id,
     readings,
-    heart_rate,
-    systolic_bp,
-    respiration_rate,
-    spo2,
-    temperature_c,
-    heart_rate - hr_mean AS heart_rate_change,
-    systolic_bp - sbp_mean AS systolic_bp_change,
-    respiration_rate - rr_mean AS respiration_rate_change,
-    spo2 - spo2_mean AS spo2_change,
+    CAST(((CAST((hr_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS heart_rate,
+    CAST(((CAST((sbp_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS systolic_bp,
+    CAST(((CAST((rr_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS respiration_rate,
+    CAST(((CAST((spo2_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS spo2,
+    CAST((temp_key % 1000) AS DOUBLE) / nullif(10, 0) AS temperature_c,
+    hr_mean,
+    sbp_mean,
+    rr_mean,
+    spo2_mean,
     max_temperature_c,
-    oxygen_any AS on_oxygen,
+    oxygen_any,
     consciousness_rank,
     tachycardic_readings,
     hypoxic_readings,
     tachypnoeic_readings,
-    hypotensive_readings,
-    CASE WHEN CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN respiration_rate <= 8 THEN 3 WHEN respiration_rate >= 9 AND respiration_rate <= 11 THEN 1 WHEN respiration_rate >= 12 AND respiration_rate <= 20 THEN 0 WHEN respiration_rate >= 21 AND respiration_rate <= 24 THEN 2 WHEN respiration_rate >= 25 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN spo2 <= 91 THEN 3 WHEN spo2 >= 92 AND spo2 <= 93 THEN 2 WHEN spo2 >= 94 AND spo2 <= 95 THEN 1 WHEN spo2 >= 96 THEN 0 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN oxygen_any = 1 THEN 2 WHEN NOT (oxygen_any = 1) THEN 0 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN systolic_bp <= 90 THEN 3 WHEN systolic_bp >= 91 AND systolic_bp <= 100 THEN 2 WHEN systolic_bp >= 101 AND systolic_bp <= 110 THEN 1 WHEN systolic_bp >= 111 AND systolic_bp <= 219 THEN 0 WHEN systolic_bp >= 220 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN heart_rate <= 40 THEN 3 WHEN heart_rate >= 41 AND heart_rate <= 50 THEN 1 WHEN heart_rate >= 51 AND heart_rate <= 90 THEN 0 WHEN heart_rate >= 91 AND heart_rate <= 110 THEN 1 WHEN heart_rate >= 111 AND heart_rate <= 130 THEN 2 WHEN heart_rate >= 131 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN consciousness_rank = 0 THEN 0 WHEN consciousness_rank > 0 THEN 3 ELSE CAST(NULL AS INTEGER) END END + CASE WHEN CASE WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 35 THEN 3 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(35.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 36 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(36.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 38 THEN 0 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(38.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 39 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INTEGER) END IS NULL THEN 0 ELSE CASE WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 35 THEN 3 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(35.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 36 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(36.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 38 THEN 0 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(38.1 AS DOUBLE) AND CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END <= 39 THEN 1 WHEN CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END >= CAST(39.1 AS DOUBLE) THEN 2 ELSE CAST(NULL AS INTEGER) END END AS news2_total
+    hypotensive_readings
   FROM (
     SELECT
-      window_start,
-      window_end,
+      make_timestamp(__start) AS window_start,
+      make_timestamp(__start + 14400000000) AS window_end,
       patient_id,
-      readings,
-      CAST(((CAST((hr_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS heart_rate,
-      CAST(((CAST((sbp_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS systolic_bp,
-      CAST(((CAST((rr_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS respiration_rate,
-      CAST(((CAST((spo2_key % 1000) AS HUGEINT) + 2147483648::HUGEINT) % 4294967296::HUGEINT + 4294967296::HUGEINT) % 4294967296::HUGEINT - 2147483648::HUGEINT AS INTEGER) AS spo2,
-      CAST((temp_key % 1000) AS DOUBLE) / nullif(10, 0) AS temperature_c,
-      hr_mean,
-      sbp_mean,
-      rr_mean,
-      spo2_mean,
-      max_temperature_c,
-      oxygen_any,
-      consciousness_rank,
-      tachycardic_readings,
-      hypoxic_readings,
-      tachypnoeic_readings,
-      hypotensive_readings
+      count(*) AS readings,
+      max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(heart_rate AS BIGINT)) AS hr_key,
+      max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(systolic_bp AS BIGINT)) AS sbp_key,
+      max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(respiration_rate AS BIGINT)) AS rr_key,
+      max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(spo2 AS BIGINT)) AS spo2_key,
+      max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + (CASE WHEN isnan(((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10)) THEN 0 WHEN ((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10) >= 9.223372036854775808e18 THEN NULL WHEN ((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10) <= -9.223372036854775808e18 THEN -9223372036854775808 ELSE CAST(trunc(((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10)) AS BIGINT) END)) AS temp_key,
+      avg(heart_rate) AS hr_mean,
+      avg(systolic_bp) AS sbp_mean,
+      avg(respiration_rate) AS rr_mean,
+      avg(spo2) AS spo2_mean,
+      max(temperature_c) AS max_temperature_c,
+      max(CASE WHEN on_oxygen THEN 1 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INTEGER) END) AS oxygen_any,
+      max(CASE WHEN upper(consciousness) = 'A' THEN 0 WHEN upper(consciousness) = 'C' THEN 1 WHEN upper(consciousness) = 'V' THEN 2 WHEN upper(consciousness) = 'P' THEN 3 WHEN upper(consciousness) = 'U' THEN 4 ELSE CAST(NULL AS INTEGER) END) AS consciousness_rank,
+      count(*) FILTER (WHERE heart_rate > 110) AS tachycardic_readings,
+      count(*) FILTER (WHERE spo2 < 94) AS hypoxic_readings,
+      count(*) FILTER (WHERE respiration_rate > 20) AS tachypnoeic_readings,
+      count(*) FILTER (WHERE systolic_bp < 100) AS hypotensive_readings
     FROM (
       SELECT
-        make_timestamp(__start) AS window_start,
-        make_timestamp(__start + 14400000000) AS window_end,
         patient_id,
-        count(*) AS readings,
-        max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(heart_rate AS BIGINT)) AS hr_key,
-        max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(systolic_bp AS BIGINT)) AS sbp_key,
-        max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(respiration_rate AS BIGINT)) AS rr_key,
-        max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + CAST(spo2 AS BIGINT)) AS spo2_key,
-        max(CAST(floor(epoch_us(measured_at) / 1000000) AS BIGINT) * 1000 + (CASE WHEN isnan(((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10)) THEN 0 WHEN ((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10) >= 9.223372036854775808e18 THEN NULL WHEN ((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10) <= -9.223372036854775808e18 THEN -9223372036854775808 ELSE CAST(trunc(((CASE WHEN isfinite(temperature_c) AND abs(temperature_c) < 1e20 THEN CAST((round((CAST(CAST(temperature_c AS VARCHAR) AS DECIMAL(38, 18)) * CAST('10' AS DECIMAL(2, 0)))) * CAST('0.1' AS DECIMAL(1, 1))) AS DOUBLE) ELSE temperature_c END) * 10)) AS BIGINT) END)) AS temp_key,
-        avg(heart_rate) AS hr_mean,
-        avg(systolic_bp) AS sbp_mean,
-        avg(respiration_rate) AS rr_mean,
-        avg(spo2) AS spo2_mean,
-        max(temperature_c) AS max_temperature_c,
-        max(CASE WHEN on_oxygen THEN 1 WHEN NOT on_oxygen THEN 0 ELSE CAST(NULL AS INTEGER) END) AS oxygen_any,
-        max(CASE WHEN upper(consciousness) = 'A' THEN 0 WHEN upper(consciousness) = 'C' THEN 1 WHEN upper(consciousness) = 'V' THEN 2 WHEN upper(consciousness) = 'P' THEN 3 WHEN upper(consciousness) = 'U' THEN 4 ELSE CAST(NULL AS INTEGER) END) AS consciousness_rank,
-        count(*) FILTER (WHERE heart_rate > 110) AS tachycardic_readings,
-        count(*) FILTER (WHERE spo2 < 94) AS hypoxic_readings,
-        count(*) FILTER (WHERE respiration_rate > 20) AS tachypnoeic_readings,
-        count(*) FILTER (WHERE systolic_bp < 100) AS hypotensive_readings
+        measured_at,
+        heart_rate,
+        systolic_bp,
+        diastolic_bp,
+        temperature_c,
+        spo2,
+        respiration_rate,
+        on_oxygen,
+        consciousness,
+        _rescued_data,
+        _source_file,
+        _line,
+        _ingested_at,
+        __wm_max_us,
+        __t,
+        __t - ((__t % 900000000) + 900000000) % 900000000 - w.k * 900000000 AS __start
       FROM (
         SELECT
           patient_id,
@@ -980,8 +973,7 @@ FROM (
           _line,
           _ingested_at,
           __wm_max_us,
-          __t,
-          __t - ((__t % 900000000) + 900000000) % 900000000 - w.k * 900000000 AS __start
+          epoch_us(measured_at) AS __t
         FROM (
           SELECT
             patient_id,
@@ -998,54 +990,19 @@ FROM (
             _source_file,
             _line,
             _ingested_at,
-            __wm_max_us,
-            epoch_us(measured_at) AS __t
-          FROM (
-            SELECT
-              patient_id,
-              measured_at,
-              heart_rate,
-              systolic_bp,
-              diastolic_bp,
-              temperature_c,
-              spo2,
-              respiration_rate,
-              on_oxygen,
-              consciousness,
-              _rescued_data,
-              _source_file,
-              _line,
-              _ingested_at,
-              max(epoch_us(measured_at)) OVER () AS __wm_max_us
-            FROM vitals_silver
-          ) AS q
+            max(epoch_us(measured_at)) OVER () AS __wm_max_us
+          FROM vitals_silver
         ) AS q
-        CROSS JOIN range(0, 16) AS w(k)
-        WHERE __t IS NOT NULL
       ) AS q
-      WHERE __start > __t - 14400000000
-      GROUP BY __start, patient_id
-      HAVING __start + 14400000000 <= max(__wm_max_us) - 600000000
+      CROSS JOIN range(0, 16) AS w(k)
+      WHERE __t IS NOT NULL
     ) AS q
+    WHERE __start > __t - 14400000000
+    GROUP BY __start, patient_id
+    HAVING __start + 14400000000 <= max(__wm_max_us) - 600000000
   ) AS q
-) AS l
-LEFT JOIN (
-  SELECT
-    patient_id,
-    age,
-    diagnosis_code,
-    admitted_from,
-    lead(admitted_from, 1) OVER (PARTITION BY patient_id ORDER BY admitted_from ASC NULLS FIRST, age ASC NULLS FIRST, diagnosis_code ASC NULLS FIRST) AS admitted_until
-  FROM (
-    SELECT
-      patient_id,
-      age,
-      diagnosis_code,
-      (CAST(admission_date AS TIMESTAMP) - INTERVAL (0) MICROSECOND) AS admitted_from
-    FROM patients_silver
-  ) AS q
-) AS r ON l.patient_id = r.patient_id AND r.admitted_from <= l.window_end AND (r.admitted_until IS NULL OR l.window_end < r.admitted_until);
-COMMENT ON TABLE patient_risk_features IS 'Per patient, 4-hour windows sliding every 15 minutes: latest vitals, changes against the 4-hour mean, extremes, abnormal-reading counts, oxygen, worst consciousness, NEWS2 of the latest values, and age and diagnosis of the latest admission at or before the window end.';
+) AS q;
+COMMENT ON TABLE patient_risk_features IS 'Per patient, 4-hour windows sliding every 15 minutes: latest vitals, changes against the 4-hour mean, extremes, abnormal-reading counts, oxygen, worst consciousness and the NEWS2 of the latest values.';
 
 -- ------------------------------------------------------------ patient_risk (streaming table)
 CREATE OR REPLACE TABLE patient_risk AS
@@ -1174,7 +1131,50 @@ FROM (
           coalesce((CAST(news2_total AS DOUBLE) - CAST(0.6172298742407392 AS DOUBLE)) / nullif(CAST(1.6477250538142234 AS DOUBLE), 0), 0) * CAST(0.029486150105063395 AS DOUBLE) AS contribution_news2_total,
           coalesce((CAST(age AS DOUBLE) - CAST(60.30555333119795 AS DOUBLE)) / nullif(CAST(16.641827399433026 AS DOUBLE), 0), 0) * CAST(0.030314965910980297 AS DOUBLE) AS contribution_age,
           coalesce((CAST(cardiorespiratory AS DOUBLE) - CAST(0.3930382156670207 AS DOUBLE)) / nullif(CAST(0.4884252007136958 AS DOUBLE), 0), 0) * CAST(-0.13938358283952632 AS DOUBLE) AS contribution_cardiorespiratory
-        FROM patient_risk_features
+        FROM (
+          SELECT
+            l.window_start AS window_start,
+            l.window_end AS window_end,
+            l.patient_id AS patient_id,
+            l.readings AS readings,
+            l.heart_rate AS heart_rate,
+            l.systolic_bp AS systolic_bp,
+            l.respiration_rate AS respiration_rate,
+            l.spo2 AS spo2,
+            l.temperature_c AS temperature_c,
+            l.heart_rate_change AS heart_rate_change,
+            l.systolic_bp_change AS systolic_bp_change,
+            l.respiration_rate_change AS respiration_rate_change,
+            l.spo2_change AS spo2_change,
+            l.max_temperature_c AS max_temperature_c,
+            l.on_oxygen AS on_oxygen,
+            l.consciousness_rank AS consciousness_rank,
+            l.tachycardic_readings AS tachycardic_readings,
+            l.hypoxic_readings AS hypoxic_readings,
+            l.tachypnoeic_readings AS tachypnoeic_readings,
+            l.hypotensive_readings AS hypotensive_readings,
+            l.news2_total AS news2_total,
+            r.age AS age,
+            r.diagnosis_code AS diagnosis_code,
+            CASE WHEN r.diagnosis_code IS NULL THEN CAST(NULL AS INTEGER) WHEN r.diagnosis_code IN ('D003', 'D004', 'D005', 'D007', 'D010') THEN 1 ELSE 0 END AS cardiorespiratory
+          FROM patient_risk_features AS l
+          LEFT JOIN (
+            SELECT
+              patient_id,
+              age,
+              diagnosis_code,
+              admitted_from,
+              lead(admitted_from, 1) OVER (PARTITION BY patient_id ORDER BY admitted_from ASC NULLS FIRST, age ASC NULLS FIRST, diagnosis_code ASC NULLS FIRST) AS admitted_until
+            FROM (
+              SELECT
+                patient_id,
+                age,
+                diagnosis_code,
+                (CAST(admission_date AS TIMESTAMP) - INTERVAL (0) MICROSECOND) AS admitted_from
+              FROM patients_silver
+            ) AS q
+          ) AS r ON l.patient_id = r.patient_id AND r.admitted_from <= l.window_end AND (r.admitted_until IS NULL OR l.window_end < r.admitted_until)
+        ) AS q
       ) AS q
     ) AS q
   ) AS q

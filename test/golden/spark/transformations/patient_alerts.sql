@@ -116,4 +116,20 @@ SELECT
   news2_total,
   CAST(NULL AS DOUBLE) AS risk_probability
 FROM STREAM(patient_early_warning)
-WHERE news2_red = TRUE;
+WHERE news2_red = TRUE
+UNION ALL
+SELECT
+  window_start,
+  window_end,
+  patient_id,
+  'risk_high' AS reason,
+  readings,
+  CAST(NULL AS DOUBLE) AS avg_heart_rate,
+  CAST(NULL AS DOUBLE) AS avg_systolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_diastolic_bp,
+  CAST(NULL AS DOUBLE) AS avg_temperature_c,
+  CAST(NULL AS DOUBLE) AS avg_spo2,
+  CAST(NULL AS INT) AS news2_total,
+  risk_probability
+FROM STREAM(patient_risk)
+WHERE risk_level = 'high';
