@@ -10,14 +10,20 @@ import { definePipeline } from '../engine/index.js';
 import { diagnosisMapping, patientsBronze } from './bronze.js';
 import { patientsClean, patientsSilver } from './silver.js';
 import { admissionsRolling7d, dailyAdmissionsByDiagnosis, patientStatsByDiagnosis, patientStatsByGender } from './gold.js';
-import { patientAlerts, vitals15min, vitalsBronze, vitalsSilver } from './vitals.js';
+import { vitals15min, vitalsBronze, vitalsSilver } from './vitals.js';
+import { patientAlerts } from './alerts.js';
 import { updatesDefinitions } from './updates.js';
+import { patientEarlyWarning } from './news2.js';
+import { patientRisk, patientRiskFeatures } from './risk.js';
 
 export * from './bronze.js';
 export * from './silver.js';
 export * from './gold.js';
 export * from './vitals.js';
 export * from './updates.js';
+export * from './news2.js';
+export * from './risk.js';
+export * from './alerts.js';
 
 export const patientPipeline = definePipeline([
   diagnosisMapping,
@@ -32,6 +38,9 @@ export const patientPipeline = definePipeline([
   vitalsBronze,
   vitalsSilver,
   vitals15min,
+  patientEarlyWarning,
+  patientRiskFeatures,
+  patientRisk,
   patientAlerts,
   // the patient change feed (patient_updates_*.csv): AUTO CDC into SCD type 1 and 2; patient_updates_quarantine comes with patient_updates_clean
   ...updatesDefinitions,

@@ -2,8 +2,10 @@
  * Vitals monitoring: a second CSV source, `vitals_*.csv`, independent of the
  * admission files (a folder without vitals files leaves these tables empty).
  *
- *   vitals_*.csv ─▶ vitals_bronze ─▶ vitals_silver ─▶ vitals_15min ─▶ patient_alerts
- *                                        └─▶ vitals_quarantine
+ *   vitals_*.csv ─▶ vitals_bronze ─▶ vitals_silver ─▶ vitals_15min ─▶ patient_alerts (alerts.ts)
+ *                                        ├─▶ vitals_quarantine
+ *                                        ├─▶ patient_early_warning (news2.ts) ─▶ patient_alerts
+ *                                        └─▶ patient_risk (risk.ts) ─────────▶ patient_alerts
  *
  * - `vitals_bronze`: every record as received, values that do not fit their
  *   column NULL and kept in `_rescued_data`, with the file and line of each row.
@@ -16,12 +18,10 @@
  *   past its end. A reading whose every window already closed is dropped and
  *   counted in `late_records` of the batch, next to the watermark value.
  *   Averages ignore NULLs (a window with no heart rate has `avg_heart_rate` NULL).
- * - `patient_alerts`: one row per (window, patient, reason) for the closed
- *   windows of `vitals_15min` whose averages cross a threshold of
- *   `ALERT_RULES`; each row carries the window's averages (the one that
- *   triggered it among them).
+ * - `ALERT_RULES`: the thresholds on the window averages that raise an alert
+ *   of `patient_alerts` (alerts.ts).
  */
-import { avg, col, count, lit, or, readCsv, sliding, stream, streamingTable, type Expr } from '../engine/index.js';
+import { avg, col, count, or, readCsv, sliding, stream, streamingTable, upper, type Expr } from '../engine/index.js';
 import type { Rel } from '../engine/index.js';
 
 /** The columns of `vitals_*.csv`, with their types (`measured_at`: ISO-8601, UTC). */
@@ -33,10 +33,21 @@ export const VITALS_SCHEMA = {
   diastolic_bp: 'int',
   temperature_c: 'double',
   spo2: 'int',
+  respiration_rate: 'int',
+  on_oxygen: 'boolean',
+  consciousness: 'string',
 } as const;
 
-/** The vital-sign columns (a reading must carry at least one). */
-export const VITAL_COLUMNS = ['heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2'] as const;
+/**
+ * The numeric vital-sign columns (a reading must carry at least one).
+ * `respiration_rate`, `on_oxygen` (supplemental oxygen: true/false) and
+ * `consciousness` (ACVPU: A, C, V, P, U; C is new confusion) came later: a
+ * file without them still loads, the missing columns NULL.
+ */
+export const VITAL_COLUMNS = ['heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2', 'respiration_rate'] as const;
+
+/** The ACVPU consciousness levels, best to worst. */
+export const ACVPU = ['A', 'C', 'V', 'P', 'U'] as const;
 
 /** Inclusive plausible ranges; a NULL value passes (the reading may not carry that vital). */
 export const VITAL_RANGES = {
@@ -45,6 +56,7 @@ export const VITAL_RANGES = {
   diastolic_bp: [20, 160],
   temperature_c: [30, 45],
   spo2: [50, 100],
+  respiration_rate: [3, 80],
 } as const satisfies Record<(typeof VITAL_COLUMNS)[number], readonly [number, number]>;
 
 /** The watermark delay and the windows of `vitals_15min`. */
@@ -65,6 +77,8 @@ export const VITALS_RULES: Record<string, Expr> = {
   temperature_c_range: inRangeOrNull('temperature_c', VITAL_RANGES.temperature_c),
   spo2_range: inRangeOrNull('spo2', VITAL_RANGES.spo2),
   bp_order: col('systolic_bp').isNull().or(col('diastolic_bp').isNull(), col('systolic_bp').gt(col('diastolic_bp'))),
+  respiration_rate_range: inRangeOrNull('respiration_rate', VITAL_RANGES.respiration_rate),
+  consciousness_acvpu: col('consciousness').isNull().or(upper(col('consciousness')).in(...ACVPU)),
 };
 
 export const vitalsBronze = streamingTable('vitals_bronze', {
@@ -125,30 +139,5 @@ export const ALERT_RULES = [
 
 export type AlertReason = (typeof ALERT_RULES)[number]['reason'];
 
-function alertCondition(r: (typeof ALERT_RULES)[number]): Expr {
-  const c = col(r.column);
-  switch (r.op) {
-    case '>': return c.gt(r.threshold);
-    case '<': return c.lt(r.threshold);
-    case '>=': return c.ge(r.threshold);
-  }
-}
-
-/** One select per rule, unioned: the window, the patient, the reason, and the window's averages. */
-export function alertsOf(windows: Rel): Rel {
-  const [first, ...rest] = ALERT_RULES.map((r) => windows.filter(alertCondition(r)).select(
-    'window_start', 'window_end', 'patient_id',
-    { reason: lit(r.reason) },
-    'readings', 'avg_heart_rate', 'avg_systolic_bp', 'avg_diastolic_bp', 'avg_temperature_c', 'avg_spo2',
-  ));
-  return first.union(...rest);
-}
-
-export const patientAlerts = streamingTable('patient_alerts', {
-  comment: 'One row per closed window, patient and alert reason (tachycardia, bradycardia, hypoxemia, fever, hypotension), with the window averages that triggered it.',
-  properties: { quality: 'gold' },
-  query: alertsOf(stream(vitals15min)),
-});
-
-/** The vitals datasets, in definition order (the quarantine comes with vitals_silver). */
-export const vitalsDatasets = [vitalsBronze, vitalsSilver, vitals15min, patientAlerts];
+/** The vitals datasets, in definition order (the quarantine comes with vitals_silver; patient_alerts is in alerts.ts). */
+export const vitalsDatasets = [vitalsBronze, vitalsSilver, vitals15min];

@@ -90,6 +90,7 @@ commands:
   run         watch an input folder and process new files until stopped (Ctrl-C)
   replay      process every file of a folder once, then stop
   generate    write synthetic patient (and vitals) files
+  train-risk  fit the deterioration model on a generated folder and print its held-out evaluation next to NEWS2
   validate    build and check the pipeline graph; write nothing
   graph       print the pipeline's datasets and dependencies
   sql         compile the pipeline to Databricks DLT SQL, Spark 4.1 pipelines or DuckDB SQL
@@ -201,6 +202,14 @@ ground_truth.json into --out. See README "Synthetic data".
 
 example:
   node dist/run.js generate --out /tmp/gen --files 10 --rows 1000 --every 0 --scenario dirty`,
+  'train-risk': `usage: node dist/run.js train-risk --input <dir> [--out layers/models/risk.json] [--seed <s>] [--steps N]
+
+Fits the deterioration model of patient_risk (logistic regression, ml-logistic-regression) on a folder written by
+  node dist/run.js generate --scenario vitals-deterioration --every 0 --files N --out <dir>
+labelled by its ground_truth.json (a threshold alert within the next 4 hours), with a held-out split by patient
+(--seed, default "risk"; 70% train), and writes the artefact (data: means, sd, weights, intercept, threshold and
+the evaluation). Prints AUROC, AUPRC, sensitivity, false alerts per patient-day and median lead times for the
+model and for NEWS2 alone. Synthetic data only: not clinically validated, not for clinical decisions.`,
   validate: `usage: node dist/run.js validate [--pipeline <path>] [--conf k=v] [--source t=glob] [--path-map a=b] [--input <dir>]
 
 Builds and checks the pipeline graph (names, references, columns, types, cycles)
@@ -416,6 +425,22 @@ async function cmdPurge(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdTrainRisk(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpOf('train-risk') + '\n'); return 0; }
+  const input = valueOf(argv, '--input');
+  if (!input) throw new UsageError('train-risk: missing --input <dir> (a folder written with --scenario vitals-deterioration)');
+  const out = valueOf(argv, '--out') ?? path.join('layers', 'models', 'risk.json');
+  const steps = Number(valueOf(argv, '--steps') ?? 400);
+  if (!Number.isInteger(steps) || steps < 1) throw new UsageError('train-risk: --steps must be a positive integer');
+  const { trainRisk, evaluationTable, NOTICE } = await import('./risk/train.js');
+  const r = await trainRisk({ input, seed: valueOf(argv, '--seed') ?? 'risk', steps, trainShare: 0.7 });
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  fs.writeFileSync(out, JSON.stringify(r.model, null, 2) + '\n');
+  process.stdout.write(`${evaluationTable(r.model_metrics, r.news2_metrics, r.model.threshold)}\n\n${NOTICE}\n`);
+  process.stderr.write(`train-risk: wrote ${out} (${(r.model.training as { train_windows: number }).train_windows} training windows)\n`);
+  return 0;
+}
+
 async function cmdGenerate(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(helpOf('generate') + '\n'); return 0; }
   let opts;
@@ -522,6 +547,7 @@ export async function main(argv: string[]): Promise<number> {
         return await cmdRun(rest, { generator: { every, rows: valueOf(rest, '--rows'), seed: valueOf(rest, '--seed') } });
       }
       case 'generate': return await cmdGenerate(rest);
+      case 'train-risk': return await cmdTrainRisk(rest);
       case 'validate': return await cmdValidate(rest);
       case 'graph': return await cmdGraph(rest);
       case 'status': return await E.cmdStatus(rest);
@@ -533,7 +559,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'optimize': return await E.cmdOptimize(rest);
       case 'vacuum': return await E.cmdVacuum(rest);
       default:
-        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, sql, validate, graph, status, show, events, ui, purge, optimize, vacuum; see --help)`);
+        throw new UsageError(`unknown command "${command}" (commands: start, run, replay, generate, train-risk, sql, validate, graph, status, show, events, ui, purge, optimize, vacuum; see --help)`);
     }
   } catch (e) {
     printError(e, verbose);

@@ -23,7 +23,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GOLD = ['patient_stats_by_diagnosis', 'patient_stats_by_gender', 'daily_admissions_by_diagnosis', 'admissions_rolling_7d'];
 const PERSISTED = ['diagnosis_mapping', 'patients_bronze', 'patients_quarantine', 'patients_silver', ...GOLD];
 /** The vitals stream's tables (issue: windows and watermarks), written by the same pipeline. */
-const VITALS = ['vitals_bronze', 'vitals_quarantine', 'vitals_silver', 'vitals_15min', 'patient_alerts'];
+const VITALS = ['vitals_bronze', 'vitals_quarantine', 'vitals_silver', 'vitals_15min', 'patient_early_warning', 'patient_risk_features', 'patient_risk', 'patient_alerts'];
 /** The patient change feed's tables (issue: flows and AUTO CDC), empty without patient_updates_*.csv files, and the as-of gold view. */
 const UPDATES = ['patient_updates_bronze', 'patient_updates_quarantine', 'patients_current', 'patients_history', 'admissions_with_address'];
 const IGNORE = ['_ingested_at'];

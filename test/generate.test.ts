@@ -133,8 +133,8 @@ function expectVitals(f: CsvFile): { failed: string[]; alerts: string[] }[] {
     const failed: string[] = [];
     if (cl(v.patient_id) === null) failed.push('valid_patient_id');
     if (!isoTs(v.measured_at)) failed.push('valid_measured_at');
-    const hr = int32(v.heart_rate), sys = int32(v.systolic_bp), dia = int32(v.diastolic_bp), t = dbl(v.temperature_c), o2 = int32(v.spo2);
-    if ([hr, sys, dia, t, o2].every((x) => x === null)) failed.push('has_vitals');
+    const hr = int32(v.heart_rate), sys = int32(v.systolic_bp), dia = int32(v.diastolic_bp), t = dbl(v.temperature_c), o2 = int32(v.spo2), rr = int32(v.respiration_rate);
+    if ([hr, sys, dia, t, o2, rr].every((x) => x === null)) failed.push('has_vitals');
     const out = (x: number | null, lo: number, hi: number): boolean => x !== null && (x < lo || x > hi);
     if (out(hr, 20, 250)) failed.push('heart_rate_range');
     if (out(sys, 50, 260)) failed.push('systolic_bp_range');
@@ -142,6 +142,9 @@ function expectVitals(f: CsvFile): { failed: string[]; alerts: string[] }[] {
     if (out(t, 30, 45)) failed.push('temperature_c_range');
     if (out(o2, 50, 100)) failed.push('spo2_range');
     if (sys !== null && dia !== null && !(sys > dia)) failed.push('bp_order');
+    if (out(rr, 3, 80)) failed.push('respiration_rate_range');
+    const consc = cl(v.consciousness);
+    if (consc !== null && !'ACVPU'.split('').includes(consc.toUpperCase())) failed.push('consciousness_acvpu');
     const alerts: string[] = [];
     if (failed.length === 0) {
       if (hr !== null && hr > 120) alerts.push('heart_rate_gt_120');
@@ -160,7 +163,8 @@ interface GtRow {
 interface GtFile {
   file: string; kind: 'patients' | 'vitals'; index: number; row_count?: number; columns: string[]; line_ending: string;
   counts: Record<string, any>; rows: GtRow[]; diagnosis_weights?: number[]; outbreak?: { diagnosis: string; factor: number };
-  deteriorating_patients?: { patient_id: string; signs: string[] }[];
+  deteriorating_patients?: { patient_id: string; signs: string[]; pattern: string; deterioration_start: string; first_threshold_alert: string | null; first_alerts: Record<string, string> }[];
+  monitored_patients?: { patient_id: string; from: string; until: string }[];
 }
 interface Gt { format: string; generator: Record<string, any>; totals: Record<string, any>; files: GtFile[] }
 
@@ -304,8 +308,8 @@ describe('generate', { timeout: 60_000 }, () => {
     const text = fs.readFileSync(path.join(dir, 'patients_daily_file_000001.csv'), 'latin1');
     expect(text.split(/\r?\n/)[0]).toBe('patient_id,name,age,gender,address,contact_number,admission_date,diagnosis_code');
     const vit = fs.readFileSync(path.join(dir, 'vitals_000001.csv'), 'latin1').split('\n');
-    expect(vit[0]).toBe('patient_id,measured_at,heart_rate,systolic_bp,diastolic_bp,temperature_c,spo2');
-    const clean = vit.slice(1).filter((l) => /^P\d{12},\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z,\d+,\d+,\d+,\d+\.\d,\d+$/.test(l));
+    expect(vit[0]).toBe('patient_id,measured_at,heart_rate,systolic_bp,diastolic_bp,temperature_c,spo2,respiration_rate,on_oxygen,consciousness');
+    const clean = vit.slice(1).filter((l) => /^P\d{12},\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00Z,\d+,\d+,\d+,\d+\.\d,\d+,\d+,(true|false),[ACVPU]$/.test(l));
     expect(clean.length).toBeGreaterThan(50);
     // File 1 covers 2024-01-02: most admissions are on that day.
     const csv = readCsv(path.join(dir, 'patients_daily_file_000001.csv'));
@@ -537,5 +541,43 @@ describe('generate', { timeout: 60_000 }, () => {
     expect(s.vitalsQuarantined).toBeGreaterThan(0);
     const det = gt.files.filter((f) => f.kind === 'vitals').flatMap((f) => f.deteriorating_patients ?? []);
     expect(det.length).toBeGreaterThan(50);
+  });
+
+  it('vitals-deterioration: monitored trajectories, the four patterns, onsets and first threshold alerts that the readings bear out', async () => {
+    const dir = tmpDir();
+    await generate({ ...quiet, out: dir, files: 3, rows: 150, seed: 'traj', dirtyRate: 0, lateRate: 0, scenarios: ['vitals-deterioration'] });
+    const gt = readGt(dir);
+    for (const f of gt.files.filter((x) => x.kind === 'vitals')) {
+      const csv = readCsv(path.join(dir, f.file));
+      const byPatient = new Map<string, Record<string, string>[]>();
+      for (const { values } of csv.lines) byPatient.set(values.patient_id!, [...(byPatient.get(values.patient_id!) ?? []), values as Record<string, string>]);
+      // every monitored patient has a 6..10 hour trajectory of readings, with all the new columns
+      expect(f.monitored_patients!.length).toBe(byPatient.size);
+      for (const m of f.monitored_patients!) {
+        const rows = byPatient.get(m.patient_id)!;
+        expect(rows[0].measured_at).toBe(m.from);
+        expect(rows.length).toBeGreaterThanOrEqual(8);
+        expect(Date.parse(m.until) - Date.parse(m.from)).toBeGreaterThan(3 * 3_600_000);
+        for (const r of rows) { expect(r.on_oxygen).toMatch(/^(true|false)$/); expect(r.consciousness).toMatch(/^[ACVPU]$/); expect(+r.respiration_rate).toBeGreaterThan(3); }
+      }
+      for (const d of f.deteriorating_patients!) {
+        expect(Object.keys({ sepsis: 1, respiratory: 1, haemorrhagic: 1, cardiac: 1 })).toContain(d.pattern);
+        const rows = byPatient.get(d.patient_id)!;
+        // the first alert of each kind is the first reading at or after the onset that crosses its threshold
+        const crosses: Record<string, (r: Record<string, string>) => boolean> = {
+          heart_rate_gt_120: (r) => +r.heart_rate > 120, spo2_lt_90: (r) => +r.spo2 < 90,
+          temperature_c_ge_38_5: (r) => r.temperature_c !== '' && +r.temperature_c >= 38.5, systolic_bp_lt_90: (r) => +r.systolic_bp < 90,
+        };
+        for (const [a, test] of Object.entries(crosses)) {
+          const first = rows.find((r) => r.measured_at >= d.deterioration_start && test(r));
+          expect(d.first_alerts[a] ?? null, `${d.patient_id} ${a}`).toBe(first?.measured_at ?? null);
+        }
+        const firsts = Object.values(d.first_alerts).sort();
+        expect(d.first_threshold_alert).toBe(firsts[0] ?? null);
+      }
+    }
+    const det = gt.files.flatMap((f) => f.deteriorating_patients ?? []);
+    expect(new Set(det.map((d) => d.pattern)).size).toBe(4);
+    expect(det.filter((d) => d.first_threshold_alert !== null).length / det.length).toBeGreaterThan(0.6);
   });
 });

@@ -272,7 +272,7 @@ describe('Databricks wrappers', () => {
         execFileSync(python, ['-c', 'import ast,sys; ast.parse(open(sys.argv[1]).read())', f]);
       }
     } finally { fs.rmSync(dir, { recursive: true, force: true }); }
-  });
+  }, 60_000);
 });
 
 describe('Spark 4.1 project', () => {

@@ -32,8 +32,10 @@ import { batchToRows } from '../engine/batch.js';
 import { runPipeline, type PipelineRun, type Row } from '../engine/testing.js';
 import { patientPipeline } from '../layers/pipeline.js';
 import {
-  ALERT_RULES, patientAlerts, VITALS_RULES, vitals15min, vitalsBronze, vitalsSilver, vitalsWindowAggregates,
+  ALERT_RULES, VITALS_RULES, vitals15min, vitalsBronze, vitalsSilver, vitalsWindowAggregates,
 } from '../layers/vitals.js';
+import { patientAlerts } from '../layers/alerts.js';
+import { patientEarlyWarning } from '../layers/news2.js';
 import { Duck, multisetEqual, sqlString, type PlainRow } from './helpers/duck.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -191,11 +193,15 @@ function alertsFrom(windows: PlainRow[]): PlainRow[] {
     ].filter((x): x is string => typeof x === 'string');
     for (const reason of reasons) {
       const { window_start, window_end, patient_id, ...avgs } = w;
-      out.push({ window_start, window_end, patient_id, reason, ...avgs });
+      out.push({ window_start, window_end, patient_id, reason, ...avgs, news2_total: null, risk_probability: null });
     }
   }
   return out;
 }
+
+const THRESHOLD_REASONS = new Set(ALERT_RULES.map((r) => r.reason as string));
+/** The threshold-reason rows of patient_alerts (the early-warning and risk reasons are checked in news2.test.ts and risk.test.ts). */
+const thresholdAlerts = (rows: PlainRow[]): PlainRow[] => rows.filter((r) => THRESHOLD_REASONS.has(r.reason as string));
 
 const flowsOf = (run: PipelineRun) => run.tester.flowMetrics('vitals_15min');
 
@@ -207,19 +213,19 @@ describe('vitals layer: shape', () => {
 
   it('the pipeline holds the vitals datasets and the quarantine, as streaming tables, with these columns', () => {
     for (const n of VITALS_TABLES) expect(graph.datasets.get(n)?.kind, n).toBe('streaming_table');
-    const csv = ['patient_id:string', 'measured_at:timestamp', 'heart_rate:int', 'systolic_bp:int', 'diastolic_bp:int', 'temperature_c:double', 'spo2:int'];
+    const csv = ['patient_id:string', 'measured_at:timestamp', 'heart_rate:int', 'systolic_bp:int', 'diastolic_bp:int', 'temperature_c:double', 'spo2:int', 'respiration_rate:int', 'on_oxygen:boolean', 'consciousness:string'];
     const meta = ['_rescued_data:string', '_source_file:string', '_line:long', '_ingested_at:timestamp'];
     expect(schema('vitals_bronze')).toEqual([...csv, ...meta]);
     expect(schema('vitals_silver')).toEqual([...csv, ...meta]);
     expect(schema('vitals_quarantine')).toEqual([...csv, ...meta, '_failed_expectations:array<string>']);
     const avgs = ['readings:long', 'avg_heart_rate:double', 'avg_systolic_bp:double', 'avg_diastolic_bp:double', 'avg_temperature_c:double', 'avg_spo2:double'];
     expect(schema('vitals_15min')).toEqual(['window_start:timestamp', 'window_end:timestamp', 'patient_id:string', ...avgs]);
-    expect(schema('patient_alerts')).toEqual(['window_start:timestamp', 'window_end:timestamp', 'patient_id:string', 'reason:string', ...avgs]);
+    expect(schema('patient_alerts')).toEqual(['window_start:timestamp', 'window_end:timestamp', 'patient_id:string', 'reason:string', ...avgs, 'news2_total:int', 'risk_probability:double']);
     expect(graph.datasets.get('vitals_quarantine')!.def.properties.quality).toBe('silver');
   });
 
   it('the rules, the windows and the alert list are the documented ones', () => {
-    expect(Object.keys(VITALS_RULES)).toEqual(['valid_patient_id', 'valid_measured_at', 'has_vitals', 'heart_rate_range', 'systolic_bp_range', 'diastolic_bp_range', 'temperature_c_range', 'spo2_range', 'bp_order']);
+    expect(Object.keys(VITALS_RULES)).toEqual(['valid_patient_id', 'valid_measured_at', 'has_vitals', 'heart_rate_range', 'systolic_bp_range', 'diastolic_bp_range', 'temperature_c_range', 'spo2_range', 'bp_order', 'respiration_rate_range', 'consciousness_acvpu']);
     expect(vitalsSilver.def.expectations.every((e) => e.action === 'drop')).toBe(true);
     const agg = vitals15min.def.query;
     expect(agg.kind === 'aggregate' && agg.window).toMatchObject({ kind: 'sliding', sizeUs: 15 * MIN, slideUs: 5 * MIN, timeColumn: 'measured_at' });
@@ -230,9 +236,10 @@ describe('vitals layer: shape', () => {
     ]);
   });
 
-  it('the vitals stream reads nothing of the admissions', () => {
-    const upstream = (n: string): string[] => graph.datasets.get(n)!.inputs.flatMap((i) => [i.dataset, ...upstream(i.dataset)]);
-    for (const n of VITALS_TABLES) for (const u of upstream(n)) expect(u.startsWith('vitals_'), `${n} reads ${u}`).toBe(true);
+  it('the vitals stream reads nothing of the admissions (but patient_risk, which looks up age and diagnosis)', () => {
+    const upstream = (n: string): string[] => graph.datasets.get(n)!.inputs.flatMap((i) => [i.dataset, ...(i.dataset === 'patient_risk' ? [] : upstream(i.dataset))]);
+    const vitalsSide = (u: string) => u.startsWith('vitals_') || u === 'patient_early_warning' || u === 'patient_risk';
+    for (const n of [...VITALS_TABLES, 'patient_early_warning']) for (const u of upstream(n)) expect(vitalsSide(u), `${n} reads ${u}`).toBe(true);
   });
 
   it('a folder without vitals files leaves the vitals tables empty (and the admissions run as before)', async () => {
@@ -398,7 +405,7 @@ describe('sample files in data/ (hand-checked)', () => {
 
   it('patient_alerts: every reason appears; one window can raise two; a NULL average raises nothing; rows carry the window averages', () => {
     for (const run of [perFile, oneBatch]) {
-      const alerts = run.rows('patient_alerts');
+      const alerts = thresholdAlerts(run.rows('patient_alerts'));
       expect(new Set(alerts.map((a) => a.reason))).toEqual(new Set(ALERT_RULES.map((r) => r.reason)));
       const reasonsOf = (start: string, id: string) => alerts.filter((a) => a.window_start === T(start) && a.patient_id === id).map((a) => a.reason).sort();
       expect(reasonsOf('08:00', 'P0002')).toEqual(['fever', 'tachycardia']);
@@ -420,7 +427,8 @@ describe('sample files in data/ (hand-checked)', () => {
 
 /** The vitals datasets plus the complete-mode view of the same windows. */
 const withCompleteView = definePipeline([
-  vitalsBronze, vitalsSilver, vitals15min, patientAlerts,
+  ...patientPipeline.datasets.filter((d) => ['diagnosis_mapping', 'patients_bronze', 'patients_clean', 'patients_silver', 'patient_risk_features', 'patient_risk'].includes(d.name)),
+  vitalsBronze, vitalsSilver, vitals15min, patientEarlyWarning, patientAlerts,
   materializedView('vitals_15min_all', { query: vitalsWindowAggregates(read(vitalsSilver)) }),
 ]);
 
@@ -454,9 +462,9 @@ describe('vitals_15min == DuckDB', () => {
     expect(closed.length).toBeGreaterThan(50);
     multisetEqual(run.rows('vitals_15min'), closed, { label: 'vitals_15min (in order)' });
     multisetEqual(run.rows('vitals_15min_all'), [...closed, ...open], { label: 'vitals_15min_all' });
-    multisetEqual(run.rows('patient_alerts'), alertsFrom(closed), { label: 'patient_alerts' });
+    multisetEqual(thresholdAlerts(run.rows('patient_alerts')), alertsFrom(closed), { label: 'patient_alerts' });
     expect(run.totals('vitals_15min')).toMatchObject({ late_records: 0, null_event_time_records: 0 });
-    expect(new Set(run.rows('patient_alerts').map((a) => a.reason)).size).toBe(5);
+    expect(new Set(thresholdAlerts(run.rows('patient_alerts')).map((a) => a.reason)).size).toBe(5);
 
     // the same rows in order over six files, one batch each: nothing is late, the same windows come out
     const dir6 = tmp('vitals-inorder6-');
@@ -514,7 +522,7 @@ describe('vitals_15min == DuckDB', () => {
     // the dropped pairs did change some windows (the watermark mattered), and the view shows them all, late pairs included
     const everything = await modelWindows(duck, 'pairs', null);
     multisetEqual(run.rows('vitals_15min_all'), everything, { label: 'vitals_15min_all (out of order)' });
-    multisetEqual(run.rows('patient_alerts'), alertsFrom(expected), { label: 'patient_alerts (out of order)' });
+    multisetEqual(thresholdAlerts(run.rows('patient_alerts')), alertsFrom(expected), { label: 'patient_alerts (out of order)' });
   });
 });
 

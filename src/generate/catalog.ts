@@ -5,7 +5,7 @@
 import { DAY_MS } from './dates.js';
 
 export const PATIENT_COLUMNS = ['patient_id', 'name', 'age', 'gender', 'address', 'contact_number', 'admission_date', 'diagnosis_code'] as const;
-export const VITALS_COLUMNS = ['patient_id', 'measured_at', 'heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2'] as const;
+export const VITALS_COLUMNS = ['patient_id', 'measured_at', 'heart_rate', 'systolic_bp', 'diastolic_bp', 'temperature_c', 'spo2', 'respiration_rate', 'on_oxygen', 'consciousness'] as const;
 
 /** Drop expectations of patients_clean, in evaluation (and `_failed_expectations`) order. */
 export const PATIENT_DROP_EXPECTATIONS = ['valid_patient_id', 'valid_age', 'valid_gender', 'valid_admission_date'] as const;
@@ -14,7 +14,7 @@ export const PATIENT_WARN_EXPECTATIONS = ['known_diagnosis', 'has_contact_number
 /** Drop expectations of the vitals table, in order. */
 export const VITALS_DROP_EXPECTATIONS = [
   'valid_patient_id', 'valid_measured_at', 'has_vitals', 'heart_rate_range', 'systolic_bp_range',
-  'diastolic_bp_range', 'temperature_c_range', 'spo2_range', 'bp_order',
+  'diastolic_bp_range', 'temperature_c_range', 'spo2_range', 'bp_order', 'respiration_rate_range', 'consciousness_acvpu',
 ] as const;
 /** Vital-sign alert conditions (on readings that pass the vitals expectations). */
 export const VITALS_ALERTS = {
@@ -62,8 +62,11 @@ export const SCENARIOS: Readonly<Record<ScenarioName, { readonly description: st
       + 'and admission_date switches to MM/DD/YYYY at three quarters (without --files: at files 10, 20 and 30 of the run).',
   },
   'vitals-deterioration': {
-    description: 'Implies --vitals. About 10% of patients get 4..6 readings whose vitals drift toward alert thresholds: '
-      + 'heart rate > 120, spo2 < 90, temperature >= 38.5, systolic < 90 (one to four of them per patient).',
+    description: 'Implies --vitals. Every admitted patient is monitored for 6..10 hours (a reading every 15..30 minutes, with '
+      + 'monitoring gaps, missing values and sensor artefacts); about 15% deteriorate from a recorded onset along a '
+      + 'sepsis-like, respiratory, haemorrhagic or cardiac pattern that moves heart rate, blood pressure, respiration, '
+      + 'SpO2, temperature, oxygen and consciousness together toward the alert thresholds. ground_truth.json records '
+      + 'per patient the pattern, the onset and the first reading that crosses each alert threshold.',
   },
 };
 

@@ -39,7 +39,10 @@ export const PROBLEM_KINDS: Readonly<Record<string, string>> = {
   // vitals, row level
   invalid_measured_at: 'vitals: measured_at like 2024-02-30T08:15:00Z, 01/05/2024 08:15 -> fails valid_measured_at',
   null_measured_at: 'vitals: measured_at is a null marker -> fails valid_measured_at',
-  no_vitals: 'vitals: all five vitals empty -> fails has_vitals',
+  no_vitals: 'vitals: all six numeric vitals empty -> fails has_vitals',
+  respiration_rate_out_of_range: 'vitals: respiration_rate like 0, 120 -> fails respiration_rate_range',
+  invalid_consciousness: 'vitals: consciousness like X, alert, 5 -> fails consciousness_acvpu',
+  artefact: 'vitals: a sensor artefact (SpO2 probe off, motion on the pulse) in one reading of a monitored patient',
   heart_rate_out_of_range: 'vitals: heart_rate like 0, 300 -> fails heart_rate_range',
   systolic_bp_out_of_range: 'vitals: systolic_bp like 300, 40 -> fails systolic_bp_range (and maybe bp_order)',
   diastolic_bp_out_of_range: 'vitals: diastolic_bp like 10, 180 -> fails diastolic_bp_range (and maybe bp_order)',
@@ -165,6 +168,7 @@ const VITALS_DIRT: readonly (readonly [string, number])[] = [
   ['null_patient_id', 3], ['invalid_measured_at', 3], ['null_measured_at', 1], ['no_vitals', 2], ['heart_rate_out_of_range', 2],
   ['systolic_bp_out_of_range', 2], ['diastolic_bp_out_of_range', 1], ['temperature_out_of_range', 2], ['spo2_out_of_range', 2],
   ['bp_order', 2], ['non_numeric_vital', 2], ['null_vital', 2], ['whitespace_padding', 2], ['unknown_patient', 1],
+  ['respiration_rate_out_of_range', 1], ['invalid_consciousness', 1],
 ];
 const VITALS_DIRT_TOTAL = VITALS_DIRT.reduce((s, k) => s + k[1], 0);
 
@@ -186,7 +190,9 @@ export function applyVitalsDirt(rng: Rng, kind: string, v: string[]): void {
       break;
     }
     case 'null_measured_at': v[1] = rng.pick(NULL_MARKERS_OUT); break;
-    case 'no_vitals': for (let i = 2; i < 7; i++) v[i] = rng.pick(['', '', 'null', 'N/A']); break;
+    case 'no_vitals': for (let i = 2; i < 8; i++) v[i] = rng.pick(['', '', 'null', 'N/A']); break;
+    case 'respiration_rate_out_of_range': v[7] = rng.pick(['0', '120', '2', '99']); break;
+    case 'invalid_consciousness': v[9] = rng.pick(['X', 'alert', '5', 'AV']); break;
     case 'heart_rate_out_of_range': v[2] = rng.pick(['0', '300', '15', '400']); break;
     case 'systolic_bp_out_of_range': v[3] = rng.pick(['300', '40', '45', '999']); break;
     case 'diastolic_bp_out_of_range': v[4] = rng.pick(['10', '180', '0']); break;

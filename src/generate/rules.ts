@@ -125,6 +125,7 @@ export function evalPatient(rec: Rec, layout: Layout): PatientVerdict {
 
 export const ASSUMPTIONS = [
   'CSV columns are mapped by header name; a declared column missing from the header is NULL.',
+  'on_oxygen is true or false (case-insensitive); anything else is NULL. consciousness is compared upper-cased.',
   'A line with fewer fields than the header leaves the missing trailing columns NULL; fields beyond the header are rescued and do not affect expectations.',
   'Quoted fields follow RFC 4180 (a comma inside quotes is data); CRLF and LF line endings are both accepted.',
   'Cleaning: values are trimmed; empty, null, na, n/a, nan, none (case-insensitive) are NULL; age and integer vitals must be [+-]?digits within int32; '
@@ -138,14 +139,17 @@ export function evalVitals(v: string[]): { failed: string[]; alerts: string[] } 
   const failed: string[] = [];
   if (clean(v[0]) === null) failed.push('valid_patient_id');
   if (!cleanTimestamp(v[1])) failed.push('valid_measured_at');
-  const hr = cleanInt(v[2]), sys = cleanInt(v[3]), dia = cleanInt(v[4]), temp = cleanDouble(v[5]), spo2 = cleanInt(v[6]);
-  if (hr === null && sys === null && dia === null && temp === null && spo2 === null) failed.push('has_vitals');
+  const hr = cleanInt(v[2]), sys = cleanInt(v[3]), dia = cleanInt(v[4]), temp = cleanDouble(v[5]), spo2 = cleanInt(v[6]), rr = cleanInt(v[7]);
+  const consc = clean(v[9]);
+  if (hr === null && sys === null && dia === null && temp === null && spo2 === null && rr === null) failed.push('has_vitals');
   if (hr !== null && (hr < 20 || hr > 250)) failed.push('heart_rate_range');
   if (sys !== null && (sys < 50 || sys > 260)) failed.push('systolic_bp_range');
   if (dia !== null && (dia < 20 || dia > 160)) failed.push('diastolic_bp_range');
   if (temp !== null && (temp < 30 || temp > 45)) failed.push('temperature_c_range');
   if (spo2 !== null && (spo2 < 50 || spo2 > 100)) failed.push('spo2_range');
   if (sys !== null && dia !== null && !(sys > dia)) failed.push('bp_order');
+  if (rr !== null && (rr < 3 || rr > 80)) failed.push('respiration_rate_range');
+  if (consc !== null && !['A', 'C', 'V', 'P', 'U'].includes(consc.toUpperCase())) failed.push('consciousness_acvpu');
   const alerts: string[] = [];
   if (failed.length === 0) {
     if (hr !== null && hr > 120) alerts.push('heart_rate_gt_120');

@@ -309,7 +309,9 @@ class Translator {
         return this.env.readFiles(opts, args[0][0].v);
       }
       case 'try_cast': case 'cast': {
-        const as = argTs.findIndex((t) => isKw(t, 'AS'));
+        // the AS at depth 0 (the value may hold a CAST of its own)
+        let depth = 0;
+        const as = argTs.findIndex((t) => { if (isOp(t, '(')) depth++; else if (isOp(t, ')')) depth--; return depth === 0 && isKw(t, 'AS'); });
         const inner = this.expr(argTs.slice(0, as));
         const ty = argTs.slice(as + 1).map((t) => t.v).join('').toUpperCase();
         if (f === 'try_cast') return `spark_try_cast_${ty.toLowerCase()}(${inner})`;
@@ -342,7 +344,10 @@ class Translator {
       case 'to_json': return `CAST(to_json(${a(0)}) AS VARCHAR)`;
       case 'array': return `[${args.map((_, i) => a(i)).join(', ')}]`;
       case 'array_contains': return `list_contains(${a(0)}, ${a(1)})`;
-      case 'filter': return `list_filter(${a(0)}, lambda __x: ${this.lambda(args[1], (v) => new Map([[v[0], '__x']]))})`;
+      case 'filter':
+        // an aggregate's FILTER (WHERE cond) clause
+        if (isKw(argTs[0], 'WHERE')) return `FILTER (WHERE ${this.expr(argTs.slice(1))})`;
+        return `list_filter(${a(0)}, lambda __x: ${this.lambda(args[1], (v) => new Map([[v[0], '__x']]))})`;
       case 'regexp_replace': {
         const p = args[1][0], r = args[2][0];
         if (p.t !== 'str' || r.t !== 'str') throw new Error('witness: regexp_replace needs literals');
@@ -351,6 +356,7 @@ class Translator {
       case 'current_timestamp': return 'CAST(current_timestamp AS TIMESTAMP)';
       case 'try_divide': return `(${a(0)} / nullif(${a(1)}, 0))`;
       case 'try_mod': return `(${a(0)} % nullif(${a(1)}, 0))`;
+      case 'unix_seconds': return `CAST(floor(epoch_us(${a(0)}) / 1000000) AS BIGINT)`;
       case 'length': return `CAST(length(${a(0)}) AS INTEGER)`;
       case 'count': return `count(${this.expr(argTs)})`;
       default: return `${name}(${args.map((_, i) => a(i)).join(', ')})`;

@@ -15,6 +15,8 @@ const VITALS: { column: string; avg: string; label: string; unit: string }[] = [
 ];
 
 function alertValue(a: Row, rules: Config['vitals']['alert_rules']): string {
+  if (typeof a.news2_total === 'number') return `NEWS2 ${a.news2_total}`;
+  if (typeof a.risk_probability === 'number') return `risk ${(a.risk_probability * 100).toFixed(0)}%`;
   const r = rules.find((x) => x.reason === a.reason);
   if (!r) return '';
   const v = a[r.column];
@@ -23,6 +25,27 @@ function alertValue(a: Row, rules: Config['vitals']['alert_rules']): string {
 
 function quote(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** NEWS2 (patient_early_warning) and the model's risk (patient_risk) of a patient, newest window first; nothing when the pipeline has no such tables. */
+function EarlyWarningAndRisk({ patient }: { patient: string }) {
+  const where = encodeURIComponent(`patient_id = ${quote(patient)}`);
+  const ew = useApi<RowsData>(`/api/tables/patient_early_warning?limit=0&where=${where}`);
+  const risk = useApi<RowsData>(`/api/tables/patient_risk?limit=0&where=${where}`);
+  if (ew.error || risk.error || !ew.data || !risk.data) return null;
+  const byEnd = (a: Row, b: Row) => String(b.window_end).localeCompare(String(a.window_end));
+  const e = [...ew.data.rows].sort(byEnd).slice(0, 8);
+  const r = [...risk.data.rows].sort(byEnd).slice(0, 8);
+  return html`<div class="grid2" id="early-warning-risk">
+    <div class="panel"><h4>NEWS2 (15-minute windows)</h4>
+      ${e.length ? html`<table id="news2-table"><thead><tr><th>window end</th><th>NEWS2</th><th>band</th><th>complete</th></tr></thead><tbody>
+        ${e.map((x) => html`<tr><td>${String(x.window_end).slice(0, 16).replace('T', ' ')}</td><td>${x.news2_total}</td><td>${x.news2_band}</td><td>${x.news2_complete ? 'yes' : `no (${x.news2_missing} missing)`}</td></tr>`)}</tbody></table>` : html`<p class="empty">No closed NEWS2 window yet.</p>`}
+    </div>
+    <div class="panel"><h4>Deterioration risk (4-hour windows; synthetic model, not for clinical decisions)</h4>
+      ${r.length ? html`<table id="risk-table"><thead><tr><th>window end</th><th>risk</th><th>level</th><th>top features</th></tr></thead><tbody>
+        ${r.map((x) => html`<tr><td>${String(x.window_end).slice(0, 16).replace('T', ' ')}</td><td>${(Number(x.risk_probability) * 100).toFixed(1)}%</td><td>${x.risk_level}</td><td>${[x.top_feature_1, x.top_feature_2, x.top_feature_3].join(', ')}</td></tr>`)}</tbody></table>` : html`<p class="empty">No closed risk window yet.</p>`}
+    </div>
+  </div>`;
 }
 
 function PatientVitals({ patient, config, alerts }: { patient: string; config: Config; alerts: Row[] }) {
@@ -39,6 +62,7 @@ function PatientVitals({ patient, config, alerts }: { patient: string; config: C
   const c = markColors();
   const span = rs.length ? [new Date(Math.min(...rs.map((r) => +r.t)) - 10 * 60_000), new Date(Math.max(...rs.map((r) => +r.t)) + 10 * 60_000)] : undefined;
   return html`<div data-patient=${patient}>
+    <${EarlyWarningAndRisk} patient=${patient} />
     <p class="muted">${num(rs.length)} readings and ${num(ws.length)} closed ${config.vitals.window_size} windows (sliding every ${config.vitals.window_slide}; a window closes once the watermark, ${config.vitals.watermark_delay} behind the newest reading, passes its end).</p>
     <ul class="chart-legend" aria-label="Legend of the vitals charts">
       <li><span class="swatch" style=${{ background: c.main }} aria-hidden="true"></span>reading</li>

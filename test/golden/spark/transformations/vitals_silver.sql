@@ -14,6 +14,9 @@ SELECT
   diastolic_bp,
   temperature_c,
   spo2,
+  respiration_rate,
+  on_oxygen,
+  consciousness,
   _rescued_data,
   _source_file,
   _line,
@@ -21,10 +24,12 @@ SELECT
 FROM STREAM(vitals_bronze)
 WHERE patient_id IS NOT NULL
   AND measured_at IS NOT NULL
-  AND (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL)
+  AND (heart_rate IS NOT NULL OR systolic_bp IS NOT NULL OR diastolic_bp IS NOT NULL OR temperature_c IS NOT NULL OR spo2 IS NOT NULL OR respiration_rate IS NOT NULL)
   AND (heart_rate IS NULL OR heart_rate BETWEEN 20 AND 250)
   AND (systolic_bp IS NULL OR systolic_bp BETWEEN 50 AND 260)
   AND (diastolic_bp IS NULL OR diastolic_bp BETWEEN 20 AND 160)
   AND (temperature_c IS NULL OR temperature_c BETWEEN 30 AND 45)
   AND (spo2 IS NULL OR spo2 BETWEEN 50 AND 100)
-  AND (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp);
+  AND (systolic_bp IS NULL OR diastolic_bp IS NULL OR systolic_bp > diastolic_bp)
+  AND (respiration_rate IS NULL OR respiration_rate BETWEEN 3 AND 80)
+  AND (consciousness IS NULL OR upper(consciousness) IN ('A', 'C', 'V', 'P', 'U'));
