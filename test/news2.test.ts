@@ -18,11 +18,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runPipeline, type PipelineRun, type Row } from '../engine/testing.js';
-import { definePipeline } from '../engine/dataset.js';
+import { definePipeline, Dataset } from '../engine/dataset.js';
 import { compilePipeline } from '../engine/sql/index.js';
 import { vitalsBronze, vitalsSilver, vitals15min } from '../layers/vitals.js';
 import { patientEarlyWarning } from '../layers/news2.js';
 import { patientAlerts } from '../layers/alerts.js';
+import { patientsBronze, diagnosisMapping } from '../layers/bronze.js';
+import * as silver from '../layers/silver.js';
+import { patientRiskFeatures, patientRisk } from '../layers/risk.js';
 import { Duck, multisetEqual } from './helpers/duck.js';
 
 const HEADER = 'patient_id,measured_at,heart_rate,systolic_bp,diastolic_bp,temperature_c,spo2,respiration_rate,on_oxygen,consciousness';
@@ -40,7 +43,10 @@ function csv(readings: Reading[]): string {
   return [HEADER, ...lines].join('\n') + '\n';
 }
 
-const pipeline = definePipeline([vitalsBronze, vitalsSilver, vitals15min, patientEarlyWarning, patientAlerts]);
+// patient_alerts also reads patient_risk, which needs the admissions (none here: no risk rows)
+const pipeline = definePipeline([
+  patientsBronze, diagnosisMapping, ...Object.values(silver).filter((x) => x instanceof Dataset), vitalsBronze, vitalsSilver, vitals15min, patientEarlyWarning, patientRiskFeatures, patientRisk, patientAlerts,
+]);
 
 async function run(readings: Reading[]): Promise<PipelineRun> {
   const r = await runPipeline(pipeline, { files: { 'vitals_000001.csv': csv(readings) } });
