@@ -141,7 +141,7 @@ describe('OPTIMIZE', () => {
       keep();
       if (b === 11) {
         // automatic compaction at 10+ small files
-        const r = compactGroups(store.table('t'), planAutoCompaction(store.log('t')), { name: 't', auto: true });
+        const r = await compactGroups(store.table('t'), planAutoCompaction(store.log('t')), { name: 't', auto: true });
         expect(r.filesRemoved).toBe(12);
         expect(r.filesAdded).toBe(1);
         keep();
@@ -150,7 +150,7 @@ describe('OPTIMIZE', () => {
     const before = await readTableViaLog(duck, root, 't');
     expect(before).toHaveLength(46);
     const table = new DeltaTable(dir, { now: clock.now });
-    const r = compactGroups(table, planOptimize(table.snapshot), { name: 't' });
+    const r = await compactGroups(table, planOptimize(table.snapshot), { name: 't' });
     keep();
     expect(r.filesAdded).toBe(1);
     expect(liveFiles(dir).files.size).toBe(1);

@@ -476,7 +476,7 @@ export class EventLog implements EventSink {
       if (this.compaction) {
         const groups = planAutoCompaction(table.snapshot, this.compaction);
         if (groups.length) {
-          done.push(compactGroups(table, groups, { name: 'system.events', schema: EVENT_LOG_SCHEMA, auto: true, budgetMs: info.budgetMs }));
+          done.push(await compactGroups(table, groups, { name: 'system.events', schema: EVENT_LOG_SCHEMA, auto: true, budgetMs: info.budgetMs }));
           this.saveSummary();
         }
       }

@@ -30,9 +30,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Schema } from '../ir/types.js';
 import { typeFromSparkJson } from '../ir/types.js';
-import { concatBatches } from '../batch.js';
-import { decodeParquet } from '../sinks/parquet.js';
-import { ENGINE_INFO, writeDataFile } from '../sinks/delta-store.js';
+import { randomUUID } from 'node:crypto';
+import type { Batch } from '../batch.js';
+import { encodeParquetStream, parquetSlices } from '../sinks/parquet.js';
+import { ENGINE_INFO, deltaStatsOf, writeFailed } from '../sinks/delta-store.js';
 import type { AddAction, DeltaAction, DeltaSnapshot } from '../sinks/delta-log.js';
 import type { DeltaTable } from '../sinks/delta-table.js';
 import { RuntimeFailure } from '../errors.js';
@@ -190,8 +191,42 @@ function prefixOf(p: string): string {
   return /^(part-\d+-\d+)-/.exec(p)?.[1] ?? 'part-000000-00000';
 }
 
+/**
+ * Writes a group's files as one new file, streaming: one input slice and one
+ * row group are in memory at a time, however large the group.
+ */
+async function writeGroup(dir: string, table: string, schema: Schema, files: readonly AddAction[]): Promise<{ tmp: string; final: string; rows: number; stats: string; size: number }> {
+  const id = randomUUID();
+  const tmp = `.${id}.parquet.tmp`;
+  const final = `${prefixOf(files[0].path)}-${id}.c000.snappy.parquet`;
+  function* parts(): Generator<Batch> {
+    for (const a of files) yield* parquetSlices(new Uint8Array(fs.readFileSync(path.join(dir, a.path))), schema);
+  }
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(dir, tmp), 'w');
+  } catch (e) {
+    throw writeFailed(table, e);
+  }
+  try {
+    const r = await encodeParquetStream(parts(), (chunk) => {
+      try {
+        fs.writeSync(fd, chunk);
+      } catch (e) {
+        throw writeFailed(table, e);
+      }
+    });
+    return { tmp, final, rows: r.rows, stats: deltaStatsOf(schema, r.rows, r.stats ?? {}), size: r.size };
+  } catch (e) {
+    fs.rmSync(path.join(dir, tmp), { force: true });
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Rewrites each group into one file and commits them all as one OPTIMIZE version. */
-export function compactGroups(table: DeltaTable, groups: readonly CompactionGroup[], opts: CompactOptions): CompactionResult {
+export async function compactGroups(table: DeltaTable, groups: readonly CompactionGroup[], opts: CompactOptions): Promise<CompactionResult> {
   const started = performance.now();
   const result: CompactionResult = { table: opts.name, version: -1, filesRemoved: 0, filesAdded: 0, bytesRemoved: 0, bytesAdded: 0, rows: 0, ms: 0, rewrites: [], deferred: 0 };
   if (!groups.length) return result;
@@ -203,9 +238,7 @@ export function compactGroups(table: DeltaTable, groups: readonly CompactionGrou
     for (let i = 0; i < groups.length; i++) {
       if (i > 0 && opts.budgetMs !== undefined && performance.now() - started >= opts.budgetMs) { result.deferred = groups.length - i; break; }
       const g = groups[i];
-      const parts = g.files.map((a) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, a.path))), schema));
-      const f = writeDataFile(dir, opts.name, concatBatches(schema, parts), prefixOf(g.files[0].path));
-      written.push({ ...f, group: g });
+      written.push({ ...(await writeGroup(dir, opts.name, schema, g.files)), group: g });
     }
     faultPoint('mid-compaction');
     const now = table.now();

@@ -255,6 +255,17 @@ export class PipelineExecutor {
     return reads(q).filter((d) => d === left).length === 1 ? left : null;
   }
 
+  /**
+   * The new rows of an append view's input in this batch, as parts read one at
+   * a time: its new data files when it is persisted (so that a replay does not
+   * hold all of its rows until the views run), else the rows kept in memory.
+   */
+  private async appendedParts(left: string, appended: Map<string, Batch[]>, filesBefore: Map<string, Set<string>>): Promise<{ rows: number; batch?: Batch; file?: string }[]> {
+    const before = filesBefore.get(left);
+    if (!before) return (appended.get(left) ?? []).map((b) => ({ rows: b.length, batch: b }));
+    return (await this.store.dataFiles(left)).filter((f) => !before.has(f.path) && f.rows > 0).map((f) => ({ rows: f.rows, file: f.path }));
+  }
+
   /** The graph decides (engine/graph/refresh.ts): one aggregate or DISTINCT over append-only inputs. */
   private incrementalEligible(g: GraphDataset): boolean {
     return g.refresh?.mode === 'incremental';
@@ -435,8 +446,11 @@ export class PipelineExecutor {
     const metrics = new Map<string, FlowBatchMetrics>();
     const failed = new Set<string>();
     const changed = new Set<string>();
-    /** The new rows of this batch of the datasets append views read (appendLefts). */
+    /** The new rows of this batch of the non-persisted datasets append views read (appendLefts). */
     const appended = new Map<string, Batch[]>();
+    /** The data files the persisted ones held before this batch: the files added since hold the batch's rows. */
+    const filesBefore = new Map<string, Set<string>>();
+    for (const d of this.appendLefts) if (this.graph.datasets.get(d)!.persisted) filesBefore.set(d, new Set((await this.store.dataFiles(d)).map((f) => f.path)));
     let failure: PipelineError | null = null;
     const order = this.graph.order;
 
@@ -623,7 +637,8 @@ export class PipelineExecutor {
         if (!failed.has(name) && kept.length) {
           const b = concatBatches(g.schema, kept);
           deltas.set(name, b);
-          if (this.appendLefts.has(name)) (appended.get(name) ?? appended.set(name, []).get(name)!).push(b);
+          // a persisted input's rows are read back from its new files, one at a time, when the views run
+          if (this.appendLefts.has(name) && !g.persisted) (appended.get(name) ?? appended.set(name, []).get(name)!).push(b);
         }
       }
     };
@@ -688,14 +703,14 @@ export class PipelineExecutor {
       const forced = this.forceRefresh.delete(name);
       if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name) && !forced) continue;
       const left = mode === 'append' ? this.appendInput(g)! : null;
-      const parts = left !== null ? appended.get(left) ?? [] : [];
+      const parts = left === null ? [] : await this.appendedParts(left, appended, filesBefore);
       // only the appended input changed: its new rows' matches are added to the view; or the view's first
       // computation when its input holds only this batch's rows (a replay from scratch): those rows are the
       // input's snapshot, without reading them back. Either way one part (a step's rows) at a time, so the
       // view's rows are written as they come instead of all held at once.
       const onlyLeft = left !== null && !forced && this.fingerprints.has(name) && !g.inputs.some((i) => i.dataset !== left && changed.has(i.dataset));
       const fresh = left !== null && !forced && !onlyLeft && parts.length > 0
-        && parts.reduce((n, b) => n + b.length, 0) === (await this.store.rowCount(left));
+        && parts.reduce((n, b) => n + b.rows, 0) === (await this.store.rowCount(left));
       if (onlyLeft || fresh) {
         try {
           const snaps = new Map<string, Batch>();
@@ -703,7 +718,9 @@ export class PipelineExecutor {
           const m = metrics.get(name)!;
           let replace = fresh;
           m.num_output_rows = 0;
-          for (const part of parts) {
+          const schema = this.graph.datasets.get(left!)!.schema;
+          for (const p of parts) {
+            const part = p.batch ?? await this.store.readDataFile(left!, schema, p.file!);
             const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: () => null, snapshot: (d) => (d === left ? part : snaps.get(d)!) });
             const r = this.expectations.get(name)!.apply(out, false);
             addMetrics(name, r);

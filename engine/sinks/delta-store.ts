@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
 import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
-import { columnStats, decodeParquet, encodeParquet } from './parquet.js';
+import { columnStats, decodeParquet, encodeParquet, type ColumnStats } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
@@ -81,9 +81,13 @@ function statValue(v: unknown, type: DataType): unknown {
 
 /** Delta `stats` JSON for a file's rows. */
 export function deltaStats(b: Batch): string {
-  const st = columnStats(b);
+  return deltaStatsOf(b.schema, b.length, columnStats(b));
+}
+
+/** Delta `stats` JSON from a file's row count and column statistics. */
+export function deltaStatsOf(schema: Schema, rows: number, st: Record<string, ColumnStats>): string {
   const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
-  for (const f of b.schema) {
+  for (const f of schema) {
     const s = st[f.name];
     if (!s || isStruct(f.type)) continue; // a struct's null counts would be per field
     nullCount[f.name] = s.nullCount;
@@ -94,7 +98,7 @@ export function deltaStats(b: Batch): string {
       maxValues[f.name] = f.type === 'string' && (s.max as string).length > 32 ? (mx as string) + '\uffff' : mx;
     }
   }
-  return JSON.stringify({ numRecords: b.length, minValues, maxValues, nullCount });
+  return JSON.stringify({ numRecords: rows, minValues, maxValues, nullCount });
 }
 
 export interface DeltaStoreOptions {
@@ -389,6 +393,6 @@ export function writeDataFile(dir: string, table: string, b: Batch, prefix: stri
   return { tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length };
 }
 
-function writeFailed(table: string, e: unknown): RuntimeFailure {
+export function writeFailed(table: string, e: unknown): RuntimeFailure {
   return new RuntimeFailure('TABLE_WRITE_FAILED', `cannot write a data file of ${table}: ${(e as Error).message}`, { table, reason: (e as NodeJS.ErrnoException).code ?? 'unknown' }, { hint: 'check free disk space and permissions; the batch was not committed and will be re-run', cause: e });
 }

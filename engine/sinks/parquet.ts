@@ -50,7 +50,7 @@ import type { DataType as ArrowDataType } from 'apache-arrow';
 import { batchKeys } from '../column/group-ids.js';
 import * as pw from 'parquet-wasm/node';
 import {
-  ColumnBuilder, columnFromValues, decimalScale, emptyColumn, isNestedColumn, pow10n, storageOf, takeColumn, valueAt,
+  ColumnBuilder, columnFromValues, concatBatches, decimalScale, emptyColumn, isNestedColumn, pow10n, storageOf, takeColumn, valueAt,
   type Batch, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn,
 } from '../batch.js';
 import {
@@ -347,6 +347,95 @@ function columnCodec(type: DataType, dictionary: boolean): ParquetCodec {
 export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): Uint8Array {
   if (batch.columns.length !== batch.schema.length) throw new Error('internal: batch has a column count different from its schema');
   const ipc = tableToIPC(batchToArrow(batch), 'stream');
+  const props = writerProperties(batch, options);
+  // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).
+  reserveWasmMemory(ipc.length * 2.5 + (16 << 20));
+  const table = pw.Table.fromIPCStream(ipc);
+  return pw.writeParquet(table, props);
+}
+
+/**
+ * Encodes a sequence of batches (same schema) as one Parquet file, handing its
+ * bytes to `write` as they are produced: parquet-wasm holds one row group's
+ * encoded pages and one batch at a time, so the memory used does not grow with
+ * the file (a compaction of 1M rows in one piece took ~750 MB of wasm memory).
+ * The writer settings come from the first batch; `rowGroupSize` defaults to
+ * 131,072 rows so that readers can take the file a slice at a time. Returns
+ * the rows, the bytes and each column's statistics.
+ */
+export async function encodeParquetStream(
+  batches: AsyncIterable<Batch> | Iterable<Batch>, write: (chunk: Uint8Array) => void, options: ParquetWriteOptions = {},
+): Promise<{ rows: number; size: number; stats: Record<string, ColumnStats> | null; schema: Schema | null }> {
+  const it = (Symbol.asyncIterator in batches ? (batches as AsyncIterable<Batch>)[Symbol.asyncIterator]() : (batches as Iterable<Batch>)[Symbol.iterator]()) as AsyncIterator<Batch> | Iterator<Batch>;
+  let rows = 0, size = 0;
+  let stats: Record<string, ColumnStats> | null = null;
+  let schema: Schema | null = null;
+  let pending: Batch | null = null;
+  /** The next non-empty batch (the writer settings come from the first one). */
+  const next = async (): Promise<Batch | null> => {
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return null;
+      schema ??= r.value.schema;
+      if (r.value.length > 0) return r.value;
+    }
+  };
+  pending = await next();
+  if (pending === null) {
+    // no rows: still a valid (empty) file
+    const known = schema as Schema | null;
+    if (known === null) return { rows, size, stats, schema: null };
+    const none: Batch = { schema: known, columns: known.map((f) => emptyColumn(f.type, 0)), length: 0 };
+    const empty = encodeParquet(none, options);
+    write(empty);
+    return { rows, size: empty.length, stats: columnStats(none), schema: known };
+  }
+  const props = writerProperties(pending, { rowGroupSize: 131_072, ...options });
+  const input = new ReadableStream<pw.RecordBatch>({
+    // each pull enqueues or closes (a pull that does neither is not called again)
+    pull: async (ctrl) => {
+      const b = pending ?? (await next());
+      pending = null;
+      if (b === null) { ctrl.close(); return; }
+      rows += b.length;
+      const st = columnStats(b);
+      stats = stats === null ? st : mergeColumnStats(stats, st);
+      const ipc = tableToIPC(batchToArrow(b), 'stream');
+      reserveWasmMemory(ipc.length * 2.5 + (16 << 20));
+      const t = pw.Table.fromIPCStream(ipc);
+      try {
+        for (const rb of t.recordBatches()) ctrl.enqueue(rb);
+      } finally {
+        t.free();
+      }
+    },
+  }, { highWaterMark: 0 });
+  const out = await pw.transformParquetStream(input, props);
+  for await (const chunk of out as unknown as AsyncIterable<Uint8Array>) {
+    write(chunk);
+    size += chunk.length;
+  }
+  return { rows, size, stats, schema };
+}
+
+/** The combined statistics of two parts of a column set (columnStats of each). */
+export function mergeColumnStats(a: Record<string, ColumnStats>, b: Record<string, ColumnStats>): Record<string, ColumnStats> {
+  const out: Record<string, ColumnStats> = {};
+  const less = (x: Value, y: Value) => (typeof x === 'string' && typeof y === 'string' ? compareUtf8(x, y) < 0 : (x as number) < (y as number));
+  for (const k of Object.keys(a)) {
+    const x = a[k], y = b[k];
+    if (!y) { out[k] = x; continue; }
+    out[k] = {
+      nullCount: x.nullCount + y.nullCount,
+      min: x.min === null ? y.min : y.min === null ? x.min : less(y.min, x.min) ? y.min : x.min,
+      max: x.max === null ? y.max : y.max === null ? x.max : less(x.max, y.max) ? y.max : x.max,
+    };
+  }
+  return out;
+}
+
+/** parquet-wasm's writer settings for a batch like this one (dictionary and codec per column from a sample). */
+function writerProperties(batch: Batch, options: ParquetWriteOptions): pw.WriterProperties {
   const compression = options.compression ?? 'auto';
   let builder = new pw.WriterPropertiesBuilder().setCompression(CODEC[compression === 'auto' ? 'snappy' : compression]);
   if (options.rowGroupSize !== undefined) {
@@ -365,11 +454,7 @@ export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): 
   } else if (compression === 'auto') {
     batch.schema.forEach((f, j) => { if (!isNestedColumn(batch.columns[j])) builder = builder.setColumnCompression(f.name, CODEC[columnCodec(f.type, true)]); });
   }
-  const props = builder.build();
-  // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).
-  reserveWasmMemory(ipc.length * 2.5 + (16 << 20));
-  const table = pw.Table.fromIPCStream(ipc);
-  return pw.writeParquet(table, props);
+  return builder.build();
 }
 
 // ---------------------------------------------------------------------------
@@ -716,11 +801,16 @@ function readColumn(type: DataType, chunks: readonly Data[], n: number, name: st
 }
 
 
-/** Parses Parquet bytes into an Arrow table (via parquet-wasm and an IPC stream). */
-export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[]): ArrowTable {
-  // Peak use is the file copy, the Arrow arrays and their IPC copy (measured ~7.7x a snappy file).
-  reserveWasmMemory(bytes.length * 8 + (16 << 20));
-  const table = pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}) });
+/** Files above this size are read a slice of rows at a time (see `parquetSlices`). */
+const SLICED_ABOVE_BYTES = 4 << 20;
+/** Rows per slice. */
+const SLICE_ROWS = 65_536;
+
+/** Parses Parquet bytes into an Arrow table (via parquet-wasm and an IPC stream); `slice` reads only those rows. */
+export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], slice?: { offset: number; limit: number }): ArrowTable {
+  // Peak use is the file copy, the Arrow arrays and their IPC copy (measured ~7.7x a snappy file; a slice's share of that).
+  reserveWasmMemory(slice ? bytes.length + (64 << 20) : bytes.length * 8 + (16 << 20));
+  const table = pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}), ...(slice ?? {}) });
   return tableFromIPC(table.intoIPCStream());
 }
 
@@ -731,29 +821,52 @@ export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[]): 
  * from the file (unsupported column types throw).
  */
 export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
-  if (!schema) {
-    const table = parquetToArrow(bytes);
-    const target: Field[] = table.schema.fields.map((f) => {
-      const t = engineTypeOf(f.type);
-      if (!t) throw new Error(`unsupported Parquet column type for ${f.name}: ${String(f.type)}`);
-      return { name: f.name, type: t };
-    });
-    const n = table.numRows;
-    const columns = table.schema.fields.map((f, j) => readColumn(target[j].type, table.getChildAt(j)!.data, n, f.name));
-    return { schema: target, columns, length: n };
-  }
+  const parts = [...parquetSlices(bytes, schema)];
+  return parts.length === 1 ? parts[0] : concatBatches(parts[0].schema, parts);
+}
 
-  // Project: only read the columns asked for.
-  const fileNames = tableFromIPC(pw.readSchema(bytes).intoIPCStream()).schema.fields.map((f) => f.name);
-  const pick = (name: string): string | undefined => {
-    if (fileNames.includes(name)) return name;
-    const lower = name.toLowerCase();
-    return fileNames.find((f) => f.toLowerCase() === lower);
-  };
-  const sources = schema.map((f) => pick(f.name));
-  const wanted = [...new Set(sources.filter((s): s is string => s !== undefined))];
-  // With nothing to read, still read (all columns) for the row count.
-  const table = parquetToArrow(bytes, wanted.length > 0 ? wanted : undefined);
+/**
+ * Decodes a Parquet file as `decodeParquet` does, in slices of rows: a large
+ * file is read 65,536 rows at a time, so that parquet-wasm holds the file and
+ * one slice instead of the whole decoded file twice (a 1M-row file read whole
+ * took ~760 MB of wasm memory, in slices ~50 MB, and less time).
+ */
+export function* parquetSlices(bytes: Uint8Array, schema?: Schema): Generator<Batch> {
+  const sliced = bytes.length > SLICED_ABOVE_BYTES;
+  let sources: (string | undefined)[] = [];
+  let columns: string[] | undefined;
+  if (schema) {
+    // Project: only read the columns asked for.
+    const fileNames = tableFromIPC(pw.readSchema(bytes).intoIPCStream()).schema.fields.map((f) => f.name);
+    const pick = (name: string): string | undefined => {
+      if (fileNames.includes(name)) return name;
+      const lower = name.toLowerCase();
+      return fileNames.find((f) => f.toLowerCase() === lower);
+    };
+    sources = schema.map((f) => pick(f.name));
+    const wanted = [...new Set(sources.filter((s): s is string => s !== undefined))];
+    // With nothing to read, still read (all columns) for the row count.
+    columns = wanted.length > 0 ? wanted : undefined;
+  }
+  for (let offset = 0; ; offset += SLICE_ROWS) {
+    const table = parquetToArrow(bytes, columns, sliced ? { offset, limit: SLICE_ROWS } : undefined);
+    yield schema ? projectArrow(table, schema, sources) : wholeArrow(table);
+    if (!sliced || table.numRows < SLICE_ROWS) return;
+  }
+}
+
+function wholeArrow(table: ArrowTable): Batch {
+  const target: Field[] = table.schema.fields.map((f) => {
+    const t = engineTypeOf(f.type);
+    if (!t) throw new Error(`unsupported Parquet column type for ${f.name}: ${String(f.type)}`);
+    return { name: f.name, type: t };
+  });
+  const n = table.numRows;
+  const columns = table.schema.fields.map((f, j) => readColumn(target[j].type, table.getChildAt(j)!.data, n, f.name));
+  return { schema: target, columns, length: n };
+}
+
+function projectArrow(table: ArrowTable, schema: Schema, sources: readonly (string | undefined)[]): Batch {
   const n = table.numRows;
   const columns = schema.map((f, j) => {
     const src = sources[j];

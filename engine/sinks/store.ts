@@ -67,6 +67,8 @@ interface MemTable {
   adds: { name: string; batch: Batch }[];
   txn: Map<string, number>;
   cdcState: string | null;
+  /** How many of the last parts the last commit added. */
+  lastCommitted: number;
 }
 
 export class MemoryStore implements TableStore {
@@ -75,7 +77,7 @@ export class MemoryStore implements TableStore {
 
   private t(name: string): MemTable {
     let t = this.tables.get(name);
-    if (!t) { t = { committed: [], names: [], staged: [], replacement: null, removes: [], adds: [], txn: new Map(), cdcState: null }; this.tables.set(name, t); }
+    if (!t) { t = { committed: [], names: [], staged: [], replacement: null, removes: [], adds: [], txn: new Map(), cdcState: null, lastCommitted: 0 }; this.tables.set(name, t); }
     return t;
   }
 
@@ -85,8 +87,13 @@ export class MemoryStore implements TableStore {
     const t = this.tables.get(table);
     if (!t) return emptyBatch(schema);
     const all = concatBatches(schema, t.committed);
-    // an appended table's parts are merged (files of rewritten tables stay apart)
-    if (t.cdcState === null) { t.committed = all.length ? [all] : []; t.names = all.length ? [this.name()] : []; }
+    // an appended table's older parts are merged under the first one's name (files of rewritten tables stay
+    // apart); the last commit's parts keep theirs: the names a batch started with stay the rows it did not add
+    const old = t.committed.length - t.lastCommitted;
+    if (t.cdcState === null && old > 1) {
+      t.committed = [concatBatches(schema, t.committed.slice(0, old)), ...t.committed.slice(old)];
+      t.names = [t.names[0], ...t.names.slice(old)];
+    }
     return all;
   }
 
@@ -153,8 +160,10 @@ export class MemoryStore implements TableStore {
       const i = t.names.indexOf(r);
       if (i >= 0) { t.names.splice(i, 1); t.committed.splice(i, 1); }
     }
+    const before = t.replacement ? 0 : t.committed.length;
     for (const a of t.adds) { t.committed.push(a.batch); t.names.push(a.name); }
     for (const b of t.staged) { t.committed.push(b); t.names.push(this.name()); }
+    t.lastCommitted = Math.max(0, t.committed.length - before);
     if (info.cdcState !== undefined) t.cdcState = info.cdcState;
     else if (t.replacement || t.staged.length || t.removes.length || t.adds.length) t.cdcState = null;
     t.staged = [];

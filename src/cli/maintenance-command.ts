@@ -122,7 +122,7 @@ export async function cmdOptimize(argv: string[]): Promise<number> {
         continue;
       }
       const groups = planOptimize(table.snapshot, t.policy);
-      const r = compactGroups(table, groups, { name: t.name, schema: t.schema, auto: false });
+      const r = await compactGroups(table, groups, { name: t.name, schema: t.schema, auto: false });
       const after = [...table.snapshot.files.values()];
       const bytes = (l: AddAction[]) => l.reduce((s, x) => s + x.size, 0);
       lines.push([t.name, before.length, after.length, r.filesRemoved, r.filesAdded, bytes(before), bytes(after), Math.round(r.ms)].join('\t'));
