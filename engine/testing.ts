@@ -47,6 +47,8 @@ export interface TestOptions {
   output?: string;
   /** Keys per segment (data file) of AUTO CDC targets (default 16384). */
   cdcSegmentKeys?: number;
+  /** New rows of an append view's input kept in memory within a micro-batch before they are read back from files. */
+  appendKeepRows?: number;
 }
 
 export interface TableResult {
@@ -86,7 +88,7 @@ export class PipelineTester {
     const output = options.output;
     this.runner = new PipelineRunner({
       graph: this.graph, store: recording, input: options.input ?? '.', fs: fsys, now: clock, maxFilesPerTrigger: options.maxFilesPerTrigger,
-      executor: { cdcSegmentKeys: options.cdcSegmentKeys, ...(output ? { cdcState: (flow: string) => new FileCdcStateStore(cdcStateDir(output, flow)) } : {}) },
+      executor: { cdcSegmentKeys: options.cdcSegmentKeys, appendKeepRows: options.appendKeepRows, ...(output ? { cdcState: (flow: string) => new FileCdcStateStore(cdcStateDir(output, flow)) } : {}) },
     });
     // rows sources are read through the same source access (batch reads) as files
     (this.runner.executor.sources as FileSourceAccess).rows = this.rowsFed;

@@ -12,7 +12,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { batchFromRows, batchToRows, columnLength, emptyBatch, schemaOf } from '../engine/batch.js';
 import type { Batch } from '../engine/batch.js';
 import type { Value } from '../engine/ir/types.js';
-import { columnStats, compareUtf8, decodeParquet, encodeParquet } from '../engine/sinks/parquet.js';
+import { columnStats, compareUtf8, decodeParquet, encodeParquet, encodeParquetStream, parquetSlices } from '../engine/sinks/parquet.js';
+import { concatBatches } from '../engine/batch.js';
 
 const SCHEMA = schemaOf([
   { name: 's', type: 'string' },
@@ -362,6 +363,25 @@ describe('columnStats', () => {
     expect(columnStats(batchFromRows(schema, [{ x: NaN }, { x: 3 }, { x: -1 }])).x).toEqual({ nullCount: 0, min: -1, max: 3 });
   });
 
+  it('finds the string min and max of random values with shared prefixes, short values and NULLs (against a sort)', () => {
+    const schema = schemaOf([{ name: 's', type: 'string' }]);
+    let seed = 11;
+    const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+    const alphabet = ['P', '0', '1', '\u0000', 'é', '😀', 'z', ' '];
+    for (let round = 0; round < 200; round++) {
+      const rows = Array.from({ length: 1 + Math.floor(rnd() * 40) }, () => {
+        if (rnd() < 0.1) return { s: null };
+        const len = Math.floor(rnd() * 9);
+        return { s: 'P00' .slice(0, Math.floor(rnd() * 4)) + Array.from({ length: len }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('') };
+      });
+      const values = rows.map((r) => r.s).filter((v): v is string => v !== null).sort(compareUtf8);
+      const st = columnStats(batchFromRows(schema, rows)).s;
+      expect(st.min, `round ${round}`).toBe(values.length ? values[0] : null);
+      expect(st.max, `round ${round}`).toBe(values.length ? values[values.length - 1] : null);
+      expect(st.nullCount).toBe(rows.length - values.length);
+    }
+  });
+
   it('orders strings by code point (UTF-8 byte order), as Parquet statistics do', () => {
     // U+FF21 (fullwidth A) sorts below U+1F600 in code points, above it in UTF-16 units.
     const schema = schemaOf([{ name: 's', type: 'string' }]);
@@ -389,5 +409,49 @@ describe('columnStats', () => {
     expect(Number(r.maxd)).toBe(st.d.max);
     expect(r.mints).toBe(String(st.ts.min));
     expect(r.maxts).toBe(String(st.ts.max));
+  });
+});
+
+describe('streamed writing and sliced reading', () => {
+  const schema = schemaOf([{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }, { name: 'x', type: 'double' }, { name: 'g', type: 'string' }]);
+  const part = (from: number, count: number): Batch => batchFromRows(schema, Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    return { id: i % 97 === 0 ? null : `P${String(i).padStart(9, '0')}-${'é'.repeat(i % 3)}`, n: i * 7 - 3, x: i % 11 === 0 ? null : i / 3, g: ['a', 'b', 'c'][i % 3] };
+  }));
+
+  it('writes batches (empty ones included) as one file equal to their concatenation, with merged statistics', async () => {
+    const parts = [part(0, 0), part(0, 1000), part(1000, 0), part(1000, 70_000), part(71_000, 5)];
+    const chunks: Uint8Array[] = [];
+    const r = await encodeParquetStream(parts, (c) => chunks.push(c.slice()));
+    const bytes = new Uint8Array(Buffer.concat(chunks));
+    expect(r.size).toBe(bytes.length);
+    const all = concatBatches(schema, parts);
+    expect(r.rows).toBe(all.length);
+    expect(r.stats).toEqual(columnStats(all));
+    expect(batchToRows(decodeParquet(bytes, schema))).toEqual(batchToRows(all));
+    const p = writeTemp('streamed.parquet', bytes);
+    const [d] = await query(`SELECT count(*)::INT AS c, min(id) AS mi, max(id) AS ma, sum(n)::VARCHAR AS sn, count(x)::INT AS cx FROM read_parquet('${p}')`);
+    expect(d).toEqual({ c: all.length, mi: r.stats!.id.min, ma: r.stats!.id.max, sn: String(batchToRows(all).reduce((t, row) => t + (row.n as number), 0)), cx: all.length - r.stats!.x.nullCount });
+  });
+
+  it('writes a valid empty file when every batch is empty', async () => {
+    const chunks: Uint8Array[] = [];
+    const r = await encodeParquetStream([part(0, 0)], (c) => chunks.push(c.slice()));
+    expect(r.rows).toBe(0);
+    expect(decodeParquet(new Uint8Array(Buffer.concat(chunks)), schema).length).toBe(0);
+  });
+
+  it('reads a large file in slices with the same rows as a whole read', () => {
+    // > 4 MB, so that the reader takes it 65,536 rows at a time
+    const big = part(0, 300_000);
+    const bytes = encodeParquet(big, { compression: 'uncompressed' });
+    expect(bytes.length).toBeGreaterThan(4 << 20);
+    const slices = [...parquetSlices(bytes, schema)];
+    expect(slices.length).toBeGreaterThan(1);
+    const back = decodeParquet(bytes, schema);
+    expect(back.length).toBe(big.length);
+    expect(batchToRows(back)).toEqual(batchToRows(big));
+    // without a schema too
+    expect(decodeParquet(bytes).length).toBe(big.length);
   });
 });

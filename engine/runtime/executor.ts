@@ -113,6 +113,13 @@ export interface BatchInput {
  *   when one changes, the view is recomputed;
  * - recompute: the query over complete snapshots whenever an input changed.
  */
+/**
+ * New rows of an append view's input kept in memory for the view within one
+ * micro-batch; beyond, a persisted input's rows are read back from its new
+ * files (a 1M-row replay is one micro-batch: keeping them all took ~200 MB).
+ */
+const APPEND_KEEP_ROWS = 262_144;
+
 type MvMode = 'incremental' | 'append' | 'recompute';
 
 /** Saved state of the executor (JSON): operator snapshots (base64) per dataset, watermarks, MV fingerprints. */
@@ -127,6 +134,8 @@ export interface ExecutorOptions {
   cdcState?: (flow: string) => CdcStateStore;
   /** Keys per segment of AUTO CDC targets. */
   cdcSegmentKeys?: number;
+  /** New rows of an append view's input kept in memory within a micro-batch (default APPEND_KEEP_ROWS). */
+  appendKeepRows?: number;
 }
 
 export class PipelineExecutor {
@@ -148,6 +157,7 @@ export class PipelineExecutor {
    * whole replay's bronze and silver in memory).
    */
   private readonly appendLefts = new Set<string>();
+  private get appendKeepRows(): number { return this.options.appendKeepRows ?? APPEND_KEEP_ROWS; }
   /** MVs (and non-streaming views) refreshed before the steps. */
   private readonly staticSet = new Set<string>();
   private readonly mvContents = new Map<string, Batch>();
@@ -257,12 +267,12 @@ export class PipelineExecutor {
 
   /**
    * The new rows of an append view's input in this batch, as parts read one at
-   * a time: its new data files when it is persisted (so that a replay does not
-   * hold all of its rows until the views run), else the rows kept in memory.
+   * a time: the rows kept in memory, or (`kept` null: a persisted input with
+   * more than APPEND_KEEP_ROWS new rows) its new data files.
    */
-  private async appendedParts(left: string, appended: Map<string, Batch[]>, filesBefore: Map<string, Set<string>>): Promise<{ rows: number; batch?: Batch; file?: string }[]> {
+  private async appendedParts(left: string, kept: Batch[] | null, filesBefore: Map<string, Set<string>>): Promise<{ rows: number; batch?: Batch; file?: string }[]> {
     const before = filesBefore.get(left);
-    if (!before) return (appended.get(left) ?? []).map((b) => ({ rows: b.length, batch: b }));
+    if (kept !== null || !before) return (kept ?? []).map((b) => ({ rows: b.length, batch: b }));
     return (await this.store.dataFiles(left)).filter((f) => !before.has(f.path) && f.rows > 0).map((f) => ({ rows: f.rows, file: f.path }));
   }
 
@@ -446,8 +456,10 @@ export class PipelineExecutor {
     const metrics = new Map<string, FlowBatchMetrics>();
     const failed = new Set<string>();
     const changed = new Set<string>();
-    /** The new rows of this batch of the non-persisted datasets append views read (appendLefts). */
+    /** The new rows of this batch of the datasets append views read (appendLefts), while they are few. */
     const appended = new Map<string, Batch[]>();
+    /** The persisted ones whose new rows are read back from their files. */
+    const spilled = new Set<string>();
     /** The data files the persisted ones held before this batch: the files added since hold the batch's rows. */
     const filesBefore = new Map<string, Set<string>>();
     for (const d of this.appendLefts) if (this.graph.datasets.get(d)!.persisted) filesBefore.set(d, new Set((await this.store.dataFiles(d)).map((f) => f.path)));
@@ -637,8 +649,13 @@ export class PipelineExecutor {
         if (!failed.has(name) && kept.length) {
           const b = concatBatches(g.schema, kept);
           deltas.set(name, b);
-          // a persisted input's rows are read back from its new files, one at a time, when the views run
-          if (this.appendLefts.has(name) && !g.persisted) (appended.get(name) ?? appended.set(name, []).get(name)!).push(b);
+          // kept until the views run; a persisted input past APPEND_KEEP_ROWS is read back from its new files
+          // instead, one at a time (a replay's whole silver would otherwise stay in memory)
+          if (this.appendLefts.has(name) && !spilled.has(name)) {
+            const parts = appended.get(name) ?? appended.set(name, []).get(name)!;
+            parts.push(b);
+            if (g.persisted && parts.reduce((n, x) => n + x.length, 0) > this.appendKeepRows) { appended.delete(name); spilled.add(name); }
+          }
         }
       }
     };
@@ -703,7 +720,7 @@ export class PipelineExecutor {
       const forced = this.forceRefresh.delete(name);
       if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name) && !forced) continue;
       const left = mode === 'append' ? this.appendInput(g)! : null;
-      const parts = left === null ? [] : await this.appendedParts(left, appended, filesBefore);
+      const parts = left === null ? [] : await this.appendedParts(left, spilled.has(left) ? null : appended.get(left) ?? [], filesBefore);
       // only the appended input changed: its new rows' matches are added to the view; or the view's first
       // computation when its input holds only this batch's rows (a replay from scratch): those rows are the
       // input's snapshot, without reading them back. Either way one part (a step's rows) at a time, so the

@@ -546,6 +546,17 @@ function readStringChunk(d: Data): StringColumn {
     case Type.Utf8: case Type.Binary: case Type.LargeUtf8: case Type.LargeBinary: {
       const offs = numericOffsets(d.valueOffsets as unknown as Int32Array | BigInt64Array, n + 1);
       const values = d.values as Uint8Array;
+      if (d.typeId === Type.Utf8 || d.typeId === Type.LargeUtf8) {
+        // Arrow's layout is the engine's: one copy of the bytes and rebased offsets (when NULL slots hold no bytes)
+        const base = offs[0];
+        let empty = true;
+        if (anyNull) for (let i = 0; i < n; i++) if (nulls[i] === 1 && offs[i] !== offs[i + 1]) { empty = false; break; }
+        if (empty && offs[n] - base < 2 ** 31) {
+          const offsets = new Int32Array(n + 1);
+          for (let i = 0; i <= n; i++) offsets[i] = offs[i] - base;
+          return { type: 'string', offsets, bytes: values.slice(base, offs[n]), nulls: anyNull ? nulls : null };
+        }
+      }
       const b = new StringColumnBuilder(n, offs[n] - offs[0]);
       let valid = true;
       for (let i = 0; i < n; i++) if (anyNull && nulls[i]) b.pushNull(); else b.pushBytes(values, offs[i], offs[i + 1]);
@@ -896,6 +907,13 @@ export function compareUtf8(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** The first (up to) 6 bytes of a value as a number, zero-padded on the right. */
+function prefixKey(bytes: Uint8Array, a: number, len: number): number {
+  let k = 0;
+  for (let j = 0; j < 6; j++) k = k * 256 + (j < len ? bytes[a + j] : 0);
+  return k;
+}
+
 /**
  * Per-column null counts and min/max over non-null values (numbers for numeric,
  * date (epoch days) and timestamp (epoch micros) columns; strings compared by
@@ -914,15 +932,18 @@ export function columnStats(batch: Batch): Record<string, ColumnStats> {
         // Byte order is code point order, as Parquet and Spark compare strings.
         let lo = -1, hi = -1;
         const { offsets, bytes, nulls } = c;
-        let loFirst = 256, hiFirst = -1; // first byte of the current min / max (-1 / 256 when empty)
+        // Values are compared by their first 6 bytes as one number (zero-padded: a smaller prefix is a smaller
+        // string); only equal prefixes need the full comparison.
+        let loKey = 0, hiKey = 0;
         for (let i = 0; i < n; i++) {
           if (nulls !== null && nulls[i] === 1) { nullCount++; continue; }
-          const a = offsets[i];
-          const f = a < offsets[i + 1] ? bytes[a] : -1;
-          if (lo < 0) { lo = i; hi = i; loFirst = f; hiFirst = f; continue; }
-          // Most values differ from the current bounds in their first byte.
-          if (f < loFirst || (f === loFirst && compareStrAt(c, i, c, lo) < 0)) { lo = i; loFirst = f; }
-          else if (f > hiFirst || (f === hiFirst && compareStrAt(c, i, c, hi) > 0)) { hi = i; hiFirst = f; }
+          const a = offsets[i], len = offsets[i + 1] - a;
+          const k = len >= 6
+            ? ((((bytes[a] * 256 + bytes[a + 1]) * 256 + bytes[a + 2]) * 256 + bytes[a + 3]) * 256 + bytes[a + 4]) * 256 + bytes[a + 5]
+            : prefixKey(bytes, a, len);
+          if (lo < 0) { lo = i; hi = i; loKey = k; hiKey = k; continue; }
+          if (k < loKey || (k === loKey && compareStrAt(c, i, c, lo) < 0)) { lo = i; loKey = k; }
+          else if (k > hiKey || (k === hiKey && compareStrAt(c, i, c, hi) > 0)) { hi = i; hiKey = k; }
         }
         if (lo >= 0) { min = strAt(c, lo); max = strAt(c, hi); }
         break;
