@@ -19,10 +19,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchFromRows, batchToRows, columnFromValues } from '../engine/batch.js';
+import { batchFromRows, batchToRows, columnFromValues, schemaOf } from '../engine/batch.js';
 import type { Schema } from '../engine/ir/types.js';
 import type { WindowSpec } from '../engine/ir/plan.js';
-import { count, read, rowsSource, sliding, stream, sum, tumbling } from '../engine/expr/builder.js';
+import { col, count, read, rowsSource, sliding, stream, sum, tumbling } from '../engine/expr/builder.js';
 import { definePipeline, materializedView, streamingTable } from '../engine/dataset.js';
 import { AggregateOperator } from '../engine/operators/aggregate.js';
 import { eventTimeUs, windowStarts, US_PER_DAY } from '../engine/operators/window-assign.js';
@@ -101,6 +101,38 @@ describe('window assignment (step)', () => {
     expect(out.reduce((a, r) => a + (r.n as number), 0)).toBe(3 * 3);
     expect(op.schema.map((f) => `${f.name}:${f.type}`)).toEqual(['window_start:timestamp', 'window_end:timestamp', 'n:long']);
   });
+});
+
+describe('sliding windows against a brute force (random rows, several keys per batch)', () => {
+  for (const [size, slide] of [['15 minutes', '5 minutes'], ['10 minutes', '3 minutes'], ['1 day', '1 day'], ['7 days', '1 day']] as const) {
+    it(`${size} sliding by ${slide}`, () => {
+      const s = schemaOf([{ name: 't', type: 'timestamp' }, { name: 'k', type: 'string' }, { name: 'v', type: 'int' }]);
+      const w = sliding('t', size, slide).spec;
+      const op = new AggregateOperator(s, [['k', col('k').node]], [['n', count().node], ['total', sum('v').node]], w);
+      let seed = 5;
+      const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+      const all: Row[] = [];
+      for (let b = 0; b < 6; b++) {
+        // a few distinct times per batch, each repeated, so that rows of one key share a slide
+        const times = Array.from({ length: 4 }, () => T('12:00') + Math.floor(rnd() * 3 * w.sizeUs / 1e6) * 1e6);
+        const rows = Array.from({ length: 60 }, () => ({ t: times[Math.floor(rnd() * times.length)] + (rnd() < 0.3 ? Math.floor(rnd() * 400) * 1e6 : 0), k: ['a', 'b', 'c'][Math.floor(rnd() * 3)], v: Math.floor(rnd() * 10) }));
+        all.push(...rows);
+        op.add(batchFromRows(s, rows));
+      }
+      const expected = new Map<string, { n: number; total: number }>();
+      for (const r of all) {
+        const t = r.t as number;
+        for (let start = t - (((t % w.slideUs) + w.slideUs) % w.slideUs); start > t - w.sizeUs; start -= w.slideUs) {
+          const key = `${start}|${start + w.sizeUs}|${r.k}`;
+          const e = expected.get(key) ?? { n: 0, total: 0 };
+          e.n++; e.total += r.v as number;
+          expected.set(key, e);
+        }
+      }
+      const got = batchToRows(op.result()).map((r) => `${r.window_start}|${r.window_end}|${r.k} ${r.n} ${r.total}`).sort();
+      expect(got).toEqual([...expected].map(([k, e]) => `${k} ${e.n} ${e.total}`).sort());
+    });
+  }
 });
 
 // ---------------------------------------------------------------- watermark, with the testing API

@@ -165,27 +165,42 @@ export class AggregateOperator {
       pairGroups = new Array<Group>(n * per);
       pairRows = new Int32Array(n * per);
       const tcol = b.columns[this.timeIdx];
+      // the groups of the last slide-aligned start seen for each key of the batch (rows of one key and one
+      // slide share their windows: dates, say, under a daily slide)
+      const seenLast = new Float64Array(local.count).fill(NaN);
+      const seenGroups = new Array<Group[]>(local.count);
+      // with a size that is a multiple of the slide, the windows of t depend on its slide only
+      const aligned = spec.sizeUs % spec.slideUs === 0;
       for (let i = 0; i < n; i++) {
         const t = eventTimeUs(tcol, i);
         if (t === null) { res.nullEventTime++; continue; }
-        let kept = 0;
-        let text: unknown = undefined;
+        const id = local.ids[i];
         // the windows holding t: starts t - (t mod slide) - k*slide while start > t - size (ascending order does not matter here)
         const last = t - (((t % spec.slideUs) + spec.slideUs) % spec.slideUs);
-        for (let start = last; start > t - spec.sizeUs; start -= spec.slideUs) {
-          const end = start + spec.sizeUs;
-          if (watermarkUs !== null && end <= watermarkUs) continue;
-          kept++;
-          if (text === undefined) text = localKey[local.ids[i]];
-          let m = this.windows.get(start);
-          if (!m) { m = new Map(); this.windows.set(start, m); }
-          let g = m.get(text);
-          if (!g) { g = this.newGroup([start, end, ...keyCols.map((c) => valueAt(c, i))]); m.set(text, g); }
-          if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
-          pairGroups[pairs] = g;
+        let gs: Group[];
+        if (aligned && seenLast[id] === last) gs = seenGroups[id];
+        else {
+          gs = [];
+          const text = localKey[id];
+          for (let start = last; start > last - spec.sizeUs; start -= spec.slideUs) {
+            const end = start + spec.sizeUs;
+            if (end <= t) continue;
+            if (watermarkUs !== null && end <= watermarkUs) continue;
+            let m = this.windows.get(start);
+            if (!m) { m = new Map(); this.windows.set(start, m); }
+            let g = m.get(text);
+            if (!g) { g = this.newGroup([start, end, ...keyCols.map((c) => valueAt(c, i))]); m.set(text, g); }
+            if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
+            gs.push(g);
+          }
+          seenLast[id] = last;
+          seenGroups[id] = gs;
+        }
+        if (gs.length === 0) { res.late++; continue; }
+        for (let q = 0; q < gs.length; q++) {
+          pairGroups[pairs] = gs[q];
           pairRows[pairs++] = i;
         }
-        if (kept === 0) res.late++;
       }
     }
     const states = new Array<unknown>(pairs);
