@@ -75,6 +75,9 @@ export class WorkerPool {
   private nextId = 1;
   private turn = 0;
   private closed = false;
+  /** Tasks sent and not answered yet, and who waits for fewer. */
+  private inFlight = 0;
+  private waiters: { max: number; resolve: () => void }[] = [];
 
   /** `threads`: the total thread count wanted (the main thread counts as one). */
   constructor(threads: number) {
@@ -87,11 +90,12 @@ export class WorkerPool {
         const p = pending.get(m.id);
         if (!p) return;
         pending.delete(m.id);
+        this.settled();
         if (pending.size === 0) w.unref(); // idle: does not keep the process alive
         if (m.ok) p.resolve(m.value);
         else p.reject(Object.assign(new Error(m.error?.message ?? 'worker task failed'), { stack: m.error?.stack, code: m.error?.code }));
       });
-      w.on('error', (e) => { for (const p of pending.values()) p.reject(e); pending.clear(); });
+      w.on('error', (e) => { for (const p of pending.values()) { p.reject(e); this.settled(); } pending.clear(); });
       w.unref();
       this.workers.push(w);
       this.pending.push(pending);
@@ -101,9 +105,28 @@ export class WorkerPool {
   /** Whether tasks run on worker threads (false: the caller uses its one-thread path). */
   get enabled(): boolean { return this.workers.length > 0 && !this.closed; }
 
+  private settled(): void {
+    this.inFlight--;
+    if (!this.waiters.length) return;
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) if (this.inFlight <= w.max) w.resolve(); else still.push(w);
+    this.waiters = still;
+  }
+
+  /**
+   * Resolves once at most `max` tasks are out: a producer that waits here
+   * before sending more keeps the batches queued for the workers (copies of
+   * rows already written here) from piling up when it outpaces them.
+   */
+  async atMost(max: number): Promise<void> {
+    if (this.inFlight <= max || !this.enabled) return;
+    await new Promise<void>((resolve) => this.waiters.push({ max, resolve }));
+  }
+
   private run<T>(task: WorkerTask, transfer: ArrayBuffer[]): Promise<T> {
     const k = this.turn++ % this.workers.length;
     const id = this.nextId++;
+    this.inFlight++;
     return new Promise<T>((resolve, reject) => {
       this.pending[k].set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.workers[k].ref(); // a task is out: keep the process alive until it answers

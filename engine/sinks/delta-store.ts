@@ -43,6 +43,8 @@ export const ENGINE_INFO = 'localdlt/0.1.0';
 
 /** Rows buffered per table before a Parquet file is written. */
 const FLUSH_ROWS = 65_536;
+/** Parquet files handed to the worker threads and not written yet, at most, before an append waits. */
+const MAX_WRITES_IN_FLIGHT = 4;
 
 interface Staged {
   buffer: Batch[];
@@ -206,7 +208,10 @@ export class DeltaStore implements TableStore {
     // a few rows from each of many input files (quarantine, say) wait long for a flush: copy their strings
     s.buffer.push(rows.length < FLUSH_ROWS / 16 ? detachStrings(rows) : rows);
     s.bufferedRows += rows.length;
-    if (s.bufferedRows >= FLUSH_ROWS) this.flush(table, schema);
+    if (s.bufferedRows >= FLUSH_ROWS) {
+      this.flush(table, schema);
+      await this.options.pool?.atMost(MAX_WRITES_IN_FLIGHT);
+    }
   }
 
   async replace(table: string, schema: Schema, rows: Batch): Promise<void> {
