@@ -51,15 +51,16 @@ const CACHE = path.join(ROOT, '.bench');
 /** New files run (untimed) before the incremental measurement, after opening the pipeline. */
 const WARMUP_FILES = 3;
 
-interface Args { quick: boolean; runs: number; out: string; skip5m: boolean; skip20m: boolean; cdcOnly: boolean }
+interface Args { quick: boolean; runs: number; out: string; skip5m: boolean; skip20m: boolean; cdcOnly: boolean; skipCdc: boolean }
 
 function parse(argv: string[]): Args {
-  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false, skip20m: false, cdcOnly: false };
+  const a: Args = { quick: false, runs: 3, out: path.join(CACHE, 'results.json'), skip5m: false, skip20m: false, cdcOnly: false, skipCdc: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') a.quick = true;
     else if (argv[i] === '--skip-5m') a.skip5m = true;
     else if (argv[i] === '--skip-20m') a.skip20m = true;
     else if (argv[i] === '--cdc-only') a.cdcOnly = true;
+    else if (argv[i] === '--skip-cdc') a.skipCdc = true;
     else if (argv[i] === '--runs') a.runs = Number(argv[++i]);
     else if (argv[i] === '--out') a.out = argv[++i];
     else { process.stderr.write(`bench: unknown option ${argv[i]}\n`); process.exit(2); }
@@ -389,7 +390,7 @@ async function main(): Promise<void> {
   }
   log('3. watch latency');
   results.watch = [await watchBench(args.quick ? 10 : 30, true), await watchBench(args.quick ? 10 : 30, false)];
-  await cdc();
+  if (!args.skipCdc) await cdc();
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(report(results) + '\n');
