@@ -30,7 +30,8 @@ const SHORT_IDS: Readonly<Record<string, string>> = {
   EST: '-05:00', MST: '-07:00', HST: '-10:00',
 };
 
-const OFFSET_RE = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2})(?::?(\d{2}))?)?$/i;
+/** An offset, with or without a UTC/GMT/UT prefix (any case): the offset part is group 1. */
+const OFFSET_PREFIX_RE = /^(?:UTC|GMT|UT)?([+-]\d.*)$/i;
 
 /** Before this instant (1800-01-01) every zone keeps its earliest offset (its local mean time). */
 const EARLIEST = -5_364_662_400;
@@ -167,11 +168,10 @@ function resolve(name: string): Zone | null {
   const n = name.trim();
   const upper = n.toUpperCase();
   if (upper === 'UTC' || upper === 'Z' || upper === 'GMT' || upper === 'UT' || upper === 'ETC/UTC' || upper === 'ETC/GMT' || upper === 'ZULU') return new FixedZone(upper === 'Z' ? 'Z' : n, 0);
-  const m = OFFSET_RE.exec(n);
+  const m = OFFSET_PREFIX_RE.exec(n);
   if (m) {
-    const hh = Number(m[2]), mm = Number(m[3] ?? 0), ss = Number(m[4] ?? 0);
-    if (hh > 18 || mm > 59 || ss > 59 || hh * 3600 + mm * 60 + ss > 18 * 3600) return null;
-    return new FixedZone(n, (m[1] === '-' ? -1 : 1) * (hh * 3600 + mm * 60 + ss));
+    const o = parseOffset(m[1], false);
+    return o === null ? null : new FixedZone(n, o);
   }
   const short = SHORT_IDS[n];
   if (short !== undefined) return resolve(short);
@@ -241,16 +241,16 @@ const strictZones = new Map<string, Zone | null>();
 function parseStrict(text0: string): Zone | null {
   const text = text0.replace(/([+-])(\d):/, '$10$2:').replace(/([+-])(\d\d):(\d)$/, '$1$2:0$3');
   const short = SHORT_IDS[text];
-  if (short !== undefined) return short.startsWith('-') ? new FixedZone(text, javaOffset(short)!) : zoneOf(short);
+  if (short !== undefined) return short.startsWith('-') ? new FixedZone(text, parseOffset(short, true)!) : zoneOf(short);
   if (text === 'Z') return new FixedZone('Z', 0);
   if (text.startsWith('+') || text.startsWith('-')) {
-    const o = javaOffset(text);
+    const o = parseOffset(text, true);
     return o === null ? null : new FixedZone(text, o);
   }
   if (text === 'UTC' || text === 'GMT' || text === 'UT') return new FixedZone(text, 0);
   for (const prefix of ['UTC', 'GMT', 'UT']) {
     if (text.startsWith(prefix) && (text[prefix.length] === '+' || text[prefix.length] === '-')) {
-      const o = javaOffset(text.slice(prefix.length));
+      const o = parseOffset(text.slice(prefix.length), true);
       return o === null ? null : new FixedZone(text, o);
     }
   }
@@ -266,15 +266,21 @@ function parseStrict(text0: string): Zone | null {
   return zoneOf(text);
 }
 
-/** java.time ZoneOffset.of (seconds): ±h, ±hh, ±hh:mm, ±hhmm, ±hh:mm:ss, ±hhmmss, at most ±18:00. */
-function javaOffset(s: string): number | null {
+/**
+ * An offset in seconds: ±h, ±hh, ±hh:mm, ±hhmm, ±hh:mm:ss, ±hhmmss, at most ±18:00; null otherwise.
+ * Strict, as java.time's ZoneOffset.of (CAST): colons used throughout or not at all, and a one-digit
+ * hour stands alone. Lenient (session zones, `zoneOf`): any mix of the two.
+ */
+function parseOffset(s: string, strict: boolean): number | null {
   const m = /^([+-])(\d{1,2})(?::?(\d\d)(?::?(\d\d))?)?$/.exec(s);
   if (!m) return null;
   const [, sign, hh, mm, ss] = m;
-  if (hh.length === 1 && mm !== undefined) return null;
-  const body = s.slice(1 + hh.length);
-  if (body.length && body.includes(':') && !/^:\d\d(:\d\d)?$/.test(body)) return null;
-  if (body.length && !body.includes(':') && !/^\d\d(\d\d)?$/.test(body)) return null;
+  if (strict) {
+    if (hh.length === 1 && mm !== undefined) return null;
+    const body = s.slice(1 + hh.length);
+    if (body.length && body.includes(':') && !/^:\d\d(:\d\d)?$/.test(body)) return null;
+    if (body.length && !body.includes(':') && !/^\d\d(\d\d)?$/.test(body)) return null;
+  }
   const h = Number(hh), mi = Number(mm ?? 0), se = Number(ss ?? 0);
   if (h > 18 || mi > 59 || se > 59) return null;
   const secs = (h * 60 + mi) * 60 + se;
