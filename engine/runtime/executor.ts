@@ -592,10 +592,12 @@ export class PipelineExecutor {
               continue;
             }
             const filled = backfill?.get(fname);
-            const hasInput = chunk === null || filled !== undefined || gf.inputs.some((i) => deltas.get(i.dataset)?.length) || (chunk !== null && this.sourceKeys.get(fname)!.has(chunk.source));
-            if (!hasInput) continue;
+            // new rows of a static input (a stream-static join's table) alone produce nothing: only the stream's rows are joined
+            const streamRows = filled !== undefined || gf.inputs.some((i) => (i.streaming || isMv) && deltas.get(i.dataset)?.length) || (chunk !== null && this.sourceKeys.get(fname)!.has(chunk.source));
+            if (chunk !== null && !streamRows) continue;
             const snaps = new Map<string, Batch>();
-            for (const i of gf.inputs) if (!i.streaming && !isMv) snaps.set(i.dataset, await this.snapshot(i.dataset, ingestedAtUs));
+            // the closing step without new stream rows joins nothing with the static inputs: they are not read
+            for (const i of gf.inputs) if (!i.streaming && !isMv) snaps.set(i.dataset, streamRows ? await this.snapshot(i.dataset, ingestedAtUs) : emptyBatch(this.graph.datasets.get(i.dataset)!.schema));
             const inputs: StepInputs = {
               final: chunk === null,
               source: (k) => (chunk && chunk.source === k ? chunk.batch : null),
