@@ -34,6 +34,8 @@ import { SqlParser } from './sql-parser.js';
 import { sourceStatements } from './source.js';
 import type { CdcClause, FromItem, QualifiedName, Statement } from './ast.js';
 import { closest, QueryLowering, scopeOf, sqlOrigin, type Lowered, type QueryEnv, type ScopeCol } from './lower-query.js';
+import { canonicalPlan } from '../plan/canonical.js';
+import { foldQuarantines } from './quarantine.js';
 import { lowerFileSource, withTypingSchemas, type FileFormat, type SourceBinding } from './file-source.js';
 
 const freeze = <T>(x: T): T => Object.freeze(x);
@@ -183,7 +185,9 @@ class Lowerer {
       if (!e.stmt?.inlineCdc || e.state !== 'done') continue;
       try { flows.push(new Flow(this.cdcFlow(e.key, null, null, e.stmt.inlineCdc, e.file))); } catch (x) { this.record(x); }
     }
-    const datasets = [...this.entries.values()].filter((e) => e.stmt && e.def).map((e) => new Dataset(e.def!));
+    // a streaming table in the compiler's form of a quarantine is that quarantine
+    const flowTargets = new Set(flows.map((f) => f.def.target.toLowerCase()));
+    const datasets = foldQuarantines([...this.entries.values()].filter((e) => e.stmt && e.def).map((e) => e.def!), (n) => flowTargets.has(n.toLowerCase())).map((d) => new Dataset(d));
     // in file order, then by place
     const fileIndex = new Map(files.map((f, i) => [f.path, i]));
     const at = (e: PipelineError): [number, number, number] => [fileIndex.get(e.origin?.file ?? '') ?? -1, e.origin?.line ?? 0, e.origin?.col ?? 0];
@@ -215,6 +219,11 @@ class Lowerer {
       fileSource: (item) => this.fileSource(item, file, table),
       schemaOf: (plan) => this.planSchemaOf(plan, file, table),
     };
+  }
+
+  /** The plan in the builders' shapes (canonical.ts). */
+  private canonical(plan: PlanNode, file: string, table: string): PlanNode {
+    return canonicalPlan(plan, (p) => this.planSchemaOf(p, file, table), this.ansi);
   }
 
   private planSchemaOf(plan: PlanNode, file: string, table: string, pos?: { line: number; col: number }): Schema {
@@ -346,7 +355,7 @@ class Lowerer {
       if (declared.length && declared.length !== stmt.columns.length) {
         throw new DefinitionError('SQL_COLUMN_TYPES', `${e.key} declares types for some of its columns only`, { table: e.key, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null }, { origin: o, hint: 'give every column a type, or none' });
       }
-      let query = low?.plan;
+      let query = low ? this.canonical(low.plan, e.file, e.key) : undefined;
       let scope: readonly ScopeCol[] | null = low?.scope ?? null;
       // a column list without types names the query's columns
       if (low && stmt.columns.length && !declared.length) {
@@ -451,8 +460,9 @@ class Lowerer {
     const name = stmt.name.toLowerCase();
     const target = this.targetOf(stmt.target, file, name);
     const low = new QueryLowering(this.env(file, name)).query(stmt.query);
-    this.flowSchemas.set(name, this.planSchemaOf(low.plan, file, name, stmt.pos));
-    return freeze({ name, target, kind: 'append' as const, query: low.plan, once: stmt.once, ...(stmt.comment ? { comment: stmt.comment } : {}), origin: posOrigin(file, target, stmt.pos) });
+    const query = this.canonical(low.plan, file, name);
+    this.flowSchemas.set(name, this.planSchemaOf(query, file, name, stmt.pos));
+    return freeze({ name, target, kind: 'append' as const, query, once: stmt.once, ...(stmt.comment ? { comment: stmt.comment } : {}), origin: posOrigin(file, target, stmt.pos) });
   }
 
   private cdcFlow(inlineTarget: string | null, flowName: string | null, comment: string | null, c: CdcClause, file: string): FlowDef {
@@ -472,6 +482,7 @@ class Lowerer {
     if (visible.some((x) => x.internal !== x.name) || visible.length !== scope.length) {
       plan = freeze({ kind: 'select', input: plan, columns: freeze(visible.map((x) => freeze([x.name, freeze({ kind: 'col', name: x.internal }) as ExprNode] as const))) });
     }
+    plan = this.canonical(plan, file, name);
     const feed = scopeOf(this.planSchemaOf(plan, file, name, c.pos), null);
     const colName = (n: string): string => {
       const hit = feed.find((x) => ieq(x.name, n));
