@@ -112,6 +112,21 @@ describe('CSV with Spark reader semantics, against DuckDB', () => {
     expect(strip(lead.rows)).toEqual([{ a: 'x  ', b: '  y  ' }]);
   });
 
+  it('blank lines: empty ones always skipped (before the header too); a line of blanks skipped without multiLine or with ignoreLeadingWhiteSpace, a record under multiLine alone', async () => {
+    const text = '\n  \t\nid,v\n1,a\n   \n\n2,b\n \t \n';
+    const schema = 'id INT, v STRING';
+    const opts = (o: Record<string, string>) => ({ glob: '*.csv', format: 'csv' as const, options: { header: 'true', ...o }, schema });
+    // Spark's line reader: `line.trim.nonEmpty` keeps a line; the first kept line is the header
+    const plain = await read({ 'a.csv': text }, opts({}));
+    expect(strip(plain.rows)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+    // univocity over the whole file: an empty row is skipped; leading blanks ignored make a blank line an empty row
+    const multiLead = await read({ 'a.csv': text }, opts({ multiLine: 'true', ignoreLeadingWhiteSpace: 'true' }));
+    expect(strip(multiLead.rows)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+    // multiLine alone: the blanks are a value, so a line of blanks is a record (its id the blanks, which are no INT; no v)
+    const multi = await read({ 'a.csv': '\nid,v\n1,a\n   \n2,b\n' }, opts({ multiLine: 'true' }));
+    expect(strip(multi.rows)).toEqual([{ id: 1, v: 'a' }, { id: null, v: null }, { id: 2, v: 'b' }]);
+  });
+
   it('dateFormat and timestampFormat use Spark datetime patterns', async () => {
     const { rows } = await read({ 'a.csv': 'd,t\n15/01/2024,15/01/2024 10:30\n2024-01-15,x\n' }, {
       glob: '*.csv', format: 'csv', options: { header: 'true', dateFormat: 'dd/MM/yyyy', timestampFormat: 'dd/MM/yyyy HH:mm' }, schema: 'd DATE, t TIMESTAMP',

@@ -5,8 +5,13 @@
  *
  * Rules:
  * - Records end at LF, CRLF or CR. Empty lines are skipped (they still count
- *   for line numbers); a line of spaces is a record. A line that starts with
- *   the `comment` character is skipped.
+ *   for line numbers), before the header as after it. A line of blanks
+ *   (characters up to U+0020) is skipped too without `multiLine` (Spark drops
+ *   the lines that `line.trim` empties before parsing them), and with
+ *   `multiLine` when `ignoreLeadingWhiteSpace` is set (univocity skips the
+ *   blanks and finds an empty row, which it skips); with `multiLine` alone it
+ *   is a record whose first value is the blanks. A line that starts with the
+ *   `comment` character is skipped.
  * - Nothing is trimmed unless `ignoreLeadingWhiteSpace` /
  *   `ignoreTrailingWhiteSpace` say so (they trim characters up to U+0020
  *   outside quotes).
@@ -64,6 +69,20 @@ export function* csvRecords(text: string, r: ReaderOptions): Generator<CsvRecord
     if (c0 === comment) {
       while (pos < n && text.charCodeAt(pos) !== 10 && text.charCodeAt(pos) !== 13) pos++;
       continue;
+    }
+    if (c0 <= 32 && (!multi || lead)) {
+      // a line of blanks (without multiLine, separators that are blanks count too: Java's trim)
+      let q = pos;
+      while (q < n) {
+        const c = text.charCodeAt(q);
+        if (c === 10 || c === 13 || c > 32 || (multi && atSep(q))) break;
+        q++;
+      }
+      const cq = text.charCodeAt(q);
+      if (q >= n || cq === 10 || cq === 13) {
+        pos = q;
+        continue;
+      }
     }
     const recStart = pos;
     const recLine = line;
