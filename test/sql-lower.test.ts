@@ -115,6 +115,40 @@ describe('references', () => {
   });
 });
 
+describe('NOT NULL columns (Delta NOT NULL constraints)', () => {
+  const events = streamingTable('events', { query: rowsSource('events', { id: 'int', v: 'string' }) });
+  const rows = { events: [{ id: 1, v: 'a' }, { id: 2, v: null }, { id: 3, v: 'c' }] };
+  const pipeline = (sql: string) => {
+    const r = lowerSql([{ path: 'p.sql', text: sql }], { external: { datasets: [events], flows: [] } });
+    expect(r.errors).toEqual([]);
+    return definePipeline([events, ...r.datasets]);
+  };
+
+  it('a NULL in a NOT NULL column fails the update: DELTA_NOT_NULL_CONSTRAINT_VIOLATED naming the table, the column and the row', async () => {
+    for (const sql of [
+      'CREATE OR REFRESH STREAMING TABLE t (id INT NOT NULL, v STRING NOT NULL COMMENT \'value\') AS SELECT id, v FROM STREAM(events)',
+      'CREATE OR REFRESH MATERIALIZED VIEW t (id INT, v STRING NOT NULL) AS SELECT id, v FROM events',
+    ]) {
+      const p = pipeline(sql);
+      expect(p.datasets.find((d) => d.name === 't')!.def.notNull).toContain('v');
+      const run = await runPipeline(p, { rows });
+      expect(run.batches.at(-1)!.failure).toMatchObject({ code: 'DELTA_NOT_NULL_CONSTRAINT_VIOLATED', params: { table: 't', column: 'v', row: { id: 2, v: null } } });
+      // nothing of the batch was committed
+      expect(run.rows('t')).toEqual([]);
+    }
+  });
+
+  it('rows a drop expectation removes never reach the check; without NULLs the update succeeds', async () => {
+    const p = pipeline(`CREATE OR REFRESH STREAMING TABLE t (id INT NOT NULL, v STRING NOT NULL, CONSTRAINT has_v EXPECT (v IS NOT NULL) ON VIOLATION DROP ROW) AS SELECT id, v FROM STREAM(events)`);
+    const run = await runPipeline(p, { rows });
+    expect(run.batches.at(-1)!.failure).toBeFalsy();
+    expect(run.rows('t')).toEqual([{ id: 1, v: 'a' }, { id: 3, v: 'c' }]);
+    // a warn expectation keeps the row: the constraint fails the update
+    const warn = pipeline(`CREATE OR REFRESH STREAMING TABLE t (id INT, v STRING NOT NULL, CONSTRAINT has_v EXPECT (v IS NOT NULL)) AS SELECT id, v FROM STREAM(events)`);
+    expect((await runPipeline(warn, { rows })).batches.at(-1)!.failure).toMatchObject({ code: 'DELTA_NOT_NULL_CONSTRAINT_VIOLATED', params: { column: 'v' } });
+  });
+});
+
 describe('flows', () => {
   it('CREATE FLOW … INSERT INTO [ONCE]', () => {
     const r = ok(`CREATE OR REFRESH STREAMING TABLE all_rows;

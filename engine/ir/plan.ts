@@ -252,6 +252,12 @@ export interface DatasetDef {
   readonly schema?: readonly Field[];
   readonly expectations: readonly Expectation[];
   readonly quarantine?: QuarantineSpec;
+  /**
+   * Columns declared NOT NULL (`CREATE … (id STRING NOT NULL, …)`): Delta's
+   * NOT NULL constraint. A row with NULL there fails the update
+   * (DELTA_NOT_NULL_CONSTRAINT_VIOLATED) after the expectations dropped theirs.
+   */
+  readonly notNull?: readonly string[];
   readonly origin: Origin;
 }
 

@@ -394,6 +394,9 @@ class Lowerer {
       if (stmt.partitionedBy.length) properties['localdlt.partitionedBy'] = stmt.partitionedBy.join(',');
       if (stmt.clusterBy.length) properties['localdlt.clusterBy'] = stmt.clusterBy.join(',');
       const comments = Object.fromEntries(stmt.columns.filter((c) => c.comment !== null).map((c) => [c.name, c.comment!]));
+      // NOT NULL columns, named as in the schema
+      const notNull = stmt.columns.filter((c) => c.notNull).map((c) => schema?.find((f) => ieq(f.name, c.name))?.name ?? c.name);
+      if (notNull.length && this.cdcTargets.has(e.key)) this.warnings.push(`NOT NULL on ${notNull.join(', ')} of ${e.key} is not enforced: ${e.key} is an AUTO CDC target (${o.file}:${o.line}:${o.col})`);
       const def: DatasetDef = freeze({
         kind: objectKind(stmt),
         name: e.key,
@@ -403,6 +406,7 @@ class Lowerer {
         ...(query ? { query } : {}),
         ...(schemaDecl ? { schema: freeze(schemaDecl) } : {}),
         expectations: freeze(expectations),
+        ...(notNull.length ? { notNull: freeze(notNull) } : {}),
         origin: o,
       });
       e.def = def;
