@@ -191,6 +191,26 @@ describe('configuration, SET and USE', () => {
     expect(JSON.stringify(r.datasets[1].def.query)).toContain('"value":5');
     expect([r.timeZone, r.ansi, r.catalog, r.schema]).toEqual(['Europe/Paris', false, 'main', 'health']);
   });
+
+  it('a session setting has one value for the pipeline: a SET that changes what an earlier dataset runs with is SESSION_SETTING_CHANGED naming both places', () => {
+    const e = errs(`SET spark.sql.session.timeZone = Europe/Paris;
+CREATE MATERIALIZED VIEW a AS SELECT id FROM raw;
+SET spark.sql.session.timeZone = America/New_York;
+CREATE MATERIALIZED VIEW b AS SELECT id FROM raw;
+SET spark.sql.ansi.enabled = false;`);
+    expect(e.map((x) => [x.code, x.line, x.col])).toEqual([['SESSION_SETTING_CHANGED', 3, 1], ['SESSION_SETTING_CHANGED', 5, 1]]);
+    expect(e[0].params).toMatchObject({ previous: 'Europe/Paris', previousAt: 'p.sql:1:1', value: 'America/New_York' });
+    expect(String(e[0].params.seenBy)).toContain('a (p.sql:2:1)');
+    // the default counts as a value (ANSI on): changing it after a dataset is the same error
+    expect(e[1].params).toMatchObject({ previous: 'true', previousAt: null });
+    // SETs before the first dataset, and a repeat of the same value after, are fine; the last value before the first dataset wins
+    const r = ok(`SET spark.sql.session.timeZone = UTC;
+SET spark.sql.session.timeZone = Asia/Tokyo;
+CREATE MATERIALIZED VIEW a AS SELECT id FROM raw;
+SET spark.sql.session.timeZone = Asia/Tokyo;
+CREATE MATERIALIZED VIEW b AS SELECT id FROM raw;`);
+    expect(r.timeZone).toBe('Asia/Tokyo');
+  });
 });
 
 describe('errors, with code and place, all of them', () => {

@@ -160,9 +160,32 @@ class Lowerer {
         } catch (e) { this.record(e); }
       }
     }
+    // session settings: one value for the whole pipeline (the IR carries them per pipeline), so every
+    // dataset and flow must see the same value; a SET that changes what a later statement sees is an error
+    const session = new Map<string, { value: string; at: string | null; seenBy: string | null }>([
+      ['spark.sql.session.timezone', { value: this.timeZone ?? 'UTC', at: null, seenBy: null }],
+      ['spark.sql.ansi.enabled', { value: String(this.ansi), at: null, seenBy: null }],
+    ]);
     // declarations first (any order in the files, as Databricks reads them)
     for (const { stmt, file } of statements) {
       try {
+        if (stmt.kind === 'create' || stmt.kind === 'insert_flow' || stmt.kind === 'cdc_flow') {
+          const who = stmt.kind === 'create' ? stmt.name.parts.join('.') : stmt.kind === 'insert_flow' ? `flow ${stmt.name}` : `flow ${stmt.name ?? stmt.cdc.target.parts.join('.')}`;
+          for (const s of session.values()) s.seenBy ??= `${who} (${file}:${stmt.pos.line}:${stmt.pos.col})`;
+        }
+        if (stmt.kind === 'set' && session.has(stmt.key.toLowerCase())) {
+          const k = stmt.key.toLowerCase();
+          const s = session.get(k)!;
+          const value = k === 'spark.sql.ansi.enabled' ? String(stmt.value.toLowerCase() !== 'false') : stmt.value.trim();
+          const here = `${file}:${stmt.pos.line}:${stmt.pos.col}`;
+          if (s.seenBy && value !== s.value) {
+            const o = posOrigin(file, stmt.key, stmt.pos);
+            throw new DefinitionError('SESSION_SETTING_CHANGED', `SET ${stmt.key} = ${stmt.value} at ${here} changes the value ${s.seenBy} already runs with (${s.value}${s.at ? `, set at ${s.at}` : ', the default or --conf'}); the pipeline runs every dataset with one value of a session setting`, {
+              key: stmt.key, value: stmt.value, previous: s.value, previousAt: s.at, seenBy: s.seenBy, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null,
+            }, { origin: o, hint: 'set it once, before the first dataset (or with --conf), for the whole pipeline' });
+          }
+          if (!s.seenBy) session.set(k, { value, at: here, seenBy: null });
+        }
         if (stmt.kind === 'create') {
           const key = this.register(stmt.name.parts[stmt.name.parts.length - 1], stmt, file);
           if (stmt.inlineCdc) this.cdcTargets.add(key);
