@@ -19,6 +19,7 @@ import {
 } from '../engine/index.js';
 import { Duck, multisetEqual, sqlString, type PlainRow } from './helpers/duck.js';
 import { compilePipeline } from '../engine/sql/index.js';
+import { loadPipeline } from '../engine/load/load-pipeline.js';
 
 let duck: Duck;
 let work: string;
@@ -125,6 +126,39 @@ describe('CSV with Spark reader semantics, against DuckDB', () => {
     // multiLine alone: the blanks are a value, so a line of blanks is a record (its id the blanks, which are no INT; no v)
     const multi = await read({ 'a.csv': '\nid,v\n1,a\n   \n2,b\n' }, opts({ multiLine: 'true' }));
     expect(strip(multi.rows)).toEqual([{ id: 1, v: 'a' }, { id: null, v: null }, { id: 2, v: 'b' }]);
+  });
+
+  it('timestamps without a zone are read in the session time zone (a timeZone reader option wins), as DuckDB casts them under that zone', async () => {
+    const text = 'id,at\n1,2024-01-15 10:30:00\n2,2024-07-15T10:30:00\n3,2024-07-15T10:30:00Z\n4,2024-07-15 10:30:00+02:00\n5,2024-11-30 23:59:59.123456\n';
+    const json = ['{"id":1,"at":"2024-01-15 10:30:00"}', '{"id":2,"at":"2024-07-15T10:30:00"}', '{"id":3,"at":"2024-07-15T10:30:00Z"}'].join('\n') + '\n';
+    const dir = folder('zoned', { 'z_1.csv': text, 'z_1.json': json });
+    const expected = async (zone: string, file: string) => {
+      await duck.run(`SET TimeZone = '${zone}'`);
+      try {
+        const src = file.endsWith('.csv')
+          ? `read_csv(${sqlString(path.join(dir, file))}, header = true, auto_detect = false, columns = {'id': 'INTEGER', 'at': 'VARCHAR'})`
+          : `read_json(${sqlString(path.join(dir, file))}, format = 'newline_delimited', columns = {'id': 'INTEGER', 'at': 'VARCHAR'})`;
+        return await duck.all(`SELECT id, epoch_us(CAST("at" AS TIMESTAMPTZ)) AS "at" FROM ${src} ORDER BY id`);
+      } finally { await duck.run(`SET TimeZone = 'UTC'`); }
+    };
+    const us = (rows: Row[]) => rows.map((r) => ({ id: r.id, at: r.at })).sort((a, b) => Number(a.id) - Number(b.id));
+    // the SQL reader: SET spark.sql.session.timeZone before the datasets, read_files and cloud_files, CSV and JSON
+    fs.writeFileSync(path.join(dir, 'p.sql'), `SET spark.sql.session.timeZone = America/New_York;
+CREATE OR REFRESH STREAMING TABLE c AS SELECT id, at FROM STREAM read_files('z_*.csv', format => 'csv', header => true, schema => 'id INT, at TIMESTAMP');
+CREATE OR REFRESH STREAMING TABLE j AS SELECT id, at FROM STREAM read_files('z_*.json', format => 'json', schema => 'id INT, at TIMESTAMP');
+CREATE OR REFRESH STREAMING TABLE l AS SELECT id, CAST(at AS TIMESTAMP) AS at FROM STREAM cloud_files('z_*.csv', 'csv', map('header', 'true', 'cloudFiles.inferColumnTypes', 'true'));
+CREATE OR REFRESH STREAMING TABLE o AS SELECT id, at FROM STREAM read_files('z_*.csv', format => 'csv', header => true, timeZone => 'Asia/Kolkata', schema => 'id INT, at TIMESTAMP');`);
+    const run = await runPipeline(await loadPipeline(path.join(dir, 'p.sql'), { input: dir }), { input: dir });
+    const ny = await expected('America/New_York', 'z_1.csv');
+    expect(Number(ny.find((r) => r.id === 1)!.at)).toBe(Date.UTC(2024, 0, 15, 15, 30) * 1000);
+    multisetEqual(us(run.rows('c')) as PlainRow[], ny);
+    multisetEqual(us(run.rows('l')) as PlainRow[], ny);
+    multisetEqual(us(run.rows('j')) as PlainRow[], await expected('America/New_York', 'z_1.json'));
+    multisetEqual(us(run.rows('o')) as PlainRow[], await expected('Asia/Kolkata', 'z_1.csv'));
+    // the TypeScript readFiles in a pipeline with a time zone: the same values; in UTC, the UTC ones
+    const ts = (timeZone?: string) => runPipeline(definePipeline([streamingTable('raw', { query: readFiles({ glob: 'z_*.csv', format: 'csv', options: { header: 'true' }, schema: 'id INT, at TIMESTAMP' }) })], { name: 'files', ...(timeZone ? { timeZone } : {}) }), { input: dir });
+    multisetEqual(us((await ts('America/New_York')).rows('raw')) as PlainRow[], ny);
+    multisetEqual(us((await ts()).rows('raw')) as PlainRow[], await expected('UTC', 'z_1.csv'));
   });
 
   it('dateFormat and timestampFormat use Spark datetime patterns', async () => {

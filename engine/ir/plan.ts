@@ -74,6 +74,10 @@ export interface ReaderOptions {
   /** Spark datetime patterns (`yyyy-MM-dd`); null: Spark's default parsing. */
   readonly dateFormat: string | null;
   readonly timestampFormat: string | null;
+  /** The `timeZone` reader option: the zone of timestamp texts without one (default: the session time zone). */
+  readonly timeZone?: string;
+  /** The pipeline's session time zone (`spark.sql.session.timeZone`), set when the pipeline's sources are resolved; absent: UTC. */
+  readonly sessionTimeZone?: string;
   /** Only files whose name matches this glob are read. */
   readonly pathGlobFilter: string | null;
   /** The rescued data column (Auto Loader), or null for none. */
