@@ -223,8 +223,25 @@ CREATE OR REFRESH STREAMING TABLE o AS SELECT id, at FROM STREAM read_files('z_*
     expect(rows.map((r) => r.x)).toEqual([1, 3]);
   });
 
+  it('lineSep: records end at that character only (CSV) or text (JSON); without it at LF, CRLF or CR', async () => {
+    const schema = 'id INT, v STRING';
+    const csv = (text: string, o: Record<string, string> = {}) => read({ 'a.csv': text }, { glob: '*.csv', format: 'csv', options: { header: 'true', ...o }, schema }).then((r) => strip(r.rows));
+    // default: LF, CRLF and a lone CR all end a record
+    expect(await csv('id,v\r\n1,a\r2,b\n3,c')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }]);
+    // lineSep ';': line feeds are data
+    expect(await csv('id,v;1,a\nb;2,c;', { lineSep: ';' })).toEqual([{ id: 1, v: 'a\nb' }, { id: 2, v: 'c' }]);
+    // lineSep LF: a lone CR is data; the CR of a CRLF ends the value unless trailing blanks are ignored
+    expect(await csv('id,v\n1,a\rb\n2,c\r\n', { lineSep: '\n' })).toEqual([{ id: 1, v: 'a\rb' }, { id: 2, v: 'c\r' }]);
+    expect(await csv('id,v\n1,a\rb\n2,c\r\n', { lineSep: '\n', ignoreTrailingWhiteSpace: 'true' })).toEqual([{ id: 1, v: 'a\rb' }, { id: 2, v: 'c' }]);
+    // JSON: any text; without it LF, CRLF or CR
+    const json = (text: string, o: Record<string, string> = {}) => read({ 'a.json': text }, { glob: '*.json', format: 'json', options: o, schema }).then((r) => strip(r.rows));
+    expect(await json('{"id":1,"v":"a"}\r{"id":2,"v":"b"}\r\n{"id":3}')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: null }]);
+    expect(await json('{"id":1,"v":"a"}<>{"id":2,"v":"b"}<>', { lineSep: '<>' })).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+  });
+
   it('an unknown option is a coded error, never ignored', () => {
-    expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { lineSep: ';' } })).toThrow(/UNSUPPORTED_READER_OPTION/);
+    expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { locale: 'fr-FR' } })).toThrow(/UNSUPPORTED_READER_OPTION/);
+    expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { lineSep: '||' } })).toThrow(/INVALID_READER_OPTION/);
     expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { mode: 'LENIENT' } })).toThrow(/INVALID_READER_OPTION/);
     // options that only concern the cloud are accepted
     expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { 'cloudFiles.schemaLocation': '/x', 'cloudFiles.format': 'csv' } })).not.toThrow();

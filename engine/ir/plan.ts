@@ -68,6 +68,8 @@ export interface ReaderOptions {
   readonly emptyValue: string;
   readonly ignoreLeadingWhiteSpace: boolean;
   readonly ignoreTrailingWhiteSpace: boolean;
+  /** The line separator (`lineSep`: one character for CSV, any text for JSON); absent: LF, CRLF or CR. */
+  readonly lineSep?: string;
   /** A record may span lines inside quotes (CSV) / a JSON document per file (JSON). */
   readonly multiLine: boolean;
   readonly mode: ParseMode;

@@ -347,8 +347,6 @@ class Lowerer {
         for (let i = 0; i < m.args.length; i += 2) options[str(m.args[i], 'an option name')] = str(m.args[i + 1], 'an option value');
       }
     }
-    // the line separator Spark splits on by default (the SQL compiler writes it out): the reader's default
-    for (const k of Object.keys(options)) if (k.toLowerCase() === 'linesep' && (options[k] === '\n' || options[k] === '\\n')) delete options[k];
     format = (format ?? (/\.json[^/]*$|\.jsonl$|\.ndjson$/i.test(p) ? 'json' : /\.csv[^/]*$/i.test(p) ? 'csv' : '')).toLowerCase();
     if (format !== 'csv' && format !== 'json') {
       throw new PipelineErrorUnsupported(`${item.name}() of format ${format || '(none given)'}`, o);

@@ -42,7 +42,7 @@ const CSV_OPTIONS = [
   'ignoreleadingwhitespace', 'ignoretrailingwhitespace', 'inferschema',
 ];
 const COMMON_OPTIONS = [
-  'format', 'multiline', 'mode', 'dateformat', 'timestampformat', 'timezone', 'pathglobfilter', 'rescueddatacolumn', 'readercasesensitive',
+  'format', 'multiline', 'mode', 'dateformat', 'timestampformat', 'timezone', 'linesep', 'pathglobfilter', 'rescueddatacolumn', 'readercasesensitive',
   'encoding', 'charset', 'infercolumntypes', 'schemahints', 'schemaevolutionmode', 'maxfilespertrigger', 'includeexistingfiles',
   'allowoverwrites', 'schema', 'inferschema',
 ];
@@ -134,6 +134,12 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
   if (timeZone !== undefined && zoneOf(timeZone) === null) {
     throw new DefinitionError('INVALID_READER_OPTION', `unknown time zone "${timeZone}" in the reader option timeZone`, { option: 'timeZone', value: timeZone }, { hint: 'use an IANA name such as Europe/Paris, or an offset such as +05:30' });
   }
+  // lineSep: the text as given (a SQL '\n' is already a line feed; the two characters \n are read as one too)
+  const lineSepText = o.get('linesep');
+  const lineSep = lineSepText === undefined ? undefined : lineSepText.replace(/\\([nrt])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\t'));
+  if (lineSep !== undefined && (lineSep.length === 0 || (format === 'csv' && lineSep.length > 1))) {
+    throw new DefinitionError('INVALID_READER_OPTION', `lineSep ${JSON.stringify(lineSepText)} ${lineSep.length === 0 ? 'is empty' : 'can contain only 1 character for CSV'}`, { option: 'lineSep', value: lineSepText }, { hint: format === 'csv' ? "use one character, e.g. lineSep => '\\n'" : 'give the text that ends each record' });
+  }
   const declaredText = spec.schema ?? o.get('schema');
   const declared = declaredText !== undefined && declaredText.trim() !== '';
   const schema = declared ? parseDdlFields(declaredText!, 'schema') : [];
@@ -172,6 +178,7 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
     emptyValue: o.get('emptyvalue') ?? '',
     ignoreLeadingWhiteSpace: boolOption('ignoreLeadingWhiteSpace', o.get('ignoreleadingwhitespace'), false),
     ignoreTrailingWhiteSpace: boolOption('ignoreTrailingWhiteSpace', o.get('ignoretrailingwhitespace'), false),
+    ...(lineSep !== undefined ? { lineSep } : {}),
     multiLine: boolOption('multiLine', o.get('multiline'), false),
     mode: modeText as ParseMode,
     dateFormat,

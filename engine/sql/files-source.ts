@@ -44,6 +44,7 @@ export function sparkReaderOptions(o: FileSourceOptions): [string, string][] {
     if (r.ignoreTrailingWhiteSpace) out.push(['ignoreTrailingWhiteSpace', 'true']);
   }
   if (r.multiLine) out.push(['multiLine', 'true']);
+  if (r.lineSep !== undefined) out.push(['lineSep', r.lineSep]);
   if (r.mode !== 'PERMISSIVE') out.push(['mode', r.mode]);
   if (r.dateFormat !== null) out.push(['dateFormat', r.dateFormat]);
   if (r.timestampFormat !== null) out.push(['timestampFormat', r.timestampFormat]);
