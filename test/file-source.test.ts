@@ -19,6 +19,7 @@ import {
 } from '../engine/index.js';
 import { Duck, multisetEqual, sqlString, type PlainRow } from './helpers/duck.js';
 import { compilePipeline } from '../engine/sql/index.js';
+import { loadPipeline } from '../engine/load/load-pipeline.js';
 
 let duck: Duck;
 let work: string;
@@ -112,6 +113,54 @@ describe('CSV with Spark reader semantics, against DuckDB', () => {
     expect(strip(lead.rows)).toEqual([{ a: 'x  ', b: '  y  ' }]);
   });
 
+  it('blank lines: empty ones always skipped (before the header too); a line of blanks skipped without multiLine or with ignoreLeadingWhiteSpace, a record under multiLine alone', async () => {
+    const text = '\n  \t\nid,v\n1,a\n   \n\n2,b\n \t \n';
+    const schema = 'id INT, v STRING';
+    const opts = (o: Record<string, string>) => ({ glob: '*.csv', format: 'csv' as const, options: { header: 'true', ...o }, schema });
+    // Spark's line reader: `line.trim.nonEmpty` keeps a line; the first kept line is the header
+    const plain = await read({ 'a.csv': text }, opts({}));
+    expect(strip(plain.rows)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+    // univocity over the whole file: an empty row is skipped; leading blanks ignored make a blank line an empty row
+    const multiLead = await read({ 'a.csv': text }, opts({ multiLine: 'true', ignoreLeadingWhiteSpace: 'true' }));
+    expect(strip(multiLead.rows)).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+    // multiLine alone: the blanks are a value, so a line of blanks is a record (its id the blanks, which are no INT; no v)
+    const multi = await read({ 'a.csv': '\nid,v\n1,a\n   \n2,b\n' }, opts({ multiLine: 'true' }));
+    expect(strip(multi.rows)).toEqual([{ id: 1, v: 'a' }, { id: null, v: null }, { id: 2, v: 'b' }]);
+  });
+
+  it('timestamps without a zone are read in the session time zone (a timeZone reader option wins), as DuckDB casts them under that zone', async () => {
+    const text = 'id,at\n1,2024-01-15 10:30:00\n2,2024-07-15T10:30:00\n3,2024-07-15T10:30:00Z\n4,2024-07-15 10:30:00+02:00\n5,2024-11-30 23:59:59.123456\n';
+    const json = ['{"id":1,"at":"2024-01-15 10:30:00"}', '{"id":2,"at":"2024-07-15T10:30:00"}', '{"id":3,"at":"2024-07-15T10:30:00Z"}'].join('\n') + '\n';
+    const dir = folder('zoned', { 'z_1.csv': text, 'z_1.json': json });
+    const expected = async (zone: string, file: string) => {
+      await duck.run(`SET TimeZone = '${zone}'`);
+      try {
+        const src = file.endsWith('.csv')
+          ? `read_csv(${sqlString(path.join(dir, file))}, header = true, auto_detect = false, columns = {'id': 'INTEGER', 'at': 'VARCHAR'})`
+          : `read_json(${sqlString(path.join(dir, file))}, format = 'newline_delimited', columns = {'id': 'INTEGER', 'at': 'VARCHAR'})`;
+        return await duck.all(`SELECT id, epoch_us(CAST("at" AS TIMESTAMPTZ)) AS "at" FROM ${src} ORDER BY id`);
+      } finally { await duck.run(`SET TimeZone = 'UTC'`); }
+    };
+    const us = (rows: Row[]) => rows.map((r) => ({ id: r.id, at: r.at })).sort((a, b) => Number(a.id) - Number(b.id));
+    // the SQL reader: SET spark.sql.session.timeZone before the datasets, read_files and cloud_files, CSV and JSON
+    fs.writeFileSync(path.join(dir, 'p.sql'), `SET spark.sql.session.timeZone = America/New_York;
+CREATE OR REFRESH STREAMING TABLE c AS SELECT id, at FROM STREAM read_files('z_*.csv', format => 'csv', header => true, schema => 'id INT, at TIMESTAMP');
+CREATE OR REFRESH STREAMING TABLE j AS SELECT id, at FROM STREAM read_files('z_*.json', format => 'json', schema => 'id INT, at TIMESTAMP');
+CREATE OR REFRESH STREAMING TABLE l AS SELECT id, CAST(at AS TIMESTAMP) AS at FROM STREAM cloud_files('z_*.csv', 'csv', map('header', 'true', 'cloudFiles.inferColumnTypes', 'true'));
+CREATE OR REFRESH STREAMING TABLE o AS SELECT id, at FROM STREAM read_files('z_*.csv', format => 'csv', header => true, timeZone => 'Asia/Kolkata', schema => 'id INT, at TIMESTAMP');`);
+    const run = await runPipeline(await loadPipeline(path.join(dir, 'p.sql'), { input: dir }), { input: dir });
+    const ny = await expected('America/New_York', 'z_1.csv');
+    expect(Number(ny.find((r) => r.id === 1)!.at)).toBe(Date.UTC(2024, 0, 15, 15, 30) * 1000);
+    multisetEqual(us(run.rows('c')) as PlainRow[], ny);
+    multisetEqual(us(run.rows('l')) as PlainRow[], ny);
+    multisetEqual(us(run.rows('j')) as PlainRow[], await expected('America/New_York', 'z_1.json'));
+    multisetEqual(us(run.rows('o')) as PlainRow[], await expected('Asia/Kolkata', 'z_1.csv'));
+    // the TypeScript readFiles in a pipeline with a time zone: the same values; in UTC, the UTC ones
+    const ts = (timeZone?: string) => runPipeline(definePipeline([streamingTable('raw', { query: readFiles({ glob: 'z_*.csv', format: 'csv', options: { header: 'true' }, schema: 'id INT, at TIMESTAMP' }) })], { name: 'files', ...(timeZone ? { timeZone } : {}) }), { input: dir });
+    multisetEqual(us((await ts('America/New_York')).rows('raw')) as PlainRow[], ny);
+    multisetEqual(us((await ts()).rows('raw')) as PlainRow[], await expected('UTC', 'z_1.csv'));
+  });
+
   it('dateFormat and timestampFormat use Spark datetime patterns', async () => {
     const { rows } = await read({ 'a.csv': 'd,t\n15/01/2024,15/01/2024 10:30\n2024-01-15,x\n' }, {
       glob: '*.csv', format: 'csv', options: { header: 'true', dateFormat: 'dd/MM/yyyy', timestampFormat: 'dd/MM/yyyy HH:mm' }, schema: 'd DATE, t TIMESTAMP',
@@ -174,8 +223,25 @@ describe('CSV with Spark reader semantics, against DuckDB', () => {
     expect(rows.map((r) => r.x)).toEqual([1, 3]);
   });
 
+  it('lineSep: records end at that character only (CSV) or text (JSON); without it at LF, CRLF or CR', async () => {
+    const schema = 'id INT, v STRING';
+    const csv = (text: string, o: Record<string, string> = {}) => read({ 'a.csv': text }, { glob: '*.csv', format: 'csv', options: { header: 'true', ...o }, schema }).then((r) => strip(r.rows));
+    // default: LF, CRLF and a lone CR all end a record
+    expect(await csv('id,v\r\n1,a\r2,b\n3,c')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: 'c' }]);
+    // lineSep ';': line feeds are data
+    expect(await csv('id,v;1,a\nb;2,c;', { lineSep: ';' })).toEqual([{ id: 1, v: 'a\nb' }, { id: 2, v: 'c' }]);
+    // lineSep LF: a lone CR is data; the CR of a CRLF ends the value unless trailing blanks are ignored
+    expect(await csv('id,v\n1,a\rb\n2,c\r\n', { lineSep: '\n' })).toEqual([{ id: 1, v: 'a\rb' }, { id: 2, v: 'c\r' }]);
+    expect(await csv('id,v\n1,a\rb\n2,c\r\n', { lineSep: '\n', ignoreTrailingWhiteSpace: 'true' })).toEqual([{ id: 1, v: 'a\rb' }, { id: 2, v: 'c' }]);
+    // JSON: any text; without it LF, CRLF or CR
+    const json = (text: string, o: Record<string, string> = {}) => read({ 'a.json': text }, { glob: '*.json', format: 'json', options: o, schema }).then((r) => strip(r.rows));
+    expect(await json('{"id":1,"v":"a"}\r{"id":2,"v":"b"}\r\n{"id":3}')).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }, { id: 3, v: null }]);
+    expect(await json('{"id":1,"v":"a"}<>{"id":2,"v":"b"}<>', { lineSep: '<>' })).toEqual([{ id: 1, v: 'a' }, { id: 2, v: 'b' }]);
+  });
+
   it('an unknown option is a coded error, never ignored', () => {
-    expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { lineSep: ';' } })).toThrow(/UNSUPPORTED_READER_OPTION/);
+    expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { locale: 'fr-FR' } })).toThrow(/UNSUPPORTED_READER_OPTION/);
+    expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { lineSep: '||' } })).toThrow(/INVALID_READER_OPTION/);
     expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { mode: 'LENIENT' } })).toThrow(/INVALID_READER_OPTION/);
     // options that only concern the cloud are accepted
     expect(() => readFiles({ glob: '*.csv', format: 'csv', options: { 'cloudFiles.schemaLocation': '/x', 'cloudFiles.format': 'csv' } })).not.toThrow();

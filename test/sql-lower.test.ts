@@ -115,6 +115,40 @@ describe('references', () => {
   });
 });
 
+describe('NOT NULL columns (Delta NOT NULL constraints)', () => {
+  const events = streamingTable('events', { query: rowsSource('events', { id: 'int', v: 'string' }) });
+  const rows = { events: [{ id: 1, v: 'a' }, { id: 2, v: null }, { id: 3, v: 'c' }] };
+  const pipeline = (sql: string) => {
+    const r = lowerSql([{ path: 'p.sql', text: sql }], { external: { datasets: [events], flows: [] } });
+    expect(r.errors).toEqual([]);
+    return definePipeline([events, ...r.datasets]);
+  };
+
+  it('a NULL in a NOT NULL column fails the update: DELTA_NOT_NULL_CONSTRAINT_VIOLATED naming the table, the column and the row', async () => {
+    for (const sql of [
+      'CREATE OR REFRESH STREAMING TABLE t (id INT NOT NULL, v STRING NOT NULL COMMENT \'value\') AS SELECT id, v FROM STREAM(events)',
+      'CREATE OR REFRESH MATERIALIZED VIEW t (id INT, v STRING NOT NULL) AS SELECT id, v FROM events',
+    ]) {
+      const p = pipeline(sql);
+      expect(p.datasets.find((d) => d.name === 't')!.def.notNull).toContain('v');
+      const run = await runPipeline(p, { rows });
+      expect(run.batches.at(-1)!.failure).toMatchObject({ code: 'DELTA_NOT_NULL_CONSTRAINT_VIOLATED', params: { table: 't', column: 'v', row: { id: 2, v: null } } });
+      // nothing of the batch was committed
+      expect(run.rows('t')).toEqual([]);
+    }
+  });
+
+  it('rows a drop expectation removes never reach the check; without NULLs the update succeeds', async () => {
+    const p = pipeline(`CREATE OR REFRESH STREAMING TABLE t (id INT NOT NULL, v STRING NOT NULL, CONSTRAINT has_v EXPECT (v IS NOT NULL) ON VIOLATION DROP ROW) AS SELECT id, v FROM STREAM(events)`);
+    const run = await runPipeline(p, { rows });
+    expect(run.batches.at(-1)!.failure).toBeFalsy();
+    expect(run.rows('t')).toEqual([{ id: 1, v: 'a' }, { id: 3, v: 'c' }]);
+    // a warn expectation keeps the row: the constraint fails the update
+    const warn = pipeline(`CREATE OR REFRESH STREAMING TABLE t (id INT, v STRING NOT NULL, CONSTRAINT has_v EXPECT (v IS NOT NULL)) AS SELECT id, v FROM STREAM(events)`);
+    expect((await runPipeline(warn, { rows })).batches.at(-1)!.failure).toMatchObject({ code: 'DELTA_NOT_NULL_CONSTRAINT_VIOLATED', params: { column: 'v' } });
+  });
+});
+
 describe('flows', () => {
   it('CREATE FLOW … INSERT INTO [ONCE]', () => {
     const r = ok(`CREATE OR REFRESH STREAMING TABLE all_rows;
@@ -156,6 +190,26 @@ describe('configuration, SET and USE', () => {
     expect(JSON.stringify(r.datasets[0].def.query)).toContain('"value":1');
     expect(JSON.stringify(r.datasets[1].def.query)).toContain('"value":5');
     expect([r.timeZone, r.ansi, r.catalog, r.schema]).toEqual(['Europe/Paris', false, 'main', 'health']);
+  });
+
+  it('a session setting has one value for the pipeline: a SET that changes what an earlier dataset runs with is SESSION_SETTING_CHANGED naming both places', () => {
+    const e = errs(`SET spark.sql.session.timeZone = Europe/Paris;
+CREATE MATERIALIZED VIEW a AS SELECT id FROM raw;
+SET spark.sql.session.timeZone = America/New_York;
+CREATE MATERIALIZED VIEW b AS SELECT id FROM raw;
+SET spark.sql.ansi.enabled = false;`);
+    expect(e.map((x) => [x.code, x.line, x.col])).toEqual([['SESSION_SETTING_CHANGED', 3, 1], ['SESSION_SETTING_CHANGED', 5, 1]]);
+    expect(e[0].params).toMatchObject({ previous: 'Europe/Paris', previousAt: 'p.sql:1:1', value: 'America/New_York' });
+    expect(String(e[0].params.seenBy)).toContain('a (p.sql:2:1)');
+    // the default counts as a value (ANSI on): changing it after a dataset is the same error
+    expect(e[1].params).toMatchObject({ previous: 'true', previousAt: null });
+    // SETs before the first dataset, and a repeat of the same value after, are fine; the last value before the first dataset wins
+    const r = ok(`SET spark.sql.session.timeZone = UTC;
+SET spark.sql.session.timeZone = Asia/Tokyo;
+CREATE MATERIALIZED VIEW a AS SELECT id FROM raw;
+SET spark.sql.session.timeZone = Asia/Tokyo;
+CREATE MATERIALIZED VIEW b AS SELECT id FROM raw;`);
+    expect(r.timeZone).toBe('Asia/Tokyo');
   });
 });
 

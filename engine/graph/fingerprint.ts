@@ -7,7 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
 import { planInputs } from '../ir/plan.js';
-import type { GraphFlow } from './graph.js';
+import type { GraphFlow, PipelineGraph } from './graph.js';
+import { canonicalPlan } from '../plan/canonical.js';
+import { planSchema } from '../expr/typecheck.js';
 
 function canonical(x: unknown): unknown {
   if (typeof x === 'function') return undefined;
@@ -53,4 +55,27 @@ export function stateFingerprint(flow: { query?: PlanNode; cdc?: GraphFlow['cdc'
     parts.push({ keys: spec.keys, sequenceBy: spec.sequenceBy, storedAs: spec.storedAs, columns, tracked, ignoreNull, sequenceType });
   }
   return hashOf(parts);
+}
+
+/**
+ * The fingerprint of every flow (`<definition>/<state>`), computed on the
+ * flow's plan in canonical form (plan/canonical.ts): a SELECT that keeps
+ * every input column is the same plan as the derive it equals, so that a
+ * pipeline read back from its SQL has the fingerprints of its TypeScript
+ * definition. `legacy`: on the plans as written (checkpoints written before
+ * the canonical form recorded these).
+ */
+export function graphFingerprints(graph: PipelineGraph, legacy = false): Record<string, string> {
+  const out: Record<string, string> = {};
+  const ansi = graph.pipeline.options.ansi ?? false;
+  const schemaOf = (p: PlanNode) => planSchema(p, { datasetSchema: (n: string) => graph.datasets.get(n)!.schema, origin: {}, ansi });
+  const canon = (p: PlanNode | undefined) => (p && !legacy ? canonicalPlan(p, schemaOf, ansi) : p);
+  for (const n of graph.flowOrder) {
+    const f = graph.flows.get(n)!;
+    const def = graph.datasets.get(f.target)!.def;
+    const flow = legacy ? f : { ...f, query: canon(f.query)! };
+    const d = legacy || !def.query ? def : { ...def, query: canon(def.query)! };
+    out[n] = `${flowFingerprint(d, flow)}/${stateFingerprint(flow)}`;
+  }
+  return out;
 }

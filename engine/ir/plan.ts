@@ -68,12 +68,18 @@ export interface ReaderOptions {
   readonly emptyValue: string;
   readonly ignoreLeadingWhiteSpace: boolean;
   readonly ignoreTrailingWhiteSpace: boolean;
+  /** The line separator (`lineSep`: one character for CSV, any text for JSON); absent: LF, CRLF or CR. */
+  readonly lineSep?: string;
   /** A record may span lines inside quotes (CSV) / a JSON document per file (JSON). */
   readonly multiLine: boolean;
   readonly mode: ParseMode;
   /** Spark datetime patterns (`yyyy-MM-dd`); null: Spark's default parsing. */
   readonly dateFormat: string | null;
   readonly timestampFormat: string | null;
+  /** The `timeZone` reader option: the zone of timestamp texts without one (default: the session time zone). */
+  readonly timeZone?: string;
+  /** The pipeline's session time zone (`spark.sql.session.timeZone`), set when the pipeline's sources are resolved; absent: UTC. */
+  readonly sessionTimeZone?: string;
   /** Only files whose name matches this glob are read. */
   readonly pathGlobFilter: string | null;
   /** The rescued data column (Auto Loader), or null for none. */
@@ -252,6 +258,12 @@ export interface DatasetDef {
   readonly schema?: readonly Field[];
   readonly expectations: readonly Expectation[];
   readonly quarantine?: QuarantineSpec;
+  /**
+   * Columns declared NOT NULL (`CREATE … (id STRING NOT NULL, …)`): Delta's
+   * NOT NULL constraint. A row with NULL there fails the update
+   * (DELTA_NOT_NULL_CONSTRAINT_VIOLATED) after the expectations dropped theirs.
+   */
+  readonly notNull?: readonly string[];
   readonly origin: Origin;
 }
 

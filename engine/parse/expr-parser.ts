@@ -501,7 +501,7 @@ export class ExprParser {
     if (branches.length === 0) this.fail('CASE needs at least one WHEN … THEN …');
     const otherwise = this.eatWord('ELSE') ? this.expr() : null;
     this.expectWord('END');
-    return this.at({ kind: 'case', operand, branches: freeze(branches), otherwise }, t);
+    return this.at({ kind: 'case', ...(operand ? { operand } : {}), branches: freeze(branches), otherwise }, t);
   }
 
   /** TRIM([BOTH | LEADING | TRAILING] [chars] FROM str) and trim(str[, chars]). */

@@ -34,6 +34,8 @@ import { SqlParser } from './sql-parser.js';
 import { sourceStatements } from './source.js';
 import type { CdcClause, FromItem, QualifiedName, Statement } from './ast.js';
 import { closest, QueryLowering, scopeOf, sqlOrigin, type Lowered, type QueryEnv, type ScopeCol } from './lower-query.js';
+import { canonicalPlan } from '../plan/canonical.js';
+import { foldQuarantines } from './quarantine.js';
 import { lowerFileSource, withTypingSchemas, type FileFormat, type SourceBinding } from './file-source.js';
 
 const freeze = <T>(x: T): T => Object.freeze(x);
@@ -158,9 +160,32 @@ class Lowerer {
         } catch (e) { this.record(e); }
       }
     }
+    // session settings: one value for the whole pipeline (the IR carries them per pipeline), so every
+    // dataset and flow must see the same value; a SET that changes what a later statement sees is an error
+    const session = new Map<string, { value: string; at: string | null; seenBy: string | null }>([
+      ['spark.sql.session.timezone', { value: this.timeZone ?? 'UTC', at: null, seenBy: null }],
+      ['spark.sql.ansi.enabled', { value: String(this.ansi), at: null, seenBy: null }],
+    ]);
     // declarations first (any order in the files, as Databricks reads them)
     for (const { stmt, file } of statements) {
       try {
+        if (stmt.kind === 'create' || stmt.kind === 'insert_flow' || stmt.kind === 'cdc_flow') {
+          const who = stmt.kind === 'create' ? stmt.name.parts.join('.') : stmt.kind === 'insert_flow' ? `flow ${stmt.name}` : `flow ${stmt.name ?? stmt.cdc.target.parts.join('.')}`;
+          for (const s of session.values()) s.seenBy ??= `${who} (${file}:${stmt.pos.line}:${stmt.pos.col})`;
+        }
+        if (stmt.kind === 'set' && session.has(stmt.key.toLowerCase())) {
+          const k = stmt.key.toLowerCase();
+          const s = session.get(k)!;
+          const value = k === 'spark.sql.ansi.enabled' ? String(stmt.value.toLowerCase() !== 'false') : stmt.value.trim();
+          const here = `${file}:${stmt.pos.line}:${stmt.pos.col}`;
+          if (s.seenBy && value !== s.value) {
+            const o = posOrigin(file, stmt.key, stmt.pos);
+            throw new DefinitionError('SESSION_SETTING_CHANGED', `SET ${stmt.key} = ${stmt.value} at ${here} changes the value ${s.seenBy} already runs with (${s.value}${s.at ? `, set at ${s.at}` : ', the default or --conf'}); the pipeline runs every dataset with one value of a session setting`, {
+              key: stmt.key, value: stmt.value, previous: s.value, previousAt: s.at, seenBy: s.seenBy, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null,
+            }, { origin: o, hint: 'set it once, before the first dataset (or with --conf), for the whole pipeline' });
+          }
+          if (!s.seenBy) session.set(k, { value, at: here, seenBy: null });
+        }
         if (stmt.kind === 'create') {
           const key = this.register(stmt.name.parts[stmt.name.parts.length - 1], stmt, file);
           if (stmt.inlineCdc) this.cdcTargets.add(key);
@@ -183,7 +208,9 @@ class Lowerer {
       if (!e.stmt?.inlineCdc || e.state !== 'done') continue;
       try { flows.push(new Flow(this.cdcFlow(e.key, null, null, e.stmt.inlineCdc, e.file))); } catch (x) { this.record(x); }
     }
-    const datasets = [...this.entries.values()].filter((e) => e.stmt && e.def).map((e) => new Dataset(e.def!));
+    // a streaming table in the compiler's form of a quarantine is that quarantine
+    const flowTargets = new Set(flows.map((f) => f.def.target.toLowerCase()));
+    const datasets = foldQuarantines([...this.entries.values()].filter((e) => e.stmt && e.def).map((e) => e.def!), (n) => flowTargets.has(n.toLowerCase())).map((d) => new Dataset(d));
     // in file order, then by place
     const fileIndex = new Map(files.map((f, i) => [f.path, i]));
     const at = (e: PipelineError): [number, number, number] => [fileIndex.get(e.origin?.file ?? '') ?? -1, e.origin?.line ?? 0, e.origin?.col ?? 0];
@@ -215,6 +242,11 @@ class Lowerer {
       fileSource: (item) => this.fileSource(item, file, table),
       schemaOf: (plan) => this.planSchemaOf(plan, file, table),
     };
+  }
+
+  /** The plan in the builders' shapes (canonical.ts). */
+  private canonical(plan: PlanNode, file: string, table: string): PlanNode {
+    return canonicalPlan(plan, (p) => this.planSchemaOf(p, file, table), this.ansi);
   }
 
   private planSchemaOf(plan: PlanNode, file: string, table: string, pos?: { line: number; col: number }): Schema {
@@ -315,8 +347,6 @@ class Lowerer {
         for (let i = 0; i < m.args.length; i += 2) options[str(m.args[i], 'an option name')] = str(m.args[i + 1], 'an option value');
       }
     }
-    // the line separator Spark splits on by default (the SQL compiler writes it out): the reader's default
-    for (const k of Object.keys(options)) if (k.toLowerCase() === 'linesep' && (options[k] === '\n' || options[k] === '\\n')) delete options[k];
     format = (format ?? (/\.json[^/]*$|\.jsonl$|\.ndjson$/i.test(p) ? 'json' : /\.csv[^/]*$/i.test(p) ? 'csv' : '')).toLowerCase();
     if (format !== 'csv' && format !== 'json') {
       throw new PipelineErrorUnsupported(`${item.name}() of format ${format || '(none given)'}`, o);
@@ -346,7 +376,7 @@ class Lowerer {
       if (declared.length && declared.length !== stmt.columns.length) {
         throw new DefinitionError('SQL_COLUMN_TYPES', `${e.key} declares types for some of its columns only`, { table: e.key, file: o.file ?? null, line: o.line ?? null, col: o.col ?? null }, { origin: o, hint: 'give every column a type, or none' });
       }
-      let query = low?.plan;
+      let query = low ? this.canonical(low.plan, e.file, e.key) : undefined;
       let scope: readonly ScopeCol[] | null = low?.scope ?? null;
       // a column list without types names the query's columns
       if (low && stmt.columns.length && !declared.length) {
@@ -385,6 +415,9 @@ class Lowerer {
       if (stmt.partitionedBy.length) properties['localdlt.partitionedBy'] = stmt.partitionedBy.join(',');
       if (stmt.clusterBy.length) properties['localdlt.clusterBy'] = stmt.clusterBy.join(',');
       const comments = Object.fromEntries(stmt.columns.filter((c) => c.comment !== null).map((c) => [c.name, c.comment!]));
+      // NOT NULL columns, named as in the schema
+      const notNull = stmt.columns.filter((c) => c.notNull).map((c) => schema?.find((f) => ieq(f.name, c.name))?.name ?? c.name);
+      if (notNull.length && this.cdcTargets.has(e.key)) this.warnings.push(`NOT NULL on ${notNull.join(', ')} of ${e.key} is not enforced: ${e.key} is an AUTO CDC target (${o.file}:${o.line}:${o.col})`);
       const def: DatasetDef = freeze({
         kind: objectKind(stmt),
         name: e.key,
@@ -394,6 +427,7 @@ class Lowerer {
         ...(query ? { query } : {}),
         ...(schemaDecl ? { schema: freeze(schemaDecl) } : {}),
         expectations: freeze(expectations),
+        ...(notNull.length ? { notNull: freeze(notNull) } : {}),
         origin: o,
       });
       e.def = def;
@@ -451,8 +485,9 @@ class Lowerer {
     const name = stmt.name.toLowerCase();
     const target = this.targetOf(stmt.target, file, name);
     const low = new QueryLowering(this.env(file, name)).query(stmt.query);
-    this.flowSchemas.set(name, this.planSchemaOf(low.plan, file, name, stmt.pos));
-    return freeze({ name, target, kind: 'append' as const, query: low.plan, once: stmt.once, ...(stmt.comment ? { comment: stmt.comment } : {}), origin: posOrigin(file, target, stmt.pos) });
+    const query = this.canonical(low.plan, file, name);
+    this.flowSchemas.set(name, this.planSchemaOf(query, file, name, stmt.pos));
+    return freeze({ name, target, kind: 'append' as const, query, once: stmt.once, ...(stmt.comment ? { comment: stmt.comment } : {}), origin: posOrigin(file, target, stmt.pos) });
   }
 
   private cdcFlow(inlineTarget: string | null, flowName: string | null, comment: string | null, c: CdcClause, file: string): FlowDef {
@@ -472,6 +507,7 @@ class Lowerer {
     if (visible.some((x) => x.internal !== x.name) || visible.length !== scope.length) {
       plan = freeze({ kind: 'select', input: plan, columns: freeze(visible.map((x) => freeze([x.name, freeze({ kind: 'col', name: x.internal }) as ExprNode] as const))) });
     }
+    plan = this.canonical(plan, file, name);
     const feed = scopeOf(this.planSchemaOf(plan, file, name, c.pos), null);
     const colName = (n: string): string => {
       const hit = feed.find((x) => ieq(x.name, n));

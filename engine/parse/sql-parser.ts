@@ -477,11 +477,16 @@ export class SqlParser extends ExprParser {
       parts.push(k.text);
     }
     if (!this.eatOp('=')) this.fail('expected SET key = value', t);
-    const v0 = this.peek();
-    const words: string[] = [];
-    while (!this.atEnd() && !this.isOp(';')) { const v = this.next(); words.push(v.kind === 'string' ? v.text : v.text); }
-    void v0;
-    return freeze({ kind: 'set', key: parts.join(''), value: words.join(v0.kind === 'string' ? '' : ' ').trim(), pos: this.pos(t) });
+    // tokens written apart keep one space between them, adjacent ones none (`Europe/Paris`, `+05:30`)
+    let value = '';
+    let end = -1;
+    while (!this.atEnd() && !this.isOp(';')) {
+      const v = this.next();
+      if (end >= 0 && v.offset > end) value += ' ';
+      value += v.text;
+      end = v.end;
+    }
+    return freeze({ kind: 'set', key: parts.join(''), value: value.trim(), pos: this.pos(t) });
   }
 
   private propertyList(): Record<string, string> {

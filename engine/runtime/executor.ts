@@ -191,7 +191,7 @@ export class PipelineExecutor {
         this.sourceKeys.set(fname, new Set(planSources(gf.query).map((p, i) => sourceKey(fname, p, i))));
         if (gf.kind === 'auto_cdc') this.cdc.set(fname, new CdcFlowRuntime(gf, g, store, cdcState(fname), { segmentKeys: options.cdcSegmentKeys, env: envOf(ctx.origin) }));
       }
-      if (!g.cdc) this.expectations.set(name, new ExpectationsOperator(name, g.schema, g.def.expectations, g.origin, envOf({ table: name, file: g.origin.file, line: g.origin.line })));
+      if (!g.cdc) this.expectations.set(name, new ExpectationsOperator(name, g.schema, g.def.expectations, g.origin, envOf({ table: name, file: g.origin.file, line: g.origin.line }), g.def.notNull));
       if (g.streaming || g.inputs.some((i) => streamingUpstream.has(i.dataset))) streamingUpstream.add(name);
       else this.staticSet.add(name);
     }

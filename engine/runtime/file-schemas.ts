@@ -78,7 +78,14 @@ export function inferSourceSchema(o: FileSourceOptions, input: string, fsys: Sou
 export function inferFileSchemas(pipeline: Pipeline, opts: InferOptions): { pipeline: Pipeline; schemas: Record<string, Field[]> } {
   const fsys = opts.fs ?? nodeFileSystem;
   const schemas: Record<string, Field[]> = {};
-  const out = mapFileSources(pipeline, (key, p) => {
+  // timestamps without a zone are read in the session time zone (a `timeZone` reader option wins)
+  const session = pipeline.options.timeZone;
+  const zoned = (p: Extract<PlanNode, { kind: 'files' }>): Extract<PlanNode, { kind: 'files' }> => {
+    if (session === undefined || session === 'UTC' || p.options.reader.sessionTimeZone === session) return p;
+    return Object.freeze({ kind: 'files', options: Object.freeze({ ...p.options, reader: Object.freeze({ ...p.options.reader, sessionTimeZone: session }) }) });
+  };
+  const out = mapFileSources(pipeline, (key, p0) => {
+    const p = zoned(p0);
     if (p.options.resolved) return p;
     let schema: Field[] | null = opts.stored?.[key] ? opts.stored[key].map((f) => ({ name: f.name, type: f.type })) : null;
     schema ??= schemas[key] ?? inferSourceSchema(p.options, opts.input, fsys);

@@ -20,9 +20,9 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
-import { flowFingerprint, stateFingerprint } from '../graph/fingerprint.js';
+import { graphFingerprints } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CHECKPOINT_FORMAT, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { CHECKPOINT_FORMAT, FINGERPRINT_VERSION, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
 import { RunFileError } from '../state/runs.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
@@ -270,19 +270,9 @@ export class PipelineService {
     }
   }
 
-  private fingerprints(): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const n of this.graph.flowOrder) {
-      const f = this.graph.flows.get(n)!;
-      const g = this.graph.datasets.get(f.target)!;
-      out[n] = `${flowFingerprint(g.def, f)}/${stateFingerprint(f)}`;
-    }
-    return out;
-  }
-
   private async init(): Promise<OpenReport> {
     const input = path.resolve(this.options.input);
-    const fps = this.fingerprints();
+    const fps = graphFingerprints(this.graph);
     let meta = this.checkpoint.readMetadata(this.options.fullRefreshAll ?? false);
     const refreshed: string[] = [];
     // a full refresh that a crash interrupted is finished before anything else
@@ -307,7 +297,7 @@ export class PipelineService {
     }
     const firstStart = !meta;
     if (!meta) {
-      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, created: new Date(this.clock()).toISOString() };
+      meta = { format: CHECKPOINT_FORMAT, pipeline: this.options.pipeline.name, input, generation: 0, flows: fps, fingerprints: FINGERPRINT_VERSION, created: new Date(this.clock()).toISOString() };
     } else if (!fullRefreshAll) {
       if (meta.input !== input) {
         throw new RuntimeFailure('CHECKPOINT_INPUT_CHANGED', `the checkpoint in ${this.checkpoint.root} was made for input ${meta.input}, not ${input}`, { expected: meta.input, actual: input }, {
@@ -336,8 +326,9 @@ export class PipelineService {
       }
       this.logger.info({ tables: refreshed }, 'full refresh');
     }
-    // definition changes the saved state cannot carry
-    for (const [n, fp] of Object.entries(fps)) {
+    // definition changes the saved state cannot carry (a checkpoint written before the canonical fingerprints is compared with the plans as written)
+    const compared = meta.fingerprints === FINGERPRINT_VERSION ? fps : graphFingerprints(this.graph, true);
+    for (const [n, fp] of Object.entries(compared)) {
       const old = meta.flows[n];
       if (!old || old === fp) continue;
       const [, oldState] = old.split('/');
@@ -376,7 +367,7 @@ export class PipelineService {
       }
     }
     meta = {
-      ...meta, flows: fps, refreshing: undefined, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}),
+      ...meta, flows: fps, fingerprints: FINGERPRINT_VERSION, refreshing: undefined, ...(Object.keys(this.evolved).length ? { evolved: this.evolved } : {}),
       ...(Object.keys(this.fileSchemas).length ? { fileSchemas: { ...(meta.fileSchemas ?? {}), ...this.fileSchemas } } : {}),
     };
     this.metadata = meta;

@@ -16,6 +16,7 @@ import { isStruct, typeInfo } from '../ir/types.js';
 import { DefinitionError, UnsupportedError } from '../errors.js';
 import { parseSchemaDdl } from '../functions/json.js';
 import { compileSparkPattern } from './datetime-format.js';
+import { zoneOf } from '../time/zones.js';
 
 export interface FileSourceSpec {
   /** File-name glob in the input root (`*.csv`, `patients_*.json`); no folders. Empty: every file. */
@@ -41,7 +42,7 @@ const CSV_OPTIONS = [
   'ignoreleadingwhitespace', 'ignoretrailingwhitespace', 'inferschema',
 ];
 const COMMON_OPTIONS = [
-  'format', 'multiline', 'mode', 'dateformat', 'timestampformat', 'pathglobfilter', 'rescueddatacolumn', 'readercasesensitive',
+  'format', 'multiline', 'mode', 'dateformat', 'timestampformat', 'timezone', 'linesep', 'pathglobfilter', 'rescueddatacolumn', 'readercasesensitive',
   'encoding', 'charset', 'infercolumntypes', 'schemahints', 'schemaevolutionmode', 'maxfilespertrigger', 'includeexistingfiles',
   'allowoverwrites', 'schema', 'inferschema',
 ];
@@ -129,6 +130,16 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
   for (const [k, p] of [['dateFormat', dateFormat], ['timestampFormat', timestampFormat]] as const) {
     if (p !== null) compileSparkPattern(p, k);
   }
+  const timeZone = o.get('timezone')?.trim();
+  if (timeZone !== undefined && zoneOf(timeZone) === null) {
+    throw new DefinitionError('INVALID_READER_OPTION', `unknown time zone "${timeZone}" in the reader option timeZone`, { option: 'timeZone', value: timeZone }, { hint: 'use an IANA name such as Europe/Paris, or an offset such as +05:30' });
+  }
+  // lineSep: the text as given (a SQL '\n' is already a line feed; the two characters \n are read as one too)
+  const lineSepText = o.get('linesep');
+  const lineSep = lineSepText === undefined ? undefined : lineSepText.replace(/\\([nrt])/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : '\t'));
+  if (lineSep !== undefined && (lineSep.length === 0 || (format === 'csv' && lineSep.length > 1))) {
+    throw new DefinitionError('INVALID_READER_OPTION', `lineSep ${JSON.stringify(lineSepText)} ${lineSep.length === 0 ? 'is empty' : 'can contain only 1 character for CSV'}`, { option: 'lineSep', value: lineSepText }, { hint: format === 'csv' ? "use one character, e.g. lineSep => '\\n'" : 'give the text that ends each record' });
+  }
   const declaredText = spec.schema ?? o.get('schema');
   const declared = declaredText !== undefined && declaredText.trim() !== '';
   const schema = declared ? parseDdlFields(declaredText!, 'schema') : [];
@@ -167,10 +178,12 @@ export function resolveFileSource(spec: FileSourceSpec): FileSourceOptions {
     emptyValue: o.get('emptyvalue') ?? '',
     ignoreLeadingWhiteSpace: boolOption('ignoreLeadingWhiteSpace', o.get('ignoreleadingwhitespace'), false),
     ignoreTrailingWhiteSpace: boolOption('ignoreTrailingWhiteSpace', o.get('ignoretrailingwhitespace'), false),
+    ...(lineSep !== undefined ? { lineSep } : {}),
     multiLine: boolOption('multiLine', o.get('multiline'), false),
     mode: modeText as ParseMode,
     dateFormat,
     timestampFormat,
+    ...(timeZone !== undefined ? { timeZone } : {}),
     pathGlobFilter: o.get('pathglobfilter') ?? null,
     rescuedDataColumn: rescued,
     readerCaseSensitive: boolOption('readerCaseSensitive', o.get('readercasesensitive'), true),

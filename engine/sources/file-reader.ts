@@ -264,14 +264,24 @@ function parseJsonLines(text: string, o: FileSourceOptions, meta: FileMeta): Fil
   if (o.reader.multiLine) {
     if (text.trim() !== '') docs.push({ text, line: 1 });
   } else {
+    // records end at lineSep, else at LF, CRLF or CR (Hadoop's line reader)
+    const sep = o.reader.lineSep;
     let line = 1;
     for (let p = 0; p <= text.length;) {
-      let e = text.indexOf('\n', p);
-      if (e < 0) e = text.length;
-      const l = text.slice(p, e > p && text.charCodeAt(e - 1) === 13 ? e - 1 : e);
+      let e: number, next: number;
+      if (sep !== undefined) {
+        e = text.indexOf(sep, p);
+        if (e < 0) e = text.length;
+        next = e + sep.length;
+      } else {
+        e = p;
+        while (e < text.length && text.charCodeAt(e) !== 10 && text.charCodeAt(e) !== 13) e++;
+        next = e + (text.charCodeAt(e) === 13 && text.charCodeAt(e + 1) === 10 ? 2 : 1);
+      }
+      const l = text.slice(p, e);
       if (l.trim() !== '') docs.push({ text: l, line });
       line++;
-      p = e + 1;
+      p = next;
     }
   }
   for (const d of docs) {

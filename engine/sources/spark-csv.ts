@@ -4,9 +4,15 @@
  * `multiLine`, `ignoreLeadingWhiteSpace`, `ignoreTrailingWhiteSpace`).
  *
  * Rules:
- * - Records end at LF, CRLF or CR. Empty lines are skipped (they still count
- *   for line numbers); a line of spaces is a record. A line that starts with
- *   the `comment` character is skipped.
+ * - Records end at `lineSep` (one character) when given, else at LF, CRLF or
+ *   CR (a CR before the `lineSep` LF is then a blank of the last value). Empty lines are skipped (they still count
+ *   for line numbers), before the header as after it. A line of blanks
+ *   (characters up to U+0020) is skipped too without `multiLine` (Spark drops
+ *   the lines that `line.trim` empties before parsing them), and with
+ *   `multiLine` when `ignoreLeadingWhiteSpace` is set (univocity skips the
+ *   blanks and finds an empty row, which it skips); with `multiLine` alone it
+ *   is a record whose first value is the blanks. A line that starts with the
+ *   `comment` character is skipped.
  * - Nothing is trimmed unless `ignoreLeadingWhiteSpace` /
  *   `ignoreTrailingWhiteSpace` say so (they trim characters up to U+0020
  *   outside quotes).
@@ -38,9 +44,6 @@ export interface CsvRecord {
   readonly raw: string;
 }
 
-function isWs(c: number): boolean {
-  return c <= 32 && c !== 10 && c !== 13;
-}
 
 /** The records of a decoded text (a leading BOM already removed). */
 export function* csvRecords(text: string, r: ReaderOptions): Generator<CsvRecord> {
@@ -55,15 +58,38 @@ export function* csvRecords(text: string, r: ReaderOptions): Generator<CsvRecord
   const trail = r.ignoreTrailingWhiteSpace;
   const multi = r.multiLine;
   const atSep = (p: number): boolean => text.charCodeAt(p) === sep0 && (sepLen === 1 || text.startsWith(sep, p));
+  // the line separator: `lineSep` (one character), else LF, CRLF or CR
+  const ls = r.lineSep === undefined ? -1 : r.lineSep.charCodeAt(0);
+  const eolLen = (p: number): number => {
+    const c = text.charCodeAt(p);
+    if (ls >= 0) return c === ls ? 1 : 0;
+    if (c === 10) return 1;
+    if (c === 13) return text.charCodeAt(p + 1) === 10 ? 2 : 1;
+    return 0;
+  };
+  // a blank: a character up to U+0020 that does not end the line
+  const isWs = (p: number): boolean => text.charCodeAt(p) <= 32 && eolLen(p) === 0;
   let pos = 0;
   let line = 1;
   while (pos < n) {
     const c0 = text.charCodeAt(pos);
-    if (c0 === 10) { pos++; line++; continue; }
-    if (c0 === 13) { pos += text.charCodeAt(pos + 1) === 10 ? 2 : 1; line++; continue; }
+    const el0 = eolLen(pos);
+    if (el0) { pos += el0; line++; continue; }
     if (c0 === comment) {
-      while (pos < n && text.charCodeAt(pos) !== 10 && text.charCodeAt(pos) !== 13) pos++;
+      while (pos < n && !eolLen(pos)) pos++;
       continue;
+    }
+    if (c0 <= 32 && (!multi || lead)) {
+      // a line of blanks (without multiLine, separators that are blanks count too: Java's trim)
+      let q = pos;
+      while (q < n) {
+        if (eolLen(q) || text.charCodeAt(q) > 32 || (multi && atSep(q))) break;
+        q++;
+      }
+      if (q >= n || eolLen(q)) {
+        pos = q;
+        continue;
+      }
     }
     const recStart = pos;
     const recLine = line;
@@ -71,7 +97,7 @@ export function* csvRecords(text: string, r: ReaderOptions): Generator<CsvRecord
     let recEnd = -1;
     for (;;) {
       const fieldStart = pos;
-      if (lead) while (pos < n && isWs(text.charCodeAt(pos)) && !atSep(pos)) pos++;
+      if (lead) while (pos < n && isWs(pos) && !atSep(pos)) pos++;
       let tok: CsvToken;
       if (pos < n && text.charCodeAt(pos) === quote) {
         let buf = '';
@@ -95,54 +121,48 @@ export function* csvRecords(text: string, r: ReaderOptions): Generator<CsvRecord
             closed = true;
             break;
           }
-          if (c === 10 || c === 13) {
+          const el = eolLen(p);
+          if (el) {
             if (!multi) { buf += text.slice(from, p); break; }
-            if (c === 10 || text.charCodeAt(p + 1) !== 10) line++;
+            line++;
+            p += el;
+            continue;
           }
           p++;
         }
         pos = p;
         if (closed) {
           let q = pos;
-          if (trail) while (q < n && isWs(text.charCodeAt(q)) && !atSep(q)) q++;
-          const cq = text.charCodeAt(q);
-          if (q >= n || cq === 10 || cq === 13 || atSep(q)) {
+          if (trail) while (q < n && isWs(q) && !atSep(q)) q++;
+          if (q >= n || eolLen(q) || atSep(q)) {
             pos = q;
             tok = { text: buf, quoted: true };
           } else {
             // an unescaped quote: the field is read as unquoted text up to the separator
-            while (pos < n && !atSep(pos) && text.charCodeAt(pos) !== 10 && text.charCodeAt(pos) !== 13) pos++;
+            while (pos < n && !atSep(pos) && !eolLen(pos)) pos++;
             let e = pos;
-            if (trail) while (e > fieldStart && isWs(text.charCodeAt(e - 1))) e--;
-            tok = { text: text.slice(lead ? skipWs(text, fieldStart, e) : fieldStart, e), quoted: false };
+            if (trail) while (e > fieldStart && isWs(e - 1)) e--;
+            let a = fieldStart;
+            if (lead) while (a < e && isWs(a)) a++;
+            tok = { text: text.slice(a, e), quoted: false };
           }
         } else tok = { text: buf, quoted: true };
       } else {
         const a = pos;
-        while (pos < n && !atSep(pos)) {
-          const c = text.charCodeAt(pos);
-          if (c === 10 || c === 13) break;
-          pos++;
-        }
+        while (pos < n && !atSep(pos) && !eolLen(pos)) pos++;
         let e = pos;
-        if (trail) while (e > a && isWs(text.charCodeAt(e - 1))) e--;
+        if (trail) while (e > a && isWs(e - 1)) e--;
         tok = { text: text.slice(a, e), quoted: false };
       }
       tokens.push(tok);
       if (pos < n && atSep(pos)) { pos += sepLen; continue; }
       recEnd = pos;
       if (pos < n) {
-        const c = text.charCodeAt(pos);
-        pos += c === 13 && text.charCodeAt(pos + 1) === 10 ? 2 : 1;
+        pos += eolLen(pos) || 1;
         line++;
       }
       break;
     }
     yield { tokens, line: recLine, raw: text.slice(recStart, recEnd) };
   }
-}
-
-function skipWs(text: string, a: number, e: number): number {
-  while (a < e && isWs(text.charCodeAt(a))) a++;
-  return a;
 }

@@ -9,7 +9,8 @@
  *   boolean: `true`/`false` in any case;
  * - date / timestamp: the `dateFormat` / `timestampFormat` pattern when given,
  *   else Spark's cast rules (`2024-01-15`, `2024-01-15 10:30:00`, ISO-8601
- *   with a zone); timestamps without a zone are UTC.
+ *   with a zone); timestamps without a zone are in the reader's `timeZone`,
+ *   else the session time zone (`spark.sql.session.timeZone`), as Spark reads them.
  *
  * JSON values: a string column takes any value (numbers as written, objects
  * and arrays as compact JSON); int/bigint take integral numbers; double any
@@ -22,7 +23,7 @@ import type { ReaderOptions } from '../ir/plan.js';
 import { arrayType, isDecimal, structType, typeInfo, type DataType, type Field, type Value } from '../ir/types.js';
 import type { DateTimePattern } from '../time/pattern.js';
 import { parseSparkDate, parseSparkTimestamp } from '../time/spark-text.js';
-import { UTC } from '../time/zones.js';
+import { UTC, zoneOf, type Zone } from '../time/zones.js';
 import { US_PER_DAY } from '../time/calendar.js';
 import { writeJson, type JNode } from '../functions/json-text.js';
 import { compileSparkPattern } from './datetime-format.js';
@@ -56,8 +57,12 @@ function parseJavaDouble(text: string): Converted {
 export class TextConverter {
   private readonly datePattern: DateTimePattern | null;
   private readonly tsPattern: DateTimePattern | null;
+  /** The zone of timestamp texts without one. */
+  private readonly zone: Zone;
 
   constructor(readonly type: DataType, r: ReaderOptions) {
+    const name = r.timeZone ?? r.sessionTimeZone;
+    this.zone = (name !== undefined ? zoneOf(name) : null) ?? UTC;
     this.datePattern = r.dateFormat !== null && type === 'date' ? compileSparkPattern(r.dateFormat, 'dateFormat') : null;
     this.tsPattern = r.timestampFormat !== null && type === 'timestamp' ? compileSparkPattern(r.timestampFormat, 'timestampFormat') : null;
   }
@@ -74,8 +79,8 @@ export class TextConverter {
         return parseSparkDate(text) ?? FAIL;
       }
       case 'timestamp': {
-        if (this.tsPattern) { const us = this.tsPattern.parse(text, UTC); return typeof us === 'number' ? us : FAIL; }
-        return parseSparkTimestamp(text, UTC, 0) ?? FAIL;
+        if (this.tsPattern) { const us = this.tsPattern.parse(text, this.zone); return typeof us === 'number' ? us : FAIL; }
+        return parseSparkTimestamp(text, this.zone, 0) ?? FAIL;
       }
       default: {
         if (isDecimal(this.type)) { const v = castValue(trimJava(text), 'string', this.type); return v === null ? FAIL : v; }

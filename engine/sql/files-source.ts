@@ -44,9 +44,11 @@ export function sparkReaderOptions(o: FileSourceOptions): [string, string][] {
     if (r.ignoreTrailingWhiteSpace) out.push(['ignoreTrailingWhiteSpace', 'true']);
   }
   if (r.multiLine) out.push(['multiLine', 'true']);
+  if (r.lineSep !== undefined) out.push(['lineSep', r.lineSep]);
   if (r.mode !== 'PERMISSIVE') out.push(['mode', r.mode]);
   if (r.dateFormat !== null) out.push(['dateFormat', r.dateFormat]);
   if (r.timestampFormat !== null) out.push(['timestampFormat', r.timestampFormat]);
+  if (r.timeZone !== undefined) out.push(['timeZone', r.timeZone]);
   if (r.pathGlobFilter !== null) out.push(['pathGlobFilter', r.pathGlobFilter]);
   if (!r.readerCaseSensitive) out.push(['readerCaseSensitive', 'false']);
   return out;

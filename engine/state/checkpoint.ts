@@ -32,6 +32,8 @@ import { faultPoint } from '../runtime/faults.js';
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
 export const CHECKPOINT_FORMAT = 4;
+/** The flow fingerprints of the metadata: 2 = computed on the plans in canonical form. */
+export const FINGERPRINT_VERSION = 2;
 /**
  * Offsets and commits of this many recent batches are kept (Spark's
  * `spark.sql.streaming.minBatchesToRetain`, default 100); older ones are
@@ -52,6 +54,8 @@ const MetadataSchema = z.object({
   input: z.string(),
   generation: z.number().int().nonnegative(),
   flows: z.record(z.string(), z.string()),
+  /** How `flows` was computed: 2, on the plans in canonical form (graph/fingerprint.ts); absent: on the plans as written. */
+  fingerprints: z.literal(FINGERPRINT_VERSION).optional(),
   created: z.string(),
   /** Columns added to CSV sources by schema evolution (`addNewColumns`), by source key. */
   evolved: z.record(z.string(), z.array(z.string())).optional(),
