@@ -42,7 +42,15 @@ export async function stopServed(s: Served | undefined): Promise<void> {
 export interface HttpResult { status: number; headers: Headers; body: any; text: string }
 
 export async function http(origin: string, p: string, init: RequestInit = {}): Promise<HttpResult> {
-  const res = await fetch(origin + p, { redirect: 'manual', ...init });
+  let res: Response;
+  try {
+    res = await fetch(origin + p, { redirect: 'manual', ...init });
+  } catch (e) {
+    // a kept-alive connection the server closed while its event loop was busy (a batch running): a GET is sent once more
+    const code = (e as { cause?: { code?: string } }).cause?.code;
+    if ((init.method ?? 'GET') !== 'GET' || (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET')) throw e;
+    res = await fetch(origin + p, { redirect: 'manual', ...init });
+  }
   const text = await res.text();
   let body: any = null;
   try { body = JSON.parse(text); } catch { /* not JSON */ }
