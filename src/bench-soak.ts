@@ -12,7 +12,8 @@
  *   process, against an output folder holding a single batch: median of 5
  *   alternating pairs;
  * - whether every table equals a one-shot replay of the same files (same
- *   batch boundaries, ignoring `_ingested_at`).
+ *   batch boundaries, ignoring `_ingested_at`), run in a child process while
+ *   the soak runs (src/soak-one-shot.ts).
  *
  * Options: `--batches N` (default 21600), `--retention 7d`, `--out <file.json>`.
  */
@@ -22,7 +23,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  STEP_MS, checkpointsOnDisk, compareOutputs, duckConnection, linkPair, median, oneShot, quantile, runSoak, scanLayerMs,
+  STEP_MS, checkpointsOnDisk, compareOutputs, duckConnection, linkPair, median, quantile, runSoak, scanLayerMs,
   soakPipeline, soakPool, tablesByLayer, tablesOnDisk, writeSoakPipelineModule, type CheckpointOnDisk, type TableOnDisk,
 } from './soak.js';
 import { DEFAULT_MIN_BATCHES_TO_RETAIN } from '../engine/state/checkpoint.js';
@@ -45,6 +46,21 @@ function child(args: string[]): Promise<number> {
     c.stderr.on('data', (d) => { err += d; });
     c.on('error', reject);
     c.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`node dist/run.js ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+/** Runs src/soak-one-shot.ts in a child process (stderr to `logFile`); resolves with its wall time (ms). */
+function oneShotChild(args: Record<string, unknown>, logFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const out = fs.openSync(logFile, 'a');
+    const c = spawn(process.execPath, [path.join(DIST, 'src', 'soak-one-shot.js'), JSON.stringify(args)], { stdio: ['ignore', 'ignore', out], env: { ...process.env, TZ: 'UTC' } });
+    c.on('error', reject);
+    c.on('exit', (code) => {
+      fs.closeSync(out);
+      if (code === 0) resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+      else reject(new Error(`the one-shot replay exited ${code}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`));
+    });
   });
 }
 
@@ -72,6 +88,12 @@ export async function soakBench(argv: string[]): Promise<void> {
   const snapshotAt = [Math.min(1000, batches), Math.round(batches / 2), batches];
   // the simulated month ends about now, so the processes timed afterwards (real clock) continue it
   const startMs = Date.now() - batches * STEP_MS;
+  // the one-shot replay of the same files (same batch boundaries) needs only the input files, known up
+  // front: it runs in a process of its own while the soak runs (two cores), its clock at the soak's end
+  const oneIn = path.join(work, 'oneshot-in'), oneOut = path.join(work, 'oneshot-out');
+  log('soak: one-shot replay of the same files, in a child process (log: ' + path.join(work, 'one-shot.log') + ')');
+  const oneShotRun = oneShotChild({ pool: pool.dir, poolBatches: pool.pairs.length, batches, input: oneIn, output: oneOut, retention, nowMs: startMs + batches * STEP_MS }, path.join(work, 'one-shot.log'));
+  oneShotRun.catch(() => undefined); // awaited after the soak
   log(`soak: ${batches} batches, retention ${retention}`);
   const run = await runSoak({
     pool, input, output, batches, retention, startMs, snapshotsAfter: snapshotAt, log,
@@ -89,12 +111,10 @@ export async function soakBench(argv: string[]): Promise<void> {
     windows.push({ from: w, to: Math.min(batches, w + 1000), median_ms: median(b), p99_ms: quantile(b, 0.99), maintenance_median_ms: median(m), maintenance_p99_ms: quantile(m, 0.99), maintenance_max_ms: Math.max(...m) });
   }
 
-  // one-shot replay of the same files, same batch boundaries
-  log('soak: one-shot replay of the same files');
-  const t1 = Date.now();
-  const oneIn = path.join(work, 'oneshot-in'), oneOut = path.join(work, 'oneshot-out');
-  await oneShot(pool, batches, oneIn, oneOut, retention, run.clockEndMs);
-  const oneShotSeconds = (Date.now() - t1) / 1000;
+  if (run.clockEndMs !== startMs + batches * STEP_MS) throw new Error('soak: the clock did not end where the one-shot replay was told');
+  log('soak: waiting for the one-shot replay');
+  const oneShotSeconds = (await oneShotRun) / 1000;
+  log(`soak: one-shot replay done (${(oneShotSeconds / 60).toFixed(1)} min)`);
   const dataTables = [...layers.values()].flat();
   const comparison = await compareOutputs(duck.conn, output, oneOut, dataTables);
   fs.rmSync(oneIn, { recursive: true, force: true });
