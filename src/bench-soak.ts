@@ -12,7 +12,8 @@
  *   process, against an output folder holding a single batch: median of 5
  *   alternating pairs;
  * - whether every table equals a one-shot replay of the same files (same
- *   batch boundaries, ignoring `_ingested_at`).
+ *   batch boundaries, ignoring `_ingested_at`), run in a child process while
+ *   the soak runs (src/soak-one-shot.ts).
  *
  * Options: `--batches N` (default 21600), `--retention 7d`, `--out <file.json>`.
  */
@@ -22,8 +23,8 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import {
-  STEP_MS, checkpointsOnDisk, compareOutputs, duckConnection, linkPair, median, oneShot, quantile, runSoak, scanLayerMs,
-  soakPipeline, soakPool, tablesByLayer, tablesOnDisk, writeSoakPipelineModule, type CheckpointOnDisk, type TableOnDisk,
+  STEP_MS, checkpointsOnDisk, compareOutputs, duckConnection, linkPair, median, quantile, runSoak, scanLayerMs,
+  soakPipeline, soakPool, tablesByLayer, tablesOnDisk, writeSoakPipelineModule, type CheckpointOnDisk, type TableComparison, type TableOnDisk,
 } from './soak.js';
 import { DEFAULT_MIN_BATCHES_TO_RETAIN } from '../engine/state/checkpoint.js';
 import { DEFAULT_CHECKPOINT_INTERVAL } from '../engine/sinks/delta-log.js';
@@ -45,6 +46,21 @@ function child(args: string[]): Promise<number> {
     c.stderr.on('data', (d) => { err += d; });
     c.on('error', reject);
     c.on('exit', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`node dist/run.js ${args.join(' ')} exited ${code}: ${err.slice(-2000)}`))));
+  });
+}
+
+/** Runs src/soak-one-shot.ts in a child process (stderr to `logFile`); resolves with its wall time (ms). */
+function oneShotChild(args: Record<string, unknown>, logFile: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const out = fs.openSync(logFile, 'a');
+    const c = spawn(process.execPath, [path.join(DIST, 'src', 'soak-one-shot.js'), JSON.stringify(args)], { stdio: ['ignore', 'ignore', out], env: { ...process.env, TZ: 'UTC' } });
+    c.on('error', reject);
+    c.on('exit', (code) => {
+      fs.closeSync(out);
+      if (code === 0) resolve(Number(process.hrtime.bigint() - t0) / 1e6);
+      else reject(new Error(`the one-shot replay exited ${code}: ${fs.readFileSync(logFile, 'utf8').slice(-2000)}`));
+    });
   });
 }
 
@@ -72,6 +88,12 @@ export async function soakBench(argv: string[]): Promise<void> {
   const snapshotAt = [Math.min(1000, batches), Math.round(batches / 2), batches];
   // the simulated month ends about now, so the processes timed afterwards (real clock) continue it
   const startMs = Date.now() - batches * STEP_MS;
+  // the one-shot replay of the same files (same batch boundaries) needs only the input files, known up
+  // front: it runs in a process of its own while the soak runs (two cores), its clock at the soak's end
+  const oneIn = path.join(work, 'oneshot-in'), oneOut = path.join(work, 'oneshot-out');
+  log('soak: one-shot replay of the same files, in a child process (log: ' + path.join(work, 'one-shot.log') + ')');
+  const oneShotRun = oneShotChild({ pool: pool.dir, poolBatches: pool.pairs.length, batches, input: oneIn, output: oneOut, retention, nowMs: startMs + batches * STEP_MS }, path.join(work, 'one-shot.log'));
+  oneShotRun.catch(() => undefined); // awaited after the soak
   log(`soak: ${batches} batches, retention ${retention}`);
   const run = await runSoak({
     pool, input, output, batches, retention, startMs, snapshotsAfter: snapshotAt, log,
@@ -83,48 +105,83 @@ export async function soakBench(argv: string[]): Promise<void> {
     },
   });
   const soakSeconds = (Date.now() - started) / 1000;
-  const windows: { from: number; to: number; median_ms: number; p99_ms: number; maintenance_median_ms: number; maintenance_p99_ms: number; maintenance_max_ms: number }[] = [];
+  const windows: Window[] = [];
   for (let w = 0; w < batches; w += 1000) {
-    const b = run.batchMs.slice(w, w + 1000), m = run.maintenanceMs.slice(w, w + 1000);
-    windows.push({ from: w, to: Math.min(batches, w + 1000), median_ms: median(b), p99_ms: quantile(b, 0.99), maintenance_median_ms: median(m), maintenance_p99_ms: quantile(m, 0.99), maintenance_max_ms: Math.max(...m) });
+    const b = run.batchMs.slice(w, w + 1000), m = run.maintenanceMs.slice(w, w + 1000), cpu = run.batchCpuMs.slice(w, w + 1000);
+    windows.push({ from: w, to: Math.min(batches, w + 1000), median_ms: median(b), p99_ms: quantile(b, 0.99), cpu_median_ms: median(cpu), maintenance_median_ms: median(m), maintenance_p99_ms: quantile(m, 0.99), maintenance_max_ms: Math.max(...m) });
   }
 
-  // one-shot replay of the same files, same batch boundaries
-  log('soak: one-shot replay of the same files');
-  const t1 = Date.now();
-  const oneIn = path.join(work, 'oneshot-in'), oneOut = path.join(work, 'oneshot-out');
-  await oneShot(pool, batches, oneIn, oneOut, retention, run.clockEndMs);
-  const oneShotSeconds = (Date.now() - t1) / 1000;
+  if (run.clockEndMs !== startMs + batches * STEP_MS) throw new Error('soak: the clock did not end where the one-shot replay was told');
+  // what the month left on disk; a copy of it for the one-shot comparison; then restart and status (which add batches to the soak's folders)
+  const end = tablesOnDisk(output);
+  const cps = checkpointsOnDisk(output);
+  const atEnd = path.join(work, 'out-at-end');
+  fs.cpSync(output, atEnd, { recursive: true });
+  const { restart, status } = await restartAndStatus(pool, work, input, output, batches, retention, PAIRS);
   const dataTables = [...layers.values()].flat();
-  const comparison = await compareOutputs(duck.conn, output, oneOut, dataTables);
+  const write = (comparison: TableComparison[] | null, oneShotSeconds: number | null) => {
+    const results = soakResults({ batches, retention, retentionMs, started, soakSeconds, oneShotSeconds, compactions: run.compactions, reopenMs: run.reopenMs, failures: run.failures, windows, snapshots, restart, status, end, cps, comparison });
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
+    return results;
+  };
+  write(null, null);
+  log(`soak: results so far written to ${outFile}; waiting for the one-shot replay`);
+  const oneShotSeconds = (await oneShotRun) / 1000;
+  log(`soak: one-shot replay done (${(oneShotSeconds / 60).toFixed(1)} min)`);
+  const comparison = await compareOutputs(duck.conn, atEnd, oneOut, dataTables);
+  duck.close();
+  fs.rmSync(atEnd, { recursive: true, force: true });
   fs.rmSync(oneIn, { recursive: true, force: true });
   fs.rmSync(oneOut, { recursive: true, force: true });
+  const results = write(comparison, oneShotSeconds);
+  process.stdout.write(soakReport(results) + '\n');
+  log(`results written to ${outFile}`);
+}
 
-  // restart with one new file, and status: the month against a folder holding one batch, 5 alternating pairs
+/**
+ * A restart that processes one new file, and `status`, each in a fresh
+ * process: the soak's folders against a folder holding one batch, `PAIRS`
+ * alternating pairs (each restart adds a batch to the soak's output).
+ */
+export async function restartAndStatus(pool: { dir: string; pairs: [string, string][] }, work: string, input: string, output: string, batches: number, retention: string, PAIRS: number): Promise<{ restart: { month: number[]; single: number[] }; status: { month: number[]; single: number[] } }> {
   log('soak: restart and status, month vs. one batch, fresh processes');
   const mod = path.join(work, 'soak-pipeline.mjs');
   writeSoakPipelineModule(mod, DIST, retention);
+  const monthIn = input, monthOut = output;
   const singleIn = path.join(work, 'single-in'), singleOut = path.join(work, 'single-out');
+  fs.rmSync(singleIn, { recursive: true, force: true });
+  fs.rmSync(singleOut, { recursive: true, force: true });
   fs.mkdirSync(singleIn, { recursive: true });
   linkPair(pool.dir, singleIn, pool.pairs[batches + PAIRS]);
   await child(['replay', singleIn, '--output', singleOut, '--pipeline', mod, '--log-level', 'warn']);
   const restart = { month: [] as number[], single: [] as number[] };
   for (let k = 0; k < PAIRS; k++) {
-    linkPair(pool.dir, input, pool.pairs[batches + k]);
-    restart.month.push(await child(['replay', input, '--output', output, '--pipeline', mod, '--log-level', 'warn']));
+    linkPair(pool.dir, monthIn, pool.pairs[batches + k]);
+    restart.month.push(await child(['replay', monthIn, '--output', monthOut, '--pipeline', mod, '--log-level', 'warn']));
     linkPair(pool.dir, singleIn, pool.pairs[batches + PAIRS + 1 + k]);
     restart.single.push(await child(['replay', singleIn, '--output', singleOut, '--pipeline', mod, '--log-level', 'warn']));
   }
   const status = { month: [] as number[], single: [] as number[] };
   for (let k = 0; k < PAIRS; k++) {
-    status.month.push(await child(['status', '--output', output]));
+    status.month.push(await child(['status', '--output', monthOut]));
     status.single.push(await child(['status', '--output', singleOut]));
   }
-  const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
-  const end = tablesOnDisk(output);
-  const cps = checkpointsOnDisk(output);
-  duck.close();
+  log(`soak: restart ${median(restart.month).toFixed(0)} vs ${median(restart.single).toFixed(0)} ms, status ${median(status.month).toFixed(0)} vs ${median(status.single).toFixed(0)} ms (month vs. one batch)`);
+  return { restart, status };
+}
 
+/** A 1,000-batch window: wall time of the batches (and their CPU time in this process: less moved by other load on a shared machine), and of the maintenance slots. */
+type Window = { from: number; to: number; median_ms: number; p99_ms?: number; cpu_median_ms?: number; maintenance_median_ms?: number; maintenance_p99_ms?: number; maintenance_max_ms?: number };
+
+/** The results file: the run, the bounds and the checks (`comparison` null while the one-shot replay runs). */
+export function soakResults(o: {
+  batches: number; retention: string; retentionMs: number; started: number; soakSeconds: number; oneShotSeconds: number | null; compactions: number; reopenMs: number[]; failures: number;
+  windows: Window[]; snapshots: Snapshot[]; restart: { month: number[]; single: number[] }; status: { month: number[]; single: number[] };
+  end: TableOnDisk[]; cps: CheckpointOnDisk[]; comparison: TableComparison[] | null;
+}): Record<string, unknown> {
+  const { batches, retention, retentionMs, windows, restart, status, end, cps, comparison } = o;
+  const ratio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
   // the bounds this run must stay under (README "Long-running pipelines")
   const commitsInRetention = Math.ceil((retentionMs + 86_400_000) / STEP_MS);
   const bounds = {
@@ -143,18 +200,14 @@ export async function soakBench(argv: string[]): Promise<void> {
     max_log_files: Math.max(...end.map((t) => t.logFiles)),
     max_offsets: Math.max(...cps.map((c) => c.offsets)),
     max_state_files: Math.max(...cps.map((c) => c.stateFiles)),
-    one_shot_equal: comparison.every((c) => c.onlyInA === 0 && c.onlyInB === 0 && c.rowsA === c.rowsB),
-    failures: run.failures,
+    one_shot_equal: comparison ? comparison.every((c) => c.onlyInA === 0 && c.onlyInB === 0 && c.rowsA === c.rowsB) : null,
+    failures: o.failures,
   };
-  const results = {
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() },
-    batches, retention, soak_seconds: soakSeconds, one_shot_seconds: oneShotSeconds, total_seconds: (Date.now() - started) / 1000,
-    compactions: run.compactions, reopen_ms: run.reopenMs, windows, snapshots, restart, status, comparison, bounds, checks,
+  return {
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, mem_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString(), loadavg: os.loadavg() },
+    batches, retention, soak_seconds: o.soakSeconds, one_shot_seconds: o.oneShotSeconds, total_seconds: (Date.now() - o.started) / 1000,
+    compactions: o.compactions, reopen_ms: o.reopenMs, windows, snapshots: o.snapshots, restart, status, end: { tables: end, checkpoints: cps }, comparison, bounds, checks,
   };
-  fs.mkdirSync(path.dirname(outFile), { recursive: true });
-  fs.writeFileSync(outFile, JSON.stringify(results, null, 2) + '\n');
-  process.stdout.write(soakReport(results) + '\n');
-  log(`results written to ${outFile}`);
 }
 
 export function soakReport(r: Record<string, any>): string {
@@ -163,9 +216,9 @@ export function soakReport(r: Record<string, any>): string {
   const ok = (b: boolean) => (b ? 'met' : '**not met**');
   const lines: string[] = [];
   lines.push(`soak: ${n(r.batches)} batches (${f(r.batches * 2 / 60 / 24, 1)} simulated days), retention ${r.retention}; ${r.machine.cpus} cores, ${r.machine.cpu}, Node ${r.machine.node}`);
-  lines.push(`wall time: soak ${f(r.soak_seconds / 60)} min, one-shot replay ${f(r.one_shot_seconds / 60)} min, total ${f(r.total_seconds / 60)} min; ${n(r.compactions)} compactions`, '');
-  lines.push('| batches | median batch | p99 batch | maintenance median | p99 | max |', '|---|---|---|---|---|---|');
-  for (const w of r.windows) lines.push(`| ${n(w.from)}–${n(w.to)} | ${f(w.median_ms)} ms | ${f(w.p99_ms)} ms | ${f(w.maintenance_median_ms)} ms | ${f(w.maintenance_p99_ms)} ms | ${f(w.maintenance_max_ms, 0)} ms |`);
+  lines.push(`wall time: soak ${f(r.soak_seconds / 60)} min, one-shot replay (a process of its own, alongside the soak) ${r.one_shot_seconds == null ? 'still running' : `${f(r.one_shot_seconds / 60)} min`}, total ${f(r.total_seconds / 60)} min; ${n(r.compactions)} compactions`, '');
+  lines.push('| batches | median batch | p99 batch | median batch CPU | maintenance median | p99 | max |', '|---|---|---|---|---|---|---|');
+  for (const w of r.windows) lines.push(`| ${n(w.from)}–${n(w.to)} | ${f(w.median_ms)} ms | ${f(w.p99_ms ?? NaN)} ms | ${f(w.cpu_median_ms ?? NaN)} ms | ${f(w.maintenance_median_ms ?? NaN)} ms | ${f(w.maintenance_p99_ms ?? NaN)} ms | ${f(w.maintenance_max_ms ?? NaN, 0)} ms |`);
   lines.push('');
   lines.push('| after batch | table | layer | files | rows | MB | log files | log MB |', '|---|---|---|---|---|---|---|---|');
   for (const s of r.snapshots) for (const t of s.tables) lines.push(`| ${n(s.batches)} | ${t.table} | ${t.layer} | ${t.files} | ${n(t.rows)} | ${f(t.bytes / 2 ** 20, 2)} | ${n(t.logFiles)} | ${f(t.logBytes / 2 ** 20, 1)} |`);
@@ -181,6 +234,7 @@ export function soakReport(r: Record<string, any>): string {
   lines.push(`| data files per table ≤ ${r.bounds.data_files_per_table} (no CDC target here) | at most ${c.max_data_files} (event log ${c.event_log_files}) | ${ok(c.max_data_files <= r.bounds.data_files_per_table)} |`);
   lines.push(`| _delta_log files per table ≤ ${n(r.bounds.log_files_per_table)} | at most ${n(c.max_log_files)} | ${ok(c.max_log_files <= r.bounds.log_files_per_table)} |`);
   lines.push(`| offsets (and commits) per flow ≤ ${r.bounds.offsets_per_flow}; state files per flow ≤ ${r.bounds.state_files_per_flow} | ${c.max_offsets}; ${c.max_state_files} | ${ok(c.max_offsets <= r.bounds.offsets_per_flow && c.max_state_files <= r.bounds.state_files_per_flow)} |`);
-  lines.push(`| every table equals a one-shot replay | ${r.comparison.filter((x: any) => x.onlyInA === 0 && x.onlyInB === 0 && x.rowsA === x.rowsB).length} of ${r.comparison.length} tables | ${ok(c.one_shot_equal)} |`);
+  if (r.comparison) lines.push(`| every table equals a one-shot replay | ${r.comparison.filter((x: any) => x.onlyInA === 0 && x.onlyInB === 0 && x.rowsA === x.rowsB).length} of ${r.comparison.length} tables | ${ok(c.one_shot_equal)} |`);
+  else lines.push('| every table equals a one-shot replay | the one-shot replay had not finished | not known |');
   return lines.join('\n');
 }

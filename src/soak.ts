@@ -169,13 +169,19 @@ async function reopen(o: SoakOptions, clock: ManualClock, run: SoakRun): Promise
   return s;
 }
 
-/** A one-shot replay of the first `batches` pairs (one pair per batch, as the soak), without advancing a clock. */
-export async function oneShot(pool: { dir: string; pairs: [string, string][] }, batches: number, input: string, output: string, retention: string, nowMs: number): Promise<void> {
+/**
+ * A one-shot replay of the first `batches` pairs (one pair per batch, as the
+ * soak), without advancing a clock: every file is in the folder from the
+ * start, and `runAvailableNow` works through the backlog at one file per
+ * source per batch (with the maintenance slot after each, as a triggered run).
+ */
+export async function oneShot(pool: { dir: string; pairs: [string, string][] }, batches: number, input: string, output: string, retention: string, nowMs: number, onBatch?: (batches: number) => void): Promise<void> {
   fs.mkdirSync(input, { recursive: true });
   for (let i = 0; i < batches; i++) linkPair(pool.dir, input, pool.pairs[i]);
   const now = () => nowMs;
   const { service } = await PipelineService.open({ pipeline: soakPipeline(retention), input, output, now, maxFilesPerTrigger: 1, command: 'soak-one-shot', events: new EventLog(output, { now }) });
-  const rs = await service.runAvailableNow();
+  let n = 0;
+  const rs = await service.runAvailableNow((_r, plan) => { if (plan.files.length) onBatch?.(++n); });
   await service.close(rs.some((r) => r.failure) ? 'FAILED' : 'COMPLETED');
 }
 

@@ -119,10 +119,20 @@ export class PipelineRunner {
     const fsys: SourceFileSystem = given ? { ...this.fsys, names: () => given } : this.fsys;
     return this.sources.map((s) => {
       const seen = this.fileIndex.get(s.key)!;
+      const limit = Math.max(1, this.options.maxFilesPerTrigger ?? s.options.maxFilesPerTrigger);
+      const cached = given || s.options.allowOverwrites ? null : this.fromBacklog(s, seen, limit);
+      if (cached) {
+        if (check) this.checkProcessed(s, seen);
+        return { source: s, files: cached };
+      }
       const quick = s.options.allowOverwrites ? null : matchNewFiles(fsys, this.options.input, s.options.glob, seen);
       if (quick) {
         if (check) this.checkProcessed(s, seen);
-        return { source: s, files: quick.filter((f) => acceptsFile(s.options, f.name)) };
+        const files = quick.filter((f) => acceptsFile(s.options, f.name));
+        // more than a batch is waiting: the rest is kept for the next batches instead of listing and stat'ing it again
+        if (!given && files.length > limit) this.backlog.set(s.key, { names: files.slice(limit).map((f) => f.name), next: 0 });
+        else this.backlog.delete(s.key);
+        return { source: s, files };
       }
       const files = matchFiles(this.fsys, this.options.input, s.options.glob).filter((f) => {
         if (!acceptsFile(s.options, f.name)) return false;
@@ -139,6 +149,38 @@ export class PipelineRunner {
       });
       return { source: s, files };
     });
+  }
+
+  /**
+   * Per source: the names a listing found beyond the rate limit, in order, not
+   * yet planned (Spark's file source keeps the same cache of unread files when
+   * `maxFilesPerTrigger` is set). A backlog of N files then costs one listing,
+   * not N listings that each stat every waiting file. A name is stat'ed again
+   * when its batch is planned (a vanished file is passed over; one processed
+   * meanwhile is skipped). When what is left cannot fill a whole batch, the
+   * folder is listed again, so files that arrived meanwhile come after the
+   * backlog, as in Spark.
+   */
+  private readonly backlog = new Map<string, { names: string[]; next: number }>();
+
+  /** The next `limit` files of a source's backlog, or null when it cannot fill a batch (the folder is listed again). */
+  private fromBacklog(s: StreamingFileSource, seen: Map<string, IndexedFile>, limit: number): FileEntry[] | null {
+    const b = this.backlog.get(s.key);
+    if (!b) return null;
+    // the cursor passes only processed names: a planned file that a failed batch did not index is planned again
+    while (b.next < b.names.length && seen.has(b.names[b.next])) b.next++;
+    const out: FileEntry[] = [];
+    for (let i = b.next; i < b.names.length && out.length < limit; i++) {
+      const name = b.names[i];
+      if (seen.has(name)) continue;
+      const f = this.fsys.stat(this.options.input, name);
+      if (f) out.push(f);
+    }
+    if (out.length < limit) {
+      this.backlog.delete(s.key);
+      return null;
+    }
+    return out;
   }
 
   private readonly reportedChanges = new Set<string>();

@@ -1,0 +1,94 @@
+/**
+ * A backlog of files under `maxFilesPerTrigger` (a replay of a month of files,
+ * one file per batch): the runner lists the folder once and keeps the names it
+ * could not take yet, as Spark's file source keeps its unread files, instead
+ * of listing the folder and stat'ing every waiting file at every batch. The
+ * batches are the same (name order, the limit per batch); files that arrive
+ * meanwhile come after the backlog; a file that vanished from the backlog is
+ * passed over and counted nowhere as ingested.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchToRows, definePipeline, PipelineService, readFiles, streamingTable } from '../engine/index.js';
+import { nodeFileSystem, type SourceFileSystem } from '../engine/sources/files.js';
+
+let work: string;
+beforeAll(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'localdlt-backlog-')); });
+afterAll(() => { fs.rmSync(work, { recursive: true, force: true }); });
+
+const pipeline = () => definePipeline([
+  streamingTable('raw', { query: readFiles({ glob: 'r_*.csv', format: 'csv', options: { header: 'true' }, schema: 'id INT, f STRING' }) }),
+], { name: 'backlog' });
+
+/** The real file system, counting folder listings. */
+function counting(): { fs: SourceFileSystem; listings: number } {
+  const c = {
+    listings: 0,
+    fs: {
+      names: (root: string) => { c.listings++; return nodeFileSystem.names!(root); },
+      list: (root: string) => { c.listings++; return nodeFileSystem.list(root); },
+      read: (root: string, name: string) => nodeFileSystem.read(root, name),
+      stat: (root: string, name: string) => nodeFileSystem.stat(root, name),
+    } as SourceFileSystem,
+  };
+  return c;
+}
+
+function write(dir: string, name: string, id: number): void {
+  fs.writeFileSync(path.join(dir, name), `id,f\n${id},${name}\n`);
+}
+
+async function replay(name: string, files: number, limit: number, between?: (batch: number, input: string) => void) {
+  const input = path.join(work, `${name}-in`), output = path.join(work, `${name}-out`);
+  fs.mkdirSync(input, { recursive: true });
+  for (let i = 0; i < files; i++) write(input, `r_${String(i).padStart(3, '0')}.csv`, i);
+  const c = counting();
+  const { service } = await PipelineService.open({ pipeline: pipeline(), input, output, fs: c.fs, maxFilesPerTrigger: limit, now: () => Date.UTC(2024, 0, 1) });
+  c.listings = 0;
+  const batches: string[][] = [];
+  const rs = await service.runAvailableNow((_r, plan) => {
+    if (!plan.files.length) return;
+    batches.push(plan.files.map((f) => f.file.name));
+    between?.(batches.length, input);
+  });
+  expect(rs.find((r) => r.failure)?.failure ?? null).toBeNull();
+  const rows = batchToRows(await service.store.snapshot('raw', service.graph.datasets.get('raw')!.schema)).map((r) => r.f as string).sort();
+  await service.close('COMPLETED');
+  return { batches, rows, listings: c.listings };
+}
+
+describe('a backlog of files under maxFilesPerTrigger', () => {
+  it('is listed once and taken in name order, the limit per batch', async () => {
+    const files = 60;
+    const r = await replay('once', files, 3);
+    expect(r.batches.length).toBe(files / 3);
+    expect(r.batches.flat()).toEqual(Array.from({ length: files }, (_, i) => `r_${String(i).padStart(3, '0')}.csv`));
+    expect(r.batches.slice(0, -1).every((b) => b.length === 3)).toBe(true);
+    expect(r.rows.length).toBe(files);
+    // one listing for the backlog and one when it has run out (listing every batch, and stat'ing every waiting file, would be 21)
+    expect(r.listings).toBeLessThanOrEqual(3);
+  }, 60_000);
+
+  it('files that arrive during the backlog come after it, and every file lands once', async () => {
+    const r = await replay('arrive', 10, 2, (batch, input) => {
+      if (batch === 1) { write(input, 'r_004b.csv', 100); write(input, 'r_999.csv', 101); }
+    });
+    const order = r.batches.flat();
+    expect(order.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `r_${String(i).padStart(3, '0')}.csv`));
+    expect(order.slice(10)).toEqual(['r_004b.csv', 'r_999.csv']);
+    expect(r.rows).toEqual([...order].sort());
+  }, 60_000);
+
+  it('a file that vanished from the backlog is passed over; the others land', async () => {
+    const r = await replay('vanish', 10, 2, (batch, input) => {
+      if (batch === 1) fs.rmSync(path.join(input, 'r_005.csv'));
+    });
+    const order = r.batches.flat();
+    expect(order).not.toContain('r_005.csv');
+    expect(order.length).toBe(9);
+    expect(r.batches.slice(0, -1).every((b) => b.length === 2)).toBe(true);
+    expect(r.rows).toEqual([...order].sort());
+  }, 60_000);
+});
