@@ -460,6 +460,8 @@ export class PipelineExecutor {
     const appended = new Map<string, Batch[]>();
     /** The persisted ones whose new rows are read back from their files. */
     const spilled = new Set<string>();
+    /** Rows in `appended`, per dataset. */
+    const keptRows = new Map<string, number>();
     /** The data files the persisted ones held before this batch: the files added since hold the batch's rows. */
     const filesBefore = new Map<string, Set<string>>();
     for (const d of this.appendLefts) if (this.graph.datasets.get(d)!.persisted) filesBefore.set(d, new Set((await this.store.dataFiles(d)).map((f) => f.path)));
@@ -656,7 +658,9 @@ export class PipelineExecutor {
           if (this.appendLefts.has(name) && !spilled.has(name)) {
             const parts = appended.get(name) ?? appended.set(name, []).get(name)!;
             parts.push(b);
-            if (g.persisted && parts.reduce((n, x) => n + x.length, 0) > this.appendKeepRows) { appended.delete(name); spilled.add(name); }
+            const rows = (keptRows.get(name) ?? 0) + b.length;
+            keptRows.set(name, rows);
+            if (g.persisted && rows > this.appendKeepRows) { appended.delete(name); spilled.add(name); }
           }
         }
       }
