@@ -96,3 +96,54 @@ describe('SIGKILL while a worker parses', () => {
     }
   });
 });
+
+describe('compaction and read-back on the worker', () => {
+  let duck: Duck;
+  let pool: Pool;
+  let work: string;
+  beforeAll(async () => {
+    ensureBuilt();
+    duck = await Duck.open();
+    work = tempDir('threads-maint');
+    pool = await generatePool({ files: 12, rows: 1500, seed: 'threads-maint', scenarios: ['dirty'] });
+  });
+  afterAll(() => {
+    duck?.close();
+    fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
+    fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+
+  /** One file per batch, every small file compacted in pairs between batches, and append views reading their input back from the new files. */
+  async function run(input: string, output: string, threads: number): Promise<void> {
+    const { service } = await PipelineService.open({
+      pipeline: patientPipeline, input, output, threads, maxFilesPerTrigger: 1, appendKeepRows: 100,
+      autoCompact: { minFileBytes: 1 << 30, mergeFactor: 2 }, maintenanceBudgetMs: 600_000,
+    });
+    await service.runAvailableNow();
+    await service.close('COMPLETED');
+  }
+
+  const optimizeCommits = (out: string, table: string) => fs.readdirSync(path.join(out, 'tables', table, '_delta_log'))
+    .filter((f) => f.endsWith('.json'))
+    .filter((f) => fs.readFileSync(path.join(out, 'tables', table, '_delta_log', f), 'utf8').includes('"operation":"OPTIMIZE"')).length;
+
+  it('give the tables of the one-thread path', async () => {
+    const input = path.join(work, 'in');
+    copyInto(pool, input, pool.files);
+    const one = path.join(work, 'one'), two = path.join(work, 'two');
+    await run(input, one, 1);
+    await run(input, two, 2);
+    // compaction ran (on the worker with two threads) and the append view took the read-back path
+    expect(optimizeCommits(two, 'patients_silver')).toBeGreaterThan(0);
+    expect(optimizeCommits(two, 'patients_silver')).toBe(optimizeCommits(one, 'patients_silver'));
+    const tables = tableNames(one);
+    expect(tableNames(two)).toEqual(tables);
+    let rows = 0;
+    for (const t of tables) {
+      const a = await readTableViaLog(duck, one, t);
+      rows += a.length;
+      multisetEqual(await readTableViaLog(duck, two, t), a, { ignore: ['_ingested_at'] });
+    }
+    expect(rows).toBeGreaterThan(12 * 1500);
+  });
+});

@@ -45,7 +45,7 @@ export class AutoMaintenance {
         const groups = planAutoCompaction(store.log(name), policy);
         if (!groups.length) continue;
         try {
-          const r = await compactGroups(store.table(name), groups, { name, schema, auto: true, budgetMs: left });
+          const r = await compactGroups(store.table(name), groups, { name, schema, auto: true, budgetMs: left, pool: store.options.pool });
           report.compactions.push(r);
           this.t.debug({ table: name, removed: r.filesRemoved, added: r.filesAdded, ms: Math.round(r.ms) }, 'compacted small files');
         } catch (e) {

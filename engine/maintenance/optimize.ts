@@ -38,6 +38,7 @@ import type { AddAction, DeltaAction, DeltaSnapshot } from '../sinks/delta-log.j
 import type { DeltaTable } from '../sinks/delta-table.js';
 import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
+import type { CompactedFile, WorkerPool } from '../runtime/workers.js';
 
 export interface CompactionPolicy {
   /** A compacted file holds at most this many bytes (of its inputs); files this big are left alone. */
@@ -183,6 +184,8 @@ export interface CompactOptions {
   budgetMs?: number;
   /** `OPTIMIZE` parameters for the commit info (auto: true when automatic). */
   auto?: boolean;
+  /** Worker threads: a group is rewritten on one of them (its parquet-wasm memory), not on this thread. */
+  pool?: WorkerPool;
   /** Delete the removed files after the commit (the default when the table keeps no removed files). */
   deleteRemoved?: boolean;
 }
@@ -195,12 +198,12 @@ function prefixOf(p: string): string {
  * Writes a group's files as one new file, streaming: one input slice and one
  * row group are in memory at a time, however large the group.
  */
-async function writeGroup(dir: string, table: string, schema: Schema, files: readonly AddAction[]): Promise<{ tmp: string; final: string; rows: number; stats: string; size: number }> {
+export async function writeGroup(dir: string, table: string, schema: Schema, files: readonly string[]): Promise<CompactedFile> {
   const id = randomUUID();
   const tmp = `.${id}.parquet.tmp`;
-  const final = `${prefixOf(files[0].path)}-${id}.c000.snappy.parquet`;
+  const final = `${prefixOf(files[0])}-${id}.c000.snappy.parquet`;
   function* parts(): Generator<Batch> {
-    for (const a of files) yield* parquetSlices(new Uint8Array(fs.readFileSync(path.join(dir, a.path))), schema);
+    for (const f of files) yield* parquetSlices(new Uint8Array(fs.readFileSync(path.join(dir, f))), schema);
   }
   let fd: number;
   try {
@@ -232,13 +235,15 @@ export async function compactGroups(table: DeltaTable, groups: readonly Compacti
   if (!groups.length) return result;
   const snap = table.snapshot;
   const schema = opts.schema ?? schemaOfSnapshot(snap, opts.name);
-  const written: { tmp: string; final: string; rows: number; stats: string; size: number; group: CompactionGroup }[] = [];
+  const written: (CompactedFile & { group: CompactionGroup })[] = [];
   const dir = table.dir;
   try {
     for (let i = 0; i < groups.length; i++) {
       if (i > 0 && opts.budgetMs !== undefined && performance.now() - started >= opts.budgetMs) { result.deferred = groups.length - i; break; }
       const g = groups[i];
-      written.push({ ...(await writeGroup(dir, opts.name, schema, g.files)), group: g });
+      const files = g.files.map((a) => a.path);
+      const w = opts.pool?.enabled ? await opts.pool.compactFiles(dir, opts.name, schema, files) : await writeGroup(dir, opts.name, schema, files);
+      written.push({ ...w, group: g });
     }
     faultPoint('mid-compaction');
     const now = table.now();

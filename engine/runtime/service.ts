@@ -92,6 +92,8 @@ export interface ServiceOptions {
   stateKeysInMemory?: number;
   /** Keys per segment (data file) of AUTO CDC targets (default 16384). */
   cdcSegmentKeys?: number;
+  /** New input rows an append-only view keeps in memory in a batch before it reads them back from the new files (executor.ts, APPEND_KEEP_ROWS). */
+  appendKeepRows?: number;
   /** Named in the output folder's lock (and in the error another writer gets): `replay`, `run`, … Default `PipelineService`. */
   command?: string;
   /** Take the output folder's lock even when another host (or a running process) holds it, with a warning. */
@@ -209,7 +211,7 @@ export class PipelineService {
     this.runner = new PipelineRunner({
       graph: this.graph, store: this.store, input: options.input, fs: options.fs ?? nodeFileSystem,
       now: this.clock, maxFilesPerTrigger: options.maxFilesPerTrigger, pool: this.pool,
-      executor: { cdcState: (flow) => new FileCdcStateStore(cdcStateDir(options.output, flow)), cdcSegmentKeys: options.cdcSegmentKeys },
+      executor: { cdcState: (flow) => new FileCdcStateStore(cdcStateDir(options.output, flow)), cdcSegmentKeys: options.cdcSegmentKeys, appendKeepRows: options.appendKeepRows },
       onFileChanged: (file, before, now, reingested) => this.logger.warn({ event: 'file_changed', file, size: now.size, indexed_size: before.size, reingested }, reingested ? 'a processed file changed; it is ingested again (allowOverwrites)' : 'a processed file changed; it is not ingested again'),
       onMalformed: (file, dropped) => this.logger.warn({ event: 'malformed_records', file, dropped }, 'malformed records were dropped (mode DROPMALFORMED)'),
       onFileSkipped: (file, reason) => this.logger.warn({ event: 'file_skipped', file, reason }, 'a file could not be read; it is skipped and retried by a later batch'),

@@ -3,7 +3,8 @@ import { parentPort } from 'node:worker_threads';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
-import { encodeParquet } from '../sinks/parquet.js';
+import { decodeParquet, encodeParquet } from '../sinks/parquet.js';
+import { writeGroup } from '../maintenance/optimize.js';
 import { deltaStats } from '../sinks/delta-store.js';
 import { batchBuffers, type WorkerTask } from './workers.js';
 
@@ -12,9 +13,19 @@ let gcMs = 0;
 new PerformanceObserver((list) => { for (const e of list.getEntries()) gcMs += e.duration; }).observe({ entryTypes: ['gc'] });
 const takeGc = () => { const g = gcMs; gcMs = 0; return g; };
 
-parentPort!.on('message', (m: { id: number; task: WorkerTask }) => {
+parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
   try {
     const t = m.task;
+    if (t.kind === 'readParquet') {
+      const batch = decodeParquet(new Uint8Array(fs.readFileSync(t.path)), t.schema);
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: batch }, batchBuffers(batch));
+      return;
+    }
+    if (t.kind === 'compactFiles') {
+      const value = await writeGroup(t.dir, t.table, t.schema, t.files);
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value });
+      return;
+    }
     if (t.kind === 'writeParquet') {
       const bytes = encodeParquet(t.batch);
       fs.writeFileSync(t.path, bytes);
@@ -24,6 +35,6 @@ parentPort!.on('message', (m: { id: number; task: WorkerTask }) => {
     const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);
     parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: r }, batchBuffers(r.batch));
   } catch (e) {
-    parentPort!.postMessage({ id: m.id, ok: false, error: { message: (e as Error).message, stack: (e as Error).stack, code: (e as NodeJS.ErrnoException).code } });
+    parentPort!.postMessage({ id: m.id, ok: false, error: { message: (e as Error).message, stack: (e as Error).stack, code: (e as NodeJS.ErrnoException).code, params: (e as { params?: unknown }).params } });
   }
 });

@@ -16,6 +16,7 @@ import type { CsvOptions } from '../ir/plan.js';
 import type { SourceParseResult } from '../sources/parse-file.js';
 import type { FileMeta } from '../sources/file-reader.js';
 import type { Batch, Column } from '../batch.js';
+import type { Schema } from '../ir/types.js';
 
 export interface ParseTask {
   readonly kind: 'parseCsv';
@@ -31,7 +32,26 @@ export interface WriteParquetTask {
   readonly path: string;
 }
 
-export type WorkerTask = ParseTask | WriteParquetTask;
+export interface ReadParquetTask {
+  readonly kind: 'readParquet';
+  readonly path: string;
+  readonly schema: Schema;
+}
+
+export interface CompactFilesTask {
+  readonly kind: 'compactFiles';
+  /** The table's folder, its name (for messages) and the schema to read and write with. */
+  readonly dir: string;
+  readonly table: string;
+  readonly schema: Schema;
+  /** The group's files, in order (names inside `dir`). */
+  readonly files: readonly string[];
+}
+
+/** A compacted group's new file: still under its temporary name (`tmp`), to be renamed to `final` by the commit. */
+export interface CompactedFile { tmp: string; final: string; rows: number; stats: string; size: number }
+
+export type WorkerTask = ParseTask | WriteParquetTask | ReadParquetTask | CompactFilesTask;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -85,7 +105,7 @@ export class WorkerPool {
     for (let k = 0; k < n; k++) {
       const w = new Worker(workerScript());
       const pending = new Map<number, Pending>();
-      w.on('message', (m: { id: number; ok: boolean; gcMs?: number; value?: unknown; error?: { message: string; stack?: string; code?: string } }) => {
+      w.on('message', (m: { id: number; ok: boolean; gcMs?: number; value?: unknown; error?: { message: string; stack?: string; code?: string; params?: unknown } }) => {
         if (m.gcMs) workerGc.ms += m.gcMs;
         const p = pending.get(m.id);
         if (!p) return;
@@ -93,7 +113,7 @@ export class WorkerPool {
         this.settled();
         if (pending.size === 0) w.unref(); // idle: does not keep the process alive
         if (m.ok) p.resolve(m.value);
-        else p.reject(Object.assign(new Error(m.error?.message ?? 'worker task failed'), { stack: m.error?.stack, code: m.error?.code }));
+        else p.reject(Object.assign(new Error(m.error?.message ?? 'worker task failed'), { stack: m.error?.stack, code: m.error?.code, ...(m.error?.params ? { params: m.error.params } : {}) }));
       });
       w.on('error', (e) => { for (const p of pending.values()) { p.reject(e); this.settled(); } pending.clear(); });
       w.unref();
@@ -147,6 +167,19 @@ export class WorkerPool {
    */
   writeParquet(batch: Batch, file: string): Promise<{ size: number; stats: string }> {
     return this.run({ kind: 'writeParquet', batch, path: file }, []);
+  }
+
+  /**
+   * Reads a Parquet file on a worker (its parquet-wasm memory, not this
+   * thread's); the decoded columns' buffers are transferred back.
+   */
+  readParquet(file: string, schema: Schema): Promise<Batch> {
+    return this.run<Batch>({ kind: 'readParquet', path: file, schema }, []);
+  }
+
+  /** Rewrites a compaction group's files as one new file on a worker (maintenance/optimize.ts `writeGroup`). */
+  compactFiles(dir: string, table: string, schema: Schema, files: readonly string[]): Promise<CompactedFile> {
+    return this.run<CompactedFile>({ kind: 'compactFiles', dir, table, schema, files }, []);
   }
 
   async close(): Promise<void> {

@@ -192,7 +192,8 @@ export class DeltaStore implements TableStore {
   async snapshot(table: string, schema: Schema): Promise<Batch> {
     const snap = this.log(table);
     const dir = this.tableDir(table);
-    const parts = orderedFiles(snap).map((a) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, a.path))), schema));
+    const parts: Batch[] = [];
+    for (const a of orderedFiles(snap)) parts.push(await this.readFile(path.join(dir, a.path), schema));
     return parts.length ? concatBatches(schema, parts) : emptyBatch(schema);
   }
 
@@ -257,7 +258,14 @@ export class DeltaStore implements TableStore {
   }
 
   async readDataFile(table: string, schema: Schema, file: string): Promise<Batch> {
-    return decodeParquet(new Uint8Array(fs.readFileSync(path.join(this.tableDir(table), file))), schema);
+    return this.readFile(path.join(this.tableDir(table), file), schema);
+  }
+
+  /** Decodes a data file: on a worker thread when there is one (parquet-wasm's memory grows there, not here). */
+  private readFile(file: string, schema: Schema): Promise<Batch> {
+    const pool = this.options.pool;
+    if (pool?.enabled) return pool.readParquet(file, schema);
+    return Promise.resolve(decodeParquet(new Uint8Array(fs.readFileSync(file)), schema));
   }
 
   /** Stages a copy-on-write rewrite: `remove` actions for these files and one new file per batch (see TableStore). */

@@ -291,6 +291,11 @@ export function batchToArrow(batch: Batch): ArrowTable {
 
 /** Cap on the memory set aside at once (wasm32 memory is at most 4 GiB). */
 const MAX_RESERVE = 1536 * 1024 * 1024;
+/**
+ * Room reserved beyond a task's estimate. It was 16 MB, so every thread that wrote even a tiny
+ * file (an event-log part, a log checkpoint) kept 19 MB of wasm memory.
+ */
+const RESERVE_SLACK = 4 << 20;
 
 /**
  * Makes sure parquet-wasm's allocator has about `bytes` of memory to hand out.
@@ -349,7 +354,7 @@ export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): 
   const ipc = tableToIPC(batchToArrow(batch), 'stream');
   const props = writerProperties(batch, options);
   // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).
-  reserveWasmMemory(ipc.length * 2.5 + (16 << 20));
+  reserveWasmMemory(ipc.length * 2.5 + RESERVE_SLACK);
   const table = pw.Table.fromIPCStream(ipc);
   return pw.writeParquet(table, props);
 }
@@ -401,7 +406,7 @@ export async function encodeParquetStream(
       const st = columnStats(b);
       stats = stats === null ? st : mergeColumnStats(stats, st);
       const ipc = tableToIPC(batchToArrow(b), 'stream');
-      reserveWasmMemory(ipc.length * 2.5 + (16 << 20));
+      reserveWasmMemory(ipc.length * 2.5 + RESERVE_SLACK);
       const t = pw.Table.fromIPCStream(ipc);
       try {
         for (const rb of t.recordBatches()) ctrl.enqueue(rb);
@@ -820,7 +825,7 @@ const SLICE_ROWS = 65_536;
 /** Parses Parquet bytes into an Arrow table (via parquet-wasm and an IPC stream); `slice` reads only those rows. */
 export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], slice?: { offset: number; limit: number }): ArrowTable {
   // Peak use is the file copy, the Arrow arrays and their IPC copy (measured ~7.7x a snappy file; a slice's share of that).
-  reserveWasmMemory(slice ? bytes.length + (64 << 20) : bytes.length * 8 + (16 << 20));
+  reserveWasmMemory(slice ? bytes.length + (64 << 20) : bytes.length * 8 + RESERVE_SLACK);
   const table = pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}), ...(slice ?? {}) });
   return tableFromIPC(table.intoIPCStream());
 }
