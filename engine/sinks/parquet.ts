@@ -296,6 +296,7 @@ const MAX_RESERVE = 1536 * 1024 * 1024;
  * file (an event-log part, a log checkpoint) kept 19 MB of wasm memory.
  */
 const RESERVE_SLACK = 4 << 20;
+const RESERVE_STEP = 8 << 20;
 
 /**
  * Makes sure parquet-wasm's allocator has about `bytes` of memory to hand out.
@@ -309,7 +310,9 @@ const RESERVE_SLACK = 4 << 20;
  * goes in as the input of `readSchema`, which rejects it at once (no footer).
  */
 function reserveWasmMemory(bytes: number): void {
-  const want = Math.min(Math.ceil(bytes), MAX_RESERVE);
+  // rounded up to 8 MB: otherwise a run of reads each a little larger than the last (a restart
+  // reading 21 small log checkpoints) reserves, and copies a block of zeros in, at every read
+  const want = Math.min(Math.ceil(bytes / RESERVE_STEP) * RESERVE_STEP, MAX_RESERVE);
   if (pw.wasmMemory().buffer.byteLength >= want) return;
   try {
     pw.readSchema(new Uint8Array(want));
