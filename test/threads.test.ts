@@ -38,6 +38,23 @@ async function replay(input: string, output: string, threads: number): Promise<v
   await service.close('COMPLETED');
 }
 
+/** A DuckDB connection, a work folder and a generated pool of dirty files for a describe block (set up before its tests, removed after). */
+function generatedFixture(name: string, files: number, rows: number, seed: string): { duck: Duck; pool: Pool; work: string } {
+  const f = {} as { duck: Duck; pool: Pool; work: string };
+  beforeAll(async () => {
+    ensureBuilt();
+    f.duck = await Duck.open();
+    f.work = tempDir(name);
+    f.pool = await generatePool({ files, rows, seed, scenarios: ['dirty'] });
+  });
+  afterAll(() => {
+    f.duck?.close();
+    fs.rmSync(f.work, { recursive: true, force: true, maxRetries: 5 });
+    fs.rmSync(f.pool.dir, { recursive: true, force: true, maxRetries: 5 });
+  });
+  return f;
+}
+
 describe('threads on and off', () => {
   let work: string;
   beforeAll(() => { ensureBuilt(); work = tempDir('threads'); });
@@ -64,25 +81,12 @@ describe('threads on and off', () => {
 });
 
 describe('SIGKILL while a worker parses', () => {
-  let duck: Duck;
-  let pool: Pool;
-  let work: string;
-  beforeAll(async () => {
-    ensureBuilt();
-    duck = await Duck.open();
-    work = tempDir('threads-kill');
-    pool = await generatePool({ files: 24, rows: 2000, seed: 'threads', scenarios: ['dirty'] });
-  });
-  afterAll(() => {
-    duck?.close();
-    fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
-    fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
-  });
+  const fx = generatedFixture('threads-kill', 24, 2000, 'threads');
 
   it('loses and duplicates nothing', async () => {
-    const input = path.join(work, 'in');
-    copyInto(pool, input, pool.files);
-    const clean = path.join(work, 'clean'), killed = path.join(work, 'killed');
+    const input = path.join(fx.work, 'in');
+    copyInto(fx.pool, input, fx.pool.files);
+    const clean = path.join(fx.work, 'clean'), killed = path.join(fx.work, 'killed');
     expect((await runCli(['replay', input, '--output', clean, '--threads', '1', '--max-files-per-trigger', '3'])).code).toBe(0);
     const child = startCli(['replay', input, '--output', killed, '--threads', '2', '--max-files-per-trigger', '3']);
     // kill once a batch has committed (files are then being parsed on the worker for the next one)
@@ -92,26 +96,13 @@ describe('SIGKILL while a worker parses', () => {
     const r = await runCli(['replay', input, '--output', killed, '--threads', '2', '--max-files-per-trigger', '3']);
     expect(r.code, r.stderr).toBe(0);
     for (const t of tableNames(clean)) {
-      multisetEqual(await readTableViaLog(duck, killed, t), await readTableViaLog(duck, clean, t), { ignore: ['_ingested_at'] });
+      multisetEqual(await readTableViaLog(fx.duck, killed, t), await readTableViaLog(fx.duck, clean, t), { ignore: ['_ingested_at'] });
     }
   });
 });
 
 describe('compaction and read-back on the worker', () => {
-  let duck: Duck;
-  let pool: Pool;
-  let work: string;
-  beforeAll(async () => {
-    ensureBuilt();
-    duck = await Duck.open();
-    work = tempDir('threads-maint');
-    pool = await generatePool({ files: 12, rows: 1500, seed: 'threads-maint', scenarios: ['dirty'] });
-  });
-  afterAll(() => {
-    duck?.close();
-    fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
-    fs.rmSync(pool.dir, { recursive: true, force: true, maxRetries: 5 });
-  });
+  const fx = generatedFixture('threads-maint', 12, 1500, 'threads-maint');
 
   /** One file per batch, every small file compacted in pairs between batches, and append views reading their input back from the new files. */
   async function run(input: string, output: string, threads: number): Promise<void> {
@@ -128,9 +119,9 @@ describe('compaction and read-back on the worker', () => {
     .filter((f) => fs.readFileSync(path.join(out, 'tables', table, '_delta_log', f), 'utf8').includes('"operation":"OPTIMIZE"')).length;
 
   it('give the tables of the one-thread path', async () => {
-    const input = path.join(work, 'in');
-    copyInto(pool, input, pool.files);
-    const one = path.join(work, 'one'), two = path.join(work, 'two');
+    const input = path.join(fx.work, 'in');
+    copyInto(fx.pool, input, fx.pool.files);
+    const one = path.join(fx.work, 'one'), two = path.join(fx.work, 'two');
     await run(input, one, 1);
     await run(input, two, 2);
     // compaction ran (on the worker with two threads) and the append view took the read-back path
@@ -140,9 +131,9 @@ describe('compaction and read-back on the worker', () => {
     expect(tableNames(two)).toEqual(tables);
     let rows = 0;
     for (const t of tables) {
-      const a = await readTableViaLog(duck, one, t);
+      const a = await readTableViaLog(fx.duck, one, t);
       rows += a.length;
-      multisetEqual(await readTableViaLog(duck, two, t), a, { ignore: ['_ingested_at'] });
+      multisetEqual(await readTableViaLog(fx.duck, two, t), a, { ignore: ['_ingested_at'] });
     }
     expect(rows).toBeGreaterThan(12 * 1500);
   });
