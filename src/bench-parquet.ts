@@ -5,8 +5,7 @@
  * encoding the engine picks for it (dictionary or plain); encode time (median
  * of 5) and bytes. `node dist/src/bench-parquet.js <data file.parquet> [...]`.
  */
-import * as fs from 'node:fs';
-import { decodeParquet, encodeParquet, type ParquetCodec } from '../engine/sinks/parquet.js';
+import { encodeParquet, type ParquetCodec, decodeParquetFile } from '../engine/sinks/parquet.js';
 import type { Batch } from '../engine/batch.js';
 
 const CODECS: ParquetCodec[] = ['uncompressed', 'snappy', 'lz4_raw', 'zstd'];
@@ -14,7 +13,7 @@ const CODECS: ParquetCodec[] = ['uncompressed', 'snappy', 'lz4_raw', 'zstd'];
 function median(xs: number[]): number { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
 
 for (const file of process.argv.slice(2)) {
-  const b = decodeParquet(new Uint8Array(fs.readFileSync(file)));
+  const b = decodeParquetFile(file);
   process.stdout.write(`${file}: ${b.length} rows\n| column | type | ${CODECS.map((c) => `${c} KB (ms)`).join(' | ')} |\n|---|---|${CODECS.map(() => '---').join('|')}|\n`);
   const totals = new Map<string, { bytes: number; ms: number }>();
   for (let j = 0; j < b.schema.length; j++) {

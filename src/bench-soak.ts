@@ -148,7 +148,6 @@ export async function restartAndStatus(pool: { dir: string; pairs: [string, stri
   log('soak: restart and status, month vs. one batch, fresh processes');
   const mod = path.join(work, 'soak-pipeline.mjs');
   writeSoakPipelineModule(mod, DIST, retention);
-  const monthIn = input, monthOut = output;
   const singleIn = path.join(work, 'single-in'), singleOut = path.join(work, 'single-out');
   fs.rmSync(singleIn, { recursive: true, force: true });
   fs.rmSync(singleOut, { recursive: true, force: true });
@@ -157,14 +156,14 @@ export async function restartAndStatus(pool: { dir: string; pairs: [string, stri
   await child(['replay', singleIn, '--output', singleOut, '--pipeline', mod, '--log-level', 'warn']);
   const restart = { month: [] as number[], single: [] as number[] };
   for (let k = 0; k < PAIRS; k++) {
-    linkPair(pool.dir, monthIn, pool.pairs[batches + k]);
-    restart.month.push(await child(['replay', monthIn, '--output', monthOut, '--pipeline', mod, '--log-level', 'warn']));
+    linkPair(pool.dir, input, pool.pairs[batches + k]);
+    restart.month.push(await child(['replay', input, '--output', output, '--pipeline', mod, '--log-level', 'warn']));
     linkPair(pool.dir, singleIn, pool.pairs[batches + PAIRS + 1 + k]);
     restart.single.push(await child(['replay', singleIn, '--output', singleOut, '--pipeline', mod, '--log-level', 'warn']));
   }
   const status = { month: [] as number[], single: [] as number[] };
   for (let k = 0; k < PAIRS; k++) {
-    status.month.push(await child(['status', '--output', monthOut]));
+    status.month.push(await child(['status', '--output', output]));
     status.single.push(await child(['status', '--output', singleOut]));
   }
   log(`soak: restart ${median(restart.month).toFixed(0)} vs ${median(restart.single).toFixed(0)} ms, status ${median(status.month).toFixed(0)} vs ${median(status.single).toFixed(0)} ms (month vs. one batch)`);

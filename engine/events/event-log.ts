@@ -44,7 +44,7 @@ import { exprToString } from '../expr/text.js';
 import { planSources } from '../ir/plan.js';
 import * as fs from 'node:fs';
 import { batchFromRows, batchToRows, concatBatches, type Batch } from '../batch.js';
-import { decodeParquet } from '../sinks/parquet.js';
+import { decodeParquetFile } from '../sinks/parquet.js';
 import { writeDataFile } from '../sinks/delta-store.js';
 import type { AddAction, DeltaAction } from '../sinks/delta-log.js';
 import { DEFAULT_COMPACTION, compactGroups, planAutoCompaction, type CompactionPolicy, type CompactionResult } from '../maintenance/optimize.js';
@@ -501,7 +501,7 @@ export class EventLog implements EventSink {
     const keep: Batch[] = [];
     const removed: AddAction[] = [];
     for (const a of old) {
-      const b = decodeParquet(new Uint8Array(fs.readFileSync(path.join(table.dir, a.path))), EVENT_LOG_SCHEMA);
+      const b = decodeParquetFile(path.join(table.dir, a.path), EVENT_LOG_SCHEMA);
       const rows = batchToRows(b);
       const kept = rows.filter((r) => r.event_type !== 'flow_progress' && typeof r.origin === 'string' && this.updateId !== '' && r.origin.includes(`"update_id":"${this.updateId}"`));
       if (kept.length === rows.length) continue; // nothing to expire in this file

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { batchToRows } from '../batch.js';
 import type { Value } from '../ir/types.js';
 import { readDeltaLog, type DeltaSnapshot } from '../sinks/delta-store.js';
-import { decodeParquet } from '../sinks/parquet.js';
+import { decodeParquetFile } from '../sinks/parquet.js';
 import { EVENT_LOG_SCHEMA, eventLogDir, type PipelineEvent } from './schema.js';
 
 function parseJson(text: unknown): any {
@@ -72,7 +72,7 @@ export class EventLogReader {
     for (const f of [...this.byFile.keys()]) if (!this.snap.files.has(f)) this.byFile.delete(f);
     for (const f of this.snap.files.keys()) {
       if (this.byFile.has(f)) continue;
-      const b = decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, f))), EVENT_LOG_SCHEMA);
+      const b = decodeParquetFile(path.join(dir, f), EVENT_LOG_SCHEMA);
       this.byFile.set(f, batchToRows(b).map(eventOfRow));
     }
     this.events = [...this.byFile.values()].flat().sort(compareEvents);

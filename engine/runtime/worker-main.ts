@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
-import { decodeParquet, encodeParquet } from '../sinks/parquet.js';
+import { decodeParquetFile, encodeParquet } from '../sinks/parquet.js';
 import { writeGroup } from '../maintenance/optimize.js';
 import { deltaStats } from '../sinks/delta-store.js';
 import { batchBuffers, type WorkerTask } from './workers.js';
@@ -17,7 +17,7 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
   try {
     const t = m.task;
     if (t.kind === 'readParquet') {
-      const batch = decodeParquet(new Uint8Array(fs.readFileSync(t.path)), t.schema);
+      const batch = decodeParquetFile(t.path, t.schema);
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: batch }, batchBuffers(batch));
       return;
     }

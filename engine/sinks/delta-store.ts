@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
 import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
-import { columnStats, decodeParquet, encodeParquet, type ColumnStats } from './parquet.js';
+import { columnStats, decodeParquetFile, encodeParquet, type ColumnStats } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
@@ -265,7 +265,7 @@ export class DeltaStore implements TableStore {
   private readFile(file: string, schema: Schema): Promise<Batch> {
     const pool = this.options.pool;
     if (pool?.enabled) return pool.readParquet(file, schema);
-    return Promise.resolve(decodeParquet(new Uint8Array(fs.readFileSync(file)), schema));
+    return Promise.resolve(decodeParquetFile(file, schema));
   }
 
   /** Stages a copy-on-write rewrite: `remove` actions for these files and one new file per batch (see TableStore). */

@@ -46,6 +46,7 @@ import {
   tableFromIPC,
   tableToIPC,
 } from 'apache-arrow';
+import * as fs from 'node:fs';
 import type { DataType as ArrowDataType } from 'apache-arrow';
 import { batchKeys } from '../column/group-ids.js';
 import * as pw from 'parquet-wasm/node';
@@ -842,6 +843,11 @@ export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], s
 export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
   const parts = [...parquetSlices(bytes, schema)];
   return parts.length === 1 ? parts[0] : concatBatches(parts[0].schema, parts);
+}
+
+/** Reads and decodes a Parquet file on disk (`decodeParquet`). */
+export function decodeParquetFile(file: string, schema?: Schema): Batch {
+  return decodeParquet(new Uint8Array(fs.readFileSync(file)), schema);
 }
 
 /**

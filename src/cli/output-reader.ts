@@ -24,7 +24,7 @@ import {
 } from '../../engine/index.js';
 import { orderedFiles, readDeltaLog, type DeltaSnapshot } from '../../engine/sinks/delta-store.js';
 import { readEventSummary, type EventSummary } from '../../engine/events/summary.js';
-import { decodeParquet } from '../../engine/sinks/parquet.js';
+import { decodeParquetFile } from '../../engine/sinks/parquet.js';
 import { valueAt, type Batch } from '../../engine/batch.js';
 import { patientPipeline } from '../../layers/pipeline.js';
 import { filterWhere } from './where.js';
@@ -401,7 +401,7 @@ export class OutputReader {
       this.decoded.set(key, hit);
       return hit;
     }
-    const b = decodeParquet(new Uint8Array(fs.readFileSync(key)), schema);
+    const b = decodeParquetFile(key, schema);
     this.decoded.set(key, b);
     this.decodedRows += b.length;
     for (const [k, old] of this.decoded) {
