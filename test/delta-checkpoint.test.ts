@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaStore } from '../engine/sinks/delta-store.js';
-import { readDeltaLog, checkpointFileName, commitFileName, listLog, type DeltaSnapshot } from '../engine/sinks/delta-log.js';
+import { readDeltaLog, readDeltaLogAsync, checkpointFileName, commitFileName, listLog, type DeltaSnapshot } from '../engine/sinks/delta-log.js';
 import { ManualClock } from '../engine/runtime/clock.js';
 import { DeltaTable } from '../engine/sinks/delta-table.js';
 import { vacuumTable } from '../engine/maintenance/vacuum.js';
@@ -196,6 +196,50 @@ describe('checkpoints', () => {
     expect(s.damagedCheckpoints).toEqual([]);
     // the whole log, read from version 0, gives the same
     sameSnapshot(readDeltaLog(t.dir), replay(t.commits, 34), 'original');
+  });
+
+  it('the restart path (readDeltaLogAsync: the checkpoint decoded by hyparquet) gives the snapshot parquet-wasm gives, from the tail only', async () => {
+    const copy = path.join(work, 'a-garbled-async');
+    fs.cpSync(t.dir, copy, { recursive: true });
+    const log = path.join(copy, '_delta_log');
+    for (let v = 0; v < 30; v++) fs.writeFileSync(path.join(log, commitFileName(v)), 'not json\n');
+    const s = await readDeltaLogAsync(copy);
+    sameSnapshot(s, replay(t.commits, 34), 'async, from checkpoint 30');
+    expect(s.checkpointVersion).toBe(30);
+    // every field of every action, tombstones and transaction times included, as the other decoder reads them
+    const viaWasm = readDeltaLog(t.dir);
+    expect(s.tombstones.size).toBeGreaterThan(0);
+    for (const k of ['files', 'tombstones', 'txn', 'txnUpdated'] as const) expect(Object.fromEntries(s[k] as Map<string, unknown>), k).toEqual(Object.fromEntries(viaWasm[k] as Map<string, unknown>));
+    expect(s.metadata).toEqual(viaWasm.metadata);
+    expect(s.protocol).toEqual(viaWasm.protocol);
+    expect(s.lastCommit).toEqual(viaWasm.lastCommit);
+  });
+
+  it('the restart path falls back as the other does: a damaged checkpoint, then one whose earlier commits expired', async () => {
+    const { dir, commits } = await buildTable(path.join(work, 'damaged-async'), 33);
+    const cp = path.join(dir, '_delta_log', checkpointFileName(30));
+    fs.truncateSync(cp, Math.floor(fs.statSync(cp).size / 2));
+    const s = await readDeltaLogAsync(dir);
+    sameSnapshot(s, replay(commits, 32), 'fallback');
+    expect(s.checkpointVersion).toBe(20);
+    expect(s.damagedCheckpoints).toEqual([30]);
+    // commits 11-19 expired, checkpoints 20 and 30 do not read: checkpoint 10 and its tail would be version
+    // 10, the table's past; that is refused, not returned
+    for (let v = 0; v < 20; v++) fs.rmSync(path.join(dir, '_delta_log', commitFileName(v)));
+    fs.writeFileSync(path.join(dir, '_delta_log', checkpointFileName(20)), 'not parquet');
+    for (const read of [() => readDeltaLog(dir), () => readDeltaLogAsync(dir)]) {
+      let err: unknown;
+      try { await read(); } catch (e) { err = e; }
+      expect(isPipelineError(err) && err.code).toBe('DELTA_LOG_CORRUPT');
+      expect((err as { params: { file: string } }).params.file).toContain(checkpointFileName(30));
+    }
+    // a listing of the log (no _last_checkpoint) that finds a missing commit in the middle: a gap, not the end of the table
+    const gap = await buildTable(path.join(work, 'gap'), 36);
+    fs.rmSync(path.join(gap.dir, '_delta_log', commitFileName(33)));
+    fs.rmSync(path.join(gap.dir, '_delta_log', '_last_checkpoint'));
+    let err: unknown;
+    try { readDeltaLog(gap.dir); } catch (e) { err = e; }
+    expect(isPipelineError(err) && err.code).toBe('DELTA_LOG_GAP');
   });
 
   it('a damaged checkpoint falls back to an older one and the JSON log, and the next commit writes it again', async () => {

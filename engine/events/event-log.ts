@@ -197,8 +197,9 @@ export class EventLog implements EventSink {
       const defaults: Record<string, string> = {};
       for (const [k, v] of Object.entries(conf)) if (k.startsWith(SPARK_TABLE_DEFAULTS)) defaults[`delta.${k.slice(SPARK_TABLE_DEFAULTS.length)}`] = v;
       this.tableProps = { ...defaults, ...(options.tableProperties ?? {}), ...(this.options.tableProperties ?? {}) };
+      await this.store.preload([EVENT_LOG_TABLE]);
       if (this.options.retentionMs === undefined && conf[EVENT_RETENTION_CONF] !== undefined) this.retentionMs = parseDurationMs(conf[EVENT_RETENTION_CONF], EVENT_RETENTION_CONF);
-      this.summary = await readEventSummary(this.output);
+      this.summary = readEventSummary(this.output, this.store.log(EVENT_LOG_TABLE));
       this.seqBase = this.summary.seq;
       if (report.resumedBatch !== null) await this.loadLogged(report.generation, report.resumedBatch);
 

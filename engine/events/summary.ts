@@ -188,9 +188,9 @@ function eventsAfter(dir: string, from: number, snap: DeltaSnapshot): PipelineEv
  * and the events committed after it, else a fold of the whole log. Reads the
  * log's last checkpoint and the commits after it, never the whole history.
  */
-export function readEventSummary(output: string): EventSummary {
+export function readEventSummary(output: string, snapshot?: DeltaSnapshot): EventSummary {
   const dir = eventLogDir(output);
-  const snap = readDeltaLog(dir);
+  const snap = snapshot ?? readDeltaLog(dir);
   const file = readSummaryFile(output);
   if (file && file.version <= snap.version && file.version >= 0) {
     const tail = eventsAfter(dir, file.version, snap);

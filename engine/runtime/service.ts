@@ -276,6 +276,8 @@ export class PipelineService {
     const input = path.resolve(this.options.input);
     const fps = graphFingerprints(this.graph);
     let meta = this.checkpoint.readMetadata(this.options.fullRefreshAll ?? false);
+    // every table's log, read now: the last checkpoints decode without parquet-wasm (DeltaTable.load)
+    await this.store.preload([...this.graph.datasets.values()].filter((g) => g.persisted).map((g) => g.name));
     const refreshed: string[] = [];
     // a full refresh that a crash interrupted is finished before anything else
     let fullRefreshAll = this.options.fullRefreshAll ?? false;

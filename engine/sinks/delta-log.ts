@@ -32,6 +32,7 @@ import { RuntimeFailure, DefinitionError } from '../errors.js';
 import { batchFromRows, batchToRows } from '../batch.js';
 import type { Schema, Value } from '../ir/types.js';
 import { decodeParquet, encodeParquet } from './parquet.js';
+import { parquetReadObjects } from 'hyparquet';
 import { parseDurationMs } from '../duration.js';
 import { faultPoint } from '../runtime/faults.js';
 
@@ -333,6 +334,43 @@ export function readCheckpoint(logDir: string, version: number, expectedSize?: n
   try { bytes = new Uint8Array(fs.readFileSync(file)); } catch (e) { throw damaged(file, (e as Error).message); }
   let rows: Record<string, Value>[];
   try { rows = batchToRows(decodeParquet(bytes, CHECKPOINT_SCHEMA)); } catch (e) { throw damaged(file, `not a readable checkpoint (${(e as Error).message})`); }
+  return checkpointSnapshot(file, rows, version, expectedSize);
+}
+
+/**
+ * `readCheckpoint` without parquet-wasm and Arrow: the file is decoded by
+ * hyparquet (plain JavaScript). A table's checkpoint holds a few dozen actions,
+ * and a restart reads one per table: through parquet-wasm and Arrow that took
+ * 190-310 ms for the 17 checkpoints of the soak's month, through hyparquet
+ * 66 ms (README "Library choices, measured").
+ */
+export async function readCheckpointAsync(logDir: string, version: number, expectedSize?: number): Promise<DeltaSnapshot> {
+  const file = path.join(logDir, checkpointFileName(version));
+  let buf: Buffer;
+  try { buf = await fs.promises.readFile(file); } catch (e) { throw damaged(file, (e as Error).message); }
+  let rows: Record<string, Value>[];
+  try {
+    const objects = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, columns: CHECKPOINT_SCHEMA.map((f) => f.name) });
+    rows = objects.map((o) => fromHyparquet(o) as Record<string, Value>);
+  } catch (e) { throw damaged(file, `not a readable checkpoint (${(e as Error).message})`); }
+  return checkpointSnapshot(file, rows, version, expectedSize);
+}
+
+/** hyparquet's values as the checkpoint reader takes them: 64-bit integers as numbers (times, sizes, versions), no undefined. */
+function fromHyparquet(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v === undefined || v === null) return null;
+  if (Array.isArray(v)) return v.map(fromHyparquet);
+  if (typeof v === 'object' && !(v instanceof Uint8Array) && !(v instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = fromHyparquet(x);
+    return out;
+  }
+  return v;
+}
+
+/** A snapshot from a checkpoint's actions (one row per action). */
+function checkpointSnapshot(file: string, rows: Record<string, Value>[], version: number, expectedSize?: number): DeltaSnapshot {
   if (expectedSize !== undefined && rows.length !== expectedSize) throw damaged(file, `it holds ${rows.length} actions, _last_checkpoint says ${expectedSize}`);
   const snap = emptySnapshot();
   for (const r of rows) {
@@ -421,6 +459,27 @@ export function readDeltaLog(tableDir: string, base?: DeltaSnapshot, opts: { ver
   return readFromListing(tableDir, logDir, opts.version);
 }
 
+/**
+ * `readDeltaLog` of the current version, with the last checkpoint read by
+ * `readCheckpointAsync`; anything else (no `_last_checkpoint`, a damaged
+ * checkpoint) takes `readDeltaLog`'s path, with its fallbacks.
+ */
+export async function readDeltaLogAsync(tableDir: string): Promise<DeltaSnapshot> {
+  const logDir = path.join(tableDir, '_delta_log');
+  const last = readLastCheckpoint(logDir);
+  if (last) {
+    try {
+      const snap = await readCheckpointAsync(logDir, last.version, last.size);
+      replayTail(logDir, snap);
+      if (snap.version === last.version) fillLastCommit(logDir, snap);
+      return snap;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'DELTA_LOG_CORRUPT') throw e;
+    }
+  }
+  return readDeltaLog(tableDir);
+}
+
 function fillLastCommit(logDir: string, snap: DeltaSnapshot): void {
   try {
     const actions = readCommit(logDir, snap.version);
@@ -441,17 +500,25 @@ function readFromListing(tableDir: string, logDir: string, version: number | und
   for (let i = checkpoints.length - 1; i >= 0; i--) {
     const c = checkpoints[i];
     if (c > until) continue;
+    let snap: DeltaSnapshot;
     try {
-      const snap = readCheckpoint(logDir, c, last?.version === c ? last.size : undefined);
-      snap.damagedCheckpoints = damagedOnes;
-      if (last && last.version !== c && version === undefined && !damagedOnes.includes(last.version) && last.version > c) snap.damagedCheckpoints.push(last.version);
-      replayTail(logDir, snap, version);
-      if (snap.version === c) fillLastCommit(logDir, snap);
-      return snap;
+      snap = readCheckpoint(logDir, c, last?.version === c ? last.size : undefined);
     } catch (e) {
       if ((e as { code?: string }).code !== 'DELTA_LOG_CORRUPT') throw e;
       damagedOnes.push(c);
+      continue;
     }
+    snap.damagedCheckpoints = damagedOnes;
+    if (last && last.version !== c && version === undefined && !damagedOnes.includes(last.version) && last.version > c) snap.damagedCheckpoints.push(last.version);
+    replayTail(logDir, snap, version);
+    if (snap.version === c) fillLastCommit(logDir, snap);
+    // the commits after it stop short of versions the log holds: that would be the table's past, not the table
+    const newest = Math.max(commits.length ? commits[commits.length - 1] : -1, checkpoints[checkpoints.length - 1]);
+    if (version === undefined && snap.version < newest) {
+      if (damagedOnes.length) throw damaged(path.join(logDir, checkpointFileName(damagedOnes[0])), `it does not read, and the commits after version ${snap.version} that would stand in for it have expired`);
+      throw new RuntimeFailure('DELTA_LOG_GAP', `the Delta log of ${tableDir} jumps from version ${snap.version} to ${commits.find((v) => v > snap.version) ?? newest}`, { table: tableDir, missing: snap.version + 1 }, { hint: 'the table is damaged; restore the missing log file or full-refresh the table' });
+    }
+    return snap;
   }
   // no usable checkpoint: the JSON log from version 0
   const snap = emptySnapshot();

@@ -146,6 +146,11 @@ export class DeltaStore implements TableStore {
     return t;
   }
 
+  /** Reads the logs of these tables ahead of their first use (`DeltaTable.load`). */
+  async preload(tables: readonly string[]): Promise<void> {
+    await Promise.all(tables.map((t) => this.table(t).load()));
+  }
+
   log(table: string): DeltaSnapshot {
     return this.table(table).snapshot;
   }

@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import {
-  applyCommit, cleanupLog, nextCleanupAt, readDeltaLog, tableConfig, writeCheckpoint, writeLogEntry,
+  applyCommit, cleanupLog, nextCleanupAt, readDeltaLog, readDeltaLogAsync, tableConfig, writeCheckpoint, writeLogEntry,
   type DeltaAction, type DeltaSnapshot, type TableConfig,
 } from './delta-log.js';
 import { faultPoint } from '../runtime/faults.js';
@@ -46,6 +46,17 @@ export class DeltaTable {
   /** The table as last committed (read on first use). */
   get snapshot(): DeltaSnapshot {
     return (this.snap ??= readDeltaLog(this.dir));
+  }
+
+  /**
+   * Reads the snapshot ahead of its first use, decoding the last checkpoint
+   * without parquet-wasm (`readDeltaLogAsync`); opening a pipeline loads all
+   * its tables this way.
+   */
+  async load(): Promise<DeltaSnapshot> {
+    if (this.snap) return this.snap;
+    const s = await readDeltaLogAsync(this.dir);
+    return (this.snap ??= s);
   }
 
   /** Forgets the snapshot: the next use reads the log again. */

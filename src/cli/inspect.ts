@@ -296,6 +296,7 @@ export async function cmdStatus(argv: string[]): Promise<number> {
   if (a.flags.has('help')) { process.stdout.write(INSPECT_HELP.status + '\n'); return 0; }
   if (a.positionals.length) throw new UsageError(`status: unexpected argument "${a.positionals[0]}"`);
   const reader = await openReader(a.values, 'status');
+  await reader.preloadLogs();
   const report = reader.status();
   const { tables } = report;
   const update = report.last_update;

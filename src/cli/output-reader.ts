@@ -23,6 +23,7 @@ import {
   type Catalog, type CatalogDataset, type ExprNode, type Pipeline, type PipelineEvent, type Schema, type Value,
 } from '../../engine/index.js';
 import { orderedFiles, readDeltaLog, type DeltaSnapshot } from '../../engine/sinks/delta-store.js';
+import { readDeltaLogAsync } from '../../engine/sinks/delta-log.js';
 import { readEventSummary, type EventSummary } from '../../engine/events/summary.js';
 import { decodeParquetFile } from '../../engine/sinks/parquet.js';
 import { valueAt, type Batch } from '../../engine/batch.js';
@@ -283,6 +284,19 @@ export class OutputReader {
   tables(): string[] {
     const c = this.catalog();
     return c.order.filter((n) => c.datasets.get(n)!.persisted);
+  }
+
+  /**
+   * Reads the event log's and every table's Delta log at once, their last
+   * checkpoints decoded without parquet-wasm (`readDeltaLogAsync`): what
+   * `status` does first. Later reads only add the commits after these.
+   */
+  async preloadLogs(): Promise<void> {
+    const ev = eventLogDir(this.output);
+    if (!this.summaryCache && fs.existsSync(path.join(ev, '_delta_log'))) this.summaryCache = readEventSummary(this.output, await readDeltaLogAsync(ev));
+    const dirs = this.tables().map((n) => path.join(this.output, 'tables', n)).filter((d) => !this.logs.has(d) && fs.existsSync(path.join(d, '_delta_log')));
+    const snaps = await Promise.all(dirs.map((d) => readDeltaLogAsync(d)));
+    dirs.forEach((d, k) => this.logs.set(d, snaps[k]));
   }
 
   /** A table's Delta log, read incrementally. */
