@@ -10,6 +10,11 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { patientPipeline } from '../layers/pipeline.js';
 import { PipelineService } from '../engine/runtime/service.js';
+import { WorkerPool } from '../engine/runtime/workers.js';
+import { readCsv } from '../engine/expr/builder.js';
+import { parseSourceFile } from '../engine/sources/parse-file.js';
+import { batchFromRows, batchToRows } from '../engine/batch.js';
+import type { CsvOptions } from '../engine/ir/plan.js';
 import { Duck, multisetEqual } from './helpers/duck.js';
 import { copyInto, ensureBuilt, generatePool, readTableViaLog, runCli, startCli, tableNames, tempDir, waitFor, type Pool } from './helpers/cli.js';
 
@@ -76,6 +81,34 @@ describe('threads on and off', () => {
     for (const f of cp(one)) {
       const x = fs.readFileSync(path.join(one, '_checkpoints', f)), y = fs.readFileSync(path.join(two, '_checkpoints', f));
       expect(Buffer.compare(x, y), f).toBe(0);
+    }
+  });
+});
+
+describe('a parse the main thread takes back from a busy worker (work stealing)', () => {
+  const options = (readCsv({ glob: '*.csv', schema: { id: 'string', n: 'int' } }).node as unknown as { options: CsvOptions }).options;
+  const csv = (from: number, rows: number) => Buffer.from(['id,n', ...Array.from({ length: rows }, (_, k) => `p${from + k},${k % 7 === 0 ? 'x' : from + k}`)].join('\n') + '\n');
+  const meta = (name: string) => ({ sourceFile: name, ingestedAtUs: 1_700_000_000_000_000 });
+
+  it('the worker answers a task it did not claim with null and parses the ones it claimed; the result does not depend on the thread', async () => {
+    const pool = new WorkerPool(2);
+    try {
+      // an idle worker claims the task first: it is the worker's to parse
+      const first = pool.parseCsvStealable(csv(0, 500), options, meta('a.csv'));
+      const parsed = await first.result;
+      expect(first.steal()).toBe(false);
+      expect(parsed!.batch.length).toBe(500);
+      expect(batchToRows(parsed!.batch)).toEqual(batchToRows(parseSourceFile(csv(0, 500), options, meta('a.csv')).batch));
+      // a worker busy encoding Parquet has not begun the next parse: the main thread takes it
+      const big = batchFromRows([{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }], Array.from({ length: 400_000 }, (_, k) => ({ id: `row-${k}`, n: k })));
+      const busy = pool.writeParquet(big, path.join(tempDir('steal'), 'big.parquet.tmp'));
+      const queued = pool.parseCsvStealable(csv(500, 500), options, meta('b.csv'));
+      expect(queued.steal()).toBe(true);
+      expect(queued.steal()).toBe(false); // taken once
+      expect(await queued.result).toBeNull();
+      await busy;
+    } finally {
+      await pool.close();
     }
   });
 });

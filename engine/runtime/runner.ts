@@ -14,7 +14,7 @@ import type { PipelineGraph } from '../graph/graph.js';
 import { PipelineExecutor, type BatchResult, type ExecutorOptions, type SourceChunk } from './executor.js';
 import { sourceKey } from './flow.js';
 import { FileSourceAccess, fileMetaOf, parseFailure, readCsvFile, readSourceBytes } from './sources.js';
-import { acceptsFile, type SourceParseResult } from '../sources/parse-file.js';
+import { acceptsFile, parseSourceFile, type SourceParseResult } from '../sources/parse-file.js';
 import type { WorkerPool } from './workers.js';
 import * as path from 'node:path';
 import { checkNewColumns } from './schema-evolution.js';
@@ -262,22 +262,29 @@ export class PipelineRunner {
    */
   private async *chunks(plan: PlannedBatch): AsyncGenerator<SourceChunk> {
     const pool = this.options.pool;
-    const parse = (i: number): Promise<SourceParseResult | { error: unknown }> => {
+    type Parsed = SourceParseResult | { error: unknown };
+    const parse = (i: number): (() => Promise<Parsed>) => {
       const { source, file } = plan.files[i];
       const src = this.sources.find((s) => s.key === source)!;
       if (!pool?.enabled) {
-        try { return Promise.resolve(readCsvFile(this.fsys, this.options.input, file, src.options, plan.ingestedAtUs)); } catch (e) { return Promise.resolve({ error: e }); }
+        return async () => { try { return readCsvFile(this.fsys, this.options.input, file, src.options, plan.ingestedAtUs); } catch (e) { return { error: e }; } };
       }
       let bytes: Uint8Array;
-      try { bytes = readSourceBytes(this.fsys, this.options.input, file.name); } catch (e) { return Promise.resolve({ error: e }); }
-      return pool.parseCsv(bytes, src.options, fileMetaOf(this.options.input, file, plan.ingestedAtUs)).catch((e: unknown) => ({ error: e }));
+      try { bytes = readSourceBytes(this.fsys, this.options.input, file.name); } catch (e) { return async () => ({ error: e }); }
+      const meta = fileMetaOf(this.options.input, file, plan.ingestedAtUs);
+      const job = pool.parseCsvStealable(bytes, src.options, meta);
+      return async () => {
+        // not begun on the worker (busy encoding Parquet): parsed here rather than waited for
+        if (job.steal()) { try { return parseSourceFile(bytes, src.options, meta); } catch (e) { return { error: e }; } }
+        try { return (await job.result)!; } catch (e) { return { error: e }; }
+      };
     };
-    const ahead: Promise<SourceParseResult | { error: unknown }>[] = [];
+    const ahead: (() => Promise<Parsed>)[] = [];
     let next = 0;
     const fill = () => { while (ahead.length < (pool?.enabled ? PARSE_AHEAD : 1) && next < plan.files.length) ahead.push(parse(next++)); };
     for (let i = 0; i < plan.files.length; i++) {
       fill();
-      const parsed = await ahead.shift()!;
+      const parsed = await ahead.shift()!();
       const { source, file } = plan.files[i];
       if ('error' in parsed) {
         const e = parsed.error;

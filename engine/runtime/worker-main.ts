@@ -1,12 +1,15 @@
 /** The entry of a pool worker (engine/runtime/workers.ts): runs tasks, sends results back with their buffers transferred. */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
 import { decodeParquetFile, encodeParquet } from '../sinks/parquet.js';
 import { writeGroup } from '../maintenance/optimize.js';
 import { deltaStats } from '../sinks/delta-store.js';
-import { batchBuffers, type WorkerTask } from './workers.js';
+import { batchBuffers, CLAIM_OPEN, CLAIM_WORKER, type WorkerTask } from './workers.js';
+
+/** Claims of stealable parses, shared with the pool (WorkerPool.parseCsvStealable). */
+const claims = new Int32Array((workerData as { claims: SharedArrayBuffer }).claims);
 
 // this thread's garbage-collection time since its last answer, sent with each answer (the pool sums it)
 let gcMs = 0;
@@ -30,6 +33,11 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
       const bytes = encodeParquet(t.batch);
       fs.writeFileSync(t.path, bytes);
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: deltaStats(t.batch) } });
+      return;
+    }
+    if (t.claim !== undefined && Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
+      // the main thread took this parse back
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: null });
       return;
     }
     const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);

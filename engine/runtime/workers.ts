@@ -23,6 +23,21 @@ export interface ParseTask {
   readonly bytes: Uint8Array;
   readonly options: CsvOptions;
   readonly meta: FileMeta;
+  /** A slot of the pool's claims: the worker parses only if it claims the task before the main thread does. */
+  readonly claim?: number;
+}
+
+/** Claim slots shared with the workers (a few parses are ever out at once). */
+const CLAIM_SLOTS = 1024;
+/** A claim slot's states. */
+export const CLAIM_OPEN = 0, CLAIM_WORKER = 1, CLAIM_MAIN = 2;
+
+/** A parse sent to a worker that the main thread may take back (`WorkerPool.parseCsvStealable`). */
+export interface StealableParse {
+  /** The worker's result; null when the main thread took the task first. */
+  readonly result: Promise<SourceParseResult | null>;
+  /** Takes the task back if the worker has not begun it: true when the caller must parse it itself. */
+  steal(): boolean;
 }
 
 export interface WriteParquetTask {
@@ -98,12 +113,15 @@ export class WorkerPool {
   /** Tasks sent and not answered yet, and who waits for fewer. */
   private inFlight = 0;
   private waiters: { max: number; resolve: () => void }[] = [];
+  /** Who took each stealable parse (CLAIM_*), shared with the workers. */
+  private readonly claims = new Int32Array(new SharedArrayBuffer(4 * CLAIM_SLOTS));
+  private nextClaim = 0;
 
   /** `threads`: the total thread count wanted (the main thread counts as one). */
   constructor(threads: number) {
     const n = Math.max(0, Math.floor(threads) - 1);
     for (let k = 0; k < n; k++) {
-      const w = new Worker(workerScript());
+      const w = new Worker(workerScript(), { workerData: { claims: this.claims.buffer } });
       const pending = new Map<number, Pending>();
       w.on('message', (m: { id: number; ok: boolean; gcMs?: number; value?: unknown; error?: { message: string; stack?: string; code?: string; params?: unknown } }) => {
         if (m.gcMs) workerGc.ms += m.gcMs;
@@ -158,6 +176,23 @@ export class WorkerPool {
   parseCsv(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): Promise<SourceParseResult> {
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
     return this.run<SourceParseResult>({ kind: 'parseCsv', bytes: own, options, meta }, [own.buffer as ArrayBuffer]);
+  }
+
+  /**
+   * Parses a CSV file on a worker unless the main thread takes it back first
+   * (work stealing). The worker also encodes Parquet, and its queue can hold
+   * several files' encodings when the main thread needs the next parsed file:
+   * then the main thread, which would only wait, parses it itself. Both run
+   * the same code on the same bytes, so the result does not depend on which
+   * thread parsed it. `bytes` is copied to the worker (the caller keeps it).
+   */
+  parseCsvStealable(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): StealableParse {
+    const claim = this.nextClaim++ % CLAIM_SLOTS;
+    Atomics.store(this.claims, claim, CLAIM_OPEN);
+    const copy = new Uint8Array(bytes); // a copy (Buffer.slice would share the memory the transfer detaches)
+    const result = this.run<SourceParseResult | null>({ kind: 'parseCsv', bytes: copy, options, meta, claim }, [copy.buffer as ArrayBuffer]);
+    result.catch(() => undefined); // awaited by the caller unless it stole the task
+    return { result, steal: () => Atomics.compareExchange(this.claims, claim, CLAIM_OPEN, CLAIM_MAIN) === CLAIM_OPEN };
   }
 
   /**
