@@ -120,6 +120,12 @@ export interface BatchInput {
  */
 const APPEND_KEEP_ROWS = 262_144;
 
+/** A promise whose rejection is handled later (by an await): not reported as unhandled meanwhile. */
+function settledLater<T>(p: Promise<T> | null): Promise<T> | null {
+  p?.catch(() => undefined);
+  return p;
+}
+
 type MvMode = 'incremental' | 'append' | 'recompute';
 
 /** Saved state of the executor (JSON): operator snapshots (base64) per dataset, watermarks, MV fingerprints. */
@@ -742,8 +748,14 @@ export class PipelineExecutor {
           let replace = fresh;
           m.num_output_rows = 0;
           const schema = this.graph.datasets.get(left!)!.schema;
-          for (const p of parts) {
-            const part = p.batch ?? await this.store.readDataFile(left!, schema, p.file!);
+          // the next part is read (on the worker, when there is one) while this one is evaluated
+          const read = (k: number) => settledLater(k < parts.length && !parts[k].batch ? this.store.readDataFile(left!, schema, parts[k].file!) : null);
+          let ahead = read(0);
+          for (let k = 0; k < parts.length; k++) {
+            const p = parts[k];
+            const pending = ahead;
+            ahead = read(k + 1);
+            const part = p.batch ?? await pending!;
             const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: () => null, snapshot: (d) => (d === left ? part : snaps.get(d)!) });
             const r = this.expectations.get(name)!.apply(out, false);
             addMetrics(name, r);
