@@ -35,7 +35,7 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: deltaStats(t.batch) } });
       return;
     }
-    if (t.claim !== undefined && Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
+    if (Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
       // the main thread took this parse back
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: null });
       return;

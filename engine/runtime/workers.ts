@@ -24,7 +24,7 @@ export interface ParseTask {
   readonly options: CsvOptions;
   readonly meta: FileMeta;
   /** A slot of the pool's claims: the worker parses only if it claims the task before the main thread does. */
-  readonly claim?: number;
+  readonly claim: number;
 }
 
 /** Claim slots shared with the workers (a few parses are ever out at once). */
@@ -170,12 +170,6 @@ export class WorkerPool {
       this.workers[k].ref(); // a task is out: keep the process alive until it answers
       this.workers[k].postMessage({ id, task }, transfer);
     });
-  }
-
-  /** Parses a CSV file on a worker. `bytes` is transferred when it owns its whole buffer (copied otherwise). */
-  parseCsv(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): Promise<SourceParseResult> {
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
-    return this.run<SourceParseResult>({ kind: 'parseCsv', bytes: own, options, meta }, [own.buffer as ArrayBuffer]);
   }
 
   /**

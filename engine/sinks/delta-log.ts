@@ -24,93 +24,23 @@
  * `delta.deletedFileRetentionDuration` (unset here: a removed file is deleted
  * as soon as the commit that removes it is written; set, removed files stay
  * that long and VACUUM deletes them after).
+ *
+ * The data model (actions, snapshots, file names) is delta-snapshot.ts and the
+ * checkpoint files delta-checkpoint.ts; this module re-exports both.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { RuntimeFailure, DefinitionError } from '../errors.js';
-import { batchFromRows, batchToRows } from '../batch.js';
-import type { Schema, Value } from '../ir/types.js';
-import { decodeParquet, encodeParquet } from './parquet.js';
-import { parquetReadObjects } from 'hyparquet';
 import { parseDurationMs } from '../duration.js';
-import { faultPoint } from '../runtime/faults.js';
+import { applyAction, checkpointFileName, commitFileName, damaged, emptySnapshot, pad20, type DeltaSnapshot } from './delta-snapshot.js';
+import { readCheckpoint, readCheckpointAsync, readLastCheckpoint } from './delta-checkpoint.js';
 
-export interface AddAction {
-  path: string;
-  partitionValues: Record<string, string>;
-  size: number;
-  modificationTime: number;
-  dataChange: boolean;
-  stats?: string;
-  tags?: Record<string, string>;
-}
-
-export interface RemoveAction {
-  path: string;
-  deletionTimestamp?: number;
-  dataChange: boolean;
-  extendedFileMetadata?: boolean;
-  partitionValues?: Record<string, string>;
-  size?: number;
-}
-
-export interface MetadataAction {
-  id: string;
-  name?: string | null;
-  description?: string | null;
-  format: { provider: string; options: Record<string, string> };
-  schemaString: string;
-  partitionColumns: string[];
-  configuration: Record<string, string>;
-  createdTime?: number | null;
-}
-
-export interface ProtocolAction { minReaderVersion: number; minWriterVersion: number }
-export interface TxnAction { appId: string; version: number; lastUpdated?: number }
-
-export type DeltaAction =
-  | { add: AddAction } | { remove: RemoveAction } | { metaData: MetadataAction } | { protocol: ProtocolAction }
-  | { txn: TxnAction } | { commitInfo: Record<string, unknown> };
-
-export interface DeltaSnapshot {
-  /** The table version (-1: no table). */
-  version: number;
-  /** Live data files, by path. */
-  files: Map<string, AddAction>;
-  /** Files removed and still within their retention (tombstones for VACUUM), by path. */
-  tombstones: Map<string, RemoveAction>;
-  /** Transaction ids: appId → version. */
-  txn: Map<string, number>;
-  /** appId → lastUpdated (ms), when the txn carried it. */
-  txnUpdated: Map<string, number>;
-  schemaString: string | null;
-  metadataId: string | null;
-  metadata: MetadataAction | null;
-  protocol: ProtocolAction | null;
-  /** The checkpoint this snapshot was read from (-1: none, the JSON log from version 0). */
-  checkpointVersion: number;
-  /** Checkpoints that did not read (the writer rewrites them). */
-  damagedCheckpoints: number[];
-  /** commitInfo of the last version, when it was read. */
-  lastCommit: { timestamp: number | null; operation: string | null } | null;
-  /**
-   * The AUTO CDC state named by the last commit that changed data (see
-   * engine/cdc/), null otherwise. A checkpoint keeps it as a txn action whose
-   * appId is `CDC_STATE_APP_ID` + the name.
-   */
-  cdcState: string | null;
-}
-
-/** The appId prefix under which a checkpoint keeps the snapshot's cdcState. */
-export const CDC_STATE_APP_ID = 'localdlt.cdcState:';
-
-export function emptySnapshot(): DeltaSnapshot {
-  return {
-    version: -1, files: new Map(), tombstones: new Map(), txn: new Map(), txnUpdated: new Map(), schemaString: null, metadataId: null,
-    metadata: null, protocol: null, checkpointVersion: -1, damagedCheckpoints: [], lastCommit: null, cdcState: null,
-  };
-}
+export {
+  CDC_STATE_APP_ID, LAST_CHECKPOINT, applyAction, checkpointFileName, commitFileName, emptySnapshot, pad20,
+  type AddAction, type DeltaAction, type DeltaSnapshot, type MetadataAction, type ProtocolAction, type RemoveAction, type TxnAction,
+} from './delta-snapshot.js';
+export { CHECKPOINT_SCHEMA, checkpointActions, readCheckpoint, readCheckpointAsync, readLastCheckpoint, writeCheckpoint } from './delta-checkpoint.js';
 
 function copySnapshot(s: DeltaSnapshot): DeltaSnapshot {
   return {
@@ -118,14 +48,6 @@ function copySnapshot(s: DeltaSnapshot): DeltaSnapshot {
     damagedCheckpoints: [...s.damagedCheckpoints], lastCommit: s.lastCommit ? { ...s.lastCommit } : null,
   };
 }
-
-export function pad20(n: number): string {
-  return String(n).padStart(20, '0');
-}
-
-export const LAST_CHECKPOINT = '_last_checkpoint';
-export const commitFileName = (v: number): string => `${pad20(v)}.json`;
-export const checkpointFileName = (v: number): string => `${pad20(v)}.checkpoint.parquet`;
 
 // ------------------------------------------------------------------ table properties
 
@@ -169,30 +91,6 @@ export function tableConfig(conf: Record<string, string> | null | undefined, tab
 }
 
 // ------------------------------------------------------------------ replay
-
-function damaged(file: string, why: string): RuntimeFailure {
-  return new RuntimeFailure('DELTA_LOG_CORRUPT', `${file} is damaged: ${why}`, { file, reason: why }, { hint: 'the table is damaged; restore the file from a backup or full-refresh the table' });
-}
-
-/** Applies one action to a snapshot (the protocol's action reconciliation). */
-export function applyAction(snap: DeltaSnapshot, a: Record<string, any>): void {
-  if (a.add) {
-    snap.files.set(a.add.path, a.add);
-    snap.tombstones.delete(a.add.path);
-  } else if (a.remove) {
-    snap.files.delete(a.remove.path);
-    snap.tombstones.set(a.remove.path, a.remove);
-  } else if (a.txn) {
-    snap.txn.set(a.txn.appId, a.txn.version);
-    if (typeof a.txn.lastUpdated === 'number') snap.txnUpdated.set(a.txn.appId, a.txn.lastUpdated);
-  } else if (a.metaData) {
-    snap.metadata = a.metaData;
-    snap.schemaString = a.metaData.schemaString;
-    snap.metadataId = a.metaData.id;
-  } else if (a.protocol) {
-    snap.protocol = a.protocol;
-  }
-}
 
 /** Parses a commit file's text into actions. */
 export function parseCommit(text: string, file: string): Record<string, any>[] {
@@ -246,173 +144,6 @@ function replayTail(logDir: string, snap: DeltaSnapshot, until = Infinity): void
   }
 }
 
-// ------------------------------------------------------------------ checkpoints
-
-const MAP = 'map<string,string>';
-/** The checkpoint's columns (PROTOCOL.md, "Checkpoint Schema"), as engine types. */
-export const CHECKPOINT_SCHEMA: Schema = Object.freeze([
-  { name: 'txn', type: 'struct<appId:string,version:long,lastUpdated:long>' },
-  { name: 'add', type: `struct<path:string,partitionValues:${MAP},size:long,modificationTime:long,dataChange:boolean,stats:string,tags:${MAP}>` },
-  { name: 'remove', type: `struct<path:string,deletionTimestamp:long,dataChange:boolean,extendedFileMetadata:boolean,partitionValues:${MAP},size:long>` },
-  { name: 'metaData', type: `struct<id:string,name:string,description:string,format:struct<provider:string,options:${MAP}>,schemaString:string,partitionColumns:array<string>,configuration:${MAP},createdTime:long>` },
-  { name: 'protocol', type: 'struct<minReaderVersion:int,minWriterVersion:int>' },
-] as const) as Schema;
-
-const toMap = (o: Record<string, string> | undefined | null): Map<string, string> | null => (o ? new Map(Object.entries(o)) : null);
-const fromMap = (m: unknown): Record<string, string> => (m instanceof Map ? Object.fromEntries(m) : m && typeof m === 'object' ? { ...(m as Record<string, string>) } : {});
-
-/** Drops the null fields of a struct read from a checkpoint (absent in JSON). */
-function plain(o: Record<string, Value>): Record<string, any> {
-  const out: Record<string, any> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== null && v !== undefined) out[k] = v;
-  return out;
-}
-
-/** The actions a checkpoint of `snap` holds (protocol, metadata, txns, live files, unexpired tombstones). */
-export function checkpointActions(snap: DeltaSnapshot, opts: { tombstonesAfterMs: number; txnAfterMs?: number }): Record<string, Value>[] {
-  const rows: Record<string, Value>[] = [];
-  const row = (k: string, v: Record<string, Value>): Record<string, Value> => ({ txn: null, add: null, remove: null, metaData: null, protocol: null, [k]: v });
-  if (snap.protocol) rows.push(row('protocol', { minReaderVersion: snap.protocol.minReaderVersion, minWriterVersion: snap.protocol.minWriterVersion }));
-  if (snap.metadata) {
-    const m = snap.metadata;
-    rows.push(row('metaData', {
-      id: m.id, name: m.name ?? null, description: m.description ?? null,
-      format: { provider: m.format?.provider ?? 'parquet', options: toMap(m.format?.options ?? {}) },
-      schemaString: m.schemaString, partitionColumns: [...(m.partitionColumns ?? [])], configuration: toMap(m.configuration ?? {}), createdTime: m.createdTime ?? null,
-    }));
-  }
-  if (snap.cdcState !== null) rows.push(row('txn', { appId: CDC_STATE_APP_ID + snap.cdcState, version: snap.version, lastUpdated: null }));
-  for (const [appId, version] of snap.txn) {
-    const updated = snap.txnUpdated.get(appId);
-    if (opts.txnAfterMs !== undefined && updated !== undefined && updated <= opts.txnAfterMs) continue;
-    rows.push(row('txn', { appId, version, lastUpdated: updated ?? null }));
-  }
-  for (const a of snap.files.values()) {
-    rows.push(row('add', {
-      path: a.path, partitionValues: toMap(a.partitionValues ?? {}), size: a.size, modificationTime: a.modificationTime, dataChange: false,
-      stats: a.stats ?? null, tags: a.tags ? toMap(a.tags) : null,
-    }));
-  }
-  for (const r of snap.tombstones.values()) {
-    if ((r.deletionTimestamp ?? 0) <= opts.tombstonesAfterMs) continue;
-    rows.push(row('remove', {
-      path: r.path, deletionTimestamp: r.deletionTimestamp ?? null, dataChange: false, extendedFileMetadata: r.extendedFileMetadata ?? null,
-      partitionValues: r.partitionValues ? toMap(r.partitionValues) : null, size: r.size ?? null,
-    }));
-  }
-  return rows;
-}
-
-/**
- * Writes `<v>.checkpoint.parquet` for the snapshot (its version), then
- * `_last_checkpoint`. Each is written to a temporary name and renamed: two
- * writers of the same checkpoint write the same content, so the last wins
- * harmlessly (PROTOCOL.md, "Classic checkpoint").
- */
-export function writeCheckpoint(tableDir: string, snap: DeltaSnapshot, opts: { tombstonesAfterMs: number; txnAfterMs?: number }): { file: string; actions: number; bytes: number } {
-  const logDir = path.join(tableDir, '_delta_log');
-  const rows = checkpointActions(snap, opts);
-  const bytes = encodeParquet(batchFromRows(CHECKPOINT_SCHEMA, rows));
-  const file = path.join(logDir, checkpointFileName(snap.version));
-  writeReplacing(file, bytes);
-  faultPoint('mid-checkpoint', snap.version);
-  const numOfAddFiles = rows.filter((r) => r.add !== null).length;
-  writeReplacing(path.join(logDir, LAST_CHECKPOINT), JSON.stringify({ version: snap.version, size: rows.length, sizeInBytes: bytes.length, numOfAddFiles }) + '\n');
-  return { file, actions: rows.length, bytes: bytes.length };
-}
-
-function writeReplacing(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
-
-/** Reads a checkpoint into a snapshot at its version; throws DELTA_LOG_CORRUPT when it does not read. */
-export function readCheckpoint(logDir: string, version: number, expectedSize?: number): DeltaSnapshot {
-  const file = path.join(logDir, checkpointFileName(version));
-  let bytes: Uint8Array;
-  try { bytes = new Uint8Array(fs.readFileSync(file)); } catch (e) { throw damaged(file, (e as Error).message); }
-  let rows: Record<string, Value>[];
-  try { rows = batchToRows(decodeParquet(bytes, CHECKPOINT_SCHEMA)); } catch (e) { throw damaged(file, `not a readable checkpoint (${(e as Error).message})`); }
-  return checkpointSnapshot(file, rows, version, expectedSize);
-}
-
-/**
- * `readCheckpoint` without parquet-wasm and Arrow: the file is decoded by
- * hyparquet (plain JavaScript). A table's checkpoint holds a few dozen actions,
- * and a restart reads one per table: through parquet-wasm and Arrow that took
- * 190-310 ms for the 17 checkpoints of the soak's month, through hyparquet
- * 66 ms (README "Library choices, measured").
- */
-export async function readCheckpointAsync(logDir: string, version: number, expectedSize?: number): Promise<DeltaSnapshot> {
-  const file = path.join(logDir, checkpointFileName(version));
-  let buf: Buffer;
-  try { buf = await fs.promises.readFile(file); } catch (e) { throw damaged(file, (e as Error).message); }
-  let rows: Record<string, Value>[];
-  try {
-    const objects = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, columns: CHECKPOINT_SCHEMA.map((f) => f.name) });
-    rows = objects.map((o) => fromHyparquet(o) as Record<string, Value>);
-  } catch (e) { throw damaged(file, `not a readable checkpoint (${(e as Error).message})`); }
-  return checkpointSnapshot(file, rows, version, expectedSize);
-}
-
-/** hyparquet's values as the checkpoint reader takes them: 64-bit integers as numbers (times, sizes, versions), no undefined. */
-function fromHyparquet(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (v === undefined || v === null) return null;
-  if (Array.isArray(v)) return v.map(fromHyparquet);
-  if (typeof v === 'object' && !(v instanceof Uint8Array) && !(v instanceof Date)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[k] = fromHyparquet(x);
-    return out;
-  }
-  return v;
-}
-
-/** A snapshot from a checkpoint's actions (one row per action). */
-function checkpointSnapshot(file: string, rows: Record<string, Value>[], version: number, expectedSize?: number): DeltaSnapshot {
-  if (expectedSize !== undefined && rows.length !== expectedSize) throw damaged(file, `it holds ${rows.length} actions, _last_checkpoint says ${expectedSize}`);
-  const snap = emptySnapshot();
-  for (const r of rows) {
-    if (r.add) {
-      const a = plain(r.add as Record<string, Value>);
-      snap.files.set(a.path, { ...a, partitionValues: fromMap(a.partitionValues), ...(a.tags ? { tags: fromMap(a.tags) } : {}) } as AddAction);
-    } else if (r.remove) {
-      const a = plain(r.remove as Record<string, Value>);
-      snap.tombstones.set(a.path, { ...a, ...(a.partitionValues ? { partitionValues: fromMap(a.partitionValues) } : {}) } as RemoveAction);
-    } else if (r.txn) {
-      const t = plain(r.txn as Record<string, Value>);
-      if (typeof t.appId === 'string' && t.appId.startsWith(CDC_STATE_APP_ID)) { snap.cdcState = t.appId.slice(CDC_STATE_APP_ID.length); continue; }
-      snap.txn.set(t.appId, t.version);
-      if (typeof t.lastUpdated === 'number') snap.txnUpdated.set(t.appId, t.lastUpdated);
-    } else if (r.metaData) {
-      const m = plain(r.metaData as Record<string, Value>);
-      const md: MetadataAction = {
-        ...m, format: { provider: m.format?.provider ?? 'parquet', options: fromMap(m.format?.options) },
-        partitionColumns: [...(m.partitionColumns ?? [])], configuration: fromMap(m.configuration),
-      } as MetadataAction;
-      applyAction(snap, { metaData: md });
-    } else if (r.protocol) {
-      snap.protocol = plain(r.protocol as Record<string, Value>) as ProtocolAction;
-    }
-  }
-  if (!snap.protocol || !snap.metadata) throw damaged(file, 'it has no protocol or no metaData action');
-  snap.version = version;
-  snap.checkpointVersion = version;
-  return snap;
-}
-
-/** `_last_checkpoint`, or null when it is missing or does not parse. */
-export function readLastCheckpoint(logDir: string): { version: number; size?: number } | null {
-  let text: string;
-  try { text = fs.readFileSync(path.join(logDir, LAST_CHECKPOINT), 'utf8'); } catch { return null; }
-  try {
-    const j = JSON.parse(text) as { version?: unknown; size?: unknown };
-    if (!Number.isSafeInteger(j.version) || (j.version as number) < 0) return null;
-    return { version: j.version as number, size: Number.isSafeInteger(j.size) ? (j.size as number) : undefined };
-  } catch { return null; }
-}
-
 export interface LogListing { commits: number[]; checkpoints: number[] }
 
 /** The versions of the commits and classic checkpoints in `_delta_log`, ascending. */
@@ -446,12 +177,9 @@ export function readDeltaLog(tableDir: string, base?: DeltaSnapshot, opts: { ver
     const last = readLastCheckpoint(logDir);
     if (last) {
       try {
-        const snap = readCheckpoint(logDir, last.version, last.size);
-        replayTail(logDir, snap);
-        if (snap.version === last.version) fillLastCommit(logDir, snap);
-        return snap;
+        return withTail(logDir, readCheckpoint(logDir, last.version, last.size));
       } catch (e) {
-        if ((e as { code?: string }).code !== 'DELTA_LOG_CORRUPT') throw e;
+        if (!isDamaged(e)) throw e;
         // a damaged checkpoint: the listing below tries older ones, then the JSON log
       }
     }
@@ -461,23 +189,30 @@ export function readDeltaLog(tableDir: string, base?: DeltaSnapshot, opts: { ver
 
 /**
  * `readDeltaLog` of the current version, with the last checkpoint read by
- * `readCheckpointAsync`; anything else (no `_last_checkpoint`, a damaged
- * checkpoint) takes `readDeltaLog`'s path, with its fallbacks.
+ * `readCheckpointAsync`; without `_last_checkpoint`, or when that checkpoint
+ * is damaged, the listing of `readDeltaLog` with its fallbacks.
  */
 export async function readDeltaLogAsync(tableDir: string): Promise<DeltaSnapshot> {
   const logDir = path.join(tableDir, '_delta_log');
   const last = readLastCheckpoint(logDir);
   if (last) {
     try {
-      const snap = await readCheckpointAsync(logDir, last.version, last.size);
-      replayTail(logDir, snap);
-      if (snap.version === last.version) fillLastCommit(logDir, snap);
-      return snap;
+      return withTail(logDir, await readCheckpointAsync(logDir, last.version, last.size));
     } catch (e) {
-      if ((e as { code?: string }).code !== 'DELTA_LOG_CORRUPT') throw e;
+      if (!isDamaged(e)) throw e;
     }
   }
-  return readDeltaLog(tableDir);
+  return readFromListing(tableDir, logDir, undefined);
+}
+
+const isDamaged = (e: unknown): boolean => (e as { code?: string }).code === 'DELTA_LOG_CORRUPT';
+
+/** A checkpoint's snapshot brought to the current version: the commits after it (or its own commit's info). */
+function withTail(logDir: string, snap: DeltaSnapshot): DeltaSnapshot {
+  const at = snap.version;
+  replayTail(logDir, snap);
+  if (snap.version === at) fillLastCommit(logDir, snap);
+  return snap;
 }
 
 function fillLastCommit(logDir: string, snap: DeltaSnapshot): void {
@@ -504,7 +239,7 @@ function readFromListing(tableDir: string, logDir: string, version: number | und
     try {
       snap = readCheckpoint(logDir, c, last?.version === c ? last.size : undefined);
     } catch (e) {
-      if ((e as { code?: string }).code !== 'DELTA_LOG_CORRUPT') throw e;
+      if (!isDamaged(e)) throw e;
       damagedOnes.push(c);
       continue;
     }
