@@ -14,6 +14,8 @@ import { WorkerPool } from '../engine/runtime/workers.js';
 import { readCsv } from '../engine/expr/builder.js';
 import { parseSourceFile } from '../engine/sources/parse-file.js';
 import { batchFromRows, batchToRows } from '../engine/batch.js';
+import { decodeParquetFile, encodeParquet } from '../engine/sinks/parquet.js';
+import type { Schema } from '../engine/ir/types.js';
 import type { CsvOptions } from '../engine/ir/plan.js';
 import { Duck, multisetEqual } from './helpers/duck.js';
 import { copyInto, ensureBuilt, generatePool, readTableViaLog, runCli, startCli, tableNames, tempDir, waitFor, type Pool } from './helpers/cli.js';
@@ -107,6 +109,26 @@ describe('a parse the main thread takes back from a busy worker (work stealing)'
       expect(queued.steal()).toBe(false); // taken once
       expect(await queued.result).toBeNull();
       await busy;
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('results sent back from a worker', () => {
+  it('do not detach the worker\'s shared empty buffers: later tasks still build and encode string columns without characters', async () => {
+    const schema: Schema = [{ name: 'id', type: 'string' }, { name: 'added', type: 'string' }];
+    const dir = tempDir('detach');
+    // files written before the column `added` existed: read back, its column has no characters
+    const names = ['a.parquet', 'b.parquet'];
+    for (const n of names) fs.writeFileSync(path.join(dir, n), encodeParquet(batchFromRows([schema[0]], [{ id: n }])));
+    const pool = new WorkerPool(2);
+    try {
+      for (let i = 0; i < 2; i++) {
+        expect(batchToRows(await pool.readParquet(path.join(dir, names[0]), schema)), `read ${i + 1}`).toEqual([{ id: names[0], added: null }]);
+        const w = await pool.compactFiles(dir, 't', schema, names);
+        expect(batchToRows(decodeParquetFile(path.join(dir, w.tmp), schema)), `compaction ${i + 1}`).toEqual(names.map((id) => ({ id, added: null })));
+      }
     } finally {
       await pool.close();
     }

@@ -32,8 +32,10 @@ import type { Schema } from '../ir/types.js';
 import { typeFromSparkJson } from '../ir/types.js';
 import { randomUUID } from 'node:crypto';
 import type { Batch } from '../batch.js';
-import { encodeParquetStream, parquetSlices } from '../sinks/parquet.js';
-import { ENGINE_INFO, deltaStatsOf, writeFailed } from '../sinks/delta-store.js';
+import { encodeParquet, encodeParquetStream, parquetSlices } from '../sinks/parquet.js';
+import { concatParquet, isConcatenable, layoutKey, parquetFooterOf, readParquetFooter, rowGroupRows, type ParquetFooter } from '../sinks/parquet-concat.js';
+import { ENGINE_INFO, deltaStatsOf, mergeDeltaStats, writeFailed } from '../sinks/delta-store.js';
+import { emptyBatch } from '../batch.js';
 import type { AddAction, DeltaAction, DeltaSnapshot } from '../sinks/delta-log.js';
 import type { DeltaTable } from '../sinks/delta-table.js';
 import { RuntimeFailure } from '../errors.js';
@@ -195,30 +197,100 @@ function prefixOf(p: string): string {
 }
 
 /**
- * Writes a group's files as one new file, streaming: one input slice and one
- * row group are in memory at a time, however large the group.
+ * A file is copied page by page into a compacted file when its row groups
+ * hold at least this many rows on average (and none fewer than
+ * `COPY_MIN_ROWS_EACH`): decoding and encoding such pages again would give
+ * the same row groups at a cost of seconds per million rows. Smaller row
+ * groups (the files of small micro-batches) are rewritten, so that they merge
+ * into row groups of this size.
  */
-export async function writeGroup(dir: string, table: string, schema: Schema, files: readonly string[]): Promise<CompactedFile> {
+export const COPY_MIN_ROWS_PER_GROUP = 16_384;
+const COPY_MIN_ROWS_EACH = 1_024;
+
+/** The footer layout this engine writes for a schema today (from an empty file), by schema. */
+const layouts = new Map<string, string>();
+function layoutOfSchema(schema: Schema): string {
+  const k = JSON.stringify(schema);
+  let v = layouts.get(k);
+  if (v === undefined) {
+    v = layoutKey(parquetFooterOf(encodeParquet(emptyBatch(schema))));
+    layouts.set(k, v);
+  }
+  return v;
+}
+
+function copyable(file: string, layout: string): ParquetFooter | null {
+  let f: ParquetFooter;
+  try { f = readParquetFooter(file); } catch { return null; }
+  if (!f.rowGroups.length || !isConcatenable(f) || layoutKey(f) !== layout) return null;
+  const counts = f.rowGroups.map(rowGroupRows);
+  return f.rows / counts.length >= COPY_MIN_ROWS_PER_GROUP && Math.min(...counts) >= COPY_MIN_ROWS_EACH ? f : null;
+}
+
+/**
+ * Writes a group's files as one new file. Files with large row groups (in the
+ * layout this engine writes for `schema`) are copied page by page
+ * (parquet-concat.ts); the others are decoded and encoded again, streaming:
+ * one input slice and one row group are in memory at a time, however large
+ * the group. `stats` are the files' Delta stats (from their `add` actions),
+ * which give the stats of the copied part.
+ */
+export async function writeGroup(dir: string, table: string, schema: Schema, files: readonly string[], stats?: readonly (string | undefined)[]): Promise<CompactedFile> {
   const id = randomUUID();
   const tmp = `.${id}.parquet.tmp`;
   const final = `${prefixOf(files[0])}-${id}.c000.snappy.parquet`;
-  function* parts(): Generator<Batch> {
-    for (const f of files) yield* parquetSlices(new Uint8Array(fs.readFileSync(path.join(dir, f))), schema);
-  }
-  let fd: number;
+  const layout = layoutOfSchema(schema);
+  const copies = files.map((f) => copyable(path.join(dir, f), layout));
+  const rewrite = files.filter((_, i) => copies[i] === null);
+  if (rewrite.length === files.length) return encodeGroup(dir, table, schema, rewrite, tmp, final);
+  // the rest is encoded first into a part of its own, then copied in after the others
+  const rest = rewrite.length ? await encodeGroup(dir, table, schema, rewrite, `.${id}.rest.parquet.tmp`, '') : null;
   try {
-    fd = fs.openSync(path.join(dir, tmp), 'w');
+    const parts = copies.filter((c): c is ParquetFooter => c !== null);
+    if (rest) parts.push(readParquetFooter(path.join(dir, rest.tmp)));
+    const fd = openFor(dir, tmp, table);
+    let size: number;
+    try {
+      size = concatParquet(parts, (chunk) => writeTo(fd, chunk, table)).size;
+    } catch (e) {
+      fs.rmSync(path.join(dir, tmp), { force: true });
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+    const partStats = files.map((_, i) => (copies[i] ? stats?.[i] : undefined)).filter((_, i) => copies[i] !== null);
+    if (rest) partStats.push(rest.stats);
+    const rows = parts.reduce((a, p) => a + p.rows, 0);
+    return { tmp, final, rows, stats: mergeDeltaStats(schema, partStats), size };
+  } finally {
+    if (rest) fs.rmSync(path.join(dir, rest.tmp), { force: true });
+  }
+}
+
+function openFor(dir: string, file: string, table: string): number {
+  try {
+    return fs.openSync(path.join(dir, file), 'w');
   } catch (e) {
     throw writeFailed(table, e);
   }
+}
+
+function writeTo(fd: number, chunk: Uint8Array, table: string): void {
   try {
-    const r = await encodeParquetStream(parts(), (chunk) => {
-      try {
-        fs.writeSync(fd, chunk);
-      } catch (e) {
-        throw writeFailed(table, e);
-      }
-    });
+    fs.writeSync(fd, chunk);
+  } catch (e) {
+    throw writeFailed(table, e);
+  }
+}
+
+/** Decodes the files and encodes their rows as one file (`tmp`), streaming. */
+async function encodeGroup(dir: string, table: string, schema: Schema, files: readonly string[], tmp: string, final: string): Promise<CompactedFile> {
+  function* parts(): Generator<Batch> {
+    for (const f of files) yield* parquetSlices(new Uint8Array(fs.readFileSync(path.join(dir, f))), schema);
+  }
+  const fd = openFor(dir, tmp, table);
+  try {
+    const r = await encodeParquetStream(parts(), (chunk) => writeTo(fd, chunk, table));
     return { tmp, final, rows: r.rows, stats: deltaStatsOf(schema, r.rows, r.stats ?? {}), size: r.size };
   } catch (e) {
     fs.rmSync(path.join(dir, tmp), { force: true });
@@ -242,7 +314,8 @@ export async function compactGroups(table: DeltaTable, groups: readonly Compacti
       if (i > 0 && opts.budgetMs !== undefined && performance.now() - started >= opts.budgetMs) { result.deferred = groups.length - i; break; }
       const g = groups[i];
       const files = g.files.map((a) => a.path);
-      const w = opts.pool?.enabled ? await opts.pool.compactFiles(dir, opts.name, schema, files) : await writeGroup(dir, opts.name, schema, files);
+      const stats = g.files.map((a) => a.stats);
+      const w = opts.pool?.enabled ? await opts.pool.compactFiles(dir, opts.name, schema, files, stats) : await writeGroup(dir, opts.name, schema, files, stats);
       written.push({ ...w, group: g });
     }
     faultPoint('mid-compaction');

@@ -25,7 +25,7 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
       return;
     }
     if (t.kind === 'compactFiles') {
-      const value = await writeGroup(t.dir, t.table, t.schema, t.files);
+      const value = await writeGroup(t.dir, t.table, t.schema, t.files, t.stats);
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value });
       return;
     }

@@ -61,6 +61,8 @@ export interface CompactFilesTask {
   readonly schema: Schema;
   /** The group's files, in order (names inside `dir`). */
   readonly files: readonly string[];
+  /** Their Delta stats (the stats of the files copied page by page). */
+  readonly stats?: readonly (string | undefined)[];
 }
 
 /** A compacted group's new file: still under its temporary name (`tmp`), to be renamed to `final` by the commit. */
@@ -92,6 +94,8 @@ export function batchBuffers(b: Batch): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   const add = (a: ArrayBufferView | null | undefined) => {
     if (!a || !(a.buffer instanceof ArrayBuffer)) return;
+    // an empty buffer may be a shared constant (a string column without characters): transferring it would detach it for every later use
+    if (a.byteLength === 0) return;
     if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) out.add(a.buffer);
   };
   for (const c of b.columns as Column[]) {
@@ -207,8 +211,8 @@ export class WorkerPool {
   }
 
   /** Rewrites a compaction group's files as one new file on a worker (maintenance/optimize.ts `writeGroup`). */
-  compactFiles(dir: string, table: string, schema: Schema, files: readonly string[]): Promise<CompactedFile> {
-    return this.run<CompactedFile>({ kind: 'compactFiles', dir, table, schema, files }, []);
+  compactFiles(dir: string, table: string, schema: Schema, files: readonly string[], stats?: readonly (string | undefined)[]): Promise<CompactedFile> {
+    return this.run<CompactedFile>({ kind: 'compactFiles', dir, table, schema, files, stats }, []);
   }
 
   async close(): Promise<void> {

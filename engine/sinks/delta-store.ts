@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
 import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
-import { columnStats, decodeParquetFile, encodeParquet, type ColumnStats } from './parquet.js';
+import { columnStats, compareUtf8, decodeParquetFile, encodeParquet, type ColumnStats } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
@@ -101,6 +101,53 @@ export function deltaStatsOf(schema: Schema, rows: number, st: Record<string, Co
     }
   }
   return JSON.stringify({ numRecords: rows, minValues, maxValues, nullCount });
+}
+
+/**
+ * The Delta `stats` of files written as one (compaction by concatenation):
+ * row and null counts add up, minimum and maximum are those of the parts. A
+ * column's bound is left out when a part with values has none, or when its
+ * values cannot be ordered exactly here (no bound is a valid bound).
+ */
+export function mergeDeltaStats(schema: Schema, parts: readonly (string | undefined)[]): string {
+  type S = { numRecords?: number; minValues?: Record<string, unknown>; maxValues?: Record<string, unknown>; nullCount?: Record<string, number> };
+  const ps: S[] = parts.map((p) => { try { return p ? (JSON.parse(p) as S) : {}; } catch { return {}; } });
+  const rows = ps.every((p) => typeof p.numRecords === 'number') ? ps.reduce((a, p) => a + p.numRecords!, 0) : undefined;
+  const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
+  for (const f of schema) {
+    if (isStruct(f.type)) continue;
+    const nulls = ps.map((p) => p.nullCount?.[f.name]);
+    if (nulls.every((n) => typeof n === 'number')) nullCount[f.name] = nulls.reduce((a, n) => a! + n!, 0)!;
+    const order = statOrder(f.type);
+    if (!order) continue;
+    for (const [side, out, sign] of [['minValues', minValues, 1], ['maxValues', maxValues, -1]] as const) {
+      let best: unknown, known = true;
+      ps.forEach((p, i) => {
+        const v = p[side]?.[f.name];
+        if (v === undefined || v === null) {
+          // a part without a bound is fine only when it has no values in this column
+          if (!(typeof nulls[i] === 'number' && nulls[i] === p.numRecords)) known = false;
+          return;
+        }
+        const c = best === undefined ? -sign : order(v, best);
+        if (c === null) known = false;
+        else if (c * sign < 0) best = v;
+      });
+      if (known && best !== undefined) out[f.name] = best;
+    }
+  }
+  return JSON.stringify(rows === undefined ? { minValues, maxValues, nullCount } : { numRecords: rows, minValues, maxValues, nullCount });
+}
+
+/** How two stats values of a type compare (null: they cannot be compared exactly). */
+function statOrder(type: DataType): ((a: unknown, b: unknown) => number | null) | null {
+  if (type === 'string') return (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareUtf8(a, b) : null);
+  if (type === 'date' || type === 'timestamp') return (a, b) => {
+    const x = typeof a === 'string' ? Date.parse(a) : NaN, y = typeof b === 'string' ? Date.parse(b) : NaN;
+    return Number.isNaN(x) || Number.isNaN(y) ? null : Math.sign(x - y);
+  };
+  if (type === 'int' || type === 'long' || type === 'double') return (a, b) => (typeof a === 'number' && typeof b === 'number' && !Number.isNaN(a) && !Number.isNaN(b) ? Math.sign(a - b) : null);
+  return null;
 }
 
 export interface DeltaStoreOptions {
