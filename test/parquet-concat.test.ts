@@ -10,7 +10,10 @@
  * - files of another schema are refused;
  * - the merged Delta stats equal the stats of all the rows written as one file;
  * - `writeGroup` copies files with large row groups and re-encodes the rest,
- *   and the result equals DuckDB's union of the inputs.
+ *   and the result equals DuckDB's union of the inputs;
+ * - the statistics of a file read from its footer (parquet-stats.ts) equal
+ *   those of a scan of its columns, special values and truncated strings
+ *   included.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -21,7 +24,8 @@ import type { Schema } from '../engine/ir/types.js';
 import { decodeParquetFile, encodeParquet } from '../engine/sinks/parquet.js';
 import { concatParquet, parquetFooterOf, readParquetFooter, ParquetFooterError } from '../engine/sinks/parquet-concat.js';
 import { T, readStruct, writeStruct, field, type TStruct, type TValue, type TList } from '../engine/sinks/thrift-compact.js';
-import { deltaStats, mergeDeltaStats } from '../engine/sinks/delta-store.js';
+import { deltaStats, deltaStatsOf, mergeDeltaStats } from '../engine/sinks/delta-store.js';
+import { encodedColumnStats } from '../engine/sinks/parquet-stats.js';
 import { COPY_MIN_ROWS_PER_GROUP, writeGroup } from '../engine/maintenance/optimize.js';
 import { Duck, multisetEqual, sqlString } from './helpers/duck.js';
 import { tempDir } from './helpers/cli.js';
@@ -267,5 +271,32 @@ describe('writeGroup (compaction)', () => {
     expect(rows[0].n).toBe(2 * big);
     expect(rows[0].t).toBeLessThan(2 * big); // the old file's rows have no tags
     expect((await duck.all(`DESCRIBE SELECT * FROM read_parquet(${sqlString(out)})`)).map((r) => r.column_name)).toEqual(SCHEMA.map((f) => f.name));
+  });
+});
+
+describe('statistics from the footer', () => {
+  it('equal a scan of the columns: random batches, special doubles, long and multi-byte strings, NULL-only and empty columns', () => {
+    const special: Schema = [{ name: 'x', type: 'double' }, { name: 's', type: 'string' }, { name: 'dec', type: 'decimal(10,2)' }, { name: 'none', type: 'long' }];
+    const cases: Batch[] = [
+      ...Array.from({ length: 12 }, (_, i) => randomBatch(100 + i, [0, 1, 5, 70, 2_000][i % 5], { allNull: i % 3 === 0 ? 'name' : undefined })),
+      batchFromRows(special, [{ x: NaN, s: 'é'.repeat(40), dec: 1.25, none: null }, { x: -0, s: 'a'.repeat(100), dec: -3.5, none: null }, { x: 0, s: null, dec: null, none: null }]),
+      batchFromRows(special, [{ x: NaN, s: '', dec: 0, none: null }, { x: null, s: '\u{10FFFF}x', dec: 2, none: null }]),
+      batchFromRows(special, [{ x: -Infinity, s: 'b', dec: 1, none: null }, { x: Infinity, s: 'a', dec: 1, none: null }]),
+    ];
+    for (const [i, b] of cases.entries()) {
+      const bytes = encodeParquet(b);
+      expect(deltaStatsOf(b.schema, b.length, encodedColumnStats(b, bytes)), `case ${i}`).toBe(deltaStats(b));
+    }
+  });
+
+  it('are read from the footer, not scanned, where the footer says them exactly', () => {
+    const schema: Schema = [{ name: 'n', type: 'long' }, { name: 'd', type: 'date' }, { name: 's', type: 'string' }, { name: 'long_s', type: 'string' }];
+    const row = (k: number) => ({ n: k, d: k, s: `s${k}`, long_s: 'y'.repeat(80) + k });
+    const written = batchFromRows(schema, [row(1), row(5)]);
+    const other = batchFromRows(schema, [row(7), row(8)]); // the same shape, other values
+    const st = encodedColumnStats(other, encodeParquet(written));
+    expect([st.n.min, st.n.max, st.d.min, st.d.max, st.s.min, st.s.max]).toEqual([1, 5, 1, 5, 's1', 's5']);
+    // a bound the writer truncated is scanned instead
+    expect([st.long_s.min, st.long_s.max]).toEqual(['y'.repeat(80) + 7, 'y'.repeat(80) + 8]);
   });
 });

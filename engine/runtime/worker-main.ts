@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
 import { decodeParquetFile, encodeParquet } from '../sinks/parquet.js';
 import { writeGroup } from '../maintenance/optimize.js';
-import { deltaStats } from '../sinks/delta-store.js';
+import { encodedDeltaStats } from '../sinks/delta-store.js';
 import { batchBuffers, CLAIM_OPEN, CLAIM_WORKER, type WorkerTask } from './workers.js';
 
 /** Claims of stealable parses, shared with the pool (WorkerPool.parseCsvStealable). */
@@ -32,7 +32,7 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
     if (t.kind === 'writeParquet') {
       const bytes = encodeParquet(t.batch);
       fs.writeFileSync(t.path, bytes);
-      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: deltaStats(t.batch) } });
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: encodedDeltaStats(t.batch, bytes) } });
       return;
     }
     if (Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {

@@ -35,6 +35,7 @@ import { formatDate } from '../sources/csv-values.js';
 import { faultPoint } from '../runtime/faults.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { DeltaTable } from './delta-table.js';
+import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
 
 export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';
@@ -84,6 +85,11 @@ function statValue(v: unknown, type: DataType): unknown {
 /** Delta `stats` JSON for a file's rows. */
 export function deltaStats(b: Batch): string {
   return deltaStatsOf(b.schema, b.length, columnStats(b));
+}
+
+/** Delta `stats` JSON of a batch just encoded as `bytes` (equal to `deltaStats`; most columns' statistics come from the file's footer). */
+export function encodedDeltaStats(b: Batch, bytes: Uint8Array): string {
+  return deltaStatsOf(b.schema, b.length, encodedColumnStats(b, bytes));
 }
 
 /** Delta `stats` JSON from a file's row count and column statistics. */
@@ -455,7 +461,7 @@ export function writeDataFile(dir: string, table: string, b: Batch, prefix: stri
   } catch (e) {
     throw writeFailed(table, e);
   }
-  return { tmp, final, rows: b.length, stats: deltaStats(b), size: bytes.length };
+  return { tmp, final, rows: b.length, stats: encodedDeltaStats(b, bytes), size: bytes.length };
 }
 
 export function writeFailed(table: string, e: unknown): RuntimeFailure {

@@ -935,66 +935,67 @@ function prefixKey(bytes: Uint8Array, a: number, len: number): number {
  */
 export function columnStats(batch: Batch): Record<string, ColumnStats> {
   const out: Record<string, ColumnStats> = {};
-  for (let j = 0; j < batch.schema.length; j++) {
-    const c = batch.columns[j];
-    const n = batch.length;
-    let nullCount = 0;
-    let min: Value = null;
-    let max: Value = null;
-    switch (c.type) {
-      case 'string': {
-        // Byte order is code point order, as Parquet and Spark compare strings.
-        let lo = -1, hi = -1;
-        const { offsets, bytes, nulls } = c;
-        // Values are compared by their first 6 bytes as one number (zero-padded: a smaller prefix is a smaller
-        // string); only equal prefixes need the full comparison.
-        let loKey = 0, hiKey = 0;
-        for (let i = 0; i < n; i++) {
-          if (nulls !== null && nulls[i] === 1) { nullCount++; continue; }
-          const a = offsets[i], len = offsets[i + 1] - a;
-          const k = len >= 6
-            ? ((((bytes[a] * 256 + bytes[a + 1]) * 256 + bytes[a + 2]) * 256 + bytes[a + 3]) * 256 + bytes[a + 4]) * 256 + bytes[a + 5]
-            : prefixKey(bytes, a, len);
-          if (lo < 0) { lo = i; hi = i; loKey = k; hiKey = k; continue; }
-          if (k < loKey || (k === loKey && compareStrAt(c, i, c, lo) < 0)) { lo = i; loKey = k; }
-          else if (k > hiKey || (k === hiKey && compareStrAt(c, i, c, hi) > 0)) { hi = i; hiKey = k; }
-        }
-        if (lo >= 0) { min = strAt(c, lo); max = strAt(c, hi); }
-        break;
-      }
-      case 'boolean':
-        if (c.nulls) for (let i = 0; i < n; i++) nullCount += c.nulls[i];
-        break;
-      default: {
-        if (isNestedColumn(c)) { for (let i = 0; i < n; i++) if (c.data[i] === null) nullCount++; break; }
-        if (storageOf(c.type) === 'decimal') {
-          const dc = c as DecimalColumn;
-          let lo = -1, hi = -1;
-          for (let i = 0; i < n; i++) {
-            if (dc.nulls && dc.nulls[i]) { nullCount++; continue; }
-            if (lo < 0 || dc.data[i] < dc.data[lo]) lo = i;
-            if (hi < 0 || dc.data[i] > dc.data[hi]) hi = i;
-          }
-          if (lo >= 0) { min = valueAt(dc, lo); max = valueAt(dc, hi); }
-          break;
-        }
-        const d = (c as MaskedColumn).data;
-        const m = (c as MaskedColumn).nulls;
-        let lo = Infinity;
-        let hi = -Infinity;
-        let any = false;
-        for (let i = 0; i < n; i++) {
-          if (m && m[i]) { nullCount++; continue; }
-          const x = d[i];
-          if (x !== x) continue; // NaN
-          any = true;
-          if (x < lo) lo = x;
-          if (x > hi) hi = x;
-        }
-        if (any) { min = lo; max = hi; }
-      }
-    }
-    out[batch.schema[j].name] = { nullCount, min, max };
-  }
+  for (let j = 0; j < batch.schema.length; j++) out[batch.schema[j].name] = statsOfColumn(batch.columns[j], batch.length);
   return out;
+}
+
+/** The statistics of one column of `n` rows (columnStats). */
+export function statsOfColumn(c: Column, n: number): ColumnStats {
+  let nullCount = 0;
+  let min: Value = null;
+  let max: Value = null;
+  switch (c.type) {
+    case 'string': {
+      // Byte order is code point order, as Parquet and Spark compare strings.
+      let lo = -1, hi = -1;
+      const { offsets, bytes, nulls } = c;
+      // Values are compared by their first 6 bytes as one number (zero-padded: a smaller prefix is a smaller
+      // string); only equal prefixes need the full comparison.
+      let loKey = 0, hiKey = 0;
+      for (let i = 0; i < n; i++) {
+        if (nulls !== null && nulls[i] === 1) { nullCount++; continue; }
+        const a = offsets[i], len = offsets[i + 1] - a;
+        const k = len >= 6
+          ? ((((bytes[a] * 256 + bytes[a + 1]) * 256 + bytes[a + 2]) * 256 + bytes[a + 3]) * 256 + bytes[a + 4]) * 256 + bytes[a + 5]
+          : prefixKey(bytes, a, len);
+        if (lo < 0) { lo = i; hi = i; loKey = k; hiKey = k; continue; }
+        if (k < loKey || (k === loKey && compareStrAt(c, i, c, lo) < 0)) { lo = i; loKey = k; }
+        else if (k > hiKey || (k === hiKey && compareStrAt(c, i, c, hi) > 0)) { hi = i; hiKey = k; }
+      }
+      if (lo >= 0) { min = strAt(c, lo); max = strAt(c, hi); }
+      break;
+    }
+    case 'boolean':
+      if (c.nulls) for (let i = 0; i < n; i++) nullCount += c.nulls[i];
+      break;
+    default: {
+      if (isNestedColumn(c)) { for (let i = 0; i < n; i++) if (c.data[i] === null) nullCount++; break; }
+      if (storageOf(c.type) === 'decimal') {
+        const dc = c as DecimalColumn;
+        let lo = -1, hi = -1;
+        for (let i = 0; i < n; i++) {
+          if (dc.nulls && dc.nulls[i]) { nullCount++; continue; }
+          if (lo < 0 || dc.data[i] < dc.data[lo]) lo = i;
+          if (hi < 0 || dc.data[i] > dc.data[hi]) hi = i;
+        }
+        if (lo >= 0) { min = valueAt(dc, lo); max = valueAt(dc, hi); }
+        break;
+      }
+      const d = (c as MaskedColumn).data;
+      const m = (c as MaskedColumn).nulls;
+      let lo = Infinity;
+      let hi = -Infinity;
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        if (m && m[i]) { nullCount++; continue; }
+        const x = d[i];
+        if (x !== x) continue; // NaN
+        any = true;
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+      if (any) { min = lo; max = hi; }
+    }
+  }
+  return { nullCount, min, max };
 }
