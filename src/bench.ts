@@ -14,6 +14,8 @@
  * 3. Watch latency: a 1,000-row file renamed into the watched folder until its
  *    gold commit; median and p99, for a file written just before the rename
  *    (the watcher waits the stability time T) and one written earlier.
+ *    Both run with the CLI's default threads (a worker beside the main thread
+ *    on 2+ cores), as the replays do.
  * 4. Memory: peak RSS of the 5M-row history replay (a fresh process), and the
  *    checkpoint's size.
  * 6. Scale: replays of 5M and 20M rows (fresh processes, one after the
@@ -41,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generate } from './generate/index.js';
 import { PipelineService } from '../engine/runtime/service.js';
+import { defaultThreads } from '../engine/runtime/workers.js';
 import { Watcher } from '../engine/runtime/watch.js';
 import { patientPipeline } from '../layers/pipeline.js';
 import { cdcBench, cdcReport, type CdcBenchResult } from './bench-cdc.js';
@@ -253,7 +256,8 @@ async function prepareIncremental(history: string, historyRows: number) {
   const historyRun = await timed([RUN_JS, 'replay', input, '--output', output, '--log-level', 'silent']);
   const historyCheckpointMb = dirSize(path.join(output, '_checkpoints')) / 1e6;
   const firstIndex = fs.readdirSync(history).filter((f) => f.startsWith('patients_daily_file_')).length;
-  const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output });
+  // threads as the CLI has them by default (a worker beside the main thread on 2+ cores)
+  const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output, threads: defaultThreads() });
   return { work, input, output, historyRows, historyRun, historyCheckpointMb, firstIndex, service, times: [] as number[] };
 }
 type Incremental = Awaited<ReturnType<typeof prepareIncremental>>;
@@ -321,7 +325,7 @@ async function watchBench(samples: number, fresh: boolean) {
   fs.mkdirSync(input);
   await generate({ out: staging, files: samples, rows: 1000, everyMs: 0, seed: 5, log: null });
   const files = fs.readdirSync(staging).filter((f) => f.endsWith('.csv')).sort();
-  const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output });
+  const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output, threads: defaultThreads() });
   const latencies: number[] = [];
   let sentAt = 0;
   let done: (() => void) | null = null;
