@@ -110,7 +110,7 @@ export class PipelineRunner {
    * at a time in turns; a source with `allowOverwrites` stats every file at
    * every call (a changed file is ingested again).
    */
-  pendingFiles(candidates?: Iterable<string>): { source: StreamingFileSource; files: FileEntry[] }[] {
+  pendingFiles(candidates?: Iterable<string>, relist = true): { source: StreamingFileSource; files: FileEntry[] }[] {
     const now = performance.now();
     const check = now - this.lastChangeCheck >= CHANGE_CHECK_MS;
     if (check) this.lastChangeCheck = now;
@@ -126,11 +126,12 @@ export class PipelineRunner {
     return this.sources.map((s) => {
       const seen = this.fileIndex.get(s.key)!;
       const limit = Math.max(1, this.options.maxFilesPerTrigger ?? s.options.maxFilesPerTrigger);
-      const cached = given || s.options.allowOverwrites ? null : this.fromBacklog(s, seen, limit);
+      const cached = given || s.options.allowOverwrites ? null : this.fromBacklog(s, seen, limit, !relist);
       if (cached) {
         if (check) this.checkProcessed(s, seen);
         return { source: s, files: cached };
       }
+      if (!relist && !given && !s.options.allowOverwrites) return { source: s, files: [] };
       const quick = s.options.allowOverwrites ? null : matchNewFiles(fsys, this.options.input, s.options.glob, seen);
       if (quick) {
         if (check) this.checkProcessed(s, seen);
@@ -169,8 +170,12 @@ export class PipelineRunner {
    */
   private readonly backlog = new Map<string, { names: string[]; next: number }>();
 
-  /** The next `limit` files of a source's backlog, or null when it cannot fill a batch (the folder is listed again). */
-  private fromBacklog(s: StreamingFileSource, seen: Map<string, IndexedFile>, limit: number): FileEntry[] | null {
+  /**
+   * The next `limit` files of a source's backlog, or null when it cannot fill
+   * a batch (the folder is listed again); `partial`: what is left, even if
+   * less than a batch (null only when nothing is).
+   */
+  private fromBacklog(s: StreamingFileSource, seen: Map<string, IndexedFile>, limit: number, partial = false): FileEntry[] | null {
     const b = this.backlog.get(s.key);
     if (!b) return null;
     // the cursor passes only processed names: a planned file that a failed batch did not index is planned again
@@ -184,7 +189,7 @@ export class PipelineRunner {
     }
     if (out.length < limit) {
       this.backlog.delete(s.key);
-      return null;
+      return partial && out.length ? out : null;
     }
     return out;
   }
@@ -233,14 +238,21 @@ export class PipelineRunner {
     return out;
   }
 
+  /** Forgets the names a listing found beyond the rate limit: the next plan lists the folder. */
+  forgetBacklog(): void {
+    this.backlog.clear();
+  }
+
   /**
    * The next batch's files (only those `accept` takes, when given), or null
    * when nothing is new. `candidates`: the names of the new files, when the
    * caller knows them (watch mode), so the input folder is not listed.
+   * `relist: false`: only the files an earlier listing found (Trigger.AvailableNow
+   * after its first batch), never a new listing.
    */
-  planBatch(accept?: (f: FileEntry) => boolean, candidates?: Iterable<string>): PlannedBatch | null {
+  planBatch(accept?: (f: FileEntry) => boolean, candidates?: Iterable<string>, relist = true): PlannedBatch | null {
     const files: PlannedBatch['files'] = [];
-    for (const { source, files: all } of this.pendingFiles(candidates)) {
+    for (const { source, files: all } of this.pendingFiles(candidates, relist)) {
       const pending = accept ? all.filter(accept) : all;
       const limit = this.options.maxFilesPerTrigger ?? source.options.maxFilesPerTrigger;
       for (const f of pending.slice(0, Math.max(1, limit))) files.push({ source: source.key, file: f });

@@ -645,7 +645,12 @@ export class PipelineService {
     return this.maintenance.run(opts.budgetMs ?? this.options.maintenanceBudgetMs ?? 250);
   }
 
-  /** Runs the interrupted batch (if any), then everything available, then a closing batch if windows the watermark passed are open. */
+  /**
+   * Runs the interrupted batch (if any), then every file available now (one
+   * listing of the input: files that arrive during the run wait for the next
+   * one, as with Spark's Trigger.AvailableNow), then a closing batch if windows
+   * the watermark passed are open.
+   */
   async runAvailableNow(onBatch?: (r: BatchResult, plan: PlannedBatch) => void): Promise<BatchResult[]> {
     this.assertOpen();
     const results: BatchResult[] = [];
@@ -663,8 +668,11 @@ export class PipelineService {
       const r = await run(plan);
       if (r.failure) return results;
     }
+    // Trigger.AvailableNow: the files present now, in as many batches as the rate limit needs; one listing
+    // (files that arrive meanwhile wait for the next run, as in Spark)
+    this.runner.forgetBacklog();
     let plan: PlannedBatch | null;
-    while ((plan = this.runner.planBatch()) !== null) {
+    for (let first = true; (plan = this.runner.planBatch(undefined, undefined, first)) !== null; first = false) {
       const r = await run(plan);
       if (r.failure) return results;
       await this.maintain();
