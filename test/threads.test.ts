@@ -11,8 +11,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { patientPipeline } from '../layers/pipeline.js';
 import { PipelineService } from '../engine/runtime/service.js';
 import { WorkerPool } from '../engine/runtime/workers.js';
-import { DeltaStore } from '../engine/sinks/delta-store.js';
-import { readDeltaLog } from '../engine/sinks/delta-log.js';
 import { readCsv } from '../engine/expr/builder.js';
 import { parseSourceFile } from '../engine/sources/parse-file.js';
 import { batchFromRows, batchToRows } from '../engine/batch.js';
@@ -105,7 +103,7 @@ describe('a parse the main thread takes back from a busy worker (work stealing)'
       expect(batchToRows(parsed!.batch)).toEqual(batchToRows(parseSourceFile(csv(0, 500), options, meta('a.csv')).batch));
       // a worker busy encoding Parquet has not begun the next parse: the main thread takes it
       const big = batchFromRows([{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }], Array.from({ length: 400_000 }, (_, k) => ({ id: `row-${k}`, n: k })));
-      const busy = pool.writeParquetStealable(big, path.join(tempDir('steal'), 'big.parquet.tmp')).result;
+      const busy = pool.writeParquet(big, path.join(tempDir('steal'), 'big.parquet.tmp'));
       const queued = pool.parseCsvStealable(csv(500, 500), options, meta('b.csv'));
       expect(queued.steal()).toBe(true);
       expect(queued.steal()).toBe(false); // taken once
@@ -113,42 +111,6 @@ describe('a parse the main thread takes back from a busy worker (work stealing)'
       await busy;
     } finally {
       await pool.close();
-    }
-  });
-});
-
-describe('a write the main thread takes back from a busy worker', () => {
-  it('a commit writes its table\'s queued files itself: the same files, stats and rows as the one-thread store', async () => {
-    const schema: Schema = [{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }];
-    const big = batchFromRows(schema, Array.from({ length: 300_000 }, (_, k) => ({ id: `row-${k}`, n: k })));
-    const small = (t: number) => batchFromRows(schema, Array.from({ length: 50 }, (_, k) => ({ id: `${t}-${k}`, n: k * t })));
-    const write = async (root: string, pool?: WorkerPool) => {
-      const store = new DeltaStore(root, { pool, now: () => Date.UTC(2026, 0, 1) });
-      store.currentBatch = 0;
-      await store.append('big', schema, big);
-      for (let t = 0; t < 4; t++) await store.append(`t${t}`, schema, small(t));
-      // the worker is busy with the big file, the small ones wait in its queue: their commits write them here
-      for (let t = 0; t < 4; t++) await store.commit(`t${t}`, schema, { batchId: 0, appId: 'a', operation: 'STREAMING UPDATE' });
-      await store.commit('big', schema, { batchId: 0, appId: 'a', operation: 'STREAMING UPDATE' });
-      return root;
-    };
-    const pool = new WorkerPool(2);
-    let threaded: string;
-    try {
-      threaded = await write(tempDir('wsteal-2'), pool);
-      expect(pool.stolen).toBeGreaterThan(0);
-    } finally {
-      await pool.close();
-    }
-    const single = await write(tempDir('wsteal-1'));
-    for (const t of ['big', 't0', 't1', 't2', 't3']) {
-      const files = (root: string) => {
-        const snap = readDeltaLog(path.join(root, 'tables', t));
-        return [...snap.files.values()].map((a) => ({ stats: a.stats, size: a.size, bytes: fs.readFileSync(path.join(root, 'tables', t, a.path)) }));
-      };
-      const a = files(threaded!), b = files(single);
-      expect(a.map((x) => [x.stats, x.size]), t).toEqual(b.map((x) => [x.stats, x.size]));
-      expect(a.every((x, i) => x.bytes.equals(b[i].bytes)), t).toBe(true);
     }
   });
 });

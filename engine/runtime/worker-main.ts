@@ -29,15 +29,15 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value });
       return;
     }
-    if ((t.kind === 'writeParquet' || t.kind === 'parseCsv') && Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
-      // the main thread took this task back
-      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: null });
-      return;
-    }
     if (t.kind === 'writeParquet') {
       const bytes = encodeParquet(t.batch);
       fs.writeFileSync(t.path, bytes);
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: encodedDeltaStats(t.batch, bytes) } });
+      return;
+    }
+    if (Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
+      // the main thread took this parse back
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: null });
       return;
     }
     const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);

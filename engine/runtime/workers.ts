@@ -27,29 +27,24 @@ export interface ParseTask {
   readonly claim: number;
 }
 
-/** Claim slots shared with the workers (a few parses and a few writes are ever out at once). */
+/** Claim slots shared with the workers (a few parses are ever out at once). */
 const CLAIM_SLOTS = 1024;
 /** A claim slot's states. */
 export const CLAIM_OPEN = 0, CLAIM_WORKER = 1, CLAIM_MAIN = 2;
 
-/** A task sent to a worker that the main thread may take back (work stealing). */
-export interface Stealable<T> {
+/** A parse sent to a worker that the main thread may take back (`WorkerPool.parseCsvStealable`). */
+export interface StealableParse {
   /** The worker's result; null when the main thread took the task first. */
-  readonly result: Promise<T | null>;
-  /** Takes the task back if the worker has not begun it: true when the caller must do it itself. */
+  readonly result: Promise<SourceParseResult | null>;
+  /** Takes the task back if the worker has not begun it: true when the caller must parse it itself. */
   steal(): boolean;
 }
-
-/** A parse sent to a worker that the main thread may take back (`WorkerPool.parseCsvStealable`). */
-export type StealableParse = Stealable<SourceParseResult>;
 
 export interface WriteParquetTask {
   readonly kind: 'writeParquet';
   readonly batch: Batch;
   /** The file to write (a temporary name in the table's folder). */
   readonly path: string;
-  /** A slot of the pool's claims: the worker writes only if it claims the task before the main thread does. */
-  readonly claim: number;
 }
 
 export interface ReadParquetTask {
@@ -125,8 +120,6 @@ export class WorkerPool {
   /** Who took each stealable parse (CLAIM_*), shared with the workers. */
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * CLAIM_SLOTS));
   private nextClaim = 0;
-  /** Tasks the main thread took back so far (parses and writes). */
-  stolen = 0;
 
   /** `threads`: the total thread count wanted (the main thread counts as one). */
   constructor(threads: number) {
@@ -192,34 +185,21 @@ export class WorkerPool {
    * thread parsed it. `bytes` is copied to the worker (the caller keeps it).
    */
   parseCsvStealable(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): StealableParse {
+    const claim = this.nextClaim++ % CLAIM_SLOTS;
+    Atomics.store(this.claims, claim, CLAIM_OPEN);
     const copy = new Uint8Array(bytes); // a copy (Buffer.slice would share the memory the transfer detaches)
-    return this.stealable<SourceParseResult>((claim) => ({ kind: 'parseCsv', bytes: copy, options, meta, claim }), [copy.buffer as ArrayBuffer]);
+    const result = this.run<SourceParseResult | null>({ kind: 'parseCsv', bytes: copy, options, meta, claim }, [copy.buffer as ArrayBuffer]);
+    result.catch(() => undefined); // awaited by the caller unless it stole the task
+    return { result, steal: () => Atomics.compareExchange(this.claims, claim, CLAIM_OPEN, CLAIM_MAIN) === CLAIM_OPEN };
   }
 
   /**
-   * Encodes a batch as Parquet and writes it to `file` on a worker unless the
-   * main thread takes it back first (a commit waiting for its table's file
-   * while the worker's queue holds other tables' files writes it itself);
-   * resolves with the file's size and Delta statistics. The batch is copied
-   * (its columns may still be read here), not transferred.
+   * Encodes a batch as Parquet and writes it to `file` on a worker; resolves
+   * with the file's size and Delta statistics. The batch is copied (its
+   * columns may still be read here), not transferred.
    */
-  writeParquetStealable(batch: Batch, file: string): Stealable<{ size: number; stats: string }> {
-    return this.stealable((claim) => ({ kind: 'writeParquet', batch, path: file, claim }), []);
-  }
-
-  private stealable<T>(task: (claim: number) => WorkerTask, transfer: ArrayBuffer[]): Stealable<T> {
-    const claim = this.nextClaim++ % CLAIM_SLOTS;
-    Atomics.store(this.claims, claim, CLAIM_OPEN);
-    const result = this.run<T | null>(task(claim), transfer);
-    result.catch(() => undefined); // awaited by the caller unless it stole the task
-    return {
-      result,
-      steal: () => {
-        if (Atomics.compareExchange(this.claims, claim, CLAIM_OPEN, CLAIM_MAIN) !== CLAIM_OPEN) return false;
-        this.stolen++;
-        return true;
-      },
-    };
+  writeParquet(batch: Batch, file: string): Promise<{ size: number; stats: string }> {
+    return this.run({ kind: 'writeParquet', batch, path: file }, []);
   }
 
   /**

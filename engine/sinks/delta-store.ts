@@ -52,15 +52,12 @@ interface Staged {
   bufferedRows: number;
   files: { tmp: string; final: string; rows: number; stats: string; size: number }[];
   /** Files being encoded and written on a worker. */
-  writing: WriteJob[];
+  writing: Promise<void>[];
   replace: boolean;
   seq: number;
   /** Files a copy-on-write rewrite removes (`stageRewrite`). */
   removes: string[];
 }
-
-/** A file handed to a worker: `done` settles when it is written; `steal` writes it here instead if the worker has not begun it (true then). */
-interface WriteJob { done: Promise<void>; steal: () => boolean }
 
 export function sparkSchemaString(schema: Schema): string {
   return JSON.stringify({ type: 'struct', fields: schema.map((f) => ({ name: f.name, type: sparkTypeJson(f.type), nullable: true, metadata: {} })) });
@@ -304,12 +301,7 @@ export class DeltaStore implements TableStore {
       const id = randomUUID();
       const entry = { tmp: `.${id}.parquet.tmp`, final: `${prefix}-${id}.c000.snappy.parquet`, rows: b.length, stats: '', size: 0 };
       s.files.push(entry);
-      const job = pool.writeParquetStealable(b, path.join(dir, entry.tmp));
-      const fill = (r: { size: number; stats: string } | null) => { if (r) { entry.size = r.size; entry.stats = r.stats; } };
-      s.writing.push({
-        done: job.result.then(fill, (e: unknown) => { throw writeFailed(table, e); }),
-        steal: () => { if (!job.steal()) return false; fill(encodeDataFile(dir, entry.tmp, table, b)); return true; },
-      });
+      s.writing.push(pool.writeParquet(b, path.join(dir, entry.tmp)).then((r) => { entry.size = r.size; entry.stats = r.stats; }, (e: unknown) => { throw writeFailed(table, e); }));
       return entry;
     }
     const f = writeDataFile(this.tableDir(table), table, b, prefix);
@@ -349,31 +341,18 @@ export class DeltaStore implements TableStore {
     return this.log(table).cdcState ?? null;
   }
 
-  /**
-   * Waits for the table's files still being written on a worker. Those the
-   * worker has not begun (its queue holds other tables' files too) are written
-   * here meanwhile, the newest first, one claim at a time: the worker takes
-   * its queue from the oldest, so the two threads meet in the middle. The
-   * encoder is the same, so the files do not depend on who wrote them.
-   */
-  private async written(s: Staged, steal = true): Promise<void> {
+  /** Waits for the table's files still being written on a worker. */
+  private async written(s: Staged): Promise<void> {
     const jobs = s.writing.splice(0);
-    let failure: unknown = null;
-    if (steal) {
-      for (let i = jobs.length - 1; i >= 0 && failure === null; i--) {
-        try { jobs[i].steal(); } catch (e) { failure = e; }
-      }
-    }
-    const results = await Promise.allSettled(jobs.map((j) => j.done));
+    const results = await Promise.allSettled(jobs);
     const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure !== null) throw failure;
     if (bad) throw bad.reason;
   }
 
   async discard(table: string): Promise<void> {
     const s = this.staged.get(table);
     if (!s) return;
-    await this.written(s, false).catch(() => undefined);
+    await this.written(s).catch(() => undefined);
     for (const f of s.files) fs.rmSync(path.join(this.tableDir(table), f.tmp), { force: true });
     this.staged.delete(table);
   }
@@ -476,18 +455,13 @@ export function writeDataFile(dir: string, table: string, b: Batch, prefix: stri
   const id = randomUUID();
   const final = `${prefix}-${id}.c000.snappy.parquet`;
   const tmp = `.${id}.parquet.tmp`;
-  return { tmp, final, rows: b.length, ...encodeDataFile(dir, tmp, table, b) };
-}
-
-/** Encodes a batch as Parquet into `dir/file`: its size and Delta stats. */
-function encodeDataFile(dir: string, file: string, table: string, b: Batch): { size: number; stats: string } {
   const bytes = encodeParquet(b);
   try {
-    fs.writeFileSync(path.join(dir, file), bytes);
+    fs.writeFileSync(path.join(dir, tmp), bytes);
   } catch (e) {
     throw writeFailed(table, e);
   }
-  return { size: bytes.length, stats: encodedDeltaStats(b, bytes) };
+  return { tmp, final, rows: b.length, stats: encodedDeltaStats(b, bytes), size: bytes.length };
 }
 
 export function writeFailed(table: string, e: unknown): RuntimeFailure {
