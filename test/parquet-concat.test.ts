@@ -29,6 +29,7 @@ import { encodedColumnStats } from '../engine/sinks/parquet-stats.js';
 import { COPY_MIN_ROWS_PER_GROUP, writeGroup } from '../engine/maintenance/optimize.js';
 import { Duck, multisetEqual, sqlString } from './helpers/duck.js';
 import { tempDir } from './helpers/cli.js';
+import { rng } from './helpers/random.js';
 
 const SCHEMA: Schema = [
   { name: 'id', type: 'string' },
@@ -55,18 +56,6 @@ afterAll(() => {
   duck?.close();
   if (work) fs.rmSync(work, { recursive: true, force: true, maxRetries: 5 });
 });
-
-/** A seeded generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['alpha', 'Bäcker', 'Zoë', '東京', '🙂 smile', '', 'x'.repeat(40), 'zz' + 'é'.repeat(30), 'ÿ'];
 

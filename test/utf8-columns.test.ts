@@ -25,18 +25,7 @@ import { columnStats, compareUtf8, decodeParquet, encodeParquet } from '../engin
 import { parseCsv } from '../engine/sources/csv-parser.js';
 import type { CsvOptions } from '../engine/ir/plan.js';
 import type { Schema } from '../engine/ir/types.js';
-
-/** A deterministic random source (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './helpers/random.js';
 
 const ALPHABET = ['a', 'Z', ' ', '0', ',', '"', 'é', 'ß', 'İ', 'ǅ', 'ﬀ', '中', '😀', '\u00a0', 'Ω', 'x', '\t', 'ü', 'ÿ', '𝔸'];
 

@@ -14,18 +14,7 @@ import {
   hour, toDate, dateTrunc, currentDate, dateFormat, interval, dayofweek, addMonths, datediff, timestampadd,
 } from '../../engine/index.js';
 import { runPipeline } from '../../engine/testing.js';
-
-/** A small seeded generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng as random } from '../helpers/random.js';
 
 /** Wall-clock fields of an instant in a zone, straight from Intl (the oracle). */
 function intlFields(ms: number, zone: string): { y: number; mo: number; d: number; h: number; mi: number; s: number; dow: number } {
