@@ -261,7 +261,7 @@ export async function writeGroup(dir: string, table: string, schema: Schema, fil
     const partStats = files.map((_, i) => (copies[i] ? stats?.[i] : undefined)).filter((_, i) => copies[i] !== null);
     if (rest) partStats.push(rest.stats);
     const rows = parts.reduce((a, p) => a + p.rows, 0);
-    return { tmp, final, rows, stats: mergeDeltaStats(schema, partStats), size };
+    return { tmp, final, rows, stats: mergeDeltaStats(schema, partStats, rows), size };
   } finally {
     if (rest) fs.rmSync(path.join(dir, rest.tmp), { force: true });
   }

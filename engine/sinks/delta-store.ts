@@ -114,11 +114,13 @@ export function deltaStatsOf(schema: Schema, rows: number, st: Record<string, Co
  * row and null counts add up, minimum and maximum are those of the parts. A
  * column's bound is left out when a part with values has none, or when its
  * values cannot be ordered exactly here (no bound is a valid bound).
+ * `numRecords`: the row count when the caller knows it (from the files'
+ * footers), so that it is there even if a part's stats are missing.
  */
-export function mergeDeltaStats(schema: Schema, parts: readonly (string | undefined)[]): string {
+export function mergeDeltaStats(schema: Schema, parts: readonly (string | undefined)[], numRecords?: number): string {
   type S = { numRecords?: number; minValues?: Record<string, unknown>; maxValues?: Record<string, unknown>; nullCount?: Record<string, number> };
   const ps: S[] = parts.map((p) => { try { return p ? (JSON.parse(p) as S) : {}; } catch { return {}; } });
-  const rows = ps.every((p) => typeof p.numRecords === 'number') ? ps.reduce((a, p) => a + p.numRecords!, 0) : undefined;
+  const rows = numRecords ?? (ps.every((p) => typeof p.numRecords === 'number') ? ps.reduce((a, p) => a + p.numRecords!, 0) : undefined);
   const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
   for (const f of schema) {
     if (isStruct(f.type)) continue;
