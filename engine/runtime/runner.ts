@@ -248,7 +248,8 @@ export class PipelineRunner {
    * when nothing is new. `candidates`: the names of the new files, when the
    * caller knows them (watch mode), so the input folder is not listed.
    * `relist: false`: only the files an earlier listing found (Trigger.AvailableNow
-   * after its first batch), never a new listing.
+   * after its first batch), never a new listing (except for sources with
+   * `allowOverwrites`, which keep no backlog and list at every plan).
    */
   planBatch(accept?: (f: FileEntry) => boolean, candidates?: Iterable<string>, relist = true): PlannedBatch | null {
     const files: PlannedBatch['files'] = [];
