@@ -272,9 +272,29 @@ const DICTIONARY_SAMPLE = 2048;
 function repeats(c: Column, n: number): boolean {
   if (n < 64) return true;
   const step = Math.max(1, Math.floor(n / DICTIONARY_SAMPLE));
-  const rows = Int32Array.from({ length: Math.min(n, DICTIONARY_SAMPLE) }, (_, k) => Math.min(n - 1, k * step));
-  const sample = takeColumn(c, rows);
-  return batchKeys([sample], rows.length).count * 4 <= rows.length;
+  const m = Math.min(n, DICTIONARY_SAMPLE);
+  if (c.type === 'string') return distinctSampledStrings(c as StringColumn, n, step, m) * 4 <= m;
+  const rows = new Int32Array(m);
+  for (let k = 0; k < m; k++) rows[k] = Math.min(n - 1, k * step);
+  return batchKeys([takeColumn(c, rows)], m).count * 4 <= m;
+}
+
+/**
+ * Distinct values among the sampled rows of a string column, by a 32-bit hash
+ * of their bytes (an estimate: a collision counts two values as one, which
+ * only matters at the threshold). No copy of the sample, no JS strings.
+ */
+function distinctSampledStrings(c: StringColumn, n: number, step: number, m: number): number {
+  const { offsets, bytes, nulls } = c;
+  const seen = new Set<number>();
+  for (let k = 0; k < m; k++) {
+    const i = Math.min(n - 1, k * step);
+    if (nulls !== null && nulls[i] === 1) { seen.add(-1); continue; }
+    let h = 0x811c9dc5;
+    for (let p = offsets[i], e = offsets[i + 1]; p < e; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
+    seen.add(h >>> 0);
+  }
+  return seen.size;
 }
 
 /**
