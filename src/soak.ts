@@ -286,18 +286,30 @@ export interface CheckpointOnDisk {
   bytes: number;
 }
 
-/** Each flow's checkpoint folder: offsets, commits, state files and bytes. */
+/**
+ * Each flow's checkpoint: the offsets and commit records (one per batch for
+ * the pipeline) that hold an entry for it, and its own folder's state files
+ * and bytes; the batch log's own files and bytes go under the name `(batch log)`.
+ */
 export function checkpointsOnDisk(output: string): CheckpointOnDisk[] {
   const root = path.join(output, '_checkpoints');
   const out: CheckpointOnDisk[] = [];
+  const records = (sub: string): Record<string, unknown>[] => {
+    const dir = path.join(root, sub);
+    if (!fs.existsSync(dir)) return [];
+    return fs.readdirSync(dir).filter((n) => /^\d+\.json$/.test(n)).map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as Record<string, unknown>);
+  };
+  const entries = (recs: Record<string, unknown>[], flow: string) => recs.filter((r) => (r.flows as Record<string, unknown> | undefined)?.[flow] !== undefined).length;
+  const offsets = records('offsets'), commits = records('commits');
   for (const f of fs.existsSync(root) ? fs.readdirSync(root).sort() : []) {
     const dir = path.join(root, f);
-    if (!fs.statSync(dir).isDirectory()) continue;
-    const count = (sub: string) => { try { return fs.readdirSync(path.join(dir, sub)).filter((n) => n.endsWith('.json')).length; } catch { return 0; } };
+    if (!fs.statSync(dir).isDirectory() || f === 'offsets' || f === 'commits') continue;
     const st = dirStats(path.join(dir, 'state'));
     const all = dirStats(dir);
-    out.push({ flow: f, offsets: count('offsets'), commits: count('commits'), stateFiles: st.files, stateBytes: st.bytes, sourcesBytes: dirStats(path.join(dir, 'sources')).bytes, files: all.files, bytes: all.bytes });
+    out.push({ flow: f, offsets: entries(offsets, f), commits: entries(commits, f), stateFiles: st.files, stateBytes: st.bytes, sourcesBytes: dirStats(path.join(dir, 'sources')).bytes, files: all.files, bytes: all.bytes });
   }
+  const o = dirStats(path.join(root, 'offsets')), c = dirStats(path.join(root, 'commits'));
+  out.push({ flow: '(batch log)', offsets: offsets.length, commits: commits.length, stateFiles: 0, stateBytes: 0, sourcesBytes: 0, files: o.files + c.files, bytes: o.bytes + c.bytes });
   return out;
 }
 

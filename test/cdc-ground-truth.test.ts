@@ -20,6 +20,7 @@ import { compilePipeline } from '../engine/sql/index.js';
 import { patientPipeline } from '../layers/pipeline.js';
 import { Duck, multisetEqual, type PlainRow } from './helpers/duck.js';
 import { copyInto, ensureBuilt, generatePool, readTableViaLog, runCli, startCli, tempDir, waitFor, type Pool } from './helpers/cli.js';
+import { committedFiles } from './helpers/batch-log.js';
 
 vi.setConfig({ testTimeout: 180_000, hookTimeout: 180_000 });
 
@@ -127,13 +128,6 @@ describe('the generated change feed equals its ground truth', () => {
 
 /** Whether every file was ingested (the file index of patient_updates_bronze). */
 function logged(out: string, files: readonly string[]): boolean {
-  const dir = path.join(out, '_checkpoints', 'patient_updates_bronze', 'offsets');
-  if (!fs.existsSync(dir)) return false;
-  const seen = new Set<string>();
-  for (const f of fs.readdirSync(dir)) {
-    if (!fs.existsSync(path.join(out, '_checkpoints', 'patient_updates_bronze', 'commits', f))) continue;
-    const o = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { files: Record<string, { name: string }[]> };
-    for (const list of Object.values(o.files)) for (const x of list) seen.add(x.name);
-  }
+  const seen = committedFiles(out, 'patient_updates_bronze');
   return files.every((n) => seen.has(n));
 }

@@ -15,6 +15,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readOffsetsRecord } from './helpers/batch-log.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck, multisetEqual, type PlainRow } from './helpers/duck.js';
 import {
@@ -93,10 +94,8 @@ describe('a replay killed with SIGKILL, then replayed again, equals a clean run'
     expect(crashed.signal, `should have been killed at ${spec}\n${crashed.stderr}`).toBe('SIGKILL');
 
     // what the interrupted batch had planned (if it got that far)
-    const offsetsFile = path.join(out, '_checkpoints', 'patients_bronze', 'offsets', `${batch}.json`);
-    const planned = fs.existsSync(offsetsFile)
-      ? (JSON.parse(fs.readFileSync(offsetsFile, 'utf8')) as { ingestedAtUs: number; files: Record<string, { name: string }[]> })
-      : null;
+    const record = readOffsetsRecord(out, batch);
+    const planned = record ? { ingestedAtUs: record.ingestedAtUs, files: record.flows.patients_bronze?.files ?? {} } : null;
     if (spec.startsWith('before-offsets')) expect(planned).toBeNull();
     else expect(planned).not.toBeNull();
 

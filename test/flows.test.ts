@@ -16,6 +16,7 @@ import { PipelineService } from '../engine/runtime/service.js';
 import { EventLog } from '../engine/events/event-log.js';
 import { readEventLog } from '../engine/events/read.js';
 import { tempDir } from './helpers/cli.js';
+import { batchesIn, commitsDir } from './helpers/batch-log.js';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) fs.rmSync(d, { recursive: true, force: true }); });
@@ -51,8 +52,10 @@ describe('append flows', () => {
     const p = definePipeline([north, south, admissions(), fromNorth, fromSouth], { name: 'regions' });
     const { results, rows } = await replay(p, input, output);
     expect(sorted(await rows('admissions'))).toEqual([{ id: 'A', n: 1, ward: null }, { id: 'B', n: 2, ward: null }, { id: 'C', n: 3, ward: 'W1' }]);
-    expect(fs.existsSync(path.join(output, '_checkpoints', 'from_north', 'commits'))).toBe(true);
-    expect(fs.existsSync(path.join(output, '_checkpoints', 'from_south', 'commits'))).toBe(true);
+    const commits = batchesIn(commitsDir(output));
+    const last = JSON.parse(fs.readFileSync(path.join(commitsDir(output), `${commits[commits.length - 1]}.json`), 'utf8')) as { flows: Record<string, { rows?: number }> };
+    expect(last.flows.from_north).toMatchObject({ rows: 2 });
+    expect(last.flows.from_south).toMatchObject({ rows: 1 });
     const m = results[0].flows;
     expect(m.get('from_north')).toMatchObject({ flow: 'from_north', dataset: 'admissions', num_output_rows: 2, status: 'COMPLETED' });
     expect(m.get('from_south')).toMatchObject({ flow: 'from_south', dataset: 'admissions', num_output_rows: 1 });

@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import * as path from 'node:path';
+import { batchesIn, commitsDir, offsetsDir, readOffsetsRecord } from './helpers/batch-log.js';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck, multisetEqual } from './helpers/duck.js';
@@ -106,14 +107,12 @@ describe('ingest, stop, add files, replay again', () => {
   });
 
   it('every file appears in the offsets of exactly one committed batch', () => {
+    const commits = new Set(batchesIn(commitsDir(outRestart)));
     for (const [flow, names] of [['patients_bronze', patientFiles], ['vitals_bronze', vitalsFiles]] as const) {
-      const dir = path.join(outRestart, '_checkpoints', flow);
-      const commits = new Set(fs.readdirSync(path.join(dir, 'commits')).filter((n) => /^\d+\.json$/.test(n)));
       const seen: string[] = [];
-      for (const n of fs.readdirSync(path.join(dir, 'offsets')).filter((x) => /^\d+\.json$/.test(x))) {
-        expect(commits.has(n), `${flow}: offsets ${n} has a commit`).toBe(true);
-        const o = JSON.parse(fs.readFileSync(path.join(dir, 'offsets', n), 'utf8')) as { files: Record<string, { name: string }[]> };
-        for (const list of Object.values(o.files)) for (const f of list) seen.push(f.name);
+      for (const b of batchesIn(offsetsDir(outRestart))) {
+        expect(commits.has(b), `offsets ${b} has a commit`).toBe(true);
+        for (const list of Object.values(readOffsetsRecord(outRestart, b)!.flows[flow]?.files ?? {})) for (const f of list) seen.push(f.name);
       }
       expect(seen.sort()).toEqual([...names].sort());
     }
@@ -174,9 +173,10 @@ describe('a checkpoint is never silently reset', () => {
     { name: 'metadata.json that is not JSON', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => `{"format": ${CHECKPOINT_FORMAT}, "pipeline": "pat` },
     { name: 'metadata.json with a wrong shape', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => `{"format": ${CHECKPOINT_FORMAT}, "generation": -3}\n` },
     { name: 'an empty metadata.json', file: (o) => path.join(o, '_checkpoints', 'metadata.json'), damage: () => '' },
-    { name: 'an offsets file cut in half', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: (b) => b.subarray(0, b.length >> 1) },
-    { name: 'an offsets file with a wrong shape', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_bronze', 'offsets')), damage: () => '{"batchId": "seven"}\n' },
-    { name: 'a commit file that is not JSON', file: (o) => lastFile(path.join(o, '_checkpoints', 'patients_silver', 'commits')), damage: () => 'garbage' },
+    { name: 'an offsets file cut in half', file: (o) => lastFile(offsetsDir(o)), damage: (b) => b.subarray(0, b.length >> 1) },
+    { name: 'an offsets file with a wrong shape', file: (o) => lastFile(offsetsDir(o)), damage: () => '{"batchId": "seven"}\n' },
+    { name: 'a commit file that is not JSON', file: (o) => lastFile(commitsDir(o)), damage: () => 'garbage' },
+    { name: 'a commit record whose flow state has a wrong shape', file: (o) => lastFile(commitsDir(o)), damage: (b) => JSON.stringify({ ...JSON.parse(b.toString()), flows: { patients_silver: { state: { binary: 7 } } } }) },
     {
       name: 'a dedup key snapshot cut short',
       file: (o) => { const d = path.join(o, '_checkpoints', 'patients_silver', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.snapshot')).sort()[0]); },
@@ -332,8 +332,8 @@ export default definePipeline([...patientPipeline.datasets, ...patientPipeline.f
       expect(indexed.length).toBeGreaterThan(12);
       expect(new Set(indexed).size).toBe(indexed.length);
       // batches 0..23; at batch 19 the offsets and commits before batch 10 went
-      expect(fs.readdirSync(path.join(cp, 'offsets')).sort((a, b) => parseInt(a, 10) - parseInt(b, 10))).toEqual(Array.from({ length: 14 }, (_, i) => `${i + 10}.json`));
-      expect(fs.readdirSync(path.join(cp, 'commits')).length).toBe(14);
+      expect(batchesIn(offsetsDir(out))).toEqual(Array.from({ length: 14 }, (_, i) => i + 10));
+      expect(batchesIn(commitsDir(out))).toHaveLength(14);
 
       // a third run after compaction: nothing new, nothing committed
       const before = liveFiles(path.join(tablesDir(out), 'patients_bronze')).version;

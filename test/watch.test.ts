@@ -11,6 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { batchesIn, offsetsDir, readOffsetsRecord } from './helpers/batch-log.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck } from './helpers/duck.js';
 import {
@@ -180,9 +181,7 @@ describe('run (watch mode)', () => {
     // one batch, with the whole file (its size as indexed equals the final size)
     await waitFor('the batch line', () => batchLines(c.stderr()).length > 0);
     expect(batchLines(c.stderr())).toHaveLength(1);
-    const offsetsDir = path.join(out, '_checkpoints', 'patients_bronze', 'offsets');
-    const offsets = fs.readdirSync(offsetsDir).filter((n) => /^\d+\.json$/.test(n)).map((n) => JSON.parse(fs.readFileSync(path.join(offsetsDir, n), 'utf8')) as { files: Record<string, { name: string; size: number }[]> });
-    const listed = offsets.flatMap((o) => Object.values(o.files).flat());
+    const listed = batchesIn(offsetsDir(out)).flatMap((b) => Object.values(readOffsetsRecord(out, b)!.flows.patients_bronze?.files ?? {}).flat());
     expect(listed).toEqual([expect.objectContaining({ name: f, size: bytes.length })]);
     expect(logLines(c.stderr()).filter((l) => l.event === 'file_changed')).toEqual([]);
     const exit = await stop(c);

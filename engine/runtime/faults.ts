@@ -12,7 +12,9 @@
  * `mid-compaction-commit` (renamed, not committed), `after-compaction-commit`
  * (committed, the replaced files not deleted yet), `mid-vacuum` (after each file
  * deleted) and `mid-retention` (`@<batch>`: old offsets and commits of the
- * checkpoint being removed). Without the variable this costs nothing.
+ * checkpoint being removed); `mid-migration` (a format-4 checkpoint converted: the
+ * new records and metadata written, the old per-flow files not yet removed).
+ * Without the variable this costs nothing.
  */
 const spec = process.env.LOCALDLT_CRASH_AT;
 const parsed = spec ? /^([a-z-]+)(?:@(\d+))?(?:#(\d+))?$/.exec(spec) : null;

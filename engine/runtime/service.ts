@@ -3,11 +3,11 @@
  * checkpoints, and the batch protocol that makes output exactly-once.
  *
  * For each micro-batch N:
- * 1. `offsets/N` is written for every flow (the exact files and the batch time);
+ * 1. `offsets/N` is written: the batch time and, per flow, the exact files of its sources;
  * 2. the batch runs; each table commits with `txn {appId: <flow>#<generation>, version: N}`;
- * 3. operator state after N is saved;
- * 4. `commits/N` is written for every flow.
- * On start, a batch with offsets but without all its commits is re-run with
+ * 3. operator state after N is saved (binary files per stateful operator);
+ * 4. `commits/N` is written: per flow its metrics and its state after N.
+ * On start, a batch with offsets but without its commit record is re-run with
  * exactly the same files and batch time; tables that already hold its `txn`
  * skip the write, so nothing is committed twice. Parquet files left by an
  * uncommitted batch are deleted first.
@@ -22,7 +22,7 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { graphFingerprints } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CHECKPOINT_FORMAT, FINGERPRINT_VERSION, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
+import { CHECKPOINT_FORMAT, FINGERPRINT_VERSION, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchCommit, type BatchOffsets, type CheckpointMetadata, type FlowState } from '../state/checkpoint.js';
 import { RunFileError } from '../state/runs.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
@@ -275,6 +275,11 @@ export class PipelineService {
   private async init(): Promise<OpenReport> {
     const input = path.resolve(this.options.input);
     const fps = graphFingerprints(this.graph);
+    // a batch log per flow (format 4) becomes one per pipeline before anything reads it
+    if (!this.options.fullRefreshAll && this.checkpoint.isFormat4()) {
+      this.checkpoint.migrateFromFormat4();
+      this.logger.info({ format: CHECKPOINT_FORMAT }, 'checkpoint converted to one batch log for the pipeline');
+    }
     let meta = this.checkpoint.readMetadata(this.options.fullRefreshAll ?? false);
     // every table's log, read now: the last checkpoints decode without parquet-wasm (DeltaTable.load)
     await this.store.preload([...this.graph.datasets.values()].filter((g) => g.persisted).map((g) => g.name));
@@ -289,7 +294,7 @@ export class PipelineService {
     }
     if (fullRefreshAll && meta) {
       // the new generation (and input) is recorded first, so that a crash below cannot reuse the old appIds
-      meta = { ...meta, input, generation: meta.generation + 1, flows: {}, evolved: undefined, fileSchemas: undefined, refreshing: ['*'] };
+      meta = { ...meta, input, generation: meta.generation + 1, flows: {}, evolved: undefined, fileSchemas: undefined, restarted: undefined, refreshing: ['*'] };
       this.checkpoint.writeMetadata(meta);
       for (const n of this.graph.order) {
         if (this.graph.datasets.get(n)!.persisted) await this.store.truncateNow(n, this.graph.datasets.get(n)!.schema);
@@ -316,7 +321,10 @@ export class PipelineService {
       const upstreamStreaming = this.graph.order.filter((n) => this.graph.datasets.get(n)!.streaming && chosen.some((c) => downstreamOf(this.graph, [n]).includes(c)));
       const all = downstreamOf(this.graph, [...new Set([...chosen, ...upstreamStreaming])]);
       // the new generation first (see above); the refreshed flows then join at the next batch, the others go on
-      meta = { ...meta, generation: meta.generation + 1, refreshing: [...fullRefresh] };
+      // (their entries in the batch log count from the new generation on)
+      const restarted = { ...(meta.restarted ?? {}) };
+      for (const n of all) for (const f of this.graph.datasets.get(n)!.flows) restarted[f] = meta.generation + 1;
+      meta = { ...meta, generation: meta.generation + 1, restarted, refreshing: [...fullRefresh] };
       this.checkpoint.writeMetadata(meta);
       for (const n of all) {
         const g = this.graph.datasets.get(n)!;
@@ -388,42 +396,35 @@ export class PipelineService {
       if (g.persisted) await this.store.ensureTable(n, g.schema);
     }
 
-    // where each flow stands
+    // where the pipeline stands: the last batch planned and the last committed (one record each per batch)
     const flows = this.flowNames;
-    let lastOffsets = -1;
-    let lastCommitted = Infinity;
-    for (const f of flows) {
-      const o = this.checkpoint.offsetBatches(f);
-      const c = this.checkpoint.commitBatches(f);
-      // a flow without any batch (reset by a selective full refresh, or new) joins at the next batch:
-      // it must not send the other flows back to batch 0 (they would ingest their files again)
-      if (!o.length && !c.length) continue;
-      // a ONCE flow with a committed batch has run
-      if (c.length && this.graph.flows.get(f)?.once) this.runner.executor.onceDone.add(f);
-      // the last commit marker decides where to resume: a damaged one is refused (CHECKPOINT_CORRUPT)
-      if (c.length) this.checkpoint.hasCommit(f, c[c.length - 1]);
-      lastOffsets = Math.max(lastOffsets, o.length ? o[o.length - 1] : -1);
-      // a flow whose first batch has not committed stands just before that batch
-      lastCommitted = Math.min(lastCommitted, c.length ? c[c.length - 1] : o[0] - 1);
-    }
-    if (!Number.isFinite(lastCommitted)) lastCommitted = -1;
+    const offsetBatches = this.checkpoint.offsetBatches();
+    const commitBatches = this.checkpoint.commitBatches();
+    const lastOffsets = offsetBatches.length ? offsetBatches[offsetBatches.length - 1] : -1;
+    const lastCommitted = commitBatches.length ? commitBatches[commitBatches.length - 1] : -1;
+    // the last commit record decides where to resume and which flows have run: a damaged one is refused (CHECKPOINT_CORRUPT)
+    const lastCommit = lastCommitted >= 0 ? this.checkpoint.readCommit(lastCommitted) : null;
     this.lastCommitted = lastCommitted;
-    // flows added to a pipeline that already ran read what their streaming inputs hold
+    const counted = (f: string) => lastCommit !== null && lastCommit.flows[f] !== undefined && this.counts(f, lastCommit.generation);
+    for (const f of flows) if (counted(f) && this.graph.flows.get(f)?.once) this.runner.executor.onceDone.add(f);
+    // flows added to a pipeline that already ran read what their streaming inputs hold (a flow reset by a
+    // selective refresh or new joins at the next batch; one whose first batch did not commit reads them again:
+    // the table's txn keeps a commit from happening twice)
     if (lastCommitted >= 0) {
       for (const f of flows) {
-        // (a flow whose first batch did not commit reads them again: the table's txn keeps a commit from happening twice)
-        if (this.checkpoint.commitBatches(f).length || refreshed.includes(this.graph.flows.get(f)!.target)) continue;
+        if (counted(f) || refreshed.includes(this.graph.flows.get(f)!.target)) continue;
         if (this.runner.executor.backfillNewFlow(f)) this.logger.info({ flow: f }, 'a new flow: it first reads the rows its streaming inputs already hold');
       }
     }
     // file index: the union over source flows
     let indexedFiles = 0;
     for (const src of this.runner.sources) {
-      const idx = this.checkpoint.readFileIndex(src.dataset).get(src.key);
+      const idx = this.checkpoint.readFileIndex(src.dataset, (g) => this.counts(src.dataset, g)).get(src.key);
       if (!idx) continue;
       const m = this.runner.fileIndex.get(src.key)!;
       for (const [name, f] of idx) if (f.batchId <= lastCommitted) { m.set(name, f); indexedFiles++; }
     }
+    this.checkpoint.forgetRecords();
     if (firstStart) {
       // includeExistingFiles: false — files already there at the first start are skipped for good
       const skipped = this.runner.skipExistingFiles();
@@ -440,14 +441,15 @@ export class PipelineService {
     }
     // operator state after the last committed batch; later state belongs to a batch that did not commit
     for (const f of flows) this.checkpoint.dropStateAfter(f, lastCommitted);
-    if (lastCommitted >= 0) this.loadState(lastCommitted);
+    if (lastCommit) this.loadState(lastCommit);
     if (this.rebuild.size) await this.runner.executor.rebuildIncremental([...this.rebuild]);
     this.runner.nextBatchId = lastCommitted + 1;
     let resumedBatch: number | null = null;
     if (lastOffsets > lastCommitted) {
       resumedBatch = lastCommitted + 1;
       this.pendingReplay = this.readPlannedBatch(resumedBatch);
-      for (const f of flows) this.checkpoint.dropAfter(f, resumedBatch);
+      this.checkpoint.dropBatchesAfter(resumedBatch);
+      for (const f of flows) this.checkpoint.dropStateAfter(f, resumedBatch);
     }
     return { generation: this.generation, resumedBatch, indexedFiles, orphanFiles, refreshed };
   }
@@ -456,28 +458,36 @@ export class PipelineService {
   /** Incremental materialized views whose definition changed: recomputed from their inputs at open. */
   private readonly rebuild = new Set<string>();
 
-  /** The batch as first planned, from its offsets. */
+  /** Whether a flow's entries in batch records of this generation count (not before a selective refresh reset it). */
+  private counts(flow: string, generation: number): boolean {
+    return generation >= (this.metadata?.restarted?.[flow] ?? 0);
+  }
+
+  /** The batch as first planned, from its offsets (without the files of flows reset since). */
   private readPlannedBatch(batchId: number): PlannedBatch {
     const files: PlannedBatch['files'] = [];
-    let ingestedAtUs: number | null = null;
+    const o = this.checkpoint.readOffsets(batchId);
+    if (!o) return { batchId, ingestedAtUs: Math.floor(this.clock()) * 1000, files };
     for (const f of this.flowNames) {
-      const o = this.checkpoint.readOffsets(f, batchId);
-      if (!o) continue;
-      ingestedAtUs ??= o.ingestedAtUs;
-      for (const [source, list] of Object.entries(o.files)) for (const file of list) files.push({ source, file });
+      const entry = o.flows[f];
+      if (!entry?.files || !this.counts(f, o.generation)) continue;
+      for (const [source, list] of Object.entries(entry.files)) for (const file of list) files.push({ source, file });
     }
-    return { batchId, ingestedAtUs: ingestedAtUs ?? Math.floor(this.clock()) * 1000, files };
+    return { batchId, ingestedAtUs: o.ingestedAtUs, files };
   }
 
   /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
   private readonly stateSizes = new Map<string, { snapshot: number; since: number; deltas: number }>();
 
-  private loadState(batchId: number): void {
+  private loadState(commit: BatchCommit): void {
     const ex = this.runner.executor;
+    const batchId = commit.batchId;
+    const recordFile = this.checkpoint.commitFile(batchId);
     let fingerprints: Record<string, string> = {};
     for (const [name, flow] of ex.flows) {
-      const st = this.checkpoint.readState(name, batchId);
-      if (!st) continue;
+      const state = commit.flows[name]?.state;
+      if (!state || !this.counts(name, commit.generation)) continue;
+      const st = { state, binaries: this.checkpoint.readState(name, batchId, state, recordFile) };
       // state that reads but does not fit its operator is a damaged checkpoint, not an internal error
       const damaged = (stateFile: string, e: unknown): never => {
         const file = e instanceof RunFileError ? e.file : stateFile;
@@ -501,7 +511,7 @@ export class PipelineService {
       }
       const fp = (st.state.operators['__fingerprints'] ?? {}) as Record<string, string>;
       fingerprints = { ...fingerprints, ...fp };
-      try { ex.loadState({ operators: {}, watermarks: { [name]: st.state.watermarks }, fingerprints: {} }); } catch (e) { damaged(path.join(this.checkpoint.flowDir(name), 'state', `${batchId}.json`), e); }
+      try { ex.loadState({ operators: {}, watermarks: { [name]: st.state.watermarks }, fingerprints: {} }); } catch (e) { damaged(recordFile, e); }
     }
     ex.loadState({ operators: {}, watermarks: {}, fingerprints });
   }
@@ -515,7 +525,8 @@ export class PipelineService {
    * state folder keeps change logs of that many batches at most, as offsets
    * and commits).
    */
-  private saveState(batchId: number): void {
+  private saveState(batchId: number): Map<string, FlowState> {
+    const out = new Map<string, FlowState>();
     const ex = this.runner.executor;
     const fingerprints = ex.fingerprintState();
     const watermarks = ex.watermarkState();
@@ -544,10 +555,12 @@ export class PipelineService {
       }
       if (ex.mvModeOf(name) !== undefined && fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: fingerprints[name] };
       if (!flow.stateful.length && !flow.watermarks.length && !operators['__fingerprints']) continue;
-      this.checkpoint.writeState(name, { batchId, operators, watermarks: watermarks[name] ?? {}, binary }, binaries);
+      this.checkpoint.writeState(name, batchId, binary, binaries);
+      out.set(name, { operators, watermarks: watermarks[name] ?? {}, binary });
       // keep the state after the previous batch too: until commits/N is written, a restart re-runs N from it
       this.checkpoint.pruneState(name, batchId - 1);
     }
+    return out;
   }
 
   /** A closed service no longer holds the output folder: it runs nothing. */
@@ -560,15 +573,13 @@ export class PipelineService {
     this.assertOpen();
     faultPoint('before-offsets', plan.batchId);
     const wm = this.runner.executor.watermarkState();
-    for (const f of this.flowNames) {
-      const files: BatchOffsets['files'] = {};
-      for (const { source, file } of plan.files) {
-        const src = this.runner.sources.find((s) => s.key === source)!;
-        if (src.dataset !== f) continue;
-        (files[source] ??= []).push(file);
-      }
-      this.checkpoint.writeOffsets(f, { batchId: plan.batchId, generation: this.generation, ingestedAtUs: plan.ingestedAtUs, files, watermarks: wm[f] ? { [f]: wm[f] } : undefined, closing: plan.files.length === 0 || undefined });
+    const entries: BatchOffsets['flows'] = {};
+    for (const f of this.flowNames) entries[f] = wm[f] ? { watermarks: wm[f] } : {};
+    for (const { source, file } of plan.files) {
+      const f = this.runner.sources.find((s) => s.key === source)!.dataset;
+      ((entries[f].files ??= {})[source] ??= []).push(file);
     }
+    this.checkpoint.writeOffsets({ batchId: plan.batchId, generation: this.generation, ingestedAtUs: plan.ingestedAtUs, ...(plan.files.length === 0 ? { closing: true } : {}), flows: entries });
     faultPoint('after-offsets', plan.batchId);
     this.store.appIdSuffix = `#${this.generation}`;
     this.store.currentBatch = plan.batchId;
@@ -579,19 +590,34 @@ export class PipelineService {
       this.logger.error({ batch: plan.batchId, code: result.failure.code }, 'batch failed; it will be re-run on the next start');
       return result;
     }
-    this.saveState(plan.batchId);
+    const states = this.saveState(plan.batchId);
     faultPoint('before-commit-marker', plan.batchId);
+    const commit: BatchCommit = { batchId: plan.batchId, generation: this.generation, committedAt: new Date(this.clock()).toISOString(), flows: {} };
     for (const f of this.flowNames) {
       const m = result.flows.get(f);
       const skipped = (plan.skipped ?? []).filter((x) => this.runner.sources.some((s) => s.key === x.source && s.dataset === f)).map((x) => ({ source: x.source, name: x.name }));
-      this.checkpoint.writeCommit(f, { batchId: plan.batchId, committedAt: new Date(this.clock()).toISOString(), rows: m?.num_output_rows, status: m?.status, ...(skipped.length ? { skipped } : {}) });
+      const state = states.get(f);
+      commit.flows[f] = {
+        ...(m?.num_output_rows !== undefined ? { rows: m.num_output_rows } : {}), ...(m?.status !== undefined ? { status: m.status } : {}),
+        ...(skipped.length ? { skipped } : {}), ...(state ? { state } : {}),
+      };
     }
+    this.checkpoint.writeCommit(commit);
     faultPoint('after-commit-marker', plan.batchId);
     this.lastCommitted = plan.batchId;
     if (plan.batchId % 10 === 9) {
       const keep = this.minBatchesToRetain;
-      for (const src of this.runner.sources) this.checkpoint.compact(src.dataset, this.runner.fileIndex.has(src.key) ? new Map([[src.key, this.runner.fileIndex.get(src.key)!]]) : new Map(), plan.batchId, keep);
-      for (const f of this.flowNames) if (!this.runner.sources.some((s) => s.dataset === f)) this.checkpoint.compact(f, new Map(), plan.batchId, keep);
+      // one index per source flow, holding every source of the flow
+      const bySourceFlow = new Map<string, Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>>();
+      for (const src of this.runner.sources) {
+        const idx = this.runner.fileIndex.get(src.key);
+        if (!idx) continue;
+        let m = bySourceFlow.get(src.dataset);
+        if (!m) bySourceFlow.set(src.dataset, (m = new Map()));
+        m.set(src.key, idx);
+      }
+      for (const [flow, index] of bySourceFlow) this.checkpoint.compactIndex(flow, index, plan.batchId, keep);
+      this.checkpoint.pruneBatches(plan.batchId, keep);
     }
     return result;
   }

@@ -5,14 +5,23 @@
  *
  * ```
  * metadata.json                       input root, generation, per-flow fingerprints
- * <flow>/offsets/<N>.json             written BEFORE batch N runs: the exact files (name, size, mtime)
- *                                     of the flow's sources, the batch timestamp, the watermarks
- * <flow>/commits/<N>.json             written AFTER the flow's table committed batch N
- * <flow>/state/<N>.json               watermarks and MV fingerprints after batch N, naming the binary state files
+ * offsets/<N>.json                    written BEFORE batch N runs: the batch timestamp and, per flow, the exact
+ *                                     files (name, size, mtime) of its sources and its watermarks
+ * commits/<N>.json                    written AFTER every table committed batch N: per flow its rows, status,
+ *                                     skipped files, and its state (watermarks, MV fingerprints, binary state files)
  * <flow>/state/<N>.<op>.snapshot|delta  operator state (dedup keys, aggregates): a full snapshot, else the change since the last file
  * <flow>/state/runs/<op>/<id>.run      key runs spilled from memory (state/runs.ts), named by the snapshots
  * <flow>/sources/index-<N>.json       the compacted file index (every file ingested up to batch N)
  * ```
+ *
+ * Every flow of a pipeline runs every batch, so the batch log is one record
+ * per batch for the pipeline, with an entry per flow, rather than a log per
+ * flow (format 4 had `<flow>/offsets`, `<flow>/commits` and `<flow>/state/<N>.json`:
+ * about 60 files a batch for a 21-flow pipeline, each creation 0.1-1 ms on
+ * this machine's disk; it is converted on open, see `migrateFromFormat4`).
+ * A flow's entries count from the generation it last restarted at
+ * (`metadata.restarted`, set by a selective full refresh), so the entries of
+ * a flow reset by a refresh are ignored without rewriting the log.
  *
  * Metadata is human-readable JSON; large state is binary. Every file is written
  * to a temporary name and renamed, so a crash never leaves half a file. A file
@@ -27,11 +36,12 @@ import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
 
 /**
+ * 5: one offsets and one commits record per pipeline batch (entries per flow), flow state in the commit record;
  * 4: dedup and count-distinct keys hash the UTF-8 bytes of the values (KeyHasher) instead of their text;
  * 3: key tables may spill to sorted runs (state/runs.ts) named by their snapshots;
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
-export const CHECKPOINT_FORMAT = 4;
+export const CHECKPOINT_FORMAT = 5;
 /** The flow fingerprints of the metadata: 2 = computed on the plans in canonical form. */
 export const FINGERPRINT_VERSION = 2;
 /**
@@ -61,25 +71,50 @@ const MetadataSchema = z.object({
   evolved: z.record(z.string(), z.array(z.string())).optional(),
   /** The inferred columns of file sources (read_files / cloud_files without a schema), by source key: Auto Loader's schema location. */
   fileSchemas: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))).optional(),
+  /** Flows reset by a selective full refresh, and the generation they restarted at: their entries of earlier generations do not count. */
+  restarted: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /** Set while a full refresh is under way (the tables asked for, `*` for all): a crash in the middle is finished on the next start. */
   refreshing: z.array(z.string()).optional(),
 });
 export type CheckpointMetadata = z.infer<typeof MetadataSchema>;
 
+const FlowOffsetsSchema = z.object({
+  files: z.record(z.string(), z.array(FileEntrySchema)).optional(),
+  watermarks: z.record(z.string(), z.number()).optional(),
+});
+
 const OffsetsSchema = z.object({
   batchId: z.number().int().nonnegative(),
   generation: z.number().int().nonnegative(),
   ingestedAtUs: z.number(),
-  files: z.record(z.string(), z.array(FileEntrySchema)),
-  watermarks: z.record(z.string(), z.record(z.string(), z.number())).optional(),
   closing: z.boolean().optional(),
+  /** Every flow that takes part in the batch, with the files of its sources (none for a flow that reads tables). */
+  flows: z.record(z.string(), FlowOffsetsSchema),
 });
 export type BatchOffsets = z.infer<typeof OffsetsSchema>;
 
-const CommitSchema = z.object({
-  batchId: z.number().int().nonnegative(), committedAt: z.string(), rows: z.number().optional(), status: z.string().optional(),
+const FlowStateSchema = z.object({
+  operators: z.record(z.string(), z.unknown()),
+  watermarks: z.record(z.string(), z.number()),
+  /** The binary state of each stateful operator after the batch: its last file is a snapshot or a change log. */
+  binary: z.record(z.string(), z.enum(['snapshot', 'delta'])),
+});
+export type FlowState = z.infer<typeof FlowStateSchema>;
+
+const FlowCommitSchema = z.object({
+  rows: z.number().optional(),
+  status: z.string().optional(),
   /** Files of the batch's offsets that could not be read: not ingested. */
   skipped: z.array(z.object({ source: z.string(), name: z.string() })).optional(),
+  /** The flow's state after the batch (flows with operators state, watermarks or MV fingerprints). */
+  state: FlowStateSchema.optional(),
+});
+
+const CommitSchema = z.object({
+  batchId: z.number().int().nonnegative(),
+  generation: z.number().int().nonnegative(),
+  committedAt: z.string(),
+  flows: z.record(z.string(), FlowCommitSchema),
 });
 export type BatchCommit = z.infer<typeof CommitSchema>;
 
@@ -121,8 +156,6 @@ function indexFileText(upTo: number, files: Map<string, IndexedEntry[]>): string
   return JSON.stringify({ upTo, columns }) + '\n';
 }
 
-const StateSchema = z.object({ batchId: z.number(), operators: z.record(z.string(), z.unknown()), watermarks: z.record(z.string(), z.number()), binary: z.record(z.string(), z.enum(['snapshot', 'delta'])) });
-export type FlowStateFile = z.infer<typeof StateSchema>;
 
 /** One binary state file (a snapshot or a change log) and its bytes. */
 export interface StatePart { file: string; bytes: Uint8Array }
@@ -198,7 +231,8 @@ export class CheckpointStore {
     try { raw = JSON.parse(fs.readFileSync(this.metadataFile, 'utf8')); } catch { raw = null; }
     const format = (raw as { format?: unknown } | null)?.format;
     if (typeof format === 'number' && Number.isInteger(format) && format >= 1 && format < CHECKPOINT_FORMAT) {
-      if (!forRefresh) {
+      // format 4 differs in its batch log only, which opening converts (migrateFromFormat4)
+      if (!forRefresh && format !== 4) {
         throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the checkpoint in ${this.root} is in format ${format}; this version reads format ${CHECKPOINT_FORMAT}`, { file: this.metadataFile, format, expected: CHECKPOINT_FORMAT }, {
           hint: 'run once with --full-refresh-all to rebuild every table and checkpoint in the new format',
         });
@@ -230,35 +264,100 @@ export class CheckpointStore {
     for (const n of names) if (n !== 'metadata.json') fs.rmSync(path.join(this.root, n), { recursive: true, force: true });
   }
 
-  // ------------------------------------------------------------ offsets and commits
-
-  writeOffsets(flow: string, o: BatchOffsets): void {
-    writeFileAtomic(path.join(this.flowDir(flow), 'offsets', `${o.batchId}.json`), JSON.stringify(o, null, 2) + '\n');
+  /** Whether the checkpoint is in format 4 (a batch log per flow), which `migrateFromFormat4` converts. */
+  isFormat4(): boolean {
+    try { return (JSON.parse(fs.readFileSync(this.metadataFile, 'utf8')) as { format?: unknown }).format === 4; } catch { return false; }
   }
 
-  readOffsets(flow: string, batchId: number): BatchOffsets | null {
-    const f = path.join(this.flowDir(flow), 'offsets', `${batchId}.json`);
+  /**
+   * Converts a format-4 checkpoint in place: per batch, the flows' offsets
+   * files become one offsets record; when every flow that planned the batch
+   * committed it, their commit files and state files (`<flow>/state/<N>.json`)
+   * become one commit record. The metadata is rewritten after the records, and
+   * the old files are removed after it: a crash before the metadata converts
+   * again from the old files, a crash after it leaves old files nothing reads.
+   */
+  migrateFromFormat4(): void {
+    const Legacy = z.object({
+      batchId: z.number().int().nonnegative(), generation: z.number().int().nonnegative(), ingestedAtUs: z.number(),
+      files: z.record(z.string(), z.array(FileEntrySchema)), watermarks: z.record(z.string(), z.record(z.string(), z.number())).optional(), closing: z.boolean().optional(),
+    });
+    const LegacyCommit = z.object({ batchId: z.number(), committedAt: z.string(), rows: z.number().optional(), status: z.string().optional(), skipped: z.array(z.object({ source: z.string(), name: z.string() })).optional() });
+    const LegacyState = z.object({ batchId: z.number(), operators: z.record(z.string(), z.unknown()), watermarks: z.record(z.string(), z.number()), binary: z.record(z.string(), z.enum(['snapshot', 'delta'])) });
+    const flows = fs.readdirSync(this.root, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== 'offsets' && e.name !== 'commits').map((e) => e.name).sort();
+    const offsets = new Map<number, BatchOffsets>();
+    const planned = new Map<number, string[]>();
+    for (const f of flows) {
+      for (const b of batchNumbers(path.join(this.flowDir(f), 'offsets'), '.json')) {
+        const o = readJson(path.join(this.flowDir(f), 'offsets', `${b}.json`), Legacy);
+        const rec = offsets.get(b) ?? { batchId: b, generation: o.generation, ingestedAtUs: o.ingestedAtUs, ...(o.closing ? { closing: true } : {}), flows: {} };
+        rec.flows[f] = { ...(Object.keys(o.files).length ? { files: o.files } : {}), ...(o.watermarks?.[f] ? { watermarks: o.watermarks[f] } : {}) };
+        offsets.set(b, rec);
+        planned.set(b, [...(planned.get(b) ?? []), f]);
+      }
+    }
+    for (const [b, rec] of [...offsets].sort((x, y) => x[0] - y[0])) {
+      this.writeOffsets(rec);
+      const fl = planned.get(b)!;
+      if (!fl.every((f) => fs.existsSync(path.join(this.flowDir(f), 'commits', `${b}.json`)))) continue;
+      const commit: BatchCommit = { batchId: b, generation: rec.generation, committedAt: '', flows: {} };
+      for (const f of fl) {
+        const c = readJson(path.join(this.flowDir(f), 'commits', `${b}.json`), LegacyCommit);
+        commit.committedAt = c.committedAt;
+        const stFile = path.join(this.flowDir(f), 'state', `${b}.json`);
+        const st = fs.existsSync(stFile) ? readJson(stFile, LegacyState) : null;
+        commit.flows[f] = {
+          ...(c.rows !== undefined ? { rows: c.rows } : {}), ...(c.status !== undefined ? { status: c.status } : {}), ...(c.skipped ? { skipped: c.skipped } : {}),
+          ...(st ? { state: { operators: st.operators, watermarks: st.watermarks, binary: st.binary } } : {}),
+        };
+      }
+      this.writeCommit(commit);
+    }
+    const raw = JSON.parse(fs.readFileSync(this.metadataFile, 'utf8')) as Record<string, unknown>;
+    writeFileAtomic(this.metadataFile, JSON.stringify({ ...raw, format: CHECKPOINT_FORMAT }, null, 2) + '\n');
+    faultPoint('mid-migration');
+    for (const f of flows) {
+      for (const sub of ['offsets', 'commits']) fs.rmSync(path.join(this.flowDir(f), sub), { recursive: true, force: true });
+      const st = path.join(this.flowDir(f), 'state');
+      if (fs.existsSync(st)) for (const n of fs.readdirSync(st)) if (/^\d+\.json$/.test(n)) fs.rmSync(path.join(st, n), { force: true });
+    }
+    this.committed = null;
+  }
+
+  // ------------------------------------------------------------ offsets and commits
+
+  private batchFile(sub: 'offsets' | 'commits', batchId: number): string { return path.join(this.root, sub, `${batchId}.json`); }
+
+  writeOffsets(o: BatchOffsets): void {
+    writeFileAtomic(this.batchFile('offsets', o.batchId), JSON.stringify(o) + '\n');
+  }
+
+  readOffsets(batchId: number): BatchOffsets | null {
+    const f = this.batchFile('offsets', batchId);
     return fs.existsSync(f) ? readJson(f, OffsetsSchema) : null;
   }
 
-  offsetBatches(flow: string): number[] { return batchNumbers(path.join(this.flowDir(flow), 'offsets'), '.json'); }
-  commitBatches(flow: string): number[] { return batchNumbers(path.join(this.flowDir(flow), 'commits'), '.json'); }
+  offsetBatches(): number[] { return batchNumbers(path.join(this.root, 'offsets'), '.json'); }
+  commitBatches(): number[] { return batchNumbers(path.join(this.root, 'commits'), '.json'); }
 
-  writeCommit(flow: string, c: BatchCommit): void {
-    writeFileAtomic(path.join(this.flowDir(flow), 'commits', `${c.batchId}.json`), JSON.stringify(c) + '\n');
+  writeCommit(c: BatchCommit): void {
+    writeFileAtomic(this.batchFile('commits', c.batchId), JSON.stringify(c) + '\n');
   }
 
-  hasCommit(flow: string, batchId: number): boolean {
-    const f = path.join(this.flowDir(flow), 'commits', `${batchId}.json`);
-    if (!fs.existsSync(f)) return false;
-    readJson(f, CommitSchema);
-    return true;
+  /** The commit record of a batch (CHECKPOINT_CORRUPT when it does not read), null when there is none. */
+  readCommit(batchId: number): BatchCommit | null {
+    const f = this.batchFile('commits', batchId);
+    return fs.existsSync(f) ? readJson(f, CommitSchema) : null;
   }
 
   // ------------------------------------------------------------ file index
 
-  /** The compacted file index of a flow, plus the offsets after it. */
-  readFileIndex(flow: string): Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>> {
+  /**
+   * The compacted file index of a flow, plus the files of the committed
+   * batches after it in which the flow counts (`counts`: its entries of the
+   * generations since it last restarted).
+   */
+  readFileIndex(flow: string, counts: (generation: number) => boolean): Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>> {
     const out = new Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>();
     const dir = path.join(this.flowDir(flow), 'sources');
     const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^index-\d+\.json$/.test(n)).map((n) => Number(n.slice(6, -5))).sort((a, b) => a - b) : [];
@@ -278,20 +377,38 @@ export class CheckpointStore {
         out.set(src, m);
       }
     }
-    const commits = new Set(this.commitBatches(flow));
-    for (const b of this.offsetBatches(flow)) {
-      if (b <= upTo || !commits.has(b)) continue;
-      const o = this.readOffsets(flow, b)!;
-      const c = readJson(path.join(this.flowDir(flow), 'commits', `${b}.json`), CommitSchema);
-      const skipped = new Set((c.skipped ?? []).map((x) => `${x.source}\u0000${x.name}`));
-      for (const [src, files] of Object.entries(o.files)) {
+    for (const { offsets: o, commit: c } of this.committedBatches(upTo + 1)) {
+      const entry = o.flows[flow];
+      if (!entry?.files || !counts(o.generation)) continue;
+      const skipped = new Set((c.flows[flow]?.skipped ?? []).map((x) => `${x.source}\u0000${x.name}`));
+      for (const [src, files] of Object.entries(entry.files)) {
         const m = out.get(src) ?? new Map();
-        for (const f of files) if (!skipped.has(`${src}\u0000${f.name}`)) m.set(f.name, { ...f, batchId: b });
+        for (const f of files) if (!skipped.has(`${src}\u0000${f.name}`)) m.set(f.name, { ...f, batchId: o.batchId });
         out.set(src, m);
       }
     }
     return out;
   }
+
+  /** Read once per store: every flow's index reads the same records (the cache is for opening; the log only grows after). */
+  private committed: { from: number; list: { offsets: BatchOffsets; commit: BatchCommit }[] } | null = null;
+
+  /** The offsets and commit records of the committed batches from `from` on. */
+  private committedBatches(from: number): { offsets: BatchOffsets; commit: BatchCommit }[] {
+    if (!this.committed || this.committed.from > from) {
+      const commits = new Set(this.commitBatches());
+      const list: { offsets: BatchOffsets; commit: BatchCommit }[] = [];
+      for (const b of this.offsetBatches()) {
+        if (b < from || !commits.has(b)) continue;
+        list.push({ offsets: this.readOffsets(b)!, commit: this.readCommit(b)! });
+      }
+      this.committed = { from, list };
+    }
+    return this.committed.list.filter((x) => x.offsets.batchId >= from);
+  }
+
+  /** Forgets the records read while opening (the batch log moves on). */
+  forgetRecords(): void { this.committed = null; }
 
   /** Files present at the first start that a source skips (`includeExistingFiles: false`). */
   writeExistingFiles(flow: string, files: Record<string, { name: string; size: number; mtimeMs: number }[]>): void {
@@ -299,78 +416,88 @@ export class CheckpointStore {
   }
 
   /**
-   * Deletes the offsets and commits of batches before the last `keep`
-   * (`minBatchesToRetain`). The files those offsets name must stay known: when
-   * the file index does not cover them yet, a new index snapshot (every file
-   * ingested up to `lastCommitted`) is written first, so the index is rewritten
-   * once every `keep` batches, not at every call. Only batches at or before
-   * `lastCommitted` (committed by every flow) are ever removed, and each step is
-   * safe to interrupt: a restart reads the newest index and the offsets after it.
+   * Writes a new index snapshot of a source flow (every file ingested up to
+   * `lastCommitted`) when its last one does not cover the batches that
+   * `pruneBatches` is about to remove: the index is rewritten once every
+   * `keep` batches, not at every call.
    */
-  compact(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
+  compactIndex(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
+    const cutoff = lastCommitted - Math.max(1, keep) + 1;
+    if (cutoff <= 0 || index.size === 0) return;
+    const dir = path.join(this.flowDir(flow), 'sources');
+    const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => /^index-(\d+)\.json$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
+    const upTo = snaps.length ? Math.max(...snaps) : -1;
+    if (upTo >= cutoff - 1) return;
+    const files = new Map<string, IndexedEntry[]>();
+    for (const [src, m] of index) files.set(src, [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1)));
+    writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), indexFileText(lastCommitted, files));
+    faultPoint('mid-retention', lastCommitted);
+    for (const b of snaps) if (b < lastCommitted) fs.rmSync(path.join(dir, `index-${b}.json`), { force: true });
+  }
+
+  /**
+   * Deletes the offsets and commits of batches before the last `keep`
+   * (`minBatchesToRetain`), after every source flow's index covers them
+   * (`compactIndex` first). Only batches at or before `lastCommitted` are ever
+   * removed, and each step is safe to interrupt: a restart reads the newest
+   * index and the records after it.
+   */
+  pruneBatches(lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
     const cutoff = lastCommitted - Math.max(1, keep) + 1;
     if (cutoff <= 0) return;
-    const dir = path.join(this.flowDir(flow), 'sources');
-    if (index.size > 0) {
-      const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => /^index-(\d+)\.json$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
-      const upTo = snaps.length ? Math.max(...snaps) : -1;
-      if (upTo < cutoff - 1) {
-        const files = new Map<string, IndexedEntry[]>();
-        for (const [src, m] of index) files.set(src, [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1)));
-        writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), indexFileText(lastCommitted, files));
-        faultPoint('mid-retention', lastCommitted);
-        for (const b of snaps) if (b < lastCommitted) fs.rmSync(path.join(dir, `index-${b}.json`), { force: true });
-      }
-    }
     faultPoint('mid-retention', lastCommitted);
-    for (const sub of ['offsets', 'commits']) {
-      for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b < cutoff) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
+    for (const sub of ['offsets', 'commits'] as const) {
+      for (const b of batchNumbers(path.join(this.root, sub), '.json')) if (b < cutoff) fs.rmSync(this.batchFile(sub, b), { force: true });
     }
   }
 
   // ------------------------------------------------------------ operator state
 
-  writeState(flow: string, s: FlowStateFile, binaries: Record<string, Uint8Array>): void {
+  /** The binary state files of a batch (its JSON part goes into the batch's commit record). */
+  writeState(flow: string, batchId: number, binary: Record<string, 'snapshot' | 'delta'>, binaries: Record<string, Uint8Array>): void {
     const dir = path.join(this.flowDir(flow), 'state');
-    for (const [op, bytes] of Object.entries(binaries)) writeFileAtomic(path.join(dir, `${s.batchId}.${op}.${s.binary[op]}`), bytes);
-    writeFileAtomic(path.join(dir, `${s.batchId}.json`), JSON.stringify(s) + '\n');
+    for (const [op, bytes] of Object.entries(binaries)) writeFileAtomic(path.join(dir, `${batchId}.${op}.${binary[op]}`), bytes);
   }
 
   /**
-   * The state after `batchId`: the JSON state of that batch, and for each binary
-   * operator the latest snapshot at or before it plus the change logs after it
-   * (each with its file, for errors that name it).
+   * The binary state after `batchId` of each operator `state.binary` names:
+   * the latest snapshot at or before it plus the change logs after it (each
+   * with its file, for errors that name it). `recordFile` is the commit record
+   * that holds `state`, named when a file it needs is missing.
    */
-  readState(flow: string, batchId: number): { state: FlowStateFile; binaries: Record<string, StatePart[]> } | null {
+  readState(flow: string, batchId: number, state: FlowState, recordFile: string): Record<string, StatePart[]> {
     const dir = path.join(this.flowDir(flow), 'state');
-    const f = path.join(dir, `${batchId}.json`);
-    if (!fs.existsSync(f)) return null;
-    const state = readJson(f, StateSchema);
     const binaries: Record<string, StatePart[]> = {};
-    const names = fs.readdirSync(dir);
+    const ops = Object.keys(state.binary);
+    if (!ops.length) return binaries;
+    let names: string[] = [];
+    try { names = fs.readdirSync(dir); } catch { /* no state folder: every operator below is missing its snapshot */ }
     const read = (file: string): StatePart => {
       try { return { file, bytes: new Uint8Array(fs.readFileSync(file)) }; } catch (e) { corrupt(file, (e as Error).message); }
     };
-    for (const op of Object.keys(state.binary)) {
+    const present = new Set(names);
+    for (const op of ops) {
       const snaps = names.map((n) => new RegExp(`^(\\d+)\\.${escapeRe(op)}\\.snapshot$`).exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).filter((b) => b <= batchId).sort((a, b) => a - b);
       const base = snaps.length ? snaps[snaps.length - 1] : -1;
       const parts: StatePart[] = [];
       if (base >= 0) parts.push(read(path.join(dir, `${base}.${op}.snapshot`)));
-      else corrupt(path.join(dir, `${batchId}.json`), `no snapshot of ${op} at or before batch ${batchId}`);
+      else corrupt(recordFile, `no snapshot of ${flow}'s ${op} at or before batch ${batchId}`);
       for (let b = base + 1; b <= batchId; b++) {
-        const d = path.join(dir, `${b}.${op}.delta`);
-        if (fs.existsSync(d)) parts.push(read(d));
-        else if (fs.existsSync(path.join(dir, `${b}.json`))) corrupt(d, 'a change log between the snapshot and the state is missing');
+        const d = `${b}.${op}.delta`;
+        if (present.has(d)) parts.push(read(path.join(dir, d)));
+        else corrupt(path.join(dir, d), 'a change log between the snapshot and the state is missing');
       }
       binaries[op] = parts;
     }
-    return { state, binaries };
+    return binaries;
   }
+
+  /** The commit record's file of a batch (for errors). */
+  commitFile(batchId: number): string { return this.batchFile('commits', batchId); }
 
   /**
    * Deletes state files no longer needed to rebuild the state after `keepFrom`:
-   * JSON states before it, and per operator the files before its last snapshot
-   * at or before it.
+   * per operator the files before its last snapshot at or before it.
    */
   pruneState(flow: string, keepFrom: number): void {
     const dir = path.join(this.flowDir(flow), 'state');
@@ -385,19 +512,17 @@ export class CheckpointStore {
       if (m[3] === 'snapshot' && b <= keepFrom && b > floors.get(m[2])!) floors.set(m[2], b);
     }
     for (const n of names) {
-      const j = /^(\d+)\.json$/.exec(n);
-      if (j) { if (Number(j[1]) < keepFrom) fs.rmSync(path.join(dir, n), { force: true }); continue; }
       const m = /^(\d+)\.(.+)\.(snapshot|delta)$/.exec(n);
       if (m && Number(m[1]) < floors.get(m[2])!) fs.rmSync(path.join(dir, n), { force: true });
     }
   }
 
-  /** Removes offsets, commits and state of batches after `batchId` (an abandoned batch that will be planned anew). */
-  dropAfter(flow: string, batchId: number): void {
-    for (const sub of ['offsets', 'commits']) {
-      for (const b of batchNumbers(path.join(this.flowDir(flow), sub), '.json')) if (b > batchId) fs.rmSync(path.join(this.flowDir(flow), sub, `${b}.json`), { force: true });
+  /** Removes the offsets and commits of batches after `batchId` (an abandoned batch that will be planned anew). */
+  dropBatchesAfter(batchId: number): void {
+    for (const sub of ['offsets', 'commits'] as const) {
+      for (const b of batchNumbers(path.join(this.root, sub), '.json')) if (b > batchId) fs.rmSync(this.batchFile(sub, b), { force: true });
     }
-    this.dropStateAfter(flow, batchId);
+    this.committed = null;
   }
 
   /**
