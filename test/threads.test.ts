@@ -94,7 +94,7 @@ describe('a parse the main thread takes back from a busy worker (work stealing)'
   const csv = (from: number, rows: number) => Buffer.from(['id,n', ...Array.from({ length: rows }, (_, k) => `p${from + k},${k % 7 === 0 ? 'x' : from + k}`)].join('\n') + '\n');
   const meta = (name: string) => ({ sourceFile: name, ingestedAtUs: 1_700_000_000_000_000 });
 
-  it('the worker answers a task it did not claim with null and parses the ones it claimed; the result does not depend on the thread', async () => {
+  it('the worker answers a task it did not claim with null and parses or writes the ones it claimed; the result does not depend on the thread', async () => {
     const pool = new WorkerPool(2);
     try {
       // an idle worker claims the task first: it is the worker's to parse
@@ -105,12 +105,19 @@ describe('a parse the main thread takes back from a busy worker (work stealing)'
       expect(batchToRows(parsed!.batch)).toEqual(batchToRows(parseSourceFile(csv(0, 500), options, meta('a.csv')).batch));
       // a worker busy encoding Parquet has not begun the next parse: the main thread takes it
       const big = batchFromRows([{ name: 'id', type: 'string' }, { name: 'n', type: 'long' }], Array.from({ length: 400_000 }, (_, k) => ({ id: `row-${k}`, n: k })));
-      const busy = pool.writeParquet(big, path.join(tempDir('steal'), 'big.parquet.tmp'));
+      const dir = tempDir('steal');
+      const busy = pool.writeParquetStealable(big, path.join(dir, 'big.parquet.tmp'));
       const queued = pool.parseCsvStealable(csv(500, 500), options, meta('b.csv'));
       expect(queued.steal()).toBe(true);
       expect(queued.steal()).toBe(false); // taken once
       expect(await queued.result).toBeNull();
-      await busy;
+      // so are writes: a write taken back is not written by the worker
+      const queuedWrite = pool.writeParquetStealable(batchFromRows([{ name: 'id', type: 'string' }], [{ id: 'x' }]), path.join(dir, 'small.parquet.tmp'));
+      expect(queuedWrite.steal()).toBe(true);
+      expect(await queuedWrite.result).toBeNull();
+      expect(fs.existsSync(path.join(dir, 'small.parquet.tmp'))).toBe(false);
+      expect((await busy.result)!.size).toBe(fs.statSync(path.join(dir, 'big.parquet.tmp')).size);
+      expect(busy.steal()).toBe(false);
     } finally {
       await pool.close();
     }

@@ -698,7 +698,13 @@ export class PipelineExecutor {
     }
     await runStep(null);
 
-    // 3. commit the streaming tables and incremental views (or discard what a failed flow staged)
+    // 3. commit the streaming tables and incremental views (or discard what a failed flow staged);
+    // every table's last rows go to the writer first, so that their files are encoded together
+    for (const name of order) {
+      const g = this.graph.datasets.get(name)!;
+      if (!g.persisted || this.staticSet.has(name) || this.mvMode.get(name) === 'recompute' || failed.has(name) || !completed(name)) continue;
+      this.store.prepareCommit?.(name, g.schema);
+    }
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;
       for (const fname of g.flows) {

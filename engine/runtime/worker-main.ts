@@ -8,7 +8,7 @@ import { writeGroup } from '../maintenance/optimize.js';
 import { encodedDeltaStats } from '../sinks/delta-store.js';
 import { batchBuffers, CLAIM_OPEN, CLAIM_WORKER, type WorkerTask } from './workers.js';
 
-/** Claims of stealable parses, shared with the pool (WorkerPool.parseCsvStealable). */
+/** Claims of stealable parses and writes, shared with the pool (WorkerPool.stealable). */
 const claims = new Int32Array((workerData as { claims: SharedArrayBuffer }).claims);
 
 // this thread's garbage-collection time since its last answer, sent with each answer (the pool sums it)
@@ -29,15 +29,15 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value });
       return;
     }
+    if ((t.kind === 'writeParquet' || t.kind === 'parseCsv') && Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
+      // the main thread took this parse or write back
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: null });
+      return;
+    }
     if (t.kind === 'writeParquet') {
       const bytes = encodeParquet(t.batch);
       fs.writeFileSync(t.path, bytes);
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: encodedDeltaStats(t.batch, bytes) } });
-      return;
-    }
-    if (Atomics.compareExchange(claims, t.claim, CLAIM_OPEN, CLAIM_WORKER) !== CLAIM_OPEN) {
-      // the main thread took this parse back
-      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: null });
       return;
     }
     const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);

@@ -27,24 +27,29 @@ export interface ParseTask {
   readonly claim: number;
 }
 
-/** Claim slots shared with the workers (a few parses are ever out at once). */
+/** Claim slots shared with the workers (a few parses and writes are ever out at once). */
 const CLAIM_SLOTS = 1024;
 /** A claim slot's states. */
 export const CLAIM_OPEN = 0, CLAIM_WORKER = 1, CLAIM_MAIN = 2;
 
-/** A parse sent to a worker that the main thread may take back (`WorkerPool.parseCsvStealable`). */
-export interface StealableParse {
+/** A task sent to a worker that the main thread may take back (work stealing). */
+export interface Stealable<T> {
   /** The worker's result; null when the main thread took the task first. */
-  readonly result: Promise<SourceParseResult | null>;
-  /** Takes the task back if the worker has not begun it: true when the caller must parse it itself. */
+  readonly result: Promise<T | null>;
+  /** Takes the task back if the worker has not begun it: true when the caller must do it itself. */
   steal(): boolean;
 }
+
+/** A parse sent to a worker that the main thread may take back (`WorkerPool.parseCsvStealable`). */
+export type StealableParse = Stealable<SourceParseResult>;
 
 export interface WriteParquetTask {
   readonly kind: 'writeParquet';
   readonly batch: Batch;
   /** The file to write (a temporary name in the table's folder). */
   readonly path: string;
+  /** A slot of the pool's claims: the worker writes only if it claims the task before the main thread does. */
+  readonly claim: number;
 }
 
 export interface ReadParquetTask {
@@ -185,21 +190,27 @@ export class WorkerPool {
    * thread parsed it. `bytes` is copied to the worker (the caller keeps it).
    */
   parseCsvStealable(bytes: Uint8Array, options: CsvOptions, meta: ParseTask['meta']): StealableParse {
-    const claim = this.nextClaim++ % CLAIM_SLOTS;
-    Atomics.store(this.claims, claim, CLAIM_OPEN);
     const copy = new Uint8Array(bytes); // a copy (Buffer.slice would share the memory the transfer detaches)
-    const result = this.run<SourceParseResult | null>({ kind: 'parseCsv', bytes: copy, options, meta, claim }, [copy.buffer as ArrayBuffer]);
-    result.catch(() => undefined); // awaited by the caller unless it stole the task
-    return { result, steal: () => Atomics.compareExchange(this.claims, claim, CLAIM_OPEN, CLAIM_MAIN) === CLAIM_OPEN };
+    return this.stealable<SourceParseResult>((claim) => ({ kind: 'parseCsv', bytes: copy, options, meta, claim }), [copy.buffer as ArrayBuffer]);
   }
 
   /**
-   * Encodes a batch as Parquet and writes it to `file` on a worker; resolves
-   * with the file's size and Delta statistics. The batch is copied (its
-   * columns may still be read here), not transferred.
+   * Encodes a batch as Parquet and writes it to `file` on a worker unless the
+   * main thread takes it back first (DeltaStore: a commit that would wait for
+   * the worker writes the files it has not begun); resolves with the file's
+   * size and Delta statistics. The batch is copied (its columns may still be
+   * read here), not transferred.
    */
-  writeParquet(batch: Batch, file: string): Promise<{ size: number; stats: string }> {
-    return this.run({ kind: 'writeParquet', batch, path: file }, []);
+  writeParquetStealable(batch: Batch, file: string): Stealable<{ size: number; stats: string }> {
+    return this.stealable((claim) => ({ kind: 'writeParquet', batch, path: file, claim }), []);
+  }
+
+  private stealable<T>(task: (claim: number) => WorkerTask, transfer: ArrayBuffer[]): Stealable<T> {
+    const claim = this.nextClaim++ % CLAIM_SLOTS;
+    Atomics.store(this.claims, claim, CLAIM_OPEN);
+    const result = this.run<T | null>(task(claim), transfer);
+    result.catch(() => undefined); // awaited by the caller unless it stole the task
+    return { result, steal: () => Atomics.compareExchange(this.claims, claim, CLAIM_OPEN, CLAIM_MAIN) === CLAIM_OPEN };
   }
 
   /**

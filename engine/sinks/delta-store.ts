@@ -46,18 +46,33 @@ export const ENGINE_INFO = 'localdlt/0.1.0';
 const FLUSH_ROWS = 65_536;
 /** Parquet files handed to the worker threads and not written yet, at most, before an append waits. */
 const MAX_WRITES_IN_FLIGHT = 4;
+/**
+ * Files of at most this many rows are written by the main thread when a
+ * commit would otherwise wait for the worker (work stealing): the small files
+ * of an incremental batch are then encoded on both cores. Larger files stay on
+ * the worker, so the main thread's parquet-wasm memory stays that of small
+ * files (stealing the 65k-row files of a replay raised its peak RSS from
+ * ~480 to ~730 MB).
+ */
+const STEAL_MAX_ROWS = 16_384;
 
 interface Staged {
   buffer: Batch[];
   bufferedRows: number;
   files: { tmp: string; final: string; rows: number; stats: string; size: number }[];
   /** Files being encoded and written on a worker. */
-  writing: Promise<void>[];
+  writing: WriteJob[];
   replace: boolean;
   seq: number;
   /** Files a copy-on-write rewrite removes (`stageRewrite`). */
   removes: string[];
 }
+
+/**
+ * A file handed to a worker: `done` settles when it is written; `steal` writes
+ * it here instead if it is small and the worker has not begun it (true then).
+ */
+interface WriteJob { done: Promise<void>; steal: () => boolean; rows: number; settled: boolean }
 
 export function sparkSchemaString(schema: Schema): string {
   return JSON.stringify({ type: 'struct', fields: schema.map((f) => ({ name: f.name, type: sparkTypeJson(f.type), nullable: true, metadata: {} })) });
@@ -281,29 +296,59 @@ export class DeltaStore implements TableStore {
     s.replace = true;
     s.buffer.push(rows);
     s.bufferedRows += rows.length;
-    this.flush(table, schema, true);
+    // a commit follows (a view's new contents)
+    this.flush(table, schema, true, true);
   }
 
-  /** Writes the buffered rows of a table to a temporary Parquet file. */
-  private flush(table: string, schema: Schema, evenIfEmpty = false): void {
+  prepareCommit(table: string, schema: Schema): void {
+    if (this.staged.has(table)) this.flush(table, schema);
+  }
+
+  /**
+   * Writes the buffered rows of a table to a temporary Parquet file. `waiting`:
+   * the caller waits for the file right away (a commit), so a small file is
+   * written here rather than sent to the worker and waited for.
+   */
+  private flush(table: string, schema: Schema, evenIfEmpty = false, waiting = false): void {
     const s = this.stage(table);
     if (s.bufferedRows === 0 && !evenIfEmpty) return;
     const b = concatBatches(schema, s.buffer);
     s.buffer = [];
     s.bufferedRows = 0;
-    this.writeStagedFile(table, s, b);
+    this.writeStagedFile(table, s, b, waiting);
   }
 
-  private writeStagedFile(table: string, s: Staged, b: Batch): Staged['files'][number] {
+  private writeStagedFile(table: string, s: Staged, b: Batch, waiting = false): Staged['files'][number] {
     const prefix = `part-${String(Math.max(0, this.currentBatch)).padStart(6, '0')}-${String(s.seq++).padStart(5, '0')}`;
     const pool = this.options.pool;
-    if (pool?.enabled) {
+    if (pool?.enabled && !(waiting && b.length <= STEAL_MAX_ROWS)) {
       const dir = this.tableDir(table);
       fs.mkdirSync(dir, { recursive: true });
       const id = randomUUID();
       const entry = { tmp: `.${id}.parquet.tmp`, final: `${prefix}-${id}.c000.snappy.parquet`, rows: b.length, stats: '', size: 0 };
       s.files.push(entry);
-      s.writing.push(pool.writeParquet(b, path.join(dir, entry.tmp)).then((r) => { entry.size = r.size; entry.stats = r.stats; }, (e: unknown) => { throw writeFailed(table, e); }));
+      const task = pool.writeParquetStealable(b, path.join(dir, entry.tmp));
+      const fill = (r: { size: number; stats: string } | null) => { if (r) { entry.size = r.size; entry.stats = r.stats; } };
+      // only a small file can be taken back: only its rows are kept here (the worker has its own copy), until it is written
+      let rows: Batch | null = b.length <= STEAL_MAX_ROWS ? b : null;
+      const job: WriteJob = {
+        rows: b.length, settled: false,
+        done: task.result.then(fill, (e: unknown) => { throw writeFailed(table, e); }).finally(() => {
+          job.settled = true;
+          rows = null;
+          const k = this.writeQueue.indexOf(job);
+          if (k >= 0) this.writeQueue.splice(k, 1);
+        }),
+        steal: () => {
+          if (rows === null || !task.steal()) return false;
+          const x = rows;
+          rows = null;
+          fill(encodeDataFile(dir, entry.tmp, table, x));
+          return true;
+        },
+      };
+      s.writing.push(job);
+      if (rows !== null) this.writeQueue.push(job);
       return entry;
     }
     const f = writeDataFile(this.tableDir(table), table, b, prefix);
@@ -343,10 +388,28 @@ export class DeltaStore implements TableStore {
     return this.log(table).cdcState ?? null;
   }
 
-  /** Waits for the table's files still being written on a worker. */
-  private async written(s: Staged): Promise<void> {
+  /** Files handed to the worker, every table's, in the order they were sent (the worker takes them from the oldest). */
+  private writeQueue: WriteJob[] = [];
+
+  /**
+   * Waits for the table's files still being written on a worker. Meanwhile
+   * this thread, which would only wait, writes the small files the worker has
+   * not begun, any table's, the newest first: the two threads meet in the
+   * middle of the queue. The encoder is the same, so the files do not depend
+   * on which thread wrote them.
+   */
+  private async written(s: Staged, steal = true): Promise<void> {
     const jobs = s.writing.splice(0);
-    const results = await Promise.allSettled(jobs);
+    let failure: unknown = null;
+    if (steal && jobs.some((j) => !j.settled)) {
+      while (failure === null && this.writeQueue.length) {
+        const j = this.writeQueue.pop()!;
+        if (j.settled) continue;
+        try { j.steal(); } catch (e) { failure = e; }
+      }
+    }
+    const results = await Promise.allSettled(jobs.map((j) => j.done));
+    if (failure !== null) throw failure;
     const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (bad) throw bad.reason;
   }
@@ -354,7 +417,7 @@ export class DeltaStore implements TableStore {
   async discard(table: string): Promise<void> {
     const s = this.staged.get(table);
     if (!s) return;
-    await this.written(s).catch(() => undefined);
+    await this.written(s, false).catch(() => undefined);
     for (const f of s.files) fs.rmSync(path.join(this.tableDir(table), f.tmp), { force: true });
     this.staged.delete(table);
   }
@@ -362,7 +425,7 @@ export class DeltaStore implements TableStore {
   async commit(table: string, schema: Schema, info: CommitInfo): Promise<boolean> {
     const s = this.staged.get(table);
     if (!s) return false;
-    this.flush(table, schema);
+    this.flush(table, schema, false, true);
     await this.written(s);
     const log = this.table(table);
     const snap = log.snapshot;
@@ -457,13 +520,18 @@ export function writeDataFile(dir: string, table: string, b: Batch, prefix: stri
   const id = randomUUID();
   const final = `${prefix}-${id}.c000.snappy.parquet`;
   const tmp = `.${id}.parquet.tmp`;
+  return { tmp, final, rows: b.length, ...encodeDataFile(dir, tmp, table, b) };
+}
+
+/** Encodes a batch as Parquet into `dir/file`: its size and Delta stats. */
+function encodeDataFile(dir: string, file: string, table: string, b: Batch): { size: number; stats: string } {
   const bytes = encodeParquet(b);
   try {
-    fs.writeFileSync(path.join(dir, tmp), bytes);
+    fs.writeFileSync(path.join(dir, file), bytes);
   } catch (e) {
     throw writeFailed(table, e);
   }
-  return { tmp, final, rows: b.length, stats: encodedDeltaStats(b, bytes), size: bytes.length };
+  return { size: bytes.length, stats: encodedDeltaStats(b, bytes) };
 }
 
 export function writeFailed(table: string, e: unknown): RuntimeFailure {

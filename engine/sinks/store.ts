@@ -35,6 +35,12 @@ export interface TableStore {
   append(table: string, schema: Schema, rows: Batch): Promise<void>;
   replace(table: string, schema: Schema, rows: Batch): Promise<void>;
   discard(table: string): Promise<void>;
+  /**
+   * Starts writing what is staged for the table, ahead of `commit` (optional):
+   * a store that encodes on a worker then has the tables of a batch in its
+   * queue together instead of one round trip per commit.
+   */
+  prepareCommit?(table: string, schema: Schema): void;
   /** Publishes what was staged for the table. Returns false when the batch was already committed (idempotent re-run). */
   commit(table: string, schema: Schema, info: CommitInfo): Promise<boolean>;
   /** The last batch id committed by a writer (`txn` version), or -1. */
