@@ -3,9 +3,11 @@
  *
  * - Discovery: chokidar events (inotify) plus a periodic listing that backs
  *   them up, so a missed event loses nothing.
- * - Half-written files are never read: a file is taken at once when its mtime
- *   is older than `stabilityMs` (T) when it is found; otherwise once two stats T
- *   apart agree on size and mtime. Hidden and temporary names are ignored.
+ * - Half-written files are never read: a file is taken when a stat finds its
+ *   mtime older than `stabilityMs` (T), at once when it is found, else at a
+ *   later stat that agrees with the previous one on size and mtime; or once two
+ *   stats T apart agree (an mtime in the future). Hidden and temporary names are
+ *   ignored.
  * - Triggers: `continuous` (a batch as soon as files are ready), an interval
  *   (`2m`: at most one batch per interval), `once` (one batch, then stop),
  *   `available-now` (everything available, then stop).
@@ -87,7 +89,8 @@ export class Watcher {
       if (!c) {
         this.candidates.set(f.name, { size: f.size, mtimeMs: f.mtimeMs, seenAt: now, ready: now - f.mtimeMs >= this.stabilityMs });
       } else if (!c.ready) {
-        if (c.size === f.size && c.mtimeMs === f.mtimeMs && now - c.seenAt >= this.stabilityMs) c.ready = true;
+        // unchanged, and not written to for T (by its mtime) or seen unchanged for T
+        if (c.size === f.size && c.mtimeMs === f.mtimeMs && (now - f.mtimeMs >= this.stabilityMs || now - c.seenAt >= this.stabilityMs)) c.ready = true;
         else if (c.size !== f.size || c.mtimeMs !== f.mtimeMs) { c.size = f.size; c.mtimeMs = f.mtimeMs; c.seenAt = now; }
       }
     }
@@ -121,7 +124,7 @@ export class Watcher {
   private nextCheckMs(): number {
     let min = Infinity;
     const now = Date.now();
-    for (const c of this.candidates.values()) if (!c.ready) min = Math.min(min, Math.max(0, c.seenAt + this.stabilityMs - now));
+    for (const c of this.candidates.values()) if (!c.ready) min = Math.min(min, Math.max(0, Math.min(c.mtimeMs, c.seenAt) + this.stabilityMs - now));
     return min;
   }
 
