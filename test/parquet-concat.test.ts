@@ -267,6 +267,28 @@ describe('writeGroup (compaction)', () => {
   });
 });
 
+describe('writeGroup re-encoding, in one call (a group of at most 131,072 rows) and streaming (more)', () => {
+  it('both give the union of the inputs, in row groups of at most 131,072 rows, with the stats of all the rows', async () => {
+    for (const [label, each] of [['one call', 20_000], ['streaming', 50_000]] as const) {
+      const dir = path.join(work, `reencode-${label.replace(' ', '-')}`);
+      fs.mkdirSync(dir, { recursive: true });
+      // row groups of 1,000 rows: never copied page by page
+      const batches = [randomBatch(61, each), randomBatch(62, each, { allNull: 'name' }), randomBatch(63, each)];
+      const names = batches.map((_, i) => `part-000002-0000${i}-x.c000.snappy.parquet`);
+      batches.forEach((b, i) => fs.writeFileSync(path.join(dir, names[i]), encodeParquet(b, { rowGroupSize: 1_000 })));
+      const w = await writeGroup(dir, 't', SCHEMA, names, batches.map(deltaStats));
+      const out = path.join(dir, w.tmp);
+      const total = 3 * each;
+      expect(w.rows, label).toBe(total);
+      expect(w.size, label).toBe(fs.statSync(out).size);
+      const groups = readParquetFooter(out).rowGroups.map((rg) => Number(field(rg, 3)));
+      expect(groups, label).toEqual(total <= 131_072 ? [total] : [131_072, total - 131_072]);
+      multisetEqual(await duck.all(`SELECT * FROM read_parquet(${sqlString(out)})`), await duck.all(`SELECT * FROM ${glob(names.map((n) => path.join(dir, n)))}`), { label });
+      expect(JSON.parse(w.stats), label).toEqual(JSON.parse(deltaStats(concatBatches(SCHEMA, batches))));
+    }
+  });
+});
+
 describe('statistics from the footer', () => {
   it('equal a scan of the columns: random batches, special doubles, long and multi-byte strings, NULL-only and empty columns', () => {
     const special: Schema = [{ name: 'x', type: 'double' }, { name: 's', type: 'string' }, { name: 'dec', type: 'decimal(10,2)' }, { name: 'none', type: 'long' }];

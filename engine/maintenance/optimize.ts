@@ -32,11 +32,11 @@ import type { Schema } from '../ir/types.js';
 import { typeFromSparkJson } from '../ir/types.js';
 import { randomUUID } from 'node:crypto';
 import type { Batch } from '../batch.js';
-import { encodeParquet, encodeParquetStream, parquetSlices } from '../sinks/parquet.js';
+import { decodeParquet, encodeParquet, encodeParquetStream, parquetSlices } from '../sinks/parquet.js';
 import { concatParquet, isConcatenable, layoutKey } from '../sinks/parquet-concat.js';
 import { parquetFooterOf, readParquetFooter, rowGroupRows, type ParquetFooter } from '../sinks/parquet-footer.js';
-import { ENGINE_INFO, deltaStatsOf, mergeDeltaStats, writeFailed } from '../sinks/delta-store.js';
-import { emptyBatch } from '../batch.js';
+import { ENGINE_INFO, deltaStatsOf, encodedDeltaStats, mergeDeltaStats, writeFailed } from '../sinks/delta-store.js';
+import { concatBatches, emptyBatch } from '../batch.js';
 import type { AddAction, DeltaAction, DeltaSnapshot } from '../sinks/delta-log.js';
 import type { DeltaTable } from '../sinks/delta-table.js';
 import { RuntimeFailure } from '../errors.js';
@@ -220,10 +220,12 @@ function layoutOfSchema(schema: Schema): string {
   return v;
 }
 
-function copyable(file: string, layout: string): ParquetFooter | null {
-  let f: ParquetFooter;
-  try { f = readParquetFooter(file); } catch { return null; }
-  if (!f.rowGroups.length || !isConcatenable(f) || layoutKey(f) !== layout) return null;
+function footerOf(file: string): ParquetFooter | null {
+  try { return readParquetFooter(file); } catch { return null; }
+}
+
+function copyable(f: ParquetFooter | null, layout: string): ParquetFooter | null {
+  if (!f || !f.rowGroups.length || !isConcatenable(f) || layoutKey(f) !== layout) return null;
   const counts = f.rowGroups.map(rowGroupRows);
   return f.rows / counts.length >= COPY_MIN_ROWS_PER_GROUP && Math.min(...counts) >= COPY_MIN_ROWS_EACH ? f : null;
 }
@@ -241,11 +243,14 @@ export async function writeGroup(dir: string, table: string, schema: Schema, fil
   const tmp = `.${id}.parquet.tmp`;
   const final = `${prefixOf(files[0])}-${id}.c000.snappy.parquet`;
   const layout = layoutOfSchema(schema);
-  const copies = files.map((f) => copyable(path.join(dir, f), layout));
+  const footers = files.map((f) => footerOf(path.join(dir, f)));
+  const copies = footers.map((f) => copyable(f, layout));
   const rewrite = files.filter((_, i) => copies[i] === null);
-  if (rewrite.length === files.length) return encodeGroup(dir, table, schema, rewrite, tmp, final);
+  const rewriteFooters = footers.filter((_, i) => copies[i] === null);
+  const rewriteRows = rewriteFooters.every((f) => f !== null) ? rewriteFooters.reduce((n, f) => n + f!.rows, 0) : null;
+  if (rewrite.length === files.length) return encodeGroup(dir, table, schema, rewrite, tmp, final, rewriteRows);
   // the rest is encoded first into a part of its own, then copied in after the others
-  const rest = rewrite.length ? await encodeGroup(dir, table, schema, rewrite, `.${id}.rest.parquet.tmp`, '') : null;
+  const rest = rewrite.length ? await encodeGroup(dir, table, schema, rewrite, `.${id}.rest.parquet.tmp`, '', rewriteRows) : null;
   try {
     const parts = copies.filter((c): c is ParquetFooter => c !== null);
     if (rest) parts.push(readParquetFooter(path.join(dir, rest.tmp)));
@@ -284,8 +289,30 @@ function writeTo(fd: number, chunk: Uint8Array, table: string): void {
   }
 }
 
-/** Decodes the files and encodes their rows as one file (`tmp`), streaming. */
-async function encodeGroup(dir: string, table: string, schema: Schema, files: readonly string[], tmp: string, final: string): Promise<CompactedFile> {
+/**
+ * A group of at most this many rows (one row group of the streaming path) is
+ * decoded whole and encoded in one call: a merge of ten 10k-row files took
+ * 129 instead of 191 ms (the stream's per-slice statistics scan and its
+ * record-batch plumbing), for at most one row group's rows in memory.
+ */
+const ONE_SHOT_MAX_ROWS = 131_072;
+
+/** Decodes the files and encodes their rows as one file (`tmp`): in one call when they are few (`rows`, by their footers), else streaming. */
+async function encodeGroup(dir: string, table: string, schema: Schema, files: readonly string[], tmp: string, final: string, rows: number | null): Promise<CompactedFile> {
+  if (rows !== null && rows <= ONE_SHOT_MAX_ROWS) {
+    const b = concatBatches(schema, files.map((f) => decodeParquet(new Uint8Array(fs.readFileSync(path.join(dir, f))), schema)));
+    const bytes = encodeParquet(b);
+    const fd = openFor(dir, tmp, table);
+    try {
+      writeTo(fd, bytes, table);
+    } catch (e) {
+      fs.rmSync(path.join(dir, tmp), { force: true });
+      throw e;
+    } finally {
+      fs.closeSync(fd);
+    }
+    return { tmp, final, rows: b.length, stats: encodedDeltaStats(b, bytes), size: bytes.length };
+  }
   function* parts(): Generator<Batch> {
     for (const f of files) yield* parquetSlices(new Uint8Array(fs.readFileSync(path.join(dir, f))), schema);
   }
