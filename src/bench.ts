@@ -258,7 +258,7 @@ async function prepareIncremental(history: string, historyRows: number) {
   const firstIndex = fs.readdirSync(history).filter((f) => f.startsWith('patients_daily_file_')).length;
   // threads as the CLI has them by default (a worker beside the main thread on 2+ cores)
   const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output, threads: defaultThreads() });
-  return { work, input, output, historyRows, historyRun, historyCheckpointMb, firstIndex, service, times: [] as number[] };
+  return { work, input, output, historyRows, historyRun, historyCheckpointMb, firstIndex, service, times: [] as number[], commitTimes: [] as number[] };
 }
 type Incremental = Awaited<ReturnType<typeof prepareIncremental>>;
 
@@ -281,8 +281,9 @@ async function timeIncremental(preps: Incremental[], samples: number): Promise<v
     for (const p of order) {
       fs.copyFileSync(path.join(extra, f), path.join(p.input, f));
       const t0 = process.hrtime.bigint();
-      await p.service.runAvailableNow();
-      if (k >= WARMUP_FILES) p.times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      let committed = NaN;
+      await p.service.runAvailableNow((_, plan) => { if (plan.files.length && Number.isNaN(committed)) committed = Number(process.hrtime.bigint() - t0) / 1e6; });
+      if (k >= WARMUP_FILES) { p.times.push(Number(process.hrtime.bigint() - t0) / 1e6); p.commitTimes.push(committed); }
     }
   }
   fs.rmSync(extra, { recursive: true, force: true });
@@ -300,6 +301,8 @@ async function finishIncremental(p: Incremental) {
   const med = median(p.times);
   return {
     history_rows: p.historyRows, engine_ms: { median: med, p99: p99(p.times) },
+    // the file's batch committed (its rows in every table), before the maintenance slot that follows it
+    engine_commit_ms: { median: median(p.commitTimes), p99: p99(p.commitTimes) },
     duckdb_full_rerun_ms: full.seconds * 1000, duckdb_gold_only_ms: goldOnly.seconds * 1000,
     speedup_vs_full_rerun: (full.seconds * 1000) / med, speedup_vs_gold_only: (goldOnly.seconds * 1000) / med,
     checkpoint_mb: stateBytes / 1e6,
@@ -412,8 +415,9 @@ function report(r: Record<string, any>): string {
   lines.push(`| peak RSS | ${f(rp.engine.peak_rss_mb, 0)} MB | ${f(rp.duckdb.peak_rss_mb, 0)} MB |`);
   lines.push(`| GC time, main thread + workers (perf_hooks 'gc') | ${f(rp.engine.gc_ms, 0)} + ${f(rp.engine.worker_gc_ms, 0)} ms | |`);
   lines.push(`| engine / DuckDB (median of paired runs) | ${f(rp.ratio_engine_over_duckdb)}× | |`, '');
-  lines.push('| one new 10k-row file | engine median | engine p99 | DuckDB full re-run | DuckDB gold only | speed-up vs full | vs gold only |', '|---|---|---|---|---|---|---|');
-  for (const i of r.incremental) lines.push(`| after ${i.history_rows / 1e6}M rows | ${f(i.engine_ms.median, 0)} ms | ${f(i.engine_ms.p99, 0)} ms | ${f(i.duckdb_full_rerun_ms, 0)} ms | ${f(i.duckdb_gold_only_ms, 0)} ms | ${f(i.speedup_vs_full_rerun, 1)}× | ${f(i.speedup_vs_gold_only, 1)}× |`);
+  lines.push('| one new 10k-row file | engine median | engine p99 | its batch committed (median; p99) | DuckDB full re-run | DuckDB gold only | speed-up vs full | vs gold only |', '|---|---|---|---|---|---|---|---|');
+  for (const i of r.incremental) lines.push(`| after ${i.history_rows / 1e6}M rows | ${f(i.engine_ms.median, 0)} ms | ${f(i.engine_ms.p99, 0)} ms | ${i.engine_commit_ms ? `${f(i.engine_commit_ms.median, 0)} ms; ${f(i.engine_commit_ms.p99, 0)} ms` : 'n/a'} | ${f(i.duckdb_full_rerun_ms, 0)} ms | ${f(i.duckdb_gold_only_ms, 0)} ms | ${f(i.speedup_vs_full_rerun, 1)}× | ${f(i.speedup_vs_gold_only, 1)}× |`);
+  lines.push('', 'engine median: the whole run for the file (its batch, then the maintenance slot that follows each batch); its batch committed: until the file\'s rows are in every table');
   if (r.incremental.length > 1) lines.push('', `engine per-file time from ${r.incremental[0].history_rows / 1e6}M to ${r.incremental[1].history_rows / 1e6}M rows of history: ${f((r.incremental[1].engine_ms.median / r.incremental[0].engine_ms.median - 1) * 100, 0)}%`);
   lines.push('');
   for (const w of r.watch) lines.push(`watch latency (rename → gold commit, 1,000-row files, T = ${w.stability_ms} ms), ${w.fresh ? 'file written just before (waits T)' : 'file written earlier (taken at once)'}: median ${f(w.median_ms, 0)} ms, p99 ${f(w.p99_ms, 0)} ms`);

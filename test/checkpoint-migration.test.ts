@@ -4,7 +4,7 @@
  * (one offsets and one commit record per batch) and goes on as if it had never
  * been converted.
  *
- * The fixture (test/fixtures/checkpoint-format4) was written by the engine
+ * The fixture (test/fixtures/checkpoint-format4, the output folder in `written/`) was written by the engine
  * before the change: `pipeline.mjs` replayed over `input/` with
  * `--max-files-per-trigger 1`, killed with SIGKILL at `before-commit-marker@2`,
  * so batches 0 and 1 committed and batch 2 (whose flows saved their state)
@@ -44,7 +44,7 @@ const replay = (input: string, output: string, env?: Record<string, string>) =>
 /** The fixture's format-4 output, bound to `input` (the metadata names the input folder it was made for). */
 function format4Output(name: string, input: string): string {
   const out = path.join(work, name);
-  fs.cpSync(path.join(FIXTURE, 'output'), out, { recursive: true });
+  fs.cpSync(path.join(FIXTURE, 'written'), out, { recursive: true });
   const metaFile = path.join(out, '_checkpoints', 'metadata.json');
   const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number; input: string };
   expect(meta.format).toBe(4);
