@@ -108,12 +108,12 @@ describe('a parse the main thread takes back from a busy worker (work stealing)'
       const dir = tempDir('steal');
       const busy = pool.writeParquetStealable(big, path.join(dir, 'big.parquet.tmp'));
       const queued = pool.parseCsvStealable(csv(500, 500), options, meta('b.csv'));
+      // so are writes queued behind it: a write taken back is not written by the worker
+      const queuedWrite = pool.writeParquetStealable(batchFromRows([{ name: 'id', type: 'string' }], [{ id: 'x' }]), path.join(dir, 'small.parquet.tmp'));
       expect(queued.steal()).toBe(true);
       expect(queued.steal()).toBe(false); // taken once
-      expect(await queued.result).toBeNull();
-      // so are writes: a write taken back is not written by the worker
-      const queuedWrite = pool.writeParquetStealable(batchFromRows([{ name: 'id', type: 'string' }], [{ id: 'x' }]), path.join(dir, 'small.parquet.tmp'));
       expect(queuedWrite.steal()).toBe(true);
+      expect(await queued.result).toBeNull();
       expect(await queuedWrite.result).toBeNull();
       expect(fs.existsSync(path.join(dir, 'small.parquet.tmp'))).toBe(false);
       expect((await busy.result)!.size).toBe(fs.statSync(path.join(dir, 'big.parquet.tmp')).size);
