@@ -700,11 +700,8 @@ export class PipelineExecutor {
 
     // 3. commit the streaming tables and incremental views (or discard what a failed flow staged);
     // every table's last rows go to the writer first, so that their files are encoded together
-    for (const name of order) {
-      const g = this.graph.datasets.get(name)!;
-      if (!g.persisted || this.staticSet.has(name) || this.mvMode.get(name) === 'recompute' || failed.has(name) || !completed(name)) continue;
-      this.store.prepareCommit?.(name, g.schema);
-    }
+    const stagesCommit = (name: string) => this.graph.datasets.get(name)!.persisted && !this.staticSet.has(name) && this.mvMode.get(name) !== 'recompute';
+    for (const name of order) if (stagesCommit(name) && !failed.has(name) && completed(name)) this.store.prepareCommit?.(name, this.graph.datasets.get(name)!.schema);
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;
       for (const fname of g.flows) {
@@ -712,7 +709,7 @@ export class PipelineExecutor {
         const m = metrics.get(fname)!;
         if (f) { m.late_records = f.counters.late_records; m.null_event_time_records = f.counters.null_event_time_records; }
       }
-      if (!g.persisted || this.staticSet.has(name) || this.mvMode.get(name) === 'recompute') continue;
+      if (!stagesCommit(name)) continue;
       const cdc = g.cdc ? this.cdc.get(g.flows[0]) : undefined;
       if (failed.has(name) || !completed(name)) {
         await this.store.discard(name);

@@ -72,7 +72,7 @@ interface Staged {
  * A file handed to a worker: `done` settles when it is written; `steal` writes
  * it here instead if it is small and the worker has not begun it (true then).
  */
-interface WriteJob { done: Promise<void>; steal: () => boolean; rows: number; settled: boolean }
+interface WriteJob { done: Promise<void>; steal: () => boolean; settled: boolean }
 
 export function sparkSchemaString(schema: Schema): string {
   return JSON.stringify({ type: 'struct', fields: schema.map((f) => ({ name: f.name, type: sparkTypeJson(f.type), nullable: true, metadata: {} })) });
@@ -332,7 +332,7 @@ export class DeltaStore implements TableStore {
       // only a small file can be taken back: only its rows are kept here (the worker has its own copy), until it is written
       let rows: Batch | null = b.length <= STEAL_MAX_ROWS ? b : null;
       const job: WriteJob = {
-        rows: b.length, settled: false,
+        settled: false,
         done: task.result.then(fill, (e: unknown) => { throw writeFailed(table, e); }).finally(() => {
           job.settled = true;
           rows = null;
