@@ -19,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Duck, multisetEqual } from './helpers/duck.js';
 import { CHECKPOINT_FORMAT } from '../engine/state/checkpoint.js';
+import { MAINTENANCE_SNAPSHOT_DELTAS } from '../engine/runtime/service.js';
 import {
   copyInto, countViaLog, ensureBuilt, generatePool, isPatientFile, isVitalsFile, liveFiles, logLines, readTableViaLog,
   recordCount, runCli, tableNames, tablesDir, tempDir, ENGINE_JS, type Pool,
@@ -239,6 +240,22 @@ function runFilesOf(out: string, flow: string): string[] {
   return fs.existsSync(dir) ? (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.run')) : [];
 }
 
+/** Per operator of a flow: the batch of its latest state snapshot, and the change logs on disk at that batch and after it. */
+function stateFilesOf(out: string, flow: string): { op: string; snapshot: number; deltasAfter: number; deltaAtSnapshot: boolean; files: number }[] {
+  const files = fs.readdirSync(path.join(out, '_checkpoints', flow, 'state')).map((n) => /^(\d+)\.(.+)\.(snapshot|delta)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null);
+  const ops = [...new Set(files.map((m) => m[2]))];
+  return ops.map((op) => {
+    const mine = files.filter((m) => m[2] === op);
+    const snapshot = Math.max(...mine.filter((m) => m[3] === 'snapshot').map((m) => Number(m[1])));
+    const deltas = mine.filter((m) => m[3] === 'delta').map((m) => Number(m[1]));
+    return { op, snapshot, deltasAfter: deltas.filter((b) => b > snapshot).length, deltaAtSnapshot: deltas.includes(snapshot), files: mine.length };
+  });
+}
+
+function commitRecordOf(out: string, batch: number): { flows: Record<string, { state: { binary: Record<string, string> } }> } {
+  return JSON.parse(fs.readFileSync(path.join(commitsDir(out), `${batch}.json`), 'utf8'));
+}
+
 /** A run file the flow's latest snapshot names (the state a restart loads). */
 function namedRunFile(out: string, flow: string): string {
   const dir = path.join(out, '_checkpoints', flow, 'state');
@@ -296,6 +313,48 @@ export default definePipeline([bronze, unique], { name: 'events' });
     expect(r4.code, r4.stderr).toBe(0);
     expect(await ids()).toEqual(['ax1', 'ay2', 'bx3', 'by6', 'cz5', 'dx7']);
     expect(await countViaLog(duck, out, 'events_bronze')).toBe(7);
+  });
+});
+
+describe('state snapshots between batches', () => {
+  it('replace piled-up change logs; a restart loads them and equals a one-shot replay', async () => {
+    const small = await generatePool({ files: 14, rows: 6, seed: 'state-snapshots', scenarios: ['dirty'] });
+    try {
+      const names = small.files.filter(isPatientFile);
+      expect(names).toHaveLength(14);
+      const inp = path.join(work, 'snapshots-in');
+      const out = path.join(work, 'snapshots-out');
+      copyInto(small, inp, names.slice(0, 12));
+      const r1 = await replay(inp, out);
+      expect(r1.code, r1.stderr).toBe(0);
+      // batch 0 wrote snapshots, batches 1-10 change logs; the maintenance slot after batch 10 snapshots the
+      // state after batch 10 (whose commit record names a change log), and deletes the change logs it replaces
+      for (const flow of ['patients_silver', 'patient_stats_by_gender', 'admissions_rolling_7d']) {
+        const st = stateFilesOf(out, flow);
+        expect(st.length, flow).toBeGreaterThan(0);
+        for (const { op, snapshot, deltasAfter, deltaAtSnapshot, files } of st) {
+          expect(snapshot, `${flow} ${op}`).toBe(MAINTENANCE_SNAPSHOT_DELTAS);
+          expect(commitRecordOf(out, snapshot).flows[flow].state.binary[op], `${flow} ${op}`).toBe('delta');
+          expect(deltaAtSnapshot, `${flow} ${op}`).toBe(false);
+          expect(deltasAfter, `${flow} ${op}`).toBe(1);
+          expect(files, `${flow} ${op}`).toBe(2);
+        }
+      }
+      copyInto(small, inp, names.slice(12));
+      const r2 = await replay(inp, out);
+      expect(r2.code, r2.stderr).toBe(0);
+      expect(r2.stdout).toMatch(/\b2 new files \(12 already ingested, skipped\)/);
+      const inAll = path.join(work, 'snapshots-oneshot-in');
+      const outAll = path.join(work, 'snapshots-oneshot-out');
+      copyInto(small, inAll, names);
+      const r3 = await replay(inAll, outAll);
+      expect(r3.code, r3.stderr).toBe(0);
+      const tables = tableNames(outAll);
+      expect(tableNames(out)).toEqual(tables);
+      for (const t of tables) multisetEqual(await readTableViaLog(duck, out, t), await readTableViaLog(duck, outAll, t), { ignore: IGNORE, label: t });
+    } finally {
+      fs.rmSync(small.dir, { recursive: true, force: true, maxRetries: 5 });
+    }
   });
 });
 

@@ -1,10 +1,13 @@
 /**
  * Automatic maintenance between micro-batches (what `PipelineService.maintain`
- * runs): compacts the tables whose small files reached a tier's merge factor
- * (optimize.ts), tables taking turns, then lets the event log do its upkeep,
- * starting no new work once the slot's time budget has passed (what is left
- * waits for the next slot). A failure is logged, never thrown: a compaction
- * that did not commit leaves its table unchanged.
+ * runs): first new snapshots of the operator state whose change logs have
+ * piled up (so that a restart replays a few change logs, not a hundred), then
+ * compaction of the tables whose small files reached a tier's merge factor
+ * (optimize.ts), tables taking turns, then the event log's upkeep, starting no
+ * new work once the slot's time budget has passed (what is left waits for the
+ * next slot). A failure is logged, never thrown: a compaction that did not
+ * commit leaves its table unchanged, and a snapshot that was not written
+ * leaves the change logs it would have replaced.
  */
 import type { Schema } from '../ir/types.js';
 import type { DeltaStore } from '../sinks/delta-store.js';
@@ -13,6 +16,8 @@ import { compactGroups, planAutoCompaction, type CompactionPolicy, type Compacti
 export interface MaintenanceReport {
   ms: number;
   compactions: CompactionResult[];
+  /** Operator state snapshots written (each replaces the change logs before it). */
+  stateSnapshots: number;
 }
 
 export interface MaintenanceTarget {
@@ -20,6 +25,8 @@ export interface MaintenanceTarget {
   /** The persisted tables and their schemas, in order. */
   tables: readonly { name: string; schema: Schema }[];
   policy: CompactionPolicy | null;
+  /** Snapshots of operator state between batches, within the budget; returns how many were written. */
+  state?: (budgetMs: number) => number;
   /** The event log's own upkeep (it compacts and expires events). */
   events?: (budgetMs: number) => void | CompactionResult[] | Promise<void | CompactionResult[]>;
   warn: (obj: object, msg: string) => void;
@@ -34,8 +41,15 @@ export class AutoMaintenance {
 
   async run(budgetMs: number): Promise<MaintenanceReport> {
     const started = performance.now();
-    const report: MaintenanceReport = { ms: 0, compactions: [] };
+    const report: MaintenanceReport = { ms: 0, compactions: [], stateSnapshots: 0 };
     const { tables, policy, store } = this.t;
+    if (this.t.state) {
+      try {
+        report.stateSnapshots = this.t.state(budgetMs);
+      } catch (e) {
+        this.t.warn({ code: (e as { code?: string }).code ?? 'unknown', error: String((e as Error)?.message ?? e) }, 'a state snapshot failed; the change logs stay and it is tried again later');
+      }
+    }
     if (policy && tables.length) {
       const first = this.cursor % tables.length;
       for (let k = 0; k < tables.length; k++) {

@@ -106,6 +106,14 @@ export interface ServiceOptions {
   threads?: number;
 }
 
+/**
+ * Change logs since an operator's last snapshot at which a maintenance slot
+ * between batches writes a new one (a restart replays at most about this
+ * many; the batches themselves snapshot at `minBatchesToRetain`, or when the
+ * change logs outweigh the snapshot).
+ */
+export const MAINTENANCE_SNAPSHOT_DELTAS = 10;
+
 /** 2^18 keys: about 12 MB of memory per key table. */
 export const DEFAULT_STATE_KEYS_IN_MEMORY = 262_144;
 
@@ -204,6 +212,7 @@ export class PipelineService {
       store: this.store, policy: auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) },
       // an AUTO CDC target's files are its key segments (the CDC state names them): never compacted
       tables: this.graph.order.map((n) => this.graph.datasets.get(n)!).filter((g) => g.persisted && !g.cdc).map((g) => ({ name: g.name, schema: g.schema })),
+      state: (budgetMs) => this.snapshotStateBetweenBatches(budgetMs),
       events: options.events?.maintain ? (budgetMs) => options.events!.maintain!({ budgetMs }) : undefined,
       warn: (obj, msg) => this.logger.warn(obj, msg), debug: (obj, msg) => this.logger.debug(obj, msg),
     });
@@ -443,6 +452,8 @@ export class PipelineService {
     for (const f of flows) this.checkpoint.dropStateAfter(f, lastCommitted);
     if (lastCommit) this.loadState(lastCommit);
     if (this.rebuild.size) await this.runner.executor.rebuildIncremental([...this.rebuild]);
+    // rebuilt views' state is written by the next batch, not between batches
+    this.stateIsCommitted = this.rebuild.size === 0;
     this.runner.nextBatchId = lastCommitted + 1;
     let resumedBatch: number | null = null;
     if (lastOffsets > lastCommitted) {
@@ -478,6 +489,48 @@ export class PipelineService {
 
   /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
   private readonly stateSizes = new Map<string, { snapshot: number; since: number; deltas: number }>();
+  /** Whether the operators hold exactly the state after `lastCommitted` (not while a batch runs, nor after one failed). */
+  private stateIsCommitted = false;
+
+  /**
+   * A maintenance slot's share of state upkeep: an operator with
+   * MAINTENANCE_SNAPSHOT_DELTAS change logs since its snapshot gets a new
+   * snapshot, as the state after the last committed batch (the longest replay
+   * first, no new one once `budgetMs` has passed). A restart then reads that
+   * snapshot and the few change logs after it (readState takes the latest
+   * snapshot at or before the batch), instead of up to `minBatchesToRetain`
+   * change logs; the files before it are deleted. The batch that follows
+   * writes its change against this snapshot. Returns the snapshots written.
+   */
+  private snapshotStateBetweenBatches(budgetMs: number): number {
+    if (!this.stateIsCommitted || this.lastCommitted < 0 || !this.lock) return 0;
+    const started = performance.now();
+    const due: { flow: string; ref: { id: string; op: { snapshot(): Uint8Array } }; key: string; since: number }[] = [];
+    for (const [flow, f] of this.runner.executor.flows) {
+      for (const ref of f.stateful) {
+        const key = `${flow}\u0000${ref.id}`;
+        const sizes = this.stateSizes.get(key);
+        if (sizes && sizes.deltas >= MAINTENANCE_SNAPSHOT_DELTAS) due.push({ flow, ref, key, since: sizes.since });
+      }
+    }
+    due.sort((a, b) => b.since - a.since);
+    let written = 0;
+    for (const d of due) {
+      if (performance.now() - started >= budgetMs) break;
+      const bytes = d.ref.op.snapshot();
+      try {
+        this.checkpoint.writeState(d.flow, this.lastCommitted, { [d.ref.id]: 'snapshot' }, { [d.ref.id]: bytes });
+      } catch (e) {
+        // the operator now counts its changes from a snapshot that is not on disk: the next batch writes a full one
+        this.stateSizes.delete(d.key);
+        throw e;
+      }
+      this.stateSizes.set(d.key, { snapshot: bytes.byteLength, since: 0, deltas: 0 });
+      this.checkpoint.pruneState(d.flow, this.lastCommitted);
+      written++;
+    }
+    return written;
+  }
 
   private loadState(commit: BatchCommit): void {
     const ex = this.runner.executor;
@@ -571,6 +624,7 @@ export class PipelineService {
   /** Runs one batch through the checkpoint protocol. */
   async runBatch(plan: PlannedBatch): Promise<BatchResult> {
     this.assertOpen();
+    this.stateIsCommitted = false;
     faultPoint('before-offsets', plan.batchId);
     const wm = this.runner.executor.watermarkState();
     const entries: BatchOffsets['flows'] = {};
@@ -605,6 +659,7 @@ export class PipelineService {
     this.checkpoint.writeCommit(commit);
     faultPoint('after-commit-marker', plan.batchId);
     this.lastCommitted = plan.batchId;
+    this.stateIsCommitted = true;
     if (plan.batchId % 10 === 9) {
       const keep = this.minBatchesToRetain;
       // one index per source flow, holding every source of the flow
@@ -641,6 +696,7 @@ export class PipelineService {
     }
     // a batch that did not commit goes first, so the purge applies to the state that goes with the table
     if (this.pendingReplay) await this.runAvailableNowPendingOnly();
+    this.stateIsCommitted = false;
     await rt.open();
     const { applied, found, missing } = await rt.target.purge(keys);
     const before = this.store.log(table).version;

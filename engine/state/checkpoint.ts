@@ -497,7 +497,9 @@ export class CheckpointStore {
 
   /**
    * Deletes state files no longer needed to rebuild the state after `keepFrom`:
-   * per operator the files before its last snapshot at or before it.
+   * per operator the files before its last snapshot at or before it, and the
+   * change log of that snapshot's batch (a snapshot written between batches
+   * replaces it).
    */
   pruneState(flow: string, keepFrom: number): void {
     const dir = path.join(this.flowDir(flow), 'state');
@@ -513,7 +515,9 @@ export class CheckpointStore {
     }
     for (const n of names) {
       const m = /^(\d+)\.(.+)\.(snapshot|delta)$/.exec(n);
-      if (m && Number(m[1]) < floors.get(m[2])!) fs.rmSync(path.join(dir, n), { force: true });
+      if (!m) continue;
+      const b = Number(m[1]), floor = floors.get(m[2])!;
+      if (b < floor || (b === floor && m[3] === 'delta')) fs.rmSync(path.join(dir, n), { force: true });
     }
   }
 
