@@ -317,7 +317,7 @@ export default definePipeline([bronze, unique], { name: 'events' });
 });
 
 describe('state snapshots between batches', () => {
-  it('replace piled-up change logs; a restart loads them and equals a one-shot replay', async () => {
+  it('replace piled-up change logs; a restart loads them, also after a SIGKILL mid-snapshot, and equals a one-shot replay', async () => {
     const small = await generatePool({ files: 14, rows: 6, seed: 'state-snapshots', scenarios: ['dirty'] });
     try {
       const names = small.files.filter(isPatientFile);
@@ -344,14 +344,27 @@ describe('state snapshots between batches', () => {
       const r2 = await replay(inp, out);
       expect(r2.code, r2.stderr).toBe(0);
       expect(r2.stdout).toMatch(/\b2 new files \(12 already ingested, skipped\)/);
+      // killed between writing such a snapshot and deleting the change logs it replaces, then run again
+      const inCrash = path.join(work, 'snapshots-crash-in');
+      const outCrash = path.join(work, 'snapshots-crash-out');
+      copyInto(small, inCrash, names.slice(0, 12));
+      const killed = await runCli(['replay', inCrash, '--output', outCrash, '--max-files-per-trigger', '1'], { env: { LOCALDLT_CRASH_AT: `mid-state-snapshot@${MAINTENANCE_SNAPSHOT_DELTAS}` } });
+      expect(killed.signal, killed.stderr).toBe('SIGKILL');
+      const again = await replay(inCrash, outCrash);
+      expect(again.code, again.stderr).toBe(0);
+      copyInto(small, inCrash, names.slice(12));
+      const more = await replay(inCrash, outCrash);
+      expect(more.code, more.stderr).toBe(0);
       const inAll = path.join(work, 'snapshots-oneshot-in');
       const outAll = path.join(work, 'snapshots-oneshot-out');
       copyInto(small, inAll, names);
       const r3 = await replay(inAll, outAll);
       expect(r3.code, r3.stderr).toBe(0);
       const tables = tableNames(outAll);
-      expect(tableNames(out)).toEqual(tables);
-      for (const t of tables) multisetEqual(await readTableViaLog(duck, out, t), await readTableViaLog(duck, outAll, t), { ignore: IGNORE, label: t });
+      for (const o of [out, outCrash]) {
+        expect(tableNames(o)).toEqual(tables);
+        for (const t of tables) multisetEqual(await readTableViaLog(duck, o, t), await readTableViaLog(duck, outAll, t), { ignore: IGNORE, label: `${path.basename(o)} ${t}` });
+      }
     } finally {
       fs.rmSync(small.dir, { recursive: true, force: true, maxRetries: 5 });
     }

@@ -11,8 +11,10 @@
  * not yet), `mid-compaction` (new files written under temporary names),
  * `mid-compaction-commit` (renamed, not committed), `after-compaction-commit`
  * (committed, the replaced files not deleted yet), `mid-vacuum` (after each file
- * deleted) and `mid-retention` (`@<batch>`: old offsets and commits of the
- * checkpoint being removed); `mid-migration` (a format-4 checkpoint converted: the
+ * deleted), `mid-retention` (`@<batch>`: old offsets and commits of the
+ * checkpoint being removed) and `mid-state-snapshot` (`@<batch>`: a snapshot
+ * of the state after that batch written between batches, the change logs it
+ * replaces not deleted yet); `mid-migration` (a format-4 checkpoint converted: the
  * new records and metadata written, the old per-flow files not yet removed).
  * Without the variable this costs nothing.
  */

@@ -526,6 +526,7 @@ export class PipelineService {
         throw e;
       }
       this.stateSizes.set(d.key, { snapshot: bytes.byteLength, since: 0, deltas: 0 });
+      faultPoint('mid-state-snapshot', this.lastCommitted);
       this.checkpoint.pruneState(d.flow, this.lastCommitted);
       written++;
     }
