@@ -17,6 +17,7 @@ import { JoinOperator } from '../engine/operators/join.js';
 import { DedupOperator } from '../engine/operators/dedup.js';
 import { Hash128Set, KeyHasher, keyText } from '../engine/operators/keys.js';
 import { AggregateOperator } from '../engine/operators/aggregate.js';
+import { rowsOf, type StateColumn } from '../engine/state/columns.js';
 import { DistinctTable } from '../engine/operators/distinct-table.js';
 import { ExpectationsOperator } from '../engine/operators/expectations.js';
 import { eventTimeUs, windowStarts } from '../engine/operators/window-assign.js';
@@ -488,8 +489,9 @@ describe('AggregateOperator', () => {
     // change logs hold the change, not the state: one row touches 3 windows of one key
     live.snapshot();
     live.add(batchFromRows(s, [{ t: t0 + 300 * MIN, k: 'k0', p: 'patient-1-with-a-long-id', x: 5 }]));
-    const delta = v8.deserialize(live.changes()) as { groups: unknown[]; distinct: ({ hashes: Uint32Array } | null)[] };
-    expect(delta.groups.length).toBe(3);
+    const delta = v8.deserialize(live.changes()) as { v: number; n: number; distinct: ({ hashes: Uint32Array } | null)[] };
+    expect(delta.v).toBe(4);
+    expect(delta.n).toBe(3);
     // one new (key, value) pair for the count-distinct (a 128-bit hash), nothing for the others
     expect(delta.distinct.map((d) => d?.hashes.length ?? null)).toEqual([null, 4, null, null]);
     if (spill !== 'in memory') expect(fs.readdirSync(path.join(liveDir, 'distinct-1')).filter((f) => f.endsWith('.run')).length).toBeGreaterThan(0);
@@ -544,6 +546,42 @@ describe('AggregateOperator', () => {
     expect(() => make().loadSnapshot(snap.subarray(0, snap.length >> 1))).toThrow();
     expect(() => make().loadSnapshot(v8.serialize({ v: 3, groups: [] }))).toThrow(/format 3/);
     expect(() => make().applyChanges(snap)).toThrow(/format 3/);
+    // format 4 with a column one row short
+    const st = v8.deserialize(snap) as { n: number; accs: { t: string; d: unknown }[] };
+    const bad = { ...st, accs: st.accs.map((c, j) => (j === 0 && c.t === 'n' ? { ...c, d: (c.d as Float64Array).subarray(1) } : c)) };
+    expect(() => make().loadSnapshot(v8.serialize(bad))).toThrow(/malformed/);
+    expect(() => make().loadSnapshot(v8.serialize({ ...st, n: st.n + 1 }))).toThrow(/malformed/);
+  });
+
+  it('state written by the previous engine (format 3: groups as rows) loads, and its change logs apply', () => {
+    const w = sliding('t', '30 minutes', '10 minutes').spec;
+    const s: Schema = [{ name: 't', type: 'timestamp' }, { name: 'k', type: 'string' }, { name: 'p', type: 'string' }, { name: 'x', type: 'double' }];
+    const mk = () => new AggregateOperator(s, [['k', col('k').node]], [['n', count().node], ['d', countDistinct('p').node], ['a', avg('x').node], ['mn', min('x').node], ['mx', max('k').node]], w);
+    const t0 = ts('2024-01-01T00:00:00Z');
+    const batch = (b: number) => batchFromRows(s, Array.from({ length: 30 }, (_, i) => ({ t: t0 + (b * 10 + (i * 7) % 40) * MIN, k: i % 5 === 0 ? null : `k${i % 3}`, p: `p${(i * b) % 11}`, x: i % 4 === 0 ? null : i / 3 - 2 })));
+    const live = mk();
+    live.add(batch(0));
+    // the same state as format 3 wrote it: [key, saved accumulators] per group
+    const toV3 = (bytes: Uint8Array) => {
+      const st = v8.deserialize(bytes) as { v: number; n: number; keys: StateColumn[]; accs: StateColumn[] } & Record<string, unknown>;
+      expect(st.v).toBe(4);
+      const keys = rowsOf(st.keys, st.n), accs = rowsOf(st.accs, st.n);
+      const { n: _n, keys: _k, accs: _a, ...rest } = st;
+      return v8.serialize({ ...rest, v: 3, groups: keys.map((k, i) => [k, accs[i]]) });
+    };
+    const snap = live.snapshot();
+    live.add(batch(1), t0 + 5 * MIN);
+    const delta = live.changes();
+    const fromV4 = mk(), fromV3 = mk();
+    fromV4.loadSnapshot(snap);
+    fromV4.applyChanges(delta);
+    fromV3.loadSnapshot(toV3(snap));
+    fromV3.applyChanges(toV3(delta));
+    expect(rows(fromV3.result())).toEqual(rows(live.result()));
+    expect(rows(fromV4.result())).toEqual(rows(live.result()));
+    for (const op of [live, fromV3, fromV4]) op.add(batch(2), t0 + 15 * MIN);
+    expect(rows(fromV3.closeWindows(t0 + 60 * MIN))).toEqual(rows(live.closeWindows(t0 + 60 * MIN)));
+    expect(rows(fromV3.result())).toEqual(rows(live.result()));
   });
 
   it('a global aggregate (no keys) folds everything into one row', () => {

@@ -214,6 +214,18 @@ describe('a checkpoint is never silently reset', () => {
 });
 
 describe('a checkpoint in an older format', () => {
+  it('format 5 (aggregate state as rows) opens as it is, and is format 6 after', async () => {
+    const out = path.join(work, 'out-format-5');
+    fs.cpSync(outRestart, out, { recursive: true });
+    const metaFile = path.join(out, '_checkpoints', 'metadata.json');
+    fs.writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(metaFile, 'utf8')), format: 5 }));
+    const r = await replay(inRestart, out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\b0 new files/);
+    expect((JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number }).format).toBe(CHECKPOINT_FORMAT);
+    expect(CHECKPOINT_FORMAT).toBe(6);
+  });
+
   it('is CHECKPOINT_INCOMPATIBLE with the formats, writes nothing; --full-refresh-all rebuilds it', async () => {
     const versions = (o: string) => Object.fromEntries(tableNames(o).map((t) => [t, liveFiles(path.join(tablesDir(o), t)).version]));
     const out = path.join(work, 'out-old-format');

@@ -36,12 +36,13 @@ import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
 
 /**
+ * 6: aggregate state stores its groups column by column (state/columns.ts; format-3 rows still load);
  * 5: one offsets and one commits record per pipeline batch (entries per flow), flow state in the commit record;
  * 4: dedup and count-distinct keys hash the UTF-8 bytes of the values (KeyHasher) instead of their text;
  * 3: key tables may spill to sorted runs (state/runs.ts) named by their snapshots;
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
-export const CHECKPOINT_FORMAT = 5;
+export const CHECKPOINT_FORMAT = 6;
 /** The flow fingerprints of the metadata: 2 = computed on the plans in canonical form. */
 export const FINGERPRINT_VERSION = 2;
 /**
@@ -231,8 +232,9 @@ export class CheckpointStore {
     try { raw = JSON.parse(fs.readFileSync(this.metadataFile, 'utf8')); } catch { raw = null; }
     const format = (raw as { format?: unknown } | null)?.format;
     if (typeof format === 'number' && Number.isInteger(format) && format >= 1 && format < CHECKPOINT_FORMAT) {
-      // format 4 differs in its batch log only, which opening converts (migrateFromFormat4)
-      if (!forRefresh && format !== 4) {
+      // format 4 differs in its batch log only, which opening converts (migrateFromFormat4); format 5 in
+      // how new aggregate state is written only (its rows still load): it opens as it is
+      if (!forRefresh && format !== 4 && format !== 5) {
         throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the checkpoint in ${this.root} is in format ${format}; this version reads format ${CHECKPOINT_FORMAT}`, { file: this.metadataFile, format, expected: CHECKPOINT_FORMAT }, {
           hint: 'run once with --full-refresh-all to rebuild every table and checkpoint in the new format',
         });
