@@ -1,9 +1,9 @@
 /**
  * Automatic maintenance between micro-batches (what `PipelineService.maintain`
- * runs): first new snapshots of the operator state whose change logs have
- * piled up (so that a restart replays a few change logs, not a hundred), then
- * compaction of the tables whose small files reached a tier's merge factor
- * (optimize.ts), tables taking turns, then the event log's upkeep, starting no
+ * runs): compaction of the tables whose small files reached a tier's merge
+ * factor (optimize.ts), tables taking turns, then new snapshots of the
+ * operator state whose change logs have piled up (so that a restart replays a
+ * few change logs, not a hundred), then the event log's upkeep, starting no
  * new work once the slot's time budget has passed (what is left waits for the
  * next slot). A failure is logged, never thrown: a compaction that did not
  * commit leaves its table unchanged, and a snapshot that was not written
@@ -25,8 +25,12 @@ export interface MaintenanceTarget {
   /** The persisted tables and their schemas, in order. */
   tables: readonly { name: string; schema: Schema }[];
   policy: CompactionPolicy | null;
-  /** Snapshots of operator state between batches, within the budget; returns how many were written. */
-  state?: (budgetMs: number) => number;
+  /**
+   * Snapshots of operator state between batches, within the budget; returns
+   * how many were written. `busy`: this slot already compacted a table (state
+   * snapshots join such a slot rather than make another slot long).
+   */
+  state?: (budgetMs: number, busy: boolean) => number;
   /** The event log's own upkeep (it compacts and expires events). */
   events?: (budgetMs: number) => void | CompactionResult[] | Promise<void | CompactionResult[]>;
   warn: (obj: object, msg: string) => void;
@@ -43,13 +47,6 @@ export class AutoMaintenance {
     const started = performance.now();
     const report: MaintenanceReport = { ms: 0, compactions: [], stateSnapshots: 0 };
     const { tables, policy, store } = this.t;
-    if (this.t.state) {
-      try {
-        report.stateSnapshots = this.t.state(budgetMs);
-      } catch (e) {
-        this.t.warn({ code: (e as { code?: string }).code ?? 'unknown', error: String((e as Error)?.message ?? e) }, 'a state snapshot failed; the change logs stay and it is tried again later');
-      }
-    }
     if (policy && tables.length) {
       const first = this.cursor % tables.length;
       for (let k = 0; k < tables.length; k++) {
@@ -65,6 +62,13 @@ export class AutoMaintenance {
         } catch (e) {
           this.t.warn({ table: name, code: (e as { code?: string }).code ?? 'unknown', error: String((e as Error)?.message ?? e) }, 'compaction failed; the table is unchanged and it is tried again later');
         }
+      }
+    }
+    if (this.t.state) {
+      try {
+        report.stateSnapshots = this.t.state(Math.max(0, budgetMs - (performance.now() - started)), report.compactions.length > 0);
+      } catch (e) {
+        this.t.warn({ code: (e as { code?: string }).code ?? 'unknown', error: String((e as Error)?.message ?? e) }, 'a state snapshot failed; the change logs stay and it is tried again later');
       }
     }
     const left = budgetMs - (performance.now() - started);

@@ -108,9 +108,10 @@ export interface ServiceOptions {
 
 /**
  * Change logs since an operator's last snapshot at which a maintenance slot
- * between batches writes a new one (a restart replays at most about this
- * many; the batches themselves snapshot at `minBatchesToRetain`, or when the
- * change logs outweigh the snapshot).
+ * between batches that compacted a table writes a new one (any slot at twice
+ * as many: a restart replays at most about that many; the batches themselves
+ * snapshot at `minBatchesToRetain`, or when the change logs outweigh the
+ * snapshot).
  */
 export const MAINTENANCE_SNAPSHOT_DELTAS = 10;
 
@@ -212,7 +213,7 @@ export class PipelineService {
       store: this.store, policy: auto === false ? null : { ...DEFAULT_COMPACTION, ...(auto === true ? {} : auto) },
       // an AUTO CDC target's files are its key segments (the CDC state names them): never compacted
       tables: this.graph.order.map((n) => this.graph.datasets.get(n)!).filter((g) => g.persisted && !g.cdc).map((g) => ({ name: g.name, schema: g.schema })),
-      state: (budgetMs) => this.snapshotStateBetweenBatches(budgetMs),
+      state: (budgetMs, busy) => this.snapshotStateBetweenBatches(budgetMs, busy),
       events: options.events?.maintain ? (budgetMs) => options.events!.maintain!({ budgetMs }) : undefined,
       warn: (obj, msg) => this.logger.warn(obj, msg), debug: (obj, msg) => this.logger.debug(obj, msg),
     });
@@ -495,14 +496,16 @@ export class PipelineService {
   /**
    * A maintenance slot's share of state upkeep: an operator with
    * MAINTENANCE_SNAPSHOT_DELTAS change logs since its snapshot gets a new
-   * snapshot, as the state after the last committed batch (the longest replay
+   * snapshot in a slot that compacted a table (`busy`: upkeep gathers in a few
+   * slots, so most batches follow an empty one), in any slot once it has twice
+   * as many, as the state after the last committed batch (the longest replay
    * first, no new one once `budgetMs` has passed). A restart then reads that
    * snapshot and the few change logs after it (readState takes the latest
    * snapshot at or before the batch), instead of up to `minBatchesToRetain`
    * change logs; the files before it are deleted. The batch that follows
    * writes its change against this snapshot. Returns the snapshots written.
    */
-  private snapshotStateBetweenBatches(budgetMs: number): number {
+  private snapshotStateBetweenBatches(budgetMs: number, busy: boolean): number {
     if (!this.stateIsCommitted || this.lastCommitted < 0 || !this.lock) return 0;
     const started = performance.now();
     const due: { flow: string; ref: { id: string; op: { snapshot(): Uint8Array } }; key: string; since: number }[] = [];
@@ -510,7 +513,7 @@ export class PipelineService {
       for (const ref of f.stateful) {
         const key = `${flow}\u0000${ref.id}`;
         const sizes = this.stateSizes.get(key);
-        if (sizes && sizes.deltas >= MAINTENANCE_SNAPSHOT_DELTAS) due.push({ flow, ref, key, since: sizes.since });
+        if (sizes && sizes.deltas >= (busy ? 1 : 2) * MAINTENANCE_SNAPSHOT_DELTAS) due.push({ flow, ref, key, since: sizes.since });
       }
     }
     due.sort((a, b) => b.since - a.since);
