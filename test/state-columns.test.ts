@@ -8,7 +8,7 @@
  */
 import * as v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { columnOf, columnsOf, isColumnOf, rowsOf, type StateColumn } from '../engine/state/columns.js';
+import { cellOf, columnOf, columnsOf, isColumnOf, rowsOf, type StateColumn } from '../engine/state/columns.js';
 
 function roundTrip(rows: unknown[][], width: number): unknown[][] {
   const cols = v8.deserialize(v8.serialize(columnsOf(rows, width))) as StateColumn[];
@@ -58,6 +58,9 @@ describe('state columns', () => {
       const same = (a: unknown, b: unknown): boolean => Array.isArray(a) ? Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]))
         : a instanceof Uint8Array ? b instanceof Uint8Array && a.length === b.length && a.every((x, i) => x === b[i]) : Object.is(a, b);
       for (let i = 0; i < n; i++) expect(same(back[i], rows[i]), `trial ${trial} row ${i}: ${String(rows[i])}`).toBe(true);
+      // one value at a time (a group restored on first use) gives the same values
+      const cols = v8.deserialize(v8.serialize(columnsOf(rows, kinds.length))) as StateColumn[];
+      for (let i = 0; i < n; i++) expect(same(cols.map((c) => cellOf(c, i)), rows[i]), `trial ${trial} cell row ${i}`).toBe(true);
     }
   });
 

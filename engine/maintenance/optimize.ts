@@ -224,10 +224,12 @@ function footerOf(file: string): ParquetFooter | null {
   try { return readParquetFooter(file); } catch { return null; }
 }
 
-function copyable(f: ParquetFooter | null, layout: string): ParquetFooter | null {
-  if (!f || !f.rowGroups.length || !isConcatenable(f) || layoutKey(f) !== layout) return null;
+/** The footer of a file whose pages can be copied, else null; the schema's layout is only worked out for files with large row groups. */
+function copyable(f: ParquetFooter | null, schema: Schema): ParquetFooter | null {
+  if (!f || !f.rowGroups.length) return null;
   const counts = f.rowGroups.map(rowGroupRows);
-  return f.rows / counts.length >= COPY_MIN_ROWS_PER_GROUP && Math.min(...counts) >= COPY_MIN_ROWS_EACH ? f : null;
+  if (f.rows / counts.length < COPY_MIN_ROWS_PER_GROUP || Math.min(...counts) < COPY_MIN_ROWS_EACH) return null;
+  return isConcatenable(f) && layoutKey(f) === layoutOfSchema(schema) ? f : null;
 }
 
 /**
@@ -242,9 +244,8 @@ export async function writeGroup(dir: string, table: string, schema: Schema, fil
   const id = randomUUID();
   const tmp = `.${id}.parquet.tmp`;
   const final = `${prefixOf(files[0])}-${id}.c000.snappy.parquet`;
-  const layout = layoutOfSchema(schema);
   const footers = files.map((f) => footerOf(path.join(dir, f)));
-  const copies = footers.map((f) => copyable(f, layout));
+  const copies = footers.map((f) => copyable(f, schema));
   const rewrite = files.filter((_, i) => copies[i] === null);
   const rewriteFooters = footers.filter((_, i) => copies[i] === null);
   const rewriteRows = rewriteFooters.every((f) => f !== null) ? rewriteFooters.reduce((n, f) => n + f!.rows, 0) : null;

@@ -20,7 +20,7 @@ import { exprType } from '../expr/typecheck.js';
 import { compareValues, type AggregateFunction } from './aggregates.js';
 import { KeyHasher, keyText, keyTextOfValues } from './keys.js';
 import { DistinctTable, type DistinctTableChanges, type DistinctTableState } from './distinct-table.js';
-import { columnsOf, isColumnOf, rowsOf, type StateColumn } from '../state/columns.js';
+import { cellOf, columnsOf, isColumnOf, rowsOf, type StateColumn } from '../state/columns.js';
 import { RunStore, type SpillOptions } from '../state/runs.js';
 
 /** The map key of the NULL group (single-column keys). */
@@ -31,7 +31,12 @@ import * as v8 from 'node:v8';
 
 interface Group {
   readonly key: Value[];
-  readonly accs: unknown[];
+  /**
+   * The accumulators; null while the group is as the loaded snapshot saved it
+   * (row `row` of the operator's `saved` columns): they are built on first use.
+   */
+  accs: unknown[] | null;
+  row: number;
   /** The save epoch in which the group last changed (incremental checkpoints). */
   mark: number;
   /** Evicted (its window closed). */
@@ -70,6 +75,14 @@ export class AggregateOperator {
   private dirty: Group[] = [];
   private removedStarts: number[] = [];
   private mustSnapshot = true;
+  /**
+   * The saved accumulators of the last snapshot loaded, one column per
+   * aggregate, while some group still reads from them (`lazy` of them). A
+   * restart builds a group's accumulators when a batch first touches it, not
+   * all at once: most open windows see no row before they close.
+   */
+  private saved: StateColumn[] | null = null;
+  private lazy = 0;
 
   constructor(input: Schema, private readonly keys: readonly (readonly [string, ExprNode])[], aggs: readonly (readonly [string, AggNode])[], readonly window: WindowSpec | null, env: EvalEnv = DEFAULT_ENV) {
     const fields: Field[] = [];
@@ -125,7 +138,25 @@ export class AggregateOperator {
   }
 
   private newGroup(key: Value[]): Group {
-    return { key, accs: this.fns.map((f) => f.init()), mark: 0 };
+    return { key, accs: this.fns.map((f) => f.init()), row: -1, mark: 0 };
+  }
+
+  /** The accumulators of a group saved in `saved` (built, not kept). */
+  private loadAccs(row: number): unknown[] {
+    const s = this.saved!;
+    return this.fns.map((f, k) => f.load(cellOf(s[k], row)));
+  }
+
+  /** A group loaded from a snapshot gets its accumulators (on first use). */
+  private touch(g: Group): void {
+    g.accs = this.loadAccs(g.row);
+    this.forget(g);
+  }
+
+  /** A group no longer reads from `saved` (touched, replaced or evicted). */
+  private forget(g: Group): void {
+    g.row = -1;
+    if (--this.lazy === 0) this.saved = null;
   }
 
   /**
@@ -151,6 +182,7 @@ export class AggregateOperator {
         const i = local.firsts[id];
         let g = this.flat.get(localKey[id]);
         if (!g) { g = this.newGroup(keyCols.map((c) => valueAt(c, i))); this.flat.set(localKey[id], g); }
+        if (g.accs === null) this.touch(g);
         if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
         localGroup[id] = g;
       }
@@ -191,6 +223,7 @@ export class AggregateOperator {
             if (!m) { m = new Map(); this.windows.set(start, m); }
             let g = m.get(text);
             if (!g) { g = this.newGroup([start, end, ...keyCols.map((c) => valueAt(c, i))]); m.set(text, g); }
+            if (g.accs === null) this.touch(g);
             if (g.mark !== this.epoch) { g.mark = this.epoch; this.dirty.push(g); }
             gs.push(g);
           }
@@ -216,7 +249,7 @@ export class AggregateOperator {
       }
       const table = this.distinct[k];
       if (table) { this.addDistinct(table, k, b, keyCols, argCols[k][0], groups, rows, count); continue; }
-      for (let p = 0; p < count; p++) states[p] = groups[p].accs[k];
+      for (let p = 0; p < count; p++) states[p] = groups[p].accs![k];
       this.fns[k].addRows(states, argCols[k][0] ?? null, rows, count, argCols[k]);
     }
     return res;
@@ -241,11 +274,11 @@ export class AggregateOperator {
         const pane = tcol ? Math.floor(eventTimeUs(tcol, r)! / this.paneUs) : 0;
         const res = table.addHashed(hasher.reset().addRow(keyCols, r).tag(4).add(arg, r).hash(), pane);
         if (res === DistinctTable.NEW) {
-          for (let q = p; q < e; q++) (pairGroups[q].accs[k] as { n: number }).n++;
+          for (let q = p; q < e; q++) (pairGroups[q].accs![k] as { n: number }).n++;
         } else if (res === DistinctTable.NEW_PANE) {
           for (let q = p; q < e; q++) {
             const start = pairGroups[q].key[0] as number;
-            if (!table.previous.some((x) => x * this.paneUs >= start && x * this.paneUs < start + size)) (pairGroups[q].accs[k] as { n: number }).n++;
+            if (!table.previous.some((x) => x * this.paneUs >= start && x * this.paneUs < start + size)) (pairGroups[q].accs![k] as { n: number }).n++;
           }
         }
       }
@@ -265,7 +298,8 @@ export class AggregateOperator {
     const builders = this.schema.map((f) => new ColumnBuilder(f.type, groups.length));
     for (const g of groups) {
       for (let k = 0; k < nKey; k++) builders[k].push(g.key[k]);
-      for (let k = 0; k < this.fns.length; k++) builders[nKey + k].push(this.fns[k].value(g.accs[k]));
+      const accs = g.accs ?? this.loadAccs(g.row);
+      for (let k = 0; k < this.fns.length; k++) builders[nKey + k].push(this.fns[k].value(accs[k]));
     }
     return { schema: this.schema, columns: builders.map((b) => b.finish()), length: groups.length };
   }
@@ -287,23 +321,24 @@ export class AggregateOperator {
 
   /** Emits and evicts the windows whose end is at or before the watermark. */
   closeWindows(watermarkUs: number): Batch {
+    if (!this.window) return this.toBatch([]);
     const closed: Group[] = [];
-    if (this.window) {
-      const starts: number[] = [];
-      for (const start of this.windows.keys()) if (start + this.window.sizeUs <= watermarkUs) starts.push(start);
-      for (const start of starts) for (const g of this.windows.get(start)!.values()) closed.push(g);
-      this.evictWindows(starts);
-      // pairs whose panes all lie in closed windows can count nowhere any more (open windows end after the watermark)
-      if (starts.length) for (const t of this.distinct) t?.prune(Math.floor((watermarkUs - this.window.sizeUs) / this.paneUs));
-    }
-    return this.toBatch(closed);
+    const starts: number[] = [];
+    for (const start of this.windows.keys()) if (start + this.window.sizeUs <= watermarkUs) starts.push(start);
+    for (const start of starts) for (const g of this.windows.get(start)!.values()) closed.push(g);
+    // the rows first: a group as loaded reads its accumulators from the snapshot, which eviction may let go
+    const out = this.toBatch(closed);
+    this.evictWindows(starts);
+    // pairs whose panes all lie in closed windows can count nowhere any more (open windows end after the watermark)
+    if (starts.length) for (const t of this.distinct) t?.prune(Math.floor((watermarkUs - this.window.sizeUs) / this.paneUs));
+    return out;
   }
 
   private evictWindows(starts: readonly number[]): void {
     for (const start of starts) {
       const m = this.windows.get(start);
       if (!m) continue;
-      for (const g of m.values()) g.gone = true;
+      for (const g of m.values()) { g.gone = true; if (g.accs === null) this.forget(g); }
       this.windows.delete(start);
       this.removedStarts.push(start);
     }
@@ -346,11 +381,21 @@ export class AggregateOperator {
     for (const g of groups) {
       if (g.gone) continue;
       keys.push(g.key);
-      accs.push(g.accs.map((a, j) => this.fns[j].save(a)));
+      // a group as loaded is saved as it was
+      accs.push(g.accs === null ? this.fns.map((_, j) => cellOf(this.saved![j], g.row)) : g.accs.map((a, j) => this.fns[j].save(a)));
     }
     const width = keys.length ? keys[0].length : 0;
     if (keys.some((k) => k.length !== width)) return { v: 3, groups: keys.map((k, i) => [k, accs[i]]) };
     return { v: 4, n: keys.length, keys: columnsOf(keys, width), accs: columnsOf(accs, this.fns.length) };
+  }
+
+  /** The columns of a format-4 snapshot or change log; null if they are not well formed. */
+  private savedColumns(st: { n?: unknown; keys?: unknown; accs?: unknown }): { n: number; keys: StateColumn[]; accs: StateColumn[] } | null {
+    const n = st.n;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || !Array.isArray(st.keys) || !Array.isArray(st.accs) || st.accs.length !== this.fns.length) return null;
+    const keys = st.keys as unknown[], accs = st.accs as unknown[];
+    if (!keys.every((c) => isColumnOf(c, n)) || !accs.every((c) => isColumnOf(c, n))) return null;
+    return { n, keys: keys as StateColumn[], accs: accs as StateColumn[] };
   }
 
   /** Calls `each` with every saved group of a snapshot or change log (format 3 or 4); false if they are not well formed. */
@@ -360,12 +405,10 @@ export class AggregateOperator {
       for (const [key, saved] of st.groups as [Value[], unknown[]][]) each(key, saved);
       return true;
     }
-    const n = st.n;
-    if (st.v !== 4 || typeof n !== 'number' || !Number.isInteger(n) || n < 0 || !Array.isArray(st.keys) || !Array.isArray(st.accs) || st.accs.length !== this.fns.length) return false;
-    const keys = st.keys as unknown[], accs = st.accs as unknown[];
-    if (!keys.every((c) => isColumnOf(c, n)) || !accs.every((c) => isColumnOf(c, n))) return false;
-    const keyRows = rowsOf(keys as StateColumn[], n) as Value[][], savedRows = rowsOf(accs as StateColumn[], n);
-    for (let i = 0; i < n; i++) each(keyRows[i], savedRows[i]);
+    const c = st.v === 4 ? this.savedColumns(st) : null;
+    if (!c) return false;
+    const keyRows = rowsOf(c.keys, c.n) as Value[][], savedRows = rowsOf(c.accs, c.n);
+    for (let i = 0; i < c.n; i++) each(keyRows[i], savedRows[i]);
     return true;
   }
 
@@ -386,14 +429,25 @@ export class AggregateOperator {
   }
 
   loadSnapshot(bytes: Uint8Array): void {
-    const st = v8.deserialize(bytes) as { v?: number; distinct?: (DistinctTableState | null)[] };
+    const st = v8.deserialize(bytes) as { v?: number; n?: unknown; keys?: unknown; accs?: unknown; distinct?: (DistinctTableState | null)[] };
     if (st === null || typeof st !== 'object' || (st.v !== 3 && st.v !== 4) || !Array.isArray(st.distinct) || st.distinct.length !== this.fns.length) {
       throw new TypeError('aggregate snapshot is not in format 3 or 4');
     }
     this.clearGroups();
     for (const t of this.distinct) t?.runs?.close();
     this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!, this.spill && { dir: this.spillDir(k), maxKeys: this.spill.maxKeys }) : null));
-    const ok = this.eachSavedGroup(st, (key, saved) => this.putGroup(key, saved.map((a, idx) => this.fns[idx].load(a))));
+    let ok: boolean;
+    if (st.v === 4) {
+      // format 4: the keys now, the accumulators when a batch first uses them (see `saved`)
+      const c = this.savedColumns(st);
+      ok = c !== null;
+      if (c && c.n > 0) {
+        const keyRows = rowsOf(c.keys, c.n) as Value[][];
+        this.saved = c.accs;
+        this.lazy = c.n;
+        for (let i = 0; i < c.n; i++) this.putGroup(keyRows[i], null, i);
+      }
+    } else ok = this.eachSavedGroup(st, (key, saved) => this.putGroup(key, saved.map((a, idx) => this.fns[idx].load(a)), -1));
     if (!ok) throw new TypeError(`aggregate snapshot of format ${st.v} holds malformed groups`);
     this.startEpoch();
     this.mustSnapshot = false;
@@ -411,8 +465,7 @@ export class AggregateOperator {
     for (const [key, saved] of changed) {
       const accs = saved.map((d, j) => this.fns[j].load(d));
       const g = this.findGroup(key);
-      if (g) accs.forEach((a, j) => { g.accs[j] = a; });
-      else this.putGroup(key, accs);
+      if (g) { if (g.accs === null) this.forget(g); g.accs = accs; } else this.putGroup(key, accs, -1);
     }
     this.evictWindows(st.removed);
     this.startEpoch();
@@ -424,8 +477,8 @@ export class AggregateOperator {
     return this.windows.get(key[0] as number)?.get(this.mapKeyOfValues(key.slice(2)));
   }
 
-  private putGroup(key: Value[], accs: unknown[]): void {
-    const g: Group = { key, accs, mark: 0 };
+  private putGroup(key: Value[], accs: unknown[] | null, row: number): void {
+    const g: Group = { key, accs, row, mark: 0 };
     if (!this.window) { this.flat.set(this.mapKeyOfValues(key), g); return; }
     const start = key[0] as number;
     let m = this.windows.get(start);
@@ -436,6 +489,8 @@ export class AggregateOperator {
   private clearGroups(): void {
     this.flat = new Map();
     this.windows = new Map();
+    this.saved = null;
+    this.lazy = 0;
   }
 
   reset(): void {

@@ -5,9 +5,15 @@ import * as pw from 'parquet-wasm/node';
 const MAX_RESERVE = 1536 * 1024 * 1024;
 /**
  * Room reserved beyond a task's estimate. It was 16 MB, so every thread that wrote even a tiny
- * file (an event-log part, a log checkpoint) kept 19 MB of wasm memory.
+ * file (an event-log part, a log checkpoint) kept 19 MB of wasm memory; then 4 MB, rounded up to
+ * 8 MB. A reservation is written into (see below), and on this machine a process pays about
+ * 3 ms per MB the first time it touches memory: 8 MB cost a fresh process ~50 ms per thread,
+ * for tasks (a batch's small files, a compaction of ten of them) that use under 2 MB.
  */
-export const RESERVE_SLACK = 4 << 20;
+export const RESERVE_SLACK = 1 << 20;
+/** Reservations grow in steps of 1 MB up to 16 MB, then of 8 MB. */
+const SMALL_STEP = 1 << 20;
+const SMALL_UP_TO = 16 << 20;
 const RESERVE_STEP = 8 << 20;
 
 /**
@@ -24,7 +30,8 @@ const RESERVE_STEP = 8 << 20;
 export function reserveWasmMemory(bytes: number): void {
   // rounded up to 8 MB: otherwise a run of reads each a little larger than the last (a restart
   // reading 21 small log checkpoints) reserves, and copies a block of zeros in, at every read
-  const want = Math.min(Math.ceil(bytes / RESERVE_STEP) * RESERVE_STEP, MAX_RESERVE);
+  const step = bytes <= SMALL_UP_TO ? SMALL_STEP : RESERVE_STEP;
+  const want = Math.min(Math.ceil(bytes / step) * step, MAX_RESERVE);
   if (pw.wasmMemory().buffer.byteLength >= want) return;
   try {
     pw.readSchema(new Uint8Array(want));

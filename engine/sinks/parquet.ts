@@ -30,7 +30,7 @@ import {
 import type { DataType as ArrowDataType } from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { batchKeys } from '../column/group-ids.js';
-import { columnFromValues, emptyColumn, isNestedColumn, takeColumn, type Batch, type Column, type DecimalColumn } from '../batch.js';
+import { columnFromValues, emptyColumn, isNestedColumn, storageOf, takeColumn, type Batch, type Column, type DecimalColumn, type MaskedColumn } from '../batch.js';
 import type { StringColumn } from '../column/string-column.js';
 import { structType, typeInfo, type DataType, type Field, type Schema, type Value } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
@@ -274,9 +274,22 @@ function repeats(c: Column, n: number): boolean {
   const step = Math.max(1, Math.floor(n / DICTIONARY_SAMPLE));
   const m = Math.min(n, DICTIONARY_SAMPLE);
   if (c.type === 'string') return distinctSampledStrings(c as StringColumn, n, step, m) * 4 <= m;
+  const st = storageOf(c.type);
+  if (st === 'i32' || st === 'f64' || st === 'bool') return distinctSampledNumbers(c as MaskedColumn, n, step, m) * 4 <= m;
   const rows = new Int32Array(m);
   for (let k = 0; k < m; k++) rows[k] = Math.min(n - 1, k * step);
   return batchKeys([takeColumn(c, rows)], m).count * 4 <= m;
+}
+
+/** Distinct values among the sampled rows of a number column (NULL counts as one value): a Set, no grouping machinery to warm up. */
+function distinctSampledNumbers(c: MaskedColumn, n: number, step: number, m: number): number {
+  const { data, nulls } = c;
+  const seen = new Set<number | null>();
+  for (let k = 0; k < m; k++) {
+    const i = Math.min(n - 1, k * step);
+    seen.add(nulls !== null && nulls[i] === 1 ? null : (data[i] as number));
+  }
+  return seen.size;
 }
 
 /**

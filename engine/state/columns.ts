@@ -80,6 +80,13 @@ function setColumn(c: StateColumn, j: number, rows: unknown[][], n: number): voi
   }
 }
 
+/** Row i's value of a column (as `rowsOf` gives it), without building the other rows. */
+export function cellOf(c: StateColumn, i: number): unknown {
+  if (c.t === 'n') return c.nulls !== undefined && c.nulls[i] === 1 ? null : c.d[i];
+  if (c.t === 'a') return c.cols.map((x) => cellOf(x, i));
+  return c.d[i];
+}
+
 /** Whether `c` is a well-formed column of `n` rows (state read from disk is checked before it is used). */
 export function isColumnOf(c: unknown, n: number): c is StateColumn {
   if (c === null || typeof c !== 'object') return false;
