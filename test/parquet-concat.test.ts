@@ -27,7 +27,7 @@ import { parquetFooterOf, readParquetFooter, ParquetFooterError } from '../engin
 import { T, readStruct, writeStruct, field, type TStruct, type TValue, type TList } from '../engine/sinks/thrift-compact.js';
 import { deltaStats, deltaStatsOf, mergeDeltaStats } from '../engine/sinks/delta-store.js';
 import { encodedColumnStats } from '../engine/sinks/parquet-stats.js';
-import { COPY_MIN_ROWS_PER_GROUP, writeGroup } from '../engine/maintenance/optimize.js';
+import { COPY_MAX_SMALL_GROUPS, COPY_MIN_ROWS_PER_GROUP, writeGroup } from '../engine/maintenance/optimize.js';
 import { Duck, multisetEqual, sqlString } from './helpers/duck.js';
 import { tempDir } from './helpers/cli.js';
 import { rng } from './helpers/random.js';
@@ -242,14 +242,24 @@ describe('writeGroup (compaction)', () => {
     expect(JSON.parse(bare.stats).numRecords).toBe(w.rows);
   });
 
-  it('re-encodes everything when no file has large row groups, and a large file of another layout', async () => {
+  it('copies a few small files whole, re-encodes more small row groups into one, and a large file of another layout', async () => {
     const dir = path.join(work, 'table2');
     fs.mkdirSync(dir, { recursive: true });
     const big = COPY_MIN_ROWS_PER_GROUP * 2;
+    const groupRows = (f: string) => readParquetFooter(path.join(dir, f)).rowGroups.map((rg) => Number(field(rg, 3)));
     const small = [randomBatch(41, 30), randomBatch(42, 30)];
     small.forEach((b, i) => fs.writeFileSync(path.join(dir, `s${i}.parquet`), encodeParquet(b)));
+    // at most COPY_MAX_SMALL_GROUPS row groups in all: copied, row groups kept
     const w1 = await writeGroup(dir, 't', SCHEMA, ['s0.parquet', 's1.parquet'], small.map(deltaStats));
-    expect(readParquetFooter(path.join(dir, w1.tmp)).rowGroups).toHaveLength(1);
+    expect(groupRows(w1.tmp)).toEqual([30, 30]);
+    expect(JSON.parse(w1.stats)).toEqual(JSON.parse(deltaStats(concatBatches(SCHEMA, small))));
+    multisetEqual(await duck.all(`SELECT * FROM read_parquet(${sqlString(path.join(dir, w1.tmp))})`),
+      await duck.all(`SELECT * FROM read_parquet([${['s0', 's1'].map((f) => sqlString(path.join(dir, `${f}.parquet`))).join(', ')}])`), { label: 'copied small files' });
+    // more: re-encoded into one row group
+    const many = Array.from({ length: COPY_MAX_SMALL_GROUPS + 1 }, (_, i) => randomBatch(100 + i, 30));
+    many.forEach((b, i) => fs.writeFileSync(path.join(dir, `m${i}.parquet`), encodeParquet(b)));
+    const w1b = await writeGroup(dir, 't', SCHEMA, many.map((_, i) => `m${i}.parquet`), many.map(deltaStats));
+    expect(groupRows(w1b.tmp)).toEqual([30 * many.length]);
     // a large file written with fewer columns (before a column was added): rewritten in the table's schema
     const narrow = SCHEMA.filter((f) => f.name !== 'tags');
     const old = randomBatch(43, big);

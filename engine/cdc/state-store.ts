@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../state/checkpoint.js';
 import { RuntimeFailure } from '../errors.js';
+import { readFileBytes } from '../sinks/read-bytes.js';
 
 export interface CdcStateStore {
   /** Where the files are (for messages). */
@@ -42,7 +43,7 @@ export class FileCdcStateStore implements CdcStateStore {
   }
 
   read(name: string): Uint8Array {
-    try { return new Uint8Array(fs.readFileSync(path.join(this.where, name))); } catch (e) { return missing(this.where, name, e); }
+    try { return readFileBytes(path.join(this.where, name)); } catch (e) { return missing(this.where, name, e); }
   }
 
   exists(name: string): boolean {

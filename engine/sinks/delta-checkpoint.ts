@@ -18,6 +18,7 @@ import {
   CDC_STATE_APP_ID, LAST_CHECKPOINT, applyAction, checkpointFileName, damaged, emptySnapshot,
   type AddAction, type DeltaSnapshot, type MetadataAction, type ProtocolAction, type RemoveAction,
 } from './delta-snapshot.js';
+import { readFileBytes } from './read-bytes.js';
 
 
 const MAP = 'map<string,string>';
@@ -103,7 +104,7 @@ function writeReplacing(file: string, data: string | Uint8Array): void {
 export function readCheckpoint(logDir: string, version: number, expectedSize?: number): DeltaSnapshot {
   const file = path.join(logDir, checkpointFileName(version));
   let bytes: Uint8Array;
-  try { bytes = new Uint8Array(fs.readFileSync(file)); } catch (e) { throw damaged(file, (e as Error).message); }
+  try { bytes = readFileBytes(file); } catch (e) { throw damaged(file, (e as Error).message); }
   let rows: Record<string, Value>[];
   try { rows = batchToRows(decodeParquet(bytes, CHECKPOINT_SCHEMA)); } catch (e) { throw damaged(file, `not a readable checkpoint (${(e as Error).message})`); }
   return checkpointSnapshot(file, rows, version, expectedSize);
@@ -122,7 +123,7 @@ export async function readCheckpointAsync(logDir: string, version: number, expec
   try { buf = await fs.promises.readFile(file); } catch (e) { throw damaged(file, (e as Error).message); }
   let rows: Record<string, Value>[];
   try {
-    const objects = await parquetReadObjects({ file: buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, columns: CHECKPOINT_SCHEMA.map((f) => f.name) });
+    const objects = await parquetReadObjects({ file: (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)) as ArrayBuffer, columns: CHECKPOINT_SCHEMA.map((f) => f.name) });
     rows = objects.map((o) => fromHyparquet(o) as Record<string, Value>);
   } catch (e) { throw damaged(file, `not a readable checkpoint (${(e as Error).message})`); }
   return checkpointSnapshot(file, rows, version, expectedSize);

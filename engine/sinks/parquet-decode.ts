@@ -20,6 +20,7 @@ import {
   arrayType, decimalType, mapType, structType, typeInfo, type DataType, type DecimalType, type Field, type Schema, type Value,
 } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
+import { readFileBytes } from './read-bytes.js';
 
 /** 2^32: the high word of an int64 as a double. */
 const TWO32 = 4294967296;
@@ -401,7 +402,7 @@ export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
 
 /** Reads and decodes a Parquet file on disk (`decodeParquet`). */
 export function decodeParquetFile(file: string, schema?: Schema): Batch {
-  return decodeParquet(new Uint8Array(fs.readFileSync(file)), schema);
+  return decodeParquet(readFileBytes(file), schema);
 }
 
 /**

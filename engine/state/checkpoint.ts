@@ -34,6 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
+import { readFileBytes } from '../sinks/read-bytes.js';
 
 /**
  * 6: aggregate state stores its groups column by column (state/columns.ts; format-3 rows still load);
@@ -475,7 +476,7 @@ export class CheckpointStore {
     let names: string[] = [];
     try { names = fs.readdirSync(dir); } catch { /* no state folder: every operator below is missing its snapshot */ }
     const read = (file: string): StatePart => {
-      try { return { file, bytes: new Uint8Array(fs.readFileSync(file)) }; } catch (e) { corrupt(file, (e as Error).message); }
+      try { return { file, bytes: readFileBytes(file) }; } catch (e) { corrupt(file, (e as Error).message); }
     };
     const present = new Set(names);
     for (const op of ops) {
