@@ -8,7 +8,6 @@ import {
   Bool, Data, Decimal, Field as ArrowField, List, Struct, Table as ArrowTable, TimeUnit, Type, Utf8, Vector, tableFromIPC,
 } from 'apache-arrow';
 import type { DataType as ArrowDataType } from 'apache-arrow';
-import * as fs from 'node:fs';
 import * as pw from 'parquet-wasm/node';
 import {
   ColumnBuilder, concatBatches, decimalScale, emptyColumn, pow10n, storageOf, valueAt,

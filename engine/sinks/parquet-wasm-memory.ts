@@ -28,8 +28,9 @@ const RESERVE_STEP = 8 << 20;
  * goes in as the input of `readSchema`, which rejects it at once (no footer).
  */
 export function reserveWasmMemory(bytes: number): void {
-  // rounded up to 8 MB: otherwise a run of reads each a little larger than the last (a restart
-  // reading 21 small log checkpoints) reserves, and copies a block of zeros in, at every read
+  // rounded up (1 MB steps up to 16 MB, 8 MB above): otherwise a run of reads each a little larger
+  // than the last (a restart reading 21 small log checkpoints) reserves, and copies a block of zeros
+  // in, at every read
   const step = bytes <= SMALL_UP_TO ? SMALL_STEP : RESERVE_STEP;
   const want = Math.min(Math.ceil(bytes / step) * step, MAX_RESERVE);
   if (pw.wasmMemory().buffer.byteLength >= want) return;
