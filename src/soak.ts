@@ -107,6 +107,8 @@ export interface SoakRun {
   slowest: { batch: number; table: string; files: number; bytes: number; rows: number; ms: number }[];
   /** Time to open the service at each in-process restart, ms. */
   reopenMs: number[];
+  /** The process's memory after every 1,000th batch (MB): resident, V8 heap used, and ArrayBuffers (batches' columns, wasm not included). */
+  memory: { batches: number; rss_mb: number; heap_used_mb: number; array_buffers_mb: number }[];
   clockEndMs: number;
   failures: number;
 }
@@ -123,7 +125,7 @@ async function open(o: SoakOptions, clock: ManualClock): Promise<PipelineService
 export async function runSoak(o: SoakOptions): Promise<SoakRun> {
   fs.mkdirSync(o.input, { recursive: true });
   const clock = new ManualClock(o.startMs);
-  const run: SoakRun = { batchMs: [], batchCpuMs: [], maintenanceMs: [], compactions: 0, slowest: [], reopenMs: [], clockEndMs: 0, failures: 0 };
+  const run: SoakRun = { batchMs: [], batchCpuMs: [], maintenanceMs: [], compactions: 0, slowest: [], reopenMs: [], memory: [], clockEndMs: 0, failures: 0 };
   let service = await open(o, clock);
   const restarts = new Set(o.restartAfter ?? []);
   const snaps = new Set(o.snapshotsAfter ?? []);
@@ -147,7 +149,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
     for (const c of m.compactions) run.slowest.push({ batch: i, table: c.table, files: c.filesRemoved, bytes: c.bytesRemoved, rows: c.rows, ms: Math.round(c.ms) });
     if (run.slowest.length > 20) run.slowest = run.slowest.sort((a, b) => b.ms - a.ms).slice(0, 10);
     const done = i + 1;
-    if (done % 1000 === 0) o.log?.(`soak: ${done} batches, last 1000 median ${median(run.batchMs.slice(-1000)).toFixed(1)} ms`);
+    if (done % 1000 === 0) {
+      const mu = process.memoryUsage(), mb = (x: number) => Math.round(x / 1048576);
+      run.memory.push({ batches: done, rss_mb: mb(mu.rss), heap_used_mb: mb(mu.heapUsed), array_buffers_mb: mb(mu.arrayBuffers) });
+      o.log?.(`soak: ${done} batches, last 1000 median ${median(run.batchMs.slice(-1000)).toFixed(1)} ms, rss ${mb(mu.rss)} MB, heap ${mb(mu.heapUsed)} MB`);
+    }
     if (snaps.has(done)) {
       await service.close('COMPLETED');
       await o.onSnapshot?.(done, o.output);

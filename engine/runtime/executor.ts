@@ -40,6 +40,7 @@ import { columnIndex, concatBatches, emptyBatch, emptyColumn, type Batch } from 
 import type { PipelineGraph, GraphDataset, GraphFlow } from '../graph/graph.js';
 import { downstreamOf } from '../graph/graph.js';
 import { CompiledFlow, sourceKey, type StepInputs } from './flow.js';
+import { keptSchema, rowsWithKeys } from './static-pushdown.js';
 import { ExpectationsOperator, type ExpectationMetric, type ExpectationResult } from '../operators/expectations.js';
 import type { TableStore } from '../sinks/store.js';
 import { isPipelineError, PipelineError, RuntimeFailure, type Origin } from '../errors.js';
@@ -234,6 +235,15 @@ export class PipelineExecutor {
     if (this.cdcOpened) return;
     for (const c of this.cdc.values()) await c.open();
     this.cdcOpened = true;
+  }
+
+  private staticReads = new Map<string, ReturnType<CompiledFlow['staticReads']>>();
+
+  /** The snapshot reads of a flow that are restricted by key (`CompiledFlow.staticReads`), worked out once. */
+  private staticReadsOf(flow: string): ReturnType<CompiledFlow['staticReads']> {
+    let r = this.staticReads.get(flow);
+    if (!r) this.staticReads.set(flow, (r = this.flows.get(flow)!.staticReads()));
+    return r;
   }
 
   /** Whether this dataset is refreshed incrementally (materialized views only). */
@@ -604,13 +614,22 @@ export class PipelineExecutor {
             const streamRows = filled !== undefined || gf.inputs.some((i) => (i.streaming || isMv) && deltas.get(i.dataset)?.length) || (chunk !== null && this.sourceKeys.get(fname)!.has(chunk.source));
             if (chunk !== null && !streamRows) continue;
             const snaps = new Map<string, Batch>();
+            // a table the flow only joins by key (static-pushdown.ts): its kept rows, a few columns, restricted per step
+            const keptRows = new Map<string, readonly Batch[]>();
             // the closing step without new stream rows joins nothing with the static inputs: they are not read
-            for (const i of gf.inputs) if (!i.streaming && !isMv) snaps.set(i.dataset, streamRows ? await this.snapshot(i.dataset, ingestedAtUs) : emptyBatch(this.graph.datasets.get(i.dataset)!.schema));
+            for (const i of gf.inputs) {
+              if (i.streaming || isMv) continue;
+              const ds = this.graph.datasets.get(i.dataset)!;
+              const where = streamRows && this.store.snapshotParts && ds.kind !== 'materialized_view' && ds.kind !== 'view' ? this.staticReadsOf(fname).get(i.dataset) : null;
+              if (where) keptRows.set(i.dataset, await this.store.snapshotParts!(i.dataset, keptSchema(ds.schema, where.columns)));
+              else snaps.set(i.dataset, streamRows ? await this.snapshot(i.dataset, ingestedAtUs) : emptyBatch(ds.schema));
+            }
             const inputs: StepInputs = {
               final: chunk === null,
               source: (k) => (chunk && chunk.source === k ? chunk.batch : null),
               delta: (d) => filled?.get(d) ?? deltas.get(d) ?? null,
-              snapshot: (d) => (isMv ? deltas.get(d) ?? emptyBatch(this.graph.datasets.get(d)!.schema) : snaps.get(d)!),
+              snapshot: (d) => (isMv ? deltas.get(d) ?? emptyBatch(this.graph.datasets.get(d)!.schema) : snaps.get(d) ?? rowsWithKeys(this.graph.datasets.get(d)!.schema, keptRows.get(d)!, null, null)),
+              ...(keptRows.size ? { snapshotWhere: (d: string, keys: readonly string[], values: ReadonlySet<string>) => rowsWithKeys(this.graph.datasets.get(d)!.schema, keptRows.get(d)!, keys, values) } : {}),
             };
             if (isMv) {
               // incremental MV: reads see the new rows; the result comes out in the closing step

@@ -41,7 +41,9 @@ import { LimitOperator, SortOperator } from '../operators/sort.js';
 import { WindowOperator } from '../operators/window.js';
 import { GenerateOperator } from '../operators/generate.js';
 import { eventTimeUs } from '../operators/window-assign.js';
-import { columnFromValues, columnIndex } from '../batch.js';
+import { columnFromValues, columnIndex, isNullAt } from '../batch.js';
+import { keyText } from '../operators/keys.js';
+import { staticPushdown, type StaticPushdown } from './static-pushdown.js';
 import { unionLayout } from '../expr/typecheck.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 
@@ -59,6 +61,13 @@ export interface StepInputs {
   delta(dataset: string): Batch | null;
   /** The complete current contents of a dataset (batch read). */
   snapshot(dataset: string): Batch;
+  /**
+   * The rows of a dataset whose `keys` columns hold one of `values` (as
+   * `keyText`), for a stream-static join's right side restricted by key
+   * (`staticReads` says which datasets); columns the flow does not read may be
+   * NULL. Absent: `snapshot` is used.
+   */
+  snapshotWhere?(dataset: string, keys: readonly string[], values: ReadonlySet<string>): Batch;
   /** True on the closing step of a micro-batch, when windows the watermark passed are emitted. */
   readonly final: boolean;
 }
@@ -73,7 +82,7 @@ type Phys =
   | { k: 'source'; key: string; schema: Schema }
   | { k: 'read'; dataset: string; streaming: boolean; schema: Schema }
   | { k: 'map'; op: { process(b: Batch): Batch }; input: Phys; schema: Schema }
-  | { k: 'join'; op: JoinOperator | AsOfJoinOperator; left: Phys; right: Phys; schema: Schema }
+  | { k: 'join'; op: JoinOperator | AsOfJoinOperator; left: Phys; right: Phys; schema: Schema; pushdown: { pd: StaticPushdown; leftKeys: number[] } | null }
   | { k: 'union'; op: UnionOperator; inputs: Phys[]; schema: Schema }
   /** Inline rows (VALUES): the same complete batch whenever it is read. */
   | { k: 'const'; batch: Batch; schema: Schema }
@@ -144,7 +153,7 @@ export class CompiledFlow {
           const both = isStreamingPhys(left);
           throw new UnsupportedError(both ? 'UNSUPPORTED_STREAM_STREAM_JOIN' : 'UNSUPPORTED_STREAMING_JOIN', both ? `${this.dataset} joins two streams; only stream-static joins are supported` : `${this.dataset} joins a snapshot with a stream on its right; the stream must be the left side`, { table: this.dataset, how: p.how }, { origin: this.origin, hint: both ? 'read the right side with read(x) (a snapshot), not stream(x)' : 'swap the sides: stream(x).join(read(y), …)' });
         }
-        return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on, p.condition ?? null, this.env), left, right, schema };
+        return { k: 'join', op: new JoinOperator(left.schema, right.schema, p.how, p.on, p.condition ?? null, this.env), left, right, schema, pushdown: this.pushdownOf(p, left, right) };
       }
       case 'asofJoin': {
         const left = this.compile(p.input, id + '.0');
@@ -152,7 +161,7 @@ export class CompiledFlow {
         if (this.streaming && isStreamingPhys(right)) {
           throw new UnsupportedError('UNSUPPORTED_STREAM_STREAM_JOIN', `${this.dataset} joins two streams; only stream-static joins are supported`, { table: this.dataset }, { origin: this.origin, hint: 'read the right side with read(x) (a snapshot), not stream(x)' });
         }
-        return { k: 'join', op: new AsOfJoinOperator(left.schema, right.schema, p), left, right, schema };
+        return { k: 'join', op: new AsOfJoinOperator(left.schema, right.schema, p), left, right, schema, pushdown: this.pushdownOf(p, left, right) };
       }
       case 'union': {
         const inputs = p.inputs.map((x, i) => this.compile(x, `${id}.${i}`));
@@ -211,6 +220,50 @@ export class CompiledFlow {
         return { k: 'agg', op, input, schema, id: aid };
       }
     }
+  }
+
+  /** Reads restricted by key (`staticPushdown`): the read nodes and the columns each needs. */
+  private pushed = new Map<Phys, readonly string[] | null>();
+
+  /** A stream-static join's right side restricted to the new rows' keys, when that gives the same rows (streaming flows only). */
+  private pushdownOf(p: Extract<PlanNode, { kind: 'join' | 'asofJoin' }>, left: Phys, right: Phys): { pd: StaticPushdown; leftKeys: number[] } | null {
+    if (!this.streaming || !isStreamingPhys(left) || isStreamingPhys(right)) return null;
+    const leftKeys = p.on.map(([l]) => columnIndex(left.schema, l));
+    if (leftKeys.some((j) => j < 0)) return null;
+    const pd = staticPushdown(p.how, p.right, p.on.map(([, r]) => r), leftKeys.map((j) => left.schema[j].type), this.ctx);
+    if (!pd) return null;
+    let r = right;
+    while (r.k === 'map') r = r.input;
+    if (r.k !== 'read' || r.dataset !== pd.dataset) return null;
+    this.pushed.set(r, pd.columns);
+    return { pd, leftKeys };
+  }
+
+  /**
+   * The datasets this flow reads as snapshots: `columns` when every read of it
+   * is restricted by key (`snapshotWhere`, these columns; null: all), or null
+   * when some read needs the whole snapshot.
+   */
+  staticReads(): Map<string, { columns: readonly string[] | null } | null> {
+    const out = new Map<string, { columns: readonly string[] | null } | null>();
+    const visit = (n: Phys): void => {
+      switch (n.k) {
+        case 'read': {
+          if (n.streaming) return;
+          const prev = out.get(n.dataset);
+          if (!this.pushed.has(n) || prev === null) { out.set(n.dataset, null); return; }
+          const cols = this.pushed.get(n)!;
+          out.set(n.dataset, { columns: prev === undefined ? cols : prev.columns === null || cols === null ? null : [...new Set([...prev.columns, ...cols])] });
+          return;
+        }
+        case 'map': case 'agg': case 'watermark': visit(n.input); return;
+        case 'join': visit(n.left); visit(n.right); return;
+        case 'union': n.inputs.forEach(visit); return;
+        default: return;
+      }
+    };
+    visit(this.root);
+    return out;
   }
 
   /** Runs one step in delta mode and returns the flow's new output rows. */
@@ -282,7 +335,16 @@ export class CompiledFlow {
       case 'join': {
         const l = this.run(n.left, inputs);
         if (!l || l.length === 0) return null;
-        const r = this.run(n.right, inputs) ?? emptyBatch(n.right.schema);
+        let rightInputs = inputs;
+        const where = inputs.snapshotWhere;
+        if (n.pushdown && where) {
+          const { pd, leftKeys } = n.pushdown;
+          const cols = leftKeys.map((j) => l.columns[j]);
+          const values = new Set<string>();
+          for (let i = 0; i < l.length; i++) if (!cols.some((c) => isNullAt(c, i))) values.add(keyText(cols, i));
+          rightInputs = { ...inputs, snapshot: (d) => (d === pd.dataset ? where(d, pd.keys, values) : inputs.snapshot(d)) };
+        }
+        const r = this.run(n.right, rightInputs) ?? emptyBatch(n.right.schema);
         return n.op.process(l, r);
       }
       case 'union': {

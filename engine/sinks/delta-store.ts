@@ -24,6 +24,7 @@
 import type { WorkerPool } from '../runtime/workers.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KeptRows } from './kept-rows.js';
 import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
 import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
@@ -271,6 +272,14 @@ export class DeltaStore implements TableStore {
     for (const a of orderedFiles(snap)) parts.push(await this.readFile(path.join(dir, a.path), schema));
     return parts.length ? concatBatches(schema, parts) : emptyBatch(schema);
   }
+
+  async snapshotParts(table: string, schema: Schema): Promise<readonly Batch[]> {
+    const dir = this.tableDir(table);
+    return this.kept.parts(table, this.table(table), schema, (file) => this.readFile(path.join(dir, file), schema));
+  }
+
+  /** Rows of tables kept between `snapshotParts` calls. */
+  readonly kept = new KeptRows();
 
   async rowCount(table: string): Promise<number> {
     let n = 0;

@@ -33,9 +33,35 @@ export interface DeltaTableOptions {
   warn?: (obj: object, msg: string) => void;
 }
 
+/**
+ * What a commit made through this object did to the table's rows, for readers
+ * that keep the rows in memory (`DeltaStore.snapshotParts`): `append` adds
+ * new rows in `added`; `rewrite` (`dataChange: false`, a compaction) replaces
+ * the files `removed` by `added` holding the same rows.
+ */
+export interface RowChange {
+  version: number;
+  kind: 'append' | 'rewrite';
+  added: string[];
+  removed: string[];
+}
+
+/** Row changes a table remembers (a reader further behind reads the table again). */
+const ROW_CHANGES_KEPT = 64;
+
+/** Epochs are unique in the process (two objects for one table never share one). */
+let epochs = 0;
+
 export class DeltaTable {
   private snap: DeltaSnapshot | null = null;
   private cleanupAt = -Infinity;
+  /**
+   * Bumped whenever the rows changed in a way `rowChanges` does not describe
+   * (the snapshot read again, rows deleted or replaced, a schema change): a
+   * reader's kept rows of an older epoch are stale.
+   */
+  epoch = ++epochs;
+  private changes: RowChange[] = [];
   /** Checkpoints written by this object (for tests and the soak bench). */
   checkpointsWritten = 0;
 
@@ -62,6 +88,38 @@ export class DeltaTable {
   /** Forgets the snapshot: the next use reads the log again. */
   reload(): void {
     this.snap = null;
+    this.forgetRowChanges();
+  }
+
+  private forgetRowChanges(): void {
+    this.epoch = ++epochs;
+    this.changes = [];
+  }
+
+  /** The row changes of the versions after `version` (this epoch), or null when they are not all known. */
+  rowChangesSince(version: number): readonly RowChange[] | null {
+    const snap = this.snapshot;
+    if (version === snap.version) return [];
+    const from = this.changes.findIndex((c) => c.version === version + 1);
+    if (from < 0) return null;
+    return this.changes.slice(from);
+  }
+
+  private noteRowChange(version: number, actions: readonly DeltaAction[]): void {
+    const added: string[] = [], removed: string[] = [];
+    let meta = false, changed = false, rewritten = false;
+    for (const a of actions as readonly Record<string, any>[]) {
+      if (a.metaData || a.protocol) meta = true;
+      const f = a.add ?? a.remove;
+      if (!f) continue;
+      if (f.dataChange === false) rewritten = true; else changed = true;
+      (a.add ? added : removed).push(f.path);
+    }
+    // an append adds new rows only; a compaction moves rows between files without changing them
+    const kind = changed && !rewritten && removed.length === 0 ? 'append' : rewritten && !changed ? 'rewrite' : added.length + removed.length === 0 ? 'append' : null;
+    if (meta || kind === null) { this.forgetRowChanges(); return; }
+    this.changes.push({ version, kind, added, removed });
+    if (this.changes.length > ROW_CHANGES_KEPT) this.changes.splice(0, this.changes.length - ROW_CHANGES_KEPT);
   }
 
   /** The table's maintenance settings (from its metaData.configuration). */
@@ -82,9 +140,11 @@ export class DeltaTable {
       writeLogEntry(this.dir, version, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
     } catch (e) {
       this.snap = null;
+      this.forgetRowChanges();
       throw e;
     }
     applyCommit(snap, version, actions as readonly Record<string, any>[]);
+    this.noteRowChange(version, actions);
     this.upkeep();
     return version;
   }

@@ -7,7 +7,7 @@
  * (delta-store.ts) writes Parquet files and a Delta log.
  */
 import type { Schema } from '../ir/types.js';
-import { concatBatches, emptyBatch, type Batch } from '../batch.js';
+import { columnIndex, concatBatches, emptyBatch, emptyColumn, type Batch } from '../batch.js';
 
 export interface CommitInfo {
   batchId: number;
@@ -30,6 +30,13 @@ export interface DataFile {
 export interface TableStore {
   /** The committed contents of a table (empty if it does not exist yet). */
   snapshot(table: string, schema: Schema): Promise<Batch>;
+  /**
+   * The committed rows, only the columns of `schema` (a subset of the table's),
+   * as parts in no particular order (optional; without it the reader takes
+   * `snapshot`). A store may keep them between calls and bring them up to date
+   * from its own commits instead of reading every file again (sinks/kept-rows.ts).
+   */
+  snapshotParts?(table: string, schema: Schema): Promise<readonly Batch[]>;
   /** Rows committed so far (cheap). */
   rowCount(table: string): Promise<number>;
   append(table: string, schema: Schema, rows: Batch): Promise<void>;
@@ -77,6 +84,11 @@ interface MemTable {
   lastCommitted: number;
 }
 
+/** The columns of `schema` of a batch, by name (a column it lacks is NULL). */
+export function projectBatch(b: Batch, schema: Schema): Batch {
+  return { schema, length: b.length, columns: schema.map((f) => { const j = columnIndex(b.schema, f.name); return j >= 0 ? b.columns[j] : emptyColumn(f.type, b.length); }) };
+}
+
 export class MemoryStore implements TableStore {
   private tables = new Map<string, MemTable>();
   private fileSeq = 0;
@@ -101,6 +113,10 @@ export class MemoryStore implements TableStore {
       t.names = [t.names[0], ...t.names.slice(old)];
     }
     return all;
+  }
+
+  async snapshotParts(table: string, schema: Schema): Promise<readonly Batch[]> {
+    return (this.tables.get(table)?.committed ?? []).map((b) => projectBatch(b, schema));
   }
 
   private name(): string { return `mem-${this.fileSeq++}`; }
