@@ -111,7 +111,7 @@ export async function soakBench(argv: string[]): Promise<void> {
     const mem = run.memory.find((x) => x.batches === Math.min(batches, w + 1000));
     windows.push({
       from: w, to: Math.min(batches, w + 1000), median_ms: median(b), p90_ms: quantile(b, 0.9), p99_ms: quantile(b, 0.99), cpu_median_ms: median(cpu), maintenance_median_ms: median(m), maintenance_p99_ms: quantile(m, 0.99), maintenance_max_ms: Math.max(...m),
-      ...(mem ? { rss_mb: mem.rss_mb, heap_used_mb: mem.heap_used_mb, array_buffers_mb: mem.array_buffers_mb } : {}),
+      ...(mem ? { rss_mb: mem.rss_mb, heap_used_mb: mem.heap_used_mb, heap_total_mb: mem.heap_total_mb, external_mb: mem.external_mb, array_buffers_mb: mem.array_buffers_mb } : {}),
     });
   }
 
@@ -178,7 +178,7 @@ export async function restartAndStatus(pool: { dir: string; pairs: [string, stri
 type Window = {
   from: number; to: number; median_ms: number; p90_ms?: number; p99_ms?: number; cpu_median_ms?: number; maintenance_median_ms?: number; maintenance_p99_ms?: number; maintenance_max_ms?: number;
   /** The soak process's memory at the window's end (it also holds DuckDB for the layer scans). */
-  rss_mb?: number; heap_used_mb?: number; array_buffers_mb?: number;
+  rss_mb?: number; heap_used_mb?: number; heap_total_mb?: number; external_mb?: number; array_buffers_mb?: number;
 };
 
 /** The results file: the run, the bounds and the checks (`comparison` null while the one-shot replay runs). */
@@ -224,8 +224,8 @@ export function soakReport(r: Record<string, any>): string {
   const lines: string[] = [];
   lines.push(`soak: ${n(r.batches)} batches (${f(r.batches * 2 / 60 / 24, 1)} simulated days), retention ${r.retention}; ${r.machine.cpus} cores, ${r.machine.cpu}, Node ${r.machine.node}`);
   lines.push(`wall time: soak ${f(r.soak_seconds / 60)} min, one-shot replay (a process of its own, alongside the soak) ${r.one_shot_seconds == null ? 'still running' : `${f(r.one_shot_seconds / 60)} min`}, total ${f(r.total_seconds / 60)} min; ${n(r.compactions)} compactions`, '');
-  lines.push('| batches | median batch | p90 batch | p99 batch | median batch CPU | maintenance median | p99 | max | RSS at end | heap used |', '|---|---|---|---|---|---|---|---|---|---|');
-  for (const w of r.windows) lines.push(`| ${n(w.from)}–${n(w.to)} | ${f(w.median_ms)} ms | ${f(w.p90_ms ?? NaN)} ms | ${f(w.p99_ms ?? NaN)} ms | ${f(w.cpu_median_ms ?? NaN)} ms | ${f(w.maintenance_median_ms ?? NaN)} ms | ${f(w.maintenance_p99_ms ?? NaN)} ms | ${f(w.maintenance_max_ms ?? NaN, 0)} ms | ${f(w.rss_mb ?? NaN, 0)} MB | ${f(w.heap_used_mb ?? NaN, 0)} MB |`);
+  lines.push('| batches | median batch | p90 batch | p99 batch | median batch CPU | maintenance median | p99 | max | RSS at end | heap used / reserved | external |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const w of r.windows) lines.push(`| ${n(w.from)}–${n(w.to)} | ${f(w.median_ms)} ms | ${f(w.p90_ms ?? NaN)} ms | ${f(w.p99_ms ?? NaN)} ms | ${f(w.cpu_median_ms ?? NaN)} ms | ${f(w.maintenance_median_ms ?? NaN)} ms | ${f(w.maintenance_p99_ms ?? NaN)} ms | ${f(w.maintenance_max_ms ?? NaN, 0)} ms | ${f(w.rss_mb ?? NaN, 0)} MB | ${f(w.heap_used_mb ?? NaN, 0)} / ${f(w.heap_total_mb ?? NaN, 0)} MB | ${f(w.external_mb ?? NaN, 0)} MB |`);
   lines.push('');
   lines.push('| after batch | table | layer | files | rows | MB | log files | log MB |', '|---|---|---|---|---|---|---|---|');
   for (const s of r.snapshots) for (const t of s.tables) lines.push(`| ${n(s.batches)} | ${t.table} | ${t.layer} | ${t.files} | ${n(t.rows)} | ${f(t.bytes / 2 ** 20, 2)} | ${n(t.logFiles)} | ${f(t.logBytes / 2 ** 20, 1)} |`);

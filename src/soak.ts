@@ -107,8 +107,12 @@ export interface SoakRun {
   slowest: { batch: number; table: string; files: number; bytes: number; rows: number; ms: number }[];
   /** Time to open the service at each in-process restart, ms. */
   reopenMs: number[];
-  /** The process's memory after every 1,000th batch (MB): resident, V8 heap used, and ArrayBuffers (batches' columns, wasm not included). */
-  memory: { batches: number; rss_mb: number; heap_used_mb: number; array_buffers_mb: number }[];
+  /**
+   * The process's memory after every 1,000th batch (MB): resident; V8's heap, used and reserved; memory
+   * outside the heap that V8 knows of (`external`: ArrayBuffers, among them the batches' columns, and
+   * parquet-wasm's memory); ArrayBuffers alone. DuckDB's memory (the layer scans) is only in `rss`.
+   */
+  memory: { batches: number; rss_mb: number; heap_used_mb: number; heap_total_mb: number; external_mb: number; array_buffers_mb: number }[];
   clockEndMs: number;
   failures: number;
 }
@@ -151,7 +155,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakRun> {
     const done = i + 1;
     if (done % 1000 === 0) {
       const mu = process.memoryUsage(), mb = (x: number) => Math.round(x / 1048576);
-      run.memory.push({ batches: done, rss_mb: mb(mu.rss), heap_used_mb: mb(mu.heapUsed), array_buffers_mb: mb(mu.arrayBuffers) });
+      run.memory.push({ batches: done, rss_mb: mb(mu.rss), heap_used_mb: mb(mu.heapUsed), heap_total_mb: mb(mu.heapTotal), external_mb: mb(mu.external), array_buffers_mb: mb(mu.arrayBuffers) });
       o.log?.(`soak: ${done} batches, last 1000 median ${median(run.batchMs.slice(-1000)).toFixed(1)} ms, rss ${mb(mu.rss)} MB, heap ${mb(mu.heapUsed)} MB`);
     }
     if (snaps.has(done)) {

@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchFromRows, batchToRows } from '../engine/batch.js';
 import type { Schema } from '../engine/ir/types.js';
@@ -152,10 +153,14 @@ describe('a key set spilled to runs', () => {
 describe('dropDuplicates with keys spilled to disk', () => {
   const schema: Schema = [{ name: 'id', type: 'string' }, { name: 'day', type: 'date' }, { name: 'n', type: 'int' }];
 
-  it('keeps the same rows as an in-memory operator, restored from snapshot + change logs at every batch', () => {
+  // spilled when the memory budget is reached, or by the snapshots (at 8 keys) long before the budget is
+  it.each([
+    ['the memory budget', { maxKeys: 16 }],
+    ['the snapshots', { maxKeys: 100_000, snapshotKeys: 8 }],
+  ] as const)('keeps the same rows as an in-memory operator, restored from snapshot + change logs at every batch (spilled by %s)', (_what, budget) => {
     const live = folder('dedup-live');
     const spilled = new DedupOperator(schema, ['id', 'day']);
-    spilled.useSpill({ dir: live, maxKeys: 16 });
+    spilled.useSpill({ dir: live, ...budget });
     const reference = new DedupOperator(schema, ['id', 'day']);
     const files: { kind: 'snapshot' | 'delta'; bytes: Uint8Array }[] = [];
     const r = rng(21);
@@ -167,14 +172,17 @@ describe('dropDuplicates with keys spilled to disk', () => {
       expect(got, `batch ${b}`).toEqual(batchToRows(reference.process(batch)));
       expect(spilled.stateSize).toBe(reference.stateSize);
       // as the service checkpoints: a snapshot when asked for (a new run set always asks), else a change log
-      files.push(spilled.wantsSnapshot || b % 8 === 0 ? { kind: 'snapshot', bytes: spilled.snapshot() } : { kind: 'delta', bytes: spilled.changes() });
+      const snapshot = spilled.wantsSnapshot || b % 8 === 0;
+      files.push(snapshot ? { kind: 'snapshot', bytes: spilled.snapshot() } : { kind: 'delta', bytes: spilled.changes() });
+      // a snapshot holds fewer keys than its spill threshold: the rest are in runs
+      if (snapshot && 'snapshotKeys' in budget) expect((v8.deserialize(files[files.length - 1].bytes) as { keys: Uint8Array }).keys.byteLength / 16).toBeLessThan(budget.snapshotKeys);
       // a restart from a copy of the checkpoint continues exactly as the live operator
       let base = files.length - 1;
       while (files[base].kind !== 'snapshot') base--;
       const copy = folder('dedup-restore');
       fs.cpSync(live, copy, { recursive: true });
       const restored = new DedupOperator(schema, ['id', 'day']);
-      restored.useSpill({ dir: copy, maxKeys: 16 });
+      restored.useSpill({ dir: copy, ...budget });
       restored.loadSnapshot(files[base].bytes);
       for (let k = base + 1; k < files.length; k++) restored.applyChanges(files[k].bytes);
       expect(restored.stateSize).toBe(reference.stateSize);
@@ -210,5 +218,25 @@ describe('count-distinct pairs spilled to disk', () => {
       expect(u.add('x', 5)).toBe(DistinctTable.SEEN);
       expect(u.add('d', 6)).toBe(DistinctTable.SEEN);
     }
+  });
+
+  it('a save writes the in-memory pairs as a run first once there are enough; loaded, the table answers as before', () => {
+    const dir = folder('distinct-save');
+    const t = new DistinctTable();
+    t.spillTo(RunStore.create(dir, 8), 1000, 5);
+    const r = rng(5);
+    const pairs = Array.from({ length: 40 }, () => [`v${r(30)}`, 1 + r(3)] as const);
+    const answers = pairs.map(([v, pane]) => t.add(v, pane));
+    expect(runFiles(dir)).toEqual([]);
+    const saved = t.save();
+    expect(t.size).toBe(0);
+    expect(saved.hashes.length).toBe(0);
+    expect(runFiles(dir).length).toBe(1);
+    const copy = folder('distinct-save-restore');
+    fs.cpSync(dir, copy, { recursive: true });
+    const u = DistinctTable.load(structuredClone(saved), { dir: copy, maxKeys: 1000, snapshotKeys: 5 });
+    const reference = new DistinctTable();
+    pairs.forEach(([v, pane], i) => expect(reference.add(v, pane)).toBe(answers[i]));
+    for (const [v, pane] of [['v1', 1], ['v2', 4], ['v77', 2], ['v3', 2], ['v3', 9]] as const) expect(u.add(v, pane), `${v} ${pane}`).toBe(reference.add(v, pane));
   });
 });

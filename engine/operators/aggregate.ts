@@ -353,14 +353,14 @@ export class AggregateOperator {
   /** Keeps at most `maxKeys` count-distinct pairs per aggregate in memory, the rest in sorted runs under `dir`. */
   useSpill(o: SpillOptions): void {
     this.spill = o;
-    this.distinct.forEach((t, k) => { if (t) t.spillTo(RunStore.create(this.spillDir(k), 8), o.maxKeys); });
+    this.distinct.forEach((t, k) => { if (t) t.spillTo(RunStore.create(this.spillDir(k), 8), o.maxKeys, o.snapshotKeys); });
   }
 
   private spillDir(k: number): string { return path.join(this.spill!.dir, `distinct-${k}`); }
 
   private newDistinct(k: number): DistinctTable {
     const t = new DistinctTable();
-    if (this.spill) t.spillTo(RunStore.create(this.spillDir(k), 8), this.spill.maxKeys);
+    if (this.spill) t.spillTo(RunStore.create(this.spillDir(k), 8), this.spill.maxKeys, this.spill.snapshotKeys);
     return t;
   }
 
@@ -435,7 +435,7 @@ export class AggregateOperator {
     }
     this.clearGroups();
     for (const t of this.distinct) t?.runs?.close();
-    this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!, this.spill && { dir: this.spillDir(k), maxKeys: this.spill.maxKeys }) : null));
+    this.distinct = this.distinct.map((t, k) => (t ? DistinctTable.load(st.distinct![k]!, this.spill && { dir: this.spillDir(k), maxKeys: this.spill.maxKeys, snapshotKeys: this.spill.snapshotKeys }) : null));
     let ok: boolean;
     if (st.v === 4) {
       // format 4: the keys now, the accumulators when a batch first uses them (see `saved`)

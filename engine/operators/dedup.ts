@@ -9,7 +9,7 @@
 import * as v8 from 'node:v8';
 import type { Schema } from '../ir/types.js';
 import { columnIndex, takeBatch, type Batch } from '../batch.js';
-import { RunStore, type RunManifest, type SpillOptions } from '../state/runs.js';
+import { RunStore, SPILL_AT_SNAPSHOT, type RunManifest, type SpillOptions } from '../state/runs.js';
 import { Hash128Set, KeyHasher } from './keys.js';
 
 export class DedupOperator {
@@ -50,6 +50,7 @@ export class DedupOperator {
   get wantsSnapshot(): boolean { return this.mustSnapshot || this.seen.logOverflowed || this.seen.runs?.changed === true; }
   /** The in-memory key hashes and the runs on disk holding the others. */
   snapshot(): Uint8Array {
+    this.seen.spillForSnapshot(this.spill?.snapshotKeys ?? SPILL_AT_SNAPSHOT);
     this.seen.setTracking(true);
     this.mustSnapshot = false;
     return v8.serialize({ v: 2, runs: this.seen.runs?.manifest() ?? null, keys: this.seen.toBytes() });

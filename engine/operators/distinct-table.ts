@@ -17,7 +17,7 @@
  * disk with their first pane (state/runs.ts); a pair found there behaves as one
  * found in memory. Pruning then forgets runs' pairs lazily, when runs merge.
  */
-import { RunStore, sortKeys, type RunManifest, type SpillOptions } from '../state/runs.js';
+import { RunStore, SPILL_AT_SNAPSHOT, sortKeys, type RunManifest, type SpillOptions } from '../state/runs.js';
 import { findSlot128, hash128, LOG_MIN, tableCapacity } from './keys.js';
 
 /** Panes are int32 (days, minutes, seconds since the epoch) until one is not: then float64. */
@@ -62,6 +62,8 @@ export class DistinctTable {
   /** Pairs spilled from memory, if a spill directory is set. */
   runs: RunStore | null = null;
   private spillAt = Infinity;
+  /** `save` writes the in-memory pairs as a run first when there are at least this many. */
+  private snapshotSpillAt = Infinity;
   private prunedBelow = -Infinity;
 
   constructor(capacity = 1024) {
@@ -96,8 +98,9 @@ export class DistinctTable {
 
 
   /** Keeps at most `maxKeys` pairs in memory, the others in sorted runs on disk. */
-  spillTo(runs: RunStore, maxKeys: number): void {
+  spillTo(runs: RunStore, maxKeys: number, snapshotKeys = SPILL_AT_SNAPSHOT): void {
     this.runs = runs;
+    this.snapshotSpillAt = Math.max(1, snapshotKeys);
     this.spillAt = Math.max(1, maxKeys);
     if (this.size >= this.spillAt) this.spill();
   }
@@ -238,6 +241,7 @@ export class DistinctTable {
 
   /** Every pair (a snapshot); also starts a new change log. */
   save(): DistinctTableState {
+    if (this.runs && this.size >= this.snapshotSpillAt) this.spill();
     const { hashes, panes } = this.packed();
     this.setLogging(true);
     const st: DistinctTableState = { hashes, panes, more: [...this.more] };
@@ -258,7 +262,7 @@ export class DistinctTable {
       h.set(st.hashes.subarray(i * 4, i * 4 + 4));
       t.addHash(h, st.panes[i], false, true);
     }
-    if (spill) t.spillTo(st.runs ? RunStore.open(spill.dir, 8, st.runs) : RunStore.create(spill.dir, 8), spill.maxKeys);
+    if (spill) t.spillTo(st.runs ? RunStore.open(spill.dir, 8, st.runs) : RunStore.create(spill.dir, 8), spill.maxKeys, spill.snapshotKeys);
     t.setLogging(true);
     return t;
   }

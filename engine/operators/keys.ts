@@ -251,6 +251,11 @@ export class Hash128Set {
     if (this.size >= this.spillAt) this.spill();
   }
 
+  /** Before a snapshot: the in-memory keys go to a run when there are at least `min` of them (and runs are set up). */
+  spillForSnapshot(min: number): void {
+    if (this.runs !== null && this.size >= min) this.spill();
+  }
+
   /** Keys in memory and on disk. */
   get total(): number { return this.size + (this.runs?.count ?? 0); }
 
