@@ -21,7 +21,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaStore } from '../engine/sinks/delta-store.js';
-import { readDeltaLog, readDeltaLogAsync, checkpointFileName, commitFileName, listLog, type DeltaSnapshot } from '../engine/sinks/delta-log.js';
+import { readDeltaLog, readDeltaLogAsync, checkpointFileName, commitFileName, lastCleanupCutoff, listLog, type DeltaSnapshot } from '../engine/sinks/delta-log.js';
 import { ManualClock } from '../engine/runtime/clock.js';
 import { DeltaTable } from '../engine/sinks/delta-table.js';
 import { vacuumTable } from '../engine/maintenance/vacuum.js';
@@ -329,5 +329,32 @@ describe('metadata cleanup (delta.logRetentionDuration)', () => {
     const r = vacuumTable(new DeltaTable(dir, { now: clock.now }), { name: 't' });
     expect(r.retainMs).toBe(HOUR);
     expect(parquet()).toEqual(new Set([...live.files.keys(), ...recent]));
+  });
+
+  it('a writer opened again the same day skips the cleanup its last one recorded; the next day it cleans up', async () => {
+    const { dir, store, clock } = await buildTable(path.join(work, 'cleanup-marker'), 120, { stepMs: 2 * HOUR, properties: { 'delta.logRetentionDuration': 'interval 3 days' } });
+    const logDir = path.join(dir, '_delta_log');
+    const commitTen = async (reopened: DeltaStore, from: number) => {
+      for (let v = from; v < from + 10; v++) {
+        clock.advance(MINUTE);
+        await reopened.append('t', SCHEMA, rows([`c${v}`]));
+        expect(await reopened.commit('t', SCHEMA, { batchId: v, appId: 'flow', operation: 'STREAMING UPDATE' })).toBe(true);
+      }
+    };
+    const properties = { 'delta.deletedFileRetentionDuration': 'interval 1 hour', quality: 'silver', 'delta.logRetentionDuration': 'interval 3 days' };
+    // a writer's first checkpoint cleans up when the cut-off moved since the one recorded
+    await commitTen(new DeltaStore(store.root, { now: clock.now, properties: () => properties }), 500);
+    const cutoff = lastCleanupCutoff(dir);
+    expect(cutoff).toBe(Math.floor((clock.now() - 3 * DAY) / DAY) * DAY);
+    const oldest = listLog(logDir).commits[0];
+    // a stray expired commit (as if the cleanup had not reached it): a writer opened again the same day leaves it
+    fs.copyFileSync(path.join(logDir, commitFileName(oldest)), path.join(logDir, commitFileName(oldest - 1)));
+    await commitTen(new DeltaStore(store.root, { now: clock.now, properties: () => properties }), 1000);
+    expect(listLog(logDir).commits[0]).toBe(oldest - 1);
+    // a day later the cut-off moved: the next writer's first checkpoint cleans up
+    clock.advance(DAY);
+    await commitTen(new DeltaStore(store.root, { now: clock.now, properties: () => properties }), 2000);
+    expect(listLog(logDir).commits[0]).toBeGreaterThan(oldest);
+    expect(lastCleanupCutoff(dir)).toBeGreaterThan(cutoff!);
   });
 });

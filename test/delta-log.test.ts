@@ -24,6 +24,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DeltaStore, writeLogEntry } from '../engine/sinks/delta-store.js';
+import { CLEANUP_MARKER } from '../engine/sinks/delta-log.js';
 import { batchFromRows } from '../engine/batch.js';
 import type { Schema, Value } from '../engine/ir/types.js';
 import { isPipelineError } from '../engine/errors.js';
@@ -95,7 +96,7 @@ describe('the Delta log of every table of a replay', () => {
       expect(versions.length, t).toBeGreaterThan(0);
       versions.forEach((n, i) => expect(n, t).toBe(`${String(i).padStart(20, '0')}.json`));
       const checkpoints = versions.map((_, v) => v).filter((v) => v > 0 && v % 2 === 0).map((v) => `${String(v).padStart(20, '0')}.checkpoint.parquet`);
-      expect(names.filter((n) => !/^\d{20}\.json$/.test(n)).sort(), `${t}: other files in _delta_log`).toEqual([...checkpoints, ...(checkpoints.length ? ['_last_checkpoint'] : [])].sort());
+      expect(names.filter((n) => !/^\d{20}\.json$/.test(n)).sort(), `${t}: other files in _delta_log`).toEqual([...checkpoints, ...(checkpoints.length ? ['_last_checkpoint', CLEANUP_MARKER] : [])].sort());
       expect(fs.readdirSync(tableDir(t)).filter((n) => n.endsWith('.tmp') || n.startsWith('.')), `${t}: temporary files`).toEqual([]);
     }
   });

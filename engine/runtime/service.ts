@@ -432,7 +432,12 @@ export class PipelineService {
       const idx = this.checkpoint.readFileIndex(src.dataset, (g) => this.counts(src.dataset, g)).get(src.key);
       if (!idx) continue;
       const m = this.runner.fileIndex.get(src.key)!;
-      for (const [name, f] of idx) if (f.batchId <= lastCommitted) { m.set(name, f); indexedFiles++; }
+      if (m.size === 0) {
+        // the index read is the runner's (a month of files: not copied entry by entry)
+        for (const [name, f] of idx) if (f.batchId > lastCommitted) idx.delete(name);
+        this.runner.fileIndex.set(src.key, idx);
+        indexedFiles += idx.size;
+      } else for (const [name, f] of idx) if (f.batchId <= lastCommitted) { m.set(name, f); indexedFiles++; }
     }
     this.checkpoint.forgetRecords();
     if (firstStart) {

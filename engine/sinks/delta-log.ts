@@ -35,6 +35,7 @@ import { RuntimeFailure, DefinitionError } from '../errors.js';
 import { parseDurationMs } from '../duration.js';
 import { applyAction, checkpointFileName, commitFileName, damaged, emptySnapshot, pad20, type DeltaSnapshot } from './delta-snapshot.js';
 import { readCheckpoint, readCheckpointAsync, readLastCheckpoint } from './delta-checkpoint.js';
+import { writeFileAtomic } from '../state/checkpoint.js';
 
 export {
   CDC_STATE_APP_ID, LAST_CHECKPOINT, applyAction, checkpointFileName, commitFileName, emptySnapshot, pad20,
@@ -324,7 +325,34 @@ export function commitTimestamp(logDir: string, v: number): number | null {
  */
 export function cleanupLog(tableDir: string, nowMs: number, retentionMs: number): string[] {
   const logDir = path.join(tableDir, '_delta_log');
-  const cutoff = Math.floor((nowMs - retentionMs) / DAY_MS) * DAY_MS;
+  const cutoff = cleanupCutoff(nowMs, retentionMs);
+  const deleted = cleanupBefore(logDir, cutoff);
+  try { writeFileAtomic(path.join(logDir, CLEANUP_MARKER), JSON.stringify({ cutoff }) + '\n'); } catch { /* the next start cleans up again */ }
+  return deleted;
+}
+
+/**
+ * The cut-off of the last cleanup, kept beside the log (`_delta_log/.cleanup.json`;
+ * Delta readers ignore names that are not log files). A writer that opens the
+ * table again the same day skips the cleanup, which lists the whole retained log
+ * (a month of two-minute batches with 7 days kept: 8,000 files, ~100 ms a table).
+ */
+export const CLEANUP_MARKER = '.cleanup.json';
+
+/** The cut-off a cleanup at `nowMs` uses: midnight UTC of (now − retention). */
+export function cleanupCutoff(nowMs: number, retentionMs: number): number {
+  return Math.floor((nowMs - retentionMs) / DAY_MS) * DAY_MS;
+}
+
+/** The cut-off of the table's last cleanup, or null (none recorded, or unreadable). */
+export function lastCleanupCutoff(tableDir: string): number | null {
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(tableDir, '_delta_log', CLEANUP_MARKER), 'utf8')).cutoff;
+    return typeof v === 'number' ? v : null;
+  } catch { return null; }
+}
+
+function cleanupBefore(logDir: string, cutoff: number): string[] {
   const { commits, checkpoints } = listLog(logDir);
   const deleted: string[] = [];
   // temporary files of interrupted writes (this writer holds the table: none is in flight)

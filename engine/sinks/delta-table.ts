@@ -22,7 +22,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import {
-  applyCommit, cleanupLog, nextCleanupAt, readDeltaLog, readDeltaLogAsync, tableConfig, writeCheckpoint, writeLogEntry,
+  applyCommit, cleanupCutoff, cleanupLog, lastCleanupCutoff, nextCleanupAt, readDeltaLog, readDeltaLogAsync, tableConfig, writeCheckpoint, writeLogEntry,
   type DeltaAction, type DeltaSnapshot, type TableConfig,
 } from './delta-log.js';
 import { faultPoint } from '../runtime/faults.js';
@@ -173,8 +173,12 @@ export class DeltaTable {
     }
     if (now >= this.cleanupAt) {
       try {
-        cleanupLog(this.dir, now, cfg.logRetentionMs);
-        this.cleanupAt = nextCleanupAt(now, cfg.logRetentionMs);
+        // a writer opened again the same day: the last cleanup used this cut-off (nothing more to delete)
+        if (this.cleanupAt === -Infinity && lastCleanupCutoff(this.dir) === cleanupCutoff(now, cfg.logRetentionMs)) this.cleanupAt = nextCleanupAt(now, cfg.logRetentionMs);
+        else {
+          cleanupLog(this.dir, now, cfg.logRetentionMs);
+          this.cleanupAt = nextCleanupAt(now, cfg.logRetentionMs);
+        }
       } catch (e) {
         this.options.warn?.({ table: this.dir, error: String((e as Error)?.message ?? e) }, 'could not clean up the Delta log');
       }

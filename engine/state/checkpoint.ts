@@ -130,25 +130,30 @@ type IndexedEntry = { name: string; size: number; mtimeMs: number; batchId: numb
  * {"name": [...], "size": [...], "mtimeMs": [...], "batchId": [...]}}}`. The
  * older form (`files`: one object per file) is still read.
  */
-function readIndexFile(file: string): { upTo: number; files: Map<string, IndexedEntry[]> } {
+function readIndexFile(file: string): { upTo: number; files: Map<string, Map<string, IndexedEntry>> } {
   let raw: any;
   try { raw = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { corrupt(file, (e as Error).message.startsWith('ENOENT') ? (e as Error).message : 'not valid JSON'); }
-  const out = new Map<string, IndexedEntry[]>();
+  const out = new Map<string, Map<string, IndexedEntry>>();
   if (raw && typeof raw === 'object' && raw.columns && typeof raw.columns === 'object' && Number.isInteger(raw.upTo)) {
     for (const [src, c] of Object.entries(raw.columns as Record<string, any>)) {
       const n = Array.isArray(c?.name) ? c.name.length : -1;
-      const ok = n >= 0 && ['size', 'mtimeMs', 'batchId'].every((k) => Array.isArray(c[k]) && c[k].length === n && c[k].every((x: unknown) => typeof x === 'number'))
-        && c.name.every((x: unknown) => typeof x === 'string');
+      const ok = n >= 0 && ['size', 'mtimeMs', 'batchId'].every((k) => Array.isArray(c[k]) && c[k].length === n);
       if (!ok) corrupt(file, `columns.${src}: the name, size, mtimeMs and batchId arrays do not match`);
-      const list: IndexedEntry[] = new Array(n);
-      for (let i = 0; i < n; i++) list[i] = { name: c.name[i], size: c.size[i], mtimeMs: c.mtimeMs[i], batchId: c.batchId[i] };
-      out.set(src, list);
+      // straight into the map the runner keeps (a month of files: ~22k entries a source)
+      const m = new Map<string, IndexedEntry>();
+      const { name, size, mtimeMs, batchId } = c as { name: unknown[]; size: unknown[]; mtimeMs: unknown[]; batchId: unknown[] };
+      for (let i = 0; i < n; i++) {
+        const f = { name: name[i], size: size[i], mtimeMs: mtimeMs[i], batchId: batchId[i] };
+        if (typeof f.name !== 'string' || typeof f.size !== 'number' || typeof f.mtimeMs !== 'number' || typeof f.batchId !== 'number') corrupt(file, `columns.${src}: entry ${i} is not a name and three numbers`);
+        m.set(f.name, f as IndexedEntry);
+      }
+      out.set(src, m);
     }
     return { upTo: raw.upTo, files: out };
   }
   const r = IndexSchema.safeParse(raw);
   if (!r.success) corrupt(file, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  for (const [src, files] of Object.entries(r.data.files)) out.set(src, files);
+  for (const [src, files] of Object.entries(r.data.files)) out.set(src, new Map(files.map((f) => [f.name, f])));
   return { upTo: r.data.upTo, files: out };
 }
 
@@ -369,14 +374,14 @@ export class CheckpointStore {
       const last = snaps[snaps.length - 1];
       const idx = readIndexFile(path.join(dir, `index-${last}.json`));
       upTo = idx.upTo;
-      for (const [src, files] of idx.files) out.set(src, new Map(files.map((f) => [f.name, f])));
+      for (const [src, files] of idx.files) out.set(src, files);
     }
     const existing = path.join(dir, 'existing.json');
     if (fs.existsSync(existing)) {
       const idx = readIndexFile(existing);
       for (const [src, files] of idx.files) {
         const m = out.get(src) ?? new Map();
-        for (const f of files) if (!m.has(f.name)) m.set(f.name, f);
+        for (const f of files.values()) if (!m.has(f.name)) m.set(f.name, f);
         out.set(src, m);
       }
     }
