@@ -172,6 +172,11 @@ export function takeBatch(b: Batch, indices: ArrayLike<number>): Batch {
   return { schema: b.schema, columns: b.columns.map((c) => takeColumn(c, indices)), length: indices.length };
 }
 
+/** The columns of `schema` of a batch, by name (a column it lacks is NULL). */
+export function projectBatch(b: Batch, schema: Schema): Batch {
+  return { schema, length: b.length, columns: schema.map((f) => { const j = columnIndex(b.schema, f.name); return j >= 0 ? b.columns[j] : emptyColumn(f.type, b.length); }) };
+}
+
 /** Indices where `mask` is 1. */
 export function maskIndices(mask: Uint8Array, n: number): Int32Array {
   let count = 0;

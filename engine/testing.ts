@@ -19,7 +19,7 @@ import { planSources } from './ir/plan.js';
 import { batchFromRows, batchToRows, concatBatches, type Batch } from './batch.js';
 import type { Pipeline } from './dataset.js';
 import { buildGraph, type PipelineGraph } from './graph/graph.js';
-import { MemoryStore, projectBatch, type CommitInfo, type DataFile, type TableStore } from './sinks/store.js';
+import { MemoryStore, type CommitInfo, type DataFile, type TableStore } from './sinks/store.js';
 import { memoryFileSystem, nodeFileSystem, type SourceFileSystem } from './sources/files.js';
 import { PipelineRunner } from './runtime/runner.js';
 import { FileSourceAccess } from './runtime/sources.js';
@@ -197,7 +197,7 @@ class RecordingStore implements TableStore {
   private staged = new Map<string, Batch[]>();
   constructor(private readonly inner: TableStore, private readonly onCommit: (table: string, batchId: number, rows: Batch) => void) {}
   snapshot(table: string, schema: Schema): Promise<Batch> { return this.inner.snapshot(table, schema); }
-  async snapshotParts(table: string, schema: Schema): Promise<readonly Batch[]> { return this.inner.snapshotParts ? this.inner.snapshotParts(table, schema) : [projectBatch(await this.inner.snapshot(table, schema), schema)]; }
+  snapshotParts(table: string, schema: Schema): Promise<readonly Batch[]> { return this.inner.snapshotParts(table, schema); }
   rowCount(table: string): Promise<number> { return this.inner.rowCount(table); }
   committedVersion(table: string, appId: string): Promise<number> { return this.inner.committedVersion(table, appId); }
   truncate(table: string, schema: Schema): Promise<void> { this.staged.delete(table); return this.inner.truncate(table, schema); }

@@ -59,6 +59,9 @@ describe('the plan analysis', () => {
     expect(staticPushdown('left', plan(read(dims)), ['k'], ['int'], tc)).toBeNull();
     expect(staticPushdown('left', plan(computedKey), ['k'], ['string'], tc)).toEqual({ dataset: 'dims', keys: ['note'], columns: ['v', 'note'] });
     expect(staticPushdown('left', plan(read(dims).select({ k: upper(col('k')) })), ['k'], ['string'], tc)).toBeNull();
+    // a qualified reference (\`s.field\`) anywhere in an expression: which column it reads is not plain to trace
+    const qualifiedRef: PlanNode = { kind: 'select', input: plan(read(dims)), columns: [['k', { kind: 'col', name: 'k' }], ['f', { kind: 'cast', arg: { kind: 'col', name: 'field', qualifier: ['note'] }, to: 'string' }]] };
+    expect(staticPushdown('left', qualifiedRef, ['k'], ['string'], tc)).toBeNull();
   });
 });
 

@@ -237,15 +237,6 @@ export class PipelineExecutor {
     this.cdcOpened = true;
   }
 
-  private staticReads = new Map<string, ReturnType<CompiledFlow['staticReads']>>();
-
-  /** The snapshot reads of a flow that are restricted by key (`CompiledFlow.staticReads`), worked out once. */
-  private staticReadsOf(flow: string): ReturnType<CompiledFlow['staticReads']> {
-    let r = this.staticReads.get(flow);
-    if (!r) this.staticReads.set(flow, (r = this.flows.get(flow)!.staticReads()));
-    return r;
-  }
-
   /** Whether this dataset is refreshed incrementally (materialized views only). */
   mvModeOf(name: string): MvMode | undefined { return this.mvMode.get(name); }
 
@@ -620,8 +611,8 @@ export class PipelineExecutor {
             for (const i of gf.inputs) {
               if (i.streaming || isMv) continue;
               const ds = this.graph.datasets.get(i.dataset)!;
-              const where = streamRows && this.store.snapshotParts && ds.kind !== 'materialized_view' && ds.kind !== 'view' ? this.staticReadsOf(fname).get(i.dataset) : null;
-              if (where) keptRows.set(i.dataset, await this.store.snapshotParts!(i.dataset, keptSchema(ds.schema, where.columns)));
+              const where = streamRows && ds.kind !== 'materialized_view' && ds.kind !== 'view' ? flow.staticReads.get(i.dataset) : null;
+              if (where) keptRows.set(i.dataset, await this.store.snapshotParts(i.dataset, keptSchema(ds.schema, where.columns)));
               else snaps.set(i.dataset, streamRows ? await this.snapshot(i.dataset, ingestedAtUs) : emptyBatch(ds.schema));
             }
             const inputs: StepInputs = {

@@ -110,7 +110,15 @@ export class CompiledFlow {
   constructor(readonly dataset: string, readonly plan: PlanNode, readonly ctx: TypeContext, readonly origin: Origin, readonly mode: FlowMode, readonly env: EvalEnv = DEFAULT_ENV) {
     this.root = this.compile(plan, 'r');
     this.schema = this.root.schema;
+    this.staticReads = this.snapshotReads();
   }
+
+  /**
+   * The datasets this flow reads as snapshots: `columns` when every read of it
+   * is restricted by key (`snapshotWhere`, these columns; null: all), or null
+   * when some read needs the whole snapshot.
+   */
+  readonly staticReads: ReadonlyMap<string, { columns: readonly string[] | null } | null>;
 
   /** A fresh copy with empty state (for snapshot-mode recomputation). */
   fresh(): CompiledFlow {
@@ -239,12 +247,7 @@ export class CompiledFlow {
     return { pd, leftKeys };
   }
 
-  /**
-   * The datasets this flow reads as snapshots: `columns` when every read of it
-   * is restricted by key (`snapshotWhere`, these columns; null: all), or null
-   * when some read needs the whole snapshot.
-   */
-  staticReads(): Map<string, { columns: readonly string[] | null } | null> {
+  private snapshotReads(): Map<string, { columns: readonly string[] | null } | null> {
     const out = new Map<string, { columns: readonly string[] | null } | null>();
     const visit = (n: Phys): void => {
       switch (n.k) {

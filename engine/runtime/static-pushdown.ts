@@ -15,9 +15,9 @@
  * there, and the columns the right side reads (the rest need not be kept).
  */
 import type { PlanNode } from '../ir/plan.js';
-import { referencedColumns, type ExprNode } from '../ir/expr.js';
+import { exprChildren, referencedColumns, type ExprNode } from '../ir/expr.js';
 import type { Schema } from '../ir/types.js';
-import { columnIndex, concatColumns, emptyColumn, takeBatch, type Batch } from '../batch.js';
+import { columnIndex, concatBatches, emptyBatch, projectBatch, takeBatch, type Batch } from '../batch.js';
 import { keyText } from '../operators/keys.js';
 import { planSchema, type TypeContext } from '../expr/typecheck.js';
 
@@ -34,12 +34,9 @@ export interface StaticPushdown {
 /** Joins whose result, for each left row, depends only on right rows with its key. */
 const PUSHDOWN_HOWS = new Set(['inner', 'left', 'left_semi', 'left_anti']);
 
+/** Whether a column reference inside names a qualifier (`t.col`, `s.field`): its column is not plain to trace. */
 function qualified(e: ExprNode): boolean {
-  if (e.kind === 'col' && e.qualifier?.length) return true;
-  switch (e.kind) {
-    case 'call': case 'udf': return e.args.some(qualified);
-    default: return false;
-  }
+  return (e.kind === 'col' && (e.qualifier?.length ?? 0) > 0) || exprChildren(e).some(qualified);
 }
 
 function refsOf(exprs: readonly ExprNode[], out: Set<string>): boolean {
@@ -141,22 +138,16 @@ export function keptSchema(schema: Schema, columns: readonly string[] | null): S
  * columns not kept are NULL (the flow never reads them).
  */
 export function rowsWithKeys(full: Schema, parts: readonly Batch[], keys: readonly string[] | null, values: ReadonlySet<string> | null): Batch {
-  const taken: Batch[] = [];
-  for (const b of parts) {
-    if (keys === null || values === null) { taken.push(b); continue; }
-    if (values.size === 0) break;
-    const cols = keys.map((k) => b.columns[columnIndex(b.schema, k)]);
-    const rows: number[] = [];
-    for (let i = 0; i < b.length; i++) if (values.has(keyText(cols, i))) rows.push(i);
-    if (rows.length) taken.push(rows.length === b.length ? b : takeBatch(b, rows));
+  let taken = parts;
+  if (keys !== null && values !== null) {
+    if (values.size === 0) return emptyBatch(full);
+    taken = parts.flatMap((b) => {
+      const cols = keys.map((k) => b.columns[columnIndex(b.schema, k)]);
+      const rows: number[] = [];
+      for (let i = 0; i < b.length; i++) if (values.has(keyText(cols, i))) rows.push(i);
+      return rows.length ? [takeBatch(b, rows)] : [];
+    });
   }
-  const n = taken.reduce((k, b) => k + b.length, 0);
-  return {
-    schema: full, length: n,
-    columns: full.map((f) => {
-      const parts = taken.map((b) => b.columns[columnIndex(b.schema, f.name)]);
-      if (parts.length === 0 || parts[0] === undefined) return emptyColumn(f.type, n);
-      return parts.length === 1 ? parts[0] : concatColumns(f.type, parts);
-    }),
-  };
+  if (taken.length === 0) return emptyBatch(full);
+  return projectBatch(taken.length === 1 ? taken[0] : concatBatches(taken[0].schema, taken), full);
 }

@@ -115,8 +115,9 @@ export class DeltaTable {
       if (f.dataChange === false) rewritten = true; else changed = true;
       (a.add ? added : removed).push(f.path);
     }
-    // an append adds new rows only; a compaction moves rows between files without changing them
-    const kind = changed && !rewritten && removed.length === 0 ? 'append' : rewritten && !changed ? 'rewrite' : added.length + removed.length === 0 ? 'append' : null;
+    // an append adds new rows only (or no file at all); a compaction (all dataChange: false) moves rows between
+    // files without changing them; anything else changed rows in a way a reader cannot follow
+    const kind = !rewritten && removed.length === 0 ? 'append' : rewritten && !changed ? 'rewrite' : null;
     if (meta || kind === null) { this.forgetRowChanges(); return; }
     this.changes.push({ version, kind, added, removed });
     if (this.changes.length > ROW_CHANGES_KEPT) this.changes.splice(0, this.changes.length - ROW_CHANGES_KEPT);

@@ -43,7 +43,7 @@ function columnBytes(c: Column): number {
 }
 
 /** Approximate bytes a batch's columns hold. */
-export function batchBytes(b: Batch): number {
+function batchBytes(b: Batch): number {
   let n = 0;
   for (const c of b.columns) n += columnBytes(c);
   return n;
@@ -80,11 +80,6 @@ export class KeptRows {
     for (const x of this.entries.values()) used += x.bytes;
     if (used <= this.budgetBytes) this.entries.set(key, e);
     return e.parts.flatMap((p) => p.batches);
-  }
-
-  /** Forgets every table's rows. */
-  clear(): void {
-    this.entries.clear();
   }
 
   /** Applies the commits after `e.version`; false when they cannot be applied (the table is then read whole). */

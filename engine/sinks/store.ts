@@ -7,7 +7,7 @@
  * (delta-store.ts) writes Parquet files and a Delta log.
  */
 import type { Schema } from '../ir/types.js';
-import { columnIndex, concatBatches, emptyBatch, emptyColumn, type Batch } from '../batch.js';
+import { concatBatches, emptyBatch, projectBatch, type Batch } from '../batch.js';
 
 export interface CommitInfo {
   batchId: number;
@@ -32,11 +32,11 @@ export interface TableStore {
   snapshot(table: string, schema: Schema): Promise<Batch>;
   /**
    * The committed rows, only the columns of `schema` (a subset of the table's),
-   * as parts in no particular order (optional; without it the reader takes
-   * `snapshot`). A store may keep them between calls and bring them up to date
-   * from its own commits instead of reading every file again (sinks/kept-rows.ts).
+   * as parts in no particular order. A store may keep them between calls and
+   * bring them up to date from its own commits instead of reading every file
+   * again (sinks/kept-rows.ts).
    */
-  snapshotParts?(table: string, schema: Schema): Promise<readonly Batch[]>;
+  snapshotParts(table: string, schema: Schema): Promise<readonly Batch[]>;
   /** Rows committed so far (cheap). */
   rowCount(table: string): Promise<number>;
   append(table: string, schema: Schema, rows: Batch): Promise<void>;
@@ -82,11 +82,6 @@ interface MemTable {
   cdcState: string | null;
   /** How many of the last parts the last commit added. */
   lastCommitted: number;
-}
-
-/** The columns of `schema` of a batch, by name (a column it lacks is NULL). */
-export function projectBatch(b: Batch, schema: Schema): Batch {
-  return { schema, length: b.length, columns: schema.map((f) => { const j = columnIndex(b.schema, f.name); return j >= 0 ? b.columns[j] : emptyColumn(f.type, b.length); }) };
 }
 
 export class MemoryStore implements TableStore {
