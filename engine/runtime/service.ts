@@ -24,6 +24,7 @@ import { graphFingerprints } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
 import { CHECKPOINT_FORMAT, FINGERPRINT_VERSION, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchCommit, type BatchOffsets, type CheckpointMetadata, type FlowState } from '../state/checkpoint.js';
 import { RunFileError } from '../state/runs.js';
+import type { FileIndex } from '../state/file-index.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
 import { DefinitionError, RuntimeFailure } from '../errors.js';
@@ -284,6 +285,8 @@ export class PipelineService {
 
   private async init(): Promise<OpenReport> {
     const input = path.resolve(this.options.input);
+    // the input folder is listed on libuv's threads while the state loads (Trigger.AvailableNow takes it)
+    this.runner.prefetchListing();
     const fps = graphFingerprints(this.graph);
     // a batch log per flow (format 4) becomes one per pipeline before anything reads it
     if (!this.options.fullRefreshAll && this.checkpoint.isFormat4()) {
@@ -434,7 +437,7 @@ export class PipelineService {
       const m = this.runner.fileIndex.get(src.key)!;
       if (m.size === 0) {
         // the index read is the runner's (a month of files: not copied entry by entry)
-        for (const [name, f] of idx) if (f.batchId > lastCommitted) idx.delete(name);
+        idx.dropAfter(lastCommitted);
         this.runner.fileIndex.set(src.key, idx);
         indexedFiles += idx.size;
       } else for (const [name, f] of idx) if (f.batchId <= lastCommitted) { m.set(name, f); indexedFiles++; }
@@ -672,7 +675,7 @@ export class PipelineService {
     if (plan.batchId % 10 === 9) {
       const keep = this.minBatchesToRetain;
       // one index per source flow, holding every source of the flow
-      const bySourceFlow = new Map<string, Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>>();
+      const bySourceFlow = new Map<string, Map<string, FileIndex>>();
       for (const src of this.runner.sources) {
         const idx = this.runner.fileIndex.get(src.key);
         if (!idx) continue;
@@ -762,6 +765,7 @@ export class PipelineService {
     // Trigger.AvailableNow: the files present now, in as many batches as the rate limit needs; one listing
     // (files that arrive meanwhile wait for the next run, as in Spark)
     this.runner.forgetBacklog();
+    await this.runner.takePrefetched();
     let plan: PlannedBatch | null;
     for (let first = true; (plan = this.runner.planBatch(undefined, undefined, first)) !== null; first = false) {
       const r = await run(plan);

@@ -21,7 +21,12 @@ export interface SourceFileSystem {
   names?(root: string): string[];
   read(root: string, name: string): Buffer;
   stat(root: string, name: string): FileEntry | null;
+  /** `names` on libuv's threads: a restart lists the folder while its state loads. */
+  namesAsync?(root: string): Promise<string[]>;
+  /** A token that changes when entries are added to or removed from `root` (its modification and change times). */
+  version?(root: string): string;
 }
+
 
 /** The real file system. A missing root lists as empty. */
 export const nodeFileSystem: SourceFileSystem = {
@@ -59,6 +64,22 @@ export const nodeFileSystem: SourceFileSystem = {
       return { name, size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
     } catch {
       return null;
+    }
+  },
+  version(root) {
+    try {
+      const st = fs.statSync(root, { bigint: true });
+      return `${st.mtimeNs}:${st.ctimeNs}:${st.ino}`;
+    } catch {
+      return 'none';
+    }
+  },
+  async namesAsync(root) {
+    try {
+      return await fs.promises.readdir(root);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
     }
   },
 };

@@ -35,6 +35,7 @@ import { z } from 'zod';
 import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
 import { readFileBytes } from '../sinks/read-bytes.js';
+import { FileIndex, type FileIndexColumns, type IndexedFile } from './file-index.js';
 
 /**
  * 6: aggregate state stores its groups column by column (state/columns.ts; format-3 rows still load);
@@ -119,10 +120,10 @@ const CommitSchema = z.object({
   flows: z.record(z.string(), FlowCommitSchema),
 });
 export type BatchCommit = z.infer<typeof CommitSchema>;
+interface CommittedBatch { offsets: BatchOffsets; skipped: Record<string, { source: string; name: string }[]> }
 
 const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
 export type FileIndexSnapshot = z.infer<typeof IndexSchema>;
-type IndexedEntry = { name: string; size: number; mtimeMs: number; batchId: number };
 
 /**
  * The file index snapshot, column by column (a month of files parses in a few
@@ -130,34 +131,35 @@ type IndexedEntry = { name: string; size: number; mtimeMs: number; batchId: numb
  * {"name": [...], "size": [...], "mtimeMs": [...], "batchId": [...]}}}`. The
  * older form (`files`: one object per file) is still read.
  */
-function readIndexFile(file: string): { upTo: number; files: Map<string, Map<string, IndexedEntry>> } {
+function readIndexFile(file: string): { upTo: number; files: Map<string, FileIndex> } {
   let raw: any;
   try { raw = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { corrupt(file, (e as Error).message.startsWith('ENOENT') ? (e as Error).message : 'not valid JSON'); }
-  const out = new Map<string, Map<string, IndexedEntry>>();
+  const out = new Map<string, FileIndex>();
   if (raw && typeof raw === 'object' && raw.columns && typeof raw.columns === 'object' && Number.isInteger(raw.upTo)) {
     for (const [src, c] of Object.entries(raw.columns as Record<string, any>)) {
       const n = Array.isArray(c?.name) ? c.name.length : -1;
       const ok = n >= 0 && ['size', 'mtimeMs', 'batchId'].every((k) => Array.isArray(c[k]) && c[k].length === n);
       if (!ok) corrupt(file, `columns.${src}: the name, size, mtimeMs and batchId arrays do not match`);
-      // straight into the map the runner keeps (a month of files: ~22k entries a source)
-      const m = new Map<string, IndexedEntry>();
       const { name, size, mtimeMs, batchId } = c as { name: unknown[]; size: unknown[]; mtimeMs: unknown[]; batchId: unknown[] };
       for (let i = 0; i < n; i++) {
-        const f = { name: name[i], size: size[i], mtimeMs: mtimeMs[i], batchId: batchId[i] };
-        if (typeof f.name !== 'string' || typeof f.size !== 'number' || typeof f.mtimeMs !== 'number' || typeof f.batchId !== 'number') corrupt(file, `columns.${src}: entry ${i} is not a name and three numbers`);
-        m.set(f.name, f as IndexedEntry);
+        if (typeof name[i] !== 'string' || typeof size[i] !== 'number' || typeof mtimeMs[i] !== 'number' || typeof batchId[i] !== 'number') corrupt(file, `columns.${src}: entry ${i} is not a name and three numbers`);
       }
-      out.set(src, m);
+      // the columns as read are the index the runner keeps (a month of files: ~22k entries a source)
+      out.set(src, new FileIndex(c as FileIndexColumns));
     }
     return { upTo: raw.upTo, files: out };
   }
   const r = IndexSchema.safeParse(raw);
   if (!r.success) corrupt(file, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  for (const [src, files] of Object.entries(r.data.files)) out.set(src, new Map(files.map((f) => [f.name, f])));
+  for (const [src, files] of Object.entries(r.data.files)) {
+    const idx = new FileIndex();
+    for (const f of files) idx.set(f.name, f);
+    out.set(src, idx);
+  }
   return { upTo: r.data.upTo, files: out };
 }
 
-function indexFileText(upTo: number, files: Map<string, IndexedEntry[]>): string {
+function indexFileText(upTo: number, files: Map<string, IndexedFile[]>): string {
   const columns: Record<string, { name: string[]; size: number[]; mtimeMs: number[]; batchId: number[] }> = {};
   for (const [src, list] of files) columns[src] = { name: list.map((f) => f.name), size: list.map((f) => f.size), mtimeMs: list.map((f) => f.mtimeMs), batchId: list.map((f) => f.batchId) };
   return JSON.stringify({ upTo, columns }) + '\n';
@@ -365,8 +367,8 @@ export class CheckpointStore {
    * batches after it in which the flow counts (`counts`: its entries of the
    * generations since it last restarted).
    */
-  readFileIndex(flow: string, counts: (generation: number) => boolean): Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>> {
-    const out = new Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>();
+  readFileIndex(flow: string, counts: (generation: number) => boolean): Map<string, FileIndex> {
+    const out = new Map<string, FileIndex>();
     const dir = path.join(this.flowDir(flow), 'sources');
     const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^index-\d+\.json$/.test(n)).map((n) => Number(n.slice(6, -5))).sort((a, b) => a - b) : [];
     let upTo = -1;
@@ -380,17 +382,17 @@ export class CheckpointStore {
     if (fs.existsSync(existing)) {
       const idx = readIndexFile(existing);
       for (const [src, files] of idx.files) {
-        const m = out.get(src) ?? new Map();
+        const m = out.get(src) ?? new FileIndex();
         for (const f of files.values()) if (!m.has(f.name)) m.set(f.name, f);
         out.set(src, m);
       }
     }
-    for (const { offsets: o, commit: c } of this.committedBatches(upTo + 1)) {
+    for (const { offsets: o, skipped: sk } of this.committedBatches(upTo + 1)) {
       const entry = o.flows[flow];
       if (!entry?.files || !counts(o.generation)) continue;
-      const skipped = new Set((c.flows[flow]?.skipped ?? []).map((x) => `${x.source}\u0000${x.name}`));
+      const skipped = new Set((sk[flow] ?? []).map((x) => `${x.source}\u0000${x.name}`));
       for (const [src, files] of Object.entries(entry.files)) {
-        const m = out.get(src) ?? new Map();
+        const m = out.get(src) ?? new FileIndex();
         for (const f of files) if (!skipped.has(`${src}\u0000${f.name}`)) m.set(f.name, { ...f, batchId: o.batchId });
         out.set(src, m);
       }
@@ -399,20 +401,40 @@ export class CheckpointStore {
   }
 
   /** Read once per store: every flow's index reads the same records (the cache is for opening; the log only grows after). */
-  private committed: { from: number; list: { offsets: BatchOffsets; commit: BatchCommit }[] } | null = null;
+  private committed: { from: number; list: CommittedBatch[] } | null = null;
 
-  /** The offsets and commit records of the committed batches from `from` on. */
-  private committedBatches(from: number): { offsets: BatchOffsets; commit: BatchCommit }[] {
+  /** The offsets of the committed batches from `from` on, with the files each flow's commit skipped. */
+  private committedBatches(from: number): CommittedBatch[] {
     if (!this.committed || this.committed.from > from) {
       const commits = new Set(this.commitBatches());
-      const list: { offsets: BatchOffsets; commit: BatchCommit }[] = [];
+      const list: CommittedBatch[] = [];
       for (const b of this.offsetBatches()) {
         if (b < from || !commits.has(b)) continue;
-        list.push({ offsets: this.readOffsets(b)!, commit: this.readCommit(b)! });
+        list.push({ offsets: this.readOffsets(b)!, skipped: this.skippedFiles(b) });
       }
       this.committed = { from, list };
     }
     return this.committed.list.filter((x) => x.offsets.batchId >= from);
+  }
+
+  /**
+   * The files a committed batch's flows skipped. Only a commit that names
+   * skipped files is validated whole: a restart reads up to
+   * `minBatchesToRetain` of them, and the schema check of all of them cost
+   * ~40 ms of a fresh process (JSON.parse alone ~3 ms).
+   */
+  private skippedFiles(batchId: number): Record<string, { source: string; name: string }[]> {
+    const f = this.batchFile('commits', batchId);
+    let text: string;
+    try { text = fs.readFileSync(f, 'utf8'); } catch (e) { corrupt(f, (e as Error).message); }
+    if (text.includes('"skipped"')) {
+      const c = this.readCommit(batchId)!;
+      return Object.fromEntries(Object.entries(c.flows).flatMap(([k, v]) => (v.skipped ? [[k, v.skipped]] : [])));
+    }
+    let raw: unknown;
+    try { raw = JSON.parse(text); } catch { corrupt(f, 'not valid JSON'); }
+    if ((raw as { batchId?: unknown } | null)?.batchId !== batchId) corrupt(f, `batchId: expected ${batchId}`);
+    return {};
   }
 
   /** Forgets the records read while opening (the batch log moves on). */
@@ -429,14 +451,14 @@ export class CheckpointStore {
    * `pruneBatches` is about to remove: the index is rewritten once every
    * `keep` batches, not at every call.
    */
-  compactIndex(flow: string, index: Map<string, Map<string, { name: string; size: number; mtimeMs: number; batchId: number }>>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
+  compactIndex(flow: string, index: Map<string, { size: number; values(): Iterable<IndexedFile> }>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
     const cutoff = lastCommitted - Math.max(1, keep) + 1;
     if (cutoff <= 0 || index.size === 0) return;
     const dir = path.join(this.flowDir(flow), 'sources');
     const snaps = fs.existsSync(dir) ? fs.readdirSync(dir).map((n) => /^index-(\d+)\.json$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])) : [];
     const upTo = snaps.length ? Math.max(...snaps) : -1;
     if (upTo >= cutoff - 1) return;
-    const files = new Map<string, IndexedEntry[]>();
+    const files = new Map<string, IndexedFile[]>();
     for (const [src, m] of index) files.set(src, [...m.values()].filter((f) => f.batchId <= lastCommitted).sort((a, b) => (a.name < b.name ? -1 : 1)));
     writeFileAtomic(path.join(dir, `index-${lastCommitted}.json`), indexFileText(lastCommitted, files));
     faultPoint('mid-retention', lastCommitted);
