@@ -17,7 +17,8 @@ export interface BatchKeys {
 const F64 = new Float64Array(1);
 const W32 = new Int32Array(F64.buffer);
 
-function hashRow(cols: readonly Column[], i: number): number {
+/** A row's key hash over `cols` (strings by their bytes; NULLs, numbers and texts as `sameKey` compares them). */
+export function hashRow(cols: readonly Column[], i: number): number {
   let h = 0x811c9dc5;
   for (let k = 0; k < cols.length; k++) {
     const c = cols[k];
@@ -44,21 +45,28 @@ function hashRow(cols: readonly Column[], i: number): number {
 }
 
 function sameKey(cols: readonly Column[], i: number, j: number): boolean {
-  for (let k = 0; k < cols.length; k++) {
-    const c = cols[k];
+  return sameKeyAcross(cols, i, cols, j);
+}
+
+/** Whether row `i` of `as` and row `j` of `bs` (columns of the same types) hold the same key. */
+export function sameKeyAcross(as: readonly Column[], i: number, bs: readonly Column[], j: number): boolean {
+  for (let k = 0; k < as.length; k++) {
+    const c = as[k];
     if (isNestedColumn(c) || c.type !== 'string' && storageOf(c.type) === 'decimal') {
-      if (keyValueText(c as DecimalColumn | NestedColumn, i) !== keyValueText(c as DecimalColumn | NestedColumn, j)) return false;
+      if (keyValueText(c as DecimalColumn | NestedColumn, i) !== keyValueText(bs[k] as DecimalColumn | NestedColumn, j)) return false;
       continue;
     }
-    const an = c.nulls !== null && c.nulls[i] === 1, bn = c.nulls !== null && c.nulls[j] === 1;
+    const d = bs[k] as typeof c;
+    const an = c.nulls !== null && c.nulls[i] === 1, bn = d.nulls !== null && d.nulls[j] === 1;
     if (an || bn) { if (an !== bn) return false; continue; }
     if (c.type === 'string') {
-      const o = c.offsets, bytes = c.bytes;
-      const a0 = o[i], len = o[i + 1] - a0, b0 = o[j];
-      if (o[j + 1] - b0 !== len) return false;
-      for (let p = 0; p < len; p++) if (bytes[a0 + p] !== bytes[b0 + p]) return false;
+      if (d.type !== 'string') return false;
+      const o = c.offsets, bytes = c.bytes, p = d.offsets, dbytes = d.bytes;
+      const a0 = o[i], len = o[i + 1] - a0, b0 = p[j];
+      if (p[j + 1] - b0 !== len) return false;
+      for (let q = 0; q < len; q++) if (bytes[a0 + q] !== dbytes[b0 + q]) return false;
     } else {
-      const x = (c as MaskedColumn).data[i], y = (c as MaskedColumn).data[j];
+      const x = (c as MaskedColumn).data[i], y = (d as MaskedColumn).data[j];
       if (x !== y && !(x !== x && y !== y)) return false;
     }
   }

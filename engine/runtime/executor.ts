@@ -40,7 +40,7 @@ import { columnIndex, concatBatches, emptyBatch, emptyColumn, type Batch } from 
 import type { PipelineGraph, GraphDataset, GraphFlow } from '../graph/graph.js';
 import { downstreamOf } from '../graph/graph.js';
 import { CompiledFlow, sourceKey, type StepInputs } from './flow.js';
-import { keptSchema, rowsWithKeys } from './static-pushdown.js';
+import { keptSchema, rowsWithKeys, type KeyProbe } from './static-pushdown.js';
 import { ExpectationsOperator, type ExpectationMetric, type ExpectationResult } from '../operators/expectations.js';
 import type { TableStore } from '../sinks/store.js';
 import { isPipelineError, PipelineError, RuntimeFailure, type Origin } from '../errors.js';
@@ -620,7 +620,7 @@ export class PipelineExecutor {
               source: (k) => (chunk && chunk.source === k ? chunk.batch : null),
               delta: (d) => filled?.get(d) ?? deltas.get(d) ?? null,
               snapshot: (d) => (isMv ? deltas.get(d) ?? emptyBatch(this.graph.datasets.get(d)!.schema) : snaps.get(d) ?? rowsWithKeys(this.graph.datasets.get(d)!.schema, keptRows.get(d)!, null, null)),
-              ...(keptRows.size ? { snapshotWhere: (d: string, keys: readonly string[], values: ReadonlySet<string>) => rowsWithKeys(this.graph.datasets.get(d)!.schema, keptRows.get(d)!, keys, values) } : {}),
+              ...(keptRows.size ? { snapshotWhere: (d: string, keys: readonly string[], probe: KeyProbe) => rowsWithKeys(this.graph.datasets.get(d)!.schema, keptRows.get(d)!, keys, probe) } : {}),
             };
             if (isMv) {
               // incremental MV: reads see the new rows; the result comes out in the closing step

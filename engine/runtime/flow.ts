@@ -41,9 +41,8 @@ import { LimitOperator, SortOperator } from '../operators/sort.js';
 import { WindowOperator } from '../operators/window.js';
 import { GenerateOperator } from '../operators/generate.js';
 import { eventTimeUs } from '../operators/window-assign.js';
-import { columnFromValues, columnIndex, isNullAt } from '../batch.js';
-import { keyText } from '../operators/keys.js';
-import { staticPushdown, type StaticPushdown } from './static-pushdown.js';
+import { columnFromValues, columnIndex } from '../batch.js';
+import { staticPushdown, type KeyProbe, type StaticPushdown } from './static-pushdown.js';
 import { unionLayout } from '../expr/typecheck.js';
 import { UnsupportedError, type Origin } from '../errors.js';
 
@@ -62,12 +61,12 @@ export interface StepInputs {
   /** The complete current contents of a dataset (batch read). */
   snapshot(dataset: string): Batch;
   /**
-   * The rows of a dataset whose `keys` columns hold one of `values` (as
-   * `keyText`), for a stream-static join's right side restricted by key
+   * The rows of a dataset whose `keys` columns hold the key of one of the
+   * `probe` rows, for a stream-static join's right side restricted by key
    * (`staticReads` says which datasets); columns the flow does not read may be
    * NULL. Absent: `snapshot` is used.
    */
-  snapshotWhere?(dataset: string, keys: readonly string[], values: ReadonlySet<string>): Batch;
+  snapshotWhere?(dataset: string, keys: readonly string[], probe: KeyProbe): Batch;
   /** True on the closing step of a micro-batch, when windows the watermark passed are emitted. */
   readonly final: boolean;
 }
@@ -342,10 +341,8 @@ export class CompiledFlow {
         const where = inputs.snapshotWhere;
         if (n.pushdown && where) {
           const { pd, leftKeys } = n.pushdown;
-          const cols = leftKeys.map((j) => l.columns[j]);
-          const values = new Set<string>();
-          for (let i = 0; i < l.length; i++) if (!cols.some((c) => isNullAt(c, i))) values.add(keyText(cols, i));
-          rightInputs = { ...inputs, snapshot: (d) => (d === pd.dataset ? where(d, pd.keys, values) : inputs.snapshot(d)) };
+          const probe = { columns: leftKeys.map((j) => l.columns[j]), length: l.length };
+          rightInputs = { ...inputs, snapshot: (d) => (d === pd.dataset ? where(d, pd.keys, probe) : inputs.snapshot(d)) };
         }
         const r = this.run(n.right, rightInputs) ?? emptyBatch(n.right.schema);
         return n.op.process(l, r);

@@ -17,8 +17,8 @@
 import type { PlanNode } from '../ir/plan.js';
 import { exprChildren, referencedColumns, type ExprNode } from '../ir/expr.js';
 import type { Schema } from '../ir/types.js';
-import { columnIndex, concatBatches, emptyBatch, projectBatch, takeBatch, type Batch } from '../batch.js';
-import { keyText } from '../operators/keys.js';
+import { columnIndex, concatBatches, emptyBatch, projectBatch, takeBatch, type Batch, type Column } from '../batch.js';
+import { rowsMatching } from '../column/key-index.js';
 import { planSchema, type TypeContext } from '../expr/typecheck.js';
 
 /** A static table the right side of a join may be restricted to by key. */
@@ -133,21 +133,23 @@ export function keptSchema(schema: Schema, columns: readonly string[] | null): S
 }
 
 /**
- * The rows of `parts` (kept columns of a table) whose `keys` columns hold one
- * of `values` (`keyText`; null: every row), with the table's full schema: the
- * columns not kept are NULL (the flow never reads them).
+ * The rows of `parts` (kept columns of a table) whose `keys` columns hold the
+ * key of one of the `probe` rows (null: every row), with the table's full
+ * schema: the columns not kept are NULL (the flow never reads them). Each
+ * part is looked up through its key index (`KeyIndex`), not scanned.
  */
-export function rowsWithKeys(full: Schema, parts: readonly Batch[], keys: readonly string[] | null, values: ReadonlySet<string> | null): Batch {
+export function rowsWithKeys(full: Schema, parts: readonly Batch[], keys: readonly string[] | null, probe: KeyProbe | null): Batch {
   let taken = parts;
-  if (keys !== null && values !== null) {
-    if (values.size === 0) return emptyBatch(full);
+  if (keys !== null && probe !== null) {
+    if (probe.length === 0) return emptyBatch(full);
     taken = parts.flatMap((b) => {
-      const cols = keys.map((k) => b.columns[columnIndex(b.schema, k)]);
-      const rows: number[] = [];
-      for (let i = 0; i < b.length; i++) if (values.has(keyText(cols, i))) rows.push(i);
+      const rows = rowsMatching(b, keys.map((k) => columnIndex(b.schema, k)), probe.columns, probe.length);
       return rows.length ? [takeBatch(b, rows)] : [];
     });
   }
   if (taken.length === 0) return emptyBatch(full);
   return projectBatch(taken.length === 1 ? taken[0] : concatBatches(taken[0].schema, taken), full);
 }
+
+/** The key columns of the rows a restricted read looks up (the same types as the table's key columns). */
+export interface KeyProbe { columns: readonly Column[]; length: number }
