@@ -34,8 +34,6 @@ export interface StreamingFileSource {
   options: CsvOptions;
 }
 
-export type { IndexedFile } from '../state/file-index.js';
-
 export interface PlannedBatch {
   batchId: number;
   ingestedAtUs: number;

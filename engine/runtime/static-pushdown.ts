@@ -144,7 +144,7 @@ export function rowsWithKeys(full: Schema, parts: readonly Batch[], keys: readon
     if (probe.length === 0) return emptyBatch(full);
     taken = parts.flatMap((b) => {
       const rows = rowsMatching(b, keys.map((k) => columnIndex(b.schema, k)), probe.columns, probe.length);
-      return rows.length ? [takeBatch(b, rows)] : [];
+      return rows.length === b.length ? [b] : rows.length ? [takeBatch(b, rows)] : [];
     });
   }
   if (taken.length === 0) return emptyBatch(full);

@@ -27,7 +27,6 @@ export interface SourceFileSystem {
   version?(root: string): string;
 }
 
-
 /** The real file system. A missing root lists as empty. */
 export const nodeFileSystem: SourceFileSystem = {
   names(root) {

@@ -132,8 +132,7 @@ export type FileIndexSnapshot = z.infer<typeof IndexSchema>;
  * older form (`files`: one object per file) is still read.
  */
 function readIndexFile(file: string): { upTo: number; files: Map<string, FileIndex> } {
-  let raw: any;
-  try { raw = JSON.parse(fs.readFileSync(file, 'utf8')); } catch (e) { corrupt(file, (e as Error).message.startsWith('ENOENT') ? (e as Error).message : 'not valid JSON'); }
+  const raw: any = parsedJson(file, readText(file));
   const out = new Map<string, FileIndex>();
   if (raw && typeof raw === 'object' && raw.columns && typeof raw.columns === 'object' && Number.isInteger(raw.upTo)) {
     for (const [src, c] of Object.entries(raw.columns as Record<string, any>)) {
@@ -206,10 +205,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 
 
 function readJson<T>(file: string, schema: z.ZodType<T>): T {
-  let text: string;
-  try { text = fs.readFileSync(file, 'utf8'); } catch (e) { corrupt(file, (e as Error).message); }
-  let raw: unknown;
-  try { raw = JSON.parse(text); } catch { corrupt(file, 'not valid JSON'); }
+  return checked(file, parsedJson(file, readText(file)), schema);
+}
+
+function readText(file: string): string {
+  try { return fs.readFileSync(file, 'utf8'); } catch (e) { corrupt(file, (e as Error).message); }
+}
+
+function parsedJson(file: string, text: string): unknown {
+  try { return JSON.parse(text); } catch { corrupt(file, 'not valid JSON'); }
+}
+
+function checked<T>(file: string, raw: unknown, schema: z.ZodType<T>): T {
   const r = schema.safeParse(raw);
   if (!r.success) corrupt(file, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return r.data;
@@ -425,14 +432,12 @@ export class CheckpointStore {
    */
   private skippedFiles(batchId: number): Record<string, { source: string; name: string }[]> {
     const f = this.batchFile('commits', batchId);
-    let text: string;
-    try { text = fs.readFileSync(f, 'utf8'); } catch (e) { corrupt(f, (e as Error).message); }
+    const text = readText(f);
+    const raw = parsedJson(f, text);
     if (text.includes('"skipped"')) {
-      const c = this.readCommit(batchId)!;
+      const c = checked(f, raw, CommitSchema);
       return Object.fromEntries(Object.entries(c.flows).flatMap(([k, v]) => (v.skipped ? [[k, v.skipped]] : [])));
     }
-    let raw: unknown;
-    try { raw = JSON.parse(text); } catch { corrupt(f, 'not valid JSON'); }
     if ((raw as { batchId?: unknown } | null)?.batchId !== batchId) corrupt(f, `batchId: expected ${batchId}`);
     return {};
   }
@@ -451,7 +456,7 @@ export class CheckpointStore {
    * `pruneBatches` is about to remove: the index is rewritten once every
    * `keep` batches, not at every call.
    */
-  compactIndex(flow: string, index: Map<string, { size: number; values(): Iterable<IndexedFile> }>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
+  compactIndex(flow: string, index: Map<string, FileIndex>, lastCommitted: number, keep = DEFAULT_MIN_BATCHES_TO_RETAIN): void {
     const cutoff = lastCommitted - Math.max(1, keep) + 1;
     if (cutoff <= 0 || index.size === 0) return;
     const dir = path.join(this.flowDir(flow), 'sources');
