@@ -64,4 +64,16 @@ describe('rowsMatching: the rows of a batch holding one of the probe keys', () =
     }
     expect(matched).toBeGreaterThan(1000);
   });
+
+  it('finds every row of many keys, each with many rows (the table grows past its first size)', () => {
+    const r = rng(99);
+    const ids = Array.from({ length: 3000 }, (_, k) => `P${k}`);
+    const table = batchFromRows(schema, Array.from({ length: 20_000 }, () => ({ s: ids[Math.floor(r() * ids.length)], i: Math.floor(r() * 3), d: 1, m: '1.00', b: true })) as never);
+    const probe = batchFromRows(schema, Array.from({ length: 500 }, () => ({ s: r() < 0.1 ? 'absent' : ids[Math.floor(r() * ids.length)], i: Math.floor(r() * 4), d: 1, m: '1.00', b: true })) as never);
+    for (const keys of [[0], [0, 1]]) {
+      const want = reference(table, keys, probe, keys);
+      expect(want.length).toBeGreaterThan(500);
+      expect(rowsMatching(table, keys, keys.map((j) => probe.columns[j]), probe.length)).toEqual(want);
+    }
+  });
 });

@@ -1,9 +1,10 @@
 /**
  * The rows of a batch by key, for lookups with keys from other batches (a
  * stream-static join's right side restricted to the keys of the new rows).
- * An open-addressing table of row numbers over `hashRow` of the key columns:
- * 12 bytes a row, no string per row. Built once per batch and key columns,
- * and kept while the batch lives (the kept rows of a static table stay the
+ * An open-addressing table of the distinct keys over `hashRow` of the key
+ * columns, each key's rows chained: 4 bytes a row and 16–32 a distinct key, no
+ * string per row. Built once per batch and key columns, and kept while the
+ * batch lives (the kept rows of a static table stay the
  * same objects between micro-batches until the table changes).
  */
 import type { Batch, Column } from '../batch.js';
@@ -11,24 +12,53 @@ import { isNullAt } from '../batch.js';
 import { batchKeys, hashRow, sameKeyAcross } from './group-ids.js';
 
 export class KeyIndex {
-  private readonly slots: Int32Array;
-  private readonly hashes: Int32Array;
-  private readonly mask: number;
+  /** Per slot: the latest row of a key, plus one (0: empty). */
+  private slots: Int32Array;
+  private hashes: Int32Array;
+  /** Per row: the previous row of the same key, plus one (0: none). */
+  private readonly next: Int32Array;
+  private mask: number;
 
   private constructor(private readonly cols: readonly Column[], n: number) {
-    let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    this.mask = cap - 1;
-    this.slots = new Int32Array(cap);
-    this.hashes = new Int32Array(cap);
-    for (let i = 0; i < n; i++) {
+    // sized by the distinct keys as they come (a key has many rows: admissions of one patient), not by the rows
+    this.slots = new Int32Array(64);
+    this.hashes = new Int32Array(64);
+    this.mask = 63;
+    this.next = new Int32Array(n);
+    let keys = 0;
+    // one slot per distinct key, its rows chained: a key of many rows costs its probe once, not once per row
+    rows: for (let i = 0; i < n; i++) {
       // a NULL in the key matches nothing
-      if (cols.some((c) => isNullAt(c, i))) continue;
+      for (const c of cols) if (isNullAt(c, i)) continue rows;
       const h = hashRow(cols, i);
       let p = h & this.mask;
-      while (this.slots[p] !== 0) p = (p + 1) & this.mask;
+      for (; this.slots[p] !== 0; p = (p + 1) & this.mask) {
+        const head = this.slots[p] - 1;
+        if (this.hashes[p] === h && sameKeyAcross(cols, head, cols, i)) {
+          this.next[i] = head + 1;
+          this.slots[p] = i + 1;
+          continue rows;
+        }
+      }
       this.slots[p] = i + 1;
       this.hashes[p] = h;
+      if (++keys * 2 > this.mask) this.grow();
+    }
+  }
+
+  /** Doubles the table (the chains stay as they are: only their heads move). */
+  private grow(): void {
+    const { slots, hashes } = this;
+    const cap = slots.length * 2;
+    this.slots = new Int32Array(cap);
+    this.hashes = new Int32Array(cap);
+    this.mask = cap - 1;
+    for (let q = 0; q < slots.length; q++) {
+      if (slots[q] === 0) continue;
+      let p = hashes[q] & this.mask;
+      while (this.slots[p] !== 0) p = (p + 1) & this.mask;
+      this.slots[p] = slots[q];
+      this.hashes[p] = hashes[q];
     }
   }
 
@@ -44,12 +74,15 @@ export class KeyIndex {
     return idx;
   }
 
-  /** Appends the rows whose key equals row `j` of `probe` (columns of the same types) to `out`. */
+  /** Appends the rows whose key equals row `j` of `probe` (columns of the same types) to `out` (latest first). */
   rowsOf(probe: readonly Column[], j: number, out: number[]): void {
     const h = hashRow(probe, j);
     for (let p = h & this.mask; this.slots[p] !== 0; p = (p + 1) & this.mask) {
-      const i = this.slots[p] - 1;
-      if (this.hashes[p] === h && sameKeyAcross(this.cols, i, probe, j)) out.push(i);
+      const head = this.slots[p] - 1;
+      if (this.hashes[p] === h && sameKeyAcross(this.cols, head, probe, j)) {
+        for (let i = head + 1; i !== 0; i = this.next[i - 1]) out.push(i - 1);
+        return;
+      }
     }
   }
 }

@@ -25,6 +25,7 @@ import { sessionZone } from '../time/zones.js';
 import { lookupFunction, type KernelCtx, type LambdaEval } from '../functions/registry.js';
 import { RuntimeFailure, type Origin } from '../errors.js';
 import '../functions/index.js';
+import { SharedExprs } from './shared.js';
 
 export type Evaluator = (b: Batch) => Column;
 
@@ -44,10 +45,28 @@ const wallClock = { get nowUs(): number { return Date.now() * 1000; } };
 
 export const DEFAULT_ENV: EvalEnv = Object.freeze({ ansi: false, timeZone: 'UTC', clock: wallClock });
 
-/** Compiles an expression against an input schema (type-checking it first). */
+/** Compiles an expression against an input schema (type-checking it first). A subtree that occurs more than once is computed once per batch. */
 export function compileExpr(e: ExprNode, schema: Schema, env: EvalEnv = DEFAULT_ENV): Evaluator {
-  exprType(e, schema, env.origin, env.ansi); // validates
-  return compile(e, schema, env);
+  const all = compileExprs([e], schema, env);
+  return (b) => all(b)[0];
+}
+
+/**
+ * Compiles expressions evaluated together over the same batches (the columns
+ * of a projection): subtrees they share are computed once per batch (shared.ts).
+ */
+export function compileExprs(es: readonly ExprNode[], schema: Schema, env: EvalEnv = DEFAULT_ENV, options: { share?: boolean } = {}): (b: Batch) => Column[] {
+  for (const e of es) exprType(e, schema, env.origin, env.ansi); // validates
+  const sh = options.share === false ? null : new SharedExprs(es);
+  const fs = es.map((e) => compile(e, schema, env, sh));
+  if (!sh?.used) return (b) => fs.map((f) => f(b));
+  return (b) => {
+    try {
+      return fs.map((f) => f(b));
+    } finally {
+      sh!.release();
+    }
+  };
 }
 
 function typeOf(e: ExprNode, schema: Schema, env: EvalEnv): DataType {
@@ -78,13 +97,17 @@ function failure(env: EvalEnv, fn: string, b: Batch, row: number, code: string, 
   });
 }
 
-function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
+function compile(e: ExprNode, schema: Schema, env: EvalEnv, sh: SharedExprs | null): Evaluator {
+  return sh ? sh.evaluator(e, () => compileNode(e, schema, env, sh)) : compileNode(e, schema, env, null);
+}
+
+function compileNode(e: ExprNode, schema: Schema, env: EvalEnv, sh: SharedExprs | null): Evaluator {
   switch (e.kind) {
     case 'col': case 'var': {
       const name = e.kind === 'col' ? e.name : lambdaVarName(e.name);
       const i = columnIndex(schema, name);
       const field = i < 0 && e.kind === 'col' ? structFieldRef(e, schema) : undefined;
-      if (field) return compile(field, schema, env);
+      if (field) return compile(field, schema, env, null);
       return (b) => b.columns[i];
     }
     case 'lit': {
@@ -92,11 +115,11 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
       const value = litValue(e.value, type);
       return (b) => constantColumn(type, value, b.length);
     }
-    case 'call': return compileCall(e, schema, env);
-    case 'case': return compileCase(e, schema, env);
+    case 'call': return compileCall(e, schema, env, sh);
+    case 'case': return compileCase(e, schema, env, sh);
     case 'cast': {
       const from = typeOf(e.arg, schema, env);
-      const a = compile(e.arg, schema, env);
+      const a = compile(e.arg, schema, env, sh);
       const to = e.to;
       // CAST(NULL AS t): a NULL of type t, whatever the literal's own type
       if (e.arg.kind === 'lit' && e.arg.value === null) return (b) => constantColumn(to, null, b.length);
@@ -112,7 +135,7 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
     case 'aggregate': case 'over':
       throw new Error('internal: aggregates and window functions are planned into their own operators');
     case 'udf': {
-      const args = e.args.map((x) => compile(x, schema, env));
+      const args = e.args.map((x) => compile(x, schema, env, sh));
       const { fn, returns } = e;
       return (b) => {
         const cols = args.map((f) => f(b));
@@ -129,15 +152,15 @@ function compile(e: ExprNode, schema: Schema, env: EvalEnv): Evaluator {
   }
 }
 
-function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env: EvalEnv): Evaluator {
+function compileCall(e: Extract<ExprNode, { kind: 'call' }>, schema: Schema, env: EvalEnv, sh: SharedExprs | null): Evaluator {
   const f = lookupFunction(e.fn)!;
   // input_file_name() over rows that carry a file source's _metadata: its file_path
   if (f.name === INPUT_FILE_NAME && schema.some((c) => c.name === FILE_METADATA_COLUMN && c.type === FILE_METADATA_TYPE)) {
-    return compile(call('get_field', [{ kind: 'col', name: FILE_METADATA_COLUMN }, { kind: 'lit', value: 'file_path', type: 'string' }]), schema, env);
+    return compile(call('get_field', [{ kind: 'col', name: FILE_METADATA_COLUMN }, { kind: 'lit', value: 'file_path', type: 'string' }]), schema, env, null);
   }
   const r = resolveCall(e, schema, env.origin, env.ansi);
   const lambdaAt = new Set(f.lambdaArgs ?? []);
-  const args = e.args.map((a, i) => (lambdaAt.has(i) ? null : coerced(a, schema, env, r.argTypes[i])));
+  const args = e.args.map((a, i) => (lambdaAt.has(i) ? null : coerced(a, schema, env, r.argTypes[i], sh)));
   const lambdas = new Map<number, (b: Batch) => LambdaEval>();
   for (const i of lambdaAt) {
     const lam = e.args[i];
@@ -177,7 +200,7 @@ function compileLambda(lam: Extract<ExprNode, { kind: 'lambda' }>, schema: Schem
   const used = namesUsed(lam.body);
   const outer = schema.filter((f) => !own.has(f.name) && used.has(f.name));
   const inner: Schema = [...outer, ...lam.params.map((p, k) => ({ name: lambdaVarName(p), type: paramTypes[k] ?? 'string' }))];
-  const body = compile(lam.body, inner, env);
+  const body = compile(lam.body, inner, env, null);
   const outerIdx = outer.map((f) => columnIndex(schema, f.name));
   return (b) => (params, rows) => {
     const cols: Column[] = outerIdx.map((j) => takeColumn(b.columns[j], rows));
@@ -193,11 +216,11 @@ function namesUsed(e: ExprNode, out: Set<string> = new Set()): Set<string> {
   return out;
 }
 
-function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env: EvalEnv): Evaluator {
+function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env: EvalEnv, sh: SharedExprs | null): Evaluator {
   const out = typeOf(e, schema, env);
-  const conds = e.branches.map((br) => compile(e.operand ? { kind: 'call', fn: '=', args: [e.operand, br.when] } : br.when, schema, env));
-  const thens = e.branches.map((br) => coerced(br.then, schema, env, out));
-  const other = e.otherwise ? coerced(e.otherwise, schema, env, out) : null;
+  const conds = e.branches.map((br) => compile(e.operand ? { kind: 'call', fn: '=', args: [e.operand, br.when] } : br.when, schema, env, sh));
+  const thens = e.branches.map((br) => coerced(br.then, schema, env, out, sh));
+  const other = e.otherwise ? coerced(e.otherwise, schema, env, out, sh) : null;
   return (b) => {
     const n = b.length;
     const cs = conds.map((w) => asBool(w(b), n));
@@ -222,9 +245,9 @@ function compileCase(e: Extract<ExprNode, { kind: 'case' }>, schema: Schema, env
  * engine's strict rules, NULL where a value does not convert. ANSI mode:
  * Spark's ANSI cast (a value that does not convert fails the flow).
  */
-function coerced(e: ExprNode, schema: Schema, env: EvalEnv, to: DataType): Evaluator {
+function coerced(e: ExprNode, schema: Schema, env: EvalEnv, to: DataType, sh: SharedExprs | null): Evaluator {
   const from = typeOf(e, schema, env);
-  const f = compile(e, schema, env);
+  const f = compile(e, schema, env, sh);
   if (from === to) return f;
   if (env.ansi && castProblem(from, to, 'ansi') === null && !(e.kind === 'lit' && e.value === null)) {
     const zone = sessionZone(env.timeZone);

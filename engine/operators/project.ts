@@ -5,33 +5,42 @@
 import type { ExprNode } from '../ir/expr.js';
 import type { Field, Schema } from '../ir/types.js';
 import type { Batch, Column } from '../batch.js';
-import { compileExpr, DEFAULT_ENV, type EvalEnv, type Evaluator } from '../expr/eval.js';
+import { compileExprs, DEFAULT_ENV, type EvalEnv } from '../expr/eval.js';
 import { exprType } from '../expr/typecheck.js';
 
 export class ProjectOperator {
   readonly stateful = false;
   readonly schema: Schema;
-  private readonly outputs: { field: Field; evaluate: Evaluator }[];
+  /** Per output column: the input column it passes on, or the index of its expression. */
+  private readonly outputs: ({ input: number } | { expr: number })[];
+  /** The expressions, compiled together: subexpressions they share are computed once per batch. */
+  private readonly evaluate: (b: Batch) => Column[];
+  private readonly computes: boolean;
 
   constructor(input: Schema, columns: readonly (readonly [string, ExprNode])[], mode: 'select' | 'derive', env: EvalEnv = DEFAULT_ENV) {
-    const outs: { field: Field; evaluate: Evaluator }[] = [];
-    if (mode === 'derive') {
-      for (let j = 0; j < input.length; j++) {
-        const idx = j;
-        outs.push({ field: input[j], evaluate: (b) => b.columns[idx] });
-      }
-    }
+    const outs: { field: Field; from: { input: number } | { expr: number } }[] = [];
+    if (mode === 'derive') for (let j = 0; j < input.length; j++) outs.push({ field: input[j], from: { input: j } });
+    const exprs: ExprNode[] = [];
     for (const [name, e] of columns) {
-      const entry = { field: { name, type: exprType(e, input, env.origin, env.ansi) }, evaluate: compileExpr(e, input, env) };
+      const entry = { field: { name, type: exprType(e, input, env.origin, env.ansi) }, from: { expr: exprs.length } };
+      exprs.push(e);
       const at = outs.findIndex((o) => o.field.name === name);
       if (mode === 'derive' && at >= 0) outs[at] = entry; else outs.push(entry);
     }
-    this.outputs = outs;
+    // an expression a derive replaced again is not computed
+    const used = exprs.map((_, k) => outs.some((o) => 'expr' in o.from && o.from.expr === k));
+    const kept = exprs.filter((_, k) => used[k]);
+    const renumber = new Map<number, number>();
+    exprs.forEach((_, k) => { if (used[k]) renumber.set(k, renumber.size); });
+    this.outputs = outs.map((o) => ('expr' in o.from ? { expr: renumber.get(o.from.expr)! } : o.from));
+    this.evaluate = compileExprs(kept, input, env);
+    this.computes = kept.length > 0;
     this.schema = outs.map((o) => o.field);
   }
 
   process(b: Batch): Batch {
-    const columns: Column[] = this.outputs.map((o) => o.evaluate(b));
+    const computed = this.computes ? this.evaluate(b) : [];
+    const columns: Column[] = this.outputs.map((o) => ('input' in o ? b.columns[o.input] : computed[o.expr]));
     return { schema: this.schema, columns, length: b.length };
   }
 }

@@ -8,6 +8,7 @@ import {
   Bool, Data, Decimal, Field as ArrowField, List, Struct, Table as ArrowTable, TimeUnit, Type, Utf8, Vector, tableFromIPC,
 } from 'apache-arrow';
 import type { DataType as ArrowDataType } from 'apache-arrow';
+import * as fs from 'node:fs';
 import * as pw from 'parquet-wasm/node';
 import {
   ColumnBuilder, concatBatches, decimalScale, emptyColumn, pow10n, storageOf, valueAt,
@@ -20,6 +21,8 @@ import {
 } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
 import { readFileBytes } from './read-bytes.js';
+import { readParquetFooterAt, withFd } from './parquet-footer.js';
+import { projectParquet } from './parquet-project.js';
 
 /** 2^32: the high word of an int64 as a double. */
 const TWO32 = 4294967296;
@@ -401,7 +404,24 @@ export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
 
 /** Reads and decodes a Parquet file on disk (`decodeParquet`). */
 export function decodeParquetFile(file: string, schema?: Schema): Batch {
-  return decodeParquet(readFileBytes(file), schema);
+  return decodeParquet((schema && projectedFile(file, schema)) || readFileBytes(file), schema);
+}
+
+/** Files from this size on are cut down to the columns asked for before they are decoded. */
+const PROJECT_FROM_BYTES = 1 << 20;
+
+/** A large file's chunks of `schema`'s columns only, as a smaller Parquet file (parquet-project.ts), or null to read it whole. */
+function projectedFile(file: string, schema: Schema): Uint8Array | null {
+  try {
+    return withFd(file, (fd) => {
+      const size = fs.fstatSync(fd).size;
+      if (size < PROJECT_FROM_BYTES) return null;
+      return projectParquet(fd, readParquetFooterAt(fd, file, size), schema.map((f) => f.name));
+    });
+  } catch {
+    // the whole file is read, and its error reported from there
+    return null;
+  }
 }
 
 /**

@@ -65,11 +65,13 @@ function footerOf(file: string, size: number, head: Uint8Array, tail: Uint8Array
 
 /** Reads a Parquet file's footer (the file's last 8 bytes give its length). */
 export function readParquetFooter(file: string): ParquetFooter {
-  return withFd(file, (fd) => {
-    const size = fs.fstatSync(fd).size;
-    if (size < 12) throw new ParquetFooterError(`${file} is too short to be a Parquet file`);
-    return footerOf(file, size, readAt(fd, 0, 4), readAt(fd, size - 8, 8), (pos, len) => readAt(fd, pos, len));
-  });
+  return withFd(file, (fd) => readParquetFooterAt(fd, file, fs.fstatSync(fd).size));
+}
+
+/** The footer of a Parquet file open as `fd`, `size` bytes long (`file` names it in messages). */
+export function readParquetFooterAt(fd: number, file: string, size: number): ParquetFooter {
+  if (size < 12) throw new ParquetFooterError(`${file} is too short to be a Parquet file`);
+  return footerOf(file, size, readAt(fd, 0, 4), readAt(fd, size - 8, 8), (pos, len) => readAt(fd, pos, len));
 }
 
 /** The footer of a Parquet file held in memory (`path` names it in messages only). */
