@@ -238,8 +238,10 @@ export function soakReport(r: Record<string, any>): string {
   const c = r.checks;
   lines.push('| target | result | |', '|---|---|---|');
   lines.push(`| median batch, last 1,000 ≤ 1.25× batches 1,000–2,000 | ${f(r.windows[r.windows.length - 1]?.median_ms)} vs ${f(r.windows[1]?.median_ms)} ms: ${f(c.batch_time_growth, 2)}× | ${ok(c.batch_time_growth <= 1.25)} |`);
-  lines.push(`| restart with one new file ≤ 1.2× one-batch folder (median of 5 pairs) | ${f(median(r.restart.month), 0)} vs ${f(median(r.restart.single), 0)} ms: ${f(c.restart_ratio, 2)}× | ${ok(c.restart_ratio <= 1.2)} |`);
-  lines.push(`| status ≤ 1.2× one-batch folder | ${f(median(r.status.month), 0)} vs ${f(median(r.status.single), 0)} ms: ${f(c.status_ratio, 2)}× | ${ok(c.status_ratio <= 1.2)} |`);
+  // the ratio is the median of the pairs' ratios (a pair runs back to back, so a machine that slows down for a while moves both)
+  const pairs = (x: { month: number[]; single: number[] }) => x.month.map((m, i) => f(m / x.single[i], 2)).join(', ');
+  lines.push(`| restart with one new file ≤ 1.2× one-batch folder (median of 5 pairs' ratios) | ${f(c.restart_ratio, 2)}× (pairs ${pairs(r.restart)}; medians ${f(median(r.restart.month), 0)} vs ${f(median(r.restart.single), 0)} ms) | ${ok(c.restart_ratio <= 1.2)} |`);
+  lines.push(`| status ≤ 1.2× one-batch folder (same) | ${f(c.status_ratio, 2)}× (pairs ${pairs(r.status)}; medians ${f(median(r.status.month), 0)} vs ${f(median(r.status.single), 0)} ms) | ${ok(c.status_ratio <= 1.2)} |`);
   lines.push(`| data files per table ≤ ${r.bounds.data_files_per_table} (no CDC target here) | at most ${c.max_data_files} (event log ${c.event_log_files}) | ${ok(c.max_data_files <= r.bounds.data_files_per_table)} |`);
   lines.push(`| _delta_log files per table ≤ ${n(r.bounds.log_files_per_table)} | at most ${n(c.max_log_files)} | ${ok(c.max_log_files <= r.bounds.log_files_per_table)} |`);
   lines.push(`| offsets (and commits) per flow ≤ ${r.bounds.offsets_per_flow}; state files per flow ≤ ${r.bounds.state_files_per_flow} | ${c.max_offsets}; ${c.max_state_files} | ${ok(c.max_offsets <= r.bounds.offsets_per_flow && c.max_state_files <= r.bounds.state_files_per_flow)} |`);
