@@ -75,9 +75,10 @@ function chunkSpan(c: TStruct): [number, number] | null {
 
 /**
  * The file (open as `fd`, its footer `footer`) cut down to the top-level
- * columns named in `wanted` (matched as the decoder matches them), or null when it cannot be done here
- * (encrypted, chunks in other files, a malformed schema) or would not save
- * much (the kept chunks are over `worthBelow` of the file).
+ * columns named in `wanted` (matched as the decoder matches them), or null
+ * when it cannot be done here (encrypted, chunks in other files, a malformed
+ * schema) or would not save much (the kept chunks are over `worthBelow` of
+ * the file).
  */
 export function projectParquet(fd: number, footer: ParquetFooter, wanted: readonly string[], worthBelow = 0.75): Uint8Array | null {
   if (field(footer.meta, FMD.ENCRYPTION) !== undefined) return null;
