@@ -4,8 +4,8 @@
  * An open-addressing table of the distinct keys over `hashRow` of the key
  * columns, each key's rows chained: 4 bytes a row and 16–32 a distinct key, no
  * string per row. Built once per batch and key columns, and kept while the
- * batch lives (the kept rows of a static table stay the
- * same objects between micro-batches until the table changes).
+ * batch lives (the kept rows of a static table stay the same objects between
+ * micro-batches until the table changes).
  */
 import type { Batch, Column } from '../batch.js';
 import { isNullAt } from '../batch.js';
@@ -31,19 +31,22 @@ export class KeyIndex {
       // a NULL in the key matches nothing
       for (const c of cols) if (isNullAt(c, i)) continue rows;
       const h = hashRow(cols, i);
-      let p = h & this.mask;
-      for (; this.slots[p] !== 0; p = (p + 1) & this.mask) {
-        const head = this.slots[p] - 1;
-        if (this.hashes[p] === h && sameKeyAcross(cols, head, cols, i)) {
-          this.next[i] = head + 1;
-          this.slots[p] = i + 1;
-          continue rows;
-        }
+      const p = this.slotOf(h, cols, i);
+      if (this.slots[p] !== 0) this.next[i] = this.slots[p];
+      else {
+        this.hashes[p] = h;
+        keys++;
       }
       this.slots[p] = i + 1;
-      this.hashes[p] = h;
-      if (++keys * 2 > this.mask) this.grow();
+      if (keys * 2 > this.mask) this.grow();
     }
+  }
+
+  /** The slot of the key of row `j` of `cols` (hash `h`): its own, or the empty one where it would go. */
+  private slotOf(h: number, cols: readonly Column[], j: number): number {
+    let p = h & this.mask;
+    while (this.slots[p] !== 0 && !(this.hashes[p] === h && sameKeyAcross(this.cols, this.slots[p] - 1, cols, j))) p = (p + 1) & this.mask;
+    return p;
   }
 
   /** Doubles the table (the chains stay as they are: only their heads move). */
@@ -76,14 +79,8 @@ export class KeyIndex {
 
   /** Appends the rows whose key equals row `j` of `probe` (columns of the same types) to `out` (latest first). */
   rowsOf(probe: readonly Column[], j: number, out: number[]): void {
-    const h = hashRow(probe, j);
-    for (let p = h & this.mask; this.slots[p] !== 0; p = (p + 1) & this.mask) {
-      const head = this.slots[p] - 1;
-      if (this.hashes[p] === h && sameKeyAcross(this.cols, head, probe, j)) {
-        for (let i = head + 1; i !== 0; i = this.next[i - 1]) out.push(i - 1);
-        return;
-      }
-    }
+    const p = this.slotOf(hashRow(probe, j), probe, j);
+    for (let i = this.slots[p]; i !== 0; i = this.next[i - 1]) out.push(i - 1);
   }
 }
 

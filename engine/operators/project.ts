@@ -15,31 +15,28 @@ export class ProjectOperator {
   private readonly outputs: ({ input: number } | { expr: number })[];
   /** The expressions, compiled together: subexpressions they share are computed once per batch. */
   private readonly evaluate: (b: Batch) => Column[];
-  private readonly computes: boolean;
 
   constructor(input: Schema, columns: readonly (readonly [string, ExprNode])[], mode: 'select' | 'derive', env: EvalEnv = DEFAULT_ENV) {
     const outs: { field: Field; from: { input: number } | { expr: number } }[] = [];
     if (mode === 'derive') for (let j = 0; j < input.length; j++) outs.push({ field: input[j], from: { input: j } });
     const exprs: ExprNode[] = [];
     for (const [name, e] of columns) {
-      const entry = { field: { name, type: exprType(e, input, env.origin, env.ansi) }, from: { expr: exprs.length } };
-      exprs.push(e);
-      const at = outs.findIndex((o) => o.field.name === name);
-      if (mode === 'derive' && at >= 0) outs[at] = entry; else outs.push(entry);
+      const field = { name, type: exprType(e, input, env.origin, env.ansi) };
+      const at = mode === 'derive' ? outs.findIndex((o) => o.field.name === name) : -1;
+      // a derive that replaces a column computed earlier takes its expression's place
+      const was = at >= 0 ? outs[at].from : null;
+      const k = was && 'expr' in was ? was.expr : exprs.length;
+      exprs[k] = e;
+      const entry = { field, from: { expr: k } };
+      if (at >= 0) outs[at] = entry; else outs.push(entry);
     }
-    // an expression a derive replaced again is not computed
-    const used = exprs.map((_, k) => outs.some((o) => 'expr' in o.from && o.from.expr === k));
-    const kept = exprs.filter((_, k) => used[k]);
-    const renumber = new Map<number, number>();
-    exprs.forEach((_, k) => { if (used[k]) renumber.set(k, renumber.size); });
-    this.outputs = outs.map((o) => ('expr' in o.from ? { expr: renumber.get(o.from.expr)! } : o.from));
-    this.evaluate = compileExprs(kept, input, env);
-    this.computes = kept.length > 0;
+    this.outputs = outs.map((o) => o.from);
+    this.evaluate = compileExprs(exprs, input, env);
     this.schema = outs.map((o) => o.field);
   }
 
   process(b: Batch): Batch {
-    const computed = this.computes ? this.evaluate(b) : [];
+    const computed = this.evaluate(b);
     const columns: Column[] = this.outputs.map((o) => ('input' in o ? b.columns[o.input] : computed[o.expr]));
     return { schema: this.schema, columns, length: b.length };
   }

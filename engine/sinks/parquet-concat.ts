@@ -13,7 +13,7 @@
  */
 import { T, cloneValue, dropField, field, readStruct, setField, writeStruct, type TList, type TStruct } from './thrift-compact.js';
 import {
-  CC, CMD, FMD, MAGIC, OI, PL, RG, ParquetFooterError, columnsOf, readAt, rowGroupRows, view, withFd, type ParquetFooter,
+  CC, CMD, FMD, MAGIC, OI, PL, RG, ParquetFooterError, chunkRange, columnsOf, readAt, rowGroupRows, view, withFd, type ParquetFooter,
 } from './parquet-footer.js';
 
 /** What must be equal for two files to be concatenated: the schema, the key-value metadata (Arrow's schema) and the column orders. */
@@ -36,14 +36,9 @@ export function isConcatenable(f: ParquetFooter): boolean {
 function rowGroupSpan(rg: TStruct): [number, number] {
   let start = Infinity, end = 0;
   for (const c of columnsOf(rg)) {
-    const m = field(c, CC.META) as TStruct;
-    let s = Number(field(m, CMD.DATA_PAGE) as bigint);
-    for (const id of [CMD.DICT_PAGE, CMD.INDEX_PAGE]) {
-      const o = field(m, id) as bigint | undefined;
-      if (o !== undefined && o > 0n && Number(o) < s) s = Number(o);
-    }
+    const [s, e] = chunkRange(field(c, CC.META) as TStruct);
     start = Math.min(start, s);
-    end = Math.max(end, s + Number(field(m, CMD.COMPRESSED) as bigint));
+    end = Math.max(end, e);
   }
   if (!(start >= 4) || end <= start) throw new ParquetFooterError('a row group has no column chunk range');
   return [start, end];

@@ -20,8 +20,7 @@ import {
   arrayType, decimalType, mapType, structType, typeInfo, type DataType, type DecimalType, type Field, type Schema, type Value,
 } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
-import { readFileBytes } from './read-bytes.js';
-import { readParquetFooterAt, withFd } from './parquet-footer.js';
+import { readAt, readParquetFooterAt, withFd } from './parquet-footer.js';
 import { projectParquet } from './parquet-project.js';
 
 /** 2^32: the high word of an int64 as a double. */
@@ -404,24 +403,31 @@ export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
 
 /** Reads and decodes a Parquet file on disk (`decodeParquet`). */
 export function decodeParquetFile(file: string, schema?: Schema): Batch {
-  return decodeParquet((schema && projectedFile(file, schema)) || readFileBytes(file), schema);
+  return decodeParquet(parquetFileBytes(file, schema), schema);
 }
 
 /** Files from this size on are cut down to the columns asked for before they are decoded. */
 const PROJECT_FROM_BYTES = 1 << 20;
 
-/** A large file's chunks of `schema`'s columns only, as a smaller Parquet file (parquet-project.ts), or null to read it whole. */
-function projectedFile(file: string, schema: Schema): Uint8Array | null {
-  try {
-    return withFd(file, (fd) => {
-      const size = fs.fstatSync(fd).size;
-      if (size < PROJECT_FROM_BYTES) return null;
-      return projectParquet(fd, readParquetFooterAt(fd, file, size), schema.map((f) => f.name));
-    });
-  } catch {
-    // the whole file is read, and its error reported from there
-    return null;
-  }
+/**
+ * The bytes to decode: a large file's chunks of `schema`'s columns only, as a
+ * smaller Parquet file (parquet-project.ts), else the whole file (read once,
+ * through the same descriptor).
+ */
+function parquetFileBytes(file: string, schema?: Schema): Uint8Array {
+  return withFd(file, (fd) => {
+    const size = fs.fstatSync(fd).size;
+    if (schema && size >= PROJECT_FROM_BYTES) {
+      try {
+        const cut = projectParquet(fd, readParquetFooterAt(fd, file, size), schema.map((f) => f.name));
+        if (cut) return cut;
+      } catch {
+        // the whole file is decoded, and its error reported from there
+      }
+    }
+    const b = readAt(fd, 0, size);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  });
 }
 
 /**

@@ -89,3 +89,13 @@ export function rowGroupRows(rg: TStruct): number {
 export function columnsOf(rg: TStruct): TStruct[] {
   return ((field(rg, RG.COLUMNS) as TList | undefined)?.items ?? []) as TStruct[];
 }
+
+/** A column chunk's bytes, [start, end): from its first page (the dictionary, when there is one) over its compressed size. */
+export function chunkRange(meta: TStruct): [number, number] {
+  let start = Number(field(meta, CMD.DATA_PAGE) as bigint);
+  for (const id of [CMD.DICT_PAGE, CMD.INDEX_PAGE]) {
+    const o = field(meta, id) as bigint | undefined;
+    if (o !== undefined && o > 0n && Number(o) < start) start = Number(o);
+  }
+  return [start, start + Number(field(meta, CMD.COMPRESSED) as bigint)];
+}

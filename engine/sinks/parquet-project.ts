@@ -19,7 +19,7 @@
  */
 import * as fs from 'node:fs';
 import { T, cloneValue, dropField, field, setField, writeStruct, type TList, type TStruct } from './thrift-compact.js';
-import { CC, CMD, FMD, MAGIC, RG, columnsOf, type ParquetFooter } from './parquet-footer.js';
+import { CC, CMD, FMD, MAGIC, RG, chunkRange, columnsOf, type ParquetFooter } from './parquet-footer.js';
 
 /** SchemaElement fields (parquet.thrift). */
 const SE = { NAME: 4, NUM_CHILDREN: 5 } as const;
@@ -60,17 +60,12 @@ export function topLevelColumns(footer: ParquetFooter): { name: string; elements
   return at === schema.length ? out : null;
 }
 
-/** A chunk's bytes: [start, end) (the dictionary page, when there is one, comes first). */
+/** A chunk's bytes (`chunkRange`), or null when it is not all in this file, unencrypted. */
 function chunkSpan(c: TStruct): [number, number] | null {
   const m = field(c, CC.META) as TStruct | undefined;
   if (!m || field(c, CC.FILE_PATH) !== undefined || field(c, CC.CRYPTO) !== undefined || field(c, CC.ENC_META) !== undefined) return null;
-  let s = Number(field(m, CMD.DATA_PAGE) as bigint);
-  for (const id of [CMD.DICT_PAGE, CMD.INDEX_PAGE]) {
-    const o = field(m, id) as bigint | undefined;
-    if (o !== undefined && o > 0n && Number(o) < s) s = Number(o);
-  }
-  const len = Number(field(m, CMD.COMPRESSED) as bigint);
-  return s >= 4 && len > 0 ? [s, s + len] : null;
+  const [s, e] = chunkRange(m);
+  return s >= 4 && e > s ? [s, e] : null;
 }
 
 /**
