@@ -319,7 +319,9 @@ describe('statistics from the footer', () => {
     const row = (k: number) => ({ n: k, d: k, s: `s${k}`, long_s: 'y'.repeat(80) + k });
     const written = batchFromRows(schema, [row(1), row(5)]);
     const other = batchFromRows(schema, [row(7), row(8)]); // the same shape, other values
-    const st = encodedColumnStats(other, encodeParquet(written));
+    // parquet-wasm's file (an option other than the defaults): it truncates long string bounds, which the
+    // JS writer of small batches (parquet-plain.ts) writes whole
+    const st = encodedColumnStats(other, encodeParquet(written, { compression: 'snappy' }));
     expect([st.n.min, st.n.max, st.d.min, st.d.max, st.s.min, st.s.max]).toEqual([1, 5, 1, 5, 's1', 's5']);
     // a bound the writer truncated is scanned instead
     expect([st.long_s.min, st.long_s.max]).toEqual(['y'.repeat(80) + 7, 'y'.repeat(80) + 8]);

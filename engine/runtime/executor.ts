@@ -88,6 +88,11 @@ export interface SourceChunk {
   batch: Batch;
   /** Malformed records of the chunk's file that the source dropped (DROPMALFORMED): counted on the flow that reads it. */
   malformedDropped?: number;
+  /**
+   * The batch's last planned chunk: a table's rows of this step go to the writer right after its
+   * flows ran (a worker encodes them while this thread runs the next flows), not at the commit.
+   */
+  last?: boolean;
 }
 
 export interface SourceAccess {
@@ -537,6 +542,12 @@ export class PipelineExecutor {
       const g = this.graph.datasets.get(n)!;
       return g.streaming || g.quarantineOf !== undefined || this.mvMode.get(n) === 'incremental';
     });
+    const stagesCommit = (name: string) => this.graph.datasets.get(name)!.persisted && !this.staticSet.has(name) && this.mvMode.get(name) !== 'recompute';
+    // after the last chunk's step a table's staged rows are written out (see SourceChunk.last); rows its flows
+    // add in the closing step, if any, go to a file of their own
+    const flushEarly = (chunk: SourceChunk | null, name: string) => {
+      if (chunk?.last && !failed.has(name) && stagesCommit(name)) this.store.prepareCommit?.(name, this.graph.datasets.get(name)!.schema);
+    };
     const runStep = async (chunk: SourceChunk | null, backfill: Map<string, Map<string, Batch>> | null = null) => {
       if (chunk?.malformedDropped) {
         // a source key is its flow's name, `#n` for the flow's n-th source
@@ -562,6 +573,7 @@ export class PipelineExecutor {
           } catch (e) {
             fail(name, e);
           }
+          flushEarly(chunk, name);
           continue;
         }
         const isMv = g.kind === 'materialized_view';
@@ -679,6 +691,7 @@ export class PipelineExecutor {
             if (g.persisted && rows > this.appendKeepRows) { appended.delete(name); spilled.add(name); }
           }
         }
+        if (!isMv) flushEarly(chunk, name);
       }
     };
     try {
@@ -710,7 +723,6 @@ export class PipelineExecutor {
 
     // 3. commit the streaming tables and incremental views (or discard what a failed flow staged);
     // every table's last rows go to the writer first, so that their files are encoded together
-    const stagesCommit = (name: string) => this.graph.datasets.get(name)!.persisted && !this.staticSet.has(name) && this.mvMode.get(name) !== 'recompute';
     for (const name of order) if (stagesCommit(name) && !failed.has(name) && completed(name)) this.store.prepareCommit?.(name, this.graph.datasets.get(name)!.schema);
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;

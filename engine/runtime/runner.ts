@@ -316,7 +316,8 @@ export class PipelineRunner {
     const parse = (i: number): (() => Promise<Parsed>) => {
       const { source, file } = plan.files[i];
       const src = this.sources.find((s) => s.key === source)!;
-      if (!pool?.enabled) {
+      // the file waited for at once is parsed here: on a worker it would only be taken back (or waited for)
+      if (!pool?.enabled || i === waitedFor) {
         return async () => { try { return readCsvFile(this.fsys, this.options.input, file, src.options, plan.ingestedAtUs); } catch (e) { return { error: e }; } };
       }
       let bytes: Uint8Array;
@@ -331,8 +332,10 @@ export class PipelineRunner {
     };
     const ahead: (() => Promise<Parsed>)[] = [];
     let next = 0;
+    let waitedFor = 0;
     const fill = () => { while (ahead.length < (pool?.enabled ? PARSE_AHEAD : 1) && next < plan.files.length) ahead.push(parse(next++)); };
     for (let i = 0; i < plan.files.length; i++) {
+      waitedFor = ahead.length === 0 ? i : -1;
       fill();
       const parsed = await ahead.shift()!();
       const { source, file } = plan.files[i];
@@ -349,7 +352,7 @@ export class PipelineRunner {
       if (failure) throw failure;
       checkNewColumns(table, source, file.name, src.options, parsed.unknownColumns, (s, cols) => this.options.onNewColumns?.(s, cols));
       if (parsed.dropped) this.options.onMalformed?.(file.name, parsed.dropped);
-      yield { source, batch: parsed.batch, ...(parsed.dropped ? { malformedDropped: parsed.dropped } : {}) };
+      yield { source, batch: parsed.batch, ...(parsed.dropped ? { malformedDropped: parsed.dropped } : {}), ...(i === plan.files.length - 1 ? { last: true } : {}) };
     }
   }
 

@@ -39,6 +39,8 @@ import { DeltaTable } from './delta-table.js';
 import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
 
+import { PLAIN_MAX_ROWS } from './parquet-plain.js';
+
 export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';
 
 export const ENGINE_INFO = 'localdlt/0.1.0';
@@ -56,6 +58,12 @@ const MAX_WRITES_IN_FLIGHT = 4;
  * ~480 to ~730 MB).
  */
 const STEAL_MAX_ROWS = 16_384;
+/**
+ * Files of at most this many rows are written by the thread that has their rows, never sent to
+ * a worker: the JS writer takes ~1.5 ms for 1,000 rows (parquet-plain.ts), about what the copy to
+ * the worker, its wake-up and the answer cost, and a micro-batch's commit waited for them.
+ */
+const LOCAL_MAX_ROWS = PLAIN_MAX_ROWS;
 
 interface Staged {
   buffer: Batch[];
@@ -330,7 +338,7 @@ export class DeltaStore implements TableStore {
   private writeStagedFile(table: string, s: Staged, b: Batch, waiting = false): Staged['files'][number] {
     const prefix = `part-${String(Math.max(0, this.currentBatch)).padStart(6, '0')}-${String(s.seq++).padStart(5, '0')}`;
     const pool = this.options.pool;
-    if (pool?.enabled && !(waiting && b.length <= STEAL_MAX_ROWS)) {
+    if (pool?.enabled && b.length > LOCAL_MAX_ROWS && !(waiting && b.length <= STEAL_MAX_ROWS)) {
       const dir = this.tableDir(table);
       fs.mkdirSync(dir, { recursive: true });
       const id = randomUUID();

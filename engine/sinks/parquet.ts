@@ -35,6 +35,7 @@ import type { StringColumn } from '../column/string-column.js';
 import { structType, typeInfo, type DataType, type Field, type Schema, type Value } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
 import { columnStats, mergeColumnStats, type ColumnStats } from './parquet-stats.js';
+import { encodePlainParquet } from './parquet-plain.js';
 
 export { decodeParquet, decodeParquetFile, parquetSlices, parquetToArrow } from './parquet-decode.js';
 export { columnStats, compareUtf8, mergeColumnStats, statsOfColumn, type ColumnStats } from './parquet-stats.js';
@@ -327,6 +328,20 @@ function columnCodec(type: DataType, dictionary: boolean): ParquetCodec {
 /** Encodes a batch as a Parquet file (compression chosen per column by default). */
 export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): Uint8Array {
   if (batch.columns.length !== batch.schema.length) throw new Error('internal: batch has a column count different from its schema');
+  // a small flat batch with the default settings: written in JS (parquet-plain.ts), laid out as parquet-wasm lays out its schema
+  if ((options.compression ?? 'auto') === 'auto' && (options.tuning ?? 'auto') === 'auto' && (options.rowGroupSize === undefined || options.rowGroupSize >= batch.length)) {
+    const plain = encodePlainParquet(batch, () => encodeWithWasm(emptyBatchOf(batch.schema), options));
+    if (plain) return plain.bytes;
+  }
+  return encodeWithWasm(batch, options);
+}
+
+function emptyBatchOf(schema: Schema): Batch {
+  return { schema, columns: schema.map((f) => emptyColumn(f.type, 0)), length: 0 };
+}
+
+/** parquet-wasm's encoding of a batch. */
+function encodeWithWasm(batch: Batch, options: ParquetWriteOptions): Uint8Array {
   const ipc = tableToIPC(batchToArrow(batch), 'stream');
   const props = writerProperties(batch, options);
   // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).
