@@ -6,6 +6,9 @@
  *   replay with the same batch boundaries (`--max-files-per-trigger 1` in both),
  *   ignoring nothing but `_ingested_at`;
  * - a replay with nothing new changes nothing;
+ * - an operator whose state did not change in a batch writes no change log
+ *   for it (the commit record lists the batch), and the restart loads across
+ *   such batches;
  * - a checkpoint is never silently reset: another `--input` is
  *   CHECKPOINT_INPUT_CHANGED, a damaged checkpoint file is CHECKPOINT_CORRUPT
  *   naming the file, and a changed dedup key is CHECKPOINT_INCOMPATIBLE naming
@@ -134,6 +137,25 @@ describe('ingest, stop, add files, replay again', () => {
     }
   });
 
+  it('an operator whose state did not change in a batch writes no change log for it; the commit record lists the batch, and the restart above loaded across them', () => {
+    // the batches that read a vitals file and no patient file leave the patient flows' state as it was
+    const idle = new Map<string, number>();
+    for (const b of batchesIn(commitsDir(outRestart))) {
+      const rec = JSON.parse(fs.readFileSync(path.join(commitsDir(outRestart), `${b}.json`), 'utf8')) as { flows: Record<string, { state?: { binary: Record<string, string>; unchanged?: Record<string, number[]> } }> };
+      for (const [flow, f] of Object.entries(rec.flows)) {
+        for (const [op, batches] of Object.entries(f.state?.unchanged ?? {})) {
+          expect(Object.keys(f.state!.binary), `${flow} ${op}`).toContain(op);
+          for (const u of batches) {
+            expect(u, `${flow} ${op}`).toBeLessThanOrEqual(b);
+            expect(fs.existsSync(path.join(outRestart, '_checkpoints', flow, 'state', `${u}.${op}.delta`)), `${flow} ${op} batch ${u}`).toBe(false);
+          }
+          if (batches.includes(b)) idle.set(flow, (idle.get(flow) ?? 0) + 1);
+        }
+      }
+    }
+    for (const flow of ['patients_silver', 'patient_stats_by_gender']) expect(idle.get(flow) ?? 0, flow).toBeGreaterThan(0);
+  });
+
   it('a replay with nothing new commits nothing', async () => {
     const out = path.join(work, 'out-again');
     fs.cpSync(outRestart, out, { recursive: true });
@@ -192,7 +214,7 @@ describe('a checkpoint is never silently reset', () => {
     },
     {
       name: 'an aggregate change log cut short',
-      file: (o) => { const d = path.join(o, '_checkpoints', 'admissions_rolling_7d', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.delta')).sort((a, b) => parseInt(b) - parseInt(a))[0]); },
+      file: (o) => { const d = path.join(o, '_checkpoints', 'vitals_15min', 'state'); return path.join(d, fs.readdirSync(d).filter((n) => n.endsWith('.delta')).sort((a, b) => parseInt(b) - parseInt(a))[0]); },
       damage: (b) => b.subarray(0, b.length >> 1),
     },
   ];
@@ -214,17 +236,19 @@ describe('a checkpoint is never silently reset', () => {
 });
 
 describe('a checkpoint in an older format', () => {
-  it('format 5 (aggregate state as rows) opens as it is, and is format 6 after', async () => {
-    const out = path.join(work, 'out-format-5');
-    fs.cpSync(outRestart, out, { recursive: true });
-    const metaFile = path.join(out, '_checkpoints', 'metadata.json');
-    fs.writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(metaFile, 'utf8')), format: 5 }));
-    const r = await replay(inRestart, out);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\b0 new files/);
-    expect((JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number }).format).toBe(CHECKPOINT_FORMAT);
-    expect(CHECKPOINT_FORMAT).toBe(6);
-  });
+  for (const format of [5, 6]) {
+    it(`format ${format} (${format === 5 ? 'aggregate state as rows' : 'a change log for every batch'}) opens as it is, and is format 7 after`, async () => {
+      const out = path.join(work, `out-format-${format}`);
+      fs.cpSync(outRestart, out, { recursive: true });
+      const metaFile = path.join(out, '_checkpoints', 'metadata.json');
+      fs.writeFileSync(metaFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(metaFile, 'utf8')), format }));
+      const r = await replay(inRestart, out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/\b0 new files/);
+      expect((JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { format: number }).format).toBe(CHECKPOINT_FORMAT);
+      expect(CHECKPOINT_FORMAT).toBe(7);
+    });
+  }
 
   it('is CHECKPOINT_INCOMPATIBLE with the formats, writes nothing; --full-refresh-all rebuilds it', async () => {
     const versions = (o: string) => Object.fromEntries(tableNames(o).map((t) => [t, liveFiles(path.join(tablesDir(o), t)).version]));

@@ -420,6 +420,11 @@ export class AggregateOperator {
     return bytes;
   }
 
+  /** Whether `changes()` would log nothing: no group changed, no window was evicted, no count-distinct pair is new. */
+  get unchanged(): boolean {
+    return this.dirty.length === 0 && this.removedStarts.length === 0 && this.distinct.every((t) => t === null || t.drained);
+  }
+
   /** What changed since the last snapshot or change log: changed groups, new count-distinct pairs, evicted windows. */
   changes(): Uint8Array {
     for (const t of this.distinct) t?.runs?.collect();

@@ -64,6 +64,8 @@ export class DedupOperator {
     this.seen.setTracking(true);
     this.mustSnapshot = false;
   }
+  /** Whether `changes()` would log nothing (no key added since the last checkpoint). */
+  get unchanged(): boolean { return this.seen.addedSinceDrain === 0; }
   /** The key hashes added since the last call (an incremental checkpoint). */
   changes(): Uint8Array { this.seen.runs?.collect(); return this.seen.drainAdded(); }
   /** Replays a change log on top of the loaded state. */

@@ -268,6 +268,9 @@ export class DistinctTable {
   }
 
   /** The pairs added or seen in a new pane since the last save or drain, and the prunes, in order. */
+  /** Whether `drain()` would give no change. */
+  get drained(): boolean { return this.logN === 0 && this.prunes.length === 0; }
+
   drain(): DistinctTableChanges {
     const out: DistinctTableChanges = { hashes: this.logH.slice(0, this.logN * 4), panes: this.logP.slice(0, this.logN), prunes: this.prunes };
     this.logH = new Uint32Array(256);

@@ -297,6 +297,9 @@ export class Hash128Set {
     this.setTracking(false);
   }
 
+  /** Hashes added since the last `drainAdded()`. */
+  get addedSinceDrain(): number { return this.addedCount; }
+
   /** The hashes added since the last call, packed (16 bytes each), in insertion order. */
   drainAdded(): Uint8Array {
     const out = new Uint8Array(this.added.buffer.slice(0, this.addedCount * 16));

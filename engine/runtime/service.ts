@@ -166,6 +166,8 @@ export interface OpenReport {
   refreshed: string[];
 }
 
+interface StateSizes { snapshot: number; since: number; deltas: number; unchanged: number[] }
+
 export class PipelineService {
   readonly graph: PipelineGraph;
   readonly store: DeltaStore;
@@ -496,8 +498,8 @@ export class PipelineService {
     return { batchId, ingestedAtUs: o.ingestedAtUs, files };
   }
 
-  /** Per (flow, operator): bytes of its last snapshot and of the change logs written since. */
-  private readonly stateSizes = new Map<string, { snapshot: number; since: number; deltas: number }>();
+  /** Per (flow, operator): bytes of its last snapshot and of the change logs written since, and the batches since then that changed nothing. */
+  private readonly stateSizes = new Map<string, StateSizes>();
   /** Whether the operators hold exactly the state after `lastCommitted` (not while a batch runs, nor after one failed). */
   private stateIsCommitted = false;
 
@@ -536,7 +538,7 @@ export class PipelineService {
         this.stateSizes.delete(d.key);
         throw e;
       }
-      this.stateSizes.set(d.key, { snapshot: bytes.byteLength, since: 0, deltas: 0 });
+      this.stateSizes.set(d.key, { snapshot: bytes.byteLength, since: 0, deltas: 0, unchanged: [] });
       faultPoint('mid-state-snapshot', this.lastCommitted);
       this.checkpoint.pruneState(d.flow, this.lastCommitted);
       written++;
@@ -563,7 +565,8 @@ export class PipelineService {
       for (const ref of flow.stateful) {
         const parts = st.binaries[ref.id];
         if (!parts) continue;
-        const sizes = { snapshot: 0, since: 0, deltas: parts.length - 1 };
+        const unchanged = st.state.unchanged?.[ref.id] ?? [];
+        const sizes: StateSizes = { snapshot: 0, since: 0, deltas: parts.length - 1 + unchanged.length, unchanged: [...unchanged] };
         parts.forEach((part, k) => {
           try {
             if (k === 0) ref.op.loadSnapshot(part.bytes);
@@ -598,30 +601,41 @@ export class PipelineService {
     for (const [name, flow] of ex.flows) {
       const operators: Record<string, unknown> = {};
       const binary: Record<string, 'snapshot' | 'delta'> = {};
-      const binaries: Record<string, Uint8Array> = {};
+      const binaries: Record<string, Uint8Array | null> = {};
+      const unchangedOps: Record<string, number[]> = {};
       for (const ref of flow.stateful) {
         const key = `${name}\u0000${ref.id}`;
         const sizes = this.stateSizes.get(key);
         let bytes: Uint8Array | null = null;
+        let idle = false;
         if (sizes && !ref.op.wantsSnapshot && sizes.deltas + 1 < this.minBatchesToRetain) {
+          idle = ref.op.unchanged;
           const delta = ref.op.changes();
           if (sizes.since + delta.byteLength <= Math.max(sizes.snapshot, MIN_SNAPSHOT_BYTES)) bytes = delta;
         }
-        if (bytes) {
+        if (bytes && idle) {
+          // nothing changed: no file; the commit record names the batch instead
+          binary[ref.id] = 'delta';
+          sizes!.unchanged.push(batchId);
+          sizes!.deltas++;
+          bytes = null;
+        } else if (bytes) {
           binary[ref.id] = 'delta';
           sizes!.since += bytes.byteLength;
           sizes!.deltas++;
         } else {
           bytes = ref.op.snapshot();
           binary[ref.id] = 'snapshot';
-          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0, deltas: 0 });
+          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0, deltas: 0, unchanged: [] });
         }
         binaries[ref.id] = bytes;
+        const unchanged = this.stateSizes.get(key)!.unchanged;
+        if (unchanged.length) unchangedOps[ref.id] = [...unchanged];
       }
       if (ex.mvModeOf(name) !== undefined && fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: fingerprints[name] };
       if (!flow.stateful.length && !flow.watermarks.length && !operators['__fingerprints']) continue;
       this.checkpoint.writeState(name, batchId, binary, binaries);
-      out.set(name, { operators, watermarks: watermarks[name] ?? {}, binary });
+      out.set(name, { operators, watermarks: watermarks[name] ?? {}, binary, ...(Object.keys(unchangedOps).length ? { unchanged: unchangedOps } : {}) });
       // keep the state after the previous batch too: until commits/N is written, a restart re-runs N from it
       this.checkpoint.pruneState(name, batchId - 1);
     }

@@ -39,7 +39,7 @@ import { DeltaTable } from './delta-table.js';
 import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
 
-import { PLAIN_MAX_ROWS } from './parquet-plain.js';
+import { PLAIN_MAX_ROWS, plainWritable } from './parquet-plain.js';
 
 export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';
 
@@ -59,11 +59,12 @@ const MAX_WRITES_IN_FLIGHT = 4;
  */
 const STEAL_MAX_ROWS = 16_384;
 /**
- * Files of at most this many rows are written by the thread that has their rows, never sent to
- * a worker: the JS writer takes ~1.5 ms for 1,000 rows (parquet-plain.ts), about what the copy to
- * the worker, its wake-up and the answer cost, and a micro-batch's commit waited for them.
+ * Files the JS writer takes (parquet-plain.ts: flat, at most PLAIN_MAX_ROWS rows) are written by
+ * the thread that has their rows, never sent to a worker: it takes ~1.5 ms for 1,000 rows, about
+ * what the copy to the worker, its wake-up and the answer cost, and a micro-batch's commit waited
+ * for them. Others (a quarantine's array of failed expectations) still go to the worker.
  */
-const LOCAL_MAX_ROWS = PLAIN_MAX_ROWS;
+const writtenHere = (b: Batch) => b.length <= PLAIN_MAX_ROWS && plainWritable(b.schema);
 
 interface Staged {
   buffer: Batch[];
@@ -338,7 +339,7 @@ export class DeltaStore implements TableStore {
   private writeStagedFile(table: string, s: Staged, b: Batch, waiting = false): Staged['files'][number] {
     const prefix = `part-${String(Math.max(0, this.currentBatch)).padStart(6, '0')}-${String(s.seq++).padStart(5, '0')}`;
     const pool = this.options.pool;
-    if (pool?.enabled && b.length > LOCAL_MAX_ROWS && !(waiting && b.length <= STEAL_MAX_ROWS)) {
+    if (pool?.enabled && !writtenHere(b) && !(waiting && b.length <= STEAL_MAX_ROWS)) {
       const dir = this.tableDir(table);
       fs.mkdirSync(dir, { recursive: true });
       const id = randomUUID();

@@ -210,6 +210,11 @@ function statistics(type: DataType, st: ColumnStats): TStruct {
 /** Snappy pays for these types (parquet.ts `columnCodec`: int, date and boolean are written uncompressed). */
 const compressible = (type: DataType) => type !== 'int' && type !== 'date' && type !== 'boolean';
 
+/** Whether batches of this schema, up to PLAIN_MAX_ROWS rows, are written here. */
+export function plainWritable(schema: Schema): boolean {
+  return schema.every((f) => physical(f.type) !== undefined);
+}
+
 /**
  * Encodes a small flat batch as a Parquet file, with `stats` its columns'
  * statistics (`columnStats`); null when the batch is not one this writer takes
@@ -219,8 +224,7 @@ const compressible = (type: DataType) => type !== 'int' && type !== 'date' && ty
  */
 export function encodePlainParquet(batch: Batch, encodeEmpty: () => Uint8Array): { bytes: Uint8Array; stats: Record<string, ColumnStats> } | null {
   const n = batch.length;
-  if (n > PLAIN_MAX_ROWS) return null;
-  for (const f of batch.schema) if (physical(f.type) === undefined) return null;
+  if (n > PLAIN_MAX_ROWS || !plainWritable(batch.schema)) return null;
   const tpl = templateOf(batch.schema, encodeEmpty);
   if (tpl === null) return null;
   const stats = columnStats(batch);

@@ -38,13 +38,14 @@ import { readFileBytes } from '../sinks/read-bytes.js';
 import { FileIndex, type FileIndexColumns, type IndexedFile } from './file-index.js';
 
 /**
+ * 7: an operator whose change in a batch was empty writes no change log (the commit record lists the batch);
  * 6: aggregate state stores its groups column by column (state/columns.ts; format-3 rows still load);
  * 5: one offsets and one commits record per pipeline batch (entries per flow), flow state in the commit record;
  * 4: dedup and count-distinct keys hash the UTF-8 bytes of the values (KeyHasher) instead of their text;
  * 3: key tables may spill to sorted runs (state/runs.ts) named by their snapshots;
  * 2: operator state as binary snapshots and change logs; 1 kept aggregates as JSON.
  */
-export const CHECKPOINT_FORMAT = 6;
+export const CHECKPOINT_FORMAT = 7;
 /** The flow fingerprints of the metadata: 2 = computed on the plans in canonical form. */
 export const FINGERPRINT_VERSION = 2;
 /**
@@ -101,6 +102,11 @@ const FlowStateSchema = z.object({
   watermarks: z.record(z.string(), z.number()),
   /** The binary state of each stateful operator after the batch: its last file is a snapshot or a change log. */
   binary: z.record(z.string(), z.enum(['snapshot', 'delta'])),
+  /**
+   * Per operator, the batches after its last snapshot whose change was empty: no change log was
+   * written for them (an idle flow writes no file per batch). Absent: every batch has its file.
+   */
+  unchanged: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
 });
 export type FlowState = z.infer<typeof FlowStateSchema>;
 
@@ -247,9 +253,10 @@ export class CheckpointStore {
     try { raw = JSON.parse(fs.readFileSync(this.metadataFile, 'utf8')); } catch { raw = null; }
     const format = (raw as { format?: unknown } | null)?.format;
     if (typeof format === 'number' && Number.isInteger(format) && format >= 1 && format < CHECKPOINT_FORMAT) {
-      // format 4 differs in its batch log only, which opening converts (migrateFromFormat4); format 5 in
-      // how new aggregate state is written only (its rows still load): it opens as it is
-      if (!forRefresh && format !== 4 && format !== 5) {
+      // format 4 differs in its batch log only, which opening converts (migrateFromFormat4); formats 5 and 6
+      // in how new state is written only (aggregate rows, a change log for every batch, still load): they
+      // open as they are
+      if (!forRefresh && format !== 4 && format !== 5 && format !== 6) {
         throw new RuntimeFailure('CHECKPOINT_INCOMPATIBLE', `the checkpoint in ${this.root} is in format ${format}; this version reads format ${CHECKPOINT_FORMAT}`, { file: this.metadataFile, format, expected: CHECKPOINT_FORMAT }, {
           hint: 'run once with --full-refresh-all to rebuild every table and checkpoint in the new format',
         });
@@ -489,9 +496,9 @@ export class CheckpointStore {
   // ------------------------------------------------------------ operator state
 
   /** The binary state files of a batch (its JSON part goes into the batch's commit record). */
-  writeState(flow: string, batchId: number, binary: Record<string, 'snapshot' | 'delta'>, binaries: Record<string, Uint8Array>): void {
+  writeState(flow: string, batchId: number, binary: Record<string, 'snapshot' | 'delta'>, binaries: Record<string, Uint8Array | null>): void {
     const dir = path.join(this.flowDir(flow), 'state');
-    for (const [op, bytes] of Object.entries(binaries)) writeFileAtomic(path.join(dir, `${batchId}.${op}.${binary[op]}`), bytes);
+    for (const [op, bytes] of Object.entries(binaries)) if (bytes !== null) writeFileAtomic(path.join(dir, `${batchId}.${op}.${binary[op]}`), bytes);
   }
 
   /**
@@ -517,8 +524,10 @@ export class CheckpointStore {
       const parts: StatePart[] = [];
       if (base >= 0) parts.push(read(path.join(dir, `${base}.${op}.snapshot`)));
       else corrupt(recordFile, `no snapshot of ${flow}'s ${op} at or before batch ${batchId}`);
+      const unchanged = new Set(state.unchanged?.[op] ?? []);
       for (let b = base + 1; b <= batchId; b++) {
         const d = `${b}.${op}.delta`;
+        if (unchanged.has(b)) continue;
         if (present.has(d)) parts.push(read(path.join(dir, d)));
         else corrupt(path.join(dir, d), 'a change log between the snapshot and the state is missing');
       }
