@@ -523,7 +523,8 @@ export class PipelineService {
       for (const ref of f.stateful) {
         const key = `${flow}\u0000${ref.id}`;
         const sizes = this.stateSizes.get(key);
-        if (sizes && sizes.deltas >= (busy ? 1 : 2) * MAINTENANCE_SNAPSHOT_DELTAS) due.push({ flow, ref, key, since: sizes.since });
+        // the change logs a restart reads (batches that changed nothing have none)
+        if (sizes && sizes.deltas - sizes.unchanged.length >= (busy ? 1 : 2) * MAINTENANCE_SNAPSHOT_DELTAS) due.push({ flow, ref, key, since: sizes.since });
       }
     }
     due.sort((a, b) => b.since - a.since);
