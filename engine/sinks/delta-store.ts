@@ -38,7 +38,6 @@ import { systemClock, type Clock } from '../runtime/clock.js';
 import { DeltaTable } from './delta-table.js';
 import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
-
 import { PLAIN_MAX_ROWS, plainWritable } from './parquet-plain.js';
 
 export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';

@@ -30,7 +30,7 @@ import {
 import type { DataType as ArrowDataType } from 'apache-arrow';
 import * as pw from 'parquet-wasm/node';
 import { batchKeys } from '../column/group-ids.js';
-import { columnFromValues, emptyColumn, isNestedColumn, storageOf, takeColumn, type Batch, type Column, type DecimalColumn, type MaskedColumn } from '../batch.js';
+import { columnFromValues, emptyBatch, emptyColumn, isNestedColumn, storageOf, takeColumn, type Batch, type Column, type DecimalColumn, type MaskedColumn } from '../batch.js';
 import type { StringColumn } from '../column/string-column.js';
 import { structType, typeInfo, type DataType, type Field, type Schema, type Value } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
@@ -330,14 +330,10 @@ export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): 
   if (batch.columns.length !== batch.schema.length) throw new Error('internal: batch has a column count different from its schema');
   // a small flat batch with the default settings: written in JS (parquet-plain.ts), laid out as parquet-wasm lays out its schema
   if ((options.compression ?? 'auto') === 'auto' && (options.tuning ?? 'auto') === 'auto' && (options.rowGroupSize === undefined || options.rowGroupSize >= batch.length)) {
-    const plain = encodePlainParquet(batch, () => encodeWithWasm(emptyBatchOf(batch.schema), options));
+    const plain = encodePlainParquet(batch, () => encodeWithWasm(emptyBatch(batch.schema), options));
     if (plain) return plain.bytes;
   }
   return encodeWithWasm(batch, options);
-}
-
-function emptyBatchOf(schema: Schema): Batch {
-  return { schema, columns: schema.map((f) => emptyColumn(f.type, 0)), length: 0 };
 }
 
 /** parquet-wasm's encoding of a batch. */
