@@ -4,7 +4,7 @@
  *
  * - DuckDB reads from a plain file the rows it reads from parquet-wasm's file
  *   of the same batch (every flat type, NULLs, NaN, ±0, ±Infinity, multi-byte
- *   and empty strings, all-NULL and no-NULL columns, 0 to 16,384 rows);
+ *   and empty strings, all-NULL and no-NULL columns, 0 to 2,048 rows: PLAIN_MAX_ROWS);
  * - the engine's decoder reads the batch back;
  * - the footer's statistics are exact: the engine reads back `columnStats`,
  *   and DuckDB, which skips row groups by them, counts the same rows under

@@ -35,7 +35,7 @@ import type { Batch } from '../batch.js';
 import { decodeParquet, encodeParquet, encodeParquetStream, parquetSlices } from '../sinks/parquet.js';
 import { concatParquet, isConcatenable, layoutKey } from '../sinks/parquet-concat.js';
 import { parquetFooterOf, readParquetFooter, rowGroupRows, type ParquetFooter } from '../sinks/parquet-footer.js';
-import { ENGINE_INFO, deltaStatsOf, encodedDeltaStats, mergeDeltaStats, writeFailed } from '../sinks/delta-store.js';
+import { ENGINE_INFO, deltaStatsOf, encodeDataBytes, mergeDeltaStats, writeFailed } from '../sinks/delta-store.js';
 import { concatBatches, emptyBatch } from '../batch.js';
 import type { AddAction, DeltaAction, DeltaSnapshot } from '../sinks/delta-log.js';
 import type { DeltaTable } from '../sinks/delta-table.js';
@@ -327,7 +327,7 @@ const ONE_SHOT_MAX_ROWS = 131_072;
 async function encodeGroup(dir: string, table: string, schema: Schema, files: readonly string[], tmp: string, final: string, rows: number | null): Promise<CompactedFile> {
   if (rows !== null && rows <= ONE_SHOT_MAX_ROWS) {
     const b = concatBatches(schema, files.map((f) => decodeParquet(readFileBytes(path.join(dir, f)), schema)));
-    const bytes = encodeParquet(b);
+    const { bytes, stats } = encodeDataBytes(b);
     const fd = openFor(dir, tmp, table);
     try {
       writeTo(fd, bytes, table);
@@ -337,7 +337,7 @@ async function encodeGroup(dir: string, table: string, schema: Schema, files: re
     } finally {
       fs.closeSync(fd);
     }
-    return { tmp, final, rows: b.length, stats: encodedDeltaStats(b, bytes), size: bytes.length };
+    return { tmp, final, rows: b.length, stats, size: bytes.length };
   }
   function* parts(): Generator<Batch> {
     for (const f of files) yield* parquetSlices(readFileBytes(path.join(dir, f)), schema);

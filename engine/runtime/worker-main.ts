@@ -3,9 +3,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
-import { decodeParquetFile, encodeParquet } from '../sinks/parquet.js';
+import { decodeParquetFile } from '../sinks/parquet.js';
 import { writeGroup } from '../maintenance/optimize.js';
-import { encodedDeltaStats } from '../sinks/delta-store.js';
+import { encodeDataBytes } from '../sinks/delta-store.js';
 import { batchBuffers, CLAIM_OPEN, CLAIM_WORKER, type WorkerTask } from './workers.js';
 
 /** Claims of stealable parses and writes, shared with the pool (WorkerPool.stealable). */
@@ -35,9 +35,9 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
       return;
     }
     if (t.kind === 'writeParquet') {
-      const bytes = encodeParquet(t.batch);
+      const { bytes, stats } = encodeDataBytes(t.batch);
       fs.writeFileSync(t.path, bytes);
-      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats: encodedDeltaStats(t.batch, bytes) } });
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { size: bytes.length, stats } });
       return;
     }
     const r = parseSourceFile(Buffer.from(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength), t.options, t.meta);

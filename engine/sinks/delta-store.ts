@@ -29,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 import type { Schema, DataType } from '../ir/types.js';
 import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
-import { columnStats, compareUtf8, decodeParquetFile, encodeParquet, type ColumnStats } from './parquet.js';
+import { columnStats, compareUtf8, decodeParquetFile, encodeParquetWithStats, type ColumnStats } from './parquet.js';
 import type { CommitInfo, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
@@ -38,7 +38,7 @@ import { systemClock, type Clock } from '../runtime/clock.js';
 import { DeltaTable } from './delta-table.js';
 import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
-import { PLAIN_MAX_ROWS, plainWritable } from './parquet-plain.js';
+import { plainTakes } from './parquet-plain.js';
 
 export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';
 
@@ -58,12 +58,12 @@ const MAX_WRITES_IN_FLIGHT = 4;
  */
 const STEAL_MAX_ROWS = 16_384;
 /**
- * Files the JS writer takes (parquet-plain.ts: flat, at most PLAIN_MAX_ROWS rows) are written by
+ * Files the JS writer takes (parquet-plain.ts `plainTakes`: flat, at most 2,048 rows) are written by
  * the thread that has their rows, never sent to a worker: it takes ~1.5 ms for 1,000 rows, about
  * what the copy to the worker, its wake-up and the answer cost, and a micro-batch's commit waited
  * for them. Others (a quarantine's array of failed expectations) still go to the worker.
  */
-const writtenHere = (b: Batch) => b.length <= PLAIN_MAX_ROWS && plainWritable(b.schema);
+const writtenHere = plainTakes;
 
 interface Staged {
   buffer: Batch[];
@@ -112,8 +112,14 @@ export function deltaStats(b: Batch): string {
 }
 
 /** Delta `stats` JSON of a batch just encoded as `bytes` (equal to `deltaStats`; most columns' statistics come from the file's footer). */
-export function encodedDeltaStats(b: Batch, bytes: Uint8Array): string {
+function encodedDeltaStats(b: Batch, bytes: Uint8Array): string {
   return deltaStatsOf(b.schema, b.length, encodedColumnStats(b, bytes));
+}
+
+/** A batch encoded as a data file, with its Delta `stats` (the writer's own statistics when it computed them, else its footer's). */
+export function encodeDataBytes(b: Batch): { bytes: Uint8Array; stats: string } {
+  const { bytes, stats } = encodeParquetWithStats(b);
+  return { bytes, stats: stats ? deltaStatsOf(b.schema, b.length, stats) : encodedDeltaStats(b, bytes) };
 }
 
 /** Delta `stats` JSON from a file's row count and column statistics. */
@@ -542,13 +548,13 @@ export function writeDataFile(dir: string, table: string, b: Batch, prefix: stri
 
 /** Encodes a batch as Parquet into `dir/file`: its size and Delta stats. */
 function encodeDataFile(dir: string, file: string, table: string, b: Batch): { size: number; stats: string } {
-  const bytes = encodeParquet(b);
+  const { bytes, stats } = encodeDataBytes(b);
   try {
     fs.writeFileSync(path.join(dir, file), bytes);
   } catch (e) {
     throw writeFailed(table, e);
   }
-  return { size: bytes.length, stats: encodedDeltaStats(b, bytes) };
+  return { size: bytes.length, stats };
 }
 
 export function writeFailed(table: string, e: unknown): RuntimeFailure {

@@ -7,15 +7,18 @@
 import * as fs from 'node:fs';
 import { field, readStruct, type TList, type TStruct } from './thrift-compact.js';
 
-/** Field ids of parquet.thrift: FileMetaData, RowGroup, ColumnChunk, ColumnMetaData, Statistics, OffsetIndex, PageLocation. */
-export const FMD = { SCHEMA: 2, NUM_ROWS: 3, ROW_GROUPS: 4, KV: 5, COLUMN_ORDERS: 7, ENCRYPTION: 8 } as const;
-export const RG = { COLUMNS: 1, NUM_ROWS: 3, FILE_OFFSET: 5, ORDINAL: 7 } as const;
+/** Field ids of parquet.thrift: FileMetaData, RowGroup, ColumnChunk, ColumnMetaData, Statistics, OffsetIndex, PageLocation, SchemaElement, PageHeader, DataPageHeader. */
+export const FMD = { VERSION: 1, SCHEMA: 2, NUM_ROWS: 3, ROW_GROUPS: 4, KV: 5, CREATED_BY: 6, COLUMN_ORDERS: 7, ENCRYPTION: 8 } as const;
+export const RG = { COLUMNS: 1, TOTAL_BYTE_SIZE: 2, NUM_ROWS: 3, FILE_OFFSET: 5, TOTAL_COMPRESSED: 6, ORDINAL: 7 } as const;
 export const CC = { FILE_PATH: 1, FILE_OFFSET: 2, META: 3, OI_OFFSET: 4, OI_LEN: 5, CI_OFFSET: 6, CI_LEN: 7, CRYPTO: 8, ENC_META: 9 } as const;
 export const CMD = {
-  PATH: 3, NUM_VALUES: 5, COMPRESSED: 7, DATA_PAGE: 9, INDEX_PAGE: 10, DICT_PAGE: 11, STATISTICS: 12, BLOOM_OFFSET: 14, BLOOM_LEN: 15,
+  TYPE: 1, ENCODINGS: 2, PATH: 3, CODEC: 4, NUM_VALUES: 5, UNCOMPRESSED: 6, COMPRESSED: 7, DATA_PAGE: 9, INDEX_PAGE: 10, DICT_PAGE: 11, STATISTICS: 12, BLOOM_OFFSET: 14, BLOOM_LEN: 15,
 } as const;
 export const STATS = { NULL_COUNT: 3, MAX_VALUE: 5, MIN_VALUE: 6, MAX_EXACT: 7, MIN_EXACT: 8 } as const;
 export const OI = { PAGES: 1 } as const;
+export const SE = { TYPE: 1, NUM_CHILDREN: 5 } as const;
+export const PH = { TYPE: 1, UNCOMPRESSED: 2, COMPRESSED: 3, DATA_PAGE: 5 } as const;
+export const DPH = { NUM_VALUES: 1, ENCODING: 2, DEF_ENCODING: 3, REP_ENCODING: 4 } as const;
 export const PL = { OFFSET: 1 } as const;
 
 /**

@@ -24,7 +24,7 @@
 import type { Batch, Column } from '../batch.js';
 import type { StringColumn } from '../column/string-column.js';
 import type { DataType, Schema } from '../ir/types.js';
-import { CC, CMD, FMD, parquetFooterOf } from './parquet-footer.js';
+import { CC, CMD, DPH, FMD, MAGIC, PH, RG, SE, STATS, parquetFooterOf } from './parquet-footer.js';
 import { columnStats, type ColumnStats } from './parquet-stats.js';
 import { snappyCompress } from './snappy.js';
 import { T, field, writeStruct, type TList, type TStruct } from './thrift-compact.js';
@@ -41,9 +41,6 @@ const PHYSICAL_OF: Record<string, number> = {
 const physical = (t: DataType): number | undefined => (Object.hasOwn(PHYSICAL_OF, t) ? PHYSICAL_OF[t] : undefined);
 const ENC_PLAIN = 0, ENC_RLE = 3;
 const CODEC_UNCOMPRESSED = 0, CODEC_SNAPPY = 1;
-/** SchemaElement fields, and the file version field. */
-const SE = { TYPE: 1, NUM_CHILDREN: 5 } as const;
-const FMD_VERSION = 1, FMD_CREATED_BY = 6;
 
 interface Template {
   /** parquet-wasm's file for no rows (written as is for an empty batch). */
@@ -70,7 +67,7 @@ function templateOf(schema: Schema, encodeEmpty: () => Uint8Array): Template | n
     const flat = leaves.length === schema.length && leaves.every((e, j) => field(e, SE.NUM_CHILDREN) === undefined && field(e, SE.TYPE) === physical(schema[j].type));
     if (flat) {
       const keep = (ids: number[]) => meta.filter((f) => ids.includes(f.id));
-      t = { empty, head: keep([FMD_VERSION, FMD.SCHEMA]), tail: keep([FMD.KV, FMD_CREATED_BY, FMD.COLUMN_ORDERS]) };
+      t = { empty, head: keep([FMD.VERSION, FMD.SCHEMA]), tail: keep([FMD.KV, FMD.CREATED_BY, FMD.COLUMN_ORDERS]) };
     }
   } catch {
     t = null;
@@ -199,10 +196,10 @@ function statValue(type: DataType, v: unknown): Uint8Array | null {
 }
 
 function statistics(type: DataType, st: ColumnStats): TStruct {
-  const s: TStruct = [{ id: 3, t: T.I64, v: BigInt(st.nullCount) }];
+  const s: TStruct = [{ id: STATS.NULL_COUNT, t: T.I64, v: BigInt(st.nullCount) }];
   const hi = statValue(type, st.max), lo = statValue(type, st.min);
   if (hi && lo) {
-    s.push({ id: 5, t: T.BINARY, v: hi }, { id: 6, t: T.BINARY, v: lo }, { id: 7, t: T.TRUE, v: true }, { id: 8, t: T.TRUE, v: true });
+    s.push({ id: STATS.MAX_VALUE, t: T.BINARY, v: hi }, { id: STATS.MIN_VALUE, t: T.BINARY, v: lo }, { id: STATS.MAX_EXACT, t: T.TRUE, v: true }, { id: STATS.MIN_EXACT, t: T.TRUE, v: true });
   }
   return s;
 }
@@ -210,9 +207,9 @@ function statistics(type: DataType, st: ColumnStats): TStruct {
 /** Snappy pays for these types (parquet.ts `columnCodec`: int, date and boolean are written uncompressed). */
 const compressible = (type: DataType) => type !== 'int' && type !== 'date' && type !== 'boolean';
 
-/** Whether batches of this schema, up to PLAIN_MAX_ROWS rows, are written here. */
-export function plainWritable(schema: Schema): boolean {
-  return schema.every((f) => physical(f.type) !== undefined);
+/** Whether this writer takes the batch: at most PLAIN_MAX_ROWS rows, flat columns of the types above. */
+export function plainTakes(batch: Batch): boolean {
+  return batch.length <= PLAIN_MAX_ROWS && batch.schema.every((f) => physical(f.type) !== undefined);
 }
 
 /**
@@ -224,13 +221,13 @@ export function plainWritable(schema: Schema): boolean {
  */
 export function encodePlainParquet(batch: Batch, encodeEmpty: () => Uint8Array): { bytes: Uint8Array; stats: Record<string, ColumnStats> } | null {
   const n = batch.length;
-  if (n > PLAIN_MAX_ROWS || !plainWritable(batch.schema)) return null;
+  if (!plainTakes(batch)) return null;
   const tpl = templateOf(batch.schema, encodeEmpty);
   if (tpl === null) return null;
   const stats = columnStats(batch);
   if (n === 0) return { bytes: tpl.empty, stats };
   const out = new Bytes(1024 + n * batch.schema.length * 8);
-  out.put(new Uint8Array([0x50, 0x41, 0x52, 0x31]));
+  out.put(MAGIC);
   const page = new Bytes(1024 + n * 8);
   const chunks: TStruct[] = [];
   let totalUncompressed = 0, totalCompressed = 0;
@@ -248,11 +245,12 @@ export function encodePlainParquet(batch: Batch, encodeEmpty: () => Uint8Array):
       if (z.length < raw.length) { body = z; codec = CODEC_SNAPPY; }
     }
     const header = writeStruct([
-      { id: 1, t: T.I32, v: 0 }, // DATA_PAGE
-      { id: 2, t: T.I32, v: raw.length },
-      { id: 3, t: T.I32, v: body.length },
-      { id: 5, t: T.STRUCT, v: [
-        { id: 1, t: T.I32, v: n }, { id: 2, t: T.I32, v: ENC_PLAIN }, { id: 3, t: T.I32, v: ENC_RLE }, { id: 4, t: T.I32, v: ENC_RLE },
+      { id: PH.TYPE, t: T.I32, v: 0 }, // DATA_PAGE
+      { id: PH.UNCOMPRESSED, t: T.I32, v: raw.length },
+      { id: PH.COMPRESSED, t: T.I32, v: body.length },
+      { id: PH.DATA_PAGE, t: T.STRUCT, v: [
+        { id: DPH.NUM_VALUES, t: T.I32, v: n }, { id: DPH.ENCODING, t: T.I32, v: ENC_PLAIN },
+        { id: DPH.DEF_ENCODING, t: T.I32, v: ENC_RLE }, { id: DPH.REP_ENCODING, t: T.I32, v: ENC_RLE },
       ] },
     ]);
     const offset = out.len;
@@ -262,12 +260,12 @@ export function encodePlainParquet(batch: Batch, encodeEmpty: () => Uint8Array):
     totalUncompressed += uncompressed;
     totalCompressed += compressed;
     const meta: TStruct = [
-      { id: 1, t: T.I32, v: physical(f.type)! },
-      { id: 2, t: T.LIST, v: { et: T.I32, items: [ENC_PLAIN, ENC_RLE] } },
+      { id: CMD.TYPE, t: T.I32, v: physical(f.type)! },
+      { id: CMD.ENCODINGS, t: T.LIST, v: { et: T.I32, items: [ENC_PLAIN, ENC_RLE] } },
       { id: CMD.PATH, t: T.LIST, v: { et: T.BINARY, items: [new TextEncoder().encode(f.name)] } },
-      { id: 4, t: T.I32, v: codec },
+      { id: CMD.CODEC, t: T.I32, v: codec },
       { id: CMD.NUM_VALUES, t: T.I64, v: BigInt(n) },
-      { id: 6, t: T.I64, v: BigInt(uncompressed) },
+      { id: CMD.UNCOMPRESSED, t: T.I64, v: BigInt(uncompressed) },
       { id: CMD.COMPRESSED, t: T.I64, v: BigInt(compressed) },
       { id: CMD.DATA_PAGE, t: T.I64, v: BigInt(offset) },
       { id: CMD.STATISTICS, t: T.STRUCT, v: statistics(f.type, st) },
@@ -275,12 +273,12 @@ export function encodePlainParquet(batch: Batch, encodeEmpty: () => Uint8Array):
     chunks.push([{ id: CC.FILE_OFFSET, t: T.I64, v: BigInt(offset) }, { id: CC.META, t: T.STRUCT, v: meta }]);
   });
   const rowGroup: TStruct = [
-    { id: 1, t: T.LIST, v: { et: T.STRUCT, items: chunks } },
-    { id: 2, t: T.I64, v: BigInt(totalUncompressed) },
-    { id: 3, t: T.I64, v: BigInt(n) },
-    { id: 5, t: T.I64, v: 4n },
-    { id: 6, t: T.I64, v: BigInt(totalCompressed) },
-    { id: 7, t: T.I16, v: 0 },
+    { id: RG.COLUMNS, t: T.LIST, v: { et: T.STRUCT, items: chunks } },
+    { id: RG.TOTAL_BYTE_SIZE, t: T.I64, v: BigInt(totalUncompressed) },
+    { id: RG.NUM_ROWS, t: T.I64, v: BigInt(n) },
+    { id: RG.FILE_OFFSET, t: T.I64, v: 4n },
+    { id: RG.TOTAL_COMPRESSED, t: T.I64, v: BigInt(totalCompressed) },
+    { id: RG.ORDINAL, t: T.I16, v: 0 },
   ];
   const footer = writeStruct([
     ...tpl.head,
@@ -290,6 +288,6 @@ export function encodePlainParquet(batch: Batch, encodeEmpty: () => Uint8Array):
   ]);
   out.put(footer);
   out.u32(footer.length);
-  out.put(new Uint8Array([0x50, 0x41, 0x52, 0x31]));
+  out.put(MAGIC);
   return { bytes: out.buf.slice(0, out.len), stats };
 }

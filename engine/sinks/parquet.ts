@@ -327,13 +327,22 @@ function columnCodec(type: DataType, dictionary: boolean): ParquetCodec {
 
 /** Encodes a batch as a Parquet file (compression chosen per column by default). */
 export function encodeParquet(batch: Batch, options: ParquetWriteOptions = {}): Uint8Array {
+  return encodeParquetWithStats(batch, options).bytes;
+}
+
+/**
+ * `encodeParquet`, with the columns' statistics when the writer computed them
+ * (the JS writer of small batches does; else null, and `encodedColumnStats`
+ * reads them from the footer).
+ */
+export function encodeParquetWithStats(batch: Batch, options: ParquetWriteOptions = {}): { bytes: Uint8Array; stats: Record<string, ColumnStats> | null } {
   if (batch.columns.length !== batch.schema.length) throw new Error('internal: batch has a column count different from its schema');
   // a small flat batch with the default settings: written in JS (parquet-plain.ts), laid out as parquet-wasm lays out its schema
   if ((options.compression ?? 'auto') === 'auto' && (options.tuning ?? 'auto') === 'auto' && (options.rowGroupSize === undefined || options.rowGroupSize >= batch.length)) {
     const plain = encodePlainParquet(batch, () => encodeWithWasm(emptyBatch(batch.schema), options));
-    if (plain) return plain.bytes;
+    if (plain) return plain;
   }
-  return encodeWithWasm(batch, options);
+  return { bytes: encodeWithWasm(batch, options), stats: null };
 }
 
 /** parquet-wasm's encoding of a batch. */
