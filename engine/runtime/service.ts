@@ -22,8 +22,7 @@ import type { Pipeline } from '../dataset.js';
 import { buildGraph, downstreamOf, type PipelineGraph } from '../graph/graph.js';
 import { graphFingerprints } from '../graph/fingerprint.js';
 import { DeltaStore } from '../sinks/delta-store.js';
-import { CHECKPOINT_FORMAT, FINGERPRINT_VERSION, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, MIN_SNAPSHOT_BYTES, type BatchCommit, type BatchOffsets, type CheckpointMetadata, type FlowState } from '../state/checkpoint.js';
-import { RunFileError } from '../state/runs.js';
+import { CHECKPOINT_FORMAT, FINGERPRINT_VERSION, CheckpointStore, DEFAULT_MIN_BATCHES_TO_RETAIN, type BatchCommit, type BatchOffsets, type CheckpointMetadata } from '../state/checkpoint.js';
 import type { FileIndex } from '../state/file-index.js';
 import { PipelineRunner, type PlannedBatch } from './runner.js';
 import type { BatchResult } from './executor.js';
@@ -32,6 +31,7 @@ import { sparkTypeJson, type Value } from '../ir/types.js';
 import type { SourceFileSystem } from '../sources/files.js';
 import { nodeFileSystem } from '../sources/files.js';
 import { faultPoint } from './faults.js';
+import { OperatorStateFiles } from './operator-state.js';
 import { evolvePipeline } from './schema-evolution.js';
 import { inferFileSchemas } from './file-schemas.js';
 import type { Field } from '../ir/types.js';
@@ -107,14 +107,7 @@ export interface ServiceOptions {
   threads?: number;
 }
 
-/**
- * Change logs since an operator's last snapshot at which a maintenance slot
- * between batches that compacted a table writes a new one (any slot at twice
- * as many: a restart replays at most about that many; the batches themselves
- * snapshot at `minBatchesToRetain`, or when the change logs outweigh the
- * snapshot).
- */
-export const MAINTENANCE_SNAPSHOT_DELTAS = 10;
+export { MAINTENANCE_SNAPSHOT_DELTAS } from './operator-state.js';
 
 /** 2^18 keys: about 12 MB of memory per key table. */
 export const DEFAULT_STATE_KEYS_IN_MEMORY = 262_144;
@@ -166,12 +159,11 @@ export interface OpenReport {
   refreshed: string[];
 }
 
-interface StateSizes { snapshot: number; since: number; deltas: number; unchanged: number[] }
-
 export class PipelineService {
   readonly graph: PipelineGraph;
   readonly store: DeltaStore;
   readonly checkpoint: CheckpointStore;
+  private readonly operatorState: OperatorStateFiles;
   readonly runner: PipelineRunner;
   readonly logger: Logger;
   private generation = 0;
@@ -235,6 +227,7 @@ export class PipelineService {
         this.logger.warn({ event: 'schema_evolution', source, columns }, 'new columns found; they are added to the schema from the next start');
       },
     });
+    this.operatorState = new OperatorStateFiles(this.checkpoint, this.runner.executor, this.minBatchesToRetain);
   }
 
   /** The flows that have a checkpoint folder: every flow of the graph (a dataset's default flow is named as the dataset). */
@@ -461,7 +454,7 @@ export class PipelineService {
     }
     // operator state after the last committed batch; later state belongs to a batch that did not commit
     for (const f of flows) this.checkpoint.dropStateAfter(f, lastCommitted);
-    if (lastCommit) this.loadState(lastCommit);
+    if (lastCommit) this.operatorState.load(lastCommit, (flow, generation) => this.counts(flow, generation));
     if (this.rebuild.size) await this.runner.executor.rebuildIncremental([...this.rebuild]);
     // rebuilt views' state is written by the next batch, not between batches
     this.stateIsCommitted = this.rebuild.size === 0;
@@ -498,149 +491,13 @@ export class PipelineService {
     return { batchId, ingestedAtUs: o.ingestedAtUs, files };
   }
 
-  /** Per (flow, operator): bytes of its last snapshot and of the change logs written since, and the batches since then that changed nothing. */
-  private readonly stateSizes = new Map<string, StateSizes>();
   /** Whether the operators hold exactly the state after `lastCommitted` (not while a batch runs, nor after one failed). */
   private stateIsCommitted = false;
 
-  /**
-   * A maintenance slot's share of state upkeep: an operator with
-   * MAINTENANCE_SNAPSHOT_DELTAS change logs since its snapshot gets a new
-   * snapshot in a slot that compacted a table (`busy`: upkeep gathers in a few
-   * slots, so most batches follow an empty one), in any slot once it has twice
-   * as many, as the state after the last committed batch (the longest replay
-   * first, no new one once `budgetMs` has passed). A restart then reads that
-   * snapshot and the few change logs after it (readState takes the latest
-   * snapshot at or before the batch), instead of up to `minBatchesToRetain`
-   * change logs; the files before it are deleted. The batch that follows
-   * writes its change against this snapshot. Returns the snapshots written.
-   */
+  /** See OperatorStateFiles.snapshotBetweenBatches: only while the operators hold the committed state. */
   private snapshotStateBetweenBatches(budgetMs: number, busy: boolean): number {
     if (!this.stateIsCommitted || this.lastCommitted < 0 || !this.lock) return 0;
-    const started = performance.now();
-    const due: { flow: string; ref: { id: string; op: { snapshot(): Uint8Array } }; key: string; since: number }[] = [];
-    for (const [flow, f] of this.runner.executor.flows) {
-      for (const ref of f.stateful) {
-        const key = `${flow}\u0000${ref.id}`;
-        const sizes = this.stateSizes.get(key);
-        // the change logs a restart reads (batches that changed nothing have none)
-        if (sizes && sizes.deltas - sizes.unchanged.length >= (busy ? 1 : 2) * MAINTENANCE_SNAPSHOT_DELTAS) due.push({ flow, ref, key, since: sizes.since });
-      }
-    }
-    due.sort((a, b) => b.since - a.since);
-    let written = 0;
-    for (const d of due) {
-      if (performance.now() - started >= budgetMs) break;
-      const bytes = d.ref.op.snapshot();
-      try {
-        this.checkpoint.writeState(d.flow, this.lastCommitted, { [d.ref.id]: 'snapshot' }, { [d.ref.id]: bytes });
-      } catch (e) {
-        // the operator now counts its changes from a snapshot that is not on disk: the next batch writes a full one
-        this.stateSizes.delete(d.key);
-        throw e;
-      }
-      this.stateSizes.set(d.key, { snapshot: bytes.byteLength, since: 0, deltas: 0, unchanged: [] });
-      faultPoint('mid-state-snapshot', this.lastCommitted);
-      this.checkpoint.pruneState(d.flow, this.lastCommitted);
-      written++;
-    }
-    return written;
-  }
-
-  private loadState(commit: BatchCommit): void {
-    const ex = this.runner.executor;
-    const batchId = commit.batchId;
-    const recordFile = this.checkpoint.commitFile(batchId);
-    let fingerprints: Record<string, string> = {};
-    for (const [name, flow] of ex.flows) {
-      const state = commit.flows[name]?.state;
-      if (!state || !this.counts(name, commit.generation)) continue;
-      const st = { state, binaries: this.checkpoint.readState(name, batchId, state, recordFile) };
-      // state that reads but does not fit its operator is a damaged checkpoint, not an internal error
-      const damaged = (stateFile: string, e: unknown): never => {
-        const file = e instanceof RunFileError ? e.file : stateFile;
-        throw new RuntimeFailure('CHECKPOINT_CORRUPT', `checkpoint file ${file} is unreadable: its operator state does not load (${(e as Error)?.message ?? String(e)})`, { file, reason: String((e as Error)?.message ?? e) }, {
-          hint: 'restore the file from a backup, or start over with --full-refresh-all (this reprocesses every input file)', cause: e,
-        });
-      };
-      for (const ref of flow.stateful) {
-        const parts = st.binaries[ref.id];
-        if (!parts) continue;
-        const unchanged = st.state.unchanged?.[ref.id] ?? [];
-        const sizes: StateSizes = { snapshot: 0, since: 0, deltas: parts.length - 1 + unchanged.length, unchanged: [...unchanged] };
-        parts.forEach((part, k) => {
-          try {
-            if (k === 0) ref.op.loadSnapshot(part.bytes);
-            else ref.op.applyChanges(part.bytes);
-          } catch (e) { damaged(part.file, e); }
-          if (k === 0) sizes.snapshot = part.bytes.byteLength;
-          else sizes.since += part.bytes.byteLength;
-        });
-        this.stateSizes.set(`${name}\u0000${ref.id}`, sizes);
-      }
-      const fp = (st.state.operators['__fingerprints'] ?? {}) as Record<string, string>;
-      fingerprints = { ...fingerprints, ...fp };
-      try { ex.loadState({ operators: {}, watermarks: { [name]: st.state.watermarks }, fingerprints: {} }); } catch (e) { damaged(recordFile, e); }
-    }
-    ex.loadState({ operators: {}, watermarks: {}, fingerprints });
-  }
-
-  /**
-   * Writes the state after a batch: per stateful operator the change since the
-   * last file, or a snapshot when the change logs since the last snapshot would
-   * outweigh it (so a restart reads at most about twice the state, and a batch
-   * writes what it changed, not the whole state), or when they number
-   * `minBatchesToRetain` (so a restart reads at most that many files, and the
-   * state folder keeps change logs of that many batches at most, as offsets
-   * and commits).
-   */
-  private saveState(batchId: number): Map<string, FlowState> {
-    const out = new Map<string, FlowState>();
-    const ex = this.runner.executor;
-    const fingerprints = ex.fingerprintState();
-    const watermarks = ex.watermarkState();
-    for (const [name, flow] of ex.flows) {
-      const operators: Record<string, unknown> = {};
-      const binary: Record<string, 'snapshot' | 'delta'> = {};
-      const binaries: Record<string, Uint8Array | null> = {};
-      const unchangedOps: Record<string, number[]> = {};
-      for (const ref of flow.stateful) {
-        const key = `${name}\u0000${ref.id}`;
-        const sizes = this.stateSizes.get(key);
-        let bytes: Uint8Array | null = null;
-        let idle = false;
-        if (sizes && !ref.op.wantsSnapshot && sizes.deltas + 1 < this.minBatchesToRetain) {
-          idle = ref.op.unchanged;
-          const delta = ref.op.changes();
-          if (sizes.since + delta.byteLength <= Math.max(sizes.snapshot, MIN_SNAPSHOT_BYTES)) bytes = delta;
-        }
-        if (bytes && idle) {
-          // nothing changed: no file; the commit record names the batch instead
-          binary[ref.id] = 'delta';
-          sizes!.unchanged.push(batchId);
-          sizes!.deltas++;
-          bytes = null;
-        } else if (bytes) {
-          binary[ref.id] = 'delta';
-          sizes!.since += bytes.byteLength;
-          sizes!.deltas++;
-        } else {
-          bytes = ref.op.snapshot();
-          binary[ref.id] = 'snapshot';
-          this.stateSizes.set(key, { snapshot: bytes.byteLength, since: 0, deltas: 0, unchanged: [] });
-        }
-        binaries[ref.id] = bytes;
-        const unchanged = this.stateSizes.get(key)!.unchanged;
-        if (unchanged.length) unchangedOps[ref.id] = [...unchanged];
-      }
-      if (ex.mvModeOf(name) !== undefined && fingerprints[name] !== undefined) operators['__fingerprints'] = { [name]: fingerprints[name] };
-      if (!flow.stateful.length && !flow.watermarks.length && !operators['__fingerprints']) continue;
-      this.checkpoint.writeState(name, batchId, binary, binaries);
-      out.set(name, { operators, watermarks: watermarks[name] ?? {}, binary, ...(Object.keys(unchangedOps).length ? { unchanged: unchangedOps } : {}) });
-      // keep the state after the previous batch too: until commits/N is written, a restart re-runs N from it
-      this.checkpoint.pruneState(name, batchId - 1);
-    }
-    return out;
+    return this.operatorState.snapshotBetweenBatches(this.lastCommitted, budgetMs, busy);
   }
 
   /** A closed service no longer holds the output folder: it runs nothing. */
@@ -671,7 +528,7 @@ export class PipelineService {
       this.logger.error({ batch: plan.batchId, code: result.failure.code }, 'batch failed; it will be re-run on the next start');
       return result;
     }
-    const states = this.saveState(plan.batchId);
+    const states = this.operatorState.save(plan.batchId);
     faultPoint('before-commit-marker', plan.batchId);
     const commit: BatchCommit = { batchId: plan.batchId, generation: this.generation, committedAt: new Date(this.clock()).toISOString(), flows: {} };
     for (const f of this.flowNames) {
