@@ -89,6 +89,35 @@ describe('threads on and off', () => {
   });
 });
 
+describe('threads on and off, with flushes large enough to be handed to the worker', () => {
+  const fx = generatedFixture('threads-large', 4, 12_000, 'threads-large');
+
+  it('give byte-identical tables when a flush of more than 16,384 rows moves its buffers to the worker', async () => {
+    const input = path.join(fx.work, 'in');
+    copyInto(fx.pool, input, fx.pool.files);
+    const one = path.join(fx.work, 'one'), two = path.join(fx.work, 'two');
+    await replay(input, one, 1);
+    await replay(input, two, 2);
+    const tables = tableNames(one);
+    expect(tableNames(two)).toEqual(tables);
+    for (const t of tables) {
+      const a = tableBytes(one, t), b = tableBytes(two, t);
+      expect(b.length, t).toBe(a.length);
+      a.forEach((buf, k) => expect(Buffer.compare(buf, b[k]), `${t} file ${k}`).toBe(0));
+    }
+    // the case is exercised: bronze and silver have files of more than 16,384 rows (two 12k-row files per batch)
+    for (const t of ['patients_bronze', 'patients_silver']) {
+      const counts = await fx.duck.all(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(two, 'tables', t)}/*.parquet', filename = true) GROUP BY filename`);
+      expect(Math.max(...counts.map((r) => Number(r.n))), t).toBeGreaterThan(16_384);
+    }
+    // and every row of the input is in bronze (nothing lost to a detached buffer)
+    const bronze = await readTableViaLog(fx.duck, two, 'patients_bronze');
+    const records = fx.pool.files.filter((f) => f.startsWith('patients_')).reduce((n, f) => n + fx.pool.records.get(f)!, 0);
+    expect(records).toBeGreaterThan(16_384);
+    expect(bronze.length).toBe(records);
+  });
+});
+
 describe('a parse the main thread takes back from a busy worker (work stealing)', () => {
   const options = (readCsv({ glob: '*.csv', schema: { id: 'string', n: 'int' } }).node as unknown as { options: CsvOptions }).options;
   const csv = (from: number, rows: number) => Buffer.from(['id,n', ...Array.from({ length: rows }, (_, k) => `p${from + k},${k % 7 === 0 ? 'x' : from + k}`)].join('\n') + '\n');
