@@ -123,8 +123,12 @@ function timed(args: string[], env: Record<string, string> = {}): Promise<Timed>
  * values that do not fit their column), the quarantine with
  * `_failed_expectations`, silver de-duplicated and joined with its two warning
  * expectations counted, the gold statistics with their fail expectations
- * checked, and both window views with TIMESTAMP WITH TIME ZONE bounds as the
- * engine writes them.
+ * checked, both window views with TIMESTAMP WITH TIME ZONE bounds as the
+ * engine writes them, and admissions_with_address: every silver row with the
+ * address the patient's history held on its admission date. The bench folders
+ * hold no change-feed files, so the engine's patients_history is empty: the
+ * peer joins silver with an empty history table of the same columns and
+ * writes all of silver again with a NULL address, as the engine does.
  */
 export function duckPipelineSql(input: string, out: string, mapping: string): string {
   const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -157,6 +161,10 @@ CREATE TABLE silver AS
         QUALIFY row_number() OVER (PARTITION BY patient_id, admission_date, diagnosis_code ORDER BY _source_file, _line) = 1) v
   LEFT JOIN mapping m ON m.diagnosis_code = v.diagnosis_code;
 COPY silver TO ${q(path.join(out, 'patients_silver.parquet'))} (FORMAT parquet, COMPRESSION snappy);
+CREATE TABLE patients_history (patient_id VARCHAR, address VARCHAR, __START_AT TIMESTAMP, __END_AT TIMESTAMP);
+COPY (SELECT s.*, h.address AS address_at_admission FROM silver s LEFT JOIN patients_history h
+        ON h.patient_id = s.patient_id AND h.__START_AT <= s.admission_date AND (h.__END_AT IS NULL OR s.admission_date < h.__END_AT))
+  TO ${q(path.join(out, 'admissions_with_address.parquet'))} (FORMAT parquet, COMPRESSION snappy);
 SELECT count(*) FILTER (WHERE diagnosis_description IS NULL) AS known_diagnosis_failed, count(*) FILTER (WHERE contact_number IS NULL) AS has_contact_number_failed FROM silver;
 ${duckGoldSql('silver', out)}
 `;
@@ -191,6 +199,9 @@ async function duckChild(input: string, out: string, mode: string): Promise<void
     await con.run(`SET TimeZone='UTC'; CREATE VIEW silver AS SELECT * FROM read_parquet('${path.join(out, 'patients_silver*.parquet')}');`);
     await con.run(duckGoldSql('silver', out));
   } else {
+    // the peer's empty patients_history stands for the engine's only while there is no change feed to apply
+    const feed = fs.readdirSync(input).filter((f) => f.startsWith('patient_updates'));
+    if (feed.length) throw new Error(`the DuckDB peer does not apply change feeds; ${input} holds ${feed.length} (e.g. ${feed[0]})`);
     await con.run(duckPipelineSql(input, out, mapping));
   }
   process.stderr.write(`maxrss_kb=${process.resourceUsage().maxRSS}\n`);
