@@ -19,7 +19,7 @@ import { planSources } from './ir/plan.js';
 import { batchFromRows, batchToRows, concatBatches, type Batch } from './batch.js';
 import type { Pipeline } from './dataset.js';
 import { buildGraph, type PipelineGraph } from './graph/graph.js';
-import { MemoryStore, type CommitInfo, type DataFile, type TableStore } from './sinks/store.js';
+import { MemoryStore, type CommitInfo, type DataFile, type RowRange, type TableStore } from './sinks/store.js';
 import { memoryFileSystem, nodeFileSystem, type SourceFileSystem } from './sources/files.js';
 import { PipelineRunner } from './runtime/runner.js';
 import { FileSourceAccess } from './runtime/sources.js';
@@ -214,7 +214,7 @@ class RecordingStore implements TableStore {
     await this.inner.discard(table);
   }
   dataFiles(table: string): Promise<DataFile[]> { return this.inner.dataFiles(table); }
-  readDataFile(table: string, schema: Schema, file: string): Promise<Batch> { return this.inner.readDataFile(table, schema, file); }
+  readDataFile(table: string, schema: Schema, file: string, range?: RowRange): Promise<Batch> { return this.inner.readDataFile(table, schema, file, range); }
   cdcState(table: string): Promise<string | null> { return this.inner.cdcState(table); }
   async stageRewrite(table: string, schema: Schema, remove: readonly string[], add: readonly Batch[]): Promise<DataFile[]> {
     const out = await this.inner.stageRewrite(table, schema, remove, add);

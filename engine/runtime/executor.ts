@@ -42,7 +42,7 @@ import { downstreamOf } from '../graph/graph.js';
 import { CompiledFlow, sourceKey, type StepInputs } from './flow.js';
 import { keptSchema, rowsWithKeys, type KeyProbe } from './static-pushdown.js';
 import { ExpectationsOperator, type ExpectationMetric, type ExpectationResult } from '../operators/expectations.js';
-import type { TableStore } from '../sinks/store.js';
+import type { RowRange, TableStore } from '../sinks/store.js';
 import { isPipelineError, PipelineError, RuntimeFailure, type Origin } from '../errors.js';
 import { CdcFlowRuntime } from './cdc-flow.js';
 import type { CdcMetrics } from '../cdc/target.js';
@@ -282,10 +282,15 @@ export class PipelineExecutor {
    * a time: the rows kept in memory, or (`kept` null: a persisted input with
    * more than APPEND_KEEP_ROWS new rows) its new data files.
    */
-  private async appendedParts(left: string, kept: Batch[] | null, filesBefore: Map<string, Set<string>>): Promise<{ rows: number; batch?: Batch; file?: string }[]> {
+  private async appendedParts(left: string, kept: Batch[] | null, filesBefore: Map<string, Set<string>>): Promise<{ rows: number; batch?: Batch; file?: string; range?: RowRange }[]> {
     const before = filesBefore.get(left);
     if (kept !== null || !before) return (kept ?? []).map((b) => ({ rows: b.length, batch: b }));
-    return (await this.store.dataFiles(left)).filter((f) => !before.has(f.path) && f.rows > 0).map((f) => ({ rows: f.rows, file: f.path }));
+    // a file's row groups one at a time when the store knows them (one part's rows in memory, not a whole file's)
+    return (await this.store.dataFiles(left)).filter((f) => !before.has(f.path) && f.rows > 0).flatMap((f) => {
+      if (!f.rowGroups || f.rowGroups.length < 2) return [{ rows: f.rows, file: f.path }];
+      let offset = 0;
+      return f.rowGroups.map((limit) => { const part = { rows: limit, file: f.path, range: { offset, limit } }; offset += limit; return part; });
+    });
   }
 
   /** The graph decides (engine/graph/refresh.ts): one aggregate or DISTINCT over append-only inputs. */
@@ -774,7 +779,7 @@ export class PipelineExecutor {
           m.num_output_rows = 0;
           const schema = this.graph.datasets.get(left!)!.schema;
           // the next part is read (on the worker, when there is one) while this one is evaluated
-          const read = (k: number) => settledLater(k < parts.length && !parts[k].batch ? this.store.readDataFile(left!, schema, parts[k].file!) : null);
+          const read = (k: number) => settledLater(k < parts.length && !parts[k].batch ? this.store.readDataFile(left!, schema, parts[k].file!, parts[k].range) : null);
           let ahead = read(0);
           for (let k = 0; k < parts.length; k++) {
             const p = parts[k];

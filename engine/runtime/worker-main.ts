@@ -20,8 +20,15 @@ parentPort!.on('message', async (m: { id: number; task: WorkerTask }) => {
   try {
     const t = m.task;
     if (t.kind === 'readParquet') {
-      const batch = decodeParquetFile(t.path, t.schema);
+      const batch = decodeParquetFile(t.path, t.schema, t.range);
       parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: batch }, batchBuffers(batch));
+      return;
+    }
+    if (t.kind === 'encodeParquet') {
+      const { bytes, stats } = encodeDataBytes(t.batch);
+      // the bytes own their buffer (copied out of parquet-wasm's memory, or the JS writer's): moved, not copied
+      const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+      parentPort!.postMessage({ id: m.id, ok: true, gcMs: takeGc(), value: { bytes: own, stats } }, [own.buffer as ArrayBuffer]);
       return;
     }
     if (t.kind === 'compactFiles') {

@@ -17,6 +17,7 @@ import type { SourceParseResult } from '../sources/parse-file.js';
 import type { FileMeta } from '../sources/file-reader.js';
 import type { Batch, Column } from '../batch.js';
 import type { Schema } from '../ir/types.js';
+import type { RowRange } from '../sinks/store.js';
 
 export interface ParseTask {
   readonly kind: 'parseCsv';
@@ -52,10 +53,18 @@ export interface WriteParquetTask {
   readonly claim: number;
 }
 
+/** Encodes a batch as Parquet and answers with the bytes (transferred) and their Delta stats: a piece of a file written here (sinks/piece-file.ts). */
+export interface EncodeParquetTask {
+  readonly kind: 'encodeParquet';
+  readonly batch: Batch;
+}
+
 export interface ReadParquetTask {
   readonly kind: 'readParquet';
   readonly path: string;
   readonly schema: Schema;
+  /** Only these rows. */
+  readonly range?: RowRange;
 }
 
 export interface CompactFilesTask {
@@ -73,7 +82,7 @@ export interface CompactFilesTask {
 /** A compacted group's new file: still under its temporary name (`tmp`), to be renamed to `final` by the commit. */
 export interface CompactedFile { tmp: string; final: string; rows: number; stats: string; size: number }
 
-export type WorkerTask = ParseTask | WriteParquetTask | ReadParquetTask | CompactFilesTask;
+export type WorkerTask = ParseTask | WriteParquetTask | EncodeParquetTask | ReadParquetTask | CompactFilesTask;
 
 interface Pending {
   resolve(v: unknown): void;
@@ -216,6 +225,14 @@ export class WorkerPool {
     return this.stealable((claim) => ({ kind: 'writeParquet', batch, path: file, claim }), transfer ? batchBuffers(batch) : []);
   }
 
+  /**
+   * Encodes a batch as Parquet on a worker: its bytes (transferred back) and
+   * Delta stats. `transfer` as in `writeParquetStealable`.
+   */
+  encodeParquet(batch: Batch, transfer = false): Promise<{ bytes: Uint8Array; stats: string }> {
+    return this.run({ kind: 'encodeParquet', batch }, transfer ? batchBuffers(batch) : []);
+  }
+
   private stealable<T>(task: (claim: number) => WorkerTask, transfer: ArrayBuffer[]): Stealable<T> {
     const claim = this.nextClaim++ % CLAIM_SLOTS;
     Atomics.store(this.claims, claim, CLAIM_OPEN);
@@ -228,8 +245,8 @@ export class WorkerPool {
    * Reads a Parquet file on a worker (its parquet-wasm memory, not this
    * thread's); the decoded columns' buffers are transferred back.
    */
-  readParquet(file: string, schema: Schema): Promise<Batch> {
-    return this.run<Batch>({ kind: 'readParquet', path: file, schema }, []);
+  readParquet(file: string, schema: Schema, range?: RowRange): Promise<Batch> {
+    return this.run<Batch>({ kind: 'readParquet', path: file, schema, range }, []);
   }
 
   /** Rewrites a compaction group's files as one new file on a worker (maintenance/optimize.ts `writeGroup`). */

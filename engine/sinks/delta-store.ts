@@ -30,7 +30,7 @@ import type { Schema, DataType } from '../ir/types.js';
 import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
 import { columnStats, compareUtf8, decodeParquetFile, encodeParquetWithStats, type ColumnStats } from './parquet.js';
-import type { CommitInfo, TableStore } from './store.js';
+import type { CommitInfo, DataFile, RowRange, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
 import { formatDate } from '../sources/csv-values.js';
 import { faultPoint } from '../runtime/faults.js';
@@ -39,6 +39,7 @@ import { DeltaTable } from './delta-table.js';
 import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
 import { plainTakes } from './parquet-plain.js';
+import { PieceFile, type EncodedPiece } from './piece-file.js';
 
 export { readDeltaLog, writeLogEntry, type AddAction, type DeltaSnapshot } from './delta-log.js';
 
@@ -56,6 +57,13 @@ export const ENGINE_INFO = 'localdlt/0.1.0';
  * a 1M-row replay (9.1 -> 9.5 s).
  */
 const FLUSH_ROWS = 16_384;
+/**
+ * Rows of a file made of flushes (sinks/piece-file.ts): a table's flushes go
+ * into one open file, a row group each, until it holds this many rows. A replay
+ * then writes as many files as when a flush was a file of 65,536 rows, and
+ * maintenance has no small files to copy afterwards.
+ */
+const FILE_ROWS = 65_536;
 /** Parquet files handed to the worker threads and not written yet, at most, before an append waits. */
 const MAX_WRITES_IN_FLIGHT = 4;
 /**
@@ -85,6 +93,8 @@ interface Staged {
   seq: number;
   /** Files a copy-on-write rewrite removes (`stageRewrite`). */
   removes: string[];
+  /** The file the table's flushes are going into (a batch with more than FLUSH_ROWS rows), until it holds FILE_ROWS. */
+  open: { file: PieceFile; entry: Staged['files'][number] } | null;
 }
 
 /**
@@ -285,7 +295,7 @@ export class DeltaStore implements TableStore {
 
   private stage(table: string): Staged {
     let s = this.staged.get(table);
-    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], writing: [], replace: false, seq: 0, removes: [] }; this.staged.set(table, s); }
+    if (!s) { s = { buffer: [], bufferedRows: 0, files: [], writing: [], replace: false, seq: 0, removes: [], open: null }; this.staged.set(table, s); }
     return s;
   }
 
@@ -318,7 +328,7 @@ export class DeltaStore implements TableStore {
     s.buffer.push(rows.length < FLUSH_ROWS / 16 ? detachStrings(rows) : rows);
     s.bufferedRows += rows.length;
     if (s.bufferedRows >= FLUSH_ROWS) {
-      this.flush(table, schema);
+      this.flushPiece(table, schema, s);
       await this.options.pool?.atMost(MAX_WRITES_IN_FLIGHT);
     }
   }
@@ -344,6 +354,12 @@ export class DeltaStore implements TableStore {
    */
   private flush(table: string, schema: Schema, evenIfEmpty = false, waiting = false): void {
     const s = this.stage(table);
+    if (s.open) {
+      // the rest goes into the open file, which is then complete
+      if (s.bufferedRows > 0) this.flushPiece(table, schema, s);
+      if (s.open) this.closePiece(table, schema, s);
+      if (!evenIfEmpty) return;
+    }
     if (s.bufferedRows === 0 && !evenIfEmpty) return;
     // rows concatenated from several parts here own their buffers: nothing else reads them
     const owned = s.buffer.reduce((k, x) => k + (x.length > 0 ? 1 : 0), 0) > 1;
@@ -353,9 +369,63 @@ export class DeltaStore implements TableStore {
     this.writeStagedFile(table, s, b, waiting, owned);
   }
 
+  /**
+   * Encodes the buffered rows as the next piece of the table's open file
+   * (opened here if there is none): on a worker when there is one, unless the
+   * JS writer takes them. The file is closed once it holds FILE_ROWS rows.
+   */
+  private flushPiece(table: string, schema: Schema, s: Staged): void {
+    const owned = s.buffer.reduce((k, x) => k + (x.length > 0 ? 1 : 0), 0) > 1;
+    const b = concatBatches(schema, s.buffer);
+    s.buffer = [];
+    s.bufferedRows = 0;
+    if (b.length === 0) return;
+    if (!s.open) {
+      const dir = this.tableDir(table);
+      fs.mkdirSync(dir, { recursive: true });
+      const id = randomUUID();
+      const entry = { tmp: `.${id}.parquet.tmp`, final: `${this.filePrefix(s)}-${id}.c000.snappy.parquet`, rows: 0, stats: '', size: 0 };
+      s.files.push(entry);
+      s.open = { file: new PieceFile(path.join(dir, entry.tmp), (e) => writeFailed(table, e)), entry };
+    }
+    const pool = this.options.pool;
+    let encoded: Promise<EncodedPiece>;
+    if (pool?.enabled && !writtenHere(b)) encoded = pool.encodeParquet(b, owned).catch((e: unknown) => { throw writeFailed(table, e); });
+    else {
+      try { encoded = Promise.resolve(encodeDataBytes(b)); } catch (e) { encoded = Promise.reject(writeFailed(table, e)); }
+    }
+    this.track(s, s.open.file.add(b.length, encoded));
+    if (s.open.file.rows >= FILE_ROWS) this.closePiece(table, schema, s);
+  }
+
+  /** Closes the table's open file: its footer is written once its pieces are in, and its size and stats are known then. */
+  private closePiece(table: string, schema: Schema, s: Staged): void {
+    const o = s.open;
+    if (!o) return;
+    s.open = null;
+    if (this.rowGroupsBatch !== this.currentBatch) { this.rowGroupsWritten.clear(); this.rowGroupsBatch = this.currentBatch; }
+    this.track(s, o.file.close().then((r) => {
+      if (r.pieces.length > 1) this.rowGroupsWritten.set(`${table}\u0000${o.entry.final}`, r.pieces.map((p) => p.rows));
+      o.entry.rows = o.file.rows;
+      o.entry.size = r.size;
+      o.entry.stats = r.pieces.length === 1 ? r.pieces[0].stats : mergeDeltaStats(schema, r.pieces.map((p) => p.stats), o.file.rows);
+    }));
+  }
+
+  /** A write the commit waits for (not one this thread can take back). */
+  private track(s: Staged, p: Promise<void>): void {
+    const job: WriteJob = { settled: false, done: p.finally(() => { job.settled = true; }), steal: () => false };
+    job.done.catch(() => undefined); // awaited by `written`
+    s.writing.push(job);
+  }
+
+  private filePrefix(s: Staged): string {
+    return `part-${String(Math.max(0, this.currentBatch)).padStart(6, '0')}-${String(s.seq++).padStart(5, '0')}`;
+  }
+
   /** `owned`: nothing else holds `b`'s buffers, so a file sent to the worker takes them (transferred, not copied). */
   private writeStagedFile(table: string, s: Staged, b: Batch, waiting = false, owned = false): Staged['files'][number] {
-    const prefix = `part-${String(Math.max(0, this.currentBatch)).padStart(6, '0')}-${String(s.seq++).padStart(5, '0')}`;
+    const prefix = this.filePrefix(s);
     const pool = this.options.pool;
     if (pool?.enabled && !writtenHere(b) && !(waiting && b.length <= STEAL_MAX_ROWS)) {
       const dir = this.tableDir(table);
@@ -394,19 +464,31 @@ export class DeltaStore implements TableStore {
 
   // ------------------------------------------------------------ file-level rewrites (AUTO CDC targets)
 
-  async dataFiles(table: string): Promise<{ path: string; rows: number; bytes: number }[]> {
-    return [...this.log(table).files.values()].map((a) => ({ path: a.path, rows: a.stats ? JSON.parse(a.stats).numRecords ?? 0 : 0, bytes: a.size }));
+  async dataFiles(table: string): Promise<DataFile[]> {
+    return [...this.log(table).files.values()].map((a) => {
+      const groups = this.rowGroupsWritten.get(`${table}\u0000${a.path}`);
+      return { path: a.path, rows: a.stats ? JSON.parse(a.stats).numRecords ?? 0 : 0, bytes: a.size, ...(groups ? { rowGroups: groups } : {}) };
+    });
   }
 
-  async readDataFile(table: string, schema: Schema, file: string): Promise<Batch> {
-    return this.readFile(path.join(this.tableDir(table), file), schema);
+  /**
+   * Rows per row group of the files of several pieces written in the current
+   * batch (a view reading a table's new rows back reads them a row group at a
+   * time: a whole file of 65,536 rows, twice, was ~100 MB of a replay's peak).
+   * Emptied when the next batch begins, so it holds one batch's files.
+   */
+  private readonly rowGroupsWritten = new Map<string, number[]>();
+  private rowGroupsBatch = -1;
+
+  async readDataFile(table: string, schema: Schema, file: string, range?: RowRange): Promise<Batch> {
+    return this.readFile(path.join(this.tableDir(table), file), schema, range);
   }
 
   /** Decodes a data file: on a worker thread when there is one (parquet-wasm's memory grows there, not here). */
-  private readFile(file: string, schema: Schema): Promise<Batch> {
+  private readFile(file: string, schema: Schema, range?: RowRange): Promise<Batch> {
     const pool = this.options.pool;
-    if (pool?.enabled) return pool.readParquet(file, schema);
-    return Promise.resolve(decodeParquetFile(file, schema));
+    if (pool?.enabled) return pool.readParquet(file, schema, range);
+    return Promise.resolve(decodeParquetFile(file, schema, range));
   }
 
   /** Stages a copy-on-write rewrite: `remove` actions for these files and one new file per batch (see TableStore). */
@@ -453,7 +535,10 @@ export class DeltaStore implements TableStore {
   async discard(table: string): Promise<void> {
     const s = this.staged.get(table);
     if (!s) return;
+    const open = s.open;
+    s.open = null;
     await this.written(s, false).catch(() => undefined);
+    await open?.file.abandon();
     for (const f of s.files) fs.rmSync(path.join(this.tableDir(table), f.tmp), { force: true });
     this.staged.delete(table);
   }

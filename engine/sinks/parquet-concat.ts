@@ -58,76 +58,95 @@ const COPY_BYTES = 4 << 20;
  */
 export function concatParquet(inputs: readonly ParquetFooter[], write: (chunk: Uint8Array) => void): { rows: number; size: number; rowGroups: number } {
   if (!inputs.length) throw new ParquetFooterError('nothing to concatenate');
-  const key = layoutKey(inputs[0]);
-  for (const f of inputs) {
-    if (layoutKey(f) !== key) throw new ParquetFooterError(`${f.path} has another schema than ${inputs[0].path}`);
+  const out = new ParquetAppender(write);
+  for (const f of inputs) withFd(f.path, (fd) => out.append(f, (at, len) => readAt(fd, at, len)));
+  return out.finish();
+}
+
+/**
+ * A Parquet file written a file's row groups at a time: `append` copies the
+ * row groups of a file (same `layoutKey`, `isConcatenable`) after those
+ * appended before, `finish` writes the page indexes and the footer. Bytes go
+ * out through `write` as they come; only the footers and the page indexes
+ * (small) are kept until `finish`.
+ */
+export class ParquetAppender {
+  private pos = 0;
+  private readonly groups: TStruct[] = [];
+  /** Page indexes to write after the data: the chunk they belong to and their bytes (offset indexes with their pages moved). */
+  private readonly indexes: { chunk: TStruct; ci?: Uint8Array; oi?: Uint8Array }[] = [];
+  private rows = 0;
+  private first: ParquetFooter | null = null;
+  private key = '';
+
+  constructor(private readonly write: (chunk: Uint8Array) => void) {}
+
+  private put(b: Uint8Array): void {
+    this.write(b);
+    this.pos += b.length;
+  }
+
+  /** Copies `f`'s row groups; `read(at, len)` gives the bytes of the file `f` is the footer of. */
+  append(f: ParquetFooter, read: (at: number, len: number) => Uint8Array): void {
+    if (this.first === null) {
+      this.first = f;
+      this.key = layoutKey(f);
+      this.put(MAGIC);
+    } else if (layoutKey(f) !== this.key) throw new ParquetFooterError(`${f.path} has another schema than ${this.first.path}`);
     if (!isConcatenable(f)) throw new ParquetFooterError(`${f.path} cannot be copied page by page`);
-  }
-  let pos = 0;
-  const put = (b: Uint8Array) => { write(b); pos += b.length; };
-  put(MAGIC);
-  const groups: TStruct[] = [];
-  /** Page indexes to write after the data: the chunk they belong to, where they are, and the chunk's offset shift. */
-  const indexes: { chunk: TStruct; file: string; ci?: [number, number]; oi?: [number, number]; delta: bigint }[] = [];
-  let rows = 0;
-  for (const f of inputs) {
-    withFd(f.path, (fd) => {
-      for (const src of f.rowGroups) {
-        const [start, end] = rowGroupSpan(src);
-        const delta = BigInt(pos - start);
-        for (let at = start; at < end; at += COPY_BYTES) put(readAt(fd, at, Math.min(COPY_BYTES, end - at)));
-        const rg = cloneValue(src);
-        for (const c of columnsOf(rg)) {
-          const m = field(c, CC.META) as TStruct;
-          for (const id of [CMD.DATA_PAGE, CMD.DICT_PAGE, CMD.INDEX_PAGE]) shift(m, id, delta, id !== CMD.DATA_PAGE);
-          dropField(m, CMD.BLOOM_OFFSET);
-          dropField(m, CMD.BLOOM_LEN);
-          shift(c, CC.FILE_OFFSET, delta, true);
-          const ci = field(c, CC.CI_OFFSET) as bigint | undefined, oi = field(c, CC.OI_OFFSET) as bigint | undefined;
-          indexes.push({
-            chunk: c, file: f.path, delta,
-            ci: ci !== undefined ? [Number(ci), field(c, CC.CI_LEN) as number] : undefined,
-            oi: oi !== undefined ? [Number(oi), field(c, CC.OI_LEN) as number] : undefined,
-          });
-          for (const id of [CC.OI_OFFSET, CC.OI_LEN, CC.CI_OFFSET, CC.CI_LEN]) dropField(c, id);
+    for (const src of f.rowGroups) {
+      const [start, end] = rowGroupSpan(src);
+      const delta = BigInt(this.pos - start);
+      for (let at = start; at < end; at += COPY_BYTES) this.put(read(at, Math.min(COPY_BYTES, end - at)));
+      const rg = cloneValue(src);
+      for (const c of columnsOf(rg)) {
+        const m = field(c, CC.META) as TStruct;
+        for (const id of [CMD.DATA_PAGE, CMD.DICT_PAGE, CMD.INDEX_PAGE]) shift(m, id, delta, id !== CMD.DATA_PAGE);
+        dropField(m, CMD.BLOOM_OFFSET);
+        dropField(m, CMD.BLOOM_LEN);
+        shift(c, CC.FILE_OFFSET, delta, true);
+        const ci = field(c, CC.CI_OFFSET) as bigint | undefined, oi = field(c, CC.OI_OFFSET) as bigint | undefined;
+        let oiBytes: Uint8Array | undefined;
+        if (oi !== undefined) {
+          const index = readStruct(read(Number(oi), field(c, CC.OI_LEN) as number)).value;
+          for (const pl of ((field(index, OI.PAGES) as TList | undefined)?.items ?? []) as TStruct[]) shift(pl, PL.OFFSET, delta);
+          oiBytes = writeStruct(index);
         }
-        shift(rg, RG.FILE_OFFSET, delta);
-        if (field(rg, RG.ORDINAL) !== undefined) setField(rg, RG.ORDINAL, T.I16, groups.length);
-        groups.push(rg);
-        rows += rowGroupRows(rg);
+        // a copy: `read` may hand out a buffer it reuses
+        this.indexes.push({ chunk: c, ci: ci !== undefined ? Uint8Array.from(read(Number(ci), field(c, CC.CI_LEN) as number)) : undefined, oi: oiBytes });
+        for (const id of [CC.OI_OFFSET, CC.OI_LEN, CC.CI_OFFSET, CC.CI_LEN]) dropField(c, id);
       }
-    });
-  }
-  // column indexes (no offsets inside: copied), then offset indexes (page offsets moved)
-  const byFile = new Map<string, typeof indexes>();
-  for (const x of indexes) { let l = byFile.get(x.file); if (!l) byFile.set(x.file, (l = [])); l.push(x); }
-  for (const kind of ['ci', 'oi'] as const) {
-    for (const [file, list] of byFile) {
-      withFd(file, (fd) => {
-        for (const x of list) {
-          const at = x[kind];
-          if (!at) continue;
-          let bytes: Uint8Array = readAt(fd, at[0], at[1]);
-          if (kind === 'oi') {
-            const oi = readStruct(bytes).value;
-            for (const pl of ((field(oi, OI.PAGES) as TList | undefined)?.items ?? []) as TStruct[]) shift(pl, PL.OFFSET, x.delta);
-            bytes = writeStruct(oi);
-          }
-          setField(x.chunk, kind === 'ci' ? CC.CI_OFFSET : CC.OI_OFFSET, T.I64, BigInt(pos));
-          setField(x.chunk, kind === 'ci' ? CC.CI_LEN : CC.OI_LEN, T.I32, bytes.length);
-          put(bytes);
-        }
-      });
+      shift(rg, RG.FILE_OFFSET, delta);
+      if (field(rg, RG.ORDINAL) !== undefined) setField(rg, RG.ORDINAL, T.I16, this.groups.length);
+      this.groups.push(rg);
+      this.rows += rowGroupRows(rg);
     }
   }
-  const meta = cloneValue(inputs[0].meta);
-  setField(meta, FMD.NUM_ROWS, T.I64, BigInt(rows));
-  setField(meta, FMD.ROW_GROUPS, T.LIST, { et: T.STRUCT, items: groups });
-  const footer = writeStruct(meta);
-  put(footer);
-  const len = new Uint8Array(4);
-  new DataView(len.buffer).setUint32(0, footer.length, true);
-  put(len);
-  put(MAGIC);
-  return { rows, size: pos, rowGroups: groups.length };
+
+  /** Rows appended so far. */
+  get rowCount(): number { return this.rows; }
+
+  /** Writes the column indexes (copied), the offset indexes and the footer; the rows, bytes and row groups written. */
+  finish(): { rows: number; size: number; rowGroups: number } {
+    if (this.first === null) throw new ParquetFooterError('nothing to concatenate');
+    for (const kind of ['ci', 'oi'] as const) {
+      for (const x of this.indexes) {
+        const bytes = x[kind];
+        if (!bytes) continue;
+        setField(x.chunk, kind === 'ci' ? CC.CI_OFFSET : CC.OI_OFFSET, T.I64, BigInt(this.pos));
+        setField(x.chunk, kind === 'ci' ? CC.CI_LEN : CC.OI_LEN, T.I32, bytes.length);
+        this.put(bytes);
+      }
+    }
+    const meta = cloneValue(this.first.meta);
+    setField(meta, FMD.NUM_ROWS, T.I64, BigInt(this.rows));
+    setField(meta, FMD.ROW_GROUPS, T.LIST, { et: T.STRUCT, items: this.groups });
+    const footer = writeStruct(meta);
+    this.put(footer);
+    const len = new Uint8Array(4);
+    new DataView(len.buffer).setUint32(0, footer.length, true);
+    this.put(len);
+    this.put(MAGIC);
+    return { rows: this.rows, size: this.pos, rowGroups: this.groups.length };
+  }
 }

@@ -21,6 +21,7 @@ import {
 } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
 import { readAt, readParquetFooterAt, withFd } from './parquet-footer.js';
+import type { RowRange } from './store.js';
 import { projectParquet } from './parquet-project.js';
 
 /** 2^32: the high word of an int64 as a double. */
@@ -385,7 +386,7 @@ const SLICE_ROWS = 65_536;
 /** Parses Parquet bytes into an Arrow table (via parquet-wasm and an IPC stream); `slice` reads only those rows. */
 export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], slice?: { offset: number; limit: number }): ArrowTable {
   // Peak use is the file copy, the Arrow arrays and their IPC copy (measured ~7.7x a snappy file; a slice's share of that).
-  reserveWasmMemory(slice ? bytes.length + (64 << 20) : bytes.length * 8 + RESERVE_SLACK);
+  reserveWasmMemory(slice ? Math.min(bytes.length * 8, bytes.length + (64 << 20)) + RESERVE_SLACK : bytes.length * 8 + RESERVE_SLACK);
   const table = pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}), ...(slice ?? {}) });
   return tableFromIPC(table.intoIPCStream());
 }
@@ -396,14 +397,14 @@ export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], s
  * columns missing from the file are all NULL. Without, the schema is derived
  * from the file (unsupported column types throw).
  */
-export function decodeParquet(bytes: Uint8Array, schema?: Schema): Batch {
-  const parts = [...parquetSlices(bytes, schema)];
+export function decodeParquet(bytes: Uint8Array, schema?: Schema, range?: RowRange): Batch {
+  const parts = [...parquetSlices(bytes, schema, range)];
   return parts.length === 1 ? parts[0] : concatBatches(parts[0].schema, parts);
 }
 
 /** Reads and decodes a Parquet file on disk (`decodeParquet`). */
-export function decodeParquetFile(file: string, schema?: Schema): Batch {
-  return decodeParquet(parquetFileBytes(file, schema), schema);
+export function decodeParquetFile(file: string, schema?: Schema, range?: RowRange): Batch {
+  return decodeParquet(parquetFileBytes(file, schema), schema, range);
 }
 
 /** Files from this size on are cut down to the columns asked for before they are decoded. */
@@ -436,8 +437,8 @@ function parquetFileBytes(file: string, schema?: Schema): Uint8Array {
  * one slice instead of the whole decoded file twice (a 1M-row file read whole
  * took ~760 MB of wasm memory, in slices ~50 MB, and less time).
  */
-export function* parquetSlices(bytes: Uint8Array, schema?: Schema): Generator<Batch> {
-  const sliced = bytes.length > SLICED_ABOVE_BYTES;
+export function* parquetSlices(bytes: Uint8Array, schema?: Schema, range?: RowRange): Generator<Batch> {
+  const sliced = range === undefined && bytes.length > SLICED_ABOVE_BYTES;
   let sources: (string | undefined)[] = [];
   let columns: string[] | undefined;
   if (schema) {
@@ -454,7 +455,7 @@ export function* parquetSlices(bytes: Uint8Array, schema?: Schema): Generator<Ba
     columns = wanted.length > 0 ? wanted : undefined;
   }
   for (let offset = 0; ; offset += SLICE_ROWS) {
-    const table = parquetToArrow(bytes, columns, sliced ? { offset, limit: SLICE_ROWS } : undefined);
+    const table = parquetToArrow(bytes, columns, range ?? (sliced ? { offset, limit: SLICE_ROWS } : undefined));
     yield schema ? projectArrow(table, schema, sources) : wholeArrow(table);
     if (!sliced || table.numRows < SLICE_ROWS) return;
   }

@@ -7,7 +7,7 @@
  * (delta-store.ts) writes Parquet files and a Delta log.
  */
 import type { Schema } from '../ir/types.js';
-import { concatBatches, emptyBatch, projectBatch, type Batch } from '../batch.js';
+import { concatBatches, emptyBatch, projectBatch, takeBatch, type Batch } from '../batch.js';
 
 export interface CommitInfo {
   batchId: number;
@@ -25,7 +25,12 @@ export interface DataFile {
   readonly path: string;
   readonly rows: number;
   readonly bytes: number;
+  /** Rows per row group, when the store knows them without reading the file (a file it wrote in this batch). */
+  readonly rowGroups?: readonly number[];
 }
+
+/** Rows `offset` to `offset + limit` of a data file. */
+export interface RowRange { readonly offset: number; readonly limit: number }
 
 export interface TableStore {
   /** The committed contents of a table (empty if it does not exist yet). */
@@ -59,7 +64,7 @@ export interface TableStore {
   /** The committed data files of a table. */
   dataFiles(table: string): Promise<DataFile[]>;
   /** The rows of one committed data file. */
-  readDataFile(table: string, schema: Schema, file: string): Promise<Batch>;
+  readDataFile(table: string, schema: Schema, file: string, range?: RowRange): Promise<Batch>;
   /**
    * Stages a copy-on-write rewrite: the files to remove and the new files (one
    * per batch), published by `commit` in one version (`remove` + `add`).
@@ -126,11 +131,14 @@ export class MemoryStore implements TableStore {
     return t.committed.map((b, i) => ({ path: t.names[i], rows: b.length, bytes: 0 }));
   }
 
-  async readDataFile(table: string, schema: Schema, file: string): Promise<Batch> {
+  async readDataFile(table: string, schema: Schema, file: string, range?: RowRange): Promise<Batch> {
     const t = this.tables.get(table);
     const i = t?.names.indexOf(file) ?? -1;
     if (!t || i < 0) throw new Error(`internal: ${table} has no file ${file}`);
-    return t.committed[i];
+    const b = t.committed[i];
+    if (!range) return b;
+    const end = Math.min(b.length, range.offset + range.limit);
+    return takeBatch(b, Int32Array.from({ length: Math.max(0, end - range.offset) }, (_, k) => range.offset + k));
   }
 
   async stageRewrite(table: string, _schema: Schema, remove: readonly string[], add: readonly Batch[]): Promise<DataFile[]> {
