@@ -20,9 +20,9 @@ import {
   arrayType, decimalType, mapType, structType, typeInfo, type DataType, type DecimalType, type Field, type Schema, type Value,
 } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
-import { readAt, readParquetFooterAt, withFd } from './parquet-footer.js';
+import { readAt, readParquetFooterAt, rowGroupRows, withFd, type ParquetFooter } from './parquet-footer.js';
 import type { RowRange } from './store.js';
-import { projectParquet } from './parquet-project.js';
+import { projectParquet, topLevelColumns } from './parquet-project.js';
 
 /** 2^32: the high word of an int64 as a double. */
 const TWO32 = 4294967296;
@@ -404,7 +404,21 @@ export function decodeParquet(bytes: Uint8Array, schema?: Schema, range?: RowRan
 
 /** Reads and decodes a Parquet file on disk (`decodeParquet`). */
 export function decodeParquetFile(file: string, schema?: Schema, range?: RowRange): Batch {
-  return decodeParquet(parquetFileBytes(file, schema), schema, range);
+  const { bytes, rest } = parquetFileBytes(file, schema, range);
+  return decodeParquet(bytes, schema, rest);
+}
+
+/** The row groups that hold exactly the rows of `range`, or null when it does not fall on row group bounds. */
+function groupsOf(footer: ParquetFooter, range: RowRange): number[] | null {
+  const out: number[] = [];
+  let at = 0;
+  for (let g = 0; g < footer.rowGroups.length && at < range.offset + range.limit; g++) {
+    const n = rowGroupRows(footer.rowGroups[g]);
+    if (at >= range.offset) out.push(g);
+    else if (at + n > range.offset) return null;
+    at += n;
+  }
+  return out.length && at === range.offset + range.limit ? out : null;
 }
 
 /** Files from this size on are cut down to the columns asked for before they are decoded. */
@@ -415,19 +429,31 @@ const PROJECT_FROM_BYTES = 1 << 20;
  * smaller Parquet file (parquet-project.ts), else the whole file (read once,
  * through the same descriptor).
  */
-function parquetFileBytes(file: string, schema?: Schema): Uint8Array {
+function parquetFileBytes(file: string, schema?: Schema, range?: RowRange): { bytes: Uint8Array; rest?: RowRange } {
   return withFd(file, (fd) => {
     const size = fs.fstatSync(fd).size;
+    if (range) {
+      // rows on row group bounds (a file written a piece at a time): those row groups only, as a file of their own
+      try {
+        const footer = readParquetFooterAt(fd, file, size);
+        const groups = groupsOf(footer, range);
+        const names = schema ? schema.map((f) => f.name) : (topLevelColumns(footer) ?? []).map((t) => t.name);
+        const cut = groups && projectParquet(fd, footer, names, 1, groups);
+        if (cut) return { bytes: cut };
+      } catch {
+        // read as below, and its error reported from there
+      }
+    }
     if (schema && size >= PROJECT_FROM_BYTES) {
       try {
         const cut = projectParquet(fd, readParquetFooterAt(fd, file, size), schema.map((f) => f.name));
-        if (cut) return cut;
+        if (cut) return { bytes: cut, rest: range };
       } catch {
         // the whole file is decoded, and its error reported from there
       }
     }
     const b = readAt(fd, 0, size);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    return { bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), rest: range };
   });
 }
 

@@ -73,9 +73,10 @@ function chunkSpan(c: TStruct): [number, number] | null {
  * columns named in `wanted` (matched as the decoder matches them), or null
  * when it cannot be done here (encrypted, chunks in other files, a malformed
  * schema) or would not save much (the kept chunks are over `worthBelow` of
- * the file).
+ * the file). With `rowGroups`, only those row groups (by index, in that
+ * order), every column of them when `wanted` names every column.
  */
-export function projectParquet(fd: number, footer: ParquetFooter, wanted: readonly string[], worthBelow = 0.75): Uint8Array | null {
+export function projectParquet(fd: number, footer: ParquetFooter, wanted: readonly string[], worthBelow = 0.75, rowGroups?: readonly number[]): Uint8Array | null {
   if (field(footer.meta, FMD.ENCRYPTION) !== undefined) return null;
   const top = topLevelColumns(footer);
   if (!top) return null;
@@ -87,14 +88,17 @@ export function projectParquet(fd: number, footer: ParquetFooter, wanted: readon
     if (hit) keep.add(hit.name);
   }
   const kept = top.filter((t) => keep.has(t.name));
-  if (kept.length === 0 || kept.length === top.length) return null;
+  const allColumns = kept.length === top.length;
+  if (kept.length === 0 || (allColumns && !rowGroups)) return null;
+  const picked = rowGroups ? rowGroups.map((g) => footer.rowGroups[g]) : footer.rowGroups;
+  if (picked.some((g) => g === undefined)) return null;
   const leaves: number[] = [];
   for (const t of kept) for (let l = t.leaves[0]; l < t.leaves[1]; l++) leaves.push(l);
   const nLeaves = top[top.length - 1].leaves[1];
   // the chunks to copy, row group by row group
   const spans: [number, number][][] = [];
   let total = 0;
-  for (const rg of footer.rowGroups) {
+  for (const rg of picked) {
     const cols = columnsOf(rg);
     if (cols.length !== nLeaves) return null;
     const row: [number, number][] = [];
@@ -106,11 +110,11 @@ export function projectParquet(fd: number, footer: ParquetFooter, wanted: readon
     }
     spans.push(row);
   }
-  if (total > footer.size * worthBelow) return null;
+  if (!rowGroups && total > footer.size * worthBelow) return null;
   // the new footer first (the chunks' new offsets are known), then one buffer for the whole file
   let pos = 4;
   const groups: TStruct[] = [];
-  footer.rowGroups.forEach((src, g) => {
+  picked.forEach((src, g) => {
     const cols = columnsOf(src);
     const chunks: TStruct[] = [];
     let bytes = 0n, compressed = 0n;
@@ -150,10 +154,12 @@ export function projectParquet(fd: number, footer: ParquetFooter, wanted: readon
   for (const t of kept) elements.push(...schema.slice(t.elements[0], t.elements[1]));
   setField(meta, FMD.SCHEMA, T.LIST, { et: T.STRUCT, items: elements });
   setField(meta, FMD.ROW_GROUPS, T.LIST, { et: T.STRUCT, items: groups });
+  if (rowGroups) setField(meta, FMD.NUM_ROWS, T.I64, picked.reduce((n, g) => n + BigInt(field(g, RG.NUM_ROWS) as bigint), 0n));
   const orders = field(meta, FMD.COLUMN_ORDERS) as TList | undefined;
   if (orders) setField(meta, FMD.COLUMN_ORDERS, T.LIST, { et: orders.et, items: leaves.map((l) => orders.items[l]) });
   const kv = field(meta, FMD.KV) as TList | undefined;
-  if (kv) {
+  // Arrow's schema names every column: kept when every column is
+  if (kv && !allColumns) {
     const items = (kv.items as TStruct[]).filter((x) => decoder.decode(field(x, KV.KEY) as Uint8Array) !== 'ARROW:schema');
     if (items.length) setField(meta, FMD.KV, T.LIST, { et: kv.et, items });
     else dropField(meta, FMD.KV);
