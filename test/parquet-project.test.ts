@@ -8,7 +8,10 @@
  * - the cut file holds only the chunks of those columns (it is smaller by the
  *   others' bytes), over several row groups;
  * - a file that cannot or need not be cut (all columns, none found, a damaged
- *   footer) gives null, and `decodeParquetFile` then reads it whole.
+ *   footer) gives null, and `decodeParquetFile` then reads it whole;
+ * - cut to some row groups (every column, or some), it holds those rows only;
+ *   `decodeParquetFile` with a row range reads the same rows whether the range
+ *   falls on row group bounds (through the cut) or not (parquet-wasm's slice).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -141,6 +144,29 @@ describe('projectParquet', () => {
     expect(cut(['no_such_column'])).toBeNull();
     // the kept chunks are most of the file
     expect(cut(SCHEMA.map((f) => f.name).filter((n) => n !== 'ok'), 0.75)).toBeNull();
+  });
+
+  it('cut to row groups, holds their rows, every column or some', async () => {
+    const all = batchToRows(decodeParquet(bytes, SCHEMA));
+    // row groups of 700 rows: the second and third, every column (Arrow's schema kept), then two columns of the last
+    const both = withFd(file, (fd) => projectParquet(fd, readParquetFooter(file), SCHEMA.map((f) => f.name), 1, [1, 2]))!;
+    expect(both).not.toBeNull();
+    expect(batchToRows(decodeParquet(both, SCHEMA))).toEqual(all.slice(700, 2100));
+    expect(batchToRows(decodeParquet(both))).toEqual(all.slice(700, 2100));
+    const cutPath = path.join(work, 'groups-1-2.parquet');
+    fs.writeFileSync(cutPath, both);
+    multisetEqual(await duck.all(`SELECT * FROM read_parquet(${sqlString(cutPath)})`), await duck.all(`SELECT * FROM read_parquet(${sqlString(file)}) LIMIT 1400 OFFSET 700`));
+    const some = withFd(file, (fd) => projectParquet(fd, readParquetFooter(file), ['patient_id', 'ts'], 1, [4]))!;
+    expect(batchToRows(decodeParquet(some, sub(['patient_id', 'ts'])))).toEqual(all.slice(2800).map((r) => ({ patient_id: r.patient_id, ts: r.ts })));
+    // no such row group
+    expect(withFd(file, (fd) => projectParquet(fd, readParquetFooter(file), ['patient_id'], 1, [9]))).toBeNull();
+  });
+
+  it('decodeParquetFile reads a row range the same on row group bounds and off them', () => {
+    const all = batchToRows(decodeParquet(bytes, SCHEMA));
+    for (const [offset, limit] of [[0, 700], [700, 1400], [2800, 200], [350, 700], [0, 3000], [2999, 1]]) {
+      expect(batchToRows(decodeParquetFile(file, SCHEMA, { offset, limit })), `${offset}+${limit}`).toEqual(all.slice(offset, offset + limit));
+    }
   });
 
   it('decodeParquetFile reads a large file through the cut, and a damaged one as before', () => {
