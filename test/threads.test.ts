@@ -38,6 +38,17 @@ function tableBytes(out: string, table: string): Buffer[] {
     .map((x) => x.bytes);
 }
 
+/** Both outputs hold the same tables, each of the same Parquet files byte for byte. */
+function expectSameTableBytes(one: string, two: string): void {
+  const tables = tableNames(one);
+  expect(tableNames(two)).toEqual(tables);
+  for (const t of tables) {
+    const a = tableBytes(one, t), b = tableBytes(two, t);
+    expect(b.length, t).toBe(a.length);
+    a.forEach((buf, k) => expect(Buffer.compare(buf, b[k]), `${t} file ${k}`).toBe(0));
+  }
+}
+
 async function replay(input: string, output: string, threads: number, maxFilesPerTrigger = 2, appendKeepRows?: number): Promise<void> {
   const t = Date.UTC(2024, 4, 1, 12);
   const { service } = await PipelineService.open({ pipeline: patientPipeline, input, output, threads, maxFilesPerTrigger, appendKeepRows, now: () => t });
@@ -71,13 +82,7 @@ describe('threads on and off', () => {
     const one = path.join(work, 'one'), two = path.join(work, 'two');
     await replay(FIXTURES, one, 1);
     await replay(FIXTURES, two, 2);
-    const tables = tableNames(one);
-    expect(tableNames(two)).toEqual(tables);
-    for (const t of tables) {
-      const a = tableBytes(one, t), b = tableBytes(two, t);
-      expect(b.length, t).toBe(a.length);
-      a.forEach((buf, k) => expect(Buffer.compare(buf, b[k]), `${t} file ${k}`).toBe(0));
-    }
+    expectSameTableBytes(one, two);
     const cp = (o: string) => listFiles(path.join(o, '_checkpoints')).filter((f) => !f.startsWith('metadata'));
     expect(cp(two)).toEqual(cp(one));
     for (const f of cp(one)) {
@@ -99,13 +104,7 @@ describe('threads on and off, with flushes large enough to be handed to the work
     // one batch of four 12k-row files: flushes of 24k rows, two to a file; the append view reads silver's new rows back from its files
     await replay(input, one, 1, 4, 1000);
     await replay(input, two, 2, 4, 1000);
-    const tables = tableNames(one);
-    expect(tableNames(two)).toEqual(tables);
-    for (const t of tables) {
-      const a = tableBytes(one, t), b = tableBytes(two, t);
-      expect(b.length, t).toBe(a.length);
-      a.forEach((buf, k) => expect(Buffer.compare(buf, b[k]), `${t} file ${k}`).toBe(0));
-    }
+    expectSameTableBytes(one, two);
     // the case is exercised: bronze and silver have files of more than 16,384 rows
     for (const t of ['patients_bronze', 'patients_silver']) {
       const counts = await fx.duck.all(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path.join(two, 'tables', t)}/*.parquet', filename = true) GROUP BY filename`);
