@@ -121,12 +121,15 @@ export function batchBuffers(b: Batch): ArrayBuffer[] {
 
 /**
  * The worker's young generation, in MB (V8's default grows to 3 x 16 MB). A
- * worker's objects die young (a file's parse, an encoding's Arrow objects):
- * with 4 MB a 5M-row replay peaked ~50 MB lower, the worker collecting more
- * often (GC 2.5 -> 3.6 s over the replay) while the main thread set the pace
- * (the replay's time did not change).
+ * worker's objects die young (a file's parse, an encoding's Arrow objects).
+ * Measured on the 1M and 5M folders (peak RSS, wall time): 4 MB 350-366 MB,
+ * 9.2-9.3 s, 5M 361-369 MB, 40-42 s; 8 MB 358-370 MB, 9.0-9.2 s, 5M 392 MB,
+ * 38.5 s; 16 MB 372-390 MB, 8.5-8.8 s, 5M 424 MB, 37.3 s; V8's default
+ * ~400 MB, 8.8-8.9 s. The worker encodes and decodes in a replay's closing
+ * step while the main thread waits for it, so its collections are on the
+ * critical path there.
  */
-const WORKER_YOUNG_GENERATION_MB = 4;
+const WORKER_YOUNG_GENERATION_MB = 16;
 
 /** Garbage-collection time (ms) the pools' worker threads reported so far in this process (the bench prints it). */
 export const workerGc = { ms: 0 };
