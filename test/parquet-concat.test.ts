@@ -25,7 +25,7 @@ import { decodeParquetFile, encodeParquet } from '../engine/sinks/parquet.js';
 import { concatParquet } from '../engine/sinks/parquet-concat.js';
 import { parquetFooterOf, readParquetFooter, ParquetFooterError } from '../engine/sinks/parquet-footer.js';
 import { T, readStruct, writeStruct, field, type TStruct, type TValue, type TList } from '../engine/sinks/thrift-compact.js';
-import { deltaStats, deltaStatsOf, mergeDeltaStats } from '../engine/sinks/delta-store.js';
+import { deltaStats, deltaStatsOf, mergeDeltaStats } from '../engine/sinks/delta-stats.js';
 import { encodedColumnStats } from '../engine/sinks/parquet-stats.js';
 import { COPY_MAX_SMALL_GROUPS, COPY_MIN_ROWS_PER_GROUP, writeGroup } from '../engine/maintenance/optimize.js';
 import { Duck, multisetEqual, sqlString } from './helpers/duck.js';

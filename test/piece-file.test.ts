@@ -17,7 +17,7 @@ import { batchFromRows, batchToRows, concatBatches, type Batch } from '../engine
 import type { Schema } from '../engine/ir/types.js';
 import { decodeParquetFile } from '../engine/sinks/parquet.js';
 import { readParquetFooter } from '../engine/sinks/parquet-footer.js';
-import { deltaStats, encodeDataBytes, mergeDeltaStats } from '../engine/sinks/delta-store.js';
+import { deltaStats, encodeDataBytes, mergeDeltaStats } from '../engine/sinks/delta-stats.js';
 import { PieceFile, type EncodedPiece } from '../engine/sinks/piece-file.js';
 import { Duck, multisetEqual, sqlString } from './helpers/duck.js';
 import { tempDir } from './helpers/cli.js';

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { parseSourceFile } from '../sources/parse-file.js';
 import { decodeParquetFile } from '../sinks/parquet.js';
 import { writeGroup } from '../maintenance/optimize.js';
-import { encodeDataBytes } from '../sinks/delta-store.js';
+import { encodeDataBytes } from '../sinks/delta-stats.js';
 import { batchBuffers, CLAIM_OPEN, CLAIM_WORKER, type WorkerTask } from './workers.js';
 
 /** Claims of stealable parses and writes, shared with the pool (WorkerPool.stealable). */

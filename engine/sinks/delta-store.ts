@@ -26,17 +26,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeptRows } from './kept-rows.js';
 import { randomUUID } from 'node:crypto';
-import type { Schema, DataType } from '../ir/types.js';
-import { isNested, isStruct, sparkTypeJson } from '../ir/types.js';
+import type { Schema } from '../ir/types.js';
+import { sparkTypeJson } from '../ir/types.js';
 import { concatBatches, detachStrings, emptyBatch, type Batch } from '../batch.js';
-import { columnStats, compareUtf8, decodeParquetFile, encodeParquetWithStats, type ColumnStats } from './parquet.js';
+import { decodeParquetFile } from './parquet.js';
+import { encodeDataBytes, mergeDeltaStats } from './delta-stats.js';
 import type { CommitInfo, DataFile, RowRange, TableStore } from './store.js';
 import { RuntimeFailure } from '../errors.js';
-import { formatDate } from '../sources/csv-values.js';
 import { faultPoint } from '../runtime/faults.js';
 import { systemClock, type Clock } from '../runtime/clock.js';
 import { DeltaTable } from './delta-table.js';
-import { encodedColumnStats } from './parquet-stats.js';
 import { tableConfig, type AddAction, type DeltaAction, type DeltaSnapshot } from './delta-log.js';
 import { plainTakes } from './parquet-plain.js';
 import { PieceFile, type EncodedPiece } from './piece-file.js';
@@ -50,11 +49,8 @@ export const ENGINE_INFO = 'localdlt/0.1.0';
  * holds scales with it: the table's buffered parts, their concatenation, the
  * Arrow IPC copy and parquet-wasm's memory on the worker (which never shrinks).
  * At 65,536 rows a 5M-row replay peaked at ~540 MB RSS; at 16,384 at ~440 MB,
- * in the same time (8,192: no lower, and 12% slower). A replay writes 4x as
- * many files (a flush is 16-26k rows with 10k-row input files, ~600-900 KB for
- * the patient tables); maintenance copies them page by page into large files
- * (their row groups are large enough to keep), which took ~0.45 s at the end of
- * a 1M-row replay (9.1 -> 9.5 s).
+ * in the same time (8,192: no lower, and 12% slower). A flush is 16-26k rows
+ * with 10k-row input files; the flushes of a batch fill files of FILE_ROWS.
  */
 const FLUSH_ROWS = 16_384;
 /**
@@ -103,6 +99,18 @@ interface Staged {
  */
 interface WriteJob { done: Promise<void>; steal: () => boolean; settled: boolean }
 
+/**
+ * The table's buffered rows as one batch, taken out of the buffer. `owned`:
+ * concatenated here from several parts, so nothing else reads its buffers.
+ */
+function takeBuffered(schema: Schema, s: Staged): { b: Batch; owned: boolean } {
+  const owned = s.buffer.reduce((k, x) => k + (x.length > 0 ? 1 : 0), 0) > 1;
+  const b = concatBatches(schema, s.buffer);
+  s.buffer = [];
+  s.bufferedRows = 0;
+  return { b, owned };
+}
+
 export function sparkSchemaString(schema: Schema): string {
   return JSON.stringify({ type: 'struct', fields: schema.map((f) => ({ name: f.name, type: sparkTypeJson(f.type), nullable: true, metadata: {} })) });
 }
@@ -115,97 +123,6 @@ export function orderedFiles(snap: DeltaSnapshot): AddAction[] {
 function sameConfiguration(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
   const ka = Object.keys(a ?? {}).sort(), kb = Object.keys(b).sort();
   return ka.length === kb.length && ka.every((k, i) => k === kb[i] && a![k] === b[k]);
-}
-
-function statValue(v: unknown, type: DataType): unknown {
-  if (v === null || v === undefined) return undefined;
-  if (type === 'date') return formatDate(v as number);
-  if (type === 'timestamp') return new Date(Math.floor((v as number) / 1000)).toISOString();
-  if (type === 'string') { const s = v as string; return s.length > 32 ? s.slice(0, 32) : s; }
-  if (type === 'boolean' || isNested(type)) return undefined;
-  return v;
-}
-
-/** Delta `stats` JSON for a file's rows. */
-export function deltaStats(b: Batch): string {
-  return deltaStatsOf(b.schema, b.length, columnStats(b));
-}
-
-/** Delta `stats` JSON of a batch just encoded as `bytes` (equal to `deltaStats`; most columns' statistics come from the file's footer). */
-function encodedDeltaStats(b: Batch, bytes: Uint8Array): string {
-  return deltaStatsOf(b.schema, b.length, encodedColumnStats(b, bytes));
-}
-
-/** A batch encoded as a data file, with its Delta `stats` (the writer's own statistics when it computed them, else its footer's). */
-export function encodeDataBytes(b: Batch): { bytes: Uint8Array; stats: string } {
-  const { bytes, stats } = encodeParquetWithStats(b);
-  return { bytes, stats: stats ? deltaStatsOf(b.schema, b.length, stats) : encodedDeltaStats(b, bytes) };
-}
-
-/** Delta `stats` JSON from a file's row count and column statistics. */
-export function deltaStatsOf(schema: Schema, rows: number, st: Record<string, ColumnStats>): string {
-  const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
-  for (const f of schema) {
-    const s = st[f.name];
-    if (!s || isStruct(f.type)) continue; // a struct's null counts would be per field
-    nullCount[f.name] = s.nullCount;
-    const mn = statValue(s.min, f.type), mx = statValue(s.max, f.type);
-    if (mn !== undefined) minValues[f.name] = mn;
-    if (mx !== undefined) {
-      // a truncated string max must stay an upper bound
-      maxValues[f.name] = f.type === 'string' && (s.max as string).length > 32 ? (mx as string) + '\uffff' : mx;
-    }
-  }
-  return JSON.stringify({ numRecords: rows, minValues, maxValues, nullCount });
-}
-
-/**
- * The Delta `stats` of files written as one (compaction by concatenation):
- * row and null counts add up, minimum and maximum are those of the parts. A
- * column's bound is left out when a part with values has none, or when its
- * values cannot be ordered exactly here (no bound is a valid bound).
- * `numRecords`: the row count when the caller knows it (from the files'
- * footers), so that it is there even if a part's stats are missing.
- */
-export function mergeDeltaStats(schema: Schema, parts: readonly (string | undefined)[], numRecords?: number): string {
-  type S = { numRecords?: number; minValues?: Record<string, unknown>; maxValues?: Record<string, unknown>; nullCount?: Record<string, number> };
-  const ps: S[] = parts.map((p) => { try { return p ? (JSON.parse(p) as S) : {}; } catch { return {}; } });
-  const rows = numRecords ?? (ps.every((p) => typeof p.numRecords === 'number') ? ps.reduce((a, p) => a + p.numRecords!, 0) : undefined);
-  const minValues: Record<string, unknown> = {}, maxValues: Record<string, unknown> = {}, nullCount: Record<string, number> = {};
-  for (const f of schema) {
-    if (isStruct(f.type)) continue;
-    const nulls = ps.map((p) => p.nullCount?.[f.name]);
-    if (nulls.every((n) => typeof n === 'number')) nullCount[f.name] = nulls.reduce((a, n) => a! + n!, 0)!;
-    const order = statOrder(f.type);
-    if (!order) continue;
-    for (const [side, out, sign] of [['minValues', minValues, 1], ['maxValues', maxValues, -1]] as const) {
-      let best: unknown, known = true;
-      ps.forEach((p, i) => {
-        const v = p[side]?.[f.name];
-        if (v === undefined || v === null) {
-          // a part without a bound is fine only when it has no values in this column
-          if (!(typeof nulls[i] === 'number' && nulls[i] === p.numRecords)) known = false;
-          return;
-        }
-        const c = best === undefined ? -sign : order(v, best);
-        if (c === null) known = false;
-        else if (c * sign < 0) best = v;
-      });
-      if (known && best !== undefined) out[f.name] = best;
-    }
-  }
-  return JSON.stringify(rows === undefined ? { minValues, maxValues, nullCount } : { numRecords: rows, minValues, maxValues, nullCount });
-}
-
-/** How two stats values of a type compare (null: they cannot be compared exactly). */
-function statOrder(type: DataType): ((a: unknown, b: unknown) => number | null) | null {
-  if (type === 'string') return (a, b) => (typeof a === 'string' && typeof b === 'string' ? compareUtf8(a, b) : null);
-  if (type === 'date' || type === 'timestamp') return (a, b) => {
-    const x = typeof a === 'string' ? Date.parse(a) : NaN, y = typeof b === 'string' ? Date.parse(b) : NaN;
-    return Number.isNaN(x) || Number.isNaN(y) ? null : Math.sign(x - y);
-  };
-  if (type === 'int' || type === 'long' || type === 'double') return (a, b) => (typeof a === 'number' && typeof b === 'number' && !Number.isNaN(a) && !Number.isNaN(b) ? Math.sign(a - b) : null);
-  return null;
 }
 
 export interface DeltaStoreOptions {
@@ -361,12 +278,18 @@ export class DeltaStore implements TableStore {
       if (!evenIfEmpty) return;
     }
     if (s.bufferedRows === 0 && !evenIfEmpty) return;
-    // rows concatenated from several parts here own their buffers: nothing else reads them
-    const owned = s.buffer.reduce((k, x) => k + (x.length > 0 ? 1 : 0), 0) > 1;
-    const b = concatBatches(schema, s.buffer);
-    s.buffer = [];
-    s.bufferedRows = 0;
+    const { b, owned } = takeBuffered(schema, s);
     this.writeStagedFile(table, s, b, waiting, owned);
+  }
+
+  /** A new data file of the table in this batch, under its temporary name until the commit. */
+  private newFile(table: string, s: Staged, rows: number): Staged['files'][number] {
+    const dir = this.tableDir(table);
+    fs.mkdirSync(dir, { recursive: true });
+    const id = randomUUID();
+    const entry = { tmp: `.${id}.parquet.tmp`, final: `${this.filePrefix(s)}-${id}.c000.snappy.parquet`, rows, stats: '', size: 0 };
+    s.files.push(entry);
+    return entry;
   }
 
   /**
@@ -375,18 +298,11 @@ export class DeltaStore implements TableStore {
    * JS writer takes them. The file is closed once it holds FILE_ROWS rows.
    */
   private flushPiece(table: string, schema: Schema, s: Staged): void {
-    const owned = s.buffer.reduce((k, x) => k + (x.length > 0 ? 1 : 0), 0) > 1;
-    const b = concatBatches(schema, s.buffer);
-    s.buffer = [];
-    s.bufferedRows = 0;
+    const { b, owned } = takeBuffered(schema, s);
     if (b.length === 0) return;
     if (!s.open) {
-      const dir = this.tableDir(table);
-      fs.mkdirSync(dir, { recursive: true });
-      const id = randomUUID();
-      const entry = { tmp: `.${id}.parquet.tmp`, final: `${this.filePrefix(s)}-${id}.c000.snappy.parquet`, rows: 0, stats: '', size: 0 };
-      s.files.push(entry);
-      s.open = { file: new PieceFile(path.join(dir, entry.tmp), (e) => writeFailed(table, e)), entry };
+      const entry = this.newFile(table, s, 0);
+      s.open = { file: new PieceFile(path.join(this.tableDir(table), entry.tmp), (e) => writeFailed(table, e)), entry };
     }
     const pool = this.options.pool;
     let encoded: Promise<EncodedPiece>;
@@ -425,14 +341,10 @@ export class DeltaStore implements TableStore {
 
   /** `owned`: nothing else holds `b`'s buffers, so a file sent to the worker takes them (transferred, not copied). */
   private writeStagedFile(table: string, s: Staged, b: Batch, waiting = false, owned = false): Staged['files'][number] {
-    const prefix = this.filePrefix(s);
     const pool = this.options.pool;
     if (pool?.enabled && !writtenHere(b) && !(waiting && b.length <= STEAL_MAX_ROWS)) {
       const dir = this.tableDir(table);
-      fs.mkdirSync(dir, { recursive: true });
-      const id = randomUUID();
-      const entry = { tmp: `.${id}.parquet.tmp`, final: `${prefix}-${id}.c000.snappy.parquet`, rows: b.length, stats: '', size: 0 };
-      s.files.push(entry);
+      const entry = this.newFile(table, s, b.length);
       // only a small file can be taken back: only its rows are kept here (the worker has its own copy), until it is written
       let rows: Batch | null = b.length <= STEAL_MAX_ROWS ? b : null;
       const task = pool.writeParquetStealable(b, path.join(dir, entry.tmp), owned && rows === null);
@@ -457,7 +369,7 @@ export class DeltaStore implements TableStore {
       if (rows !== null) this.writeQueue.push(job);
       return entry;
     }
-    const f = writeDataFile(this.tableDir(table), table, b, prefix);
+    const f = writeDataFile(this.tableDir(table), table, b, this.filePrefix(s));
     s.files.push(f);
     return f;
   }

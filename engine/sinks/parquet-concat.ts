@@ -123,9 +123,6 @@ export class ParquetAppender {
     }
   }
 
-  /** Rows appended so far. */
-  get rowCount(): number { return this.rows; }
-
   /** Writes the column indexes (copied), the offset indexes and the footer; the rows, bytes and row groups written. */
   finish(): { rows: number; size: number; rowGroups: number } {
     if (this.first === null) throw new ParquetFooterError('nothing to concatenate');

@@ -384,7 +384,7 @@ const SLICED_ABOVE_BYTES = 4 << 20;
 const SLICE_ROWS = 65_536;
 
 /** Parses Parquet bytes into an Arrow table (via parquet-wasm and an IPC stream); `slice` reads only those rows. */
-export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], slice?: { offset: number; limit: number }): ArrowTable {
+export function parquetToArrow(bytes: Uint8Array, columns?: readonly string[], slice?: RowRange): ArrowTable {
   // Peak use is the file copy, the Arrow arrays and their IPC copy (measured ~7.7x a snappy file; a slice's share of that).
   reserveWasmMemory(slice ? Math.min(bytes.length * 8, bytes.length + (64 << 20)) + RESERVE_SLACK : bytes.length * 8 + RESERVE_SLACK);
   const table = pw.readParquet(bytes, { batchSize: 65536, ...(columns ? { columns: [...columns] } : {}), ...(slice ?? {}) });
@@ -432,13 +432,14 @@ const PROJECT_FROM_BYTES = 1 << 20;
 function parquetFileBytes(file: string, schema?: Schema, range?: RowRange): { bytes: Uint8Array; rest?: RowRange } {
   return withFd(file, (fd) => {
     const size = fs.fstatSync(fd).size;
+    let read: ParquetFooter | undefined;
+    const footer = () => (read ??= readParquetFooterAt(fd, file, size));
     if (range) {
       // rows on row group bounds (a file written a piece at a time): those row groups only, as a file of their own
       try {
-        const footer = readParquetFooterAt(fd, file, size);
-        const groups = groupsOf(footer, range);
-        const names = schema ? schema.map((f) => f.name) : (topLevelColumns(footer) ?? []).map((t) => t.name);
-        const cut = groups && projectParquet(fd, footer, names, 1, groups);
+        const groups = groupsOf(footer(), range);
+        const names = schema ? schema.map((f) => f.name) : (topLevelColumns(footer()) ?? []).map((t) => t.name);
+        const cut = groups && projectParquet(fd, footer(), names, 1, groups);
         if (cut) return { bytes: cut };
       } catch {
         // read as below, and its error reported from there
@@ -446,7 +447,7 @@ function parquetFileBytes(file: string, schema?: Schema, range?: RowRange): { by
     }
     if (schema && size >= PROJECT_FROM_BYTES) {
       try {
-        const cut = projectParquet(fd, readParquetFooterAt(fd, file, size), schema.map((f) => f.name));
+        const cut = projectParquet(fd, footer(), schema.map((f) => f.name));
         if (cut) return { bytes: cut, rest: range };
       } catch {
         // the whole file is decoded, and its error reported from there
