@@ -141,9 +141,17 @@ export function columnFromValues(type: DataType, values: readonly Value[]): Colu
   return b.finish();
 }
 
-/** Rows `indices[k]` of a column, in that order. */
+/** Whether `indices` are 0, 1, …, n − 1: a take of all `n` rows in order. */
+export function isIdentity(indices: ArrayLike<number>, n: number): boolean {
+  if (indices.length !== n) return false;
+  for (let i = 0; i < n; i++) if (indices[i] !== i) return false;
+  return true;
+}
+
+/** Rows `indices[k]` of a column, in that order (the column itself when that is every row in order: columns are never changed in place). */
 export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
   const n = indices.length;
+  if (isIdentity(indices, columnLength(c))) return c;
   if (c.type === 'string') return takeStrings(c, indices);
   if (!('nulls' in c)) {
     const out = new Array<Value>(n);
@@ -164,11 +172,7 @@ export function takeColumn(c: Column, indices: ArrayLike<number>): Column {
 }
 
 export function takeBatch(b: Batch, indices: ArrayLike<number>): Batch {
-  if (indices.length === b.length) {
-    let identity = true;
-    for (let i = 0; i < indices.length; i++) if (indices[i] !== i) { identity = false; break; }
-    if (identity) return b;
-  }
+  if (isIdentity(indices, b.length)) return b;
   return { schema: b.schema, columns: b.columns.map((c) => takeColumn(c, indices)), length: indices.length };
 }
 

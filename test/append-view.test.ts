@@ -53,4 +53,25 @@ describe('append view parts: kept in memory or read back from files', { timeout:
       multisetEqual(r.view, once.view, { ignore: ['_ingested_at'], label });
     }
   });
+
+  it('computes the view step by step while the history does not change: each silver row once, with no address', async () => {
+    const plain = tmp();
+    await generate({ out: plain, files: 6, rows: 300, everyMs: 0, seed: 43, scenarios: ['dirty'], log: null });
+    for (const opts of [{ perTrigger: 1000 }, { perTrigger: 2 }, { perTrigger: 2, keep: 0 }]) {
+      const t = new PipelineTester(patientPipeline, { input: plain, maxFilesPerTrigger: opts.perTrigger, appendKeepRows: opts.keep, output: tmp() });
+      try {
+        const rs = await t.runAvailable();
+        expect(rs.some((r) => r.failure)).toBe(false);
+        const silver = batchToRows((await t.table('patients_silver')).batch) as Record<string, unknown>[];
+        const view = batchToRows((await t.table('admissions_with_address')).batch) as Record<string, unknown>[];
+        expect(silver.length).toBeGreaterThan(1000);
+        expect(view.every((r) => r.address_at_admission === null)).toBe(true);
+        const cols = Object.keys(silver[0]).filter((c) => c in view[0] && c !== '_ingested_at');
+        const pick = (r: Record<string, unknown>) => Object.fromEntries(cols.map((c) => [c, r[c]]));
+        multisetEqual(view.map(pick), silver.map(pick), { label: JSON.stringify(opts) });
+      } finally {
+        t.close();
+      }
+    }
+  });
 });

@@ -73,6 +73,12 @@ export class AsOfJoinOperator {
 
   process(left: Batch, right: Batch): Batch {
     this.buildIndex(right);
+    if (this.index.size === 0 && this.how === 'left') {
+      // nothing to match: every left row once, in order, with NULL right columns
+      const columns: Column[] = [...left.columns];
+      for (const j of this.rightKeep) columns.push(emptyColumn(this.right[j].type, left.length));
+      return { schema: this.schema, columns, length: left.length };
+    }
     const lcols = this.leftKeys.map((j, k) => castColumn(left.columns[j], left.schema[j].type, this.keyTypes[k], left.length));
     const at = this.times(left, this.at);
     const li: number[] = [];

@@ -19,6 +19,7 @@
  */
 import { RunStore, SPILL_AT_SNAPSHOT, sortKeys, type RunManifest, type SpillOptions } from '../state/runs.js';
 import { findSlot128, hash128, LOG_MIN, tableCapacity } from './keys.js';
+import { largeFloat64, largeInt32, largeUint32 } from '../column/large-buffer.js';
 
 /** Panes are int32 (days, minutes, seconds since the epoch) until one is not: then float64. */
 type Panes = Int32Array | Float64Array;
@@ -68,8 +69,8 @@ export class DistinctTable {
 
   constructor(capacity = 1024) {
     this.capacity = tableCapacity(capacity);
-    this.slots = new Uint32Array(this.capacity * 4);
-    this.first = new Int32Array(this.capacity);
+    this.slots = largeUint32(this.capacity * 4);
+    this.first = largeInt32(this.capacity);
   }
 
   private occupied(q: number): boolean {
@@ -150,7 +151,7 @@ export class DistinctTable {
    */
   private spill(): void {
     const n = this.size;
-    const { hashes, panes } = this.packed();
+    const { hashes, panes } = this.packed(true);
     const sorted = sortKeys(hashes, panes, n);
     this.runs!.add(sorted.keys, sorted.values, n, (u, o, pane) => pane > this.prunedBelow || this.more.has(hashText(u.subarray(o, o + 4))));
     this.slots.fill(0);
@@ -161,8 +162,8 @@ export class DistinctTable {
   private rehash(newCap: number): void {
     const oldS = this.slots, oldP = this.first;
     this.capacity = newCap;
-    this.slots = new Uint32Array(newCap * 4);
-    this.first = oldP instanceof Int32Array ? new Int32Array(newCap) : new Float64Array(newCap);
+    this.slots = largeUint32(newCap * 4);
+    this.first = oldP instanceof Int32Array ? largeInt32(newCap) : largeFloat64(newCap);
     const mask = newCap - 1;
     for (let q = 0; q < oldP.length; q++) {
       const o = q * 4;
@@ -209,8 +210,8 @@ export class DistinctTable {
     if (keepP.length === this.size) return;
     const c = tableCapacity(keepP.length);
     this.capacity = c;
-    this.slots = new Uint32Array(c * 4);
-    this.first = this.first instanceof Int32Array ? new Int32Array(c) : new Float64Array(c);
+    this.slots = largeUint32(c * 4);
+    this.first = this.first instanceof Int32Array ? largeInt32(c) : largeFloat64(c);
     this.size = 0;
     const h = new Uint32Array(4);
     for (let i = 0; i < keepP.length; i++) {
@@ -227,9 +228,10 @@ export class DistinctTable {
   }
 
   /** The in-memory pairs, packed in slot order: hashes (4 × uint32 each) and first panes. */
-  private packed(): { hashes: Uint32Array; panes: Float64Array } {
-    const hashes = new Uint32Array(this.size * 4);
-    const panes = new Float64Array(this.size);
+  private packed(large = false): { hashes: Uint32Array; panes: Float64Array } {
+    // a spill's pairs are sorted and written, then dropped: large buffers; a snapshot's are kept exactly
+    const hashes = large ? largeUint32(this.size * 4) : new Uint32Array(this.size * 4);
+    const panes = large ? largeFloat64(this.size) : new Float64Array(this.size);
     let k = 0;
     for (let q = 0; q < this.first.length; q++) {
       if (!this.occupied(q)) continue;

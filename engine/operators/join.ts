@@ -220,8 +220,10 @@ export function takeWithMissing(c: Column, indices: number[], type: Schema[numbe
   }
   const out = takeColumn(c, safe);
   if (isNestedColumn(out)) {
-    for (let k = 0; k < n; k++) if (indices[k] < 0) out.data[k] = null;
-    return out;
+    // a new array: the take may have returned the column itself
+    const data = out.data.slice();
+    for (let k = 0; k < n; k++) if (indices[k] < 0) data[k] = null;
+    return { type: out.type, data } as Column;
   }
   const nulls = out.nulls ? new Uint8Array(out.nulls) : new Uint8Array(n);
   for (let k = 0; k < n; k++) if (indices[k] < 0) nulls[k] = 1;

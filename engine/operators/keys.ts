@@ -12,6 +12,7 @@ import { isNestedColumn, keyValueText, stableText, storageOf, type Column, type 
 import { isDecimal, isNested, type DataType, type Value } from '../ir/types.js';
 import { strAt } from '../column/string-column.js';
 import { sortKeys, type RunStore } from '../state/runs.js';
+import { bytesOf, largeUint32 } from '../column/large-buffer.js';
 
 /** Exact text of row i's key: values tagged by type, separated by a control character. */
 export function keyText(cols: readonly Column[], i: number): string {
@@ -226,7 +227,7 @@ export class Hash128Set {
 
   constructor(capacity = 1024) {
     this.capacity = tableCapacity(capacity);
-    this.slots = new Uint32Array(this.capacity * 4);
+    this.slots = largeUint32(this.capacity * 4);
   }
 
   /** Adds the key; returns true when it was not there yet. */
@@ -289,7 +290,7 @@ export class Hash128Set {
    * log stops until the next snapshot, which names the new run set.
    */
   private spill(): void {
-    const keys = new Uint32Array(this.toBytes().buffer);
+    const keys = this.packed(largeUint32(this.size * 4));
     const sorted = sortKeys(keys, null, this.size);
     this.runs!.add(sorted.keys, null, this.size);
     this.slots.fill(0);
@@ -321,7 +322,8 @@ export class Hash128Set {
 
   /** Adds packed hashes (a snapshot or a change log). */
   addPacked(bytes: Uint8Array): void {
-    const copy = new Uint32Array(bytes.slice().buffer);
+    const copy = largeUint32(bytes.byteLength >> 2);
+    bytesOf(copy).set(bytes.subarray(0, copy.length * 4));
     const h = new Uint32Array(4);
     const was = this.tracking;
     this.tracking = false;
@@ -340,7 +342,7 @@ export class Hash128Set {
     const runs = this.runs;
     this.runs = null;
     this.capacity = newCap;
-    this.slots = new Uint32Array(newCap * 4);
+    this.slots = largeUint32(newCap * 4);
     this.size = 0;
     const h = new Uint32Array(4);
     for (let o = 0; o < old.length; o += 4) {
@@ -354,14 +356,18 @@ export class Hash128Set {
 
   /** The stored hashes, packed (16 bytes each), in slot order. */
   toBytes(): Uint8Array {
-    const out = new Uint32Array(this.size * 4);
+    return new Uint8Array(this.packed(new Uint32Array(this.size * 4)).buffer);
+  }
+
+  /** The stored hashes packed into `out` (4 × uint32 each), in slot order. */
+  private packed(out: Uint32Array): Uint32Array {
     let k = 0;
     const s = this.slots;
     for (let o = 0; o < s.length; o += 4) {
       if (s[o] === 0 && s[o + 1] === 0 && s[o + 2] === 0 && s[o + 3] === 0) continue;
       out[k++] = s[o]; out[k++] = s[o + 1]; out[k++] = s[o + 2]; out[k++] = s[o + 3];
     }
-    return new Uint8Array(out.buffer);
+    return out;
   }
 
   static fromBytes(bytes: Uint8Array): Hash128Set {

@@ -134,6 +134,19 @@ function settledLater<T>(p: Promise<T> | null): Promise<T> | null {
 
 type MvMode = 'incremental' | 'append' | 'recompute';
 
+/** An append view computed step by step in a batch (see `planStepwise`). */
+interface Stepwise {
+  /** The appended input, and the others. */
+  left: string;
+  rights: string[];
+  /** Its first rows replace the view's contents. */
+  replace: boolean;
+  /** Rows were staged. */
+  started: boolean;
+  /** The other inputs' snapshots, read at the first step with new rows. */
+  snaps: Map<string, Batch> | null;
+}
+
 /** Saved state of the executor (JSON): operator snapshots (base64) per dataset, watermarks, MV fingerprints. */
 export interface ExecutorState {
   operators: Record<string, Record<string, unknown>>;
@@ -484,6 +497,9 @@ export class PipelineExecutor {
     for (const d of this.appendLefts) if (this.graph.datasets.get(d)!.persisted) filesBefore.set(d, new Set((await this.store.dataFiles(d)).map((f) => f.path)));
     let failure: PipelineError | null = null;
     const order = this.graph.order;
+    const stepwise = await this.planStepwise(changed);
+    // the input's rows are then not kept for the views: only a fallback reads them, back from its files
+    for (const d of this.appendLefts) if (filesBefore.has(d) && [...this.mvMode].every(([n, mode]) => mode !== 'append' || this.appendInput(this.graph.datasets.get(n)!) !== d || stepwise.has(n))) spilled.add(d);
 
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;
@@ -547,7 +563,7 @@ export class PipelineExecutor {
       const g = this.graph.datasets.get(n)!;
       return g.streaming || g.quarantineOf !== undefined || this.mvMode.get(n) === 'incremental';
     });
-    const stagesCommit = (name: string) => this.graph.datasets.get(name)!.persisted && !this.staticSet.has(name) && this.mvMode.get(name) !== 'recompute';
+    const stagesCommit = (name: string) => this.graph.datasets.get(name)!.persisted && !this.staticSet.has(name) && (this.mvMode.get(name) ?? 'incremental') === 'incremental';
     // after the last chunk's step a table's staged rows are written out (see SourceChunk.last); rows its flows
     // add in the closing step, if any, go to a file of their own
     const flushEarly = (chunk: SourceChunk | null, name: string) => {
@@ -698,6 +714,15 @@ export class PipelineExecutor {
         }
         if (!isMv) flushEarly(chunk, name);
       }
+      for (const [name, st] of stepwise) {
+        const part = deltas.get(st.left);
+        if (!part?.length || failed.has(name)) continue;
+        try {
+          await this.appendViewPart(name, st, part, ingestedAtUs, metrics.get(name)!, addMetrics);
+        } catch (e) {
+          fail(name, e);
+        }
+      }
     };
     try {
       // new flows into existing tables first read what their streaming inputs already hold (as a new stream starts at the beginning)
@@ -757,9 +782,29 @@ export class PipelineExecutor {
     // 4. materialized views recomputed from complete snapshots (or appended to), in order
     for (const name of order) {
       const mode = this.mvMode.get(name);
+      const st = stepwise.get(name);
+      if (st?.started && (failed.has(name) || this.forceRefresh.has(name) || st.rights.some((d) => changed.has(d)))) {
+        // computed step by step over inputs that changed after all: recomputed below instead
+        await this.store.discard(name);
+        const m = metrics.get(name)!;
+        m.dropped_records = 0;
+        m.num_output_rows = 0;
+        for (const e of m.expectations) { e.passed_records = 0; e.failed_records = 0; }
+        st.started = false;
+      }
       if (this.staticSet.has(name) || failed.has(name) || (mode !== 'recompute' && mode !== 'append')) continue;
       const g = this.graph.datasets.get(name)!;
       const forced = this.forceRefresh.delete(name);
+      if (st?.started) {
+        try {
+          await this.commitAppendView(name, batchId, metrics.get(name)!, st.replace);
+          changed.add(name);
+        } catch (e) {
+          fail(name, e);
+          await this.store.discard(name);
+        }
+        continue;
+      }
       if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name) && !forced) continue;
       const left = mode === 'append' ? this.appendInput(g)! : null;
       const parts = left === null ? [] : await this.appendedParts(left, spilled.has(left) ? null : appended.get(left) ?? [], filesBefore);
@@ -792,13 +837,7 @@ export class PipelineExecutor {
             if (replace) { await this.store.replace(name, g.schema, r.kept); replace = false; } else await this.store.append(name, g.schema, r.kept);
             m.num_output_rows += r.kept.length;
           }
-          m.status = 'COMPLETED';
-          await this.commit(name, batchId, m);
-          // a materialized view reports its rows, not what this refresh added
-          m.num_output_rows = await this.store.rowCount(name);
-          if (fresh) this.fingerprints.set(name, 'computed');
-          this.mvContents.delete(name);
-          this.snapshotCache.delete(name);
+          await this.commitAppendView(name, batchId, m, fresh);
           changed.add(name);
         } catch (e) {
           fail(name, e);
@@ -822,6 +861,59 @@ export class PipelineExecutor {
     for (const [name, f] of this.flows) if (!failed.has(this.graph.flows.get(name)!.target) && f.streaming && f.advanceWatermarks()) watermarkMoved = true;
     this.snapshotCache = new Map();
     return { batchId, flows: metrics, failure, watermarkMoved };
+  }
+
+  /**
+   * Append views computed step by step in this batch: each step's new rows of
+   * the appended input are matched with the other inputs' snapshots as they
+   * come, instead of being read back from files after the steps. Chosen when
+   * the view's rows so far stay valid (it was computed before and is not to be
+   * recomputed: its new matches are appended), or when its input is empty
+   * before the batch (its first rows replace the view's). Speculative: if one
+   * of the other inputs changes during the batch after all, the staged rows are
+   * discarded and the view is computed after the steps as before.
+   */
+  private async planStepwise(changed: ReadonlySet<string>): Promise<Map<string, Stepwise>> {
+    const out = new Map<string, Stepwise>();
+    for (const [name, mode] of this.mvMode) {
+      const g = this.graph.datasets.get(name)!;
+      if (mode !== 'append' || this.staticSet.has(name) || this.forceRefresh.has(name) || !g.persisted) continue;
+      const left = this.appendInput(g)!;
+      const rights = g.inputs.map((i) => i.dataset).filter((d) => d !== left);
+      if (rights.some((d) => changed.has(d))) continue;
+      const computed = this.fingerprints.has(name);
+      if (!computed && !(this.graph.datasets.get(left)!.persisted && (await this.store.rowCount(left)) === 0)) continue;
+      out.set(name, { left, rights, replace: !computed, started: false, snaps: null });
+    }
+    return out;
+  }
+
+  /** Matches one step's new rows of an append view's input and stages the view's new rows. */
+  private async appendViewPart(name: string, st: Stepwise, part: Batch, ingestedAtUs: number, m: FlowBatchMetrics, addMetrics: (n: string, r: { metrics: ExpectationMetric[]; dropped_records: number }) => void): Promise<void> {
+    if (!st.snaps) {
+      st.snaps = new Map();
+      for (const d of st.rights) { this.snapshotCache.delete(d); st.snaps.set(d, await this.snapshot(d, ingestedAtUs)); }
+    }
+    const snaps = st.snaps;
+    const g = this.graph.datasets.get(name)!;
+    const out = CompiledFlow.evaluateSnapshot(this.flows.get(name)!, { source: () => null, snapshot: (d) => (d === st.left ? part : snaps.get(d)!) });
+    const r = this.expectations.get(name)!.apply(out, false);
+    addMetrics(name, r);
+    if (st.replace && !st.started) await this.store.replace(name, g.schema, r.kept);
+    else await this.store.append(name, g.schema, r.kept);
+    st.started = true;
+    m.num_output_rows += r.kept.length;
+  }
+
+  /** Commits an append view's staged rows; `computed`: they replace its contents (its first computation). */
+  private async commitAppendView(name: string, batchId: number, m: FlowBatchMetrics, computed: boolean): Promise<void> {
+    m.status = 'COMPLETED';
+    await this.commit(name, batchId, m);
+    // a materialized view reports its rows, not what this refresh added
+    m.num_output_rows = await this.store.rowCount(name);
+    if (computed) this.fingerprints.set(name, 'computed');
+    this.mvContents.delete(name);
+    this.snapshotCache.delete(name);
   }
 
   /** Recomputes a materialized view from complete inputs and applies its expectations. */

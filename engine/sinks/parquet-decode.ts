@@ -9,7 +9,7 @@ import {
 } from 'apache-arrow';
 import type { DataType as ArrowDataType } from 'apache-arrow';
 import * as fs from 'node:fs';
-import * as pw from 'parquet-wasm/node';
+import { pw } from './parquet-wasm.js';
 import {
   ColumnBuilder, concatBatches, decimalScale, emptyColumn, pow10n, storageOf, valueAt,
   type Batch, type Column, type DecimalColumn, type MaskedColumn, type NestedColumn,

@@ -1,5 +1,6 @@
 /** parquet-wasm's memory, grown once per task rather than page by page (the encoder and the decoder both use it). */
-import * as pw from 'parquet-wasm/node';
+import { pw } from './parquet-wasm.js';
+import { largeUint8 } from '../column/large-buffer.js';
 
 /** Cap on the memory set aside at once (wasm32 memory is at most 4 GiB). */
 const MAX_RESERVE = 1536 * 1024 * 1024;
@@ -35,7 +36,7 @@ export function reserveWasmMemory(bytes: number): void {
   const want = Math.min(Math.ceil(bytes / step) * step, MAX_RESERVE);
   if (pw.wasmMemory().buffer.byteLength >= want) return;
   try {
-    pw.readSchema(new Uint8Array(want));
+    pw.readSchema(largeUint8(want));
   } catch {
     // expected: not a Parquet file
   }

@@ -25,15 +25,16 @@
  */
 import {
   Bool, Data, Decimal, Map_, DateDay, Field as ArrowField, Float64, Int32, Int64, List, RecordBatch, Schema as ArrowSchema, Struct,
-  Table as ArrowTable, TimestampMicrosecond, Utf8, makeData, tableToIPC,
+  Table as ArrowTable, TimestampMicrosecond, Utf8, makeData, RecordBatchStreamWriter,
 } from 'apache-arrow';
 import type { DataType as ArrowDataType } from 'apache-arrow';
-import * as pw from 'parquet-wasm/node';
+import { pw } from './parquet-wasm.js';
 import { batchKeys } from '../column/group-ids.js';
 import { columnFromValues, emptyBatch, emptyColumn, isNestedColumn, storageOf, takeColumn, type Batch, type Column, type DecimalColumn, type MaskedColumn } from '../batch.js';
 import type { StringColumn } from '../column/string-column.js';
 import { structType, typeInfo, type DataType, type Field, type Schema, type Value } from '../ir/types.js';
 import { RESERVE_SLACK, reserveWasmMemory } from './parquet-wasm-memory.js';
+import { largeUint8 } from '../column/large-buffer.js';
 import { columnStats, mergeColumnStats, type ColumnStats } from './parquet-stats.js';
 import { encodePlainParquet } from './parquet-plain.js';
 
@@ -345,9 +346,27 @@ export function encodeParquetWithStats(batch: Batch, options: ParquetWriteOption
   return { bytes: encodeWithWasm(batch, options), stats: null };
 }
 
+/**
+ * A table as an Arrow IPC stream (apache-arrow's `tableToIPC(table, 'stream')`),
+ * joined into a large buffer (column/large-buffer.ts): it is as large as the
+ * batch, and only copied into parquet-wasm's memory.
+ */
+function ipcStream(table: ArrowTable): Uint8Array {
+  const writer = RecordBatchStreamWriter.writeAll(table);
+  // the writer's queue of chunks (apache-arrow 21); joined by the writer itself if that changes
+  const parts = (writer as unknown as { _sink?: { _values?: unknown } })._sink?._values;
+  if (!Array.isArray(parts) || !parts.every((p) => p instanceof Uint8Array)) return writer.toUint8Array(true);
+  let n = 0;
+  for (const p of parts as Uint8Array[]) n += p.byteLength;
+  const out = largeUint8(n);
+  let at = 0;
+  for (const p of parts as Uint8Array[]) { out.set(p, at); at += p.byteLength; }
+  return out;
+}
+
 /** parquet-wasm's encoding of a batch. */
 function encodeWithWasm(batch: Batch, options: ParquetWriteOptions): Uint8Array {
-  const ipc = tableToIPC(batchToArrow(batch), 'stream');
+  const ipc = ipcStream(batchToArrow(batch));
   const props = writerProperties(batch, options);
   // Peak use is the IPC copy, the Arrow arrays and the output (measured ~2.4x the IPC size).
   reserveWasmMemory(ipc.length * 2.5 + RESERVE_SLACK);
@@ -401,7 +420,7 @@ export async function encodeParquetStream(
       rows += b.length;
       const st = columnStats(b);
       stats = stats === null ? st : mergeColumnStats(stats, st);
-      const ipc = tableToIPC(batchToArrow(b), 'stream');
+      const ipc = ipcStream(batchToArrow(b));
       reserveWasmMemory(ipc.length * 2.5 + RESERVE_SLACK);
       const t = pw.Table.fromIPCStream(ipc);
       try {

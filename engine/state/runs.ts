@@ -22,6 +22,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FSYNC } from './checkpoint.js';
+import { bytesOf, largeFloat64, largeUint32 } from '../column/large-buffer.js';
 
 const MAGIC = 0x4e52444c; // "LDRN"
 const VERSION = 1;
@@ -127,7 +128,7 @@ class RunWriter {
     this.buf = new ArrayBuffer(IO_ENTRIES * (16 + valueBytes));
     this.u32 = new Uint32Array(this.buf);
     this.f64 = new Float64Array(this.buf);
-    this.bloom = new Uint32Array(bloomWords(maxCount));
+    this.bloom = largeUint32(bloomWords(maxCount));
     this.at = HEADER;
   }
 
@@ -158,7 +159,7 @@ class RunWriter {
   finish(id: number): Run {
     this.drain();
     const fences = new Uint32Array(this.fences);
-    this.write(new Uint8Array(this.bloom.buffer));
+    this.write(bytesOf(this.bloom));
     this.write(new Uint8Array(fences.buffer));
     const header = new Uint32Array([MAGIC, VERSION, this.n, this.valueBytes, this.bloom.length, 0, 0, 0]);
     this.at = 0;
@@ -184,10 +185,10 @@ function openRun(file: string, id: number, count: number, valueBytes: number): R
     const blocks = Math.ceil(count / BLOCK);
     const size = HEADER + count * entryBytes + words * 4 + blocks * 16;
     if (fs.fstatSync(fd).size !== size) throw new RunFileError(file, `is ${fs.fstatSync(fd).size} bytes, expected ${size}`);
-    const bloom = new Uint32Array(words);
-    fs.readSync(fd, new Uint8Array(bloom.buffer), 0, words * 4, HEADER + count * entryBytes);
-    const fences = new Uint32Array(blocks * 4);
-    fs.readSync(fd, new Uint8Array(fences.buffer), 0, blocks * 16, HEADER + count * entryBytes + words * 4);
+    const bloom = largeUint32(words);
+    fs.readSync(fd, bytesOf(bloom), 0, words * 4, HEADER + count * entryBytes);
+    const fences = largeUint32(blocks * 4);
+    fs.readSync(fd, bytesOf(fences), 0, blocks * 16, HEADER + count * entryBytes + words * 4);
     return new Run(id, file, fd, count, bloom, fences);
   } catch (e) {
     fs.closeSync(fd);
@@ -412,8 +413,8 @@ export function sortKeys(keys: Uint32Array, values: Float64Array | null, n: numb
   const counts = new Uint32Array(65_537);
   for (let i = 0; i < n; i++) counts[(keys[i * 4] >>> 16) + 1]++;
   for (let b = 1; b < counts.length; b++) counts[b] += counts[b - 1];
-  const outK = new Uint32Array(n * 4);
-  const outV = values ? new Float64Array(n) : null;
+  const outK = largeUint32(n * 4);
+  const outV = values ? largeFloat64(n) : null;
   const pos = counts.slice(0, 65_536);
   for (let i = 0; i < n; i++) {
     const p = pos[keys[i * 4] >>> 16]++;
