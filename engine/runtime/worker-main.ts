@@ -2,6 +2,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { PerformanceObserver } from 'node:perf_hooks';
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
+import { V8_FLAGS } from './worker-share.js';
 import { parseSourceFile } from '../sources/parse-file.js';
 import { decodeParquetFile } from '../sinks/parquet.js';
 import { writeGroup } from '../maintenance/optimize.js';
@@ -10,6 +12,9 @@ import { batchBuffers, CLAIM_OPEN, CLAIM_WORKER, type WorkerTask } from './worke
 
 /** Claims of stealable parses and writes, shared with the pool (WorkerPool.stealable). */
 const claims = new Int32Array((workerData as { claims: SharedArrayBuffer }).claims);
+// V8 settings the main thread asked for (see worker-share.ts): starting a worker thread resets them to the process's own
+const v8Flags = (workerData as Record<string, unknown>)[V8_FLAGS];
+if (typeof v8Flags === 'string') v8.setFlagsFromString(v8Flags);
 
 // this thread's garbage-collection time since its last answer, sent with each answer (the pool sums it)
 let gcMs = 0;

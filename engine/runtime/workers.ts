@@ -18,7 +18,7 @@ import type { FileMeta } from '../sources/file-reader.js';
 import type { Batch, Column } from '../batch.js';
 import type { Schema } from '../ir/types.js';
 import type { RowRange } from '../sinks/store.js';
-import { parquetWasmShare } from '../sinks/parquet-wasm.js';
+import { sharedWithWorkers } from './worker-share.js';
 
 export interface ParseTask {
   readonly kind: 'parseCsv';
@@ -130,7 +130,7 @@ export function batchBuffers(b: Batch): ArrayBuffer[] {
  * step while the main thread waits for it, so its collections are on the
  * critical path there.
  */
-const WORKER_YOUNG_GENERATION_MB = 16;
+const WORKER_YOUNG_GENERATION_MB = 4;
 
 /** Garbage-collection time (ms) the pools' worker threads reported so far in this process (the bench prints it). */
 export const workerGc = { ms: 0 };
@@ -152,7 +152,7 @@ export class WorkerPool {
   constructor(threads: number) {
     const n = Math.max(0, Math.floor(threads) - 1);
     for (let k = 0; k < n; k++) {
-      const w = new Worker(workerScript(), { workerData: { claims: this.claims.buffer, ...parquetWasmShare() }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+      const w = new Worker(workerScript(), { workerData: { ...sharedWithWorkers(), claims: this.claims.buffer }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       const pending = new Map<number, Pending>();
       w.on('message', (m: { id: number; ok: boolean; gcMs?: number; value?: unknown; error?: { message: string; stack?: string; code?: string; params?: unknown } }) => {
         if (m.gcMs) workerGc.ms += m.gcMs;

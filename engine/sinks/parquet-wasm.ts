@@ -7,13 +7,14 @@
  * column/large-buffer.ts), and each thread compiled (and tiered up) the module's
  * code again. Here the main thread reads the module into a large buffer and
  * compiles it; a worker receives the compiled module in its `workerData`
- * (`parquetWasmShare()`), and V8 shares its code between the threads.
+ * (runtime/worker-share.ts), and V8 shares its code between the threads.
  */
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
 import * as pw from 'parquet-wasm/esm';
 import { largeUint8 } from '../column/large-buffer.js';
+import { shareWithWorkers } from '../runtime/worker-share.js';
 
 /** The part of the WebAssembly API used here (the compile target's library does not declare it). */
 interface WasmApi { Module: new (bytes: Uint8Array) => object }
@@ -42,10 +43,6 @@ function compiledModule(): object {
 
 const compiled = compiledModule();
 pw.initSync({ module: compiled as never });
+shareWithWorkers(SHARED, compiled);
 
 export { pw };
-
-/** What a worker's `workerData` carries so that it uses this thread's compiled module. */
-export function parquetWasmShare(): Record<string, unknown> {
-  return { [SHARED]: compiled };
-}
