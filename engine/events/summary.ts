@@ -23,7 +23,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from '../state/zod.js';
 import { batchToRows } from '../batch.js';
 import { decodeParquet } from '../sinks/parquet.js';
 import { readDeltaLog, parseCommit, commitFileName, type DeltaSnapshot } from '../sinks/delta-log.js';
@@ -31,36 +32,44 @@ import { writeFileAtomic } from '../state/checkpoint.js';
 import { EVENT_LOG_SCHEMA, eventLogDir, type PipelineEvent } from './schema.js';
 import { compareEvents, eventOfRow, EventLogReader } from './read.js';
 
-const DatasetSchema = z.object({
-  expectations: z.record(z.string(), z.object({ passed: z.number(), failed: z.number() })),
-  watermark: z.string().nullable(),
-  lastStatus: z.object({ status: z.string(), batch: z.number().nullable(), code: z.string().optional() }).nullable(),
-  lastEventMs: z.number().nullable(),
-  /** AUTO CDC targets: their flow_progress metrics, summed. */
-  cdc: z.record(z.string(), z.number()).nullable().optional(),
-});
-
 /** The metrics an AUTO CDC flow reports in flow_progress, summed per dataset. */
 export const CDC_METRICS = ['num_upserted_rows', 'num_deleted_rows', 'num_stale_events', 'num_sequence_ties', 'num_versions_opened', 'num_versions_closed', 'num_null_sequence_events'] as const;
 
-const SummarySchema = z.object({
-  format: z.literal(1),
-  version: z.number().int(),
-  seq: z.number(),
-  kinds: z.record(z.string(), z.string()),
-  datasets: z.record(z.string(), DatasetSchema),
-  lastUpdate: z.object({
-    id: z.string(), state: z.string(), startedMs: z.number(), endedMs: z.number().nullable(), batches: z.number(),
-    lastBatch: z.string().nullable(), error: z.string().optional(),
-  }).nullable(),
-  /** The last `create_update` event. */
-  lastCreate: z.any().nullable(),
-  /** The definition events (and the `create_update`) of the last update that defined datasets, in order. */
-  definitions: z.array(z.any()),
-});
+/** The summary's schemas, built on first use (see state/zod.ts). */
+function buildSchemas() {
+  const z = zod();
+  const DatasetSchema = z.object({
+    expectations: z.record(z.string(), z.object({ passed: z.number(), failed: z.number() })),
+    watermark: z.string().nullable(),
+    lastStatus: z.object({ status: z.string(), batch: z.number().nullable(), code: z.string().optional() }).nullable(),
+    lastEventMs: z.number().nullable(),
+    /** AUTO CDC targets: their flow_progress metrics, summed. */
+    cdc: z.record(z.string(), z.number()).nullable().optional(),
+  });
 
-export type EventSummary = z.infer<typeof SummarySchema>;
-export type DatasetSummary = z.infer<typeof DatasetSchema>;
+  const SummarySchema = z.object({
+    format: z.literal(1),
+    version: z.number().int(),
+    seq: z.number(),
+    kinds: z.record(z.string(), z.string()),
+    datasets: z.record(z.string(), DatasetSchema),
+    lastUpdate: z.object({
+      id: z.string(), state: z.string(), startedMs: z.number(), endedMs: z.number().nullable(), batches: z.number(),
+      lastBatch: z.string().nullable(), error: z.string().optional(),
+    }).nullable(),
+    /** The last `create_update` event. */
+    lastCreate: z.any().nullable(),
+    /** The definition events (and the `create_update`) of the last update that defined datasets, in order. */
+    definitions: z.array(z.any()),
+  });
+  return { DatasetSchema, SummarySchema };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | null = null;
+const S = (): Schemas => (schemas ??= buildSchemas());
+
+export type EventSummary = z.infer<Schemas['SummarySchema']>;
+export type DatasetSummary = z.infer<Schemas['DatasetSchema']>;
 
 export function emptySummary(): EventSummary {
   return { format: 1, version: -1, seq: 0, kinds: {}, datasets: {}, lastUpdate: null, lastCreate: null, definitions: [] };
@@ -149,7 +158,7 @@ export function summarize(events: readonly PipelineEvent[], version = -1): Event
 export function readSummaryFile(output: string): EventSummary | null {
   let raw: unknown;
   try { raw = JSON.parse(fs.readFileSync(summaryFile(output), 'utf8')); } catch { return null; }
-  const r = SummarySchema.safeParse(raw);
+  const r = S().SummarySchema.safeParse(raw);
   return r.success ? r.data : null;
 }
 

@@ -31,7 +31,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { zod } from './zod.js';
 import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
 import { readFileBytes } from '../sinks/read-bytes.js';
@@ -60,76 +61,84 @@ export const DEFAULT_MIN_BATCHES_TO_RETAIN = 100;
  */
 export const MIN_SNAPSHOT_BYTES = 1 << 20;
 
-const FileEntrySchema = z.object({ name: z.string(), size: z.number(), mtimeMs: z.number() });
+/** The records' schemas, built on first use (see zod.ts). */
+function buildSchemas() {
+  const z = zod();
+  const FileEntrySchema = z.object({ name: z.string(), size: z.number(), mtimeMs: z.number() });
 
-const MetadataSchema = z.object({
-  format: z.literal(CHECKPOINT_FORMAT),
-  pipeline: z.string(),
-  input: z.string(),
-  generation: z.number().int().nonnegative(),
-  flows: z.record(z.string(), z.string()),
-  /** How `flows` was computed: 2, on the plans in canonical form (graph/fingerprint.ts); absent: on the plans as written. */
-  fingerprints: z.literal(FINGERPRINT_VERSION).optional(),
-  created: z.string(),
-  /** Columns added to CSV sources by schema evolution (`addNewColumns`), by source key. */
-  evolved: z.record(z.string(), z.array(z.string())).optional(),
-  /** The inferred columns of file sources (read_files / cloud_files without a schema), by source key: Auto Loader's schema location. */
-  fileSchemas: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))).optional(),
-  /** Flows reset by a selective full refresh, and the generation they restarted at: their entries of earlier generations do not count. */
-  restarted: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  /** Set while a full refresh is under way (the tables asked for, `*` for all): a crash in the middle is finished on the next start. */
-  refreshing: z.array(z.string()).optional(),
-});
-export type CheckpointMetadata = z.infer<typeof MetadataSchema>;
+  const MetadataSchema = z.object({
+    format: z.literal(CHECKPOINT_FORMAT),
+    pipeline: z.string(),
+    input: z.string(),
+    generation: z.number().int().nonnegative(),
+    flows: z.record(z.string(), z.string()),
+    /** How `flows` was computed: 2, on the plans in canonical form (graph/fingerprint.ts); absent: on the plans as written. */
+    fingerprints: z.literal(FINGERPRINT_VERSION).optional(),
+    created: z.string(),
+    /** Columns added to CSV sources by schema evolution (`addNewColumns`), by source key. */
+    evolved: z.record(z.string(), z.array(z.string())).optional(),
+    /** The inferred columns of file sources (read_files / cloud_files without a schema), by source key: Auto Loader's schema location. */
+    fileSchemas: z.record(z.string(), z.array(z.object({ name: z.string(), type: z.string() }))).optional(),
+    /** Flows reset by a selective full refresh, and the generation they restarted at: their entries of earlier generations do not count. */
+    restarted: z.record(z.string(), z.number().int().nonnegative()).optional(),
+    /** Set while a full refresh is under way (the tables asked for, `*` for all): a crash in the middle is finished on the next start. */
+    refreshing: z.array(z.string()).optional(),
+  });
 
-const FlowOffsetsSchema = z.object({
-  files: z.record(z.string(), z.array(FileEntrySchema)).optional(),
-  watermarks: z.record(z.string(), z.number()).optional(),
-});
+  const FlowOffsetsSchema = z.object({
+    files: z.record(z.string(), z.array(FileEntrySchema)).optional(),
+    watermarks: z.record(z.string(), z.number()).optional(),
+  });
 
-const OffsetsSchema = z.object({
-  batchId: z.number().int().nonnegative(),
-  generation: z.number().int().nonnegative(),
-  ingestedAtUs: z.number(),
-  closing: z.boolean().optional(),
-  /** Every flow that takes part in the batch, with the files of its sources (none for a flow that reads tables). */
-  flows: z.record(z.string(), FlowOffsetsSchema),
-});
-export type BatchOffsets = z.infer<typeof OffsetsSchema>;
+  const OffsetsSchema = z.object({
+    batchId: z.number().int().nonnegative(),
+    generation: z.number().int().nonnegative(),
+    ingestedAtUs: z.number(),
+    closing: z.boolean().optional(),
+    /** Every flow that takes part in the batch, with the files of its sources (none for a flow that reads tables). */
+    flows: z.record(z.string(), FlowOffsetsSchema),
+  });
 
-const FlowStateSchema = z.object({
-  operators: z.record(z.string(), z.unknown()),
-  watermarks: z.record(z.string(), z.number()),
-  /** The binary state of each stateful operator after the batch: its last file is a snapshot or a change log. */
-  binary: z.record(z.string(), z.enum(['snapshot', 'delta'])),
-  /**
-   * Per operator, the batches after its last snapshot whose change was empty: no change log was
-   * written for them (an idle flow writes no file per batch). Absent: every batch has its file.
-   */
-  unchanged: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
-});
-export type FlowState = z.infer<typeof FlowStateSchema>;
+  const FlowStateSchema = z.object({
+    operators: z.record(z.string(), z.unknown()),
+    watermarks: z.record(z.string(), z.number()),
+    /** The binary state of each stateful operator after the batch: its last file is a snapshot or a change log. */
+    binary: z.record(z.string(), z.enum(['snapshot', 'delta'])),
+    /**
+     * Per operator, the batches after its last snapshot whose change was empty: no change log was
+     * written for them (an idle flow writes no file per batch). Absent: every batch has its file.
+     */
+    unchanged: z.record(z.string(), z.array(z.number().int().nonnegative())).optional(),
+  });
 
-const FlowCommitSchema = z.object({
-  rows: z.number().optional(),
-  status: z.string().optional(),
-  /** Files of the batch's offsets that could not be read: not ingested. */
-  skipped: z.array(z.object({ source: z.string(), name: z.string() })).optional(),
-  /** The flow's state after the batch (flows with operators state, watermarks or MV fingerprints). */
-  state: FlowStateSchema.optional(),
-});
+  const FlowCommitSchema = z.object({
+    rows: z.number().optional(),
+    status: z.string().optional(),
+    /** Files of the batch's offsets that could not be read: not ingested. */
+    skipped: z.array(z.object({ source: z.string(), name: z.string() })).optional(),
+    /** The flow's state after the batch (flows with operators state, watermarks or MV fingerprints). */
+    state: FlowStateSchema.optional(),
+  });
 
-const CommitSchema = z.object({
-  batchId: z.number().int().nonnegative(),
-  generation: z.number().int().nonnegative(),
-  committedAt: z.string(),
-  flows: z.record(z.string(), FlowCommitSchema),
-});
-export type BatchCommit = z.infer<typeof CommitSchema>;
+  const CommitSchema = z.object({
+    batchId: z.number().int().nonnegative(),
+    generation: z.number().int().nonnegative(),
+    committedAt: z.string(),
+    flows: z.record(z.string(), FlowCommitSchema),
+  });
+
+  const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
+  return { FileEntrySchema, MetadataSchema, FlowOffsetsSchema, OffsetsSchema, FlowStateSchema, FlowCommitSchema, CommitSchema, IndexSchema };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | null = null;
+const S = (): Schemas => (schemas ??= buildSchemas());
+export type CheckpointMetadata = z.infer<Schemas['MetadataSchema']>;
+export type BatchOffsets = z.infer<Schemas['OffsetsSchema']>;
+export type FlowState = z.infer<Schemas['FlowStateSchema']>;
+export type BatchCommit = z.infer<Schemas['CommitSchema']>;
 interface CommittedBatch { offsets: BatchOffsets; skipped: Record<string, { source: string; name: string }[]> }
-
-const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
-export type FileIndexSnapshot = z.infer<typeof IndexSchema>;
+export type FileIndexSnapshot = z.infer<Schemas['IndexSchema']>;
 
 /**
  * The file index snapshot, column by column (a month of files parses in a few
@@ -154,7 +163,7 @@ function readIndexFile(file: string): { upTo: number; files: Map<string, FileInd
     }
     return { upTo: raw.upTo, files: out };
   }
-  const r = IndexSchema.safeParse(raw);
+  const r = S().IndexSchema.safeParse(raw);
   if (!r.success) corrupt(file, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   for (const [src, files] of Object.entries(r.data.files)) {
     const idx = new FileIndex();
@@ -262,10 +271,10 @@ export class CheckpointStore {
         });
       }
       (raw as { format: number }).format = CHECKPOINT_FORMAT;
-      const r = MetadataSchema.safeParse(raw);
+      const r = S().MetadataSchema.safeParse(raw);
       if (r.success) return r.data;
     }
-    return readJson(this.metadataFile, MetadataSchema);
+    return readJson(this.metadataFile, S().MetadataSchema);
   }
 
   writeMetadata(m: CheckpointMetadata): void {
@@ -302,9 +311,10 @@ export class CheckpointStore {
    * again from the old files, a crash after it leaves old files nothing reads.
    */
   migrateFromFormat4(): void {
+    const z = zod();
     const Legacy = z.object({
       batchId: z.number().int().nonnegative(), generation: z.number().int().nonnegative(), ingestedAtUs: z.number(),
-      files: z.record(z.string(), z.array(FileEntrySchema)), watermarks: z.record(z.string(), z.record(z.string(), z.number())).optional(), closing: z.boolean().optional(),
+      files: z.record(z.string(), z.array(S().FileEntrySchema)), watermarks: z.record(z.string(), z.record(z.string(), z.number())).optional(), closing: z.boolean().optional(),
     });
     const LegacyCommit = z.object({ batchId: z.number(), committedAt: z.string(), rows: z.number().optional(), status: z.string().optional(), skipped: z.array(z.object({ source: z.string(), name: z.string() })).optional() });
     const LegacyState = z.object({ batchId: z.number(), operators: z.record(z.string(), z.unknown()), watermarks: z.record(z.string(), z.number()), binary: z.record(z.string(), z.enum(['snapshot', 'delta'])) });
@@ -358,7 +368,7 @@ export class CheckpointStore {
 
   readOffsets(batchId: number): BatchOffsets | null {
     const f = this.batchFile('offsets', batchId);
-    return fs.existsSync(f) ? readJson(f, OffsetsSchema) : null;
+    return fs.existsSync(f) ? readJson(f, S().OffsetsSchema) : null;
   }
 
   offsetBatches(): number[] { return batchNumbers(path.join(this.root, 'offsets'), '.json'); }
@@ -371,7 +381,7 @@ export class CheckpointStore {
   /** The commit record of a batch (CHECKPOINT_CORRUPT when it does not read), null when there is none. */
   readCommit(batchId: number): BatchCommit | null {
     const f = this.batchFile('commits', batchId);
-    return fs.existsSync(f) ? readJson(f, CommitSchema) : null;
+    return fs.existsSync(f) ? readJson(f, S().CommitSchema) : null;
   }
 
   // ------------------------------------------------------------ file index
@@ -442,7 +452,7 @@ export class CheckpointStore {
     const text = readText(f);
     const raw = parsedJson(f, text);
     if (text.includes('"skipped"')) {
-      const c = checked(f, raw, CommitSchema);
+      const c = checked(f, raw, S().CommitSchema);
       return Object.fromEntries(Object.entries(c.flows).flatMap(([k, v]) => (v.skipped ? [[k, v.skipped]] : [])));
     }
     if ((raw as { batchId?: unknown } | null)?.batchId !== batchId) corrupt(f, `batchId: expected ${batchId}`);
