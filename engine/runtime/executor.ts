@@ -715,13 +715,15 @@ export class PipelineExecutor {
         if (!isMv) flushEarly(chunk, name);
       }
       for (const [name, st] of stepwise) {
+        if (failed.has(name)) continue;
         const part = deltas.get(st.left);
-        if (!part?.length || failed.has(name)) continue;
         try {
-          await this.appendViewPart(name, st, part, ingestedAtUs, metrics.get(name)!, addMetrics);
+          if (part?.length) await this.appendViewPart(name, st, part, ingestedAtUs, metrics.get(name)!, addMetrics);
         } catch (e) {
           fail(name, e);
         }
+        // as for the tables (flushEarly): after the last chunk the view's staged rows go to the writer
+        if (chunk?.last && st.started && !failed.has(name)) this.store.prepareCommit?.(name, this.graph.datasets.get(name)!.schema);
       }
     };
     try {
