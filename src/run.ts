@@ -9,7 +9,6 @@ import { defaultThreads, workerGc } from '../engine/runtime/workers.js';
 import { setV8Flags } from '../engine/runtime/worker-share.js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs, intOption, UsageError, type OptionSpec } from './cli/args.js';
 import { PIPELINE_OPTIONS } from './cli/pipeline-options.js';
@@ -587,7 +586,7 @@ function valueOf(argv: string[], name: string): string | undefined {
  */
 const growing = Number(process.env.LOCALDLT_HEAP_GROWING_PERCENT ?? 30);
 // through setV8Flags: a worker thread's start resets flags set at run time, so each worker sets it again
-if (Number.isInteger(growing) && growing > 0) setV8Flags(`--heap-growing-percent=${growing}`, (f) => v8.setFlagsFromString(f));
+if (Number.isInteger(growing) && growing > 0) setV8Flags(`--heap-growing-percent=${growing}`);
 
 // the benchmark reads the peak memory and the main thread's garbage-collection time of a run from here
 // (perf_hooks 'gc' entries: every pause of this thread's collector, scavenges and full collections)

@@ -24,7 +24,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { z } from 'zod';
-import { zod } from '../state/zod.js';
+import { lazily } from '../state/zod.js';
 import { batchToRows } from '../batch.js';
 import { decodeParquet } from '../sinks/parquet.js';
 import { readDeltaLog, parseCommit, commitFileName, type DeltaSnapshot } from '../sinks/delta-log.js';
@@ -36,8 +36,7 @@ import { compareEvents, eventOfRow, EventLogReader } from './read.js';
 export const CDC_METRICS = ['num_upserted_rows', 'num_deleted_rows', 'num_stale_events', 'num_sequence_ties', 'num_versions_opened', 'num_versions_closed', 'num_null_sequence_events'] as const;
 
 /** The summary's schemas, built on first use (see state/zod.ts). */
-function buildSchemas() {
-  const z = zod();
+const S = lazily((z) => {
   const DatasetSchema = z.object({
     expectations: z.record(z.string(), z.object({ passed: z.number(), failed: z.number() })),
     watermark: z.string().nullable(),
@@ -63,10 +62,8 @@ function buildSchemas() {
     definitions: z.array(z.any()),
   });
   return { DatasetSchema, SummarySchema };
-}
-type Schemas = ReturnType<typeof buildSchemas>;
-let schemas: Schemas | null = null;
-const S = (): Schemas => (schemas ??= buildSchemas());
+});
+type Schemas = ReturnType<typeof S>;
 
 export type EventSummary = z.infer<Schemas['SummarySchema']>;
 export type DatasetSummary = z.infer<Schemas['DatasetSchema']>;

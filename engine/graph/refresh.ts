@@ -73,3 +73,29 @@ function why(p: PlanNode): string {
   if (states === 0) return 'no aggregate';
   return 'more than one aggregate or DISTINCT';
 }
+
+/**
+ * For a materialized view that joins one append-only input with snapshots of
+ * others (stateless steps around, no aggregate): that input, whose new rows'
+ * matches can be appended to the view while the others do not change; else null.
+ */
+export function appendInput(query: PlanNode, appendOnly: (dataset: string) => boolean): string | null {
+  let left: string | null = null;
+  let ok = true;
+  const reads = (p: PlanNode): string[] => (p.kind === 'read' ? [p.dataset] : planInputs(p).flatMap(reads));
+  const walk = (p: PlanNode, side: 'left' | 'right') => {
+    switch (p.kind) {
+      case 'csv': case 'files': case 'rows': case 'aggregate': case 'dedup': case 'union': case 'watermark': ok = false; return;
+      case 'read':
+        if (side === 'left') { if (left !== null || !appendOnly(p.dataset)) ok = false; else left = p.dataset; }
+        return;
+      case 'join': case 'asofJoin': walk(p.input, side); walk(p.right, 'right'); return;
+      default: for (const c of planInputs(p)) walk(c, side);
+    }
+  };
+  walk(query, 'left');
+  const joins = (p: PlanNode): boolean => p.kind === 'join' || p.kind === 'asofJoin' || planInputs(p).some(joins);
+  if (!ok || left === null || !joins(query)) return null;
+  // the appended input must not also be read on a right side
+  return reads(query).filter((d) => d === left).length === 1 ? left : null;
+}

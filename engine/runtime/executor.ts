@@ -34,11 +34,12 @@
  */
 import type { EvalEnv } from '../expr/eval.js';
 import type { DatasetDef, PlanNode } from '../ir/plan.js';
-import { planInputs, planSources } from '../ir/plan.js';
+import { planSources } from '../ir/plan.js';
 import type { Schema } from '../ir/types.js';
 import { columnIndex, concatBatches, emptyBatch, emptyColumn, type Batch } from '../batch.js';
 import type { PipelineGraph, GraphDataset, GraphFlow } from '../graph/graph.js';
 import { downstreamOf } from '../graph/graph.js';
+import { appendInput } from '../graph/refresh.js';
 import { CompiledFlow, sourceKey, type StepInputs } from './flow.js';
 import { keptSchema, rowsWithKeys, type KeyProbe } from './static-pushdown.js';
 import { ExpectationsOperator, type ExpectationMetric, type ExpectationResult } from '../operators/expectations.js';
@@ -182,6 +183,8 @@ export class PipelineExecutor {
    * whole replay's bronze and silver in memory).
    */
   private readonly appendLefts = new Set<string>();
+  /** The append views (MvMode 'append'), each with the input it appends (graph/refresh.ts `appendInput`). */
+  private readonly appendInputs = new Map<string, string>();
   private get appendKeepRows(): number { return this.options.appendKeepRows ?? APPEND_KEEP_ROWS; }
   /** MVs (and non-streaming views) refreshed before the steps. */
   private readonly staticSet = new Set<string>();
@@ -204,9 +207,10 @@ export class PipelineExecutor {
     for (const name of graph.order) {
       const g = graph.datasets.get(name)!;
       if (g.quarantineOf) { streamingUpstream.add(name); continue; }
-      const mvMode = g.kind === 'materialized_view' ? (this.incrementalEligible(g) ? 'incremental' : this.appendInput(g) ? 'append' : 'recompute') : undefined;
+      const left = g.kind === 'materialized_view' && !this.incrementalEligible(g) ? appendInput(this.defaultFlow(name).query, (d) => this.appendOnly(d)) : null;
+      const mvMode = g.kind === 'materialized_view' ? (this.incrementalEligible(g) ? 'incremental' : left ? 'append' : 'recompute') : undefined;
       if (mvMode) this.mvMode.set(name, mvMode);
-      if (mvMode === 'append') this.appendLefts.add(this.appendInput(g)!);
+      if (left) { this.appendInputs.set(name, left); this.appendLefts.add(left); }
       const envOf = (origin: Origin): EvalEnv => ({ ansi: this.session.ansi, timeZone: this.session.timeZone, clock: this.clock, origin });
       for (const fname of g.flows) {
         const gf = graph.flows.get(fname)!;
@@ -261,33 +265,6 @@ export class PipelineExecutor {
   private appendOnly(name: string): boolean {
     const g = this.graph.datasets.get(name)!;
     return (g.kind === 'streaming_table' && !g.cdc) || (g.kind === 'view' && g.streaming);
-  }
-
-  /**
-   * For a materialized view that joins one append-only input with snapshots of
-   * others (stateless steps around, no aggregate): that input. Its new rows'
-   * matches can be appended while the others do not change.
-   */
-  private appendInput(g: GraphDataset): string | null {
-    let left: string | null = null;
-    let ok = true;
-    const reads = (p: PlanNode): string[] => (p.kind === 'read' ? [p.dataset] : planInputs(p).flatMap(reads));
-    const walk = (p: PlanNode, side: 'left' | 'right') => {
-      switch (p.kind) {
-        case 'csv': case 'files': case 'rows': case 'aggregate': case 'dedup': case 'union': case 'watermark': ok = false; return;
-        case 'read':
-          if (side === 'left') { if (left !== null || !this.appendOnly(p.dataset)) ok = false; else left = p.dataset; }
-          return;
-        case 'join': case 'asofJoin': walk(p.input, side); walk(p.right, 'right'); return;
-        default: for (const c of planInputs(p)) walk(c, side);
-      }
-    };
-    const q = this.defaultFlow(g.name).query;
-    walk(q, 'left');
-    const joins = (p: PlanNode): boolean => p.kind === 'join' || p.kind === 'asofJoin' || planInputs(p).some(joins);
-    if (!ok || left === null || !joins(q)) return null;
-    // the appended input must not also be read on a right side
-    return reads(q).filter((d) => d === left).length === 1 ? left : null;
   }
 
   /**
@@ -499,7 +476,7 @@ export class PipelineExecutor {
     const order = this.graph.order;
     const stepwise = await this.planStepwise(changed);
     // the input's rows are then not kept for the views: only a fallback reads them, back from its files
-    for (const d of this.appendLefts) if (filesBefore.has(d) && [...this.mvMode].every(([n, mode]) => mode !== 'append' || this.appendInput(this.graph.datasets.get(n)!) !== d || stepwise.has(n))) spilled.add(d);
+    for (const d of this.appendLefts) if (filesBefore.has(d) && [...this.appendInputs].every(([n, left]) => left !== d || stepwise.has(n))) spilled.add(d);
 
     for (const name of order) {
       const g = this.graph.datasets.get(name)!;
@@ -808,7 +785,7 @@ export class PipelineExecutor {
         continue;
       }
       if (!g.inputs.some((i) => changed.has(i.dataset)) && this.fingerprints.has(name) && !forced) continue;
-      const left = mode === 'append' ? this.appendInput(g)! : null;
+      const left = this.appendInputs.get(name) ?? null;
       const parts = left === null ? [] : await this.appendedParts(left, spilled.has(left) ? null : appended.get(left) ?? [], filesBefore);
       // only the appended input changed: its new rows' matches are added to the view; or the view's first
       // computation when its input holds only this batch's rows (a replay from scratch): those rows are the
@@ -877,10 +854,9 @@ export class PipelineExecutor {
    */
   private async planStepwise(changed: ReadonlySet<string>): Promise<Map<string, Stepwise>> {
     const out = new Map<string, Stepwise>();
-    for (const [name, mode] of this.mvMode) {
+    for (const [name, left] of this.appendInputs) {
       const g = this.graph.datasets.get(name)!;
-      if (mode !== 'append' || this.staticSet.has(name) || this.forceRefresh.has(name) || !g.persisted) continue;
-      const left = this.appendInput(g)!;
+      if (this.staticSet.has(name) || this.forceRefresh.has(name) || !g.persisted) continue;
       const rights = g.inputs.map((i) => i.dataset).filter((d) => d !== left);
       if (rights.some((d) => changed.has(d))) continue;
       const computed = this.fingerprints.has(name);

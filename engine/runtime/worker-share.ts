@@ -5,6 +5,8 @@
  * loads; a pool started before that gives its workers nothing, and they make
  * their own.
  */
+import * as v8 from 'node:v8';
+
 const shared: Record<string, unknown> = {};
 
 export function shareWithWorkers(key: string, value: unknown): void {
@@ -23,8 +25,8 @@ export function sharedWithWorkers(): Record<string, unknown> {
 export const V8_FLAGS = 'localdltV8Flags';
 
 /** Sets V8 flags for the process now, and again in every worker thread started later. */
-export function setV8Flags(flags: string, set: (flags: string) => void): void {
-  set(flags);
+export function setV8Flags(flags: string): void {
+  v8.setFlagsFromString(flags);
   const before = shared[V8_FLAGS];
   shareWithWorkers(V8_FLAGS, typeof before === 'string' ? `${before} ${flags}` : flags);
 }

@@ -9,11 +9,10 @@
  * compiles it; a worker receives the compiled module in its `workerData`
  * (runtime/worker-share.ts), and V8 shares its code between the threads.
  */
-import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { workerData } from 'node:worker_threads';
 import * as pw from 'parquet-wasm/esm';
-import { largeUint8 } from '../column/large-buffer.js';
+import { readFileLarge } from './read-bytes.js';
 import { shareWithWorkers } from '../runtime/worker-share.js';
 
 /** The part of the WebAssembly API used here (the compile target's library does not declare it). */
@@ -25,20 +24,7 @@ const SHARED = 'localdltParquetWasm';
 function compiledModule(): object {
   const shared = (workerData as Record<string, unknown> | null | undefined)?.[SHARED];
   if (shared instanceof Wasm.Module) return shared;
-  const file = createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm');
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const bytes = largeUint8(size);
-    for (let at = 0; at < size;) {
-      const n = fs.readSync(fd, bytes, at, size - at, at);
-      if (n === 0) throw new Error(`internal: ${file} ended at byte ${at} of ${size}`);
-      at += n;
-    }
-    return new Wasm.Module(bytes);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return new Wasm.Module(readFileLarge(createRequire(import.meta.url).resolve('parquet-wasm/esm/parquet_wasm_bg.wasm')));
 }
 
 const compiled = compiledModule();

@@ -32,7 +32,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
-import { zod } from './zod.js';
+import { lazily, zod } from './zod.js';
 import { RuntimeFailure } from '../errors.js';
 import { faultPoint } from '../runtime/faults.js';
 import { readFileBytes } from '../sinks/read-bytes.js';
@@ -62,8 +62,7 @@ export const DEFAULT_MIN_BATCHES_TO_RETAIN = 100;
 export const MIN_SNAPSHOT_BYTES = 1 << 20;
 
 /** The records' schemas, built on first use (see zod.ts). */
-function buildSchemas() {
-  const z = zod();
+const S = lazily((z) => {
   const FileEntrySchema = z.object({ name: z.string(), size: z.number(), mtimeMs: z.number() });
 
   const MetadataSchema = z.object({
@@ -129,10 +128,8 @@ function buildSchemas() {
 
   const IndexSchema = z.object({ upTo: z.number().int(), files: z.record(z.string(), z.array(FileEntrySchema.extend({ batchId: z.number() }))) });
   return { FileEntrySchema, MetadataSchema, FlowOffsetsSchema, OffsetsSchema, FlowStateSchema, FlowCommitSchema, CommitSchema, IndexSchema };
-}
-type Schemas = ReturnType<typeof buildSchemas>;
-let schemas: Schemas | null = null;
-const S = (): Schemas => (schemas ??= buildSchemas());
+});
+type Schemas = ReturnType<typeof S>;
 export type CheckpointMetadata = z.infer<Schemas['MetadataSchema']>;
 export type BatchOffsets = z.infer<Schemas['OffsetsSchema']>;
 export type FlowState = z.infer<Schemas['FlowStateSchema']>;

@@ -12,3 +12,9 @@ let loaded: typeof z | null = null;
 export function zod(): typeof z {
   return (loaded ??= (createRequire(import.meta.url)('zod') as { z: typeof z }).z);
 }
+
+/** `build` run on first call (with zod loaded then), its result kept: a module's schemas. */
+export function lazily<T>(build: (z: typeof import('zod').z) => T): () => T {
+  let built: T | undefined;
+  return () => (built ??= build(zod()));
+}

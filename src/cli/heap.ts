@@ -9,9 +9,8 @@
  * "Performance"). A `--semi-space-…` option given to node (on its command line
  * or in NODE_OPTIONS) is left as it is.
  */
-import * as v8 from 'node:v8';
 import { setV8Flags } from '../../engine/runtime/worker-share.js';
 
 const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes('semi-space'));
 // a worker thread's start resets the flag: each worker sets it again
-if (!given) setV8Flags('--semi-space-growth-factor=1', (f) => v8.setFlagsFromString(f));
+if (!given) setV8Flags('--semi-space-growth-factor=1');
